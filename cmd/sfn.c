@@ -1,0 +1,201 @@
+/*
+ * sfn: AWS Step Functions state machines, away from the cloud. main() finds
+ * the subcommand in the table, runs it, then flushes stdout and turns a
+ * write error into exit 4 (git run_builtin()).
+ */
+#include "cmd.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define EXIT_CODES                                                                   \
+	"exit codes:\n"                                                              \
+	"  0    success (an execution SUCCEEDED, definitions valid, a state test ran)\n" \
+	"  1    the execution FAILED or TIMED_OUT; a definition has errors;\n"          \
+	"       a request was rejected\n"                                            \
+	"  2    usage: unknown flag, missing argument, conflicting options\n"        \
+	"  3    an input file unreadable or unparsable\n"                            \
+	"  4    host failure: write error, journal I/O, out of resources\n"          \
+	"  130  interrupted (SIGINT); the execution is recorded as ABORTED\n"
+
+/* Sorted by name. */
+const struct sfn_cmd sfn_commands[] = {
+	{ "describe", "describe a journaled execution (DescribeExecution)",
+	  "sfn describe [--journal-dir dir] execution", NULL, cmd_describe },
+	{ "graph", "draw a state machine, or an execution over it",
+	  "sfn graph [--format dot|mermaid|svg|png|html] [-o file] definition",
+	  NULL, cmd_graph },
+	{ "help", "show help for sfn or a subcommand", "sfn help [command]",
+	  NULL, cmd_help },
+	{ "history", "show a journaled execution's events",
+	  "sfn history [--format text|json] execution", NULL, cmd_history },
+	{ "jsonata", "evaluate a JSONata expression against a document",
+	  "sfn jsonata [-n] [--aws] [--bind name=json] (expr | -f file) [file]",
+	  NULL, cmd_jsonata },
+	{ "list", "list journaled executions",
+	  "sfn list [--journal-dir dir] [--prune --older-than duration]", NULL,
+	  cmd_list },
+	{ "redrive", "resume a failed execution from its journal",
+	  "sfn redrive [--describe] (execution | --last)", NULL, cmd_redrive },
+	{ "run", "run a state machine locally",
+	  "sfn run [--input json | --input-file file] [--type standard|express] "
+	  "definition",
+	  NULL, cmd_run },
+	{ "test", "run test suites for state machines",
+	  "sfn test [--format text|tap|junit] [--coverage] [file ...]", NULL,
+	  cmd_test },
+	{ "test-state", "run one state in isolation (TestState)",
+	  "sfn test-state [--state name] [--input json] definition", NULL,
+	  cmd_test_state },
+	{ "validate", "lint state machine definitions",
+	  "sfn validate [--format text|json|aws|sarif|github] [-r] file ...",
+	  NULL, cmd_validate },
+	{ NULL, NULL, NULL, NULL, NULL },
+};
+
+const struct sfn_cmd *sfn_cmd_find(const char *name)
+{
+	for (const struct sfn_cmd *c = sfn_commands; c->name; c++)
+		if (!strcmp(c->name, name))
+			return c;
+	return NULL;
+}
+
+void sfn_cmd_print_help(const struct sfn_cmd *cmd, FILE *out)
+{
+	fprintf(out, "usage: %s\n\n%s.\n", cmd->usage, cmd->summary);
+	if (cmd->help)
+		fprintf(out, "\n%s", cmd->help);
+}
+
+int sfn_cmd_usage_error(const char *name, const char *fmt, ...)
+{
+	const struct sfn_cmd *cmd = sfn_cmd_find(name);
+	va_list ap;
+	fprintf(stderr, "sfn %s: ", name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	if (cmd)
+		fprintf(stderr, "usage: %s\n", cmd->usage);
+	return SFN_EXIT_USAGE;
+}
+
+int sfn_cmd_not_yet(const char *name, int issue, int argc, char **argv)
+{
+	const struct sfn_cmd *cmd = sfn_cmd_find(name);
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			sfn_cmd_print_help(cmd, stdout);
+			printf("\nnot available yet: issue #%d has not landed\n",
+			       issue);
+			return SFN_EXIT_OK;
+		}
+	}
+	fprintf(stderr,
+		"sfn %s: not available yet: issue #%d has not landed in this "
+		"build\n",
+		name, issue);
+	return SFN_EXIT_USAGE;
+}
+
+int sfn_color_parse(const char *arg)
+{
+	if (!strcmp(arg, "auto"))
+		return SFN_COLOR_AUTO;
+	if (!strcmp(arg, "always"))
+		return SFN_COLOR_ALWAYS;
+	if (!strcmp(arg, "never"))
+		return SFN_COLOR_NEVER;
+	return -1;
+}
+
+bool sfn_color_enabled(enum sfn_color mode, int fd)
+{
+	const char *no = getenv("NO_COLOR");
+	if (mode == SFN_COLOR_ALWAYS)
+		return true;
+	if (mode == SFN_COLOR_NEVER || (no && *no))
+		return false;
+	return isatty(fd);
+}
+
+const char *sfn_display_name(const char *path)
+{
+	return strcmp(path, "-") ? path : "<stdin>";
+}
+
+static void print_main_help(FILE *out)
+{
+	fprintf(out, "usage: sfn [--version] [--help] command [args]\n\n"
+		     "AWS Step Functions state machines, away from the cloud.\n\n"
+		     "commands:\n");
+	for (const struct sfn_cmd *c = sfn_commands; c->name; c++)
+		fprintf(out, "  %-12s %s\n", c->name, c->summary);
+	fprintf(out, "\n'sfn help COMMAND' or 'sfn COMMAND --help' for a "
+		     "command's options.\n\n" EXIT_CODES);
+}
+
+int cmd_help(int argc, char **argv)
+{
+	const struct sfn_cmd *cmd;
+	if (argc < 2) {
+		print_main_help(stdout);
+		return SFN_EXIT_OK;
+	}
+	if (argc > 2)
+		return sfn_cmd_usage_error("help", "too many arguments");
+	cmd = sfn_cmd_find(argv[1]);
+	if (!cmd) {
+		fprintf(stderr, "sfn help: no command '%s'; 'sfn --help' "
+				"lists them\n",
+			argv[1]);
+		return SFN_EXIT_USAGE;
+	}
+	if (cmd->fn == cmd_help) {
+		sfn_cmd_print_help(cmd, stdout);
+		return SFN_EXIT_OK;
+	}
+	char *sub[] = { argv[1], (char *)"--help", NULL };
+	return cmd->fn(2, sub);
+}
+
+int main(int argc, char **argv)
+{
+	const struct sfn_cmd *cmd;
+	int rc;
+
+	sfn_json_use_xmalloc();
+	if (argc < 2) {
+		print_main_help(stderr);
+		return SFN_EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		print_main_help(stdout);
+		return SFN_EXIT_OK;
+	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
+		printf("sfn %s\n", SFN_VERSION);
+		return SFN_EXIT_OK;
+	}
+	cmd = sfn_cmd_find(argv[1]);
+	if (!cmd) {
+		fprintf(stderr, "sfn: '%s' is not a command; 'sfn --help' "
+				"lists them\n",
+			argv[1]);
+		return SFN_EXIT_USAGE;
+	}
+	rc = cmd->fn(argc - 1, argv + 1);
+	if (fflush(stdout) || ferror(stdout)) {
+		if (errno != EPIPE)
+			fprintf(stderr, "sfn: write error on stdout: %s\n",
+				strerror(errno));
+		return rc ? rc : SFN_EXIT_HOST;
+	}
+	return rc;
+}

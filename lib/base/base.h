@@ -1,0 +1,186 @@
+/*
+ * base: what every sfn module stands on. Allocation that never returns NULL,
+ * a growable string buffer, the one error type of lib/, the States.* error
+ * names, and the JSON writer that prints values exactly as AWS (JavaScript)
+ * does.
+ */
+#ifndef SFN_BASE_H
+#define SFN_BASE_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#if defined(__GNUC__)
+#define SFN_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#define SFN_NORETURN	 __attribute__((noreturn))
+#define SFN_FALLTHROUGH	 __attribute__((fallthrough))
+#else
+#define SFN_PRINTF(f, a)
+#define SFN_NORETURN
+#define SFN_FALLTHROUGH \
+	do {            \
+	} while (0)
+#endif
+
+/* Recursion limit of every recursive walker in lib/ (jansson uses 2048). */
+#define SFN_MAX_DEPTH 2048
+
+/* ---- allocation (git wrapper.c): out of memory aborts with a message ---- */
+
+void *sfn_xmalloc(size_t n);
+void *sfn_xcalloc(size_t nmemb, size_t size);
+void *sfn_xrealloc(void *p, size_t n);
+char *sfn_xstrdup(const char *s);
+char *sfn_xstrndup(const char *s, size_t n);
+/* A new string built like printf; the caller frees it. */
+char *sfn_xasprintf(const char *fmt, ...) SFN_PRINTF(1, 2);
+char *sfn_xvasprintf(const char *fmt, va_list ap) SFN_PRINTF(1, 0);
+/* Hand sfn_xmalloc/free to jansson; main() calls it once. */
+void sfn_json_use_xmalloc(void);
+
+/* Broken invariant: prints file:line and the message, then aborts. */
+SFN_NORETURN void sfn_bug(const char *file, int line, const char *fmt, ...)
+	SFN_PRINTF(3, 4);
+#define SFN_BUG(...) sfn_bug(__FILE__, __LINE__, __VA_ARGS__)
+
+/* ---- strbuf (git strbuf.h): buf is always NUL-terminated ---- */
+
+struct sfn_strbuf {
+	char *buf;    /* owned; never NULL after init */
+	size_t len;   /* bytes used, not counting the NUL */
+	size_t alloc; /* bytes allocated; 0 while buf is the static "" */
+};
+#define SFN_STRBUF_INIT { .buf = sfn_strbuf_empty, .len = 0, .alloc = 0 }
+extern char sfn_strbuf_empty[];
+
+void sfn_strbuf_init(struct sfn_strbuf *sb, size_t hint);
+void sfn_strbuf_release(struct sfn_strbuf *sb);
+void sfn_strbuf_reset(struct sfn_strbuf *sb);
+/* Returns the buffer, the caller's to free; @sb is left empty. */
+char *sfn_strbuf_detach(struct sfn_strbuf *sb, size_t *len);
+void sfn_strbuf_grow(struct sfn_strbuf *sb, size_t extra);
+void sfn_strbuf_add(struct sfn_strbuf *sb, const void *data, size_t n);
+void sfn_strbuf_adds(struct sfn_strbuf *sb, const char *s);
+void sfn_strbuf_addch(struct sfn_strbuf *sb, int c);
+void sfn_strbuf_addf(struct sfn_strbuf *sb, const char *fmt, ...)
+	SFN_PRINTF(2, 3);
+void sfn_strbuf_vaddf(struct sfn_strbuf *sb, const char *fmt, va_list ap)
+	SFN_PRINTF(2, 0);
+/* Reads all of @fd (or a file) into @sb. Returns 0, or -1 with errno set. */
+int sfn_strbuf_read_fd(struct sfn_strbuf *sb, int fd);
+int sfn_strbuf_read_file(struct sfn_strbuf *sb, const char *path);
+
+/* ---- errors (STYLE.md §3): ASL errors are data ---- */
+
+struct sfn_error {
+	char *name;    /* "States.Timeout", "Lambda.ServiceException"; owned */
+	char *cause;   /* one line for humans; owned, may be NULL */
+	char *where;   /* JSON Pointer: "/States/Pay/Retry/0"; owned, may be NULL */
+	int line, col; /* 1-based position of 'where'; 0 when unknown */
+};
+#define SFN_ERROR_INIT { 0 }
+
+/*
+ * Sets @err (if not NULL and not already set: the innermost error wins) to
+ * @name with a cause built from @fmt. @where may be NULL. Returns -1, for
+ * "return sfn_errorf(...);".
+ */
+int sfn_errorf(struct sfn_error *err, const char *name, const char *where,
+	       const char *fmt, ...) SFN_PRINTF(4, 5);
+int sfn_verrorf(struct sfn_error *err, const char *name, const char *where,
+		const char *fmt, va_list ap) SFN_PRINTF(4, 0);
+/* Sets @err's position if it has none yet. */
+void sfn_error_at(struct sfn_error *err, int line, int col);
+bool sfn_error_is_set(const struct sfn_error *err);
+/* Moves @from into @to (releasing what @to held); @from is left empty. */
+void sfn_error_move(struct sfn_error *to, struct sfn_error *from);
+void sfn_error_release(struct sfn_error *err);
+
+/* The predefined error names of ASL, from states_errors.def. */
+#define SFN_STATES_ERROR(id, text) extern const char SFN_E_##id[];
+#include "base/states_errors.def"
+#undef SFN_STATES_ERROR
+/* Is @name one of the States.* names above? */
+bool sfn_states_error_known(const char *name);
+/* The States.* names in definition order, NULL-terminated. */
+extern const char *const sfn_states_error_names[];
+
+/* ---- JSON writer: JSON.stringify's text, as AWS prints values ---- */
+
+enum sfn_json_flags {
+	SFN_JSON_PRETTY = 1 << 0, /* JSON.stringify(v, null, 2) layout */
+	SFN_JSON_ASCII = 1 << 1,  /* escape non-ASCII as \uXXXX */
+};
+
+/*
+ * Appends @v to @sb as JavaScript prints it: numbers in shortest round-trip
+ * form ("0.1", "1e+21", integers without ".0"), keys in insertion order,
+ * compact unless SFN_JSON_PRETTY. NaN and infinities print as null.
+ */
+void sfn_json_dump(struct sfn_strbuf *sb, const json_t *v, int flags);
+/* The same, as a new string the caller frees. */
+char *sfn_json_dumps(const json_t *v, int flags);
+/* Appends @s (of @n bytes, UTF-8) as a quoted JSON string. */
+void sfn_json_quote(struct sfn_strbuf *sb, const char *s, size_t n, int flags);
+/*
+ * Writes @d into @buf as JavaScript's Number.prototype.toString() does
+ * ("NaN", "Infinity", "-Infinity" for the non-finite). Returns the length.
+ */
+#define SFN_NUMBUF 32
+int sfn_fmt_double(char buf[SFN_NUMBUF], double d);
+
+/* A number's value as a double (integer or real); 0 for non-numbers. */
+double sfn_json_number(const json_t *v);
+/*
+ * Deep equality as ASL and JSONata compare: numbers by value (1 == 1.0),
+ * object keys unordered, arrays ordered.
+ */
+bool sfn_json_equal(const json_t *a, const json_t *b);
+
+/* ---- JSON Pointer (RFC 6901) ---- */
+
+/* Appends "/" and @token escaped (~ -> ~0, / -> ~1) to @sb. */
+void sfn_pointer_add(struct sfn_strbuf *sb, const char *token);
+void sfn_pointer_addi(struct sfn_strbuf *sb, size_t index);
+/* The value at @pointer in @root, borrowed; NULL if absent. */
+json_t *sfn_pointer_get(json_t *root, const char *pointer);
+
+/* ---- UTF-8 ---- */
+
+/* Is @s (of @n bytes) valid UTF-8 (no surrogates, no overlongs)? */
+bool sfn_utf8_valid(const char *s, size_t n);
+/* Number of code points in valid UTF-8 @s of @n bytes. */
+size_t sfn_utf8_length(const char *s, size_t n);
+
+/* ---- diagnostics: what the loader and the linter report ---- */
+
+enum sfn_severity { SFN_SEV_ERROR, SFN_SEV_WARNING };
+
+struct sfn_diag {
+	enum sfn_severity severity;
+	char *code;    /* "SCHEMA_VALIDATION_FAILED", "SFN_DUPLICATE_KEY"; owned */
+	char *message; /* AWS's text where AWS has one; owned */
+	char *where;   /* JSON Pointer into the definition; owned */
+	int line, col; /* 1-based; 0 when unknown */
+};
+
+struct sfn_diags {
+	struct sfn_diag *v; /* owned array of n */
+	size_t n, alloc;
+};
+#define SFN_DIAGS_INIT { NULL, 0, 0 }
+
+/* Appends a diagnostic; @where may be NULL. Returns the new entry. */
+struct sfn_diag *sfn_diags_addf(struct sfn_diags *d, enum sfn_severity sev,
+				const char *code, const char *where,
+				const char *fmt, ...) SFN_PRINTF(5, 6);
+size_t sfn_diags_count(const struct sfn_diags *d, enum sfn_severity sev);
+/* Sorts by line, col (stable), unknown positions last. */
+void sfn_diags_sort(struct sfn_diags *d);
+void sfn_diags_release(struct sfn_diags *d);
+
+#endif

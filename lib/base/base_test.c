@@ -1,0 +1,110 @@
+#include "base/base.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+#include "base/test.h"
+
+/* Number::toString as node prints each value. */
+static const struct {
+	double d;
+	const char *want;
+} numbers[] = {
+	{ 0.1, "0.1" },
+	{ 0.1 + 0.2, "0.30000000000000004" },
+	{ 1.0, "1" },
+	{ -0.0, "0" },
+	{ 123456789012345680000.0, "123456789012345680000" },
+	{ 1e21, "1e+21" },
+	{ 1.5e21, "1.5e+21" },
+	{ 1e-6, "0.000001" },
+	{ 1e-7, "1e-7" },
+	{ 1.25e-7, "1.25e-7" },
+	{ -3.5, "-3.5" },
+	{ 9007199254740993.0, "9007199254740992" },
+	{ 1.7976931348623157e308, "1.7976931348623157e+308" },
+	{ 5e-324, "5e-324" },
+	{ 100, "100" },
+	{ 2.5, "2.5" },
+	{ 1234.5678, "1234.5678" },
+	{ 0.000123, "0.000123" },
+};
+
+/* Values dumped compactly and pretty, as JSON.stringify gives them. */
+static const struct {
+	const char *in;
+	const char *compact;
+	const char *pretty;
+} dumps[] = {
+	{ "{\"b\":1,\"a\":[1.0,2.5,\"x\\u0001\\n\"],\"c\":{}}",
+	  "{\"b\":1,\"a\":[1,2.5,\"x\\u0001\\n\"],\"c\":{}}",
+	  "{\n  \"b\": 1,\n  \"a\": [\n    1,\n    2.5,\n    \"x\\u0001\\n\"\n  ],\n  \"c\": {}\n}" },
+	{ "[]", "[]", "[]" },
+	{ "\"\\u00e9\\\"\\\\/\"", "\"\xc3\xa9\\\"\\\\/\"", "\"\xc3\xa9\\\"\\\\/\"" },
+	{ "[null,true,false,1e400]", NULL, NULL },
+};
+
+int main(void)
+{
+	char buf[SFN_NUMBUF];
+	for (size_t i = 0; i < sizeof(numbers) / sizeof(numbers[0]); i++) {
+		sfn_fmt_double(buf, numbers[i].d);
+		SFN_CHECK_STR(buf, numbers[i].want, numbers[i].want);
+	}
+	sfn_fmt_double(buf, NAN);
+	SFN_CHECK_STR(buf, "NaN", "NaN");
+	sfn_fmt_double(buf, -INFINITY);
+	SFN_CHECK_STR(buf, "-Infinity", "-Infinity");
+
+	for (size_t i = 0; i < sizeof(dumps) / sizeof(dumps[0]); i++) {
+		json_error_t jerr;
+		json_t *v = json_loads(dumps[i].in, JSON_DECODE_ANY, &jerr);
+		if (!dumps[i].compact) {
+			SFN_CHECK(v == NULL, "case %zu: jansson refuses 1e400",
+				  i);
+			json_decref(v);
+			continue;
+		}
+		SFN_CHECK(v != NULL, "case %zu: %s", i, jerr.text);
+		char *c = sfn_json_dumps(v, 0);
+		char *p = sfn_json_dumps(v, SFN_JSON_PRETTY);
+		SFN_CHECK_STR(c, dumps[i].compact, dumps[i].in);
+		SFN_CHECK_STR(p, dumps[i].pretty, dumps[i].in);
+		free(c);
+		free(p);
+		json_decref(v);
+	}
+
+	/* Deep equality compares numbers by value, keys unordered. */
+	json_t *a = json_loads("{\"x\":[1,2.0],\"y\":null}", 0, NULL);
+	json_t *b = json_loads("{\"y\":null,\"x\":[1.0,2]}", 0, NULL);
+	json_t *c = json_loads("{\"y\":null,\"x\":[2,1]}", 0, NULL);
+	SFN_CHECK(sfn_json_equal(a, b), "equal by value");
+	SFN_CHECK(!sfn_json_equal(a, c), "array order counts");
+	SFN_CHECK(sfn_pointer_get(a, "/x/1") == json_array_get(json_object_get(a, "x"), 1),
+		  "pointer /x/1");
+	SFN_CHECK(sfn_pointer_get(a, "/x/01") == NULL, "pointer /x/01");
+	json_decref(a);
+	json_decref(b);
+	json_decref(c);
+
+	struct sfn_strbuf sb = SFN_STRBUF_INIT;
+	sfn_pointer_add(&sb, "States");
+	sfn_pointer_add(&sb, "a/b~c");
+	SFN_CHECK_STR(sb.buf, "/States/a~1b~0c", "pointer escape");
+	sfn_strbuf_release(&sb);
+
+	SFN_CHECK(sfn_utf8_valid("\xc3\xa9", 2), "utf8 e-acute");
+	SFN_CHECK(!sfn_utf8_valid("\xed\xa0\x80", 3), "utf8 surrogate");
+	SFN_CHECK(!sfn_utf8_valid("\xc0\xaf", 2), "utf8 overlong");
+
+	struct sfn_error err = SFN_ERROR_INIT;
+	sfn_errorf(&err, SFN_E_RUNTIME, "/States/A", "inner %d", 1);
+	sfn_errorf(&err, SFN_E_TIMEOUT, NULL, "outer");
+	SFN_CHECK_STR(err.name, "States.Runtime", "first error wins");
+	SFN_CHECK_STR(err.cause, "inner 1", "cause");
+	sfn_error_release(&err);
+	SFN_CHECK(sfn_states_error_known("States.ALL"), "States.ALL known");
+	SFN_CHECK(!sfn_states_error_known("States.Nope"), "States.Nope");
+	return sfn_test_done();
+}

@@ -1,0 +1,306 @@
+/*
+ * The JSON writer: the text JSON.stringify gives, which is what AWS prints.
+ * Numbers follow ECMA-262 Number::toString: the shortest decimal that reads
+ * back as the same double, in plain notation for exponents -7 < e < 21.
+ */
+#include "base/base.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/banned.h"
+
+/*
+ * Shortest digits for @d (> 0, finite): fills @digits (no dot, no leading
+ * zeros) and returns their count; *@exp10 is the decimal exponent n such
+ * that d = 0.DIGITS * 10^n. Round-tripping is monotonic in the precision,
+ * so a binary search over 1..17 finds the shortest.
+ */
+static int shortest_digits(double d, char digits[24], int *exp10)
+{
+	char buf[40];
+	int lo = 1, hi = 17;
+	while (lo < hi) {
+		int mid = (lo + hi) / 2;
+		snprintf(buf, sizeof(buf), "%.*e", mid - 1, d);
+		if (strtod(buf, NULL) == d)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	snprintf(buf, sizeof(buf), "%.*e", lo - 1, d);
+	/* buf is "D.DDDDe[+-]XX" or "De[+-]XX". */
+	int n = 0;
+	char *p = buf;
+	for (; *p && *p != 'e'; p++)
+		if (*p != '.')
+			digits[n++] = *p;
+	while (n > 1 && digits[n - 1] == '0')
+		n--;
+	digits[n] = '\0';
+	*exp10 = (int)strtol(p + 1, NULL, 10) + 1;
+	return n;
+}
+
+int sfn_fmt_double(char buf[SFN_NUMBUF], double d)
+{
+	char digits[24];
+	int k, n, len = 0;
+
+	if (isnan(d))
+		return snprintf(buf, SFN_NUMBUF, "NaN");
+	if (isinf(d))
+		return snprintf(buf, SFN_NUMBUF, d < 0 ? "-Infinity" : "Infinity");
+	if (d == 0)
+		return snprintf(buf, SFN_NUMBUF, "0");
+	if (d < 0) {
+		buf[len++] = '-';
+		d = -d;
+	}
+	if (d < 1e21 && d == floor(d) && d < 9007199254740992.0)
+		return len + snprintf(buf + len, SFN_NUMBUF - len, "%.0f", d);
+	k = shortest_digits(d, digits, &n);
+	if (k <= n && n <= 21) {
+		memcpy(buf + len, digits, k);
+		len += k;
+		for (int i = 0; i < n - k; i++)
+			buf[len++] = '0';
+	} else if (0 < n && n <= 21) {
+		memcpy(buf + len, digits, n);
+		len += n;
+		buf[len++] = '.';
+		memcpy(buf + len, digits + n, k - n);
+		len += k - n;
+	} else if (-6 < n && n <= 0) {
+		buf[len++] = '0';
+		buf[len++] = '.';
+		for (int i = 0; i < -n; i++)
+			buf[len++] = '0';
+		memcpy(buf + len, digits, k);
+		len += k;
+	} else {
+		buf[len++] = digits[0];
+		if (k > 1) {
+			buf[len++] = '.';
+			memcpy(buf + len, digits + 1, k - 1);
+			len += k - 1;
+		}
+		len += snprintf(buf + len, SFN_NUMBUF - len, "e%c%d",
+				n - 1 < 0 ? '-' : '+', abs(n - 1));
+	}
+	buf[len] = '\0';
+	return len;
+}
+
+void sfn_json_quote(struct sfn_strbuf *sb, const char *s, size_t n, int flags)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t run = 0;
+	sfn_strbuf_grow(sb, n + 2);
+	sfn_strbuf_addch(sb, '"');
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		const char *esc = NULL;
+		char u[24];
+		if (c >= 0x20 && c != '"' && c != '\\' &&
+		    !(c >= 0x80 && (flags & SFN_JSON_ASCII)))
+			continue;
+		sfn_strbuf_add(sb, s + run, i - run);
+		switch (c) {
+		case '"':
+			esc = "\\\"";
+			break;
+		case '\\':
+			esc = "\\\\";
+			break;
+		case '\b':
+			esc = "\\b";
+			break;
+		case '\f':
+			esc = "\\f";
+			break;
+		case '\n':
+			esc = "\\n";
+			break;
+		case '\r':
+			esc = "\\r";
+			break;
+		case '\t':
+			esc = "\\t";
+			break;
+		default:
+			if (c < 0x80) {
+				snprintf(u, sizeof(u), "\\u00%c%c", hex[c >> 4],
+					 hex[c & 15]);
+			} else {
+				/* SFN_JSON_ASCII: one code point as \uXXXX. */
+				uint32_t cp = 0;
+				size_t len = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
+				if (i + len > n)
+					len = n - i;
+				cp = c & (0x3f >> (len - 1));
+				for (size_t k = 1; k < len; k++)
+					cp = (cp << 6) | (s[i + k] & 0x3f);
+				i += len - 1;
+				if (cp >= 0x10000) {
+					cp -= 0x10000;
+					snprintf(u, sizeof(u), "\\u%04x\\u%04x",
+						 0xd800 + (cp >> 10),
+						 0xdc00 + (cp & 0x3ff));
+				} else {
+					snprintf(u, sizeof(u), "\\u%04x", cp);
+				}
+			}
+			esc = u;
+		}
+		sfn_strbuf_adds(sb, esc);
+		run = i + 1;
+	}
+	sfn_strbuf_add(sb, s + run, n - run);
+	sfn_strbuf_addch(sb, '"');
+}
+
+static void indent(struct sfn_strbuf *sb, int depth)
+{
+	sfn_strbuf_addch(sb, '\n');
+	for (int i = 0; i < depth; i++)
+		sfn_strbuf_add(sb, "  ", 2);
+}
+
+static void dump(struct sfn_strbuf *sb, const json_t *v, int flags, int depth)
+{
+	char num[SFN_NUMBUF];
+	bool pretty = flags & SFN_JSON_PRETTY;
+	size_t i;
+
+	switch (json_typeof(v)) {
+	case JSON_OBJECT: {
+		const char *key;
+		json_t *item;
+		bool first = true;
+		sfn_strbuf_addch(sb, '{');
+		json_object_foreach ((json_t *)v, key, item) {
+			if (!first)
+				sfn_strbuf_addch(sb, ',');
+			first = false;
+			if (pretty)
+				indent(sb, depth + 1);
+			sfn_json_quote(sb, key, strlen(key), flags);
+			sfn_strbuf_adds(sb, pretty ? ": " : ":");
+			dump(sb, item, flags, depth + 1);
+		}
+		if (pretty && !first)
+			indent(sb, depth);
+		sfn_strbuf_addch(sb, '}');
+		break;
+	}
+	case JSON_ARRAY: {
+		json_t *item;
+		sfn_strbuf_addch(sb, '[');
+		json_array_foreach ((json_t *)v, i, item) {
+			if (i)
+				sfn_strbuf_addch(sb, ',');
+			if (pretty)
+				indent(sb, depth + 1);
+			dump(sb, item, flags, depth + 1);
+		}
+		if (pretty && json_array_size(v))
+			indent(sb, depth);
+		sfn_strbuf_addch(sb, ']');
+		break;
+	}
+	case JSON_STRING:
+		sfn_json_quote(sb, json_string_value(v), json_string_length(v),
+			       flags);
+		break;
+	case JSON_INTEGER:
+		sfn_strbuf_addf(sb, "%" JSON_INTEGER_FORMAT,
+				json_integer_value(v));
+		break;
+	case JSON_REAL: {
+		double d = json_real_value(v);
+		if (isnan(d) || isinf(d)) {
+			sfn_strbuf_adds(sb, "null");
+		} else {
+			int n = sfn_fmt_double(num, d);
+			sfn_strbuf_add(sb, num, (size_t)n);
+		}
+		break;
+	}
+	case JSON_TRUE:
+		sfn_strbuf_adds(sb, "true");
+		break;
+	case JSON_FALSE:
+		sfn_strbuf_adds(sb, "false");
+		break;
+	case JSON_NULL:
+		sfn_strbuf_adds(sb, "null");
+		break;
+	}
+}
+
+void sfn_json_dump(struct sfn_strbuf *sb, const json_t *v, int flags)
+{
+	dump(sb, v, flags, 0);
+}
+
+char *sfn_json_dumps(const json_t *v, int flags)
+{
+	struct sfn_strbuf sb = SFN_STRBUF_INIT;
+	dump(&sb, v, flags, 0);
+	return sfn_strbuf_detach(&sb, NULL);
+}
+
+double sfn_json_number(const json_t *v)
+{
+	if (json_is_integer(v))
+		return (double)json_integer_value(v);
+	if (json_is_real(v))
+		return json_real_value(v);
+	return 0;
+}
+
+bool sfn_json_equal(const json_t *a, const json_t *b)
+{
+	if (a == b)
+		return true;
+	if (!a || !b)
+		return false;
+	if (json_is_number(a) && json_is_number(b)) {
+		if (json_is_integer(a) && json_is_integer(b))
+			return json_integer_value(a) == json_integer_value(b);
+		return sfn_json_number(a) == sfn_json_number(b);
+	}
+	if (json_typeof(a) != json_typeof(b))
+		return false;
+	switch (json_typeof(a)) {
+	case JSON_OBJECT: {
+		const char *key;
+		json_t *va;
+		if (json_object_size(a) != json_object_size(b))
+			return false;
+		json_object_foreach ((json_t *)a, key, va)
+			if (!sfn_json_equal(va, json_object_get(b, key)))
+				return false;
+		return true;
+	}
+	case JSON_ARRAY: {
+		size_t n = json_array_size(a);
+		if (n != json_array_size(b))
+			return false;
+		for (size_t i = 0; i < n; i++)
+			if (!sfn_json_equal(json_array_get(a, i),
+					    json_array_get(b, i)))
+				return false;
+		return true;
+	}
+	case JSON_STRING:
+		return json_string_length(a) == json_string_length(b) &&
+		       !memcmp(json_string_value(a), json_string_value(b),
+			       json_string_length(a));
+	default:
+		return true; /* true, false, null: same type */
+	}
+}

@@ -1,0 +1,76 @@
+/*
+ * task: what a Task state calls. Backends are a const table of {resource
+ * prefix, invoke}, one file each (mock.c, command.c, http.c, bedrock.c,
+ * lambda.c); the interpreter resolves a resource through them in order:
+ * mocks, local handlers, then the real integrations.
+ */
+#ifndef SFN_TASK_H
+#define SFN_TASK_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+
+#include <jansson.h>
+
+#include "base/base.h"
+
+/* Settings shared by every call of one execution; borrowed by the calls. */
+struct sfn_task_env {
+	json_t *config;	       /* the local config file (handlers, connections, ...); may be NULL */
+	const char *config_path; /* where it came from, for messages; may be NULL */
+	json_t *mock_config;   /* AWS Step Functions Local MockConfigFile; may be NULL */
+	const char *mock_test_case;	/* the test case to use; may be NULL */
+	const char *state_machine_name; /* keys the mock file */
+	const char *cacert;    /* extra CA bundle for TLS; may be NULL */
+	bool insecure;	       /* --insecure-skip-tls-verify: no TLS checks */
+	atomic_int *cancel;    /* non-zero: abort what runs now (sibling failed, Ctrl-C) */
+	void *backend_state[8]; /* per backend, by its index in the table */
+};
+
+/* One call. Everything borrowed. */
+struct sfn_task_call {
+	const char *resource;	/* the ARN as in the definition */
+	const char *state_name;
+	json_t *parameters;	/* the effective input (Parameters/Arguments applied) */
+	json_t *credentials;	/* the state's Credentials, or NULL */
+	const char *task_token; /* for .waitForTaskToken; NULL otherwise */
+	double timeout_seconds;	/* 0: none */
+	double heartbeat_seconds;
+	unsigned attempt;	/* 0 for the first try, then the retry count */
+	/* The n-th call of this state in this execution (mock counters). */
+	unsigned invocation;
+};
+
+enum sfn_task_outcome {
+	SFN_TASK_OK,	   /* *result set */
+	SFN_TASK_FAILED,   /* err set: an ASL error name and cause */
+	SFN_TASK_DECLINED, /* this backend does not serve the call; try the next */
+};
+
+struct sfn_task_backend {
+	const char *name; /* "mock", "command", "http", ... */
+	/*
+	 * Runs @call. On SFN_TASK_OK, *@result is a new reference; on
+	 * SFN_TASK_FAILED, @err holds the Task error (never a secret in it).
+	 */
+	enum sfn_task_outcome (*invoke)(struct sfn_task_env *env,
+					const struct sfn_task_call *call,
+					json_t **result,
+					struct sfn_error *err);
+	/* Frees env->backend_state[i]; may be NULL. */
+	void (*release)(struct sfn_task_env *env, void *state);
+};
+
+/* The backends in resolution order, NULL-terminated. */
+extern const struct sfn_task_backend *const sfn_task_backends[];
+
+/*
+ * Resolves @call through the backends in order. When none serves it, fails
+ * with States.Runtime and a cause saying how to provide the resource.
+ */
+enum sfn_task_outcome sfn_task_invoke(struct sfn_task_env *env,
+				      const struct sfn_task_call *call,
+				      json_t **result, struct sfn_error *err);
+void sfn_task_env_release(struct sfn_task_env *env);
+
+#endif
