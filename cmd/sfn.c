@@ -148,6 +148,10 @@ int cmd_help(int argc, char **argv)
 		print_main_help(stdout);
 		return SFN_EXIT_OK;
 	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		sfn_cmd_print_help(sfn_cmd_find("help"), stdout);
+		return SFN_EXIT_OK;
+	}
 	if (argc > 2)
 		return sfn_cmd_usage_error("help", "too many arguments");
 	cmd = sfn_cmd_find(argv[1]);
