@@ -1,0 +1,105 @@
+/*
+ * asl_int.h: what the loader's files share (load.c, load_json.c,
+ * load_yaml.c, template.c). Not for other modules.
+ *
+ * The source map. Every value (and the key naming it) gets an entry keyed
+ * by a 64-bit hash of its JSON Pointer, built incrementally while parsing:
+ * hash(child) = step(hash(parent), unescaped token), array elements by
+ * their decimal index. No pointer string is ever built while loading; a
+ * lookup hashes the prefixes of the pointer it is given and takes the
+ * longest one present. Entries live in one open-addressing table (24 bytes
+ * each), shared by reference between a template and the machines taken
+ * from it, so a machine's positions still point into the template.
+ */
+#ifndef SFN_ASL_INT_H
+#define SFN_ASL_INT_H
+
+#include <stdint.h>
+
+#include "asl/asl.h"
+
+struct sfn_pos_ent {
+	uint64_t hash;	   /* of the JSON Pointer; 0 = empty slot */
+	int32_t line, col; /* of the value; 1-based */
+	int32_t kline;	   /* of the key naming it; 0 for elements, root */
+	int32_t kcol;
+};
+
+struct sfn_srcmap {
+	int refs;
+	struct sfn_pos_ent *tab; /* owned; cap slots, cap a power of 2 */
+	size_t cap, n;
+};
+
+struct sfn_doc {
+	char *name;		/* owned; what diagnostics print */
+	json_t *root;		/* owned reference */
+	struct sfn_srcmap *map; /* one reference owned */
+	uint64_t base;		/* hash of this document's root in map */
+};
+
+/* The hash of the root pointer "". */
+#define SFN_HASH_ROOT 0x84222325cbf29ce4ULL
+
+uint64_t sfn_hash_token(uint64_t parent, const char *tok, size_t n);
+uint64_t sfn_hash_index(uint64_t parent, size_t index);
+
+struct sfn_srcmap *sfn_srcmap_create(void);
+struct sfn_srcmap *sfn_srcmap_ref(struct sfn_srcmap *map);
+void sfn_srcmap_unref(struct sfn_srcmap *map);
+/* Records (or overwrites) the position of the value hashed @h. */
+void sfn_srcmap_put(struct sfn_srcmap *map, uint64_t h, int line, int col,
+		    int kline, int kcol);
+const struct sfn_pos_ent *sfn_srcmap_get(const struct sfn_srcmap *map,
+					 uint64_t h);
+
+/*
+ * Where positions of an embedded document go (a DefinitionString parsed out
+ * of a template). SHIFT moves line 1 by col0-1 columns and every line by
+ * line0-1 lines, with @indent added to the columns of lines after the first
+ * (a YAML block scalar's indentation); PIN puts everything at line0:col0.
+ */
+enum sfn_xform_mode { SFN_XFORM_NONE, SFN_XFORM_SHIFT, SFN_XFORM_PIN };
+struct sfn_xform {
+	enum sfn_xform_mode mode;
+	int line0, col0;     /* where the embedded text's 1:1 lies */
+	int indent;	     /* SHIFT: columns added after the first line */
+	bool first_line_too; /* SHIFT: apply indent to line 1 as well */
+};
+void sfn_xform_apply(const struct sfn_xform *x, int *line, int *col);
+
+/* What the two parsers take and give. */
+struct sfn_parse_ctx {
+	const char *name; /* for diagnostics' text; borrowed */
+	const char *buf;  /* the text, without a BOM; borrowed */
+	size_t len;
+	struct sfn_srcmap *map;	       /* where positions go; borrowed */
+	struct sfn_diags *diags;       /* may be NULL */
+	struct sfn_error *err;	       /* may be NULL */
+	const struct sfn_xform *xform; /* may be NULL */
+};
+
+/* Returns a new reference, or NULL with ctx->err set (SFN_PARSE). */
+json_t *sfn_parse_json(struct sfn_parse_ctx *ctx);
+json_t *sfn_parse_yaml(struct sfn_parse_ctx *ctx);
+
+/* A document from parts: steals @root, takes a reference to @map. */
+struct sfn_doc *sfn_doc_make(const char *name, json_t *root,
+			     struct sfn_srcmap *map, uint64_t base);
+
+/*
+ * Parses @buf (@len bytes, may start with a BOM) as @flags say, recording
+ * positions through @xform (may be NULL) into a new document named @name.
+ */
+struct sfn_doc *sfn_doc_parse(const char *name, const char *buf, size_t len,
+			      int flags, const struct sfn_xform *xform,
+			      struct sfn_diags *diags, struct sfn_error *err);
+
+/* Sets @err to SFN_PARSE at @line:@col. Returns -1. */
+int sfn_parse_errorf(struct sfn_error *err, int line, int col, const char *fmt,
+		     ...) SFN_PRINTF(4, 5);
+
+/* Describes the character at @p (of @end) for "unexpected %s". */
+void sfn_describe_char(char out[32], const char *p, const char *end);
+
+#endif

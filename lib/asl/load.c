@@ -1,0 +1,353 @@
+/*
+ * The loader's front: reading files, sniffing the format, the document
+ * object and its source map (see asl_int.h for how positions are keyed).
+ */
+#include "asl/asl.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "asl/asl_int.h"
+
+/* ---- hashing pointer tokens (FNV-1a, with a terminator per token) ---- */
+
+#define FNV_PRIME 0x100000001b3ULL
+
+uint64_t sfn_hash_token(uint64_t parent, const char *tok, size_t n)
+{
+	uint64_t h = parent;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)tok[i]) * FNV_PRIME;
+	/* 0xFF never occurs in UTF-8: "/ab" and "/a/b" differ. */
+	h = (h ^ 0xFF) * FNV_PRIME;
+	h ^= h >> 29;
+	return h ? h : 1;
+}
+
+uint64_t sfn_hash_index(uint64_t parent, size_t index)
+{
+	char buf[24];
+	int n = snprintf(buf, sizeof(buf), "%zu", index);
+	return sfn_hash_token(parent, buf, (size_t)n);
+}
+
+/* ---- the source map ---- */
+
+struct sfn_srcmap *sfn_srcmap_create(void)
+{
+	struct sfn_srcmap *map = sfn_xcalloc(1, sizeof(*map));
+	map->refs = 1;
+	map->cap = 64;
+	map->tab = sfn_xcalloc(map->cap, sizeof(*map->tab));
+	return map;
+}
+
+struct sfn_srcmap *sfn_srcmap_ref(struct sfn_srcmap *map)
+{
+	if (map)
+		map->refs++;
+	return map;
+}
+
+void sfn_srcmap_unref(struct sfn_srcmap *map)
+{
+	if (!map || --map->refs > 0)
+		return;
+	free(map->tab);
+	free(map);
+}
+
+static struct sfn_pos_ent *slot(struct sfn_pos_ent *tab, size_t cap, uint64_t h)
+{
+	size_t mask = cap - 1;
+	size_t i = (size_t)(h ^ (h >> 32)) & mask;
+	while (tab[i].hash && tab[i].hash != h)
+		i = (i + 1) & mask;
+	return &tab[i];
+}
+
+static void grow(struct sfn_srcmap *map)
+{
+	size_t cap = map->cap * 2;
+	struct sfn_pos_ent *tab = sfn_xcalloc(cap, sizeof(*tab));
+	for (size_t i = 0; i < map->cap; i++)
+		if (map->tab[i].hash)
+			*slot(tab, cap, map->tab[i].hash) = map->tab[i];
+	free(map->tab);
+	map->tab = tab;
+	map->cap = cap;
+}
+
+void sfn_srcmap_put(struct sfn_srcmap *map, uint64_t h, int line, int col,
+		    int kline, int kcol)
+{
+	if ((map->n + 1) * 4 > map->cap * 3)
+		grow(map);
+	struct sfn_pos_ent *e = slot(map->tab, map->cap, h);
+	if (!e->hash)
+		map->n++;
+	*e = (struct sfn_pos_ent){ h, line, col, kline, kcol };
+}
+
+const struct sfn_pos_ent *sfn_srcmap_get(const struct sfn_srcmap *map,
+					 uint64_t h)
+{
+	if (!map)
+		return NULL;
+	const struct sfn_pos_ent *e = slot(map->tab, map->cap, h);
+	return e->hash ? e : NULL;
+}
+
+void sfn_xform_apply(const struct sfn_xform *x, int *line, int *col)
+{
+	if (!x || x->mode == SFN_XFORM_NONE)
+		return;
+	if (x->mode == SFN_XFORM_PIN) {
+		*line = x->line0;
+		*col = x->col0;
+		return;
+	}
+	if (*line == 1)
+		*col += x->col0 - 1 + (x->first_line_too ? x->indent : 0);
+	else
+		*col += x->indent;
+	*line += x->line0 - 1;
+}
+
+/* ---- errors ---- */
+
+int sfn_parse_errorf(struct sfn_error *err, int line, int col, const char *fmt,
+		     ...)
+{
+	if (!err || sfn_error_is_set(err))
+		return -1;
+	va_list ap;
+	va_start(ap, fmt);
+	sfn_verrorf(err, "SFN_PARSE", NULL, fmt, ap);
+	va_end(ap);
+	err->line = line;
+	err->col = col;
+	return -1;
+}
+
+void sfn_describe_char(char out[32], const char *p, const char *end)
+{
+	unsigned char c;
+	if (p >= end) {
+		snprintf(out, 32, "end of input");
+		return;
+	}
+	c = (unsigned char)*p;
+	if (c >= 0x20 && c < 0x7F) {
+		snprintf(out, 32, "'%c'", c);
+		return;
+	}
+	if (c < 0x80) {
+		snprintf(out, 32, "control character 0x%02X", c);
+		return;
+	}
+	int n = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+	if (end - p >= n && sfn_utf8_valid(p, (size_t)n))
+		snprintf(out, 32, "'%.*s'", n, p);
+	else
+		snprintf(out, 32, "byte 0x%02X", c);
+}
+
+/* ---- documents ---- */
+
+struct sfn_doc *sfn_doc_make(const char *name, json_t *root,
+			     struct sfn_srcmap *map, uint64_t base)
+{
+	struct sfn_doc *doc = sfn_xcalloc(1, sizeof(*doc));
+	doc->name = sfn_xstrdup(name);
+	doc->root = root;
+	doc->map = sfn_srcmap_ref(map);
+	doc->base = base;
+	return doc;
+}
+
+void sfn_doc_free(struct sfn_doc *doc)
+{
+	if (!doc)
+		return;
+	free(doc->name);
+	json_decref(doc->root);
+	sfn_srcmap_unref(doc->map);
+	free(doc);
+}
+
+json_t *sfn_doc_root(const struct sfn_doc *doc)
+{
+	return doc->root;
+}
+
+const char *sfn_doc_name(const struct sfn_doc *doc)
+{
+	return doc->name;
+}
+
+static bool is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+struct sfn_doc *sfn_doc_parse(const char *name, const char *buf, size_t len,
+			      int flags, const struct sfn_xform *xform,
+			      struct sfn_diags *diags, struct sfn_error *err)
+{
+	/* A UTF-8 byte order mark is skipped; positions start after it. */
+	if (len >= 3 && !memcmp(buf, "\xEF\xBB\xBF", 3)) {
+		buf += 3;
+		len -= 3;
+	}
+	size_t i = 0;
+	while (i < len && is_space(buf[i]))
+		i++;
+	if (i == len) {
+		int line = 1, col = 1;
+		sfn_xform_apply(xform, &line, &col);
+		sfn_parse_errorf(err, line, col,
+				 len ? "file has only white space, expected a "
+				       "state machine"
+				     : "file is empty, expected a state "
+				       "machine");
+		return NULL;
+	}
+	bool json;
+	if (flags & SFN_LOAD_JSON)
+		json = true;
+	else if (flags & SFN_LOAD_YAML)
+		json = false;
+	else
+		json = buf[i] == '{' || buf[i] == '[';
+
+	struct sfn_srcmap *map = sfn_srcmap_create();
+	struct sfn_parse_ctx ctx = {
+		.name = name,
+		.buf = buf,
+		.len = len,
+		.map = map,
+		.diags = diags,
+		.err = err,
+		.xform = xform,
+	};
+	json_t *root = json ? sfn_parse_json(&ctx) : sfn_parse_yaml(&ctx);
+	struct sfn_doc *doc = NULL;
+	if (root)
+		doc = sfn_doc_make(name, root, map, SFN_HASH_ROOT);
+	sfn_srcmap_unref(map);
+	return doc;
+}
+
+struct sfn_doc *sfn_doc_load_mem(const char *name, const char *buf, size_t len,
+				 int flags, struct sfn_diags *diags,
+				 struct sfn_error *err)
+{
+	return sfn_doc_parse(name, buf, len, flags, NULL, diags, err);
+}
+
+struct sfn_doc *sfn_doc_load_file(const char *path, int flags,
+				  struct sfn_diags *diags,
+				  struct sfn_error *err)
+{
+	struct sfn_strbuf sb = SFN_STRBUF_INIT;
+	bool is_stdin = !strcmp(path, "-");
+	const char *name = is_stdin ? "<stdin>" : path;
+	int rc = is_stdin ? sfn_strbuf_read_fd(&sb, 0)
+			  : sfn_strbuf_read_file(&sb, path);
+	if (rc < 0) {
+		sfn_errorf(err, "SFN_IO", NULL, "cannot read file: %s",
+			   strerror(errno));
+		sfn_strbuf_release(&sb);
+		return NULL;
+	}
+	struct sfn_doc *doc =
+		sfn_doc_parse(name, sb.buf, sb.len, flags, NULL, diags, err);
+	sfn_strbuf_release(&sb);
+	return doc;
+}
+
+/* ---- positions by JSON Pointer ---- */
+
+bool sfn_doc_pos(const struct sfn_doc *doc, const char *pointer, bool key,
+		 int *line, int *col)
+{
+	uint64_t h = doc->base;
+	const struct sfn_pos_ent *best = sfn_srcmap_get(doc->map, h);
+	bool exact = true;
+	const char *p = pointer ? pointer : "";
+	struct sfn_strbuf tok = SFN_STRBUF_INIT;
+	while (*p == '/') {
+		p++;
+		sfn_strbuf_reset(&tok);
+		while (*p && *p != '/') {
+			if (p[0] == '~' && p[1] == '0') {
+				sfn_strbuf_addch(&tok, '~');
+				p += 2;
+			} else if (p[0] == '~' && p[1] == '1') {
+				sfn_strbuf_addch(&tok, '/');
+				p += 2;
+			} else {
+				sfn_strbuf_addch(&tok, *p++);
+			}
+		}
+		h = sfn_hash_token(h, tok.buf, tok.len);
+		const struct sfn_pos_ent *e = sfn_srcmap_get(doc->map, h);
+		if (!e) {
+			exact = false;
+			break;
+		}
+		best = e;
+	}
+	sfn_strbuf_release(&tok);
+	if (!best) {
+		*line = *col = 0;
+		return false;
+	}
+	if (key && exact && best->kline > 0) {
+		*line = best->kline;
+		*col = best->kcol;
+	} else {
+		*line = best->line;
+		*col = best->col;
+	}
+	return true;
+}
+
+void sfn_doc_locate(const struct sfn_doc *doc, struct sfn_error *err)
+{
+	if (!err || err->line > 0 || !err->where)
+		return;
+	sfn_doc_pos(doc, err->where, false, &err->line, &err->col);
+}
+
+void sfn_doc_locate_diags(const struct sfn_doc *doc, struct sfn_diags *diags)
+{
+	for (size_t i = 0; diags && i < diags->n; i++) {
+		struct sfn_diag *d = &diags->v[i];
+		if (d->line <= 0 && d->where)
+			sfn_doc_pos(doc, d->where, false, &d->line, &d->col);
+	}
+}
+
+/* ---- shapes ---- */
+
+bool sfn_is_asl(const json_t *root)
+{
+	return json_is_object(root) && json_object_get(root, "States") &&
+	       json_object_get(root, "StartAt");
+}
+
+bool sfn_is_template(const json_t *root)
+{
+	if (!json_is_object(root))
+		return false;
+	if (json_object_get(root, "AWSTemplateFormatVersion"))
+		return true;
+	json_t *res = json_object_get(root, "Resources");
+	return json_is_object(res) && !json_object_get(root, "States");
+}

@@ -1,0 +1,729 @@
+/*
+ * The JSON parser of the loader: RFC 8259 text into jansson values, with the
+ * position of every key and value recorded in the source map as it goes
+ * (jansson can only tell where its own syntax errors are).
+ *
+ *   value   = object / array / string / number / "true" / "false" / "null"
+ *   object  = "{" [ member *( "," member ) ] "}"
+ *   member  = string ":" value
+ *   array   = "[" [ value *( "," value ) ] "]"
+ *
+ * Positions are 1-based lines and columns; a column counts characters (UTF-8
+ * code points, a tab is one), a line ends at LF, CRLF or a lone CR. Nesting
+ * stops at SFN_MAX_DEPTH with an error, so recursion is bounded. Strings are
+ * validated as UTF-8 (no overlongs, no surrogates); \u escapes must pair
+ * surrogates. Integers that do not fit int64 become reals, as AWS's (Java)
+ * parser reads them; a number beyond the double range is an error, since
+ * jansson cannot hold Infinity. Duplicate keys are reported, the later value
+ * wins.
+ */
+#include "asl/asl.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "asl/asl_int.h"
+
+/* A level of the path being parsed, for diagnostics' JSON Pointers. */
+struct frame {
+	const struct frame *up;
+	const char *key; /* NULL for an array element */
+	size_t klen;
+	size_t index;
+};
+
+struct jp {
+	struct sfn_parse_ctx *ctx;
+	const char *p, *end;
+	int line;
+	const char *line_start;
+	const char *col_at; /* column cache: col_val is the column of col_at */
+	int col_val;
+	int depth;
+	struct sfn_strbuf str;	 /* scratch for string values */
+	struct sfn_strbuf *keys; /* one key buffer per depth */
+	size_t n_keys;
+};
+
+/* The column (1-based, in code points) of @q on the current line. */
+static int col_of(struct jp *jp, const char *q)
+{
+	if (jp->col_at < jp->line_start || jp->col_at > q) {
+		jp->col_at = jp->line_start;
+		jp->col_val = 1;
+	}
+	int c = jp->col_val;
+	for (const char *s = jp->col_at; s < q; s++)
+		c += ((unsigned char)*s & 0xC0) != 0x80;
+	jp->col_at = q;
+	jp->col_val = c;
+	return c;
+}
+
+static void here(struct jp *jp, const char *q, int *line, int *col)
+{
+	*line = jp->line;
+	*col = col_of(jp, q);
+	sfn_xform_apply(jp->ctx->xform, line, col);
+}
+
+static json_t *fail(struct jp *jp, const char *at, const char *fmt, ...)
+	SFN_PRINTF(3, 4);
+
+static json_t *fail(struct jp *jp, const char *at, const char *fmt, ...)
+{
+	int line, col;
+	here(jp, at, &line, &col);
+	if (jp->ctx->err && !sfn_error_is_set(jp->ctx->err)) {
+		va_list ap;
+		va_start(ap, fmt);
+		sfn_verrorf(jp->ctx->err, "SFN_PARSE", NULL, fmt, ap);
+		va_end(ap);
+		jp->ctx->err->line = line;
+		jp->ctx->err->col = col;
+	}
+	return NULL;
+}
+
+static void fail_at(struct jp *jp, int line, int col, const char *msg)
+{
+	sfn_parse_errorf(jp->ctx->err, line, col, "%s", msg);
+}
+
+static json_t *unexpected(struct jp *jp, const char *expected)
+{
+	char what[32];
+	sfn_describe_char(what, jp->p, jp->end);
+	if (jp->p < jp->end && (unsigned char)*jp->p >= 0x80 && what[0] == 'b')
+		return fail(jp, jp->p, "invalid UTF-8 byte 0x%02X",
+			    (unsigned char)*jp->p);
+	return fail(jp, jp->p, "unexpected %s, expected %s", what, expected);
+}
+
+static void skip_ws(struct jp *jp)
+{
+	const char *p = jp->p, *end = jp->end;
+	while (p < end) {
+		char c = *p;
+		if (c == ' ' || c == '\t') {
+			p++;
+		} else if (c == '\n') {
+			jp->line++;
+			jp->line_start = ++p;
+		} else if (c == '\r') {
+			p++;
+			if (p < end && *p == '\n')
+				p++;
+			jp->line++;
+			jp->line_start = p;
+		} else {
+			break;
+		}
+	}
+	jp->p = p;
+}
+
+static void record(struct jp *jp, uint64_t h, const char *at, int kline,
+		   int kcol)
+{
+	int line, col;
+	here(jp, at, &line, &col);
+	sfn_srcmap_put(jp->ctx->map, h, line, col, kline, kcol);
+}
+
+static char *frame_pointer(const struct frame *f)
+{
+	if (!f)
+		return sfn_xstrdup("");
+	char *up = frame_pointer(f->up);
+	struct sfn_strbuf sb = SFN_STRBUF_INIT;
+	sfn_strbuf_adds(&sb, up);
+	free(up);
+	if (f->key) {
+		char *k = sfn_xstrndup(f->key, f->klen);
+		sfn_pointer_add(&sb, k);
+		free(k);
+	} else {
+		sfn_pointer_addi(&sb, f->index);
+	}
+	return sfn_strbuf_detach(&sb, NULL);
+}
+
+/* ---- strings ---- */
+
+static int hex4(const char *p)
+{
+	int v = 0;
+	for (int i = 0; i < 4; i++) {
+		char c = p[i];
+		v <<= 4;
+		if (c >= '0' && c <= '9')
+			v |= c - '0';
+		else if (c >= 'a' && c <= 'f')
+			v |= c - 'a' + 10;
+		else if (c >= 'A' && c <= 'F')
+			v |= c - 'A' + 10;
+		else
+			return -1;
+	}
+	return v;
+}
+
+static void add_utf8(struct sfn_strbuf *sb, unsigned cp)
+{
+	char b[4];
+	size_t n;
+	if (cp < 0x80) {
+		b[0] = (char)cp;
+		n = 1;
+	} else if (cp < 0x800) {
+		b[0] = (char)(0xC0 | (cp >> 6));
+		b[1] = (char)(0x80 | (cp & 0x3F));
+		n = 2;
+	} else if (cp < 0x10000) {
+		b[0] = (char)(0xE0 | (cp >> 12));
+		b[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+		b[2] = (char)(0x80 | (cp & 0x3F));
+		n = 3;
+	} else {
+		b[0] = (char)(0xF0 | (cp >> 18));
+		b[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+		b[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+		b[3] = (char)(0x80 | (cp & 0x3F));
+		n = 4;
+	}
+	sfn_strbuf_add(sb, b, n);
+}
+
+/* Length of the valid UTF-8 sequence at @p, or 0. */
+static size_t utf8_seq(const unsigned char *p, const unsigned char *end)
+{
+	unsigned c = p[0];
+	size_t n;
+	unsigned cp;
+	if (c < 0xC2)
+		return 0;
+	if (c < 0xE0) {
+		n = 2;
+		cp = c & 0x1F;
+	} else if (c < 0xF0) {
+		n = 3;
+		cp = c & 0x0F;
+	} else if (c < 0xF5) {
+		n = 4;
+		cp = c & 0x07;
+	} else {
+		return 0;
+	}
+	if ((size_t)(end - p) < n)
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((p[i] & 0xC0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (p[i] & 0x3F);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+	    cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+		return 0;
+	return n;
+}
+
+/*
+ * string = '"' *char '"'. Leaves the text in @sb (which may be jp->str or a
+ * key buffer) and jp->p after the closing quote. Returns 0 or -1.
+ */
+static int parse_string(struct jp *jp, struct sfn_strbuf *sb)
+{
+	const char *open = jp->p;
+	const char *p = open + 1, *end = jp->end;
+	sfn_strbuf_reset(sb);
+	for (;;) {
+		const char *run = p;
+		while (p < end && *p != '"' && *p != '\\' &&
+		       (unsigned char)*p >= 0x20 && (unsigned char)*p < 0x80)
+			p++;
+		sfn_strbuf_add(sb, run, (size_t)(p - run));
+		if (p >= end) {
+			fail(jp, open,
+			     "unterminated string, expected '\"' before the "
+			     "end of input");
+			return -1;
+		}
+		unsigned char c = (unsigned char)*p;
+		if (c == '"') {
+			jp->p = p + 1;
+			return 0;
+		}
+		if (c < 0x20) {
+			fail(jp, p,
+			     "unescaped control character U+%04X in string", c);
+			return -1;
+		}
+		if (c >= 0x80) {
+			size_t n = utf8_seq((const unsigned char *)p,
+					    (const unsigned char *)end);
+			if (!n) {
+				fail(jp, p, "invalid UTF-8 byte 0x%02X", c);
+				return -1;
+			}
+			sfn_strbuf_add(sb, p, n);
+			p += n;
+			continue;
+		}
+		/* A backslash. */
+		if (p + 1 >= end) {
+			fail(jp, open,
+			     "unterminated string, expected '\"' before the "
+			     "end of input");
+			return -1;
+		}
+		char e = p[1];
+		const char *esc = p;
+		p += 2;
+		switch (e) {
+		case '"':
+		case '\\':
+		case '/':
+			sfn_strbuf_addch(sb, e);
+			continue;
+		case 'b':
+			sfn_strbuf_addch(sb, '\b');
+			continue;
+		case 'f':
+			sfn_strbuf_addch(sb, '\f');
+			continue;
+		case 'n':
+			sfn_strbuf_addch(sb, '\n');
+			continue;
+		case 'r':
+			sfn_strbuf_addch(sb, '\r');
+			continue;
+		case 't':
+			sfn_strbuf_addch(sb, '\t');
+			continue;
+		case 'u':
+			break;
+		default: {
+			char what[32];
+			sfn_describe_char(what, esc + 1, end);
+			fail(jp, esc,
+			     "invalid escape '\\' followed by %s in "
+			     "string",
+			     what);
+			return -1;
+		}
+		}
+		int cp = end - p >= 4 ? hex4(p) : -1;
+		if (cp < 0) {
+			fail(jp, esc,
+			     "invalid \\u escape, expected 4 hex digits");
+			return -1;
+		}
+		p += 4;
+		if (cp >= 0xD800 && cp <= 0xDBFF) {
+			int lo = end - p >= 6 && p[0] == '\\' && p[1] == 'u'
+					 ? hex4(p + 2)
+					 : -1;
+			if (lo < 0xDC00 || lo > 0xDFFF) {
+				fail(jp, esc,
+				     "lone surrogate '\\u%.4s' in string",
+				     esc + 2);
+				return -1;
+			}
+			p += 6;
+			cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+		} else if (cp >= 0xDC00 && cp <= 0xDFFF) {
+			fail(jp, esc, "lone surrogate '\\u%.4s' in string",
+			     esc + 2);
+			return -1;
+		}
+		add_utf8(sb, (unsigned)cp);
+	}
+}
+
+/* ---- numbers and literals ---- */
+
+static bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static bool is_word(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       is_digit(c) || c == '_';
+}
+
+/* The token at @p for messages: a run of number-ish characters. */
+static int token_len(const char *p, const char *end)
+{
+	int n = 0;
+	while (p + n < end && n < 40 &&
+	       (is_word(p[n]) || p[n] == '.' || p[n] == '+' || p[n] == '-'))
+		n++;
+	return n;
+}
+
+/* number = [ "-" ] int [ frac ] [ exp ] */
+static json_t *parse_number(struct jp *jp)
+{
+	const char *start = jp->p, *p = start, *end = jp->end;
+	int tl = token_len(start, end);
+	bool neg = false, real = false;
+	if (*p == '-') {
+		neg = true;
+		p++;
+	}
+	if (p >= end || !is_digit(*p))
+		return fail(jp, start,
+			    "invalid number '%.*s', expected a "
+			    "digit after '-'",
+			    tl, start);
+	if (*p == '0' && p + 1 < end && is_digit(p[1]))
+		return fail(jp, start,
+			    "invalid number '%.*s': leading zeros are not "
+			    "allowed",
+			    tl, start);
+	const char *digits = p;
+	while (p < end && is_digit(*p))
+		p++;
+	const char *int_end = p;
+	if (p < end && *p == '.') {
+		real = true;
+		p++;
+		if (p >= end || !is_digit(*p))
+			return fail(jp, start,
+				    "invalid number '%.*s', expected a digit "
+				    "after '.'",
+				    tl, start);
+		while (p < end && is_digit(*p))
+			p++;
+	}
+	if (p < end && (*p == 'e' || *p == 'E')) {
+		real = true;
+		p++;
+		if (p < end && (*p == '+' || *p == '-'))
+			p++;
+		if (p >= end || !is_digit(*p))
+			return fail(jp, start,
+				    "invalid number '%.*s', expected a digit "
+				    "in the exponent",
+				    tl, start);
+		while (p < end && is_digit(*p))
+			p++;
+	}
+	if (p < end && is_word(*p))
+		return fail(jp, start, "invalid number '%.*s'", tl, start);
+	jp->p = p;
+	if (!real) {
+		/* Accumulate as a negative number: -2^63 fits, 2^63 not. */
+		long long v = 0;
+		bool overflow = false;
+		for (const char *d = digits; d < int_end; d++) {
+			int dv = *d - '0';
+			if (v < (LLONG_MIN + dv) / 10) {
+				overflow = true;
+				break;
+			}
+			v = v * 10 - dv;
+		}
+		if (!overflow && !neg && v == LLONG_MIN)
+			overflow = true;
+		if (!overflow)
+			return json_integer(neg ? v : -v);
+	}
+	size_t n = (size_t)(p - start);
+	char small[64];
+	char *text = n < sizeof(small) ? small : sfn_xmalloc(n + 1);
+	memcpy(text, start, n);
+	text[n] = '\0';
+	errno = 0;
+	double d = strtod(text, NULL);
+	if (text != small)
+		free(text);
+	if (isinf(d))
+		return fail(jp, start,
+			    "number '%.*s' is out of range (beyond "
+			    "1.7976931348623157e+308)",
+			    tl, start);
+	return json_real(d);
+}
+
+static json_t *parse_word(struct jp *jp)
+{
+	const char *start = jp->p;
+	size_t n = 0;
+	while (start + n < jp->end && is_word(start[n]))
+		n++;
+	if (n == 4 && !memcmp(start, "true", 4)) {
+		jp->p += 4;
+		return json_true();
+	}
+	if (n == 5 && !memcmp(start, "false", 5)) {
+		jp->p += 5;
+		return json_false();
+	}
+	if (n == 4 && !memcmp(start, "null", 4)) {
+		jp->p += 4;
+		return json_null();
+	}
+	return fail(jp, start,
+		    "invalid literal '%.*s', expected true, false, null, a "
+		    "number, a string, an object or an array",
+		    (int)(n > 40 ? 40 : n), start);
+}
+
+/* ---- values ---- */
+
+static json_t *parse_value(struct jp *jp, uint64_t h, int kline, int kcol,
+			   const struct frame *path);
+
+static struct sfn_strbuf *key_buf(struct jp *jp, int depth)
+{
+	if ((size_t)depth >= jp->n_keys) {
+		size_t n = jp->n_keys ? jp->n_keys * 2 : 16;
+		while (n <= (size_t)depth)
+			n *= 2;
+		jp->keys = sfn_xrealloc(jp->keys, n * sizeof(*jp->keys));
+		for (size_t i = jp->n_keys; i < n; i++)
+			sfn_strbuf_init(&jp->keys[i], 0);
+		jp->n_keys = n;
+	}
+	return &jp->keys[depth];
+}
+
+static void duplicate(struct jp *jp, const struct frame *f, uint64_t ch,
+		      const char *key, int kline, int kcol)
+{
+	if (!jp->ctx->diags)
+		return;
+	const struct sfn_pos_ent *first = sfn_srcmap_get(jp->ctx->map, ch);
+	char *where = frame_pointer(f);
+	struct sfn_diag *d;
+	if (first && first->kline > 0)
+		d = sfn_diags_addf(jp->ctx->diags, SFN_SEV_ERROR,
+				   "SFN_DUPLICATE_KEY", where,
+				   "duplicate key '%s' (first at %d:%d)", key,
+				   (int)first->kline, (int)first->kcol);
+	else
+		d = sfn_diags_addf(jp->ctx->diags, SFN_SEV_ERROR,
+				   "SFN_DUPLICATE_KEY", where,
+				   "duplicate key '%s'", key);
+	d->line = kline;
+	d->col = kcol;
+	free(where);
+}
+
+/* object = "{" [ member *( "," member ) ] "}" ; jp->p at "{" */
+static json_t *parse_object(struct jp *jp, uint64_t h, const struct frame *path)
+{
+	json_t *obj = json_object();
+	struct sfn_strbuf *kb = key_buf(jp, jp->depth);
+	const char *comma = NULL;
+	int cline = 0, ccol = 0;
+	jp->p++;
+	skip_ws(jp);
+	if (jp->p < jp->end && *jp->p == '}') {
+		jp->p++;
+		return obj;
+	}
+	for (;;) {
+		skip_ws(jp);
+		if (jp->p >= jp->end || *jp->p != '"') {
+			if (comma && jp->p < jp->end && *jp->p == '}')
+				fail_at(jp, cline, ccol,
+					"trailing comma before '}'");
+			else if (jp->p < jp->end && *jp->p == '/')
+				fail(jp, jp->p,
+				     "comments are not allowed in JSON");
+			else if (jp->p < jp->end && *jp->p == '\'')
+				fail(jp, jp->p,
+				     "single-quoted strings are not allowed "
+				     "in JSON, use '\"'");
+			else
+				unexpected(jp, comma ? "a string key"
+						     : "a string key or '}'");
+			goto fail;
+		}
+		int kline, kcol;
+		here(jp, jp->p, &kline, &kcol);
+		if (parse_string(jp, kb) < 0)
+			goto fail;
+		if (memchr(kb->buf, '\0', kb->len)) {
+			int l = kline, c = kcol;
+			json_decref(obj);
+			if (jp->ctx->err && !sfn_error_is_set(jp->ctx->err))
+				sfn_parse_errorf(jp->ctx->err, l, c,
+						 "object key contains "
+						 "\\u0000, which is not "
+						 "supported");
+			return NULL;
+		}
+		uint64_t ch = sfn_hash_token(h, kb->buf, kb->len);
+		struct frame f = { path, kb->buf, kb->len, 0 };
+		if (json_object_getn(obj, kb->buf, kb->len))
+			duplicate(jp, &f, ch, kb->buf, kline, kcol);
+		skip_ws(jp);
+		if (jp->p >= jp->end || *jp->p != ':') {
+			unexpected(jp, "':'");
+			goto fail;
+		}
+		jp->p++;
+		json_t *v = parse_value(jp, ch, kline, kcol, &f);
+		if (!v)
+			goto fail;
+		json_object_setn_new_nocheck(obj, kb->buf, kb->len, v);
+		skip_ws(jp);
+		if (jp->p < jp->end && *jp->p == ',') {
+			here(jp, jp->p, &cline, &ccol);
+			comma = jp->p++;
+			continue;
+		}
+		if (jp->p < jp->end && *jp->p == '}') {
+			jp->p++;
+			return obj;
+		}
+		if (jp->p < jp->end && *jp->p == '/')
+			fail(jp, jp->p, "comments are not allowed in JSON");
+		else
+			unexpected(jp, "',' or '}'");
+		goto fail;
+	}
+fail:
+	json_decref(obj);
+	return NULL;
+}
+
+/* array = "[" [ value *( "," value ) ] "]" ; jp->p at "[" */
+static json_t *parse_array(struct jp *jp, uint64_t h, const struct frame *path)
+{
+	json_t *arr = json_array();
+	const char *comma = NULL;
+	int cline = 0, ccol = 0;
+	size_t i = 0;
+	jp->p++;
+	skip_ws(jp);
+	if (jp->p < jp->end && *jp->p == ']') {
+		jp->p++;
+		return arr;
+	}
+	for (;; i++) {
+		skip_ws(jp);
+		if (comma && jp->p < jp->end && *jp->p == ']') {
+			fail_at(jp, cline, ccol, "trailing comma before ']'");
+			goto fail;
+		}
+		struct frame f = { path, NULL, 0, i };
+		json_t *v = parse_value(jp, sfn_hash_index(h, i), 0, 0, &f);
+		if (!v)
+			goto fail;
+		json_array_append_new(arr, v);
+		skip_ws(jp);
+		if (jp->p < jp->end && *jp->p == ',') {
+			here(jp, jp->p, &cline, &ccol);
+			comma = jp->p++;
+			continue;
+		}
+		if (jp->p < jp->end && *jp->p == ']') {
+			jp->p++;
+			return arr;
+		}
+		if (jp->p < jp->end && *jp->p == '/')
+			fail(jp, jp->p, "comments are not allowed in JSON");
+		else
+			unexpected(jp, "',' or ']'");
+		goto fail;
+	}
+fail:
+	json_decref(arr);
+	return NULL;
+}
+
+static json_t *parse_value(struct jp *jp, uint64_t h, int kline, int kcol,
+			   const struct frame *path)
+{
+	skip_ws(jp);
+	if (jp->p >= jp->end)
+		return unexpected(jp, "a JSON value");
+	const char *at = jp->p;
+	char c = *at;
+	json_t *v;
+	switch (c) {
+	case '{':
+	case '[':
+		if (jp->depth >= SFN_MAX_DEPTH)
+			return fail(jp, at,
+				    "nesting deeper than %d levels is not "
+				    "supported",
+				    SFN_MAX_DEPTH);
+		record(jp, h, at, kline, kcol);
+		jp->depth++;
+		v = c == '{' ? parse_object(jp, h, path)
+			     : parse_array(jp, h, path);
+		jp->depth--;
+		return v;
+	case '"':
+		record(jp, h, at, kline, kcol);
+		if (parse_string(jp, &jp->str) < 0)
+			return NULL;
+		return json_stringn_nocheck(jp->str.buf, jp->str.len);
+	case '\'':
+		return fail(jp, at,
+			    "single-quoted strings are not allowed in "
+			    "JSON, use '\"'");
+	case '/':
+		return fail(jp, at, "comments are not allowed in JSON");
+	default:
+		break;
+	}
+	if (c == '-' || is_digit(c)) {
+		record(jp, h, at, kline, kcol);
+		return parse_number(jp);
+	}
+	if (is_word(c)) {
+		record(jp, h, at, kline, kcol);
+		return parse_word(jp);
+	}
+	return unexpected(jp, "a JSON value");
+}
+
+json_t *sfn_parse_json(struct sfn_parse_ctx *ctx)
+{
+	struct jp jp = {
+		.ctx = ctx,
+		.p = ctx->buf,
+		.end = ctx->buf + ctx->len,
+		.line = 1,
+		.line_start = ctx->buf,
+		.col_at = ctx->buf,
+		.col_val = 1,
+	};
+	sfn_strbuf_init(&jp.str, 0);
+	json_t *root = parse_value(&jp, SFN_HASH_ROOT, 0, 0, NULL);
+	if (root) {
+		skip_ws(&jp);
+		if (jp.p < jp.end) {
+			char what[32];
+			sfn_describe_char(what, jp.p, jp.end);
+			if (*jp.p == '/')
+				fail(&jp, jp.p,
+				     "comments are not allowed in JSON");
+			else
+				fail(&jp, jp.p,
+				     "unexpected %s after the end of the JSON "
+				     "value",
+				     what);
+			json_decref(root);
+			root = NULL;
+		}
+	}
+	sfn_strbuf_release(&jp.str);
+	for (size_t i = 0; i < jp.n_keys; i++)
+		sfn_strbuf_release(&jp.keys[i]);
+	free(jp.keys);
+	return root;
+}

@@ -1,0 +1,296 @@
+/*
+ * Unit tests of the loader: positions of keys and values (JSON and YAML,
+ * CRLF, BOM), errors with their line:col, YAML typing, tags, anchors, merge
+ * keys, and state machines out of templates.
+ *
+ * With arguments, the program is also the driver of the malformed-input
+ * suite (testdata/loader.cmake): "load_test --case DIR" loads DIR/input*
+ * and compares the error or diagnostics with DIR/expected; "load_test
+ * --conformance DIR" loads every definition of the recorded executions.
+ */
+#include "asl/asl.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/test.h"
+
+/* ---- positions ---- */
+
+struct pos_case {
+	const char *label;
+	const char *text;
+	const char *pointer;
+	bool key;
+	int line, col;
+};
+
+static const struct pos_case pos_cases[] = {
+	{ "json root", "{\"a\": 1}", "", false, 1, 1 },
+	{ "json value", "{\"a\": 1}", "/a", false, 1, 7 },
+	{ "json key", "{\"a\": 1}", "/a", true, 1, 2 },
+	{ "json nested",
+	  "{\n  \"States\": {\n    \"Pay\": {\"Type\": \"Pass\"}\n  }\n}",
+	  "/States/Pay/Type", false, 3, 21 },
+	{ "json nested key",
+	  "{\n  \"States\": {\n    \"Pay\": {\"Type\": \"Pass\"}\n  }\n}",
+	  "/States/Pay", true, 3, 5 },
+	{ "json array element", "[1, [2, 3]]", "/1/1", false, 1, 9 },
+	{ "json element has no key", "[1, [2, 3]]", "/1/1", true, 1, 9 },
+	{ "json fallback to parent", "{\"a\": {\"b\": 1}}", "/a/zz/y", false, 1,
+	  7 },
+	{ "json fallback key asked", "{\"a\": {\"b\": 1}}", "/a/zz", true, 1,
+	  7 },
+	{ "json escaped pointer", "{\"a/b\": {\"c~d\": true}}", "/a~1b/c~0d",
+	  false, 1, 17 },
+	{ "json crlf", "{\r\n\"a\":\r\n  [1,\r\n   2]}", "/a/1", false, 4, 4 },
+	{ "json lone cr", "{\r\"a\": 5}", "/a", false, 2, 6 },
+	{ "json bom", "\xEF\xBB\xBF{\"a\": 1}", "/a", false, 1, 7 },
+	{ "json utf8 columns",
+	  "{\"\xC3\xA9t\xC3\xA9\": \"\xE2\x82\xAC\", \"b\": 2}", "/b", false, 1,
+	  19 },
+	{ "json escaped key", "{\"\\u00e9\": 1, \"x\": 2}", "/\xC3\xA9", true,
+	  1, 2 },
+	{ "json tab counts one", "{\t\"a\":\t1}", "/a", false, 1, 8 },
+	{ "json later duplicate wins", "{\"a\": 1,\n \"a\": 2}", "/a", false, 2,
+	  7 },
+};
+
+static void test_positions(void)
+{
+	for (size_t i = 0; i < sizeof(pos_cases) / sizeof(pos_cases[0]); i++) {
+		const struct pos_case *c = &pos_cases[i];
+		struct sfn_error err = SFN_ERROR_INIT;
+		struct sfn_doc *doc = sfn_doc_load_mem(
+			"t", c->text, strlen(c->text), 0, NULL, &err);
+		SFN_CHECK(doc != NULL, "%s: load failed: %s at %d:%d", c->label,
+			  err.cause ? err.cause : "?", err.line, err.col);
+		if (doc) {
+			int line = -1, col = -1;
+			sfn_doc_pos(doc, c->pointer, c->key, &line, &col);
+			SFN_CHECK(line == c->line && col == c->col,
+				  "%s: '%s' at %d:%d, want %d:%d", c->label,
+				  c->pointer, line, col, c->line, c->col);
+		}
+		sfn_doc_free(doc);
+		sfn_error_release(&err);
+	}
+}
+
+/* ---- errors ---- */
+
+struct err_case {
+	const char *label;
+	const char *text;
+	int flags;
+	const char *cause;
+	int line, col;
+};
+
+static const struct err_case err_cases[] = {
+	{ "empty", "", 0, "file is empty, expected a state machine", 1, 1 },
+	{ "blank", " \n", 0,
+	  "file has only white space, expected a state machine", 1, 1 },
+	{ "truncated object", "{\"a\": 1", 0,
+	  "unexpected end of input, expected ',' or '}'", 1, 8 },
+	{ "truncated key", "{\"a\"", 0, "unexpected end of input, expected ':'",
+	  1, 5 },
+	{ "missing value", "{\"a\": }", 0,
+	  "unexpected '}', expected a JSON value", 1, 7 },
+	{ "bad utf8", "{\"a\": \"x\xC3(\"}", 0, "invalid UTF-8 byte 0xC3", 1,
+	  9 },
+	{ "overlong", "[\"\xC0\xAF\"]", 0, "invalid UTF-8 byte 0xC0", 1, 3 },
+	{ "encoded surrogate", "[\"\xED\xA0\x80\"]", 0,
+	  "invalid UTF-8 byte 0xED", 1, 3 },
+	{ "lone surrogate", "[\"ab\\uD800\"]", 0,
+	  "lone surrogate '\\uD800' in string", 1, 5 },
+	{ "lone low surrogate", "[\"\\uDC00\\uD800\"]", 0,
+	  "lone surrogate '\\uDC00' in string", 1, 3 },
+	{ "control char", "{\"a\": \"x\ty\"}", 0,
+	  "unescaped control character U+0009 in string", 1, 9 },
+	{ "trailing garbage", "{} x", 0,
+	  "unexpected 'x' after the end of the JSON value", 1, 4 },
+	{ "trailing comma", "[1,\n 2,\n]", 0, "trailing comma before ']'", 2,
+	  3 },
+	{ "trailing comma object", "{\"a\": 1,}", 0,
+	  "trailing comma before '}'", 1, 8 },
+	{ "crlf error line", "{\r\n\"a\": 1,\r\n\"b\" 2}", 0,
+	  "unexpected '2', expected ':'", 3, 5 },
+	{ "nan", "[NaN]", 0,
+	  "invalid literal 'NaN', expected true, false, null, a number, a "
+	  "string, an object or an array",
+	  1, 2 },
+	{ "leading zero", "[012]", 0,
+	  "invalid number '012': leading zeros are not allowed", 1, 2 },
+	{ "huge exponent", "[1e400]", 0,
+	  "number '1e400' is out of range (beyond 1.7976931348623157e+308)", 1,
+	  2 },
+	{ "comment", "{ // x\n}", 0, "comments are not allowed in JSON", 1, 3 },
+	{ "single quotes", "{'a': 1}", 0,
+	  "single-quoted strings are not allowed in JSON, use '\"'", 1, 2 },
+	{ "unterminated", "[\"abc", 0,
+	  "unterminated string, expected '\"' before the end of input", 1, 2 },
+	{ "bad escape", "[\"\\x\"]", 0,
+	  "invalid escape '\\' followed by 'x' in string", 1, 3 },
+	{ "bom then garbage", "\xEF\xBB\xBF{,}", 0,
+	  "unexpected ',', expected a string key or '}'", 1, 2 },
+	{ "minus alone", "[-]", 0,
+	  "invalid number '-', expected a digit after '-'", 1, 2 },
+	{ "json forced", "a: 1", SFN_LOAD_JSON,
+	  "invalid literal 'a', expected true, false, null, a number, a "
+	  "string, an object or an array",
+	  1, 1 },
+};
+
+static void test_errors(void)
+{
+	for (size_t i = 0; i < sizeof(err_cases) / sizeof(err_cases[0]); i++) {
+		const struct err_case *c = &err_cases[i];
+		struct sfn_error err = SFN_ERROR_INIT;
+		struct sfn_doc *doc = sfn_doc_load_mem(
+			"t", c->text, strlen(c->text), c->flags, NULL, &err);
+		SFN_CHECK(doc == NULL, "%s: loaded, want an error", c->label);
+		SFN_CHECK_STR(err.name, "SFN_PARSE", c->label);
+		SFN_CHECK_STR(err.cause, c->cause, c->label);
+		SFN_CHECK(err.line == c->line && err.col == c->col,
+			  "%s: at %d:%d, want %d:%d", c->label, err.line,
+			  err.col, c->line, c->col);
+		sfn_doc_free(doc);
+		sfn_error_release(&err);
+	}
+}
+
+/* ---- values ---- */
+
+struct value_case {
+	const char *label;
+	const char *text;
+	const char *want; /* the value, compact, as sfn_json_dumps prints */
+};
+
+static const struct value_case value_cases[] = {
+	{ "json numbers",
+	  "[0, -0, 1.5, 1e2, 9223372036854775807, "
+	  "-9223372036854775808, 9223372036854775808, 1e-400]",
+	  "[0,0,1.5,100,9223372036854775807,-9223372036854775808,"
+	  "9223372036854776000,0]" },
+	{ "json escapes",
+	  "[\"\\\"\\\\\\/\\b\\f\\n\\r\\t\\u00e9\\ud83d\\ude00\"]",
+	  "[\"\\\"\\\\/\\b\\f\\n\\r\\t\xC3\xA9\xF0\x9F\x98\x80\"]" },
+	{ "json literals", "{\"t\": true, \"f\": false, \"n\": null}",
+	  "{\"t\":true,\"f\":false,\"n\":null}" },
+	{ "json duplicate later wins", "{\"a\": 1, \"b\": 2, \"a\": 3}",
+	  "{\"a\":3,\"b\":2}" },
+};
+
+static void test_values(void)
+{
+	for (size_t i = 0; i < sizeof(value_cases) / sizeof(value_cases[0]);
+	     i++) {
+		const struct value_case *c = &value_cases[i];
+		struct sfn_error err = SFN_ERROR_INIT;
+		struct sfn_doc *doc = sfn_doc_load_mem(
+			"t", c->text, strlen(c->text), 0, NULL, &err);
+		SFN_CHECK(doc != NULL, "%s: load failed: %s at %d:%d", c->label,
+			  err.cause ? err.cause : "?", err.line, err.col);
+		if (doc) {
+			char *got = sfn_json_dumps(sfn_doc_root(doc), 0);
+			SFN_CHECK_STR(got, c->want, c->label);
+			free(got);
+		}
+		sfn_doc_free(doc);
+		sfn_error_release(&err);
+	}
+}
+
+static void test_duplicates(void)
+{
+	const char *text =
+		"{\n  \"States\": {\n    \"A\": 1,\n    \"A\": 2\n  }\n}";
+	struct sfn_diags diags = SFN_DIAGS_INIT;
+	struct sfn_error err = SFN_ERROR_INIT;
+	struct sfn_doc *doc =
+		sfn_doc_load_mem("t", text, strlen(text), 0, &diags, &err);
+	SFN_CHECK(doc != NULL, "duplicate: loads");
+	SFN_CHECK_INT(diags.n, 1, "duplicate: one diagnostic");
+	if (diags.n == 1) {
+		SFN_CHECK_STR(diags.v[0].code, "SFN_DUPLICATE_KEY",
+			      "duplicate code");
+		SFN_CHECK_STR(diags.v[0].message,
+			      "duplicate key 'A' (first at 3:5)",
+			      "duplicate message");
+		SFN_CHECK_STR(diags.v[0].where, "/States/A", "duplicate where");
+		SFN_CHECK_INT(diags.v[0].line, 4, "duplicate line");
+		SFN_CHECK_INT(diags.v[0].col, 5, "duplicate col");
+		SFN_CHECK(diags.v[0].severity == SFN_SEV_ERROR,
+			  "duplicate is an error");
+	}
+	sfn_doc_free(doc);
+	sfn_diags_release(&diags);
+	sfn_error_release(&err);
+}
+
+static void test_deep(void)
+{
+	size_t n = 100000;
+	char *text = sfn_xmalloc(2 * n);
+	memset(text, '[', n);
+	memset(text + n, ']', n);
+	struct sfn_error err = SFN_ERROR_INIT;
+	struct sfn_doc *doc = sfn_doc_load_mem("t", text, 2 * n, 0, NULL, &err);
+	SFN_CHECK(doc == NULL, "deep: refused");
+	SFN_CHECK_STR(err.cause,
+		      "nesting deeper than 2048 levels is not supported",
+		      "deep cause");
+	SFN_CHECK_INT(err.col, SFN_MAX_DEPTH + 1, "deep col");
+	sfn_doc_free(doc);
+	sfn_error_release(&err);
+	/* Exactly the limit loads. */
+	memset(text, '[', SFN_MAX_DEPTH);
+	memset(text + SFN_MAX_DEPTH, ']', SFN_MAX_DEPTH);
+	doc = sfn_doc_load_mem("t", text, 2 * SFN_MAX_DEPTH, 0, NULL, &err);
+	SFN_CHECK(doc != NULL, "deep: the limit itself loads");
+	sfn_doc_free(doc);
+	sfn_error_release(&err);
+	free(text);
+}
+
+static void test_machines_plain(void)
+{
+	const char *text =
+		"{\"StartAt\": \"A\", \"States\": {\"A\": {\"Type\": "
+		"\"Succeed\"}}}";
+	struct sfn_error err = SFN_ERROR_INIT;
+	struct sfn_doc *doc =
+		sfn_doc_load_mem("t", text, strlen(text), 0, NULL, &err);
+	struct sfn_machine_list list;
+	SFN_CHECK(sfn_doc_machines(doc, NULL, &list, NULL, &err) == 0,
+		  "plain machines");
+	SFN_CHECK_INT(list.n, 1, "plain: one machine");
+	SFN_CHECK(!list.is_template, "plain: not a template");
+	if (list.n == 1) {
+		int line, col;
+		sfn_doc_pos(list.v[0].doc, "/States/A/Type", false, &line,
+			    &col);
+		SFN_CHECK_INT(col, 43, "plain: positions shared");
+		SFN_CHECK(list.v[0].logical_id == NULL, "plain: no id");
+	}
+	sfn_machine_list_release(&list);
+	sfn_doc_free(doc);
+	sfn_error_release(&err);
+}
+
+int main(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	test_positions();
+	test_errors();
+	test_values();
+	test_duplicates();
+	test_deep();
+	test_machines_plain();
+	return sfn_test_done();
+}
