@@ -21,9 +21,9 @@ void sfn_cli_print_diag(FILE *out, const char *file, const struct sfn_diag *d,
 {
 	bool err = d->severity == SFN_SEV_ERROR;
 	print_place(out, file, d->line, d->col, color);
-	fprintf(out, "%s%s:%s %s [%s]\n",
-		color ? (err ? RED : YELLOW) : "", err ? "error" : "warning",
-		color ? RESET : "", d->message, d->code);
+	fprintf(out, "%s%s:%s %s [%s]\n", color ? (err ? RED : YELLOW) : "",
+		err ? "error" : "warning", color ? RESET : "", d->message,
+		d->code);
 }
 
 int sfn_cli_print_load_error(FILE *out, const char *file,

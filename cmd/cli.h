@@ -11,7 +11,8 @@
 
 #include "base/base.h"
 
-/* "FILE:LINE:COL: error|warning: MESSAGE [CODE]" (":LINE:COL" only if known). */
+/* "FILE:LINE:COL: error|warning: MESSAGE [CODE]" (":LINE:COL" only if known).
+ */
 void sfn_cli_print_diag(FILE *out, const char *file, const struct sfn_diag *d,
 			bool color);
 /*

@@ -12,12 +12,15 @@
 
 /* The exit codes every subcommand uses (README, sfn --help). */
 enum sfn_exit {
-	SFN_EXIT_OK = 0,	   /* success */
-	SFN_EXIT_FAIL = 1,	   /* execution FAILED/TIMED_OUT, errors found, request rejected */
-	SFN_EXIT_USAGE = 2,	   /* unknown flag, missing argument, conflicting options */
-	SFN_EXIT_INPUT = 3,	   /* an input file unreadable or unparsable */
-	SFN_EXIT_HOST = 4,	   /* write error, journal I/O, out of resources */
-	SFN_EXIT_INTERRUPTED = 130 /* SIGINT; the execution is recorded as ABORTED */
+	SFN_EXIT_OK = 0,   /* success */
+	SFN_EXIT_FAIL = 1, /* execution FAILED/TIMED_OUT, errors found, request
+			      rejected */
+	SFN_EXIT_USAGE =
+		2, /* unknown flag, missing argument, conflicting options */
+	SFN_EXIT_INPUT = 3, /* an input file unreadable or unparsable */
+	SFN_EXIT_HOST = 4,  /* write error, journal I/O, out of resources */
+	SFN_EXIT_INTERRUPTED =
+		130 /* SIGINT; the execution is recorded as ABORTED */
 };
 
 struct sfn_cmd {

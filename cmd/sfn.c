@@ -12,14 +12,15 @@
 #include <string.h>
 #include <unistd.h>
 
-#define EXIT_CODES                                                                   \
-	"exit codes:\n"                                                              \
-	"  0    success (an execution SUCCEEDED, definitions valid, a state test ran)\n" \
-	"  1    the execution FAILED or TIMED_OUT; a definition has errors;\n"          \
-	"       a request was rejected\n"                                            \
-	"  2    usage: unknown flag, missing argument, conflicting options\n"        \
-	"  3    an input file unreadable or unparsable\n"                            \
-	"  4    host failure: write error, journal I/O, out of resources\n"          \
+#define EXIT_CODES                                                             \
+	"exit codes:\n"                                                        \
+	"  0    success (an execution SUCCEEDED, definitions valid, a state "  \
+	"test ran)\n"                                                          \
+	"  1    the execution FAILED or TIMED_OUT; a definition has errors;\n" \
+	"       a request was rejected\n"                                      \
+	"  2    usage: unknown flag, missing argument, conflicting options\n"  \
+	"  3    an input file unreadable or unparsable\n"                      \
+	"  4    host failure: write error, journal I/O, out of resources\n"    \
 	"  130  interrupted (SIGINT); the execution is recorded as ABORTED\n"
 
 /* Sorted by name. */
@@ -42,7 +43,8 @@ const struct sfn_cmd sfn_commands[] = {
 	{ "redrive", "resume a failed execution from its journal",
 	  "sfn redrive [--describe] (execution | --last)", NULL, cmd_redrive },
 	{ "run", "run a state machine locally",
-	  "sfn run [--input json | --input-file file] [--type standard|express] "
+	  "sfn run [--input json | --input-file file] [--type "
+	  "standard|express] "
 	  "definition",
 	  NULL, cmd_run },
 	{ "test", "run test suites for state machines",
@@ -92,7 +94,8 @@ int sfn_cmd_not_yet(const char *name, int issue, int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			sfn_cmd_print_help(cmd, stdout);
-			printf("\nnot available yet: issue #%d has not landed\n",
+			printf("\nnot available yet: issue #%d has not "
+			       "landed\n",
 			       issue);
 			return SFN_EXIT_OK;
 		}
@@ -132,9 +135,10 @@ const char *sfn_display_name(const char *path)
 
 static void print_main_help(FILE *out)
 {
-	fprintf(out, "usage: sfn [--version] [--help] command [args]\n\n"
-		     "AWS Step Functions state machines, away from the cloud.\n\n"
-		     "commands:\n");
+	fprintf(out,
+		"usage: sfn [--version] [--help] command [args]\n\n"
+		"AWS Step Functions state machines, away from the cloud.\n\n"
+		"commands:\n");
 	for (const struct sfn_cmd *c = sfn_commands; c->name; c++)
 		fprintf(out, "  %-12s %s\n", c->name, c->summary);
 	fprintf(out, "\n'sfn help COMMAND' or 'sfn COMMAND --help' for a "
@@ -156,8 +160,9 @@ int cmd_help(int argc, char **argv)
 		return sfn_cmd_usage_error("help", "too many arguments");
 	cmd = sfn_cmd_find(argv[1]);
 	if (!cmd) {
-		fprintf(stderr, "sfn help: no command '%s'; 'sfn --help' "
-				"lists them\n",
+		fprintf(stderr,
+			"sfn help: no command '%s'; 'sfn --help' "
+			"lists them\n",
 			argv[1]);
 		return SFN_EXIT_USAGE;
 	}
@@ -189,8 +194,9 @@ int main(int argc, char **argv)
 	}
 	cmd = sfn_cmd_find(argv[1]);
 	if (!cmd) {
-		fprintf(stderr, "sfn: '%s' is not a command; 'sfn --help' "
-				"lists them\n",
+		fprintf(stderr,
+			"sfn: '%s' is not a command; 'sfn --help' "
+			"lists them\n",
 			argv[1]);
 		return SFN_EXIT_USAGE;
 	}

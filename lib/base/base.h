@@ -21,8 +21,8 @@
 #else
 #define SFN_PRINTF(f, a)
 #define SFN_NORETURN
-#define SFN_FALLTHROUGH \
-	do {            \
+#define SFN_FALLTHROUGH                                                        \
+	do {                                                                   \
 	} while (0)
 #endif
 
@@ -54,7 +54,10 @@ struct sfn_strbuf {
 	size_t len;   /* bytes used, not counting the NUL */
 	size_t alloc; /* bytes allocated; 0 while buf is the static "" */
 };
-#define SFN_STRBUF_INIT { .buf = sfn_strbuf_empty, .len = 0, .alloc = 0 }
+#define SFN_STRBUF_INIT                                                        \
+	{                                                                      \
+		.buf = sfn_strbuf_empty, .len = 0, .alloc = 0                  \
+	}
 extern char sfn_strbuf_empty[];
 
 void sfn_strbuf_init(struct sfn_strbuf *sb, size_t hint);
@@ -77,12 +80,16 @@ int sfn_strbuf_read_file(struct sfn_strbuf *sb, const char *path);
 /* ---- errors (STYLE.md §3): ASL errors are data ---- */
 
 struct sfn_error {
-	char *name;    /* "States.Timeout", "Lambda.ServiceException"; owned */
-	char *cause;   /* one line for humans; owned, may be NULL */
-	char *where;   /* JSON Pointer: "/States/Pay/Retry/0"; owned, may be NULL */
+	char *name;  /* "States.Timeout", "Lambda.ServiceException"; owned */
+	char *cause; /* one line for humans; owned, may be NULL */
+	char *where; /* JSON Pointer: "/States/Pay/Retry/0"; owned, may be NULL
+		      */
 	int line, col; /* 1-based position of 'where'; 0 when unknown */
 };
-#define SFN_ERROR_INIT { 0 }
+#define SFN_ERROR_INIT                                                         \
+	{                                                                      \
+		0                                                              \
+	}
 
 /*
  * Sets @err (if not NULL and not already set: the innermost error wins) to
@@ -162,7 +169,7 @@ enum sfn_severity { SFN_SEV_ERROR, SFN_SEV_WARNING };
 
 struct sfn_diag {
 	enum sfn_severity severity;
-	char *code;    /* "SCHEMA_VALIDATION_FAILED", "SFN_DUPLICATE_KEY"; owned */
+	char *code; /* "SCHEMA_VALIDATION_FAILED", "SFN_DUPLICATE_KEY"; owned */
 	char *message; /* AWS's text where AWS has one; owned */
 	char *where;   /* JSON Pointer into the definition; owned */
 	int line, col; /* 1-based; 0 when unknown */
@@ -172,7 +179,10 @@ struct sfn_diags {
 	struct sfn_diag *v; /* owned array of n */
 	size_t n, alloc;
 };
-#define SFN_DIAGS_INIT { NULL, 0, 0 }
+#define SFN_DIAGS_INIT                                                         \
+	{                                                                      \
+		NULL, 0, 0                                                     \
+	}
 
 /* Appends a diagnostic; @where may be NULL. Returns the new entry. */
 struct sfn_diag *sfn_diags_addf(struct sfn_diags *d, enum sfn_severity sev,

@@ -38,9 +38,11 @@ static const struct {
 } dumps[] = {
 	{ "{\"b\":1,\"a\":[1.0,2.5,\"x\\u0001\\n\"],\"c\":{}}",
 	  "{\"b\":1,\"a\":[1,2.5,\"x\\u0001\\n\"],\"c\":{}}",
-	  "{\n  \"b\": 1,\n  \"a\": [\n    1,\n    2.5,\n    \"x\\u0001\\n\"\n  ],\n  \"c\": {}\n}" },
+	  "{\n  \"b\": 1,\n  \"a\": [\n    1,\n    2.5,\n    \"x\\u0001\\n\"\n "
+	  " ],\n  \"c\": {}\n}" },
 	{ "[]", "[]", "[]" },
-	{ "\"\\u00e9\\\"\\\\/\"", "\"\xc3\xa9\\\"\\\\/\"", "\"\xc3\xa9\\\"\\\\/\"" },
+	{ "\"\\u00e9\\\"\\\\/\"", "\"\xc3\xa9\\\"\\\\/\"",
+	  "\"\xc3\xa9\\\"\\\\/\"" },
 	{ "[null,true,false,1e400]", NULL, NULL },
 };
 
@@ -81,7 +83,8 @@ int main(void)
 	json_t *c = json_loads("{\"y\":null,\"x\":[2,1]}", 0, NULL);
 	SFN_CHECK(sfn_json_equal(a, b), "equal by value");
 	SFN_CHECK(!sfn_json_equal(a, c), "array order counts");
-	SFN_CHECK(sfn_pointer_get(a, "/x/1") == json_array_get(json_object_get(a, "x"), 1),
+	SFN_CHECK(sfn_pointer_get(a, "/x/1") ==
+			  json_array_get(json_object_get(a, "x"), 1),
 		  "pointer /x/1");
 	SFN_CHECK(sfn_pointer_get(a, "/x/01") == NULL, "pointer /x/01");
 	json_decref(a);

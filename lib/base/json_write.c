@@ -52,7 +52,8 @@ int sfn_fmt_double(char buf[SFN_NUMBUF], double d)
 	if (isnan(d))
 		return snprintf(buf, SFN_NUMBUF, "NaN");
 	if (isinf(d))
-		return snprintf(buf, SFN_NUMBUF, d < 0 ? "-Infinity" : "Infinity");
+		return snprintf(buf, SFN_NUMBUF,
+				d < 0 ? "-Infinity" : "Infinity");
 	if (d == 0)
 		return snprintf(buf, SFN_NUMBUF, "0");
 	if (d < 0) {
@@ -181,7 +182,7 @@ static void dump(struct sfn_strbuf *sb, const json_t *v, int flags, int depth)
 		json_t *item;
 		bool first = true;
 		sfn_strbuf_addch(sb, '{');
-		json_object_foreach ((json_t *)v, key, item) {
+		json_object_foreach((json_t *)v, key, item) {
 			if (!first)
 				sfn_strbuf_addch(sb, ',');
 			first = false;
@@ -199,7 +200,7 @@ static void dump(struct sfn_strbuf *sb, const json_t *v, int flags, int depth)
 	case JSON_ARRAY: {
 		json_t *item;
 		sfn_strbuf_addch(sb, '[');
-		json_array_foreach ((json_t *)v, i, item) {
+		json_array_foreach((json_t *)v, i, item) {
 			if (i)
 				sfn_strbuf_addch(sb, ',');
 			if (pretty)
@@ -281,7 +282,7 @@ bool sfn_json_equal(const json_t *a, const json_t *b)
 		json_t *va;
 		if (json_object_size(a) != json_object_size(b))
 			return false;
-		json_object_foreach ((json_t *)a, key, va)
+		json_object_foreach((json_t *)a, key, va)
 			if (!sfn_json_equal(va, json_object_get(b, key)))
 				return false;
 		return true;

@@ -1,0 +1,448 @@
+/*
+ * flock() is BSD/Linux, not POSIX; POSIX fcntl locks would be dropped as
+ * soon as this process closed any other descriptor of the same file (as
+ * sfn_journal_read does), so the journal uses flock.
+ */
+#define _DEFAULT_SOURCE
+#include "journal/journal.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/banned.h"
+
+/* Buffered events are written once this many bytes wait. */
+#define FLUSH_BYTES (64 * 1024)
+
+struct sfn_journal {
+	char *dir;  /* owned: the execution directory */
+	char *path; /* owned: DIR/journal.ndjson */
+	int fd;	    /* open for appending, flock'ed exclusively */
+	int flags;  /* enum sfn_journal_flags */
+	pthread_mutex_t mu;
+	pthread_cond_t synced;	   /* signalled when a sync finishes */
+	struct sfn_strbuf pending; /* lines not yet written; under mu */
+	unsigned long written;	   /* writes done; under mu */
+	unsigned long durable;	   /* writes known to be on disk; under mu */
+	bool syncing;		   /* a thread is in fdatasync; under mu */
+	int failed_errno;	   /* first write/sync error; sticky */
+};
+
+static int io_error(struct sfn_error *err, const char *what, const char *path)
+{
+	return sfn_errorf(err, "SFN_IO", NULL, "cannot %s '%s': %s", what, path,
+			  strerror(errno));
+}
+
+/* mkdir -p with mode 0700 for what it creates. */
+static int make_dirs(const char *path, struct sfn_error *err)
+{
+	char *p = sfn_xstrdup(path);
+	int rc = 0;
+	for (char *s = p + 1;; s++) {
+		if (*s != '/' && *s)
+			continue;
+		char c = *s;
+		*s = '\0';
+		if (mkdir(p, 0700) < 0 && errno != EEXIST) {
+			rc = io_error(err, "create journal directory", p);
+			break;
+		}
+		*s = c;
+		if (!c)
+			break;
+	}
+	free(p);
+	return rc;
+}
+
+static int write_all(int fd, const char *buf, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, buf, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		buf += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* Makes a new directory entry durable (the file's own data is not enough). */
+static void sync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+}
+
+static struct sfn_journal *journal_new(const char *dir, int fd, int flags)
+{
+	struct sfn_journal *j = sfn_xcalloc(1, sizeof(*j));
+	j->dir = sfn_xstrdup(dir);
+	j->path = sfn_xasprintf("%s/%s", dir, SFN_JOURNAL_FILE);
+	j->fd = fd;
+	j->flags = flags;
+	pthread_mutex_init(&j->mu, NULL);
+	pthread_cond_init(&j->synced, NULL);
+	sfn_strbuf_init(&j->pending, 0);
+	return j;
+}
+
+static void journal_free(struct sfn_journal *j)
+{
+	if (!j)
+		return;
+	if (j->fd >= 0)
+		close(j->fd); /* also releases the flock */
+	pthread_mutex_destroy(&j->mu);
+	pthread_cond_destroy(&j->synced);
+	sfn_strbuf_release(&j->pending);
+	free(j->dir);
+	free(j->path);
+	free(j);
+}
+
+static bool name_ok(const char *name)
+{
+	return *name && strcmp(name, ".") && strcmp(name, "..") &&
+	       !strchr(name, '/');
+}
+
+struct sfn_journal *sfn_journal_create(const char *root, const char *name,
+				       const json_t *header, int flags,
+				       struct sfn_error *err)
+{
+	struct sfn_journal *j = NULL;
+	char *dir = NULL;
+	int fd = -1;
+
+	if (!name_ok(name)) {
+		sfn_errorf(err, "SFN_IO", NULL,
+			   "execution name '%s' cannot name a journal "
+			   "directory",
+			   name);
+		return NULL;
+	}
+	if (make_dirs(root, err) < 0)
+		return NULL;
+	dir = sfn_xasprintf("%s/%s", root, name);
+	if (mkdir(dir, 0700) < 0) {
+		if (errno == EEXIST)
+			sfn_errorf(err, "ExecutionAlreadyExists", NULL,
+				   "Execution Already Exists: '%s' (journal "
+				   "'%s')",
+				   name, dir);
+		else
+			io_error(err, "create journal directory", dir);
+		goto out;
+	}
+	j = journal_new(dir, -1, flags);
+	fd = open(j->path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC,
+		  0600);
+	if (fd < 0) {
+		io_error(err, "create journal", j->path);
+		goto fail;
+	}
+	j->fd = fd;
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		io_error(err, "lock journal", j->path);
+		goto fail;
+	}
+	if (sfn_journal_append(j, header, true, err) < 0)
+		goto fail;
+	if (!(flags & SFN_JOURNAL_NO_SYNC)) {
+		sync_dir(dir);
+		sync_dir(root);
+	}
+	goto out;
+fail:
+	journal_free(j);
+	j = NULL;
+out:
+	free(dir);
+	return j;
+}
+
+void sfn_journal_data_release(struct sfn_journal_data *data)
+{
+	json_decref(data->header);
+	json_decref(data->events);
+	memset(data, 0, sizeof(*data));
+}
+
+/* Parses the text of a journal into @data; @path names it in errors. */
+static int parse_journal(const char *path, const char *buf, size_t len,
+			 struct sfn_journal_data *data, struct sfn_error *err)
+{
+	size_t pos = 0, lineno = 0;
+	data->events = json_array();
+	while (pos < len) {
+		const char *nl = memchr(buf + pos, '\n', len - pos);
+		size_t end = nl ? (size_t)(nl - buf) : len;
+		json_error_t jerr;
+		json_t *v;
+		lineno++;
+		v = json_loadb(buf + pos, end - pos, 0, &jerr);
+		if (!nl || (!v && end + 1 >= len)) {
+			/*
+			 * An incomplete last line, or a last line a crash
+			 * left as garbage: torn, so ignored.
+			 */
+			json_decref(v);
+			data->torn = true;
+			break;
+		}
+		if (!v || !json_is_object(v)) {
+			json_decref(v);
+			return sfn_errorf(err, "SFN_JOURNAL_CORRUPT", NULL,
+					  "corrupted journal '%s': line %zu "
+					  "is not a JSON object; nothing was "
+					  "changed",
+					  path, lineno);
+		}
+		if (lineno == 1) {
+			const char *fmt = json_string_value(
+				json_object_get(v, "x-journal"));
+			if (!fmt || strcmp(fmt, SFN_JOURNAL_FORMAT)) {
+				json_decref(v);
+				return sfn_errorf(err, "SFN_JOURNAL_CORRUPT",
+						  NULL,
+						  "'%s' is not an sfn journal "
+						  "(no \"x-journal\": \"%s\" "
+						  "header)",
+						  path, SFN_JOURNAL_FORMAT);
+			}
+			data->header = v;
+		} else {
+			json_array_append_new(data->events, v);
+		}
+		pos = end + 1;
+		data->valid_bytes = pos;
+	}
+	if (!data->header)
+		return sfn_errorf(err, "SFN_JOURNAL_CORRUPT", NULL,
+				  "journal '%s' is empty: the execution died "
+				  "before its header was written",
+				  path);
+	return 0;
+}
+
+static int read_fd(int fd, const char *path, struct sfn_journal_data *data,
+		   struct sfn_error *err)
+{
+	struct sfn_strbuf sb = SFN_STRBUF_INIT;
+	int rc;
+	memset(data, 0, sizeof(*data));
+	if (sfn_strbuf_read_fd(&sb, fd) < 0) {
+		rc = io_error(err, "read journal", path);
+	} else {
+		rc = parse_journal(path, sb.buf, sb.len, data, err);
+	}
+	sfn_strbuf_release(&sb);
+	if (rc < 0)
+		sfn_journal_data_release(data);
+	return rc;
+}
+
+int sfn_journal_read(const char *dir, struct sfn_journal_data *data,
+		     struct sfn_error *err)
+{
+	char *path = sfn_xasprintf("%s/%s", dir, SFN_JOURNAL_FILE);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int rc;
+	memset(data, 0, sizeof(*data));
+	if (fd < 0) {
+		rc = io_error(err, "open journal", path);
+		free(path);
+		return rc;
+	}
+	rc = read_fd(fd, path, data, err);
+	if (rc == 0) {
+		if (flock(fd, LOCK_SH | LOCK_NB) < 0)
+			data->locked = errno == EWOULDBLOCK;
+	}
+	close(fd);
+	free(path);
+	return rc;
+}
+
+struct sfn_journal *sfn_journal_open(const char *dir, int flags,
+				     struct sfn_journal_data *data,
+				     struct sfn_error *err)
+{
+	struct sfn_journal *j = journal_new(dir, -1, flags);
+	memset(data, 0, sizeof(*data));
+	j->fd = open(j->path, O_RDWR | O_APPEND | O_CLOEXEC);
+	if (j->fd < 0) {
+		io_error(err, "open journal", j->path);
+		goto fail;
+	}
+	if (flock(j->fd, LOCK_EX | LOCK_NB) < 0) {
+		if (errno == EWOULDBLOCK)
+			sfn_errorf(err, "SFN_JOURNAL_LOCKED", NULL,
+				   "execution '%s' is being driven by another "
+				   "sfn process (journal '%s' is locked)",
+				   dir, j->path);
+		else
+			io_error(err, "lock journal", j->path);
+		goto fail;
+	}
+	if (read_fd(j->fd, j->path, data, err) < 0)
+		goto fail;
+	if (data->torn) {
+		if (ftruncate(j->fd, (off_t)data->valid_bytes) < 0 ||
+		    (!(flags & SFN_JOURNAL_NO_SYNC) && fdatasync(j->fd) < 0)) {
+			io_error(err, "cut the torn last line of journal",
+				 j->path);
+			sfn_journal_data_release(data);
+			goto fail;
+		}
+	}
+	return j;
+fail:
+	journal_free(j);
+	return NULL;
+}
+
+/* Writes what is pending; under j->mu. */
+static int write_pending(struct sfn_journal *j)
+{
+	if (!j->pending.len)
+		return 0;
+	if (!j->failed_errno &&
+	    write_all(j->fd, j->pending.buf, j->pending.len) < 0)
+		j->failed_errno = errno;
+	sfn_strbuf_reset(&j->pending);
+	j->written++;
+	return j->failed_errno ? -1 : 0;
+}
+
+/* Waits until every write so far is on disk; under j->mu. */
+static int sync_written(struct sfn_journal *j)
+{
+	unsigned long mine = j->written;
+	if (j->flags & SFN_JOURNAL_NO_SYNC)
+		return j->failed_errno ? -1 : 0;
+	while (j->durable < mine && !j->failed_errno) {
+		if (j->syncing) {
+			pthread_cond_wait(&j->synced, &j->mu);
+			continue;
+		}
+		/* Lead a group: this sync covers every write before it. */
+		unsigned long target = j->written;
+		j->syncing = true;
+		pthread_mutex_unlock(&j->mu);
+		int rc = fdatasync(j->fd);
+		int e = errno;
+		pthread_mutex_lock(&j->mu);
+		j->syncing = false;
+		if (rc < 0 && !j->failed_errno)
+			j->failed_errno = e;
+		else if (target > j->durable)
+			j->durable = target;
+		pthread_cond_broadcast(&j->synced);
+	}
+	return j->failed_errno ? -1 : 0;
+}
+
+int sfn_journal_append_raw(struct sfn_journal *j, const char *line, size_t n,
+			   bool durable, struct sfn_error *err)
+{
+	int rc = 0;
+	pthread_mutex_lock(&j->mu);
+	sfn_strbuf_add(&j->pending, line, n);
+	sfn_strbuf_addch(&j->pending, '\n');
+	if (durable || j->pending.len >= FLUSH_BYTES)
+		rc = write_pending(j);
+	if (rc == 0 && durable)
+		rc = sync_written(j);
+	if (rc < 0) {
+		errno = j->failed_errno;
+		io_error(err, "write journal", j->path);
+	}
+	pthread_mutex_unlock(&j->mu);
+	return rc;
+}
+
+int sfn_journal_append(struct sfn_journal *j, const json_t *event, bool durable,
+		       struct sfn_error *err)
+{
+	struct sfn_strbuf sb = SFN_STRBUF_INIT;
+	int rc;
+	sfn_json_dump(&sb, event, 0);
+	rc = sfn_journal_append_raw(j, sb.buf, sb.len, durable, err);
+	sfn_strbuf_release(&sb);
+	return rc;
+}
+
+int sfn_journal_flush(struct sfn_journal *j, struct sfn_error *err)
+{
+	int rc;
+	pthread_mutex_lock(&j->mu);
+	rc = write_pending(j);
+	if (rc == 0)
+		rc = sync_written(j);
+	if (rc < 0) {
+		errno = j->failed_errno;
+		io_error(err, "write journal", j->path);
+	}
+	pthread_mutex_unlock(&j->mu);
+	return rc;
+}
+
+const char *sfn_journal_dir(const struct sfn_journal *j)
+{
+	return j->dir;
+}
+
+int sfn_journal_close(struct sfn_journal *j, struct sfn_error *err)
+{
+	int rc;
+	if (!j)
+		return 0;
+	rc = sfn_journal_flush(j, err);
+	journal_free(j);
+	return rc;
+}
+
+int sfn_journal_list(const char *root,
+		     void (*visit)(const char *dir, const char *name, void *ud),
+		     void *ud, struct sfn_error *err)
+{
+	struct dirent **names;
+	int n = scandir(root, &names, NULL, alphasort);
+	if (n < 0) {
+		if (errno == ENOENT)
+			return 0;
+		return io_error(err, "read journal directory", root);
+	}
+	for (int i = 0; i < n; i++) {
+		const char *name = names[i]->d_name;
+		if (name[0] != '.') {
+			char *dir = sfn_xasprintf("%s/%s", root, name);
+			char *file =
+				sfn_xasprintf("%s/%s", dir, SFN_JOURNAL_FILE);
+			struct stat st;
+			if (stat(file, &st) == 0 && S_ISREG(st.st_mode))
+				visit(dir, name, ud);
+			free(file);
+			free(dir);
+		}
+		free(names[i]);
+	}
+	free(names);
+	return 0;
+}

@@ -1,0 +1,103 @@
+/*
+ * journal: an execution's history on disk, durable and append-only.
+ *
+ * Each execution is a directory ROOT/NAME/ (mode 0700) holding
+ * journal.ndjson (mode 0600): one header line that pins what a redrive
+ * needs, then one line per history event, each a JSON object. Appends are
+ * buffered; a durable append (a Task scheduled, a Task's result) writes
+ * everything buffered and fdatasyncs before it returns, and concurrent
+ * durable appends share one sync (group commit). A torn last line (a crash
+ * mid-write) is detected and ignored on read, never misread. An advisory
+ * lock (flock) on the file keeps two processes from driving one execution.
+ *
+ * The journal knows nothing of event shapes: the interpreter writes AWS's
+ * GetExecutionHistory events, minus secrets, which it masks before calling.
+ */
+#ifndef SFN_JOURNAL_H
+#define SFN_JOURNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "base/base.h"
+
+#define SFN_JOURNAL_FILE "journal.ndjson"
+/* The header's format tag ("x-journal"). */
+#define SFN_JOURNAL_FORMAT "sfn/1"
+
+struct sfn_journal;
+
+enum sfn_journal_flags {
+	SFN_JOURNAL_NO_SYNC =
+		1 << 0, /* never fdatasync (test suites, throwaway runs) */
+};
+
+/*
+ * Creates ROOT/NAME/ and its journal with @header (borrowed) as first line,
+ * durable, and takes the lock. ROOT is created (0700) if missing. Fails
+ * with err->name "ExecutionAlreadyExists" when NAME exists in ROOT, and
+ * "SFN_IO" (cause naming the path and the system error) otherwise.
+ */
+struct sfn_journal *sfn_journal_create(const char *root, const char *name,
+				       const json_t *header, int flags,
+				       struct sfn_error *err);
+
+/* What a journal holds, read back. */
+struct sfn_journal_data {
+	json_t *header; /* new reference */
+	json_t *events; /* new reference: array of event objects, in file order
+			 */
+	bool torn;	/* the last line was incomplete and was ignored */
+	bool locked;	/* another process holds the lock now (running) */
+	size_t valid_bytes; /* length of the file up to the last whole line */
+};
+void sfn_journal_data_release(struct sfn_journal_data *data);
+
+/*
+ * Reads the journal in @dir (an execution directory). A torn last line is
+ * ignored (data->torn); any other unreadable line is an error
+ * ("SFN_JOURNAL_CORRUPT", cause naming the file and line): nothing is ever
+ * rewritten by reading.
+ */
+int sfn_journal_read(const char *dir, struct sfn_journal_data *data,
+		     struct sfn_error *err);
+
+/*
+ * Opens the journal in @dir to append to it (redrive): takes the lock
+ * (err->name "SFN_JOURNAL_LOCKED" if another process holds it), reads it
+ * into @data, and cuts a torn last line off so new events follow whole
+ * lines.
+ */
+struct sfn_journal *sfn_journal_open(const char *dir, int flags,
+				     struct sfn_journal_data *data,
+				     struct sfn_error *err);
+
+/*
+ * Appends @event (borrowed) as one line. Thread-safe. With @durable, the
+ * line and everything before it are on disk when this returns. Returns 0,
+ * or -1 with @err set (SFN_IO).
+ */
+int sfn_journal_append(struct sfn_journal *j, const json_t *event, bool durable,
+		       struct sfn_error *err);
+/* The same for an already serialized event (@line without its newline). */
+int sfn_journal_append_raw(struct sfn_journal *j, const char *line, size_t n,
+			   bool durable, struct sfn_error *err);
+/* Writes and syncs everything buffered. */
+int sfn_journal_flush(struct sfn_journal *j, struct sfn_error *err);
+/* The execution directory, borrowed. */
+const char *sfn_journal_dir(const struct sfn_journal *j);
+/* Flushes (durably unless NO_SYNC), releases the lock, frees. */
+int sfn_journal_close(struct sfn_journal *j, struct sfn_error *err);
+
+/*
+ * Calls @visit for each execution directory in @root (sorted by name) with
+ * its path. Entries without a journal are skipped. Returns 0, or -1 with
+ * @err set when @root cannot be read; a missing root is an empty list.
+ */
+int sfn_journal_list(const char *root,
+		     void (*visit)(const char *dir, const char *name, void *ud),
+		     void *ud, struct sfn_error *err);
+
+#endif
