@@ -48,6 +48,11 @@ enum sfn_path_root sfn_path_root(const struct sfn_path *p);
 const char *sfn_path_variable(const struct sfn_path *p);
 /* A definite path selects at most one value (no wildcard, filter, ...). */
 bool sfn_path_is_definite(const struct sfn_path *p);
+/*
+ * A reference path: only .name, ['name'] and [index] steps (what
+ * SFN_PATH_REFERENCE requires), whatever flags it was compiled with.
+ */
+bool sfn_path_is_reference(const struct sfn_path *p);
 
 /* Where the roots of a path come from at run time. All borrowed. */
 struct sfn_path_env {
@@ -68,6 +73,15 @@ struct sfn_path_env {
  */
 json_t *sfn_path_eval(const struct sfn_path *p, const struct sfn_path_env *env,
 		      struct sfn_error *err);
+
+/*
+ * Why definite path @p matched nothing in @env, in Jayway's words as AWS
+ * prints them after "Invalid path '<path>' : ": "No results for path:
+ * $['a']['b']" (the last step is missing) or "Missing property in path
+ * $['a']" (an earlier one is). A new string the caller frees.
+ */
+char *sfn_path_miss_cause(const struct sfn_path *p,
+			  const struct sfn_path_env *env);
 
 /*
  * ResultPath: returns a new document, @doc with @value placed at reference
