@@ -54,6 +54,24 @@ static const struct pos_case pos_cases[] = {
 	{ "json escaped key", "{\"\\u00e9\": 1, \"x\": 2}", "/\xC3\xA9", true,
 	  1, 2 },
 	{ "json tab counts one", "{\t\"a\":\t1}", "/a", false, 1, 8 },
+	{ "yaml value", "a: 1\nb:\n  c: x\n", "/b/c", false, 3, 6 },
+	{ "yaml key", "a: 1\nb:\n  c: x\n", "/b/c", true, 3, 3 },
+	{ "yaml block mapping", "a: 1\nb:\n  c: x\n", "/b", false, 3, 3 },
+	{ "yaml sequence", "l:\n  - 1\n  - [2, 3]\n", "/l/1/1", false, 3, 9 },
+	{ "yaml crlf", "a: 1\r\nb:\r\n  - x\r\n", "/b/0", false, 3, 5 },
+	{ "yaml bom",
+	  "\xEF\xBB\xBF"
+	  "a: 1\nb: 2\n",
+	  "/b", false, 2, 4 },
+	{ "yaml utf8 columns",
+	  "\xC3\xA9\xC3\xA9: 1\nx: {\xE2\x82\xAC: 1, y: 2}\n", "/x/y", false, 2,
+	  14 },
+	{ "yaml tag inner", "a: !Sub 'x${y}'\n", "/a/Fn::Sub", false, 1, 4 },
+	{ "yaml alias", "a: &x {b: 1}\nc: *x\n", "/c", false, 2, 4 },
+	{ "yaml alias inside falls back", "a: &x {b: 1}\nc: *x\n", "/c/b",
+	  false, 2, 4 },
+	{ "yaml merged key", "a: &x {b: 1}\nc:\n  <<: *x\n  d: 2\n", "/c/b",
+	  false, 3, 7 },
 	{ "json later duplicate wins", "{\"a\": 1,\n \"a\": 2}", "/a", false, 2,
 	  7 },
 };
@@ -138,6 +156,34 @@ static const struct err_case err_cases[] = {
 	  "unexpected ',', expected a string key or '}'", 1, 2 },
 	{ "minus alone", "[-]", 0,
 	  "invalid number '-', expected a digit after '-'", 1, 2 },
+	{ "yaml tab", "a:\n\tb: 1\n", 0,
+	  "while scanning for the next token found character that cannot "
+	  "start any token (a tab: YAML indents with spaces only)",
+	  2, 1 },
+	{ "yaml unknown tag", "a: !Foo x\n", 0,
+	  "unknown YAML tag '!Foo'; CloudFormation tags are !Ref, !Sub, "
+	  "!GetAtt, !Join, !If, ...",
+	  1, 4 },
+	{ "yaml bad utf8", "a: x\nb: \xC3(\n", 0, "invalid UTF-8 byte 0xC3", 2,
+	  4 },
+	{ "yaml unknown alias", "a: *nope\n", 0,
+	  "unknown anchor 'nope' (an alias must follow its anchor, &nope)", 1,
+	  4 },
+	{ "yaml two documents", "a: 1\n---\nb: 2\n", 0,
+	  "a second YAML document; a state machine file holds one", 2, 1 },
+	{ "yaml comments only", "# nothing\n", 0,
+	  "the YAML document is empty, expected a state machine", 1, 1 },
+	{ "yaml inf", "a: .inf\n", 0,
+	  "'.inf' is not a number JSON can hold; quote it to make it a string",
+	  1, 4 },
+	{ "yaml complex key", "? [a]\n: 1\n", 0,
+	  "a sequence as a mapping key is not supported; keys are strings", 1,
+	  3 },
+	{ "yaml unclosed flow", "a: [1, 2\n", 0,
+	  "while parsing a flow sequence did not find expected ',' or ']'", 2,
+	  1 },
+	{ "yaml bad merge", "a:\n  <<: 1\n", 0,
+	  "merge key '<<' takes a mapping or a list of mappings", 2, 7 },
 	{ "json forced", "a: 1", SFN_LOAD_JSON,
 	  "invalid literal 'a', expected true, false, null, a number, a "
 	  "string, an object or an array",
@@ -181,6 +227,45 @@ static const struct value_case value_cases[] = {
 	  "[\"\\\"\\\\/\\b\\f\\n\\r\\t\xC3\xA9\xF0\x9F\x98\x80\"]" },
 	{ "json literals", "{\"t\": true, \"f\": false, \"n\": null}",
 	  "{\"t\":true,\"f\":false,\"n\":null}" },
+	{ "yaml typing of values",
+	  "[yes, No, on, OFF, true, y, n, ~, null, '', 12, 0755, 0x1F, 0b101, "
+	  "-1_000, 1:30, 1.5, .5, 1e3, 1.0e+3, 'yes', \"12\", 12abc, "
+	  "9223372036854775808]",
+	  "[true,false,true,false,true,\"y\",\"n\",null,null,\"\",12,493,31,"
+	  "5,-1000,90,1.5,0.5,\"1e3\",1000,\"yes\",\"12\",\"12abc\","
+	  "9223372036854776000]" },
+	{ "yaml keys stay strings", "{Yes: 1, on: 2, 12: 3, null: 4, ~: 5}",
+	  "{\"Yes\":1,\"on\":2,\"12\":3,\"null\":4,\"~\":5}" },
+	{ "yaml cfn tags",
+	  "a: !Ref P\nb: !Sub 'arn:${AWS::Region}'\nc: !GetAtt Fn.Arn\n"
+	  "d: !Join ['', [a, !Ref B]]\ne: !Sub [x, {y: 1}]\nf: !GetAZs ''\n"
+	  "g: !If [C, 1, !Ref AWS::NoValue]\nh: !Condition C\n"
+	  "i: !GetAtt [A, B.C]\nj: !Base64 x\nk: !Select [0, !Split [',', "
+	  "s]]\n",
+	  "{\"a\":{\"Ref\":\"P\"},\"b\":{\"Fn::Sub\":\"arn:${AWS::Region}\"},"
+	  "\"c\":{\"Fn::GetAtt\":[\"Fn\",\"Arn\"]},\"d\":{\"Fn::Join\":[\"\","
+	  "[\"a\",{\"Ref\":\"B\"}]]},\"e\":{\"Fn::Sub\":[\"x\",{\"y\":1}]},"
+	  "\"f\":{\"Fn::GetAZs\":\"\"},\"g\":{\"Fn::If\":[\"C\",1,{\"Ref\":"
+	  "\"AWS::NoValue\"}]},\"h\":{\"Condition\":\"C\"},\"i\":{\"Fn::"
+	  "GetAtt\":"
+	  "[\"A\",\"B.C\"]},\"j\":{\"Fn::Base64\":\"x\"},\"k\":{\"Fn::Select\":"
+	  "[0,{\"Fn::Split\":[\",\",\"s\"]}]}}" },
+	{ "yaml standard tags",
+	  "[!!str 12, !!int '7', !!bool 'yes', !!null '', "
+	  "!!float '1.5', ! 12]",
+	  "[\"12\",7,true,null,1.5,\"12\"]" },
+	{ "yaml anchors", "a: &x [1, {b: 2}]\nc: *x\nd: &s hi\ne: *s\n",
+	  "{\"a\":[1,{\"b\":2}],\"c\":[1,{\"b\":2}],\"d\":\"hi\",\"e\":"
+	  "\"hi\"}" },
+	{ "yaml merge keys",
+	  "base: &b {x: 1, y: 2}\nmore: &m {y: 3, z: 4}\n"
+	  "one:\n  <<: *b\n  y: 9\n"
+	  "two:\n  x: 0\n  <<: [*m, *b]\n",
+	  "{\"base\":{\"x\":1,\"y\":2},\"more\":{\"y\":3,\"z\":4},"
+	  "\"one\":{\"x\":1,\"y\":9},\"two\":{\"x\":0,\"y\":3,\"z\":4}}" },
+	{ "yaml block scalars",
+	  "a: |\n  line 1\n  line 2\nb: >-\n  folded\n  text\n",
+	  "{\"a\":\"line 1\\nline 2\\n\",\"b\":\"folded text\"}" },
 	{ "json duplicate later wins", "{\"a\": 1, \"b\": 2, \"a\": 3}",
 	  "{\"a\":3,\"b\":2}" },
 };
@@ -191,8 +276,9 @@ static void test_values(void)
 	     i++) {
 		const struct value_case *c = &value_cases[i];
 		struct sfn_error err = SFN_ERROR_INIT;
+		int flags = strncmp(c->label, "yaml", 4) ? 0 : SFN_LOAD_YAML;
 		struct sfn_doc *doc = sfn_doc_load_mem(
-			"t", c->text, strlen(c->text), 0, NULL, &err);
+			"t", c->text, strlen(c->text), flags, NULL, &err);
 		SFN_CHECK(doc != NULL, "%s: load failed: %s at %d:%d", c->label,
 			  err.cause ? err.cause : "?", err.line, err.col);
 		if (doc) {
@@ -230,6 +316,59 @@ static void test_duplicates(void)
 	sfn_doc_free(doc);
 	sfn_diags_release(&diags);
 	sfn_error_release(&err);
+}
+
+static void test_yaml_duplicates(void)
+{
+	const char *text = "States:\n  A: 1\n  B: 2\n  A: 3\n";
+	struct sfn_diags diags = SFN_DIAGS_INIT;
+	struct sfn_error err = SFN_ERROR_INIT;
+	struct sfn_doc *doc =
+		sfn_doc_load_mem("t", text, strlen(text), 0, &diags, &err);
+	SFN_CHECK(doc != NULL, "yaml duplicate: loads");
+	SFN_CHECK_INT(diags.n, 1, "yaml duplicate: one diagnostic");
+	if (diags.n == 1) {
+		SFN_CHECK_STR(diags.v[0].message,
+			      "duplicate key 'A' (first at 2:3)",
+			      "yaml duplicate message");
+		SFN_CHECK_STR(diags.v[0].where, "/States/A",
+			      "yaml duplicate where");
+		SFN_CHECK_INT(diags.v[0].line, 4, "yaml duplicate line");
+		SFN_CHECK_INT(diags.v[0].col, 3, "yaml duplicate col");
+	}
+	if (doc) {
+		char *got = sfn_json_dumps(sfn_doc_root(doc), 0);
+		SFN_CHECK_STR(got, "{\"States\":{\"A\":3,\"B\":2}}",
+			      "yaml duplicate: later wins");
+		free(got);
+	}
+	sfn_doc_free(doc);
+	sfn_diags_release(&diags);
+	sfn_error_release(&err);
+}
+
+static void test_billion_laughs(void)
+{
+	struct sfn_strbuf sb = SFN_STRBUF_INIT;
+	sfn_strbuf_adds(&sb, "a0: &a0 [x, x, x, x, x, x, x, x, x]\n");
+	for (int i = 1; i < 12; i++)
+		sfn_strbuf_addf(
+			&sb,
+			"a%d: &a%d [*a%d, *a%d, *a%d, *a%d, *a%d, *a%d, "
+			"*a%d, *a%d, *a%d]\n",
+			i, i, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1,
+			i - 1, i - 1);
+	struct sfn_error err = SFN_ERROR_INIT;
+	struct sfn_doc *doc =
+		sfn_doc_load_mem("t", sb.buf, sb.len, 0, NULL, &err);
+	SFN_CHECK(doc == NULL, "billion laughs refused");
+	SFN_CHECK_STR(err.cause,
+		      "aliases expand to more than 1000000 values; the "
+		      "document is too large once expanded",
+		      "billion laughs cause");
+	sfn_doc_free(doc);
+	sfn_error_release(&err);
+	sfn_strbuf_release(&sb);
 }
 
 static void test_deep(void)
@@ -291,6 +430,8 @@ int main(int argc, char **argv)
 	test_values();
 	test_duplicates();
 	test_deep();
+	test_yaml_duplicates();
+	test_billion_laughs();
 	test_machines_plain();
 	return sfn_test_done();
 }
