@@ -1,6 +1,11 @@
 #include "cli.h"
 
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "journal/journal.h"
 
 #define RED    "\033[1;31m"
 #define YELLOW "\033[1;33m"
@@ -63,4 +68,88 @@ void sfn_cli_print_failure(FILE *out, const char *file, int line, int col,
 		}
 	}
 	fputc('\n', out);
+}
+
+const char *sfn_cli_journal_root(const char *flag)
+{
+	const char *env = getenv("SFN_JOURNAL_DIR");
+	if (flag)
+		return flag;
+	if (env && *env)
+		return env;
+	return ".sfn";
+}
+
+struct latest {
+	char *dir;
+	double start;
+};
+
+static void pick_latest(const char *dir, const char *name, void *ud)
+{
+	struct latest *l = ud;
+	struct sfn_journal_data data;
+	double t;
+	(void)name;
+	if (sfn_journal_read(dir, &data, NULL) < 0)
+		return;
+	const char *start = json_string_value(json_object_get(
+		json_object_get(data.header, "execution"), "startDate"));
+	if (start && sfn_time_parse(start, &t) == 0 &&
+	    (!l->dir || t >= l->start)) {
+		free(l->dir);
+		l->dir = sfn_xstrdup(dir);
+		l->start = t;
+	}
+	sfn_journal_data_release(&data);
+}
+
+static bool has_journal(const char *dir)
+{
+	char *file = sfn_xasprintf("%s/%s", dir, SFN_JOURNAL_FILE);
+	bool ok = access(file, F_OK) == 0;
+	free(file);
+	return ok;
+}
+
+char *sfn_cli_find_execution(const char *cmd, const char *root, const char *arg,
+			     bool last)
+{
+	if (last) {
+		struct sfn_error err = SFN_ERROR_INIT;
+		struct latest l = { NULL, 0 };
+		if (sfn_journal_list(root, pick_latest, &l, &err) < 0) {
+			fprintf(stderr, "sfn %s: %s\n", cmd, err.cause);
+			sfn_error_release(&err);
+			return NULL;
+		}
+		if (!l.dir)
+			fprintf(stderr,
+				"sfn %s: no executions in journal root '%s'; "
+				"give --journal-dir or set SFN_JOURNAL_DIR\n",
+				cmd, root);
+		return l.dir;
+	}
+	if (has_journal(arg))
+		return sfn_xstrdup(arg);
+	char *dir = sfn_xasprintf("%s/%s", root, arg);
+	if (!strchr(arg, '/') && has_journal(dir))
+		return dir;
+	free(dir);
+	fprintf(stderr,
+		"sfn %s: Execution Does Not Exist: '%s' (no journal in "
+		"'%s/%s' nor in '%s'); 'sfn list' shows the executions\n",
+		cmd, arg, root, arg, arg);
+	return NULL;
+}
+
+double sfn_cli_now(void)
+{
+	const char *pinned = getenv("SFN_TEST_NOW");
+	double t;
+	struct timespec ts;
+	if (pinned && *pinned && sfn_time_parse(pinned, &t) == 0)
+		return t;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }

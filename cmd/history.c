@@ -1,6 +1,145 @@
+/*
+ * sfn history: a journaled execution's events, as a table or exactly as
+ * GetExecutionHistory returns them ("x-" fields of sfn's own left out).
+ */
 #include "cmd.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "journal/journal.h"
+
+/* A copy of @event without the "x-" keys AWS does not have. */
+static json_t *aws_event(json_t *event)
+{
+	json_t *out = json_object();
+	const char *key;
+	json_t *v;
+	json_object_foreach(event, key, v)
+		if (strncmp(key, "x-", 2))
+			json_object_set(out, key, v);
+	return out;
+}
+
+static json_t *event_details(json_t *event)
+{
+	const char *key;
+	json_t *v;
+	json_object_foreach(event, key, v) {
+		size_t n = strlen(key);
+		if (n > 12 && !strcmp(key + n - 12, "EventDetails"))
+			return v;
+	}
+	return NULL;
+}
+
+static void print_row(json_t *ev)
+{
+	json_t *d = event_details(ev);
+	const char *name = json_string_value(json_object_get(d, "name"));
+	const char *error = json_string_value(json_object_get(d, "error"));
+	json_t *index = json_object_get(d, "index");
+	printf("%5lld  %-24s  %-26s  %s",
+	       (long long)json_integer_value(json_object_get(ev, "id")),
+	       json_string_value(json_object_get(ev, "timestamp"))
+		       ? json_string_value(json_object_get(ev, "timestamp"))
+		       : "",
+	       json_string_value(json_object_get(ev, "type"))
+		       ? json_string_value(json_object_get(ev, "type"))
+		       : "?",
+	       name ? name : "");
+	if (json_is_integer(index))
+		printf("[%lld]", (long long)json_integer_value(index));
+	if (error)
+		printf("  %s", error);
+	putchar('\n');
+}
 
 int cmd_history(int argc, char **argv)
 {
-	return sfn_cmd_not_yet("history", 6, argc, argv);
+	static const struct option opts[] = {
+		{ "journal-dir", required_argument, NULL, 'd' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "last", no_argument, NULL, 'l' },
+		{ "pretty", no_argument, NULL, 'p' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *root = NULL;
+	bool last = false, json = false;
+	int flags = 0, c, rc = SFN_EXIT_OK;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			root = optarg;
+			break;
+		case 'f':
+			if (!strcmp(optarg, "json"))
+				json = true;
+			else if (strcmp(optarg, "text"))
+				return sfn_cmd_usage_error(
+					"history",
+					"--format must be text or json, not "
+					"'%s'",
+					optarg);
+			break;
+		case 'l':
+			last = true;
+			break;
+		case 'p':
+			flags |= SFN_JSON_PRETTY;
+			break;
+		case 'h':
+			sfn_cmd_print_help(sfn_cmd_find("history"), stdout);
+			return SFN_EXIT_OK;
+		default:
+			return sfn_cmd_usage_error("history", "bad option");
+		}
+	}
+	if ((optind < argc) == last || argc - optind > 1)
+		return sfn_cmd_usage_error(
+			"history", "name one execution, or give --last");
+
+	root = sfn_cli_journal_root(root);
+	char *dir = sfn_cli_find_execution("history", root,
+					   last ? NULL : argv[optind], last);
+	if (!dir)
+		return SFN_EXIT_INPUT;
+	struct sfn_journal_data data;
+	struct sfn_error err = SFN_ERROR_INIT;
+	if (sfn_journal_read(dir, &data, &err) < 0) {
+		fprintf(stderr, "sfn history: %s\n", err.cause);
+		rc = SFN_EXIT_INPUT;
+		goto out;
+	}
+	size_t i;
+	json_t *ev;
+	if (json) {
+		json_t *events = json_array();
+		json_array_foreach(data.events, i, ev)
+			json_array_append_new(events, aws_event(ev));
+		json_t *doc = json_pack("{s:o}", "events", events);
+		struct sfn_strbuf sb = SFN_STRBUF_INIT;
+		sfn_json_dump(&sb, doc, flags);
+		puts(sb.buf);
+		sfn_strbuf_release(&sb);
+		json_decref(doc);
+	} else {
+		printf("%5s  %-24s  %-26s  %s\n", "ID", "TIMESTAMP", "TYPE",
+		       "STATE");
+		json_array_foreach(data.events, i, ev)
+			print_row(ev);
+		if (data.torn)
+			printf("(the last line of the journal was torn by a "
+			       "crash and is ignored)\n");
+	}
+	sfn_journal_data_release(&data);
+out:
+	sfn_error_release(&err);
+	free(dir);
+	return rc;
 }

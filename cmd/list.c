@@ -1,6 +1,205 @@
+/*
+ * sfn list: the executions in a journal root, and pruning old ones.
+ */
 #include "cmd.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "journal/journal.h"
+
+struct listing {
+	bool json;
+	double now;
+	double older_than; /* seconds; < 0: no pruning */
+	json_t *rows;	   /* for --format json */
+	int pruned, kept, failed;
+};
+
+/* Removes an execution directory: its files, then itself. */
+static int remove_execution(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int rc = 0;
+	if (!d)
+		return -1;
+	while ((e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		char *p = sfn_xasprintf("%s/%s", dir, e->d_name);
+		if (unlink(p) < 0)
+			rc = -1;
+		free(p);
+	}
+	closedir(d);
+	return rc < 0 ? rc : rmdir(dir);
+}
+
+static const char *field(json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+	return s ? s : "-";
+}
+
+static void visit(const char *dir, const char *name, void *ud)
+{
+	struct listing *l = ud;
+	struct sfn_journal_data data;
+	struct sfn_error err = SFN_ERROR_INIT;
+	enum sfn_exec_status st;
+
+	if (sfn_journal_read(dir, &data, &err) < 0) {
+		fprintf(stderr, "sfn list: %s\n", err.cause);
+		sfn_error_release(&err);
+		l->failed++;
+		return;
+	}
+	json_t *d = sfn_journal_describe(&data, l->now, &st);
+	const char *failed = sfn_journal_failed_state(&data);
+	if (l->older_than >= 0) {
+		double stop;
+		const char *when =
+			json_string_value(json_object_get(d, "stopDate"));
+		if (st != SFN_STATUS_RUNNING && when &&
+		    sfn_time_parse(when, &stop) == 0 &&
+		    l->now - stop > l->older_than) {
+			if (remove_execution(dir) < 0) {
+				fprintf(stderr,
+					"sfn list: cannot remove '%s': %s\n",
+					dir, strerror(errno));
+				l->failed++;
+			} else {
+				printf("pruned %s\n", name);
+				l->pruned++;
+			}
+		} else {
+			l->kept++;
+		}
+	} else if (l->json) {
+		json_object_set_new(d, "x-failedState",
+				    failed ? json_string(failed) : json_null());
+		json_object_del(d, "input");
+		json_object_del(d, "inputDetails");
+		json_object_del(d, "output");
+		json_object_del(d, "outputDetails");
+		json_array_append(l->rows, d);
+	} else {
+		printf("%-36s  %-9s  %-24s  %-24s  %8lld  %s\n", name,
+		       st == SFN_STATUS_DIED ? "DIED" : field(d, "status"),
+		       field(d, "startDate"), field(d, "stopDate"),
+		       (long long)json_integer_value(
+			       json_object_get(d, "redriveCount")),
+		       failed && st != SFN_STATUS_SUCCEEDED ? failed : "-");
+	}
+	json_decref(d);
+	sfn_journal_data_release(&data);
+}
+
+/* "90s", "15m", "12h", "30d" -> seconds; -1 if not one. */
+static double parse_duration(const char *s)
+{
+	char *end;
+	double v = strtod(s, &end);
+	if (end == s || v < 0)
+		return -1;
+	if (!strcmp(end, "s") || !*end)
+		return v;
+	if (!strcmp(end, "m"))
+		return v * 60;
+	if (!strcmp(end, "h"))
+		return v * 3600;
+	if (!strcmp(end, "d"))
+		return v * 86400;
+	return -1;
+}
 
 int cmd_list(int argc, char **argv)
 {
-	return sfn_cmd_not_yet("list", 6, argc, argv);
+	static const struct option opts[] = {
+		{ "journal-dir", required_argument, NULL, 'd' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "prune", no_argument, NULL, 'P' },
+		{ "older-than", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct listing l = { .older_than = -1 };
+	const char *root = NULL, *older = NULL;
+	bool prune = false;
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			root = optarg;
+			break;
+		case 'f':
+			if (!strcmp(optarg, "json"))
+				l.json = true;
+			else if (strcmp(optarg, "text"))
+				return sfn_cmd_usage_error(
+					"list",
+					"--format must be text or json, not "
+					"'%s'",
+					optarg);
+			break;
+		case 'P':
+			prune = true;
+			break;
+		case 'o':
+			older = optarg;
+			break;
+		case 'h':
+			sfn_cmd_print_help(sfn_cmd_find("list"), stdout);
+			return SFN_EXIT_OK;
+		default:
+			return sfn_cmd_usage_error("list", "bad option");
+		}
+	}
+	if (optind < argc)
+		return sfn_cmd_usage_error("list", "unexpected argument '%s'",
+					   argv[optind]);
+	if (prune != (older != NULL))
+		return sfn_cmd_usage_error(
+			"list", "--prune and --older-than go together");
+	if (older && (l.older_than = parse_duration(older)) < 0)
+		return sfn_cmd_usage_error(
+			"list",
+			"--older-than takes a duration like 90s, 15m, 12h or "
+			"30d, not '%s'",
+			older);
+
+	root = sfn_cli_journal_root(root);
+	l.now = sfn_cli_now();
+	l.rows = json_array();
+	if (!l.json && !prune)
+		printf("%-36s  %-9s  %-24s  %-24s  %8s  %s\n", "NAME", "STATUS",
+		       "START", "STOP", "REDRIVES", "FAILED STATE");
+	struct sfn_error err = SFN_ERROR_INIT;
+	int rc = sfn_journal_list(root, visit, &l, &err);
+	if (rc < 0) {
+		fprintf(stderr, "sfn list: %s\n", err.cause);
+		sfn_error_release(&err);
+		json_decref(l.rows);
+		return SFN_EXIT_INPUT;
+	}
+	if (l.json) {
+		struct sfn_strbuf sb = SFN_STRBUF_INIT;
+		json_t *doc = json_pack("{s:O}", "executions", l.rows);
+		sfn_json_dump(&sb, doc, 0);
+		puts(sb.buf);
+		sfn_strbuf_release(&sb);
+		json_decref(doc);
+	}
+	if (prune)
+		printf("%d pruned, %d kept\n", l.pruned, l.kept);
+	json_decref(l.rows);
+	return l.failed ? SFN_EXIT_INPUT : SFN_EXIT_OK;
 }

@@ -26,19 +26,40 @@
 /* Sorted by name. */
 const struct sfn_cmd sfn_commands[] = {
 	{ "describe", "describe a journaled execution (DescribeExecution)",
-	  "sfn describe [--journal-dir dir] execution", NULL, cmd_describe },
+	  "sfn describe [--journal-dir dir] [--pretty] (execution | --last)",
+	  "options:\n"
+	  "  --journal-dir DIR  the journal root (default $SFN_JOURNAL_DIR, else .sfn)\n"
+	  "  --last             the most recently started execution\n"
+	  "  --pretty           indent the JSON\n"
+	  "\nEXECUTION is an execution name in the journal root, or an execution\n"
+	  "directory. A crashed execution shows as ABORTED with \"x-processDied\": true.\n",
+	  cmd_describe },
 	{ "graph", "draw a state machine, or an execution over it",
 	  "sfn graph [--format dot|mermaid|svg|png|html] [-o file] definition",
 	  NULL, cmd_graph },
 	{ "help", "show help for sfn or a subcommand", "sfn help [command]",
 	  NULL, cmd_help },
 	{ "history", "show a journaled execution's events",
-	  "sfn history [--format text|json] execution", NULL, cmd_history },
+	  "sfn history [--journal-dir dir] [--format text|json] (execution | --last)",
+	  "options:\n"
+	  "  --journal-dir DIR  the journal root (default $SFN_JOURNAL_DIR, else .sfn)\n"
+	  "  --format FORMAT    text (a table, the default) or json: {\"events\": [...]}\n"
+	  "                     exactly as GetExecutionHistory returns them\n"
+	  "  --last             the most recently started execution\n"
+	  "  --pretty           indent the JSON\n",
+	  cmd_history },
 	{ "jsonata", "evaluate a JSONata expression against a document",
 	  "sfn jsonata [-n] [--aws] [--bind name=json] (expr | -f file) [file]",
 	  NULL, cmd_jsonata },
 	{ "list", "list journaled executions",
-	  "sfn list [--journal-dir dir] [--prune --older-than duration]", NULL,
+	  "sfn list [--journal-dir dir] [--format text|json] [--prune --older-than duration]",
+	  "options:\n"
+	  "  --journal-dir DIR      the journal root (default $SFN_JOURNAL_DIR, else .sfn)\n"
+	  "  --format FORMAT        text (the default) or json\n"
+	  "  --prune                delete executions that stopped long enough ago\n"
+	  "  --older-than DURATION  with --prune: 90s, 15m, 12h, 30d\n"
+	  "\nSTATUS is AWS's, or DIED for an execution whose process died before it\n"
+	  "finished (sfn redrive resumes it).\n",
 	  cmd_list },
 	{ "redrive", "resume a failed execution from its journal",
 	  "sfn redrive [--describe] (execution | --last)", NULL, cmd_redrive },

@@ -193,4 +193,18 @@ size_t sfn_diags_count(const struct sfn_diags *d, enum sfn_severity sev);
 void sfn_diags_sort(struct sfn_diags *d);
 void sfn_diags_release(struct sfn_diags *d);
 
+/* ---- time: ISO 8601 in UTC, without gmtime (banned) ---- */
+
+/*
+ * Writes @epoch (seconds, with a fraction) as AWS prints dates:
+ * "2026-11-30T10:00:00.500Z" (always three fraction digits).
+ */
+void sfn_time_format(char buf[32], double epoch);
+/*
+ * Parses an RFC 3339 / ISO 8601 date-time ("2026-11-30T10:00:00Z",
+ * fractions of any length, "+01:00" offsets). Returns 0 and sets *@epoch,
+ * or -1 when @s is not one.
+ */
+int sfn_time_parse(const char *s, double *epoch);
+
 #endif

@@ -109,5 +109,32 @@ int main(void)
 	sfn_error_release(&err);
 	SFN_CHECK(sfn_states_error_known("States.ALL"), "States.ALL known");
 	SFN_CHECK(!sfn_states_error_known("States.Nope"), "States.Nope");
+	/* Dates as AWS prints them, and RFC 3339 read back. */
+	static const struct {
+		const char *in;
+		const char *out;
+	} times[] = {
+		{ "2026-11-30T10:00:00.5Z", "2026-11-30T10:00:00.500Z" },
+		{ "1970-01-01T00:00:00Z", "1970-01-01T00:00:00.000Z" },
+		{ "2024-02-29T23:59:59.999Z", "2024-02-29T23:59:59.999Z" },
+		{ "2026-01-01T01:30:00+01:30", "2026-01-01T00:00:00.000Z" },
+		{ "1969-12-31T23:59:59.250Z", "1969-12-31T23:59:59.250Z" },
+		{ "2023-02-29T00:00:00Z", NULL },
+		{ "2026-11-30 10:00:00Z", NULL },
+		{ "2026-11-30T10:00:00", NULL },
+		{ "2026-11-30T10:00:00.Z", NULL },
+	};
+	for (size_t i = 0; i < sizeof(times) / sizeof(times[0]); i++) {
+		double t;
+		char tb[32];
+		int rc = sfn_time_parse(times[i].in, &t);
+		if (!times[i].out) {
+			SFN_CHECK(rc < 0, "time '%s' refused", times[i].in);
+			continue;
+		}
+		SFN_CHECK(rc == 0, "time '%s' parsed", times[i].in);
+		sfn_time_format(tb, t);
+		SFN_CHECK_STR(tb, times[i].out, times[i].in);
+	}
 	return sfn_test_done();
 }

@@ -100,4 +100,52 @@ int sfn_journal_list(const char *root,
 		     void (*visit)(const char *dir, const char *name, void *ud),
 		     void *ud, struct sfn_error *err);
 
+/*
+ * The header line, as the interpreter writes it (schemas/journal.schema.json):
+ *
+ *   {"x-journal": "sfn/1",
+ *    "execution": {"executionArn", "stateMachineArn", "name",
+ *                  "type": "STANDARD"|"EXPRESS", "startDate", "input"},
+ *    "definition": "<the exact text>", "definitionSha256": "<hex>",
+ *    "definitionPath": "<file as given>", "logicalId": <string|null>,
+ *    "sfnVersion": "...", "settings": {<what decides what Tasks do>}}
+ *
+ * Event lines are AWS HistoryEvent objects ({id, previousEventId, type,
+ * timestamp as an ISO 8601 string, <x>EventDetails}) plus "x-" keys.
+ */
+
+/* What an execution's journal says of it, DescribeExecution-shaped. */
+enum sfn_exec_status {
+	SFN_STATUS_RUNNING, /* a process holds the lock */
+	SFN_STATUS_SUCCEEDED,
+	SFN_STATUS_FAILED,
+	SFN_STATUS_TIMED_OUT,
+	SFN_STATUS_ABORTED,
+	SFN_STATUS_DIED, /* no terminal event and no process: it crashed */
+};
+const char *sfn_exec_status_name(enum sfn_exec_status s);
+
+/* Executions close for redrive this long after they stop (AWS: 14 days). */
+#define SFN_REDRIVE_PERIOD_SECONDS (14 * 24 * 3600)
+/* AWS refuses a redrive once history holds this many events. */
+#define SFN_REDRIVE_MAX_EVENTS 24999
+
+/*
+ * The DescribeExecution response for @data (a new object): executionArn,
+ * stateMachineArn, name, status, startDate, stopDate, input, output or
+ * error/cause, redriveCount, redriveDate, redriveStatus and
+ * redriveStatusReason (AWS's texts), judged at time @now (epoch seconds).
+ * A crashed execution shows status ABORTED with "x-processDied": true: it
+ * stopped without finishing, and is redrivable as an aborted one is.
+ * *@status (may be NULL) receives the precise status.
+ */
+json_t *sfn_journal_describe(const struct sfn_journal_data *data, double now,
+			     enum sfn_exec_status *status);
+
+/*
+ * The name of the state an execution failed in: the last state entered
+ * before its terminal failure event; NULL if none (borrowed from @data).
+ */
+const char *sfn_journal_failed_state(const struct sfn_journal_data *data);
+
 #endif

@@ -13,8 +13,13 @@ trap 'rm -rf "$tmp"' EXIT
 cp -R "$case_dir"/. "$tmp"/
 cd "$tmp" || exit 99
 
+# @TESTDATA@ in args stands for this testdata directory (shared fixtures).
+testdata=$(cd "$case_dir/../../.." && pwd)
 set --
 while IFS= read -r line || [ -n "$line" ]; do
+	case $line in
+	*@TESTDATA@*) line=$(printf '%s' "$line" | sed "s|@TESTDATA@|$testdata|g") ;;
+	esac
 	set -- "$@" "$line"
 done < args
 

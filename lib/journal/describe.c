@@ -1,0 +1,193 @@
+/*
+ * Reading an execution's story out of its journal: status, output or error,
+ * redrives, and whether AWS would redrive it now (sfn-features.md §1.2).
+ */
+#include "journal/journal.h"
+
+#include <string.h>
+
+#include "base/banned.h"
+
+const char *sfn_exec_status_name(enum sfn_exec_status s)
+{
+	switch (s) {
+	case SFN_STATUS_RUNNING:
+		return "RUNNING";
+	case SFN_STATUS_SUCCEEDED:
+		return "SUCCEEDED";
+	case SFN_STATUS_FAILED:
+		return "FAILED";
+	case SFN_STATUS_TIMED_OUT:
+		return "TIMED_OUT";
+	case SFN_STATUS_ABORTED:
+		return "ABORTED";
+	case SFN_STATUS_DIED:
+		return "DIED";
+	}
+	return "?";
+}
+
+static const char *str(const json_t *obj, const char *key)
+{
+	return json_string_value(json_object_get(obj, key));
+}
+
+/* The details object of @event, whatever its member is called. */
+static json_t *details(json_t *event)
+{
+	const char *key;
+	json_t *v;
+	json_object_foreach(event, key, v) {
+		size_t n = strlen(key);
+		if (n > 12 && !strcmp(key + n - 12, "EventDetails"))
+			return v;
+	}
+	return NULL;
+}
+
+/* Index of the terminal event of the last attempt, or -1 if none. */
+static long last_terminal(json_t *events, enum sfn_exec_status *status)
+{
+	size_t n = json_array_size(events);
+	for (size_t i = n; i-- > 0;) {
+		const char *type = str(json_array_get(events, i), "type");
+		if (!type)
+			continue;
+		if (!strcmp(type, "ExecutionRedriven") ||
+		    !strcmp(type, "ExecutionStarted"))
+			return -1;
+		if (!strcmp(type, "ExecutionSucceeded"))
+			*status = SFN_STATUS_SUCCEEDED;
+		else if (!strcmp(type, "ExecutionFailed"))
+			*status = SFN_STATUS_FAILED;
+		else if (!strcmp(type, "ExecutionTimedOut"))
+			*status = SFN_STATUS_TIMED_OUT;
+		else if (!strcmp(type, "ExecutionAborted"))
+			*status = SFN_STATUS_ABORTED;
+		else
+			continue;
+		return (long)i;
+	}
+	return -1;
+}
+
+const char *sfn_journal_failed_state(const struct sfn_journal_data *data)
+{
+	enum sfn_exec_status st = SFN_STATUS_RUNNING;
+	long end = last_terminal(data->events, &st);
+	if (end < 0)
+		end = (long)json_array_size(data->events);
+	else if (st == SFN_STATUS_SUCCEEDED)
+		return NULL;
+	for (long i = end; i-- > 0;) {
+		json_t *ev = json_array_get(data->events, (size_t)i);
+		const char *type = str(ev, "type");
+		if (type && strlen(type) > 12 &&
+		    !strcmp(type + strlen(type) - 12, "StateEntered"))
+			return str(
+				json_object_get(ev, "stateEnteredEventDetails"),
+				"name");
+	}
+	return NULL;
+}
+
+json_t *sfn_journal_describe(const struct sfn_journal_data *data, double now,
+			     enum sfn_exec_status *status)
+{
+	json_t *exec = json_object_get(data->header, "execution");
+	json_t *out = json_object();
+	enum sfn_exec_status st = SFN_STATUS_RUNNING;
+	size_t n = json_array_size(data->events);
+	long term = last_terminal(data->events, &st);
+	json_t *redrive_date = NULL;
+	json_int_t redrives = 0;
+	const char *stop = NULL;
+	const char *reason = NULL;
+
+	static const char *const copied[] = { "executionArn", "stateMachineArn",
+					      "name" };
+	for (size_t i = 0; i < sizeof(copied) / sizeof(copied[0]); i++) {
+		json_t *v = json_object_get(exec, copied[i]);
+		if (v)
+			json_object_set(out, copied[i], v);
+	}
+	for (size_t i = 0; i < n; i++) {
+		json_t *ev = json_array_get(data->events, i);
+		const char *type = str(ev, "type");
+		if (type && !strcmp(type, "ExecutionRedriven")) {
+			redrives = json_integer_value(
+				json_object_get(details(ev), "redriveCount"));
+			redrive_date = json_object_get(ev, "timestamp");
+		}
+	}
+	if (term < 0 && !data->locked)
+		st = SFN_STATUS_DIED;
+	if (term >= 0) {
+		stop = str(json_array_get(data->events, (size_t)term),
+			   "timestamp");
+	} else if (st == SFN_STATUS_DIED && n) {
+		stop = str(json_array_get(data->events, n - 1), "timestamp");
+	}
+
+	json_object_set_new(
+		out, "status",
+		json_string(sfn_exec_status_name(
+			st == SFN_STATUS_DIED ? SFN_STATUS_ABORTED : st)));
+	if (st == SFN_STATUS_DIED)
+		json_object_set_new(out, "x-processDied", json_true());
+	if (json_object_get(exec, "startDate"))
+		json_object_set(out, "startDate",
+				json_object_get(exec, "startDate"));
+	if (stop)
+		json_object_set_new(out, "stopDate", json_string(stop));
+	if (json_object_get(exec, "input")) {
+		json_object_set(out, "input", json_object_get(exec, "input"));
+		json_object_set_new(out, "inputDetails",
+				    json_pack("{s:b}", "included", 1));
+	}
+	if (term >= 0) {
+		json_t *d = details(json_array_get(data->events, (size_t)term));
+		if (st == SFN_STATUS_SUCCEEDED) {
+			json_t *o = json_object_get(d, "output");
+			json_object_set_new(out, "output",
+					    o ? json_incref(o)
+					      : json_string("null"));
+			json_object_set_new(out, "outputDetails",
+					    json_pack("{s:b}", "included", 1));
+		} else {
+			if (json_object_get(d, "error"))
+				json_object_set(out, "error",
+						json_object_get(d, "error"));
+			if (json_object_get(d, "cause"))
+				json_object_set(out, "cause",
+						json_object_get(d, "cause"));
+		}
+	}
+	json_object_set_new(out, "redriveCount", json_integer(redrives));
+	if (redrive_date)
+		json_object_set(out, "redriveDate", redrive_date);
+
+	/* AWS's redriveStatusReason texts (sfn-features.md §1.2). */
+	const char *type = str(exec, "type");
+	double stopped = 0;
+	if (st == SFN_STATUS_RUNNING)
+		reason = "Execution is RUNNING and cannot be redriven";
+	else if (st == SFN_STATUS_SUCCEEDED)
+		reason = "Execution is SUCCEEDED and cannot be redriven";
+	else if (type && !strcmp(type, "EXPRESS"))
+		reason = "Execution is EXPRESS and cannot be redriven";
+	else if (n >= SFN_REDRIVE_MAX_EVENTS)
+		reason = "Execution history event limit exceeded";
+	else if (stop && sfn_time_parse(stop, &stopped) == 0 &&
+		 now - stopped > SFN_REDRIVE_PERIOD_SECONDS)
+		reason = "Execution redrivable period exceeded";
+	json_object_set_new(
+		out, "redriveStatus",
+		json_string(reason ? "NOT_REDRIVABLE" : "REDRIVABLE"));
+	if (reason)
+		json_object_set_new(out, "redriveStatusReason",
+				    json_string(reason));
+	if (status)
+		*status = st;
+	return out;
+}

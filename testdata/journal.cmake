@@ -1,0 +1,7 @@
+# The journal fixtures (and so the shape the interpreter writes) follow
+# schemas/journal.schema.json.
+file(GLOB SFN_JOURNAL_FIXTURES CONFIGURE_DEPENDS
+	${CMAKE_CURRENT_SOURCE_DIR}/journals/*/journal.ndjson)
+add_test(NAME schema.journal
+	COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/journal-schema-test.py
+		${CMAKE_SOURCE_DIR}/schemas/journal.schema.json ${SFN_JOURNAL_FIXTURES})
