@@ -52,7 +52,7 @@ static void visit(const char *dir, const char *name, void *ud)
 	struct listing *l = ud;
 	struct sfn_journal_data data;
 	struct sfn_error err = SFN_ERROR_INIT;
-	enum sfn_exec_status st;
+	enum sfn_journal_status st;
 
 	if (sfn_journal_read(dir, &data, &err) < 0) {
 		fprintf(stderr, "sfn list: %s\n", err.cause);
@@ -66,7 +66,7 @@ static void visit(const char *dir, const char *name, void *ud)
 		double stop;
 		const char *when =
 			json_string_value(json_object_get(d, "stopDate"));
-		if (st != SFN_STATUS_RUNNING && when &&
+		if (st != SFN_JSTATUS_RUNNING && when &&
 		    sfn_time_parse(when, &stop) == 0 &&
 		    l->now - stop > l->older_than) {
 			if (remove_execution(dir) < 0) {
@@ -91,11 +91,11 @@ static void visit(const char *dir, const char *name, void *ud)
 		json_array_append(l->rows, d);
 	} else {
 		printf("%-36s  %-9s  %-24s  %-24s  %8lld  %s\n", name,
-		       st == SFN_STATUS_DIED ? "DIED" : field(d, "status"),
+		       st == SFN_JSTATUS_DIED ? "DIED" : field(d, "status"),
 		       field(d, "startDate"), field(d, "stopDate"),
 		       (long long)json_integer_value(
 			       json_object_get(d, "redriveCount")),
-		       failed && st != SFN_STATUS_SUCCEEDED ? failed : "-");
+		       failed && st != SFN_JSTATUS_SUCCEEDED ? failed : "-");
 	}
 	json_decref(d);
 	sfn_journal_data_release(&data);

@@ -8,20 +8,20 @@
 
 #include "base/banned.h"
 
-const char *sfn_exec_status_name(enum sfn_exec_status s)
+const char *sfn_journal_status_name(enum sfn_journal_status s)
 {
 	switch (s) {
-	case SFN_STATUS_RUNNING:
+	case SFN_JSTATUS_RUNNING:
 		return "RUNNING";
-	case SFN_STATUS_SUCCEEDED:
+	case SFN_JSTATUS_SUCCEEDED:
 		return "SUCCEEDED";
-	case SFN_STATUS_FAILED:
+	case SFN_JSTATUS_FAILED:
 		return "FAILED";
-	case SFN_STATUS_TIMED_OUT:
+	case SFN_JSTATUS_TIMED_OUT:
 		return "TIMED_OUT";
-	case SFN_STATUS_ABORTED:
+	case SFN_JSTATUS_ABORTED:
 		return "ABORTED";
-	case SFN_STATUS_DIED:
+	case SFN_JSTATUS_DIED:
 		return "DIED";
 	}
 	return "?";
@@ -46,7 +46,7 @@ static json_t *details(json_t *event)
 }
 
 /* Index of the terminal event of the last attempt, or -1 if none. */
-static long last_terminal(json_t *events, enum sfn_exec_status *status)
+static long last_terminal(json_t *events, enum sfn_journal_status *status)
 {
 	size_t n = json_array_size(events);
 	for (size_t i = n; i-- > 0;) {
@@ -57,13 +57,13 @@ static long last_terminal(json_t *events, enum sfn_exec_status *status)
 		    !strcmp(type, "ExecutionStarted"))
 			return -1;
 		if (!strcmp(type, "ExecutionSucceeded"))
-			*status = SFN_STATUS_SUCCEEDED;
+			*status = SFN_JSTATUS_SUCCEEDED;
 		else if (!strcmp(type, "ExecutionFailed"))
-			*status = SFN_STATUS_FAILED;
+			*status = SFN_JSTATUS_FAILED;
 		else if (!strcmp(type, "ExecutionTimedOut"))
-			*status = SFN_STATUS_TIMED_OUT;
+			*status = SFN_JSTATUS_TIMED_OUT;
 		else if (!strcmp(type, "ExecutionAborted"))
-			*status = SFN_STATUS_ABORTED;
+			*status = SFN_JSTATUS_ABORTED;
 		else
 			continue;
 		return (long)i;
@@ -73,11 +73,11 @@ static long last_terminal(json_t *events, enum sfn_exec_status *status)
 
 const char *sfn_journal_failed_state(const struct sfn_journal_data *data)
 {
-	enum sfn_exec_status st = SFN_STATUS_RUNNING;
+	enum sfn_journal_status st = SFN_JSTATUS_RUNNING;
 	long end = last_terminal(data->events, &st);
 	if (end < 0)
 		end = (long)json_array_size(data->events);
-	else if (st == SFN_STATUS_SUCCEEDED)
+	else if (st == SFN_JSTATUS_SUCCEEDED)
 		return NULL;
 	for (long i = end; i-- > 0;) {
 		json_t *ev = json_array_get(data->events, (size_t)i);
@@ -92,11 +92,11 @@ const char *sfn_journal_failed_state(const struct sfn_journal_data *data)
 }
 
 json_t *sfn_journal_describe(const struct sfn_journal_data *data, double now,
-			     enum sfn_exec_status *status)
+			     enum sfn_journal_status *status)
 {
 	json_t *exec = json_object_get(data->header, "execution");
 	json_t *out = json_object();
-	enum sfn_exec_status st = SFN_STATUS_RUNNING;
+	enum sfn_journal_status st = SFN_JSTATUS_RUNNING;
 	size_t n = json_array_size(data->events);
 	long term = last_terminal(data->events, &st);
 	json_t *redrive_date = NULL;
@@ -121,19 +121,19 @@ json_t *sfn_journal_describe(const struct sfn_journal_data *data, double now,
 		}
 	}
 	if (term < 0 && !data->locked)
-		st = SFN_STATUS_DIED;
+		st = SFN_JSTATUS_DIED;
 	if (term >= 0) {
 		stop = str(json_array_get(data->events, (size_t)term),
 			   "timestamp");
-	} else if (st == SFN_STATUS_DIED && n) {
+	} else if (st == SFN_JSTATUS_DIED && n) {
 		stop = str(json_array_get(data->events, n - 1), "timestamp");
 	}
 
 	json_object_set_new(
 		out, "status",
-		json_string(sfn_exec_status_name(
-			st == SFN_STATUS_DIED ? SFN_STATUS_ABORTED : st)));
-	if (st == SFN_STATUS_DIED)
+		json_string(sfn_journal_status_name(
+			st == SFN_JSTATUS_DIED ? SFN_JSTATUS_ABORTED : st)));
+	if (st == SFN_JSTATUS_DIED)
 		json_object_set_new(out, "x-processDied", json_true());
 	if (json_object_get(exec, "startDate"))
 		json_object_set(out, "startDate",
@@ -147,7 +147,7 @@ json_t *sfn_journal_describe(const struct sfn_journal_data *data, double now,
 	}
 	if (term >= 0) {
 		json_t *d = details(json_array_get(data->events, (size_t)term));
-		if (st == SFN_STATUS_SUCCEEDED) {
+		if (st == SFN_JSTATUS_SUCCEEDED) {
 			json_t *o = json_object_get(d, "output");
 			json_object_set_new(out, "output",
 					    o ? json_incref(o)
@@ -170,9 +170,9 @@ json_t *sfn_journal_describe(const struct sfn_journal_data *data, double now,
 	/* AWS's redriveStatusReason texts (sfn-features.md §1.2). */
 	const char *type = str(exec, "type");
 	double stopped = 0;
-	if (st == SFN_STATUS_RUNNING)
+	if (st == SFN_JSTATUS_RUNNING)
 		reason = "Execution is RUNNING and cannot be redriven";
-	else if (st == SFN_STATUS_SUCCEEDED)
+	else if (st == SFN_JSTATUS_SUCCEEDED)
 		reason = "Execution is SUCCEEDED and cannot be redriven";
 	else if (type && !strcmp(type, "EXPRESS"))
 		reason = "Execution is EXPRESS and cannot be redriven";

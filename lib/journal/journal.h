@@ -115,15 +115,15 @@ int sfn_journal_list(const char *root,
  */
 
 /* What an execution's journal says of it, DescribeExecution-shaped. */
-enum sfn_exec_status {
-	SFN_STATUS_RUNNING, /* a process holds the lock */
-	SFN_STATUS_SUCCEEDED,
-	SFN_STATUS_FAILED,
-	SFN_STATUS_TIMED_OUT,
-	SFN_STATUS_ABORTED,
-	SFN_STATUS_DIED, /* no terminal event and no process: it crashed */
+enum sfn_journal_status {
+	SFN_JSTATUS_RUNNING, /* a process holds the lock */
+	SFN_JSTATUS_SUCCEEDED,
+	SFN_JSTATUS_FAILED,
+	SFN_JSTATUS_TIMED_OUT,
+	SFN_JSTATUS_ABORTED,
+	SFN_JSTATUS_DIED, /* no terminal event and no process: it crashed */
 };
-const char *sfn_exec_status_name(enum sfn_exec_status s);
+const char *sfn_journal_status_name(enum sfn_journal_status s);
 
 /* Executions close for redrive this long after they stop (AWS: 14 days). */
 #define SFN_REDRIVE_PERIOD_SECONDS (14 * 24 * 3600)
@@ -140,7 +140,7 @@ const char *sfn_exec_status_name(enum sfn_exec_status s);
  * *@status (may be NULL) receives the precise status.
  */
 json_t *sfn_journal_describe(const struct sfn_journal_data *data, double now,
-			     enum sfn_exec_status *status);
+			     enum sfn_journal_status *status);
 
 /*
  * The name of the state an execution failed in: the last state entered
