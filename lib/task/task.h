@@ -25,6 +25,24 @@ struct sfn_task_env {
 	bool insecure;	       /* --insecure-skip-tls-verify: no TLS checks */
 	atomic_int *cancel;    /* non-zero: abort what runs now (sibling failed, Ctrl-C) */
 	void *backend_state[8]; /* per backend, by its index in the table */
+	/*
+	 * The integrations (http, bedrock, lambda) read: config sections
+	 * "connections", "http", "tls", "bedrock", "lambda", "aws" (see
+	 * docs/integrations.md and sfn_task_config_help()). The fields below
+	 * are all optional (zero = default).
+	 */
+	/* Looks up an environment variable ({"env": NAME} secrets, AWS_*
+	 * credentials); NULL: getenv(). Tests pass their own. */
+	const char *(*getenv)(const char *name);
+	/* --reveal-secrets (test-state only): call traces keep secrets. */
+	bool reveal_secrets;
+	/* --aws-profile / --aws-region: override config "aws" and AWS_PROFILE,
+	 * AWS_REGION; may be NULL. */
+	const char *aws_profile;
+	const char *aws_region;
+	/* Where a relative {"file": PATH} secret or S3-to-file mapping is
+	 * resolved: the config file's directory; NULL: the working directory. */
+	const char *base_dir;
 };
 
 /* One call. Everything borrowed. */
@@ -39,6 +57,16 @@ struct sfn_task_call {
 	unsigned attempt;	/* 0 for the first try, then the retry count */
 	/* The n-th call of this state in this execution (mock counters). */
 	unsigned invocation;
+	/*
+	 * When non-NULL, an empty object the http/bedrock/lambda backends fill
+	 * with TestState's inspectionData shape: "request" {protocol, method,
+	 * url, headers, body} and "response" {protocol, statusCode,
+	 * statusMessage, headers, body}; values a connection injected are
+	 * masked unless env->reveal_secrets. Borrowed; filled in place.
+	 */
+	json_t *trace;
+	/* Non-zero: abort this call (a sibling failed); NULL: env->cancel. */
+	atomic_int *cancel;
 };
 
 enum sfn_task_outcome {
@@ -72,5 +100,23 @@ enum sfn_task_outcome sfn_task_invoke(struct sfn_task_env *env,
 				      const struct sfn_task_call *call,
 				      json_t **result, struct sfn_error *err);
 void sfn_task_env_release(struct sfn_task_env *env);
+
+/*
+ * Masks every secret the integrations know of in @v: values of the
+ * Authorization, Proxy-Authorization and API-key headers, and any string
+ * holding a secret value from the config (connection passwords, API keys,
+ * client secrets, OAuth tokens fetched so far, AWS secret keys). Returns a
+ * new reference (a copy of @v, or @v itself with a new reference when
+ * env->reveal_secrets). For the journal, test-state and logs. Thread-safe.
+ */
+json_t *sfn_task_redact(struct sfn_task_env *env, json_t *v);
+/* The same for one string; returns a new string the caller frees. */
+char *sfn_task_redact_string(struct sfn_task_env *env, const char *s);
+
+/*
+ * Appends to @sb, one per line, the config keys and environment variables
+ * the task backends read, for `sfn run --help` and docs.
+ */
+void sfn_task_config_help(struct sfn_strbuf *sb);
 
 #endif
