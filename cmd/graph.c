@@ -1,6 +1,259 @@
+/*
+ * sfn graph: draw a state machine as DOT, Mermaid, SVG, PNG or an HTML
+ * page. The drawing is lib/graph's; this file parses the command line,
+ * loads the definition and writes the result where asked.
+ */
 #include "cmd.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "asl/asl.h"
+#include "cli.h"
+#include "graph/graph.h"
+
+/* A file name's extension -> the format it implies, for -o without --format. */
+static int format_from_name(const char *path)
+{
+	static const struct {
+		const char *ext;
+		enum sfn_graph_format format;
+	} exts[] = {
+		{ ".dot", SFN_GRAPH_DOT },
+		{ ".gv", SFN_GRAPH_DOT },
+		{ ".mmd", SFN_GRAPH_MERMAID },
+		{ ".mermaid", SFN_GRAPH_MERMAID },
+		{ ".svg", SFN_GRAPH_SVG },
+		{ ".png", SFN_GRAPH_PNG },
+		{ ".html", SFN_GRAPH_HTML },
+		{ ".htm", SFN_GRAPH_HTML },
+	};
+	const char *dot = strrchr(path, '.');
+	for (size_t i = 0; dot && i < sizeof(exts) / sizeof(exts[0]); i++)
+		if (!strcmp(dot, exts[i].ext))
+			return (int)exts[i].format;
+	return -1;
+}
+
+/* What was loaded: kept until the graph is drawn, for error positions. */
+struct loaded {
+	struct sfn_doc *doc;
+	struct sfn_machine_list list;
+	struct sfn_doc *machine; /* borrowed from list */
+};
+
+static void loaded_release(struct loaded *l)
+{
+	sfn_machine_list_release(&l->list);
+	sfn_doc_free(l->doc);
+}
+
+/*
+ * Loads @path (JSON, YAML or a template) and picks its state machine
+ * (@logical_id, or the only one). Returns 0, or the exit code after
+ * printing why.
+ */
+static int load(const char *path, const char *logical_id, struct loaded *l)
+{
+	struct sfn_error err = SFN_ERROR_INIT;
+	struct sfn_diags diags = SFN_DIAGS_INIT;
+	const char *name = sfn_display_name(path);
+	bool color = sfn_color_enabled(SFN_COLOR_AUTO, 2);
+	int code = SFN_EXIT_OK;
+
+	l->doc = sfn_doc_load_file(path, 0, &diags, &err);
+	if (!l->doc) {
+		code = sfn_cli_print_load_error(stderr, name, &err, color);
+		goto out;
+	}
+	if (sfn_doc_machines(l->doc, logical_id, &l->list, &diags, &err) < 0) {
+		sfn_doc_locate(l->doc, &err);
+		code = sfn_cli_print_load_error(stderr, name, &err, color);
+		goto out;
+	}
+	if (l->list.n == 0) {
+		fprintf(stderr, "sfn graph: '%s' holds no state machine\n",
+			name);
+		code = SFN_EXIT_INPUT;
+		goto out;
+	}
+	if (l->list.n > 1) {
+		fprintf(stderr,
+			"sfn graph: '%s' holds %zu state machines: pick one "
+			"with --logical-id (",
+			name, l->list.n);
+		for (size_t i = 0; i < l->list.n; i++)
+			fprintf(stderr, "%s%s", i ? ", " : "",
+				l->list.v[i].logical_id
+					? l->list.v[i].logical_id
+					: "?");
+		fprintf(stderr, ")\n");
+		code = SFN_EXIT_USAGE;
+		goto out;
+	}
+	l->machine = l->list.v[0].doc;
+out:
+	/* problems that did not stop loading (duplicate keys, ...) */
+	if (l->doc)
+		sfn_doc_locate_diags(l->doc, &diags);
+	for (size_t i = 0; i < diags.n; i++)
+		sfn_cli_print_diag(stderr, name, &diags.v[i], color);
+	sfn_diags_release(&diags);
+	sfn_error_release(&err);
+	return code;
+}
+
+/* Writes @len bytes of @data to @path ("-" or NULL: stdout). */
+static int write_out(const char *path, const char *data, size_t len)
+{
+	if (!path || !strcmp(path, "-")) {
+		if (fwrite(data, 1, len, stdout) != len)
+			return SFN_EXIT_HOST; /* main() reports it */
+		return SFN_EXIT_OK;
+	}
+	FILE *f = fopen(path, "wb");
+	if (!f) {
+		fprintf(stderr, "sfn graph: cannot write '%s': %s\n", path,
+			strerror(errno));
+		return SFN_EXIT_HOST;
+	}
+	bool ok = fwrite(data, 1, len, f) == len;
+	ok = (fclose(f) == 0) && ok;
+	if (!ok) {
+		fprintf(stderr, "sfn graph: cannot write '%s': %s\n", path,
+			strerror(errno));
+		return SFN_EXIT_HOST;
+	}
+	return SFN_EXIT_OK;
+}
+
+/* The page title of --format html: the logical id, or the file's name. */
+static const char *page_title(const char *path, const char *logical_id)
+{
+	if (logical_id)
+		return logical_id;
+	if (!strcmp(path, "-"))
+		return NULL;
+	const char *slash = strrchr(path, '/');
+	return slash ? slash + 1 : path;
+}
 
 int cmd_graph(int argc, char **argv)
 {
-	return sfn_cmd_not_yet("graph", 9, argc, argv);
+	enum { OPT_LOGICAL_ID = 256 };
+	static const struct option opts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "logical-id", required_argument, NULL, OPT_LOGICAL_ID },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int format = -1;
+	const char *output = NULL, *logical_id = NULL;
+	int c;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":f:o:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			format = sfn_graph_format_parse(optarg);
+			if (format < 0)
+				return sfn_cmd_usage_error(
+					"graph",
+					"unknown format '%s': use dot, "
+					"mermaid, svg, png or html",
+					optarg);
+			break;
+		case 'o':
+			output = optarg;
+			break;
+		case OPT_LOGICAL_ID:
+			logical_id = optarg;
+			break;
+		case 'h':
+			sfn_cmd_print_help(sfn_cmd_find("graph"), stdout);
+			return SFN_EXIT_OK;
+		case ':':
+			return sfn_cmd_usage_error("graph",
+						   "option '%s' needs a value",
+						   argv[optind - 1]);
+		default:
+			return sfn_cmd_usage_error("graph",
+						   "unknown option '%s'",
+						   argv[optind - 1]);
+		}
+	}
+	if (optind == argc)
+		return sfn_cmd_usage_error("graph", "no definition given");
+	if (argc - optind > 1)
+		return sfn_cmd_usage_error("graph",
+					   "one definition at a time, got %d",
+					   argc - optind);
+	const char *path = argv[optind];
+	if (format < 0 && output)
+		format = format_from_name(output);
+	if (format < 0)
+		format = SFN_GRAPH_DOT;
+	if ((format == SFN_GRAPH_SVG || format == SFN_GRAPH_PNG ||
+	     format == SFN_GRAPH_HTML) &&
+	    !sfn_graph_have_graphviz()) {
+		static const char *const names[] = { "dot", "mermaid", "svg",
+						     "png", "html" };
+		return sfn_cmd_usage_error(
+			"graph",
+			"--format %s needs Graphviz, and this sfn was built "
+			"without libgvc: install libgraphviz-dev and rebuild "
+			"(cmake -DSFN_GRAPHVIZ=ON), or use --format dot or "
+			"mermaid",
+			names[format]);
+	}
+
+	struct loaded l = { 0 };
+	int code = load(path, logical_id, &l);
+	if (code != SFN_EXIT_OK) {
+		loaded_release(&l);
+		return code;
+	}
+	struct sfn_error err = SFN_ERROR_INIT;
+	struct sfn_graph *g = sfn_graph_build(sfn_doc_root(l.machine), &err);
+	if (!g) {
+		sfn_doc_locate(l.machine, &err);
+		code = sfn_cli_print_load_error(
+			stderr, sfn_display_name(path), &err,
+			sfn_color_enabled(SFN_COLOR_AUTO, 2));
+		sfn_error_release(&err);
+		loaded_release(&l);
+		return code;
+	}
+	loaded_release(&l);
+	struct sfn_strbuf out = SFN_STRBUF_INIT;
+	int rc = 0;
+	switch ((enum sfn_graph_format)format) {
+	case SFN_GRAPH_DOT:
+		sfn_graph_write_dot(g, NULL, &out);
+		break;
+	case SFN_GRAPH_MERMAID:
+		sfn_graph_write_mermaid(g, NULL, &out);
+		break;
+	case SFN_GRAPH_SVG:
+	case SFN_GRAPH_PNG:
+		rc = sfn_graph_render(g, NULL, format, &out, &err);
+		break;
+	case SFN_GRAPH_HTML:
+		rc = sfn_graph_write_html(g, NULL, page_title(path, logical_id),
+					  &out, &err);
+		break;
+	}
+	sfn_graph_free(g);
+	if (rc < 0) {
+		fprintf(stderr, "sfn graph: %s\n", err.cause);
+		sfn_error_release(&err);
+		sfn_strbuf_release(&out);
+		return SFN_EXIT_HOST;
+	}
+	code = write_out(output, out.buf, out.len);
+	sfn_strbuf_release(&out);
+	return code;
 }
