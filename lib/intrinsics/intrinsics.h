@@ -28,6 +28,11 @@ struct sfn_intrinsic *sfn_intrinsic_compile(const char *text,
 					    struct sfn_error *err);
 void sfn_intrinsic_free(struct sfn_intrinsic *fn);
 
+/* The call as written, without surrounding blanks (borrowed). */
+const char *sfn_intrinsic_text(const struct sfn_intrinsic *fn);
+/* The function's name, "States.Format" (borrowed, static). */
+const char *sfn_intrinsic_name(const struct sfn_intrinsic *fn);
+
 /* Visits every path argument, nested calls included (for the linter). */
 void sfn_intrinsic_foreach_path(const struct sfn_intrinsic *fn,
 				void (*visit)(const struct sfn_path *p,
