@@ -27,6 +27,8 @@ struct sfn_pos_ent {
 
 struct sfn_srcmap {
 	int refs;
+	char *src; /* owned; the text parsed (without a BOM), for templates */
+	size_t src_len;
 	struct sfn_pos_ent *tab; /* owned; cap slots, cap a power of 2 */
 	size_t cap, n;
 };
@@ -55,18 +57,26 @@ const struct sfn_pos_ent *sfn_srcmap_get(const struct sfn_srcmap *map,
 
 /*
  * Where positions of an embedded document go (a DefinitionString parsed out
- * of a template). SHIFT moves line 1 by col0-1 columns and every line by
- * line0-1 lines, with @indent added to the columns of lines after the first
- * (a YAML block scalar's indentation); PIN puts everything at line0:col0.
+ * of a template). PIN puts everything at line0:col0. MAP gives each byte of
+ * the embedded text its own place in the template (@line/@col, @len of
+ * each): the text was decoded from a string literal, or built by Fn::Sub
+ * or Fn::Join, and every byte remembers where it came from.
  */
-enum sfn_xform_mode { SFN_XFORM_NONE, SFN_XFORM_SHIFT, SFN_XFORM_PIN };
+enum sfn_xform_mode { SFN_XFORM_NONE, SFN_XFORM_PIN, SFN_XFORM_MAP };
 struct sfn_xform {
 	enum sfn_xform_mode mode;
-	int line0, col0;     /* where the embedded text's 1:1 lies */
-	int indent;	     /* SHIFT: columns added after the first line */
-	bool first_line_too; /* SHIFT: apply indent to line 1 as well */
+	int line0, col0;  /* PIN; MAP: for offsets past the end */
+	const char *text; /* MAP: the embedded text */
+	size_t len;
+	const int32_t *line, *col; /* MAP: len entries each */
+	const size_t *line_starts; /* MAP: offsets where lines start */
+	size_t n_lines;
 };
+/* Maps a position of the embedded text (@line:@col) into the template. */
 void sfn_xform_apply(const struct sfn_xform *x, int *line, int *col);
+/* The same from a byte offset @off of the text whose @line:@col it is. */
+void sfn_xform_apply_off(const struct sfn_xform *x, size_t off, int *line,
+			 int *col);
 
 /* What the two parsers take and give. */
 struct sfn_parse_ctx {
@@ -98,6 +108,9 @@ struct sfn_doc *sfn_doc_parse(const char *name, const char *buf, size_t len,
 /* Sets @err to SFN_PARSE at @line:@col. Returns -1. */
 int sfn_parse_errorf(struct sfn_error *err, int line, int col, const char *fmt,
 		     ...) SFN_PRINTF(4, 5);
+
+/* The byte at @line:@col (1-based, code points) of @buf, or NULL. */
+const char *sfn_text_at(const char *buf, size_t len, int line, int col);
 
 /* Describes the character at @p (of @end) for "unexpected %s". */
 void sfn_describe_char(char out[32], const char *p, const char *end);

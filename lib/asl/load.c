@@ -57,6 +57,7 @@ void sfn_srcmap_unref(struct sfn_srcmap *map)
 {
 	if (!map || --map->refs > 0)
 		return;
+	free(map->src);
 	free(map->tab);
 	free(map);
 }
@@ -102,6 +103,22 @@ const struct sfn_pos_ent *sfn_srcmap_get(const struct sfn_srcmap *map,
 	return e->hash ? e : NULL;
 }
 
+void sfn_xform_apply_off(const struct sfn_xform *x, size_t off, int *line,
+			 int *col)
+{
+	if (!x || x->mode != SFN_XFORM_MAP) {
+		sfn_xform_apply(x, line, col);
+		return;
+	}
+	if (off < x->len) {
+		*line = x->line[off];
+		*col = x->col[off];
+	} else {
+		*line = x->line0;
+		*col = x->col0;
+	}
+}
+
 void sfn_xform_apply(const struct sfn_xform *x, int *line, int *col)
 {
 	if (!x || x->mode == SFN_XFORM_NONE)
@@ -111,11 +128,34 @@ void sfn_xform_apply(const struct sfn_xform *x, int *line, int *col)
 		*col = x->col0;
 		return;
 	}
-	if (*line == 1)
-		*col += x->col0 - 1 + (x->first_line_too ? x->indent : 0);
-	else
-		*col += x->indent;
-	*line += x->line0 - 1;
+	/* MAP: find the byte at line:col of the embedded text. */
+	size_t off = x->len;
+	if (*line >= 1 && (size_t)*line <= x->n_lines) {
+		off = x->line_starts[*line - 1];
+		for (int c = 1; c < *col && off < x->len; c++) {
+			off++;
+			while (off < x->len &&
+			       ((unsigned char)x->text[off] & 0xC0) == 0x80)
+				off++;
+		}
+	}
+	sfn_xform_apply_off(x, off, line, col);
+}
+
+const char *sfn_text_at(const char *buf, size_t len, int line, int col)
+{
+	const char *p = buf, *end = buf + len;
+	for (int l = 1; l < line && p < end; p++)
+		if (*p == '\n' ||
+		    (*p == '\r' && (p + 1 >= end || p[1] != '\n')))
+			l++;
+	for (int c = 1; p < end; p++) {
+		if (((unsigned char)*p & 0xC0) == 0x80)
+			continue;
+		if (c++ == col)
+			return p;
+	}
+	return NULL;
 }
 
 /* ---- errors ---- */
@@ -226,6 +266,10 @@ struct sfn_doc *sfn_doc_parse(const char *name, const char *buf, size_t len,
 		json = buf[i] == '{' || buf[i] == '[';
 
 	struct sfn_srcmap *map = sfn_srcmap_create();
+	map->src = sfn_xmalloc(len + 1);
+	memcpy(map->src, buf, len);
+	map->src[len] = '\0';
+	map->src_len = len;
 	struct sfn_parse_ctx ctx = {
 		.name = name,
 		.buf = buf,

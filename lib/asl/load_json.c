@@ -68,7 +68,9 @@ static void here(struct jp *jp, const char *q, int *line, int *col)
 {
 	*line = jp->line;
 	*col = col_of(jp, q);
-	sfn_xform_apply(jp->ctx->xform, line, col);
+	if (jp->ctx->xform)
+		sfn_xform_apply_off(jp->ctx->xform, (size_t)(q - jp->ctx->buf),
+				    line, col);
 }
 
 static json_t *fail(struct jp *jp, const char *at, const char *fmt, ...)

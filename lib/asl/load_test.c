@@ -396,6 +396,235 @@ static void test_deep(void)
 	free(text);
 }
 
+/* ---- templates (testdata/templates/) ---- */
+
+struct tpl_file {
+	const char *path;
+	const char *ids; /* the machines' logical ids, in order */
+	size_t warnings;
+};
+
+static const struct tpl_file tpl_files[] = {
+	{ "testdata/templates/cfn.json", "Inline AsString Joined Subbed", 6 },
+	{ "testdata/templates/cfn.yaml", "Inline Block Joined", 2 },
+	{ "testdata/templates/sam.yaml", "FromFile FromYamlFile Inline", 2 },
+	{ "testdata/templates/sam.json", "Flow Other", 0 },
+	{ "testdata/templates/cfn-s3.yaml", "Packaged", 0 },
+};
+
+struct tpl_check {
+	const char *path;
+	const char *id;
+	const char *pointer;
+	const char *want; /* the value there, compact JSON */
+	const char *file; /* the machine document's name */
+	int line, col;	  /* where the value is said to be */
+};
+
+static const struct tpl_check tpl_checks[] = {
+	{ "testdata/templates/cfn.json", "Inline", "/States/Work/Resource",
+	  "\"arn:aws:lambda:us-east-1:123456789012:function:Worker\"",
+	  "testdata/templates/cfn.json", 17, 50 },
+	{ "testdata/templates/cfn.json", "Inline", "/States/Done/Result",
+	  "\"${Missing}\"", "testdata/templates/cfn.json", 18, 48 },
+	{ "testdata/templates/cfn.json", "AsString", "/States/A/Type",
+	  "\"Succeed\"", "testdata/templates/cfn.json", 29, 89 },
+	{ "testdata/templates/cfn.json", "AsString", "/StartAt", "\"A\"",
+	  "testdata/templates/cfn.json", 29, 48 },
+	{ "testdata/templates/cfn.json", "Joined", "/States/Call/Resource",
+	  "\"arn:aws:lambda:us-east-1:123456789012:function:Worker\"",
+	  "testdata/templates/cfn.json", 37, 59 },
+	{ "testdata/templates/cfn.json", "Joined", "/States/Call/End", "true",
+	  "testdata/templates/cfn.json", 39, 25 },
+	{ "testdata/templates/cfn.json", "Subbed", "/States/P/Result",
+	  "{\"region\":\"us-east-1\",\"stage\":\"dev\",\"queue\":\"orders\","
+	  "\"lit\":\"${Kept}\"}",
+	  "testdata/templates/cfn.json", 48, 86 },
+	{ "testdata/templates/cfn.yaml", "Inline", "/States/Yes/Resource",
+	  "\"arn:aws:lambda:us-east-1:123456789012:function:Worker\"",
+	  "testdata/templates/cfn.yaml", 23, 23 },
+	{ "testdata/templates/cfn.yaml", "Inline",
+	  "/States/Check/Choices/0/Next", "\"Yes\"",
+	  "testdata/templates/cfn.yaml", 19, 23 },
+	{ "testdata/templates/cfn.yaml", "Block", "/States/Call/TimeoutSeconds",
+	  "30", "testdata/templates/cfn.yaml", 38, 33 },
+	{ "testdata/templates/cfn.yaml", "Block", "/States/Call", NULL,
+	  "testdata/templates/cfn.yaml", 35, 21 },
+	{ "testdata/templates/cfn.yaml", "Joined", "/States/W/Seconds", "5",
+	  "testdata/templates/cfn.yaml", 49, 25 },
+	{ "testdata/templates/sam.yaml", "FromFile",
+	  "/States/Record/Parameters/TableName", "\"OrderTable\"",
+	  "testdata/templates/statemachine/orders.asl.json", 14, 22 },
+	{ "testdata/templates/sam.yaml", "FromYamlFile",
+	  "/States/Try/Result/attempts", "\"3\"",
+	  "testdata/templates/statemachine/retry.asl.yaml", 9, 17 },
+	{ "testdata/templates/sam.yaml", "Inline", "/States/Second/Result",
+	  "{\"a\":1,\"b\":3}", "testdata/templates/sam.yaml", 39, 15 },
+	{ "testdata/templates/sam.json", "Flow", "/States/Try/Result/attempts",
+	  "\"5\"", "testdata/templates/statemachine/retry.asl.yaml", 9, 17 },
+	{ "testdata/templates/sam.json", "Other", "/States/S/Type",
+	  "\"Succeed\"", "testdata/templates/sam.json", 14, 65 },
+	{ "testdata/templates/cfn-s3.yaml", "Packaged",
+	  "/States/Charge/Resource",
+	  "\"arn:aws:lambda:us-east-1:123456789012:function:orders\"",
+	  "testdata/templates/statemachine/orders.asl.json", 7, 19 },
+};
+
+static void test_templates(void)
+{
+	for (size_t i = 0; i < sizeof(tpl_files) / sizeof(tpl_files[0]); i++) {
+		const struct tpl_file *f = &tpl_files[i];
+		struct sfn_diags diags = SFN_DIAGS_INIT;
+		struct sfn_error err = SFN_ERROR_INIT;
+		struct sfn_machine_list list = { 0 };
+		struct sfn_doc *doc =
+			sfn_doc_load_file(f->path, 0, &diags, &err);
+		SFN_CHECK(doc != NULL, "%s: %s at %d:%d", f->path,
+			  err.cause ? err.cause : "?", err.line, err.col);
+		if (!doc)
+			continue;
+		SFN_CHECK(sfn_is_template(sfn_doc_root(doc)), "%s: a template",
+			  f->path);
+		int rc = sfn_doc_machines(doc, NULL, &list, &diags, &err);
+		SFN_CHECK(rc == 0, "%s: machines: %s at %d:%d", f->path,
+			  err.cause ? err.cause : "?", err.line, err.col);
+		struct sfn_strbuf ids = SFN_STRBUF_INIT;
+		for (size_t k = 0; k < list.n; k++) {
+			sfn_strbuf_addf(&ids, "%s%s", k ? " " : "",
+					list.v[k].logical_id);
+			SFN_CHECK(sfn_is_asl(sfn_doc_root(list.v[k].doc)),
+				  "%s: '%s' is a state machine", f->path,
+				  list.v[k].logical_id);
+		}
+		SFN_CHECK_STR(ids.buf, f->ids, f->path);
+		SFN_CHECK(list.is_template, "%s: is_template", f->path);
+		SFN_CHECK_INT(sfn_diags_count(&diags, SFN_SEV_WARNING),
+			      f->warnings, f->path);
+		SFN_CHECK_INT(sfn_diags_count(&diags, SFN_SEV_ERROR), 0,
+			      f->path);
+		for (size_t k = 0; k < diags.n; k++)
+			SFN_CHECK(diags.v[k].line > 0, "%s: '%s' has a place",
+				  f->path, diags.v[k].message);
+		sfn_strbuf_release(&ids);
+		sfn_machine_list_release(&list);
+		sfn_doc_free(doc);
+		sfn_diags_release(&diags);
+		sfn_error_release(&err);
+	}
+	for (size_t i = 0; i < sizeof(tpl_checks) / sizeof(tpl_checks[0]);
+	     i++) {
+		const struct tpl_check *c = &tpl_checks[i];
+		struct sfn_error err = SFN_ERROR_INIT;
+		struct sfn_machine_list list = { 0 };
+		struct sfn_doc *doc = sfn_doc_load_file(c->path, 0, NULL, &err);
+		if (!doc ||
+		    sfn_doc_machines(doc, c->id, &list, NULL, &err) < 0 ||
+		    list.n != 1) {
+			SFN_CHECK(false, "%s %s: %s", c->path, c->id,
+				  err.cause ? err.cause : "not one machine");
+		} else {
+			struct sfn_doc *m = list.v[0].doc;
+			SFN_CHECK_STR(list.v[0].logical_id, c->id, c->pointer);
+			SFN_CHECK_STR(sfn_doc_name(m), c->file, c->pointer);
+			json_t *v =
+				sfn_pointer_get(sfn_doc_root(m), c->pointer);
+			char *got = v ? sfn_json_dumps(v, 0) : NULL;
+			if (c->want)
+				SFN_CHECK_STR(got, c->want, c->pointer);
+			free(got);
+			int line, col;
+			sfn_doc_pos(m, c->pointer, false, &line, &col);
+			SFN_CHECK(line == c->line && col == c->col,
+				  "%s %s %s: at %d:%d, want %d:%d", c->path,
+				  c->id, c->pointer, line, col, c->line,
+				  c->col);
+		}
+		sfn_machine_list_release(&list);
+		sfn_doc_free(doc);
+		sfn_error_release(&err);
+	}
+}
+
+struct tpl_err {
+	const char *label;
+	const char *text;
+	const char *id;
+	const char *name;
+	const char *cause;
+	int line, col;
+};
+
+static const struct tpl_err tpl_errs[] = {
+	{ "no machine", "Resources:\n  Q:\n    Type: AWS::SQS::Queue\n", NULL,
+	  "SFN_PARSE",
+	  "the template has no AWS::StepFunctions::StateMachine or "
+	  "AWS::Serverless::StateMachine resource",
+	  2, 3 },
+	{ "unknown logical id",
+	  "Resources:\n  A:\n    Type: AWS::Serverless::StateMachine\n"
+	  "    Properties: {Definition: {StartAt: x, States: {}}}\n",
+	  "B", "SFN_PARSE", "no state machine 'B' in the template; it has A", 2,
+	  3 },
+	{ "no definition",
+	  "Resources:\n  A:\n    Type: AWS::StepFunctions::StateMachine\n"
+	  "    Properties:\n      RoleArn: x\n",
+	  NULL, "SFN_PARSE",
+	  "state machine 'A' has no Definition, DefinitionString or "
+	  "DefinitionS3Location",
+	  5, 7 },
+	{ "s3 location",
+	  "Resources:\n  A:\n    Type: AWS::StepFunctions::StateMachine\n"
+	  "    Properties:\n      DefinitionS3Location: {Bucket: b, Key: k}\n",
+	  NULL, "SFN_IO",
+	  "DefinitionS3Location of 'A' is in S3 (s3://b/k), which cannot be "
+	  "read locally; give a local path instead",
+	  5, 29 },
+	{ "missing uri file",
+	  "Resources:\n  A:\n    Type: AWS::Serverless::StateMachine\n"
+	  "    Properties:\n      DefinitionUri: nowhere.asl.json\n",
+	  NULL, "SFN_IO",
+	  "cannot load DefinitionUri 'nowhere.asl.json': cannot read file: No "
+	  "such file or directory",
+	  5, 22 },
+	{ "bad definition string",
+	  "Resources:\n  A:\n    Type: AWS::StepFunctions::StateMachine\n"
+	  "    Properties:\n      DefinitionString: '{\"StartAt\": }'\n",
+	  NULL, "SFN_PARSE",
+	  "in DefinitionString of 'A': unexpected '}', expected a JSON value",
+	  5, 38 },
+	{ "plain definition with an id", "{\"StartAt\": \"A\", \"States\": {}}",
+	  "A", "SFN_PARSE",
+	  "no resource 'A': the file is a state machine definition, not a "
+	  "template",
+	  0, 0 },
+};
+
+static void test_template_errors(void)
+{
+	for (size_t i = 0; i < sizeof(tpl_errs) / sizeof(tpl_errs[0]); i++) {
+		const struct tpl_err *c = &tpl_errs[i];
+		struct sfn_error err = SFN_ERROR_INIT;
+		struct sfn_machine_list list = { 0 };
+		struct sfn_doc *doc = sfn_doc_load_mem(
+			"t.yaml", c->text, strlen(c->text), 0, NULL, &err);
+		SFN_CHECK(doc != NULL, "%s: loads", c->label);
+		if (doc) {
+			int rc =
+				sfn_doc_machines(doc, c->id, &list, NULL, &err);
+			SFN_CHECK(rc < 0, "%s: fails", c->label);
+			SFN_CHECK_INT(list.n, 0, c->label);
+			SFN_CHECK_STR(err.name, c->name, c->label);
+			SFN_CHECK_STR(err.cause, c->cause, c->label);
+			SFN_CHECK(err.line == c->line && err.col == c->col,
+				  "%s: at %d:%d, want %d:%d", c->label,
+				  err.line, err.col, c->line, c->col);
+		}
+		sfn_machine_list_release(&list);
+		sfn_doc_free(doc);
+		sfn_error_release(&err);
+	}
+}
+
 static void test_machines_plain(void)
 {
 	const char *text =
@@ -433,5 +662,7 @@ int main(int argc, char **argv)
 	test_yaml_duplicates();
 	test_billion_laughs();
 	test_machines_plain();
+	test_templates();
+	test_template_errors();
 	return sfn_test_done();
 }

@@ -167,23 +167,6 @@ static void offset_pos(const char *buf, size_t len, size_t off, int *line,
 	*col = c;
 }
 
-/* The byte at line:col (1-based, code points), or NULL. */
-static const char *at_pos(const char *buf, size_t len, int line, int col)
-{
-	const char *p = buf, *end = buf + len;
-	for (int l = 1; l < line && p < end; p++)
-		if (*p == '\n' ||
-		    (*p == '\r' && (p + 1 >= end || p[1] != '\n')))
-			l++;
-	for (int c = 1; p < end; p++) {
-		if (((unsigned char)*p & 0xC0) == 0x80)
-			continue;
-		if (c++ == col)
-			return p;
-	}
-	return NULL;
-}
-
 static int libyaml_error(struct yp *yp)
 {
 	yaml_parser_t *ps = &yp->parser;
@@ -211,8 +194,8 @@ static int libyaml_error(struct yp *yp)
 					problem, b);
 	}
 	yaml_mark_t m = ps->problem_mark;
-	const char *c = at_pos(yp->ctx->buf, yp->ctx->len, (int)m.line + 1,
-			       (int)m.column + 1);
+	const char *c = sfn_text_at(yp->ctx->buf, yp->ctx->len, (int)m.line + 1,
+				    (int)m.column + 1);
 	const char *hint = c && *c == '\t' ? " (a tab: YAML indents with "
 					     "spaces only)"
 					   : "";
