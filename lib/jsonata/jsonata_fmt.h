@@ -22,16 +22,24 @@
 #include "base/base.h"
 
 /*
- * An error as the reference raises it: the code, and the error's "value"
- * where the reference sets one (the evaluator substitutes it into the
- * message template of that code, e.g. D3100 "The radix of the $formatBase
- * function must be between 2 and 36. It was given {{value}}").
+ * An error as the reference raises it: its code, its message (the
+ * reference's wording, with {{value}} already substituted by the value's
+ * JSON, as the reference does), and the error's "value" where the reference
+ * sets one.
  */
 struct sfn_fmt_err {
-	char code[8]; /* "D3081"; "" when unset */
-	char *value;  /* the offending value as JSON text ("37", "\"Y\""); owned, may be NULL */
+	/* "D3081"; "" when unset */
+	char code[8];
+	/* the reference's message text; owned, NULL when unset */
+	char *message;
+	/* the offending value as JSON text ("37", "\"q\""); owned, may be NULL
+	 */
+	char *value;
 };
-#define SFN_FMT_ERR_INIT { "", NULL }
+#define SFN_FMT_ERR_INIT                                                       \
+	{                                                                      \
+		"", NULL, NULL                                                 \
+	}
 void sfn_fmt_err_release(struct sfn_fmt_err *err);
 
 /* ---- $formatNumber(number, picture [, options]) ---- */
@@ -93,7 +101,8 @@ int sfn_fmt_number(double v, const char *picture,
 int sfn_fmt_base(double v, double radix, struct sfn_strbuf *out,
 		 struct sfn_fmt_err *err);
 
-/* ---- $formatInteger(number, picture) and $parseInteger(string, picture) ---- */
+/* ---- $formatInteger(number, picture) and $parseInteger(string, picture) ----
+ */
 
 /*
  * $formatInteger: appends floor(@v) formatted by the fn:format-integer
@@ -147,5 +156,78 @@ int sfn_fmt_from_millis(double ms, const char *picture, const char *tz,
  */
 int sfn_fmt_to_millis(const char *s, const char *picture, double now_ms,
 		      double *ms, bool *undefined, struct sfn_fmt_err *err);
+
+/* ---- internal: shared by the fmt_*.c files only ---- */
+
+/* A string as Unicode code points; the pictures are read this way. */
+struct sfn_fmt_cps {
+	uint32_t *v; /* owned array of n */
+	size_t n, alloc;
+};
+void sfn_fmt_cps_from_utf8(struct sfn_fmt_cps *s, const char *p, size_t n);
+void sfn_fmt_cps_add(struct sfn_fmt_cps *s, uint32_t cp);
+void sfn_fmt_cps_release(struct sfn_fmt_cps *s);
+/* Appends @cp (or @n code points from @v) to @sb as UTF-8. */
+void sfn_fmt_put_cp(struct sfn_strbuf *sb, uint32_t cp);
+void sfn_fmt_put_cps(struct sfn_strbuf *sb, const uint32_t *v, size_t n);
+
+/*
+ * Sets @err (unless already set) to @code with the reference's message for
+ * it; @value_json is the error's value as JSON text (NULL: none), which the
+ * message shows as the reference does (JSON.stringify). Returns -1.
+ */
+int sfn_fmt_fail(struct sfn_fmt_err *err, const char *code,
+		 const char *value_json);
+
+/* JSONata's $round(v, precision): half to even, shifting in decimal. */
+double sfn_fmt_round(double v, int precision);
+/* JavaScript's parseInt(s) (radix 10, or 16 after "0x"); NaN if no digits. */
+double sfn_fmt_parse_int(const char *s, size_t n);
+
+/* An fn:format-integer picture, analysed (the reference's
+ * analyseIntegerPicture). */
+enum sfn_fmt_primary {
+	SFN_FMT_DECIMAL,
+	SFN_FMT_LETTERS,
+	SFN_FMT_ROMAN,
+	SFN_FMT_WORDS,
+	SFN_FMT_SEQUENCE, /* unsupported: D3130 when used */
+};
+enum sfn_fmt_case { SFN_FMT_LOWER, SFN_FMT_UPPER, SFN_FMT_TITLE };
+
+struct sfn_fmt_int_sep {
+	int position; /* digits to its right */
+	uint32_t ch;
+};
+
+struct sfn_fmt_int_picture {
+	enum sfn_fmt_primary primary;
+	enum sfn_fmt_case tcase;
+	bool ordinal;
+	uint32_t zero;	 /* first code point of the digit family */
+	int mandatory;	 /* mandatory digits; -1 (JavaScript's undefined) unless
+			    decimal */
+	int optional;	 /* optional digits ('#'); -1 unless decimal */
+	int regular;	 /* > 0: a separator every @regular digits */
+	uint32_t reg_ch; /* that separator */
+	struct sfn_fmt_int_sep
+		*seps; /* irregular separators, right to left; owned */
+	size_t n_seps;
+	int parse_width; /* > 0: exactly this many digits when parsing */
+	struct sfn_fmt_cps token; /* SEQUENCE: the picture, for D3130 */
+};
+int sfn_fmt_int_picture_parse(struct sfn_fmt_int_picture *f,
+			      const uint32_t *pic, size_t n,
+			      struct sfn_fmt_err *err);
+void sfn_fmt_int_picture_release(struct sfn_fmt_int_picture *f);
+/* Appends @v (an integer, any sign) formatted by @f. */
+int sfn_fmt_int_format(const struct sfn_fmt_int_picture *f, double v,
+		       struct sfn_strbuf *out, struct sfn_fmt_err *err);
+/* Reads @s as @f formats; NaN where the reference gets NaN. */
+double sfn_fmt_int_parse(const struct sfn_fmt_int_picture *f, const char *s,
+			 size_t n);
+/* Appends the regular expression (PCRE2 syntax) matching what @f formats. */
+int sfn_fmt_int_regex(const struct sfn_fmt_int_picture *f,
+		      struct sfn_strbuf *re, struct sfn_fmt_err *err);
 
 #endif
