@@ -1,6 +1,678 @@
+/*
+ * sfn run: execute a state machine locally (issue #4). Reads the
+ * definition through the loader, compiles the model, sets up identity,
+ * clock, randomness and Task backends from flags and the environment, runs
+ * the interpreter and prints the output or the failed-execution line.
+ */
 #include "cmd.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "asl/asl.h"
+#include "asl/model.h"
+#include "cli.h"
+#include "exec/exec.h"
+#include "task/task.h"
+
+#define RUN_HELP                                                               \
+	"options:\n"                                                           \
+	"  --input JSON             the execution input (default {})\n"       \
+	"  --input-file FILE        read the input from FILE ('-': stdin)\n"   \
+	"  --name NAME              the execution name (default a UUID v4)\n"  \
+	"  --type TYPE              standard (default) or express\n"          \
+	"  --state-machine-name N   the state machine name (default: the\n"   \
+	"                           file name without .json/.yaml/.yml/.asl);\n" \
+	"                           N#CASE also selects a mock test case\n"   \
+	"  --logical-id ID          the state machine of a template to run\n" \
+	"  --describe               print DescribeExecution's response\n"     \
+	"  --pretty                 indent the JSON output\n"                 \
+	"  -v, --trace              print each transition on stderr\n"        \
+	"  --mock-config FILE       Step Functions Local MockConfigFile\n"    \
+	"                           (default $SFN_MOCK_CONFIG)\n"             \
+	"  --test-case NAME         the mock test case to use\n"              \
+	"  --config FILE            local handlers config (default\n"         \
+	"                           sfn.config.yaml, .yml or .json here)\n"   \
+	"  --max-threads N          threads for Parallel and Map (default 8)\n" \
+	"  --time-scale F           multiply Waits and retry intervals; 0:\n" \
+	"                           no real waiting, a virtual clock\n"        \
+	"                           (default $SFN_TIME_SCALE, else 1)\n"      \
+	"  --now RFC3339            pin the start clock (also $SFN_TEST_NOW)\n" \
+	"  --no-payload-limit       lift the 256 KiB payload quota\n"         \
+	"  --no-history-limit       lift the 25,000 events quota (STANDARD)\n" \
+	"  --no-duration-limit      lift the 5 minutes quota (EXPRESS)\n"     \
+	"  --no-journal             keep the history in memory only (today\n" \
+	"                           always the case)\n"                       \
+	"\nTasks resolve through mocks, then local handlers, then the\n"      \
+	"built-in integrations. Exit: 0 SUCCEEDED, 1 FAILED or TIMED_OUT,\n"  \
+	"130 ABORTED (Ctrl-C).\n"
+
+enum {
+	OPT_INPUT = 256,
+	OPT_INPUT_FILE,
+	OPT_NAME,
+	OPT_TYPE,
+	OPT_SM_NAME,
+	OPT_LOGICAL_ID,
+	OPT_DESCRIBE,
+	OPT_PRETTY,
+	OPT_MOCK,
+	OPT_TEST_CASE,
+	OPT_CONFIG,
+	OPT_MAX_THREADS,
+	OPT_TIME_SCALE,
+	OPT_NOW,
+	OPT_NO_PAYLOAD,
+	OPT_NO_HISTORY,
+	OPT_NO_DURATION,
+	OPT_NO_JOURNAL,
+};
+
+static const struct option longopts[] = {
+	{ "input", required_argument, NULL, OPT_INPUT },
+	{ "input-file", required_argument, NULL, OPT_INPUT_FILE },
+	{ "name", required_argument, NULL, OPT_NAME },
+	{ "type", required_argument, NULL, OPT_TYPE },
+	{ "state-machine-name", required_argument, NULL, OPT_SM_NAME },
+	{ "logical-id", required_argument, NULL, OPT_LOGICAL_ID },
+	{ "describe", no_argument, NULL, OPT_DESCRIBE },
+	{ "pretty", no_argument, NULL, OPT_PRETTY },
+	{ "trace", no_argument, NULL, 'v' },
+	{ "mock-config", required_argument, NULL, OPT_MOCK },
+	{ "test-case", required_argument, NULL, OPT_TEST_CASE },
+	{ "config", required_argument, NULL, OPT_CONFIG },
+	{ "max-threads", required_argument, NULL, OPT_MAX_THREADS },
+	{ "time-scale", required_argument, NULL, OPT_TIME_SCALE },
+	{ "now", required_argument, NULL, OPT_NOW },
+	{ "no-payload-limit", no_argument, NULL, OPT_NO_PAYLOAD },
+	{ "no-history-limit", no_argument, NULL, OPT_NO_HISTORY },
+	{ "no-duration-limit", no_argument, NULL, OPT_NO_DURATION },
+	{ "no-journal", no_argument, NULL, OPT_NO_JOURNAL },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* ---- clock and randomness, handed to lib/ ---- */
+
+struct host {
+	bool deterministic;
+	uint64_t seed; /* xorshift state when deterministic */
+	int urandom;
+};
+
+static double monotonic(void *ud)
+{
+	(void)ud;
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void host_random(void *ud, void *buf, size_t n)
+{
+	struct host *h = ud;
+	unsigned char *p = buf;
+	if (!h->deterministic && h->urandom >= 0) {
+		size_t got = 0;
+		while (got < n) {
+			ssize_t r = read(h->urandom, p + got, n - got);
+			if (r <= 0)
+				break;
+			got += (size_t)r;
+		}
+		if (got == n)
+			return;
+	}
+	/* SFN_TEST_NOW: reproducible ids (xorshift64*). */
+	for (size_t i = 0; i < n; i++) {
+		h->seed ^= h->seed >> 12;
+		h->seed ^= h->seed << 25;
+		h->seed ^= h->seed >> 27;
+		p[i] = (unsigned char)((h->seed * 2685821657736338717ULL) >>
+				       56);
+	}
+}
+
+/* ---- Ctrl-C: a thread waits for SIGINT and aborts the execution ---- */
+
+struct sigwatch {
+	struct sfn_exec *x;
+	sigset_t set;
+	volatile sig_atomic_t hit;
+};
+
+static void *sigwatch_main(void *arg)
+{
+	struct sigwatch *w = arg;
+	int sig;
+	if (sigwait(&w->set, &sig) == 0 && sig == SIGINT) {
+		w->hit = 1;
+		sfn_exec_abort(w->x);
+	}
+	return NULL;
+}
+
+/* ---- trace ---- */
+
+static void trace(void *ud, const struct sfn_trace_info *ti)
+{
+	(void)ud;
+	fprintf(stderr, "sfn: [%9.3fs] ", ti->elapsed);
+	if (ti->scope) {
+		size_t i;
+		json_t *s;
+		json_array_foreach(ti->scope, i, s)
+		{
+			fprintf(stderr, "%s[%lld] > ",
+				json_string_value(json_array_get(s, 0)),
+				(long long)json_integer_value(
+					json_array_get(s, 1)));
+		}
+	}
+	fprintf(stderr, "%s '%s'", ti->type, ti->state);
+	if (ti->note)
+		fprintf(stderr, ": %s", ti->note);
+	fputc('\n', stderr);
+}
+
+/* ---- helpers ---- */
+
+/* "dir/orders.asl.yaml" -> "orders". */
+static char *machine_name_from(const char *path)
+{
+	if (!strcmp(path, "-"))
+		return sfn_xstrdup("stdin");
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	char *n = sfn_xstrdup(base);
+	size_t len = strlen(n);
+	static const char *const exts[] = { ".json", ".yaml", ".yml" };
+	for (size_t i = 0; i < 3; i++) {
+		size_t el = strlen(exts[i]);
+		if (len > el && !strcmp(n + len - el, exts[i])) {
+			len -= el;
+			n[len] = '\0';
+			break;
+		}
+	}
+	if (len > 4 && !strcmp(n + len - 4, ".asl"))
+		n[len - 4] = '\0';
+	return n;
+}
+
+static json_t *load_json_file(const char *path, bool *io_error)
+{
+	struct sfn_strbuf sb = SFN_STRBUF_INIT;
+	int rc = !strcmp(path, "-") ? sfn_strbuf_read_fd(&sb, 0)
+				    : sfn_strbuf_read_file(&sb, path);
+	*io_error = false;
+	if (rc < 0) {
+		fprintf(stderr, "%s: error: cannot read: %s [SFN_IO]\n",
+			sfn_display_name(path), strerror(errno));
+		sfn_strbuf_release(&sb);
+		*io_error = true;
+		return NULL;
+	}
+	json_error_t je;
+	json_t *v = json_loadb(sb.buf, sb.len, JSON_DECODE_ANY, &je);
+	if (!v)
+		fprintf(stderr, "%s:%d:%d: error: %s [SFN_PARSE]\n",
+			sfn_display_name(path), je.line, je.column, je.text);
+	sfn_strbuf_release(&sb);
+	return v;
+}
+
+/* A config file (YAML or JSON) through the loader. NULL on error (printed). */
+static json_t *load_config(const char *path)
+{
+	struct sfn_error err = SFN_ERROR_INIT;
+	struct sfn_doc *doc = sfn_doc_load_file(path, 0, NULL, &err);
+	if (!doc) {
+		sfn_cli_print_load_error(stderr, sfn_display_name(path), &err,
+					 false);
+		sfn_error_release(&err);
+		return NULL;
+	}
+	json_t *v = json_incref(sfn_doc_root(doc));
+	sfn_doc_free(doc);
+	return v;
+}
+
+static char *dirname_of(const char *path)
+{
+	const char *s = strrchr(path, '/');
+	if (!s)
+		return sfn_xstrdup(".");
+	return sfn_xstrndup(path, (size_t)(s - path) ? (size_t)(s - path) : 1);
+}
+
+static void print_describe(struct sfn_exec *x, const char *name,
+			   json_t *input, double start,
+			   const struct sfn_exec_result *res, int flags)
+{
+	char ts[32];
+	json_t *d = json_object();
+	json_object_set_new(d, "executionArn", json_string(sfn_exec_arn(x)));
+	json_object_set_new(d, "stateMachineArn",
+			    json_string(sfn_exec_state_machine_arn(x)));
+	json_object_set_new(d, "name", json_string(name));
+	json_object_set_new(d, "status",
+			    json_string(sfn_exec_status_name(res->status)));
+	sfn_time_format(ts, start);
+	json_object_set_new(d, "startDate", json_string(ts));
+	sfn_time_format(ts, res->stop_time);
+	json_object_set_new(d, "stopDate", json_string(ts));
+	char *s = sfn_json_dumps(input, 0);
+	json_object_set_new(d, "input", json_string(s));
+	free(s);
+	json_object_set_new(d, "inputDetails",
+			    json_pack("{s:b}", "included", 1));
+	if (res->status == SFN_EXEC_SUCCEEDED) {
+		s = sfn_json_dumps(res->output, 0);
+		json_object_set_new(d, "output", json_string(s));
+		free(s);
+		json_object_set_new(d, "outputDetails",
+				    json_pack("{s:b}", "included", 1));
+	} else {
+		if (res->error)
+			json_object_set_new(d, "error",
+					    json_string(res->error));
+		if (res->cause)
+			json_object_set_new(d, "cause",
+					    json_string(res->cause));
+	}
+	json_object_set_new(d, "redriveCount", json_integer(0));
+	json_object_set_new(
+		d, "redriveStatus",
+		json_string(res->status == SFN_EXEC_SUCCEEDED
+				    ? "NOT_REDRIVABLE"
+				    : "REDRIVABLE"));
+	if (res->status == SFN_EXEC_SUCCEEDED)
+		json_object_set_new(
+			d, "redriveStatusReason",
+			json_string("Execution is SUCCEEDED and cannot be "
+				    "redriven"));
+	struct sfn_strbuf sb = SFN_STRBUF_INIT;
+	sfn_json_dump(&sb, d, flags);
+	puts(sb.buf);
+	sfn_strbuf_release(&sb);
+	json_decref(d);
+}
 
 int cmd_run(int argc, char **argv)
 {
-	return sfn_cmd_not_yet("run", 4, argc, argv);
+	const char *input_text = NULL, *input_file = NULL, *exec_name = NULL;
+	const char *type = "standard", *sm_name_opt = NULL, *logical_id = NULL;
+	const char *mock_path = getenv("SFN_MOCK_CONFIG"), *test_case = NULL;
+	const char *config_path = NULL, *now_text = getenv("SFN_TEST_NOW");
+	const char *scale_text = getenv("SFN_TIME_SCALE");
+	bool describe = false, pretty = false, verbose = false;
+	bool no_payload = false, no_history = false, no_duration = false;
+	long max_threads = 0;
+	int c, rc = SFN_EXIT_HOST;
+	struct sfn_doc *doc = NULL;
+	struct sfn_machine_list list = { 0 };
+	struct sfn_machine *m = NULL;
+	json_t *input = NULL, *config = NULL, *mock = NULL;
+	char *sm_name = NULL, *gen_name = NULL, *case_buf = NULL;
+	char *base_dir = NULL;
+	struct sfn_exec *x = NULL;
+	struct sfn_task_env tenv = { 0 };
+	struct sfn_exec_result res = { 0 };
+	struct host host = { .urandom = -1 };
+	struct sfn_diags diags = SFN_DIAGS_INIT;
+	struct sfn_error err = SFN_ERROR_INIT;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_INPUT:
+			input_text = optarg;
+			break;
+		case OPT_INPUT_FILE:
+			input_file = optarg;
+			break;
+		case OPT_NAME:
+			exec_name = optarg;
+			break;
+		case OPT_TYPE:
+			type = optarg;
+			break;
+		case OPT_SM_NAME:
+			sm_name_opt = optarg;
+			break;
+		case OPT_LOGICAL_ID:
+			logical_id = optarg;
+			break;
+		case OPT_DESCRIBE:
+			describe = true;
+			break;
+		case OPT_PRETTY:
+			pretty = true;
+			break;
+		case 'v':
+			verbose = true;
+			break;
+		case OPT_MOCK:
+			mock_path = optarg;
+			break;
+		case OPT_TEST_CASE:
+			test_case = optarg;
+			break;
+		case OPT_CONFIG:
+			config_path = optarg;
+			break;
+		case OPT_MAX_THREADS: {
+			char *end;
+			max_threads = strtol(optarg, &end, 10);
+			if (*end || max_threads < 1 || max_threads > 1024)
+				return sfn_cmd_usage_error(
+					"run",
+					"--max-threads wants a number from 1 "
+					"to 1024, not '%s'",
+					optarg);
+			break;
+		}
+		case OPT_TIME_SCALE:
+			scale_text = optarg;
+			break;
+		case OPT_NOW:
+			now_text = optarg;
+			break;
+		case OPT_NO_PAYLOAD:
+			no_payload = true;
+			break;
+		case OPT_NO_HISTORY:
+			no_history = true;
+			break;
+		case OPT_NO_DURATION:
+			no_duration = true;
+			break;
+		case OPT_NO_JOURNAL:
+			break; /* history stays in memory (journal: issue #6) */
+		case 'h':
+			sfn_cmd_print_help(sfn_cmd_find("run"), stdout);
+			fputs("\n" RUN_HELP, stdout);
+			return SFN_EXIT_OK;
+		default:
+			return sfn_cmd_usage_error("run", "unknown option");
+		}
+	}
+	if (optind != argc - 1)
+		return sfn_cmd_usage_error(
+			"run", optind >= argc ? "no definition file given"
+					      : "one definition file only");
+	const char *path = argv[optind];
+	if (input_text && input_file)
+		return sfn_cmd_usage_error(
+			"run", "--input and --input-file exclude each other");
+	if (strcmp(type, "standard") && strcmp(type, "express") &&
+	    strcmp(type, "STANDARD") && strcmp(type, "EXPRESS"))
+		return sfn_cmd_usage_error(
+			"run", "--type is standard or express, not '%s'", type);
+	double scale = 1;
+	if (scale_text) {
+		char *end;
+		scale = strtod(scale_text, &end);
+		if (*end || scale < 0 || end == scale_text)
+			return sfn_cmd_usage_error(
+				"run",
+				"--time-scale wants a number >= 0, not '%s'",
+				scale_text);
+	}
+	double start;
+	bool pinned = false;
+	if (now_text && *now_text) {
+		if (sfn_time_parse(now_text, &start) < 0)
+			return sfn_cmd_usage_error(
+				"run",
+				"--now wants an RFC 3339 time such as "
+				"2026-01-01T00:00:00Z, not '%s'",
+				now_text);
+		pinned = true;
+		host.deterministic = getenv("SFN_TEST_NOW") != NULL;
+		host.seed = 0x9e3779b97f4a7c15ULL;
+	} else {
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		start = (double)ts.tv_sec + (double)(ts.tv_nsec / 1000000) / 1e3;
+	}
+	host.urandom = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+
+	/* The definition. */
+	doc = sfn_doc_load_file(path, 0, &diags, &err);
+	if (!doc) {
+		rc = sfn_cli_print_load_error(stderr, sfn_display_name(path),
+					      &err, false);
+		goto out;
+	}
+	if (sfn_doc_machines(doc, logical_id, &list, &diags, &err) < 0) {
+		sfn_doc_locate(doc, &err);
+		fprintf(stderr, "%s: error: %s\n", sfn_display_name(path),
+			err.cause ? err.cause : "no state machine");
+		rc = SFN_EXIT_FAIL;
+		goto out;
+	}
+	if (list.n != 1) {
+		fprintf(stderr,
+			"sfn run: %s holds %zu state machines; pick one with "
+			"--logical-id",
+			sfn_display_name(path), list.n);
+		for (size_t i = 0; i < list.n; i++)
+			fprintf(stderr, "%s %s", i ? "," : ":",
+				list.v[i].logical_id);
+		fputc('\n', stderr);
+		rc = SFN_EXIT_USAGE;
+		goto out;
+	}
+	struct sfn_doc *mdoc = list.v[0].doc;
+	m = sfn_machine_compile(sfn_doc_root(mdoc), &err);
+	if (!m) {
+		sfn_doc_locate(mdoc, &err);
+		struct sfn_diag d = { .severity = SFN_SEV_ERROR,
+				      .code = err.name,
+				      .message = err.cause,
+				      .line = err.line,
+				      .col = err.col };
+		sfn_cli_print_diag(stderr, sfn_doc_name(mdoc), &d, false);
+		rc = SFN_EXIT_FAIL;
+		goto out;
+	}
+
+	/* The input. */
+	if (input_text) {
+		json_error_t je;
+		input = json_loads(input_text, JSON_DECODE_ANY, &je);
+		if (!input) {
+			fprintf(stderr,
+				"sfn run: --input is not JSON: %s at "
+				"character %d\n",
+				je.text, je.position);
+			rc = SFN_EXIT_INPUT;
+			goto out;
+		}
+	} else if (input_file) {
+		bool io;
+		input = load_json_file(input_file, &io);
+		if (!input) {
+			rc = SFN_EXIT_INPUT;
+			goto out;
+		}
+	} else {
+		input = json_object();
+	}
+
+	/* Identity. */
+	if (sm_name_opt) {
+		const char *hash = strchr(sm_name_opt, '#');
+		if (hash) {
+			sm_name = sfn_xstrndup(sm_name_opt,
+					       (size_t)(hash - sm_name_opt));
+			if (!test_case)
+				test_case = case_buf = sfn_xstrdup(hash + 1);
+		} else {
+			sm_name = sfn_xstrdup(sm_name_opt);
+		}
+	} else if (list.v[0].logical_id) {
+		sm_name = sfn_xstrdup(list.v[0].logical_id);
+	} else {
+		sm_name = machine_name_from(path);
+	}
+	if (!exec_name) {
+		unsigned char rnd[16];
+		char uuid[37];
+		host_random(&host, rnd, sizeof(rnd));
+		sfn_format_uuid(uuid, rnd);
+		exec_name = gen_name = sfn_xstrdup(uuid);
+	}
+	const char *region = getenv("AWS_REGION");
+	if (!region || !*region)
+		region = getenv("AWS_DEFAULT_REGION");
+	if (!region || !*region)
+		region = "us-east-1";
+
+	/* Task backends: mocks, then local handlers. */
+	if (mock_path && *mock_path) {
+		bool io;
+		mock = load_json_file(mock_path, &io);
+		if (!mock) {
+			rc = SFN_EXIT_INPUT;
+			goto out;
+		}
+		if (!test_case) {
+			fprintf(stderr,
+				"sfn run: --mock-config needs a test case: "
+				"--test-case NAME, or "
+				"--state-machine-name NAME#CASE\n");
+			rc = SFN_EXIT_USAGE;
+			goto out;
+		}
+	}
+	if (!config_path) {
+		static const char *const defaults[] = { "sfn.config.yaml",
+							"sfn.config.yml",
+							"sfn.config.json" };
+		for (size_t i = 0; i < 3; i++)
+			if (access(defaults[i], R_OK) == 0) {
+				config_path = defaults[i];
+				break;
+			}
+	}
+	if (config_path) {
+		config = load_config(config_path);
+		if (!config) {
+			rc = SFN_EXIT_INPUT;
+			goto out;
+		}
+		base_dir = dirname_of(config_path);
+		if (verbose)
+			fprintf(stderr, "sfn: local handlers from '%s'\n",
+				config_path);
+	}
+	atomic_int cancel_root;
+	atomic_init(&cancel_root, 0);
+	tenv.config = config;
+	tenv.config_path = config_path;
+	tenv.mock_config = mock;
+	tenv.mock_test_case = test_case;
+	tenv.state_machine_name = sm_name;
+	tenv.cancel = &cancel_root;
+	tenv.base_dir = base_dir;
+
+	struct sfn_exec_options o = {
+		.input = input,
+		.state_machine_name = sm_name,
+		.execution_name = exec_name,
+		.region = region,
+		.account = "123456789012",
+		.express = !strcmp(type, "express") || !strcmp(type, "EXPRESS"),
+		.start_time = start,
+		.time_scale = scale,
+		.pinned_clock = pinned,
+		.monotonic = monotonic,
+		.random = host_random,
+		.ud = &host,
+		.task_env = &tenv,
+		.max_threads = (unsigned)max_threads,
+		.no_payload_limit = no_payload,
+		.no_history_limit = no_history,
+		.no_duration_limit = no_duration,
+		.trace = verbose ? trace : NULL,
+	};
+	x = sfn_exec_create(m, &o);
+
+	struct sigwatch sw = { .x = x };
+	sigemptyset(&sw.set);
+	sigaddset(&sw.set, SIGINT);
+	sigset_t old;
+	pthread_sigmask(SIG_BLOCK, &sw.set, &old);
+	pthread_t watcher;
+	bool watching = pthread_create(&watcher, NULL, sigwatch_main, &sw) == 0;
+	sfn_exec_run(x, &res);
+	if (watching) {
+		pthread_cancel(watcher);
+		pthread_join(watcher, NULL);
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+
+	if (describe)
+		print_describe(x, exec_name, input, start, &res,
+			       pretty ? SFN_JSON_PRETTY : 0);
+	switch (res.status) {
+	case SFN_EXEC_SUCCEEDED:
+		if (!describe) {
+			struct sfn_strbuf sb = SFN_STRBUF_INIT;
+			sfn_json_dump(&sb, res.output,
+				      pretty ? SFN_JSON_PRETTY : 0);
+			puts(sb.buf);
+			sfn_strbuf_release(&sb);
+		}
+		rc = SFN_EXIT_OK;
+		break;
+	case SFN_EXEC_ABORTED:
+		fprintf(stderr, "sfn: %s: execution aborted\n",
+			sfn_display_name(path));
+		rc = SFN_EXIT_INTERRUPTED;
+		break;
+	default: {
+		int line = 0, col = 0;
+		if (res.where)
+			sfn_doc_pos(mdoc, res.where, true, &line, &col);
+		if (!describe)
+			sfn_cli_print_failure(
+				stderr, sfn_doc_name(mdoc), line, col,
+				res.status == SFN_EXEC_TIMED_OUT ? NULL
+								 : res.state,
+				res.error ? res.error : "(no error)",
+				res.cause);
+		rc = SFN_EXIT_FAIL;
+		break;
+	}
+	}
+out:
+	sfn_exec_result_release(&res);
+	sfn_exec_free(x);
+	sfn_task_env_release(&tenv);
+	sfn_machine_free(m);
+	sfn_machine_list_release(&list);
+	sfn_doc_free(doc);
+	sfn_diags_release(&diags);
+	sfn_error_release(&err);
+	json_decref(input);
+	json_decref(config);
+	json_decref(mock);
+	free(sm_name);
+	free(gen_name);
+	free(case_buf);
+	free(base_dir);
+	if (host.urandom >= 0)
+		close(host.urandom);
+	return rc;
 }

@@ -1,0 +1,2443 @@
+#include "exec/exec.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "exec/exec_int.h"
+
+/*
+ * The interpreter (asl-core.md §13). A frame is one thread of control: the
+ * execution itself, a Parallel branch or a Map iteration. States run in a
+ * loop; errors are sfn_error values; States.Runtime and a state output over
+ * the quota are fatal (never offered to Retry/Catch). Every field is
+ * evaluated through eval_tmpl(), the one query-language interface.
+ */
+
+struct frame {
+	struct sfn_exec *x;
+	struct frame *parent; /* variable scope chain */
+	struct group *group;  /* NULL at top level */
+	json_t *vars;	      /* this scope's variables; owned, lazily */
+	bool isolated;	      /* distributed child: no outer variables */
+	double voffset;	      /* virtual seconds waited */
+	uint64_t prev;	      /* previousEventId for the next event */
+	json_t *xscope;	      /* "x-scope"; owned, NULL at top level */
+	json_t *map_item;     /* $$.Map.Item while selecting; borrowed */
+	/* The state running now. */
+	const struct sfn_state *st;
+	uint64_t entered_id;
+	double entered_time;
+	unsigned retry_count;
+	const char *task_token;
+	/* The failure, when a call returns -1. */
+	struct sfn_error err;
+	bool fatal;
+	bool aborted; /* the failure is a cancellation, not an error */
+	const struct sfn_state *failed_state;
+};
+
+/* ---- time ---- */
+
+static double elapsed(struct frame *f)
+{
+	struct sfn_exec *x = f->x;
+	double real = x->o.pinned_clock
+			      ? 0
+			      : x->o.monotonic(x->o.ud) - x->mono_start;
+	return real + f->voffset;
+}
+
+static double now(struct frame *f)
+{
+	return f->x->o.start_time + elapsed(f);
+}
+
+static bool cancelled(struct frame *f)
+{
+	if (atomic_load_explicit(&f->x->aborted, memory_order_relaxed))
+		return true;
+	return f->group &&
+	       atomic_load_explicit(&f->group->cancel, memory_order_relaxed);
+}
+
+/* ---- errors ---- */
+
+static void set_error(struct frame *f, const char *name, const char *cause,
+		      bool fatal)
+{
+	sfn_error_release(&f->err);
+	f->err.name = name ? sfn_xstrdup(name) : NULL;
+	f->err.cause = cause ? sfn_xstrdup(cause) : NULL;
+	f->fatal = fatal;
+	f->aborted = false;
+	f->failed_state = f->st;
+}
+
+/* The frame stops because it was cancelled (a sibling failed, abort). */
+static int abort_error(struct frame *f)
+{
+	set_error(f, NULL, NULL, false);
+	f->aborted = true;
+	return -1;
+}
+
+/*
+ * States.Runtime with AWS's prefix naming the state and the id of its
+ * Entered event (asl-core.md §3.5). Fatal. Returns -1.
+ */
+static int runtime_error(struct frame *f, const char *name, const char *fmt,
+			 ...) SFN_PRINTF(3, 4);
+static int runtime_error(struct frame *f, const char *name, const char *fmt,
+			 ...)
+{
+	struct sfn_strbuf sb = SFN_STRBUF_INIT;
+	if (f->st)
+		sfn_strbuf_addf(&sb,
+				"An error occurred while executing the state "
+				"'%s' (entered at the event id #%llu). ",
+				f->st->name,
+				(unsigned long long)f->entered_id);
+	va_list ap;
+	va_start(ap, fmt);
+	sfn_strbuf_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	set_error(f, name, sb.buf, !strcmp(name, SFN_E_RUNTIME));
+	sfn_strbuf_release(&sb);
+	return -1;
+}
+
+/* Takes over an error from a lib call, adding the prefix when runtime. */
+static int adopt_error(struct frame *f, struct sfn_error *e)
+{
+	const char *name = e->name ? e->name : SFN_E_RUNTIME;
+	if (!strcmp(name, SFN_E_RUNTIME) ||
+	    !strcmp(name, SFN_E_QUERY_EVALUATION_ERROR) ||
+	    !strcmp(name, SFN_E_INTRINSIC_FAILURE))
+		runtime_error(f, name, "%s", e->cause ? e->cause : "");
+	else
+		set_error(f, name, e->cause, false);
+	sfn_error_release(e);
+	return -1;
+}
+
+static char *dumps(const json_t *v)
+{
+	return sfn_json_dumps(v, 0);
+}
+
+/* ---- events ---- */
+
+static bool want_events(struct frame *f)
+{
+	return f->x->o.sink != NULL;
+}
+
+/*
+ * Emits event @type with details @details (stolen; may be NULL) under
+ * @key. Returns the event id. Counts events even without a sink.
+ */
+static uint64_t emit(struct frame *f, const char *type, const char *key,
+		     json_t *details)
+{
+	struct sfn_exec *x = f->x;
+	if (!x->o.sink) {
+		uint64_t id = atomic_fetch_add_explicit(&x->n_events, 1,
+							memory_order_relaxed) +
+			      1;
+		f->prev = id;
+		return id;
+	}
+	pthread_mutex_lock(&x->lock);
+	uint64_t id = atomic_fetch_add(&x->n_events, 1) + 1;
+	char ts[32];
+	sfn_time_format(ts, now(f));
+	json_t *ev = json_object();
+	json_object_set_new(ev, "timestamp", json_string(ts));
+	json_object_set_new(ev, "type", json_string(type));
+	json_object_set_new(ev, "id", json_integer((json_int_t)id));
+	json_object_set_new(ev, "previousEventId",
+			    json_integer((json_int_t)f->prev));
+	if (details)
+		json_object_set_new(ev, key, details);
+	if (f->xscope)
+		json_object_set(ev, "x-scope", f->xscope);
+	x->o.sink->emit(x->o.sink->ud, ev);
+	json_decref(ev);
+	pthread_mutex_unlock(&x->lock);
+	f->prev = id;
+	return id;
+}
+
+static json_t *details_str(json_t *d, const char *key, const json_t *v)
+{
+	if (v) {
+		json_object_set_new(d, key, json_string_nocheck(""));
+		char *s = dumps(v);
+		json_object_set_new(d, key, json_string(s));
+		free(s);
+		char dk[64];
+		snprintf(dk, sizeof(dk), "%sDetails", key);
+		json_object_set_new(d, dk,
+				    json_pack("{s:b}", "truncated", 0));
+	}
+	return d;
+}
+
+static json_t *details_error(const char *error, const char *cause)
+{
+	json_t *d = json_object();
+	if (error)
+		json_object_set_new(d, "error", json_string(error));
+	if (cause)
+		json_object_set_new(d, "cause", json_string(cause));
+	return d;
+}
+
+static void emit_simple(struct frame *f, const struct sfn_state *st,
+			const char *suffix)
+{
+	if (!want_events(f)) {
+		emit(f, NULL, NULL, NULL);
+		return;
+	}
+	char type[48];
+	snprintf(type, sizeof(type), "%s%s", sfn_state_type_name(st->type),
+		 suffix);
+	emit(f, type, NULL, NULL);
+}
+
+/* ---- variables ---- */
+
+static json_t *var_lookup(void *ud, const char *name)
+{
+	struct frame *f = ud;
+	for (; f; f = f->isolated ? NULL : f->parent) {
+		json_t *v = f->vars ? json_object_get(f->vars, name) : NULL;
+		if (v)
+			return v;
+		if (f->isolated)
+			break;
+	}
+	return NULL;
+}
+
+/* Every visible variable, innermost winning, into @obj. */
+static void vars_collect(struct frame *f, json_t *obj)
+{
+	if (!f)
+		return;
+	if (!f->isolated)
+		vars_collect(f->parent, obj);
+	if (f->vars)
+		json_object_update(obj, f->vars);
+}
+
+/* ---- the Context object ---- */
+
+static json_t *context_new(struct frame *f)
+{
+	struct sfn_exec *x = f->x;
+	const struct sfn_state *st = f->st;
+	json_t *c = json_object();
+	json_object_set(c, "Execution", x->ctx_execution);
+	json_object_set(c, "StateMachine", x->ctx_statemachine);
+	json_t *s = json_object();
+	char ts[32];
+	sfn_time_format(ts, f->entered_time);
+	if (st) {
+		json_object_set_new(s, "Name", json_string(st->name));
+		json_object_set_new(s, "EnteredTime", json_string(ts));
+		if (st->type == SFN_STATE_TASK ||
+		    st->type == SFN_STATE_PARALLEL ||
+		    st->type == SFN_STATE_MAP)
+			json_object_set_new(s, "RetryCount",
+					    json_integer(f->retry_count));
+	}
+	json_object_set_new(c, "State", s);
+	if (f->task_token)
+		json_object_set_new(c, "Task",
+				    json_pack("{s:s}", "Token", f->task_token));
+	if (f->map_item)
+		json_object_set_new(c, "Map",
+				    json_pack("{s:O}", "Item", f->map_item));
+	return c;
+}
+
+/* ---- the query-language interface ---- */
+
+/* What "$", "$$" and "$states" stand for while a state's fields evaluate. */
+struct ev {
+	struct frame *f;
+	json_t *input;	      /* $states.input; borrowed */
+	json_t *result;	      /* $states.result; borrowed, may be NULL */
+	json_t *error_output; /* $states.errorOutput; borrowed, may be NULL */
+	json_t *context;      /* owned, built on first use */
+	json_t *bindings;     /* JSONata bindings; owned, built on first use */
+};
+
+static void ev_release(struct ev *e)
+{
+	json_decref(e->context);
+	json_decref(e->bindings);
+	e->context = e->bindings = NULL;
+}
+
+static json_t *ev_context(struct ev *e)
+{
+	if (!e->context)
+		e->context = context_new(e->f);
+	return e->context;
+}
+
+static json_t *ev_bindings(struct ev *e)
+{
+	if (e->bindings)
+		return e->bindings;
+	json_t *b = json_object();
+	vars_collect(e->f, b);
+	json_t *states = json_object();
+	json_object_set(states, "input", e->input);
+	json_object_set(states, "context", ev_context(e));
+	if (e->result)
+		json_object_set(states, "result", e->result);
+	if (e->error_output)
+		json_object_set(states, "errorOutput", e->error_output);
+	json_object_set_new(b, "states", states);
+	e->bindings = b;
+	return b;
+}
+
+static void path_env(struct ev *e, const struct sfn_path *p, json_t *dollar,
+		     struct sfn_path_env *env)
+{
+	env->input = dollar;
+	env->context = sfn_path_root(p) == SFN_ROOT_CONTEXT ? ev_context(e)
+							    : NULL;
+	env->variable = var_lookup;
+	env->ud = e->f;
+}
+
+static json_t *eval_jsonata(struct ev *e, const struct sfn_tmpl *t)
+{
+	struct sfn_jsonata_error je = { 0 };
+	json_t *out = NULL;
+	if (sfn_jsonata_eval(t->expr, NULL, ev_bindings(e), NULL, &out,
+			     &je) < 0) {
+		if (je.code[0])
+			runtime_error(e->f, SFN_E_QUERY_EVALUATION_ERROR,
+				      "The JSONata expression '%s' specified "
+				      "for the field '%s' threw an error "
+				      "during evaluation. %s: %s",
+				      t->text, t->field, je.code,
+				      je.message ? je.message : "");
+		else
+			runtime_error(e->f, SFN_E_QUERY_EVALUATION_ERROR,
+				      "The JSONata expression '%s' specified "
+				      "for the field '%s' threw an error "
+				      "during evaluation: %s",
+				      t->text, t->field,
+				      je.message ? je.message : "");
+		sfn_jsonata_error_release(&je);
+		return NULL;
+	}
+	if (!out)
+		runtime_error(e->f, SFN_E_QUERY_EVALUATION_ERROR,
+			      "The JSONata expression '%s' specified for the "
+			      "field '%s' returned nothing (undefined).",
+			      t->text, t->field);
+	return out;
+}
+
+/*
+ * Evaluates template @t with "$" = @dollar. Returns a new reference, or
+ * NULL with the frame's error set.
+ */
+static json_t *eval_tmpl(struct ev *e, const struct sfn_tmpl *t,
+			 json_t *dollar)
+{
+	struct sfn_error err = SFN_ERROR_INIT;
+	switch (t->kind) {
+	case SFN_TMPL_LITERAL:
+		return json_incref(t->literal);
+	case SFN_TMPL_PATH: {
+		struct sfn_path_env env;
+		path_env(e, t->path, dollar, &env);
+		json_t *v = sfn_path_eval(t->path, &env, &err);
+		if (v)
+			return v;
+		if (sfn_error_is_set(&err)) {
+			adopt_error(e->f, &err);
+			return NULL;
+		}
+		json_t *in = env.context ? env.context : dollar;
+		char *s = dumps(in);
+		runtime_error(e->f, SFN_E_RUNTIME,
+			      "The JSONPath '%s' specified for the field '%s' "
+			      "could not be found in the input '%s'",
+			      t->text, t->field, s);
+		free(s);
+		return NULL;
+	}
+	case SFN_TMPL_INTRINSIC: {
+		struct sfn_path_env env = { dollar, NULL, var_lookup, e->f };
+		if (e->f->st && e->f->st->uses_context)
+			env.context = ev_context(e);
+		json_t *v = sfn_intrinsic_eval(t->fn, &env, &err);
+		if (!v)
+			adopt_error(e->f, &err);
+		return v;
+	}
+	case SFN_TMPL_JSONATA:
+		return eval_jsonata(e, t);
+	case SFN_TMPL_OBJECT: {
+		json_t *o = json_object();
+		for (size_t i = 0; i < t->n; i++) {
+			json_t *v = eval_tmpl(e, t->vals[i], dollar);
+			if (!v) {
+				json_decref(o);
+				return NULL;
+			}
+			json_object_set_new(o, t->keys[i], v);
+		}
+		return o;
+	}
+	case SFN_TMPL_ARRAY: {
+		json_t *a = json_array();
+		for (size_t i = 0; i < t->n; i++) {
+			json_t *v = eval_tmpl(e, t->vals[i], dollar);
+			if (!v) {
+				json_decref(a);
+				return NULL;
+			}
+			json_array_append_new(a, v);
+		}
+		return a;
+	}
+	}
+	return NULL;
+}
+
+/*
+ * InputPath / OutputPath: absent -> @v, null -> {}, else the path's value;
+ * no match is States.Runtime "Invalid path".
+ */
+static json_t *apply_path(struct ev *e, const struct sfn_path *p, bool null,
+			  json_t *v)
+{
+	if (null)
+		return json_object();
+	if (!p)
+		return json_incref(v);
+	struct sfn_error err = SFN_ERROR_INIT;
+	struct sfn_path_env env;
+	path_env(e, p, v, &env);
+	json_t *r = sfn_path_eval(p, &env, &err);
+	if (r)
+		return r;
+	if (sfn_error_is_set(&err)) {
+		adopt_error(e->f, &err);
+		return NULL;
+	}
+	char *why = sfn_path_miss_cause(p, &env);
+	runtime_error(e->f, SFN_E_RUNTIME, "Invalid path '%s' : %s",
+		      sfn_path_text(p), why ? why : "No results for path");
+	free(why);
+	return NULL;
+}
+
+static json_t *apply_result_path(struct frame *f, const struct sfn_path *p,
+				 bool null, json_t *raw, json_t *result)
+{
+	if (null)
+		return json_incref(raw);
+	if (!p)
+		return json_incref(result);
+	struct sfn_error err = SFN_ERROR_INIT;
+	json_t *r = sfn_path_set(p, raw, result, &err);
+	if (!r)
+		adopt_error(f, &err);
+	return r;
+}
+
+/*
+ * Assign (asl-core.md §11): every value is computed against the values of
+ * state entry; the caller commits *@pending after the state succeeds.
+ */
+static int eval_assign(struct ev *e, const struct sfn_tmpl *t, json_t *dollar,
+		       json_t **pending)
+{
+	*pending = NULL;
+	if (!t)
+		return 0;
+	json_t *v = eval_tmpl(e, t, dollar);
+	if (!v)
+		return -1;
+	if (!json_is_object(v)) {
+		json_decref(v);
+		return runtime_error(e->f, SFN_E_RUNTIME,
+				     "Assign must be an object");
+	}
+	*pending = v;
+	return 0;
+}
+
+static void commit_assign(struct frame *f, json_t *pending,
+			  json_t *details)
+{
+	if (!pending)
+		return;
+	if (!f->vars)
+		f->vars = json_object();
+	json_object_update(f->vars, pending);
+	if (details) {
+		json_t *av = json_object();
+		const char *k;
+		json_t *v;
+		json_object_foreach(pending, k, v)
+		{
+			char *s = dumps(v);
+			json_object_set_new(av, k, json_string(s));
+			free(s);
+		}
+		json_object_set_new(details, "assignedVariables", av);
+		json_object_set_new(details, "assignedVariablesDetails",
+				    json_pack("{s:b}", "truncated", 0));
+	}
+	json_decref(pending);
+}
+
+/* ---- payload quota ---- */
+
+/* The compact JSON size of @v, stopping early past @limit. */
+static size_t json_size(const json_t *v, size_t limit, int depth)
+{
+	size_t n = 0;
+	if (depth > SFN_MAX_DEPTH)
+		return limit + 1;
+	switch (json_typeof(v)) {
+	case JSON_OBJECT: {
+		const char *k;
+		json_t *m;
+		n = 2;
+		json_object_foreach((json_t *)v, k, m)
+		{
+			n += strlen(k) + 4 + json_size(m, limit, depth + 1);
+			if (n > limit)
+				return n;
+		}
+		return n;
+	}
+	case JSON_ARRAY:
+		n = 2;
+		for (size_t i = 0; i < json_array_size(v); i++) {
+			n += 1 + json_size(json_array_get(v, i), limit,
+					   depth + 1);
+			if (n > limit)
+				return n;
+		}
+		return n;
+	case JSON_STRING:
+		return json_string_length(v) + 2;
+	case JSON_INTEGER:
+	case JSON_REAL:
+		return 24;
+	default:
+		return 5;
+	}
+}
+
+static bool too_big(struct frame *f, const json_t *v)
+{
+	if (f->x->o.no_payload_limit)
+		return false;
+	if (json_size(v, SFN_PAYLOAD_MAX, 0) <= SFN_PAYLOAD_MAX - 256)
+		return false;
+	char *s = dumps(v);
+	bool big = strlen(s) > SFN_PAYLOAD_MAX;
+	free(s);
+	return big;
+}
+
+/* ---- waiting ---- */
+
+/*
+ * Waits @seconds as the execution sees time: scaled real sleep, the rest on
+ * the virtual clock. Returns -1 if cancelled meanwhile.
+ */
+static int sleep_for(struct frame *f, double seconds)
+{
+	struct sfn_exec *x = f->x;
+	if (seconds <= 0)
+		return 0;
+	double scale = x->o.time_scale;
+	if (scale <= 0) {
+		f->voffset += seconds;
+		return cancelled(f) ? -1 : 0;
+	}
+	double real = seconds * scale;
+	double end = x->o.monotonic(x->o.ud) + real;
+	for (;;) {
+		if (cancelled(f))
+			return -1;
+		double left = end - x->o.monotonic(x->o.ud);
+		if (left <= 0)
+			break;
+		if (left > 0.02)
+			left = 0.02;
+		struct timespec ts = { (time_t)left,
+				       (long)((left - (time_t)left) * 1e9) };
+		nanosleep(&ts, NULL);
+	}
+	if (x->o.pinned_clock)
+		f->voffset += seconds;
+	else
+		f->voffset += seconds - real;
+	return 0;
+}
+
+/* ---- machine runs ---- */
+
+static int run_machine(struct frame *f, const struct sfn_machine *m,
+		       json_t *input, json_t **output);
+
+static void frame_init(struct frame *f, struct sfn_exec *x)
+{
+	memset(f, 0, sizeof(*f));
+	f->x = x;
+}
+
+static void frame_release(struct frame *f)
+{
+	json_decref(f->vars);
+	json_decref(f->xscope);
+	sfn_error_release(&f->err);
+}
+
+/* ---- groups: concurrent branches and iterations ---- */
+
+static void group_register(struct sfn_exec *x, struct group *g,
+			   struct group *parent)
+{
+	pthread_mutex_lock(&x->lock);
+	g->parent = parent;
+	struct group **head = parent ? &parent->children : &x->groups;
+	g->next_sibling = *head;
+	*head = g;
+	if ((parent && atomic_load(&parent->cancel)) ||
+	    atomic_load(&x->aborted))
+		atomic_store(&g->cancel, 1);
+	pthread_mutex_unlock(&x->lock);
+}
+
+static void group_unregister(struct sfn_exec *x, struct group *g)
+{
+	pthread_mutex_lock(&x->lock);
+	struct group **head = g->parent ? &g->parent->children : &x->groups;
+	for (; *head; head = &(*head)->next_sibling)
+		if (*head == g) {
+			*head = g->next_sibling;
+			break;
+		}
+	pthread_mutex_unlock(&x->lock);
+}
+
+/* Under x->lock. */
+static void group_cancel_locked(struct group *g)
+{
+	atomic_store(&g->cancel, 1);
+	for (struct group *c = g->children; c; c = c->next_sibling)
+		group_cancel_locked(c);
+}
+
+static void group_cancel(struct sfn_exec *x, struct group *g)
+{
+	pthread_mutex_lock(&x->lock);
+	group_cancel_locked(g);
+	pthread_mutex_unlock(&x->lock);
+}
+
+void sfn_exec_abort(struct sfn_exec *x)
+{
+	pthread_mutex_lock(&x->lock);
+	atomic_store(&x->aborted, 1);
+	for (struct group *g = x->groups; g; g = g->next_sibling)
+		group_cancel_locked(g);
+	pthread_mutex_unlock(&x->lock);
+}
+
+/* One unit of a group: a branch or an iteration. */
+struct unit {
+	json_t *input;	      /* owned */
+	json_t *map_item;     /* $$.Map.Item for the run; owned, may be NULL */
+	json_t *output;	      /* owned */
+	struct sfn_error err; /* when it failed */
+	bool failed, fatal, ran;
+	const struct sfn_state *failed_state;
+	double voffset;
+};
+
+struct run {
+	struct sfn_exec *x;
+	struct frame *parent;
+	const struct sfn_state *st;
+	const struct sfn_machine *const *machines; /* per unit, or ... */
+	const struct sfn_machine *machine;	   /* ... one for all */
+	struct unit *units;
+	size_t n;
+	atomic_size_t next;
+	struct group g;
+	pthread_mutex_t lock;
+	size_t failures;
+	double tolerated_count; /* <0: not set */
+	double tolerated_pct;	/* <0: not set */
+	bool tolerance;
+	bool exceeded;
+	long first_failure; /* index of the failure that ended the run */
+	bool distributed;
+	const char *kind; /* "Map" / "Parallel" */
+};
+
+static void run_unit(struct run *r, size_t i)
+{
+	struct unit *u = &r->units[i];
+	struct frame cf;
+	frame_init(&cf, r->x);
+	cf.parent = r->parent;
+	cf.isolated = r->distributed;
+	cf.group = &r->g;
+	cf.voffset = r->parent->voffset;
+	cf.prev = r->parent->prev;
+	if (want_events(r->parent)) {
+		cf.xscope = r->parent->xscope ? json_copy(r->parent->xscope)
+					      : json_array();
+		json_array_append_new(cf.xscope,
+				      json_pack("[s,i]", r->st->name,
+						(json_int_t)i));
+		if (!strcmp(r->kind, "Map") && !r->distributed) {
+			struct frame *pf = r->parent;
+			json_t *d = json_pack("{s:s,s:i}", "name",
+					      r->st->name, "index",
+					      (json_int_t)i);
+			pthread_mutex_lock(&r->lock);
+			cf.prev = pf->prev;
+			pthread_mutex_unlock(&r->lock);
+			emit(&cf, "MapIterationStarted",
+			     "mapIterationStartedEventDetails", d);
+		}
+	} else if (!strcmp(r->kind, "Map") && !r->distributed) {
+		emit(&cf, NULL, NULL, NULL);
+	}
+	const struct sfn_machine *m = r->machines ? r->machines[i] : r->machine;
+	u->ran = true;
+	int rc = run_machine(&cf, m, u->input, &u->output);
+	u->voffset = cf.voffset;
+	if (rc < 0) {
+		u->failed = true;
+		u->fatal = cf.fatal;
+		u->failed_state = cf.failed_state;
+		sfn_error_move(&u->err, &cf.err);
+	}
+	if (!strcmp(r->kind, "Map") && !r->distributed) {
+		const char *type = rc < 0 ? (cf.aborted ? "MapIterationAborted"
+							: "MapIterationFailed")
+					  : "MapIterationSucceeded";
+		json_t *d = want_events(&cf)
+				    ? json_pack("{s:s,s:i}", "name",
+						r->st->name, "index",
+						(json_int_t)i)
+				    : NULL;
+		char key[64];
+		snprintf(key, sizeof(key), "mapIteration%sEventDetails",
+			 type + strlen("MapIteration"));
+		emit(&cf, type, key, d);
+	}
+	pthread_mutex_lock(&r->lock);
+	if (cf.prev > r->parent->prev)
+		r->parent->prev = cf.prev;
+	if (rc < 0 && !cf.aborted) {
+		r->failures++;
+		bool stop = true;
+		if (r->tolerance && !u->fatal) {
+			bool over = false;
+			if (r->tolerated_count >= 0 &&
+			    (double)r->failures > r->tolerated_count)
+				over = true;
+			if (r->tolerated_pct >= 0 &&
+			    (double)r->failures * 100.0 / (double)r->n >
+				    r->tolerated_pct)
+				over = true;
+			if (r->tolerated_count < 0 && r->tolerated_pct < 0)
+				over = true;
+			stop = over;
+			if (over)
+				r->exceeded = true;
+		}
+		if (stop && r->first_failure < 0) {
+			r->first_failure = (long)i;
+			pthread_mutex_unlock(&r->lock);
+			group_cancel(r->x, &r->g);
+			pthread_mutex_lock(&r->lock);
+		}
+	}
+	pthread_mutex_unlock(&r->lock);
+	frame_release(&cf);
+}
+
+static void *worker(void *arg)
+{
+	struct run *r = arg;
+	for (;;) {
+		size_t i = atomic_fetch_add(&r->next, 1);
+		if (i >= r->n)
+			break;
+		if (atomic_load(&r->g.cancel))
+			continue;
+		run_unit(r, i);
+	}
+	return NULL;
+}
+
+/*
+ * Runs the units of @r on up to @conc threads (0 = as many as allowed).
+ * Returns 0 when they all succeeded (or failures were tolerated), else -1
+ * with @f's error set from the failure that ended the run.
+ */
+static int run_units(struct frame *f, struct run *r, size_t conc)
+{
+	struct sfn_exec *x = f->x;
+	pthread_mutex_init(&r->lock, NULL);
+	atomic_init(&r->next, 0);
+	atomic_init(&r->g.cancel, 0);
+	r->first_failure = -1;
+	group_register(x, &r->g, f->group);
+	size_t threads = x->o.max_threads ? x->o.max_threads : 8;
+	if (conc && conc < threads)
+		threads = conc;
+	if (threads > r->n)
+		threads = r->n;
+	size_t started = 0;
+	pthread_t *tids = NULL;
+	if (threads > 1) {
+		tids = sfn_xcalloc(threads, sizeof(*tids));
+		for (size_t i = 1; i < threads; i++) {
+			pthread_attr_t attr;
+			pthread_attr_init(&attr);
+			pthread_attr_setstacksize(&attr, 8u << 20);
+			if (pthread_create(&tids[i], &attr, worker, r) == 0)
+				started++;
+			else
+				tids[i] = 0;
+			pthread_attr_destroy(&attr);
+		}
+	}
+	worker(r);
+	for (size_t i = 1; tids && i < threads; i++)
+		if (tids[i])
+			pthread_join(tids[i], NULL);
+	free(tids);
+	group_unregister(x, &r->g);
+	pthread_mutex_destroy(&r->lock);
+	(void)started;
+	for (size_t i = 0; i < r->n; i++)
+		if (r->units[i].voffset > f->voffset)
+			f->voffset = r->units[i].voffset;
+	if (atomic_load(&x->aborted))
+		return abort_error(f);
+	if (r->first_failure < 0)
+		return 0;
+	struct unit *u = &r->units[r->first_failure];
+	if (r->exceeded && !u->fatal) {
+		set_error(f, SFN_E_EXCEED_TOLERATED_FAILURE_THRESHOLD,
+			  "The specified tolerated failure threshold was "
+			  "exceeded",
+			  false);
+		return -1;
+	}
+	set_error(f, u->err.name, u->err.cause, u->fatal);
+	if (u->fatal && u->failed_state)
+		f->failed_state = u->failed_state;
+	return -1;
+}
+
+static void run_release(struct run *r)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		json_decref(r->units[i].input);
+		json_decref(r->units[i].map_item);
+		json_decref(r->units[i].output);
+		sfn_error_release(&r->units[i].err);
+	}
+	free(r->units);
+}
+
+/* ---- number fields ---- */
+
+/*
+ * The value of a number field: literal, reference path over @dollar, or
+ * JSONata. @what names it in messages ("MaxConcurrencyPath"). Returns 0,
+ * 1 when unset, -1 on error.
+ */
+static int eval_num(struct ev *e, const struct sfn_num_field *nf,
+		    json_t *dollar, const char *what, bool integer,
+		    double *out)
+{
+	if (!nf->set)
+		return 1;
+	if (!nf->path && !nf->expr) {
+		*out = nf->value;
+		return 0;
+	}
+	json_t *v;
+	if (nf->path) {
+		struct sfn_error err = SFN_ERROR_INIT;
+		struct sfn_path_env env;
+		path_env(e, nf->path, dollar, &env);
+		v = sfn_path_eval(nf->path, &env, &err);
+		if (!v) {
+			if (sfn_error_is_set(&err))
+				return adopt_error(e->f, &err);
+			char *why = sfn_path_miss_cause(nf->path, &env);
+			runtime_error(e->f, SFN_E_RUNTIME,
+				      "Invalid path '%s' : %s",
+				      sfn_path_text(nf->path),
+				      why ? why : "No results for path");
+			free(why);
+			return -1;
+		}
+	} else {
+		v = eval_tmpl(e, nf->expr, dollar);
+		if (!v)
+			return -1;
+	}
+	double d = 0;
+	bool ok = false;
+	if (json_is_number(v)) {
+		d = sfn_json_number(v);
+		ok = !integer || d == floor(d);
+	} else if (json_is_string(v) && nf->path) {
+		char *end;
+		errno = 0;
+		d = strtod(json_string_value(v), &end);
+		ok = end != json_string_value(v) && !*end && !errno &&
+		     (!integer || d == floor(d));
+	}
+	if (!ok) {
+		char *s = dumps(v);
+		if (nf->path)
+			runtime_error(e->f, SFN_E_RUNTIME,
+				      "The %s field refers to value \"%s\" "
+				      "which is not a valid %s: %s",
+				      what, json_is_string(v)
+						    ? json_string_value(v)
+						    : s,
+				      integer ? "integer" : "float",
+				      sfn_path_text(nf->path));
+		else
+			runtime_error(e->f, SFN_E_QUERY_EVALUATION_ERROR,
+				      "The JSONata expression '%s' specified "
+				      "for the field '%s' returned an "
+				      "unexpected result type. Expected "
+				      "'%s', but was '%s' for value: %s",
+				      nf->expr->text, nf->expr->field,
+				      integer ? "integer" : "number",
+				      json_is_string(v) ? "string" : "object",
+				      s);
+		free(s);
+		json_decref(v);
+		return -1;
+	}
+	json_decref(v);
+	*out = d;
+	return 0;
+}
+
+
+/* ---- execution timeout ---- */
+
+static bool past_deadline(struct frame *f)
+{
+	struct sfn_exec *x = f->x;
+	if (!x->timeout || elapsed(f) < x->timeout)
+		return false;
+	atomic_store(&x->timed_out, 1);
+	set_error(f, SFN_E_TIMEOUT, NULL, true);
+	sfn_exec_abort(x);
+	return true;
+}
+
+/* Seconds left before the execution times out; -1 when unbounded. */
+static double time_left(struct frame *f)
+{
+	if (!f->x->timeout)
+		return -1;
+	double l = f->x->timeout - elapsed(f);
+	return l < 0 ? 0 : l;
+}
+
+/* A wait that the execution timeout may cut short. */
+static int wait_bounded(struct frame *f, double seconds)
+{
+	double left = time_left(f);
+	if (left >= 0 && seconds >= left) {
+		sleep_for(f, left);
+		past_deadline(f);
+		if (!sfn_error_is_set(&f->err))
+			set_error(f, SFN_E_TIMEOUT, NULL, true);
+		return -1;
+	}
+	if (sleep_for(f, seconds) < 0)
+		return abort_error(f);
+	return 0;
+}
+
+/* ---- retry and catch (asl-core.md §6) ---- */
+
+static bool error_matches(char *const *errors, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++) {
+		const char *e = errors[i];
+		if (!strcmp(e, SFN_E_ALL))
+			return true;
+		if (name && !strcmp(e, name))
+			return true;
+		/*
+		 * States.TaskFailed matches every non-States error and
+		 * itself (LocalStack's reading of the doc).
+		 */
+		if (!strcmp(e, SFN_E_TASK_FAILED) && name &&
+		    strncmp(name, "States.", 7))
+			return true;
+		if (!strcmp(e, SFN_E_HEARTBEAT_TIMEOUT) && name &&
+		    !strcmp(name, SFN_E_TIMEOUT))
+			continue;
+	}
+	return false;
+}
+
+static double random_unit(struct sfn_exec *x)
+{
+	uint64_t r;
+	x->o.random(x->o.ud, &r, sizeof(r));
+	return (double)(r >> 11) / 9007199254740992.0;
+}
+
+typedef int (*work_fn)(struct frame *f, struct ev *e, json_t *eff_in,
+		       json_t **result);
+
+/*
+ * Runs @work until it succeeds or no retrier applies. Returns 0, or -1
+ * with the frame's error set.
+ */
+static int with_retry(struct frame *f, struct ev *e, json_t *eff_in,
+		      work_fn work, json_t **result)
+{
+	const struct sfn_state *st = f->st;
+	unsigned used_small[16] = { 0 };
+	unsigned *used = st->n_retry <= 16
+				 ? used_small
+				 : sfn_xcalloc(st->n_retry, sizeof(unsigned));
+	int rc;
+	for (;;) {
+		rc = work(f, e, eff_in, result);
+		if (rc == 0 || f->fatal || f->aborted || cancelled(f))
+			break;
+		const char *name = f->err.name;
+		size_t i;
+		for (i = 0; i < st->n_retry; i++)
+			if (error_matches(st->retry[i].errors,
+					  st->retry[i].n_errors, name))
+				break;
+		if (i == st->n_retry)
+			break;
+		const struct sfn_retrier *r = &st->retry[i];
+		if (used[i] >= r->max_attempts)
+			break;
+		double wait = r->interval * pow(r->backoff, used[i]);
+		if (r->max_delay > 0 && wait > r->max_delay)
+			wait = r->max_delay;
+		if (r->jitter_full)
+			wait = random_unit(f->x) * wait;
+		used[i]++;
+		f->retry_count++;
+		if (f->x->o.trace) {
+			char note[64];
+			snprintf(note, sizeof(note), "retry %u after %s in %gs",
+				 f->retry_count, name ? name : "error", wait);
+			struct sfn_trace_info ti = {
+				st->name, sfn_state_type_name(st->type),
+				f->xscope, elapsed(f), f->retry_count, note
+			};
+			pthread_mutex_lock(&f->x->lock);
+			f->x->o.trace(f->x->o.ud, &ti);
+			pthread_mutex_unlock(&f->x->lock);
+		}
+		if (wait_bounded(f, wait) < 0) {
+			rc = -1;
+			break;
+		}
+		ev_release(e);
+		e->context = NULL;
+	}
+	if (used != used_small)
+		free(used);
+	return rc;
+}
+
+static json_t *error_output(struct frame *f)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "Error",
+			    json_string(f->err.name ? f->err.name : ""));
+	json_object_set_new(o, "Cause",
+			    json_string(f->err.cause ? f->err.cause : ""));
+	return o;
+}
+
+/* State exit: the Exited event with output and assigned variables. */
+static void emit_exited(struct frame *f, const struct sfn_state *st,
+			json_t *output, json_t *pending)
+{
+	if (!want_events(f)) {
+		commit_assign(f, pending, NULL);
+		emit(f, NULL, NULL, NULL);
+		return;
+	}
+	json_t *d = json_pack("{s:s}", "name", st->name);
+	details_str(d, "output", output);
+	commit_assign(f, pending, d);
+	char type[48];
+	snprintf(type, sizeof(type), "%sStateExited",
+		 sfn_state_type_name(st->type));
+	emit(f, type, "stateExitedEventDetails", d);
+}
+
+/*
+ * After a failure of a Task/Parallel/Map: a matching catcher gives the
+ * state's output and next state. Returns 0 when caught, -1 otherwise.
+ */
+static int try_catch(struct frame *f, struct ev *e, json_t *raw,
+		     json_t **out, const struct sfn_state **next)
+{
+	const struct sfn_state *st = f->st;
+	if (f->fatal || f->aborted || cancelled(f))
+		return -1;
+	for (size_t i = 0; i < st->n_catch; i++) {
+		const struct sfn_catcher *c = &st->catch[i];
+		if (!error_matches(c->errors, c->n_errors, f->err.name))
+			continue;
+		json_t *eo = error_output(f);
+		json_t *pending = NULL, *o;
+		e->error_output = eo;
+		json_decref(e->bindings);
+		e->bindings = NULL;
+		if (eval_assign(e, c->assign, eo, &pending) < 0) {
+			json_decref(eo);
+			return -1;
+		}
+		if (st->qlang == SFN_QL_JSONATA)
+			o = c->output ? eval_tmpl(e, c->output, eo)
+				      : json_incref(eo);
+		else
+			o = apply_result_path(f, c->result_path,
+					      c->result_path_null, raw, eo);
+		json_decref(eo);
+		e->error_output = NULL;
+		if (!o) {
+			json_decref(pending);
+			return -1;
+		}
+		if (f->x->o.trace) {
+			struct sfn_trace_info ti = {
+				st->name, sfn_state_type_name(st->type),
+				f->xscope, elapsed(f), f->retry_count,
+				"caught"
+			};
+			pthread_mutex_lock(&f->x->lock);
+			f->x->o.trace(f->x->o.ud, &ti);
+			pthread_mutex_unlock(&f->x->lock);
+		}
+		sfn_error_release(&f->err);
+		f->failed_state = NULL;
+		emit_exited(f, st, o, pending);
+		*out = o;
+		*next = c->target;
+		return 0;
+	}
+	return -1;
+}
+
+/* ---- Task ---- */
+
+static void split_resource(const char *res, char *type, size_t tn,
+			   char *name, size_t nn, bool *lambda)
+{
+	static const char pre[] = "arn:aws:states:::";
+	*lambda = !strncmp(res, "arn:aws:lambda:", 15);
+	if (!strncmp(res, pre, sizeof(pre) - 1)) {
+		const char *rest = res + sizeof(pre) - 1;
+		const char *colon = strrchr(rest, ':');
+		if (colon) {
+			snprintf(type, tn, "%.*s", (int)(colon - rest), rest);
+			snprintf(name, nn, "%s", colon + 1);
+			return;
+		}
+	}
+	snprintf(type, tn, "%s", res);
+	snprintf(name, nn, "%s", res);
+}
+
+static unsigned next_invocation(struct sfn_exec *x, const char *state)
+{
+	pthread_mutex_lock(&x->lock);
+	json_t *n = json_object_get(x->invocations, state);
+	unsigned k = n ? (unsigned)json_integer_value(n) : 0;
+	json_object_set_new(x->invocations, state, json_integer(k + 1));
+	pthread_mutex_unlock(&x->lock);
+	return k;
+}
+
+static int task_work(struct frame *f, struct ev *e, json_t *eff_in,
+		     json_t **result)
+{
+	const struct sfn_state *st = f->st;
+	struct sfn_exec *x = f->x;
+	double timeout = 0, heartbeat = 0;
+	*result = NULL;
+	json_t *params = st->parameters ? eval_tmpl(e, st->parameters, eff_in)
+					: json_incref(eff_in);
+	if (!params)
+		return -1;
+	int r1 = eval_num(e, &st->timeout, eff_in, "TimeoutSecondsPath", true,
+			  &timeout);
+	int r2 = r1 < 0 ? -1
+			: eval_num(e, &st->heartbeat, eff_in,
+				   "HeartbeatSecondsPath", true, &heartbeat);
+	if (r1 < 0 || r2 < 0) {
+		json_decref(params);
+		return -1;
+	}
+	if (r1 == 1)
+		timeout = 0;
+	if (r2 == 1)
+		heartbeat = 0;
+	char rtype[128], rname[256];
+	bool lambda;
+	split_resource(st->resource, rtype, sizeof(rtype), rname,
+		       sizeof(rname), &lambda);
+	if (want_events(f)) {
+		json_t *d;
+		if (lambda) {
+			d = json_pack("{s:s}", "resource", st->resource);
+			details_str(d, "input", params);
+			if (timeout > 0)
+				json_object_set_new(
+					d, "timeoutInSeconds",
+					json_integer((json_int_t)timeout));
+			emit(f, "LambdaFunctionScheduled",
+			     "lambdaFunctionScheduledEventDetails", d);
+			emit(f, "LambdaFunctionStarted", NULL, NULL);
+		} else {
+			d = json_pack("{s:s,s:s,s:s}", "resourceType", rtype,
+				      "resource", rname, "region",
+				      x->o.region);
+			char *ps = dumps(params);
+			json_object_set_new(d, "parameters", json_string(ps));
+			free(ps);
+			if (timeout > 0)
+				json_object_set_new(
+					d, "timeoutInSeconds",
+					json_integer((json_int_t)timeout));
+			if (heartbeat > 0)
+				json_object_set_new(
+					d, "heartbeatInSeconds",
+					json_integer((json_int_t)heartbeat));
+			emit(f, "TaskScheduled", "taskScheduledEventDetails",
+			     d);
+			emit(f, "TaskStarted", "taskStartedEventDetails",
+			     json_pack("{s:s,s:s}", "resourceType", rtype,
+				       "resource", rname));
+		}
+	} else {
+		emit(f, NULL, NULL, NULL);
+		emit(f, NULL, NULL, NULL);
+	}
+	double left = time_left(f);
+	bool exec_bound = left >= 0 && (timeout <= 0 || left < timeout);
+	struct sfn_task_call call = {
+		.resource = st->resource,
+		.state_name = st->name,
+		.parameters = params,
+		.task_token = f->task_token,
+		.timeout_seconds = exec_bound ? (left > 0 ? left : 0.001)
+					      : timeout,
+		.heartbeat_seconds = heartbeat,
+		.attempt = f->retry_count,
+		.invocation = next_invocation(x, st->name),
+		.cancel = f->group ? &f->group->cancel : &x->aborted,
+	};
+	struct sfn_error err = SFN_ERROR_INIT;
+	enum sfn_task_outcome o;
+	if (x->o.task_env) {
+		o = sfn_task_invoke(x->o.task_env, &call, result, &err);
+	} else {
+		sfn_errorf(&err, SFN_E_RUNTIME, NULL,
+			   "no task backends for resource '%s'",
+			   st->resource);
+		o = SFN_TASK_FAILED;
+	}
+	json_decref(params);
+	if (cancelled(f) && o != SFN_TASK_OK) {
+		sfn_error_release(&err);
+		if (past_deadline(f))
+			return -1;
+		return abort_error(f);
+	}
+	if (o == SFN_TASK_OK && too_big(f, *result)) {
+		json_decref(*result);
+		*result = NULL;
+		o = SFN_TASK_FAILED;
+		sfn_errorf(&err, SFN_E_DATA_LIMIT_EXCEEDED, NULL,
+			   "The state/task '%s' returned a result with a size "
+			   "exceeding the maximum number of bytes service "
+			   "limit.",
+			   st->resource);
+	}
+	if (o == SFN_TASK_OK) {
+		if (want_events(f)) {
+			json_t *d =
+				lambda ? json_object()
+				       : json_pack("{s:s,s:s}", "resourceType",
+						   rtype, "resource", rname);
+			details_str(d, "output", *result);
+			emit(f,
+			     lambda ? "LambdaFunctionSucceeded"
+				    : "TaskSucceeded",
+			     lambda ? "lambdaFunctionSucceededEventDetails"
+				    : "taskSucceededEventDetails",
+			     d);
+		} else {
+			emit(f, NULL, NULL, NULL);
+		}
+		return 0;
+	}
+	if (exec_bound && err.name && !strcmp(err.name, SFN_E_TIMEOUT) &&
+	    past_deadline(f)) {
+		sfn_error_release(&err);
+		return -1;
+	}
+	const char *name = err.name ? err.name : SFN_E_TASK_FAILED;
+	bool timed_out = !strcmp(name, SFN_E_TIMEOUT);
+	if (want_events(f)) {
+		json_t *d = details_error(name, err.cause);
+		if (!lambda) {
+			json_object_set_new(d, "resourceType",
+					    json_string(rtype));
+			json_object_set_new(d, "resource", json_string(rname));
+		}
+		const char *type =
+			lambda ? (timed_out ? "LambdaFunctionTimedOut"
+					    : "LambdaFunctionFailed")
+			       : (timed_out ? "TaskTimedOut" : "TaskFailed");
+		char key[64];
+		snprintf(key, sizeof(key), "%c%sEventDetails",
+			 type[0] - 'A' + 'a', type + 1);
+		emit(f, type, key, d);
+	} else {
+		emit(f, NULL, NULL, NULL);
+	}
+	/* States.Runtime from a backend (no way to run it) stays fatal. */
+	set_error(f, name, err.cause, !strcmp(name, SFN_E_RUNTIME));
+	sfn_error_release(&err);
+	return -1;
+}
+
+/* ---- Parallel ---- */
+
+static int parallel_work(struct frame *f, struct ev *e, json_t *eff_in,
+			 json_t **result)
+{
+	const struct sfn_state *st = f->st;
+	json_t *in = st->parameters ? eval_tmpl(e, st->parameters, eff_in)
+				    : json_incref(eff_in);
+	if (!in)
+		return -1;
+	emit_simple(f, st, "Started");
+	struct run r = {
+		.x = f->x,
+		.parent = f,
+		.st = st,
+		.machines = (const struct sfn_machine *const *)st->branches,
+		.n = st->n_branches,
+		.tolerated_count = -1,
+		.tolerated_pct = -1,
+		.kind = "Parallel",
+	};
+	r.units = sfn_xcalloc(r.n, sizeof(*r.units));
+	for (size_t i = 0; i < r.n; i++)
+		r.units[i].input = json_incref(in);
+	json_decref(in);
+	int rc = run_units(f, &r, 0);
+	if (rc == 0) {
+		json_t *a = json_array();
+		for (size_t i = 0; i < r.n; i++)
+			json_array_append(a, r.units[i].output);
+		*result = a;
+		emit_simple(f, st, "Succeeded");
+	} else if (!atomic_load(&f->x->aborted)) {
+		emit_simple(f, st, "Failed");
+	}
+	run_release(&r);
+	return rc;
+}
+
+/* ---- Map ---- */
+
+static int map_items(struct frame *f, struct ev *e, json_t *eff_in,
+		     json_t **items)
+{
+	const struct sfn_state *st = f->st;
+	json_t *v;
+	if (st->qlang == SFN_QL_JSONATA) {
+		v = st->items ? eval_tmpl(e, st->items, e->input)
+			      : json_incref(e->input);
+		if (!v)
+			return -1;
+		if (!json_is_array(v) && !json_is_object(v)) {
+			char *s = dumps(v);
+			if (st->items)
+				runtime_error(
+					f, SFN_E_QUERY_EVALUATION_ERROR,
+					"The JSONata expression '%s' specified "
+					"for the field 'Items' returned an "
+					"unexpected result type. Expected "
+					"'array', but was '%s' for value: %s",
+					st->items->text,
+					json_is_string(v)   ? "string"
+					: json_is_number(v) ? "number"
+					: json_is_boolean(v) ? "boolean"
+							     : "null",
+					s);
+			else
+				runtime_error(f, SFN_E_QUERY_EVALUATION_ERROR,
+					      "Map state input must be an "
+					      "array but was: %s",
+					      s);
+			free(s);
+			json_decref(v);
+			return -1;
+		}
+	} else {
+		v = apply_path(e, st->items_path, false, eff_in);
+		if (!v)
+			return -1;
+		if (!json_is_array(v) && !json_is_object(v)) {
+			const char *p = st->items_path
+						? sfn_path_text(st->items_path)
+						: "$";
+			runtime_error(f, SFN_E_RUNTIME,
+				      "Reference path \"%s\" must point to "
+				      "array.",
+				      p[0] == '$' ? p + 1 : p);
+			json_decref(v);
+			return -1;
+		}
+	}
+	*items = v;
+	return 0;
+}
+
+static int map_work(struct frame *f, struct ev *e, json_t *eff_in,
+		    json_t **result)
+{
+	const struct sfn_state *st = f->st;
+	struct sfn_exec *x = f->x;
+	json_t *items = NULL;
+	double conc = 0, tcount = -1, tpct = -1;
+	int rc = -1;
+	if (map_items(f, e, eff_in, &items) < 0)
+		return -1;
+	if (eval_num(e, &st->max_concurrency, eff_in, "MaxConcurrencyPath",
+		     true, &conc) < 0 ||
+	    eval_num(e, &st->tolerated_count, eff_in,
+		     "ToleratedFailureCountPath", true, &tcount) < 0 ||
+	    eval_num(e, &st->tolerated_pct, eff_in,
+		     "ToleratedFailurePercentagePath", false, &tpct) < 0) {
+		json_decref(items);
+		return -1;
+	}
+	if (st->max_concurrency.set && conc < 0) {
+		json_decref(items);
+		return runtime_error(f, SFN_E_RUNTIME,
+				     "MaxConcurrency cannot be negative.");
+	}
+	if (st->tolerated_count.set && tcount < 0) {
+		json_decref(items);
+		return runtime_error(f, SFN_E_RUNTIME,
+				     "ToleratedFailureCount cannot be "
+				     "negative.");
+	}
+	if (st->tolerated_pct.set && (tpct < 0 || tpct > 100)) {
+		json_decref(items);
+		return runtime_error(f, SFN_E_RUNTIME,
+				     "ToleratedFailurePercentage must be "
+				     "between 0 and 100.");
+	}
+	bool is_obj = json_is_object(items);
+	size_t n = is_obj ? json_object_size(items) : json_array_size(items);
+	struct run r = {
+		.x = x,
+		.parent = f,
+		.st = st,
+		.machine = st->processor,
+		.tolerated_count = st->tolerated_count.set ? tcount : -1,
+		.tolerated_pct = st->tolerated_pct.set ? tpct : -1,
+		.tolerance = st->tolerated_count.set || st->tolerated_pct.set,
+		.distributed = st->distributed,
+		.kind = "Map",
+	};
+	json_t **inputs = sfn_xcalloc(n ? n : 1, sizeof(json_t *));
+	const char *key = NULL;
+	json_t *val;
+	void *it = is_obj ? json_object_iter(items) : NULL;
+	for (size_t i = 0; i < n; i++) {
+		if (is_obj) {
+			key = json_object_iter_key(it);
+			val = json_object_iter_value(it);
+			it = json_object_iter_next(items, it);
+		} else {
+			val = json_array_get(items, i);
+		}
+		if (!st->item_selector) {
+			inputs[i] = json_incref(val);
+			continue;
+		}
+		json_t *mi = json_pack("{s:i,s:O}", "Index", (json_int_t)i,
+				       "Value", val);
+		if (key)
+			json_object_set_new(mi, "Key", json_string(key));
+		if (!is_obj && st->distributed)
+			json_object_set_new(mi, "Source",
+					    json_string("STATE_DATA"));
+		f->map_item = mi;
+		json_decref(e->context);
+		e->context = NULL;
+		json_decref(e->bindings);
+		e->bindings = NULL;
+		inputs[i] = eval_tmpl(e, st->item_selector, eff_in);
+		f->map_item = NULL;
+		json_decref(e->context);
+		e->context = NULL;
+		json_decref(e->bindings);
+		e->bindings = NULL;
+		json_decref(mi);
+		if (!inputs[i]) {
+			for (size_t k = 0; k < i; k++)
+				json_decref(inputs[k]);
+			free(inputs);
+			json_decref(items);
+			return -1;
+		}
+	}
+	json_decref(items);
+	/* ItemBatcher (distributed): {"Items": [...], "BatchInput": ...}. */
+	if (st->distributed && st->has_batcher) {
+		double max_items = 0, max_bytes = 0;
+		if (eval_num(e, &st->batch_max_items, eff_in,
+			     "MaxItemsPerBatchPath", true, &max_items) < 0 ||
+		    eval_num(e, &st->batch_max_bytes, eff_in,
+			     "MaxInputBytesPerBatchPath", true,
+			     &max_bytes) < 0)
+			goto out_inputs;
+		json_t *bi = NULL;
+		if (st->batch_input) {
+			bi = eval_tmpl(e, st->batch_input, eff_in);
+			if (!bi)
+				goto out_inputs;
+		}
+		size_t nb = 0;
+		json_t **batches = sfn_xcalloc(n ? n : 1, sizeof(json_t *));
+		json_t *cur = NULL;
+		size_t cur_bytes = 0;
+		for (size_t i = 0; i < n; i++) {
+			size_t sz = json_size(inputs[i], SIZE_MAX / 2, 0);
+			if (cur &&
+			    ((max_items > 0 &&
+			      json_array_size(cur) >= (size_t)max_items) ||
+			     (max_bytes > 0 &&
+			      cur_bytes + sz > (size_t)max_bytes))) {
+				cur = NULL;
+				cur_bytes = 0;
+			}
+			if (!cur) {
+				cur = json_array();
+				batches[nb] = json_pack("{s:o}", "Items", cur);
+				if (bi)
+					json_object_set(batches[nb],
+							"BatchInput", bi);
+				nb++;
+			}
+			json_array_append_new(cur, inputs[i]);
+			inputs[i] = NULL;
+			cur_bytes += sz;
+		}
+		json_decref(bi);
+		free(inputs);
+		inputs = batches;
+		n = nb;
+	}
+	r.n = n;
+	r.units = sfn_xcalloc(n ? n : 1, sizeof(*r.units));
+	for (size_t i = 0; i < n; i++) {
+		r.units[i].input = inputs[i];
+		inputs[i] = NULL;
+	}
+	if (want_events(f))
+		emit(f, "MapStateStarted", "mapStateStartedEventDetails",
+		     json_pack("{s:i}", "length", (json_int_t)n));
+	else
+		emit(f, NULL, NULL, NULL);
+	char arn[512] = "";
+	if (st->distributed) {
+		unsigned char rnd[16];
+		char uuid[37];
+		x->o.random(x->o.ud, rnd, sizeof(rnd));
+		sfn_format_uuid(uuid, rnd);
+		snprintf(arn, sizeof(arn),
+			 "arn:aws:states:%s:%s:mapRun:%s/%s:%s", x->o.region,
+			 x->o.account, x->o.state_machine_name,
+			 st->label ? st->label : st->name, uuid);
+		emit(f, "MapRunStarted", "mapRunStartedEventDetails",
+		     want_events(f) ? json_pack("{s:s}", "mapRunArn", arn)
+				    : NULL);
+	}
+	size_t limit = conc > 0 ? (size_t)conc : 0;
+	if (!limit && !st->distributed)
+		limit = SFN_INLINE_MAX;
+	rc = n ? run_units(f, &r, limit) : 0;
+	if (st->distributed && !atomic_load(&x->aborted)) {
+		if (rc == 0)
+			emit(f, "MapRunSucceeded", NULL, NULL);
+		else
+			emit(f, "MapRunFailed", "mapRunFailedEventDetails",
+			     want_events(f)
+				     ? details_error(f->err.name, f->err.cause)
+				     : NULL);
+	}
+	if (rc == 0) {
+		json_t *a = json_array();
+		for (size_t i = 0; i < n; i++) {
+			json_t *o = r.units[i].output;
+			if (!o && r.units[i].failed) {
+				/* A tolerated failure: its error output. */
+				o = json_pack("{s:s?,s:s?}", "Error",
+					      r.units[i].err.name, "Cause",
+					      r.units[i].err.cause);
+				json_array_append_new(a, o);
+				continue;
+			}
+			json_array_append(a, o ? o : json_null());
+		}
+		*result = a;
+		emit_simple(f, st, "Succeeded");
+	} else if (!atomic_load(&x->aborted)) {
+		emit_simple(f, st, "Failed");
+	}
+	run_release(&r);
+out_inputs:
+	for (size_t i = 0; i < n && inputs; i++)
+		json_decref(inputs[i]);
+	free(inputs);
+	return rc;
+}
+
+/* ---- Choice ---- */
+
+static int str_cmp(const json_t *a, const json_t *b)
+{
+	return strcmp(json_string_value(a), json_string_value(b));
+}
+
+static bool compare(enum sfn_choice_op op, const json_t *v, const json_t *o)
+{
+	double t1, t2;
+	switch (op) {
+	case SFN_OP_STRING_EQ:
+		return json_is_string(v) && json_is_string(o) &&
+		       json_equal((json_t *)v, (json_t *)o);
+	case SFN_OP_STRING_LT:
+		return json_is_string(v) && json_is_string(o) &&
+		       str_cmp(v, o) < 0;
+	case SFN_OP_STRING_GT:
+		return json_is_string(v) && json_is_string(o) &&
+		       str_cmp(v, o) > 0;
+	case SFN_OP_STRING_LE:
+		return json_is_string(v) && json_is_string(o) &&
+		       str_cmp(v, o) <= 0;
+	case SFN_OP_STRING_GE:
+		return json_is_string(v) && json_is_string(o) &&
+		       str_cmp(v, o) >= 0;
+	case SFN_OP_STRING_MATCHES:
+		return json_is_string(v) && json_is_string(o) &&
+		       sfn_string_matches(json_string_value(v),
+					  json_string_value(o));
+	case SFN_OP_NUMERIC_EQ:
+		return json_is_number(v) && json_is_number(o) &&
+		       sfn_json_number(v) == sfn_json_number(o);
+	case SFN_OP_NUMERIC_LT:
+		return json_is_number(v) && json_is_number(o) &&
+		       sfn_json_number(v) < sfn_json_number(o);
+	case SFN_OP_NUMERIC_GT:
+		return json_is_number(v) && json_is_number(o) &&
+		       sfn_json_number(v) > sfn_json_number(o);
+	case SFN_OP_NUMERIC_LE:
+		return json_is_number(v) && json_is_number(o) &&
+		       sfn_json_number(v) <= sfn_json_number(o);
+	case SFN_OP_NUMERIC_GE:
+		return json_is_number(v) && json_is_number(o) &&
+		       sfn_json_number(v) >= sfn_json_number(o);
+	case SFN_OP_BOOLEAN_EQ:
+		return json_is_boolean(v) && json_is_boolean(o) &&
+		       json_is_true(v) == json_is_true(o);
+	case SFN_OP_TIMESTAMP_EQ:
+	case SFN_OP_TIMESTAMP_LT:
+	case SFN_OP_TIMESTAMP_GT:
+	case SFN_OP_TIMESTAMP_LE:
+	case SFN_OP_TIMESTAMP_GE:
+		if (!json_is_string(v) || !json_is_string(o) ||
+		    !sfn_timestamp_parse(json_string_value(v), &t1) ||
+		    !sfn_timestamp_parse(json_string_value(o), &t2))
+			return false;
+		switch (op) {
+		case SFN_OP_TIMESTAMP_EQ:
+			return t1 == t2;
+		case SFN_OP_TIMESTAMP_LT:
+			return t1 < t2;
+		case SFN_OP_TIMESTAMP_GT:
+			return t1 > t2;
+		case SFN_OP_TIMESTAMP_LE:
+			return t1 <= t2;
+		default:
+			return t1 >= t2;
+		}
+	case SFN_OP_IS_NULL:
+		return json_is_null(v) == json_is_true(o);
+	case SFN_OP_IS_NUMERIC:
+		return json_is_number(v) == json_is_true(o);
+	case SFN_OP_IS_STRING:
+		return json_is_string(v) == json_is_true(o);
+	case SFN_OP_IS_BOOLEAN:
+		return json_is_boolean(v) == json_is_true(o);
+	case SFN_OP_IS_TIMESTAMP:
+		return (json_is_string(v) &&
+			sfn_timestamp_parse(json_string_value(v), &t1)) ==
+		       json_is_true(o);
+	default:
+		return false;
+	}
+}
+
+static int eval_rule(struct ev *e, const struct sfn_choice_rule *r,
+		     json_t *in, bool *match)
+{
+	switch (r->op) {
+	case SFN_OP_AND:
+	case SFN_OP_OR:
+		for (size_t i = 0; i < r->n_subs; i++) {
+			if (eval_rule(e, &r->subs[i], in, match) < 0)
+				return -1;
+			if (*match != (r->op == SFN_OP_AND))
+				return 0;
+		}
+		*match = r->op == SFN_OP_AND;
+		return 0;
+	case SFN_OP_NOT:
+		if (eval_rule(e, &r->subs[0], in, match) < 0)
+			return -1;
+		*match = !*match;
+		return 0;
+	case SFN_OP_CONDITION: {
+		json_t *v = eval_tmpl(e, r->condition, in);
+		if (!v)
+			return -1;
+		if (!json_is_boolean(v)) {
+			char *s = dumps(v);
+			runtime_error(e->f, SFN_E_QUERY_EVALUATION_ERROR,
+				      "The JSONata expression '%s' specified "
+				      "for the field 'Condition' returned an "
+				      "unexpected result type. Expected "
+				      "'boolean', but was '%s' for value: %s",
+				      r->condition->text,
+				      json_is_string(v) ? "string" : "other",
+				      s);
+			free(s);
+			json_decref(v);
+			return -1;
+		}
+		*match = json_is_true(v);
+		json_decref(v);
+		return 0;
+	}
+	default:
+		break;
+	}
+	struct sfn_error err = SFN_ERROR_INIT;
+	struct sfn_path_env env;
+	path_env(e, r->variable, in, &env);
+	json_t *v = sfn_path_eval(r->variable, &env, &err);
+	if (!v && sfn_error_is_set(&err))
+		return adopt_error(e->f, &err);
+	if (r->op == SFN_OP_IS_PRESENT) {
+		*match = (v != NULL) == json_is_true(r->operand);
+		json_decref(v);
+		return 0;
+	}
+	if (!v)
+		return runtime_error(e->f, SFN_E_RUNTIME,
+				     "Invalid path '%s': The choice state's "
+				     "condition path references an invalid "
+				     "value.",
+				     sfn_path_text(r->variable));
+	json_t *o = r->operand;
+	json_t *ov = NULL;
+	if (r->operand_path) {
+		struct sfn_path_env env2;
+		path_env(e, r->operand_path, in, &env2);
+		ov = sfn_path_eval(r->operand_path, &env2, &err);
+		if (!ov) {
+			json_decref(v);
+			if (sfn_error_is_set(&err))
+				return adopt_error(e->f, &err);
+			return runtime_error(e->f, SFN_E_RUNTIME,
+					     "Invalid path '%s': The choice "
+					     "state's condition path "
+					     "references an invalid value.",
+					     sfn_path_text(r->operand_path));
+		}
+		o = ov;
+	}
+	*match = compare(r->op, v, o);
+	json_decref(v);
+	json_decref(ov);
+	return 0;
+}
+
+/* ---- Wait ---- */
+
+static int wait_seconds(struct frame *f, struct ev *e, json_t *eff_in,
+			double *out)
+{
+	const struct sfn_state *st = f->st;
+	if (st->seconds.set) {
+		if (st->seconds.path) {
+			struct sfn_error err = SFN_ERROR_INIT;
+			struct sfn_path_env env;
+			const char *p = sfn_path_text(st->seconds.path);
+			path_env(e, st->seconds.path, eff_in, &env);
+			json_t *v = sfn_path_eval(st->seconds.path, &env, &err);
+			if (!v) {
+				if (sfn_error_is_set(&err))
+					return adopt_error(f, &err);
+				return runtime_error(
+					f, SFN_E_RUNTIME,
+					"The SecondsPath parameter does not "
+					"reference an input value: %s",
+					p);
+			}
+			char *s = dumps(v);
+			int rc = 0;
+			if (!json_is_integer(v))
+				rc = runtime_error(
+					f, SFN_E_RUNTIME,
+					"The SecondsPath parameter cannot be "
+					"parsed as a long value: %s == %s",
+					p, s);
+			else if (json_integer_value(v) < 0)
+				rc = runtime_error(
+					f, SFN_E_RUNTIME,
+					"The SecondsPath parameter references "
+					"a negative value: %s == %s",
+					p, s);
+			else
+				*out = (double)json_integer_value(v);
+			free(s);
+			json_decref(v);
+			return rc;
+		}
+		if (st->seconds.expr) {
+			json_t *v = eval_tmpl(e, st->seconds.expr, eff_in);
+			if (!v)
+				return -1;
+			double d = sfn_json_number(v);
+			bool ok = json_is_number(v) && d == floor(d) && d >= 0;
+			if (!ok) {
+				char *s = dumps(v);
+				runtime_error(
+					f, SFN_E_QUERY_EVALUATION_ERROR,
+					"The JSONata expression '%s' specified "
+					"for the field 'Seconds' returned an "
+					"unexpected result type. Expected "
+					"'integer', but was '%s' for value: %s",
+					st->seconds.expr->text,
+					json_is_number(v) ? "number" : "other",
+					s);
+				free(s);
+			}
+			json_decref(v);
+			*out = d;
+			return ok ? 0 : -1;
+		}
+		*out = st->seconds.value;
+		return 0;
+	}
+	double ts = st->timestamp;
+	if (st->timestamp_path || st->timestamp_expr) {
+		json_t *v;
+		const char *p;
+		if (st->timestamp_path) {
+			struct sfn_error err = SFN_ERROR_INIT;
+			struct sfn_path_env env;
+			p = sfn_path_text(st->timestamp_path);
+			path_env(e, st->timestamp_path, eff_in, &env);
+			v = sfn_path_eval(st->timestamp_path, &env, &err);
+			if (!v) {
+				if (sfn_error_is_set(&err))
+					return adopt_error(f, &err);
+				return runtime_error(
+					f, SFN_E_RUNTIME,
+					"The TimestampPath parameter does not "
+					"reference an input value: %s",
+					p);
+			}
+		} else {
+			p = "Timestamp";
+			v = eval_tmpl(e, st->timestamp_expr, eff_in);
+			if (!v)
+				return -1;
+		}
+		if (!json_is_string(v) ||
+		    !sfn_timestamp_parse(json_string_value(v), &ts)) {
+			char *s = json_is_string(v)
+					  ? sfn_xstrdup(json_string_value(v))
+					  : dumps(v);
+			if (st->timestamp_path)
+				runtime_error(
+					f, SFN_E_RUNTIME,
+					"The TimestampPath parameter does not "
+					"reference a valid ISO-8601 extended "
+					"offset date-time format string: %s "
+					"== %s",
+					p, s);
+			else
+				runtime_error(
+					f, SFN_E_QUERY_EVALUATION_ERROR,
+					"The Timestamp field cannot be parsed "
+					"as an ISO-8601 extended offset "
+					"date-time format string: %s",
+					s);
+			free(s);
+			json_decref(v);
+			return -1;
+		}
+		json_decref(v);
+	}
+	double d = ts - now(f);
+	if (d >= 2147483648.0)
+		return runtime_error(f, SFN_E_RUNTIME,
+				     "Wait state delay is too long.");
+	*out = d > 0 ? d : 0;
+	return 0;
+}
+
+/* ---- one state ---- */
+
+static void emit_entered(struct frame *f, const struct sfn_state *st,
+			 json_t *input)
+{
+	if (!want_events(f)) {
+		f->entered_id = emit(f, NULL, NULL, NULL);
+		return;
+	}
+	json_t *d = json_pack("{s:s}", "name", st->name);
+	details_str(d, "input", input);
+	char type[48];
+	snprintf(type, sizeof(type), "%sStateEntered",
+		 sfn_state_type_name(st->type));
+	f->entered_id = emit(f, type, "stateEnteredEventDetails", d);
+}
+
+static int check_output(struct frame *f, json_t *out)
+{
+	if (!too_big(f, out))
+		return 0;
+	set_error(f, SFN_E_DATA_LIMIT_EXCEEDED, NULL, true);
+	char *c = sfn_xasprintf("The state/task '%s' returned a result with a "
+				"size exceeding the maximum number of bytes "
+				"service limit.",
+				f->st->name);
+	free(f->err.cause);
+	f->err.cause = c;
+	return -1;
+}
+
+/*
+ * Runs state @st on @raw. Returns 0 with *@out (new) and *@next (NULL at
+ * the end), or -1 with the frame's error set.
+ */
+static int run_state(struct frame *f, const struct sfn_state *st,
+		     json_t *raw, json_t **out, const struct sfn_state **next)
+{
+	struct ev e = { .f = f, .input = raw };
+	json_t *eff = NULL, *result = NULL, *pending = NULL, *o = NULL;
+	bool jp = st->qlang == SFN_QL_JSONPATH;
+	int rc = -1;
+	f->st = st;
+	f->retry_count = 0;
+	f->entered_time = now(f);
+	*next = st->target;
+	*out = NULL;
+	emit_entered(f, st, raw);
+	if (f->x->o.trace) {
+		struct sfn_trace_info ti = { st->name,
+					     sfn_state_type_name(st->type),
+					     f->xscope,
+					     elapsed(f),
+					     0,
+					     NULL };
+		pthread_mutex_lock(&f->x->lock);
+		f->x->o.trace(f->x->o.ud, &ti);
+		pthread_mutex_unlock(&f->x->lock);
+	}
+	if (jp && st->type != SFN_STATE_FAIL) {
+		eff = apply_path(&e, st->input_path, st->input_path_null, raw);
+		if (!eff)
+			goto out;
+	} else {
+		eff = json_incref(raw);
+	}
+	switch (st->type) {
+	case SFN_STATE_PASS:
+		if (jp) {
+			result = st->result ? json_incref(st->result)
+			       : st->parameters
+				       ? eval_tmpl(&e, st->parameters, eff)
+				       : json_incref(eff);
+			if (!result ||
+			    eval_assign(&e, st->assign, result, &pending) < 0)
+				goto out;
+			json_t *m = apply_result_path(f, st->result_path,
+						      st->result_path_null,
+						      raw, result);
+			if (!m)
+				goto out;
+			o = apply_path(&e, st->output_path,
+				       st->output_path_null, m);
+			json_decref(m);
+		} else {
+			if (eval_assign(&e, st->assign, raw, &pending) < 0)
+				goto out;
+			o = st->output ? eval_tmpl(&e, st->output, raw)
+				       : json_incref(raw);
+		}
+		break;
+	case SFN_STATE_SUCCEED:
+		*next = NULL;
+		SFN_FALLTHROUGH;
+	case SFN_STATE_WAIT:
+		if (st->type == SFN_STATE_WAIT) {
+			double secs = 0;
+			if (wait_seconds(f, &e, eff, &secs) < 0)
+				goto out;
+			if (wait_bounded(f, secs) < 0)
+				goto out;
+		}
+		if (eval_assign(&e, st->assign, jp ? eff : raw, &pending) < 0)
+			goto out;
+		if (jp)
+			o = apply_path(&e, st->output_path,
+				       st->output_path_null, eff);
+		else
+			o = st->output ? eval_tmpl(&e, st->output, raw)
+				       : json_incref(raw);
+		break;
+	case SFN_STATE_CHOICE: {
+		const struct sfn_choice_rule *won = NULL;
+		for (size_t i = 0; i < st->n_choices && !won; i++) {
+			bool m = false;
+			if (eval_rule(&e, &st->choices[i], eff, &m) < 0)
+				goto out;
+			if (m)
+				won = &st->choices[i];
+		}
+		if (!won && !st->default_target) {
+			set_error(f, SFN_E_NO_CHOICE_MATCHED, NULL, false);
+			sfn_errorf(&f->err, SFN_E_NO_CHOICE_MATCHED, NULL,
+				   "No Matches!");
+			free(f->err.cause);
+			f->err.cause = sfn_xstrdup("No Matches!");
+			goto out;
+		}
+		*next = won ? won->target : st->default_target;
+		const struct sfn_tmpl *as = won ? won->assign : st->assign;
+		const struct sfn_tmpl *ot = won ? won->output : st->output;
+		if (eval_assign(&e, as, jp ? eff : raw, &pending) < 0)
+			goto out;
+		if (jp)
+			o = apply_path(&e, st->output_path,
+				       st->output_path_null, eff);
+		else
+			o = ot ? eval_tmpl(&e, ot, raw) : json_incref(raw);
+		break;
+	}
+	case SFN_STATE_FAIL: {
+		char *error = st->error ? sfn_xstrdup(st->error) : NULL;
+		char *cause = st->cause ? sfn_xstrdup(st->cause) : NULL;
+		const struct sfn_tmpl *ts[2] = { st->error_expr,
+						 st->cause_expr };
+		char **dst[2] = { &error, &cause };
+		for (int k = 0; k < 2; k++) {
+			if (!ts[k])
+				continue;
+			json_t *v = eval_tmpl(&e, ts[k], raw);
+			if (!v) {
+				free(error);
+				free(cause);
+				goto out;
+			}
+			if (json_is_string(v))
+				*dst[k] = sfn_xstrdup(json_string_value(v));
+			else
+				*dst[k] = dumps(v);
+			json_decref(v);
+		}
+		set_error(f, error, cause, false);
+		free(error);
+		free(cause);
+		goto out;
+	}
+	case SFN_STATE_TASK:
+	case SFN_STATE_PARALLEL:
+	case SFN_STATE_MAP: {
+		work_fn w = st->type == SFN_STATE_TASK	     ? task_work
+			    : st->type == SFN_STATE_PARALLEL ? parallel_work
+							     : map_work;
+		if (with_retry(f, &e, eff, w, &result) < 0) {
+			if (try_catch(f, &e, raw, &o, next) == 0) {
+				rc = 0;
+				goto out_nocheck;
+			}
+			goto out;
+		}
+		e.result = result;
+		if (jp) {
+			if (eval_assign(&e, st->assign, result, &pending) < 0)
+				goto out;
+			json_t *sel = st->result_selector
+					      ? eval_tmpl(&e,
+							  st->result_selector,
+							  result)
+					      : json_incref(result);
+			if (!sel)
+				goto out;
+			json_t *m = apply_result_path(f, st->result_path,
+						      st->result_path_null,
+						      raw, sel);
+			json_decref(sel);
+			if (!m)
+				goto out;
+			o = apply_path(&e, st->output_path,
+				       st->output_path_null, m);
+			json_decref(m);
+		} else {
+			if (eval_assign(&e, st->assign, raw, &pending) < 0)
+				goto out;
+			o = st->output ? eval_tmpl(&e, st->output, raw)
+				       : json_incref(result);
+		}
+		break;
+	}
+	}
+	if (!o)
+		goto out;
+	if (st->type != SFN_STATE_PASS || o != raw) {
+		if (check_output(f, o) < 0)
+			goto out;
+	}
+	emit_exited(f, st, o, pending);
+	pending = NULL;
+	rc = 0;
+out_nocheck:
+	*out = o;
+	o = NULL;
+out:
+	if (rc < 0) {
+		json_decref(o);
+		*out = NULL;
+		if (!f->failed_state)
+			f->failed_state = st;
+		if (f->aborted && want_events(f) &&
+		    (st->type == SFN_STATE_TASK || st->type == SFN_STATE_MAP ||
+		     st->type == SFN_STATE_PARALLEL ||
+		     st->type == SFN_STATE_WAIT))
+			emit_simple(f, st, "StateAborted");
+	}
+	json_decref(pending);
+	json_decref(eff);
+	json_decref(result);
+	ev_release(&e);
+	return rc;
+}
+
+static int run_machine(struct frame *f, const struct sfn_machine *m,
+		       json_t *input, json_t **output)
+{
+	struct sfn_exec *x = f->x;
+	const struct sfn_state *st = m->start;
+	json_t *value = json_incref(input);
+	bool capped = !x->o.express && !x->o.no_history_limit;
+	*output = NULL;
+	for (;;) {
+		if (cancelled(f)) {
+			json_decref(value);
+			if (!sfn_error_is_set(&f->err))
+				abort_error(f);
+			return -1;
+		}
+		if (past_deadline(f)) {
+			json_decref(value);
+			return -1;
+		}
+		if (capped && atomic_load_explicit(&x->n_events,
+						   memory_order_relaxed) >=
+				      SFN_HISTORY_MAX) {
+			json_decref(value);
+			f->st = st;
+			set_error(f, SFN_E_RUNTIME,
+				  "The execution reached the maximum number "
+				  "of events in its history (25,000); run it "
+				  "as EXPRESS or lift the quota with "
+				  "--no-history-limit",
+				  true);
+			return -1;
+		}
+		atomic_fetch_add_explicit(&x->n_transitions, 1,
+					  memory_order_relaxed);
+		const struct sfn_state *next;
+		json_t *out;
+		int rc = run_state(f, st, value, &out, &next);
+		json_decref(value);
+		if (rc < 0)
+			return -1;
+		if (!next) {
+			*output = out;
+			return 0;
+		}
+		value = out;
+		st = next;
+	}
+}
+
+/* ---- the execution ---- */
+
+const char *sfn_exec_status_name(enum sfn_exec_status s)
+{
+	static const char *const names[] = { "RUNNING", "SUCCEEDED", "FAILED",
+					     "TIMED_OUT", "ABORTED" };
+	return names[s];
+}
+
+void sfn_format_uuid(char buf[37], const unsigned char in[16])
+{
+	unsigned char r[16];
+	memcpy(r, in, 16);
+	r[6] = (unsigned char)((r[6] & 0x0f) | 0x40);
+	r[8] = (unsigned char)((r[8] & 0x3f) | 0x80);
+	snprintf(buf, 37,
+		 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+		 r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9],
+		 r[10], r[11], r[12], r[13], r[14], r[15]);
+}
+
+struct sfn_exec *sfn_exec_create(const struct sfn_machine *m,
+				 const struct sfn_exec_options *opts)
+{
+	struct sfn_exec *x = sfn_xcalloc(1, sizeof(*x));
+	x->m = m;
+	x->o = *opts;
+	if (!x->o.region)
+		x->o.region = "us-east-1";
+	if (!x->o.account)
+		x->o.account = "123456789012";
+	x->arn = sfn_xasprintf("arn:aws:states:%s:%s:%s:%s:%s", x->o.region,
+			       x->o.account,
+			       x->o.express ? "express" : "execution",
+			       x->o.state_machine_name, x->o.execution_name);
+	x->sm_arn = sfn_xasprintf("arn:aws:states:%s:%s:stateMachine:%s",
+				  x->o.region, x->o.account,
+				  x->o.state_machine_name);
+	char ts[32];
+	sfn_time_format(ts, x->o.start_time);
+	x->ctx_execution = json_pack(
+		"{s:s,s:O,s:s,s:s,s:s,s:i}", "Id", x->arn, "Input",
+		x->o.input, "StartTime", ts, "Name", x->o.execution_name,
+		"RoleArn",
+		"arn:aws:iam::123456789012:role/service-role/StepFunctions-"
+		"local",
+		"RedriveCount", 0);
+	x->ctx_statemachine = json_pack("{s:s,s:s}", "Id", x->sm_arn, "Name",
+					x->o.state_machine_name);
+	pthread_mutex_init(&x->lock, NULL);
+	x->invocations = json_object();
+	x->timeout = m->timeout_seconds;
+	if (x->o.express && !x->o.no_duration_limit &&
+	    (!x->timeout || x->timeout > SFN_EXPRESS_MAX))
+		x->timeout = SFN_EXPRESS_MAX;
+	return x;
+}
+
+void sfn_exec_free(struct sfn_exec *x)
+{
+	if (!x)
+		return;
+	free(x->arn);
+	free(x->sm_arn);
+	json_decref(x->ctx_execution);
+	json_decref(x->ctx_statemachine);
+	json_decref(x->invocations);
+	pthread_mutex_destroy(&x->lock);
+	free(x);
+}
+
+const char *sfn_exec_arn(const struct sfn_exec *x)
+{
+	return x->arn;
+}
+
+const char *sfn_exec_state_machine_arn(const struct sfn_exec *x)
+{
+	return x->sm_arn;
+}
+
+void sfn_exec_result_release(struct sfn_exec_result *r)
+{
+	json_decref(r->output);
+	free(r->error);
+	free(r->cause);
+	free(r->state);
+	free(r->where);
+	memset(r, 0, sizeof(*r));
+}
+
+int sfn_exec_run(struct sfn_exec *x, struct sfn_exec_result *res)
+{
+	struct frame f;
+	frame_init(&f, x);
+	memset(res, 0, sizeof(*res));
+	x->mono_start = x->o.monotonic(x->o.ud);
+	if (want_events(&f)) {
+		json_t *d = json_object();
+		details_str(d, "input", x->o.input);
+		json_object_set_new(d, "roleArn",
+				    json_object_get(x->ctx_execution,
+						    "RoleArn")
+					    ? json_incref(json_object_get(
+						      x->ctx_execution,
+						      "RoleArn"))
+					    : json_null());
+		emit(&f, "ExecutionStarted", "executionStartedEventDetails",
+		     d);
+	} else {
+		emit(&f, NULL, NULL, NULL);
+	}
+	/* AWS quirk: the first state's previousEventId is 0. */
+	f.prev = 0;
+	json_t *out = NULL;
+	int rc;
+	if (too_big(&f, x->o.input)) {
+		set_error(&f, SFN_E_DATA_LIMIT_EXCEEDED,
+			  "The execution input exceeds the maximum number of "
+			  "bytes service limit.",
+			  true);
+		rc = -1;
+	} else {
+		rc = run_machine(&f, x->m, x->o.input, &out);
+	}
+	res->stop_time = now(&f);
+	if (rc == 0) {
+		res->status = SFN_EXEC_SUCCEEDED;
+		res->output = out;
+		json_t *d = want_events(&f) ? json_object() : NULL;
+		if (d)
+			details_str(d, "output", out);
+		emit(&f, "ExecutionSucceeded", "executionSucceededEventDetails",
+		     d);
+	} else {
+		const char *type, *key;
+		if (atomic_load(&x->timed_out)) {
+			res->status = SFN_EXEC_TIMED_OUT;
+			type = "ExecutionTimedOut";
+			key = "executionTimedOutEventDetails";
+			res->error = sfn_xstrdup(SFN_E_TIMEOUT);
+			res->cause = sfn_xstrdup(
+				"The execution timed out (TimeoutSeconds)");
+		} else if (atomic_load(&x->aborted)) {
+			res->status = SFN_EXEC_ABORTED;
+			type = "ExecutionAborted";
+			key = "executionAbortedEventDetails";
+		} else {
+			res->status = SFN_EXEC_FAILED;
+			type = "ExecutionFailed";
+			key = "executionFailedEventDetails";
+			res->error = f.err.name ? sfn_xstrdup(f.err.name)
+						: NULL;
+			res->cause = f.err.cause ? sfn_xstrdup(f.err.cause)
+						 : NULL;
+		}
+		if (f.failed_state && res->status != SFN_EXEC_ABORTED) {
+			res->state = sfn_xstrdup(f.failed_state->name);
+			res->where = sfn_xstrdup(f.failed_state->where);
+		}
+		json_t *d = want_events(&f)
+				    ? details_error(res->status ==
+							    SFN_EXEC_TIMED_OUT
+						    ? NULL
+						    : res->error,
+						    res->status ==
+							    SFN_EXEC_TIMED_OUT
+						    ? NULL
+						    : res->cause)
+				    : NULL;
+		f.prev = x->n_events;
+		emit(&f, type, key, d);
+	}
+	res->n_events = x->n_events;
+	res->n_transitions = x->n_transitions;
+	frame_release(&f);
+	return 0;
+}
+
+/* ---- the in-memory sink ---- */
+
+static void log_emit(void *ud, json_t *event)
+{
+	struct sfn_event_log *log = ud;
+	json_array_append(log->events, event);
+}
+
+void sfn_event_log_init(struct sfn_event_log *log)
+{
+	log->events = json_array();
+}
+
+void sfn_event_log_release(struct sfn_event_log *log)
+{
+	json_decref(log->events);
+	log->events = NULL;
+}
+
+struct sfn_event_sink sfn_event_log_sink(struct sfn_event_log *log)
+{
+	return (struct sfn_event_sink){ log_emit, log };
+}

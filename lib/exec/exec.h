@@ -1,0 +1,131 @@
+/*
+ * exec: the interpreter. Runs a compiled state machine (asl/model.h) with
+ * AWS's semantics: JSONPath and JSONata data flow through one evaluation
+ * interface, Choice, Wait, Retry/Catch, Parallel branches and Map
+ * iterations on threads, the Context object and variables. It never reads
+ * the environment or the clock itself: time, ids and randomness come from
+ * the options. Every history event goes through one sink.
+ */
+#ifndef SFN_EXEC_H
+#define SFN_EXEC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "asl/model.h"
+#include "base/base.h"
+#include "task/task.h"
+
+enum sfn_exec_status {
+	SFN_EXEC_RUNNING,
+	SFN_EXEC_SUCCEEDED,
+	SFN_EXEC_FAILED,
+	SFN_EXEC_TIMED_OUT,
+	SFN_EXEC_ABORTED,
+};
+
+/* "SUCCEEDED", "FAILED", ... */
+const char *sfn_exec_status_name(enum sfn_exec_status s);
+
+/*
+ * Where history events go: GetExecutionHistory's HistoryEvent objects
+ * ({timestamp, type, id, previousEventId, <x>EventDetails}) plus "x-"
+ * fields of ours ("x-scope": the Parallel branch / Map iteration path the
+ * event belongs to, e.g. [["Fanout",3]]). @event is borrowed for the call.
+ * Calls are serialised by the interpreter (never concurrent).
+ */
+struct sfn_event_sink {
+	void (*emit)(void *ud, json_t *event);
+	void *ud;
+};
+
+/* An in-memory sink: the events in order, as a JSON array. */
+struct sfn_event_log {
+	json_t *events; /* owned array */
+};
+void sfn_event_log_init(struct sfn_event_log *log);
+void sfn_event_log_release(struct sfn_event_log *log);
+/* A sink appending to @log. */
+struct sfn_event_sink sfn_event_log_sink(struct sfn_event_log *log);
+
+/* What -v prints: one call per transition. All borrowed. */
+struct sfn_trace_info {
+	const char *state;
+	const char *type;	/* "Pass", ... */
+	const json_t *scope;	/* as "x-scope"; may be NULL at top level */
+	double elapsed;		/* seconds since the execution started */
+	unsigned retries;	/* $$.State.RetryCount */
+	const char *note;	/* "retry in 2s", "caught States.Timeout", ... */
+};
+
+struct sfn_exec_options {
+	json_t *input; /* borrowed; the execution input */
+	const char *state_machine_name;
+	const char *execution_name;
+	const char *region;  /* "us-east-1" */
+	const char *account; /* "123456789012" */
+	bool express;	     /* EXPRESS type */
+	double start_time;   /* epoch seconds of the start */
+	/*
+	 * Multiplies every Wait and retry interval; 0 means no real waiting,
+	 * while the clock the execution sees advances as if it had waited.
+	 */
+	double time_scale;
+	/* Real time stops at start_time (only waits advance the clock). */
+	bool pinned_clock;
+	/* Monotonic seconds, for real elapsed time. Required. */
+	double (*monotonic)(void *ud);
+	/* Fills @buf with random bytes (UUIDs, jitter). Required. */
+	void (*random)(void *ud, void *buf, size_t n);
+	void *ud;
+	struct sfn_task_env *task_env; /* borrowed; may be NULL: no Tasks */
+	unsigned max_threads;	       /* 0: a default */
+	bool no_payload_limit;	       /* lift the 256 KiB payload quota */
+	bool no_history_limit;	       /* lift the 25,000 events quota */
+	bool no_duration_limit;	       /* lift the 5 minutes of EXPRESS */
+	const struct sfn_event_sink *sink; /* may be NULL */
+	/* Called for each state entered, from any thread (serialised). */
+	void (*trace)(void *ud, const struct sfn_trace_info *info);
+};
+
+struct sfn_exec_result {
+	enum sfn_exec_status status;
+	json_t *output;	  /* SUCCEEDED: owned */
+	char *error;	  /* otherwise: owned, may be NULL */
+	char *cause;	  /* owned, may be NULL */
+	char *state;	  /* the state that failed, if one did; owned */
+	char *where;	  /* its JSON Pointer; owned */
+	double stop_time; /* epoch seconds */
+	uint64_t n_events;
+	uint64_t n_transitions; /* states entered */
+};
+void sfn_exec_result_release(struct sfn_exec_result *r);
+
+struct sfn_exec;
+
+/* @m and the strings of @opts are borrowed and must outlive the run. */
+struct sfn_exec *sfn_exec_create(const struct sfn_machine *m,
+				 const struct sfn_exec_options *opts);
+void sfn_exec_free(struct sfn_exec *x);
+
+/* Runs the execution to its end. Returns 0 (see @res for the outcome). */
+int sfn_exec_run(struct sfn_exec *x, struct sfn_exec_result *res);
+
+/*
+ * Stops the execution as StopExecution does (status ABORTED): running
+ * branches and Tasks are cancelled. Safe from any thread, not from a
+ * signal handler.
+ */
+void sfn_exec_abort(struct sfn_exec *x);
+
+/* The execution's ARN and its state machine's. Borrowed. */
+const char *sfn_exec_arn(const struct sfn_exec *x);
+const char *sfn_exec_state_machine_arn(const struct sfn_exec *x);
+
+/* A UUID v4 string from 16 random bytes. */
+void sfn_format_uuid(char buf[37], const unsigned char rnd[16]);
+
+#endif

@@ -1,0 +1,50 @@
+/* Inside lib/exec: what the interpreter's files share. */
+#ifndef SFN_EXEC_INT_H
+#define SFN_EXEC_INT_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "exec/exec.h"
+
+/* AWS's payload quota (asl-core.md §12). */
+#define SFN_PAYLOAD_MAX 262144
+/* STANDARD history quota. */
+#define SFN_HISTORY_MAX 25000
+/* EXPRESS maximum duration, seconds. */
+#define SFN_EXPRESS_MAX 300.0
+/* AWS caps inline Map concurrency at 40. */
+#define SFN_INLINE_MAX 40
+
+struct group;
+
+struct sfn_exec {
+	const struct sfn_machine *m;
+	struct sfn_exec_options o;
+	char *arn;	/* owned */
+	char *sm_arn;	/* owned */
+	json_t *ctx_execution;	  /* $$.Execution; owned */
+	json_t *ctx_statemachine; /* $$.StateMachine; owned */
+	double mono_start;
+	atomic_uint_fast64_t n_events;
+	atomic_uint_fast64_t n_transitions;
+	atomic_int aborted;
+	atomic_int timed_out;	 /* the execution's TimeoutSeconds passed */
+	pthread_mutex_t lock;	 /* sink, mock counters, group registry */
+	json_t *invocations;	 /* state name -> calls so far; owned */
+	struct group *groups;	 /* top-level groups, for abort */
+	double timeout;		 /* seconds; 0 = none */
+};
+
+/*
+ * A cancellable set of concurrent frames (one Parallel or Map run). A
+ * cancelled group cancels its child groups too.
+ */
+struct group {
+	atomic_int cancel;
+	struct group *parent;	    /* NULL: top level */
+	struct group *children;	    /* registry, under sfn_exec.lock */
+	struct group *next_sibling; /* in the parent's list */
+};
+
+#endif
