@@ -122,6 +122,24 @@ int sfn_aws_creds_load(struct sfn_task_env *env, json_t *section,
 		       struct sfn_aws_creds *c, struct sfn_error *err);
 void sfn_aws_creds_release(struct sfn_aws_creds *c);
 
+/*
+ * Performs @req as an AWS API call for signing name @service: with @bearer
+ * (an API key) as "Authorization: Bearer", else signed by libcurl with
+ * SigV4 from @c (adding X-Amz-Security-Token for session credentials).
+ * @req->headers may be extended; the list is freed by the caller as usual.
+ */
+enum sfn_http_status
+sfn_aws_perform(struct sfn_task_env *env, struct sfn_http_req *req,
+		const char *service, const struct sfn_aws_creds *c,
+		const char *bearer, struct sfn_http_resp *resp, char *errmsg);
+/*
+ * The AWS error name of a failed response: x-amzn-ErrorType up to ':', or
+ * the body's "__type"/"code" after '#', or @fallback. New string. *@message
+ * gets the body's "message"/"Message" (new, may be NULL).
+ */
+char *sfn_aws_error_name(const struct sfn_http_resp *resp, const char *fallback,
+			 char **message);
+
 /* One request to sign with SigV4; everything borrowed. */
 struct sfn_sigv4_req {
 	const char *method;

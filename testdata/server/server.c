@@ -30,6 +30,7 @@ struct sfn_test_server {
 	json_t *counts;	  /* route -> count */
 	unsigned token_n; /* tokens issued */
 	char token[64];	  /* the valid one; "" when stale */
+	unsigned polls;	  /* GETs of a customization job */
 };
 
 struct req {
@@ -395,6 +396,44 @@ static enum MHD_Result route(struct sfn_test_server *s,
 				NULL);
 		}
 		free(id);
+	} else if (!strncmp(path, "/model-customization-jobs", 25)) {
+		/* Bedrock control plane: create, then Get until Completed. */
+		char *msg = authz ? check_sigv4(c, r, method, "bedrock")
+				  : sfn_xstrdup("Missing Authentication Token");
+		if (msg) {
+			ret = reply_json(c, 403,
+					 json_pack("{s:s}", "message", msg),
+					 NULL);
+			free(msg);
+		} else if (!strcmp(method, "POST") && !path[25]) {
+			const char *name = json_string_value(
+				json_object_get(body, "jobName"));
+			char *arn = sfn_xasprintf(
+				"arn:aws:bedrock:us-east-1:123456789012:"
+				"model-customization-job/%s",
+				name ? name : "none");
+			ret = reply_json(c, 201,
+					 json_pack("{s:s}", "jobArn", arn),
+					 NULL);
+			free(arn);
+		} else if (!strcmp(method, "POST")) {
+			ret = reply_json(c, 200, json_object(), NULL);
+		} else {
+			pthread_mutex_lock(&s->lock);
+			unsigned polls = ++s->polls;
+			pthread_mutex_unlock(&s->lock);
+			bool fail = strstr(path, "fail-job") != NULL;
+			const char *status = polls < 3 ? "InProgress"
+					     : fail    ? "Failed"
+						       : "Completed";
+			ret = reply_json(
+				c, 200,
+				json_pack("{s:s,s:s,s:s?}", "jobArn", path + 26,
+					  "status", status, "failureMessage",
+					  fail && polls >= 3 ? "bad data"
+							     : NULL),
+				NULL);
+		}
 	} else if (!strcmp(path, "/v1/chat/completions")) {
 		json_t *text = json_sprintf("echo: %s", first_text(body));
 		ret = reply_json(
