@@ -356,31 +356,31 @@ static void at_key(struct lint *l, struct sfn_diag *d, const char *key)
 #endif
 }
 
-/* Levenshtein distance, for "did you mean". */
+/* Edit distance with transpositions (optimal string alignment). */
 static size_t edit_distance(const char *a, const char *b)
 {
 	size_t n = strlen(a), m = strlen(b);
-	if (n > 256 || m > 256)
+	if (n > 128 || m > 128)
 		return (size_t)-1;
-	size_t row[257];
+	size_t d[129][129];
+	for (size_t i = 0; i <= n; i++)
+		d[i][0] = i;
 	for (size_t j = 0; j <= m; j++)
-		row[j] = j;
-	for (size_t i = 1; i <= n; i++) {
-		size_t diag = row[0];
-		row[0] = i;
+		d[0][j] = j;
+	for (size_t i = 1; i <= n; i++)
 		for (size_t j = 1; j <= m; j++) {
-			size_t up = row[j];
-			size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
-			size_t best = diag + cost;
-			if (row[j] + 1 < best)
-				best = row[j] + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			row[j] = best;
-			diag = up;
+			size_t best = d[i - 1][j - 1] +
+				      (a[i - 1] == b[j - 1] ? 0 : 1);
+			if (d[i - 1][j] + 1 < best)
+				best = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < best)
+				best = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
+			    a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < best)
+				best = d[i - 2][j - 2] + 1;
+			d[i][j] = best;
 		}
-	}
-	return row[m];
+	return d[n][m];
 }
 
 /* The key of @obj closest to @name, or NULL when none is close. */
@@ -1049,10 +1049,14 @@ static void check_int(struct lint *l, const char *field, json_t *v,
 		return;
 	}
 	double d = sfn_json_number(v);
+	char buf[SFN_NUMBUF];
+	sfn_fmt_double(buf, d);
 	if (d < (double)min)
-		err(l, SVF, "Minimum value is %lld", min);
+		err(l, SVF, "Minimum value is %lld; '%s' is %s", min, field,
+		    buf);
 	else if (d > (double)max)
-		err(l, SVF, "Maximum value is %lld", max);
+		err(l, SVF, "Maximum value is %lld; '%s' is %s", max, field,
+		    buf);
 }
 
 static void check_number(struct lint *l, const char *field, json_t *v,
@@ -1071,15 +1075,16 @@ static void check_number(struct lint *l, const char *field, json_t *v,
 		return;
 	}
 	double d = sfn_json_number(v);
-	char buf[SFN_NUMBUF];
+	char buf[SFN_NUMBUF], got[SFN_NUMBUF];
+	sfn_fmt_double(got, d);
 	if (d < min) {
 		sfn_fmt_double(buf, min);
-		err(l, SVF, "Minimum value is %s%s", buf,
-		    strchr(buf, '.') ? "" : ".0");
+		err(l, SVF, "Minimum value is %s%s; '%s' is %s", buf,
+		    strchr(buf, '.') ? "" : ".0", field, got);
 	} else if (d > max) {
 		sfn_fmt_double(buf, max);
-		err(l, SVF, "Maximum value is %s%s", buf,
-		    strchr(buf, '.') ? "" : ".0");
+		err(l, SVF, "Maximum value is %s%s; '%s' is %s", buf,
+		    strchr(buf, '.') ? "" : ".0", field, got);
 	}
 }
 
@@ -2739,21 +2744,27 @@ static void check_state(struct lint *l, struct sstate *s, json_t *st)
 						 NULL };
 		struct sfn_strbuf have = SFN_STRBUF_INIT;
 		int n = 0;
+		const char *second = NULL;
 		for (size_t i = 0; w[i]; i++)
 			if (json_object_get(st, w[i]) &&
-			    (!jsonata || !ends_with(w[i], "Path")))
+			    (!jsonata || !ends_with(w[i], "Path"))) {
 				sfn_strbuf_addf(&have, "%s%s", n++ ? ", " : "",
 						w[i]);
+				if (n == 2)
+					second = w[i];
+			}
 		if (n == 0)
 			err(l, SVF, "One of these fields is required: [%s]",
 			    jsonata ? "Seconds, Timestamp"
 				    : "Seconds, SecondsPath, Timestamp, "
 				      "TimestampPath");
 		else if (n > 1)
-			err(l, SVF,
-			    "There should only be one of the following "
-			    "fields: [%s]",
-			    have.buf);
+			at_key(l,
+			       err(l, SVF,
+				   "There should only be one of the following "
+				   "fields: [%s]",
+				   have.buf),
+			       second);
 		sfn_strbuf_release(&have);
 		if ((x = json_object_get(st, "Seconds"))) {
 			push(l, "Seconds", &save);
