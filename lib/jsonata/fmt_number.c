@@ -646,13 +646,20 @@ int sfn_fmt_base(double v, double radix, struct sfn_strbuf *out,
 		sfn_strbuf_adds(out, num);
 		return 0;
 	}
-	/* Number.prototype.toString(radix) of an integer: exact digits. */
+	/*
+	 * Number.prototype.toString(radix) of an integer, as V8 writes it:
+	 * digits below the double's precision are written as zeros.
+	 */
 	double a = fabs(v);
+	while (a / r >= 9007199254740992.0 && n < sizeof(digits)) {
+		a /= r;
+		digits[n++] = '0';
+	}
 	do {
 		double d = fmod(a, r);
 		digits[n++] = "0123456789abcdefghijklmnopqrstuvwxyz"[(int)d];
 		a = (a - d) / r;
-	} while (a >= 1 && n < sizeof(digits));
+	} while (a > 0 && n < sizeof(digits));
 	if (v < 0)
 		sfn_strbuf_addch(out, '-');
 	while (n)
