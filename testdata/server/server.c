@@ -459,7 +459,10 @@ static enum MHD_Result route(struct sfn_test_server *s,
 				  "total_tokens", 4),
 			NULL);
 	} else if (!strncmp(path, "/2015-03-31/functions/", 22)) {
-		char *name = sfn_xstrdup(path + 22);
+		/* NAME, or a function ARN (URL-encoded) ending in it. */
+		const char *start = path + 22;
+		const char *fn = strstr(start, "%3Afunction%3A");
+		char *name = sfn_xstrdup(fn ? fn + 14 : start);
 		char *slash = strchr(name, '/');
 		if (slash)
 			*slash = '\0';
