@@ -1,0 +1,2966 @@
+/*
+ * The evaluator, after the reference's jsonata.js: evaluate() dispatches on
+ * the node type, then applies predicates and grouping and collapses
+ * sequences. Values, frames and sequences live in the evaluation's arena.
+ */
+#include "jsonata/jsonata.h"
+#include "jsonata/jsonata_int.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "base/banned.h"
+
+const jv JV_U = { 0 };
+
+/* ---- arena ---- */
+
+struct jn_chunk {
+	struct jn_chunk *next;
+	size_t size;
+	max_align_t data[];
+};
+
+void *jn_alloc(struct jn_arena *a, size_t n)
+{
+	n = (n + 15) & ~(size_t)15;
+	if ((size_t)(a->end - a->cur) < n) {
+		size_t sz = a->total < 65536 ? 16384 : a->total / 2;
+		if (sz > (64u << 20))
+			sz = 64u << 20;
+		if (sz < n)
+			sz = n;
+		struct jn_chunk *c = sfn_xmalloc(sizeof(*c) + sz);
+		c->next = a->head;
+		c->size = sz;
+		a->head = c;
+		a->cur = (char *)c->data;
+		a->end = a->cur + sz;
+		a->total += sz;
+	}
+	void *p = a->cur;
+	a->cur += n;
+	return p;
+}
+
+void *jn_zalloc(struct jn_arena *a, size_t n)
+{
+	void *p = jn_alloc(a, n);
+	memset(p, 0, n);
+	return p;
+}
+
+char *jn_strndup(struct jn_arena *a, const char *s, size_t n)
+{
+	char *p = jn_alloc(a, n + 1);
+	if (n)
+		memcpy(p, s, n);
+	p[n] = 0;
+	return p;
+}
+
+void jn_arena_release(struct jn_arena *a)
+{
+	struct jn_chunk *c = a->head;
+	while (c) {
+		struct jn_chunk *n = c->next;
+		free(c);
+		c = n;
+	}
+	memset(a, 0, sizeof(*a));
+}
+
+/* ---- errors ---- */
+
+struct jn_catch {
+	jmp_buf jb;
+	struct jn_annot *annot;
+	unsigned depth;
+	struct jn_catch *prev;
+};
+
+enum { A_BINARY, A_CALL, A_APPLY };
+struct jn_annot {
+	struct jn_annot *prev;
+	int kind;
+	size_t pos;
+	const char *token;
+};
+
+void jn_throw(struct jn_ctx *c)
+{
+	struct jn_annot *stop = c->catch_->annot;
+	for (struct jn_annot *a = c->annot; a && a != stop; a = a->prev) {
+		switch (a->kind) {
+		case A_BINARY:
+			c->err.pos = a->pos;
+			c->err.has_pos = true;
+			c->err.token = a->token;
+			break;
+		case A_CALL:
+			if (!c->err.has_pos || !c->err.pos) {
+				c->err.pos = a->pos;
+				c->err.has_pos = true;
+			}
+			if (!c->err.token)
+				c->err.token = a->token;
+			break;
+		case A_APPLY:
+			if (!c->err.token && a->token)
+				c->err.token = a->token;
+			if (a->pos) {
+				c->err.pos = a->pos;
+				c->err.has_pos = true;
+			}
+			break;
+		}
+	}
+	c->annot = stop;
+	longjmp(c->catch_->jb, 1);
+}
+
+void jn_fail(struct jn_ctx *c, const char *code)
+{
+	memset(&c->err, 0, sizeof(c->err));
+	c->err.code = code;
+	jn_throw(c);
+}
+
+void jn_failv(struct jn_ctx *c, const char *code, jv value)
+{
+	memset(&c->err, 0, sizeof(c->err));
+	c->err.code = code;
+	c->err.value = value;
+	c->err.has_value = true;
+	jn_throw(c);
+}
+
+SFN_NORETURN static void fail_at(struct jn_ctx *c, const char *code,
+				 size_t pos, const char *token)
+{
+	memset(&c->err, 0, sizeof(c->err));
+	c->err.code = code;
+	c->err.pos = pos;
+	c->err.has_pos = true;
+	c->err.token = token;
+	jn_throw(c);
+}
+
+SFN_NORETURN static void fail_atv(struct jn_ctx *c, const char *code,
+				  size_t pos, jv value)
+{
+	memset(&c->err, 0, sizeof(c->err));
+	c->err.code = code;
+	c->err.pos = pos;
+	c->err.has_pos = true;
+	c->err.value = value;
+	c->err.has_value = true;
+	jn_throw(c);
+}
+
+static inline void annot_push(struct jn_ctx *c, struct jn_annot *a, int kind,
+			      size_t pos, const char *token)
+{
+	a->kind = kind;
+	a->pos = pos;
+	a->token = token;
+	a->prev = c->annot;
+	c->annot = a;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+void jn_check_guard(struct jn_ctx *c)
+{
+	if (c->max_depth && c->depth > c->max_depth) {
+		memset(&c->err, 0, sizeof(c->err));
+		c->err.code = "U1001";
+		c->err.message = "Stack overflow error: Check for non-terminating "
+				 "recursive function.  Consider rewriting as "
+				 "tail-recursive.";
+		jn_throw(c);
+	}
+	char here;
+	size_t used = c->stack_base > &here ? (size_t)(c->stack_base - &here)
+					    : (size_t)(&here - c->stack_base);
+	if (used > c->stack_limit) {
+		memset(&c->err, 0, sizeof(c->err));
+		c->err.code = "U1001";
+		c->err.message = "Stack overflow error: Check for non-terminating "
+				 "recursive function.  Consider rewriting as "
+				 "tail-recursive.";
+		jn_throw(c);
+	}
+	if (c->time_ms && (++c->ticks & 255) == 0 &&
+	    (now_ns() - c->start_ns) / 1000000u > c->time_ms) {
+		memset(&c->err, 0, sizeof(c->err));
+		c->err.code = "U1001";
+		c->err.message =
+			"Expression evaluation timeout: Check for infinite loop";
+		jn_throw(c);
+	}
+}
+
+/* ---- values ---- */
+
+jv jv_from_json(json_t *j)
+{
+	jv v = JV_U;
+	if (!j)
+		return v;
+	switch (json_typeof(j)) {
+	case JSON_NULL:
+		v.t = JV_NULL;
+		break;
+	case JSON_TRUE:
+		v.t = JV_BOOL;
+		v.b = 1;
+		break;
+	case JSON_FALSE:
+		v.t = JV_BOOL;
+		break;
+	case JSON_INTEGER:
+		v.t = JV_NUM;
+		v.u.n = (double)json_integer_value(j);
+		break;
+	case JSON_REAL:
+		v.t = JV_NUM;
+		v.u.n = json_real_value(j);
+		break;
+	case JSON_STRING:
+		v.t = JV_STR;
+		v.u.s = json_string_value(j);
+		v.len = (uint32_t)json_string_length(j);
+		break;
+	case JSON_ARRAY:
+		v.t = JV_JARR;
+		v.u.j = j;
+		break;
+	case JSON_OBJECT:
+		v.t = JV_JOBJ;
+		v.u.j = j;
+		break;
+	}
+	return v;
+}
+
+struct jv_arr *jv_arr_new(struct jn_ctx *c, uint32_t cap)
+{
+	struct jv_arr *a = jn_alloc(c->a, sizeof(*a));
+	memset(a, 0, sizeof(*a));
+	if (cap) {
+		a->v = jn_alloc(c->a, sizeof(jv) * cap);
+		a->cap = cap;
+	}
+	return a;
+}
+
+jv jv_seq(struct jn_ctx *c, uint32_t cap)
+{
+	jv v = { .t = JV_ARR };
+	v.u.a = jv_arr_new(c, cap);
+	v.u.a->seq = true;
+	return v;
+}
+
+jv jv_arrv(struct jn_ctx *c, uint32_t cap)
+{
+	jv v = { .t = JV_ARR };
+	v.u.a = jv_arr_new(c, cap);
+	return v;
+}
+
+void jv_push(struct jn_ctx *c, struct jv_arr *a, jv v)
+{
+	if (a->n == a->cap) {
+		uint32_t nc = a->cap ? a->cap * 2 : 4;
+		jv *nv = jn_alloc(c->a, sizeof(jv) * nc);
+		if (a->n)
+			memcpy(nv, a->v, sizeof(jv) * a->n);
+		a->v = nv;
+		a->cap = nc;
+	}
+	a->v[a->n++] = v;
+}
+
+jv jv_seq1(struct jn_ctx *c, jv v)
+{
+	jv s = jv_seq(c, 1);
+	s.u.a->v[0] = v;
+	s.u.a->n = 1;
+	return s;
+}
+
+struct jv_obj *jv_obj_new(struct jn_ctx *c, uint32_t cap)
+{
+	struct jv_obj *o = jn_zalloc(c->a, sizeof(*o));
+	if (cap) {
+		o->e = jn_alloc(c->a, sizeof(*o->e) * cap);
+		o->cap = cap;
+	}
+	return o;
+}
+
+jv jv_objv(struct jv_obj *o)
+{
+	jv v = { .t = JV_OBJ };
+	v.u.o = o;
+	return v;
+}
+
+static uint32_t hash_str(const char *s, size_t n)
+{
+	uint32_t h = 2166136261u;
+	for (size_t i = 0; i < n; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 16777619u;
+	}
+	return h;
+}
+
+static void obj_reindex(struct jn_ctx *c, struct jv_obj *o)
+{
+	uint32_t cap = 16;
+	while (cap < o->n * 2 + 2)
+		cap *= 2;
+	o->idx = jn_zalloc(c->a, sizeof(uint32_t) * cap);
+	o->idxcap = cap;
+	for (uint32_t i = 0; i < o->n; i++) {
+		uint32_t h = hash_str(o->e[i].k, o->e[i].klen) & (cap - 1);
+		while (o->idx[h])
+			h = (h + 1) & (cap - 1);
+		o->idx[h] = i + 1;
+	}
+}
+
+static int obj_find(const struct jv_obj *o, const char *k, size_t klen)
+{
+	if (o->idx) {
+		uint32_t h = hash_str(k, klen) & (o->idxcap - 1);
+		while (o->idx[h]) {
+			const struct jv_ent *e = &o->e[o->idx[h] - 1];
+			if (e->klen == klen && !memcmp(e->k, k, klen))
+				return e->dead ? -1 : (int)(o->idx[h] - 1);
+			h = (h + 1) & (o->idxcap - 1);
+		}
+		return -1;
+	}
+	for (uint32_t i = 0; i < o->n; i++)
+		if (o->e[i].klen == klen && !o->e[i].dead &&
+		    !memcmp(o->e[i].k, k, klen))
+			return (int)i;
+	return -1;
+}
+
+void jv_obj_set(struct jn_ctx *c, struct jv_obj *o, const char *k,
+		uint32_t klen, jv v)
+{
+	int i = obj_find(o, k, klen);
+	if (i >= 0) {
+		o->e[i].v = v;
+		return;
+	}
+	if (o->n == o->cap) {
+		uint32_t nc = o->cap ? o->cap * 2 : 4;
+		struct jv_ent *ne = jn_alloc(c->a, sizeof(*ne) * nc);
+		if (o->n)
+			memcpy(ne, o->e, sizeof(*ne) * o->n);
+		o->e = ne;
+		o->cap = nc;
+	}
+	struct jv_ent *e = &o->e[o->n++];
+	e->k = k;
+	e->klen = klen;
+	e->dead = false;
+	e->v = v;
+	o->live++;
+	if (o->n > 8 && (!o->idx || o->n * 2 > o->idxcap))
+		obj_reindex(c, o);
+	else if (o->idx) {
+		uint32_t h = hash_str(k, klen) & (o->idxcap - 1);
+		while (o->idx[h])
+			h = (h + 1) & (o->idxcap - 1);
+		o->idx[h] = o->n;
+	}
+}
+
+void jv_obj_del(struct jv_obj *o, const char *k, size_t klen)
+{
+	int i = obj_find(o, k, klen);
+	if (i >= 0) {
+		o->e[i].dead = true;
+		o->live--;
+	}
+}
+
+bool jv_obj_get(jv o, const char *k, size_t klen, jv *out)
+{
+	if (o.t == JV_JOBJ) {
+		json_t *j = json_object_getn(o.u.j, k, klen);
+		if (!j)
+			return false;
+		*out = jv_from_json(j);
+		return true;
+	}
+	if (o.t != JV_OBJ)
+		return false;
+	int i = obj_find(o.u.o, k, klen);
+	if (i < 0)
+		return false;
+	*out = o.u.o->e[i].v;
+	return true;
+}
+
+bool jv_obj_next(jv o, size_t *it, const char **k, size_t *klen, jv *v)
+{
+	if (o.t == JV_JOBJ) {
+		void *iter = *it ? (void *)*it : json_object_iter(o.u.j);
+		if (!iter)
+			return false;
+		*k = json_object_iter_key(iter);
+		*klen = json_object_iter_key_len(iter);
+		*v = jv_from_json(json_object_iter_value(iter));
+		void *nx = json_object_iter_next(o.u.j, iter);
+		*it = nx ? (size_t)nx : (size_t)-1;
+		return true;
+	}
+	if (*it == (size_t)-1)
+		return false;
+	struct jv_obj *ob = o.u.o;
+	while (*it < ob->n && ob->e[*it].dead)
+		(*it)++;
+	if (*it >= ob->n)
+		return false;
+	*k = ob->e[*it].k;
+	*klen = ob->e[*it].klen;
+	*v = ob->e[*it].v;
+	(*it)++;
+	return true;
+}
+
+size_t jv_obj_size(jv o)
+{
+	if (o.t == JV_JOBJ)
+		return json_object_size(o.u.j);
+	if (o.t == JV_OBJ)
+		return o.u.o->live;
+	return 0;
+}
+
+/* a JSON iteration ends with *it == -1; make the own-object loop agree */
+#define OBJ_FOREACH(o, it, k, kl, v) \
+	for (size_t it = 0; it != (size_t)-1 && jv_obj_next(o, &it, &k, &kl, &v);)
+
+bool jv_is_func(jv v)
+{
+	return v.t == JV_FUNC;
+}
+
+char jv_sym(jv v)
+{
+	switch (v.t) {
+	case JV_FUNC: return 'f';
+	case JV_STR: return 's';
+	case JV_NUM: return 'n';
+	case JV_BOOL: return 'b';
+	case JV_NULL: return 'l';
+	case JV_ARR: case JV_JARR: return 'a';
+	case JV_OBJ: case JV_JOBJ: return 'o';
+	default: return 'm';
+	}
+}
+
+bool jv_is_numeric(struct jn_ctx *c, jv v)
+{
+	if (v.t != JV_NUM || isnan(v.u.n))
+		return false;
+	if (isinf(v.u.n))
+		jn_failv(c, "D1001", v);
+	return true;
+}
+
+bool jv_deep_equal(jv a, jv b)
+{
+	if (a.t == JV_NUM && b.t == JV_NUM)
+		return a.u.n == b.u.n;
+	if (a.t == JV_STR && b.t == JV_STR)
+		return a.len == b.len && !memcmp(a.u.s, b.u.s, a.len);
+	if (a.t == JV_BOOL && b.t == JV_BOOL)
+		return a.b == b.b;
+	if (a.t == JV_NULL && b.t == JV_NULL)
+		return true;
+	if (a.t == JV_UNDEF && b.t == JV_UNDEF)
+		return true;
+	if (jv_is_arr(a) && jv_is_arr(b)) {
+		if (a.t == JV_JARR && b.t == JV_JARR && a.u.j == b.u.j)
+			return true;
+		uint32_t n = jv_alen(a);
+		if (n != jv_alen(b))
+			return false;
+		for (uint32_t i = 0; i < n; i++)
+			if (!jv_deep_equal(jv_aget(a, i), jv_aget(b, i)))
+				return false;
+		return true;
+	}
+	if (jv_is_obj(a) && jv_is_obj(b)) {
+		if (jv_obj_size(a) != jv_obj_size(b))
+			return false;
+		const char *k;
+		size_t kl;
+		jv v, w;
+		OBJ_FOREACH(a, it, k, kl, v)
+		{
+			if (!jv_obj_get(b, k, kl, &w) || !jv_deep_equal(v, w))
+				return false;
+		}
+		return true;
+	}
+	if (a.t == JV_FUNC && b.t == JV_FUNC)
+		return a.u.f == b.u.f;
+	return false;
+}
+
+bool jv_boolean(jv v)
+{
+	switch (v.t) {
+	case JV_ARR:
+	case JV_JARR: {
+		uint32_t n = jv_alen(v);
+		if (n == 1)
+			return jv_boolean(jv_aget(v, 0));
+		for (uint32_t i = 0; i < n; i++)
+			if (jv_boolean(jv_aget(v, i)))
+				return true;
+		return false;
+	}
+	case JV_STR:
+		return v.len > 0;
+	case JV_NUM:
+		return !isnan(v.u.n) && v.u.n != 0;
+	case JV_OBJ:
+	case JV_JOBJ:
+		return jv_obj_size(v) > 0;
+	case JV_BOOL:
+		return v.b;
+	default:
+		return false;
+	}
+}
+
+jv jv_strf(struct jn_ctx *c, const char *s, size_t n)
+{
+	return jv_str(jn_strndup(c->a, s, n), n);
+}
+
+const char *jv_cstr(struct jn_ctx *c, jv s)
+{
+	return jn_strndup(c->a, s.u.s, s.len);
+}
+
+void jn_fmt_num(struct sfn_strbuf *sb, double d, bool round15)
+{
+	char buf[SFN_NUMBUF];
+	if (round15 && isfinite(d) && d != floor(d)) {
+		char tmp[40];
+		snprintf(tmp, sizeof(tmp), "%.14e", d);
+		d = strtod(tmp, NULL);
+	}
+	if (d == 0)
+		d = 0; /* -0 prints as 0 */
+	int n = sfn_fmt_double(buf, d);
+	sfn_strbuf_add(sb, buf, (size_t)n);
+}
+
+static void indent(struct sfn_strbuf *sb, int lvl)
+{
+	sfn_strbuf_addch(sb, '\n');
+	for (int i = 0; i < lvl; i++)
+		sfn_strbuf_adds(sb, "  ");
+}
+
+static void stringify(struct jn_ctx *c, struct sfn_strbuf *sb, jv v,
+		      bool pretty, bool round15, int lvl)
+{
+	switch (v.t) {
+	case JV_NULL:
+		sfn_strbuf_adds(sb, "null");
+		break;
+	case JV_BOOL:
+		sfn_strbuf_adds(sb, v.b ? "true" : "false");
+		break;
+	case JV_NUM:
+		if (!isfinite(v.u.n)) {
+			if (c)
+				jn_failv(c, "D1001", v);
+			sfn_strbuf_adds(sb, "null");
+		} else {
+			jn_fmt_num(sb, v.u.n, round15);
+		}
+		break;
+	case JV_STR:
+		sfn_json_quote(sb, v.u.s, v.len, 0);
+		break;
+	case JV_FUNC:
+		sfn_strbuf_adds(sb, "\"\"");
+		break;
+	case JV_ARR:
+	case JV_JARR: {
+		uint32_t n = jv_alen(v);
+		if (v.t == JV_ARR && v.u.a->outer && n > 0) {
+			stringify(c, sb, v.u.a->v[0], pretty, round15, lvl);
+			break;
+		}
+		sfn_strbuf_addch(sb, '[');
+		for (uint32_t i = 0; i < n; i++) {
+			if (i)
+				sfn_strbuf_addch(sb, ',');
+			if (pretty)
+				indent(sb, lvl + 1);
+			jv e = jv_aget(v, i);
+			if (e.t == JV_UNDEF)
+				sfn_strbuf_adds(sb, "null");
+			else
+				stringify(c, sb, e, pretty, round15, lvl + 1);
+		}
+		if (pretty && n)
+			indent(sb, lvl);
+		sfn_strbuf_addch(sb, ']');
+		break;
+	}
+	case JV_OBJ:
+	case JV_JOBJ: {
+		const char *k;
+		size_t kl;
+		jv e;
+		bool first = true;
+		sfn_strbuf_addch(sb, '{');
+		OBJ_FOREACH(v, it, k, kl, e)
+		{
+			if (e.t == JV_UNDEF)
+				continue;
+			if (!first)
+				sfn_strbuf_addch(sb, ',');
+			first = false;
+			if (pretty)
+				indent(sb, lvl + 1);
+			sfn_json_quote(sb, k, kl, 0);
+			sfn_strbuf_addch(sb, ':');
+			if (pretty)
+				sfn_strbuf_addch(sb, ' ');
+			stringify(c, sb, e, pretty, round15, lvl + 1);
+		}
+		if (pretty && !first)
+			indent(sb, lvl);
+		sfn_strbuf_addch(sb, '}');
+		break;
+	}
+	case JV_TUPLE:
+		stringify(c, sb, v.u.tp->at, pretty, round15, lvl);
+		break;
+	default:
+		sfn_strbuf_adds(sb, "null");
+	}
+}
+
+void jv_stringify(struct jn_ctx *c, struct sfn_strbuf *sb, jv v, bool pretty,
+		  bool round15)
+{
+	stringify(c, sb, v, pretty, round15, 0);
+}
+
+jv jv_string(struct jn_ctx *c, jv v)
+{
+	if (v.t == JV_UNDEF || v.t == JV_STR)
+		return v;
+	if (v.t == JV_FUNC)
+		return jv_str("", 0);
+	if (v.t == JV_NUM && !isfinite(v.u.n))
+		jn_failv(c, "D3001", v);
+	struct sfn_strbuf sb = SFN_STRBUF_INIT;
+	if (v.t == JV_NUM) {
+		jn_fmt_num(&sb, v.u.n, true);
+	} else {
+		/* the arena-free path: an error inside unwinds, so stringify
+		 * into a local buffer only after checking numbers */
+		struct jn_catch *saved = c->catch_;
+		(void)saved;
+		stringify(c, &sb, v, false, true, 0);
+	}
+	jv r = jv_strf(c, sb.buf, sb.len);
+	sfn_strbuf_release(&sb);
+	return r;
+}
+
+/* fn.append: concatenation that flattens one level; results lose flags */
+jv jv_append(struct jn_ctx *c, jv a, jv b)
+{
+	if (a.t == JV_UNDEF)
+		return b;
+	if (b.t == JV_UNDEF)
+		return a;
+	uint32_t na = jv_is_arr(a) ? jv_alen(a) : 1;
+	uint32_t nb = jv_is_arr(b) ? jv_alen(b) : 1;
+	jv r = jv_arrv(c, na + nb);
+	struct jv_arr *ra = r.u.a;
+	if (!jv_is_arr(a))
+		ra->v[ra->n++] = a;
+	else if (a.t == JV_ARR) {
+		memcpy(ra->v, a.u.a->v, sizeof(jv) * na);
+		ra->n = na;
+	} else
+		for (uint32_t i = 0; i < na; i++)
+			ra->v[ra->n++] = jv_aget(a, i);
+	if (!jv_is_arr(b))
+		ra->v[ra->n++] = b;
+	else if (b.t == JV_ARR) {
+		memcpy(ra->v + ra->n, b.u.a->v, sizeof(jv) * nb);
+		ra->n += nb;
+	} else
+		for (uint32_t i = 0; i < nb; i++)
+			ra->v[ra->n++] = jv_aget(b, i);
+	return r;
+}
+
+static json_t *to_json(jv v)
+{
+	switch (v.t) {
+	case JV_NULL:
+		return json_null();
+	case JV_BOOL:
+		return json_boolean(v.b);
+	case JV_NUM: {
+		double d = v.u.n;
+		if (d == floor(d) && fabs(d) < 9007199254740992.0)
+			return json_integer((json_int_t)d);
+		if (!isfinite(d))
+			return json_null();
+		return json_real(d);
+	}
+	case JV_STR: {
+		json_t *s = json_stringn(v.u.s, v.len);
+		if (!s) {
+			/* lone surrogates: keep what is valid */
+			struct sfn_strbuf sb = SFN_STRBUF_INIT;
+			for (uint32_t i = 0; i < v.len; i++) {
+				unsigned char ch = (unsigned char)v.u.s[i];
+				if (ch == 0xED && i + 2 < v.len &&
+				    ((unsigned char)v.u.s[i + 1] & 0xE0) == 0xA0) {
+					sfn_strbuf_adds(&sb, "\xEF\xBF\xBD");
+					i += 2;
+				} else {
+					sfn_strbuf_addch(&sb, ch);
+				}
+			}
+			s = json_stringn_nocheck(sb.buf, sb.len);
+			sfn_strbuf_release(&sb);
+		}
+		return s;
+	}
+	case JV_JARR:
+	case JV_JOBJ:
+		return json_incref(v.u.j);
+	case JV_ARR: {
+		json_t *a = json_array();
+		for (uint32_t i = 0; i < v.u.a->n; i++) {
+			jv e = v.u.a->v[i];
+			if (e.t == JV_UNDEF)
+				continue;
+			json_array_append_new(a, to_json(e));
+		}
+		return a;
+	}
+	case JV_OBJ: {
+		json_t *o = json_object();
+		const char *k;
+		size_t kl;
+		jv e;
+		OBJ_FOREACH(v, it, k, kl, e)
+		{
+			if (e.t == JV_UNDEF || e.t == JV_FUNC)
+				continue;
+			json_object_setn_new_nocheck(o, k, kl, to_json(e));
+		}
+		return o;
+	}
+	case JV_TUPLE:
+		return to_json(v.u.tp->at);
+	case JV_FUNC:
+		return json_string("");
+	default:
+		return NULL;
+	}
+}
+
+json_t *jv_to_json(jv v)
+{
+	return to_json(v);
+}
+
+jv jv_from_json_deep(struct jn_ctx *c, json_t *j)
+{
+	jv v = jv_from_json(j);
+	if (v.t == JV_STR)
+		return jv_strf(c, v.u.s, v.len);
+	if (v.t == JV_JARR) {
+		size_t n = json_array_size(j);
+		jv r = jv_arrv(c, (uint32_t)n);
+		for (size_t i = 0; i < n; i++)
+			r.u.a->v[r.u.a->n++] =
+				jv_from_json_deep(c, json_array_get(j, i));
+		return r;
+	}
+	if (v.t == JV_JOBJ) {
+		struct jv_obj *o = jv_obj_new(c, (uint32_t)json_object_size(j));
+		const char *k;
+		json_t *e;
+		size_t kl;
+		json_object_keylen_foreach(j, k, kl, e)
+		{
+			jv_obj_set(c, o, jn_strndup(c->a, k, kl), (uint32_t)kl,
+				   jv_from_json_deep(c, e));
+		}
+		return jv_objv(o);
+	}
+	return v;
+}
+
+/* ---- frames ---- */
+
+struct jn_frame *jn_frame_new(struct jn_ctx *c, struct jn_frame *parent)
+{
+	struct jn_frame *f = jn_alloc(c->a, sizeof(*f));
+	f->parent = parent;
+	f->b = NULL;
+	f->n = f->cap = 0;
+	return f;
+}
+
+void jn_bind(struct jn_ctx *c, struct jn_frame *f, const char *name, jv v)
+{
+	for (uint32_t i = 0; i < f->n; i++)
+		if (f->b[i].name == name || !strcmp(f->b[i].name, name)) {
+			f->b[i].v = v;
+			return;
+		}
+	if (f->n == f->cap) {
+		uint32_t nc = f->cap ? f->cap * 2 : 4;
+		struct jv_bind *nb = jn_alloc(c->a, sizeof(*nb) * nc);
+		if (f->n)
+			memcpy(nb, f->b, sizeof(*nb) * f->n);
+		f->b = nb;
+		f->cap = nc;
+	}
+	f->b[f->n].name = name;
+	f->b[f->n].v = v;
+	f->n++;
+}
+
+bool jn_lookup(struct jn_ctx *c, struct jn_frame *f, const char *name, jv *out)
+{
+	for (; f; f = f->parent)
+		for (uint32_t i = 0; i < f->n; i++)
+			if (f->b[i].name == name || !strcmp(f->b[i].name, name)) {
+				*out = f->b[i].v;
+				return true;
+			}
+	const struct jn_builtin *b = jn_builtin_find(name, c->flags);
+	if (b) {
+		jv v = { .t = JV_FUNC };
+		struct jv_fn *fn = jn_zalloc(c->a, sizeof(*fn));
+		fn->kind = FN_BUILTIN;
+		fn->bi = b;
+		fn->sig = &b->psig;
+		v.u.f = fn;
+		*out = v;
+		return true;
+	}
+	return false;
+}
+
+/* ---- tuples ---- */
+
+static struct jv_tuple *tuple_new(struct jn_ctx *c, jv at, uint32_t cap)
+{
+	struct jv_tuple *t = jn_alloc(c->a, sizeof(*t));
+	t->at = at;
+	t->n = 0;
+	t->cap = cap;
+	t->b = cap ? jn_alloc(c->a, sizeof(*t->b) * cap) : NULL;
+	return t;
+}
+
+static void tuple_set(struct jn_ctx *c, struct jv_tuple *t, const char *name,
+		      jv v)
+{
+	for (uint32_t i = 0; i < t->n; i++)
+		if (!strcmp(t->b[i].name, name)) {
+			t->b[i].v = v;
+			return;
+		}
+	if (t->n == t->cap) {
+		uint32_t nc = t->cap ? t->cap * 2 : 4;
+		struct jv_bind *nb = jn_alloc(c->a, sizeof(*nb) * nc);
+		if (t->n)
+			memcpy(nb, t->b, sizeof(*nb) * t->n);
+		t->b = nb;
+		t->cap = nc;
+	}
+	t->b[t->n].name = name;
+	t->b[t->n].v = v;
+	t->n++;
+}
+
+static struct jv_tuple *tuple_copy(struct jn_ctx *c, const struct jv_tuple *s)
+{
+	struct jv_tuple *t = tuple_new(c, s->at, s->n + 2);
+	memcpy(t->b, s->b, sizeof(*t->b) * s->n);
+	t->n = s->n;
+	return t;
+}
+
+static jv tuplev(struct jv_tuple *t)
+{
+	jv v = { .t = JV_TUPLE };
+	v.u.tp = t;
+	return v;
+}
+
+static struct jn_frame *frame_from_tuple(struct jn_ctx *c,
+					 struct jn_frame *env,
+					 const struct jv_tuple *t)
+{
+	struct jn_frame *f = jn_frame_new(c, env);
+	f->b = t->b;
+	f->n = t->n;
+	f->cap = t->n; /* a bind into this frame reallocates: copy on write */
+	return f;
+}
+
+/* ---- the evaluator ---- */
+
+static jv eval_path(struct jn_ctx *c, const struct jn_node *n, jv input,
+		    struct jn_frame *env);
+static jv eval_filter(struct jn_ctx *c, const struct jn_node *pred, jv input,
+		      struct jn_frame *env);
+static jv eval_group(struct jn_ctx *c, const struct jn_pairs *g, size_t gpos,
+		     jv input, struct jn_frame *env);
+static jv eval_function(struct jn_ctx *c, const struct jn_node *n, jv input,
+			struct jn_frame *env, const jv *applyto);
+static jv eval_sort(struct jn_ctx *c, const struct jn_node *n, jv input,
+		    struct jn_frame *env);
+
+static jv lookup_name(struct jn_ctx *c, jv input, const char *k, size_t kl)
+{
+	jv r = JV_U;
+	if (input.t == JV_JOBJ) {
+		json_t *j = json_object_getn(input.u.j, k, kl);
+		return j ? jv_from_json(j) : r;
+	}
+	if (input.t == JV_OBJ) {
+		jv_obj_get(input, k, kl, &r);
+		return r;
+	}
+	if (jv_is_arr(input)) {
+		uint32_t n = jv_alen(input);
+		jv seq = jv_seq(c, n);
+		for (uint32_t i = 0; i < n; i++) {
+			jv res = lookup_name(c, jv_aget(input, i), k, kl);
+			if (res.t == JV_UNDEF)
+				continue;
+			if (jv_is_arr(res)) {
+				uint32_t m = jv_alen(res);
+				for (uint32_t x = 0; x < m; x++)
+					jv_push(c, seq.u.a, jv_aget(res, x));
+			} else {
+				jv_push(c, seq.u.a, res);
+			}
+		}
+		return seq;
+	}
+	return r;
+}
+
+static void flatten_into(struct jn_ctx *c, struct jv_arr *out, jv v)
+{
+	if (jv_is_arr(v)) {
+		uint32_t n = jv_alen(v);
+		for (uint32_t i = 0; i < n; i++)
+			flatten_into(c, out, jv_aget(v, i));
+	} else {
+		jv_push(c, out, v);
+	}
+}
+
+static jv eval_wildcard(struct jn_ctx *c, jv input)
+{
+	jv results = jv_seq(c, 0);
+	if (input.t == JV_ARR && input.u.a->outer && input.u.a->n > 0)
+		input = input.u.a->v[0];
+	if (jv_is_arr(input)) {
+		/* Object.keys of an array: its indexes */
+		uint32_t m = jv_alen(input);
+		for (uint32_t i = 0; i < m; i++) {
+			jv v = jv_aget(input, i);
+			if (jv_is_arr(v)) {
+				struct jv_arr tmp = { 0 };
+				flatten_into(c, &tmp, v);
+				for (uint32_t x = 0; x < tmp.n; x++)
+					jv_push(c, results.u.a, tmp.v[x]);
+				results.u.a->seq = false;
+			} else {
+				jv_push(c, results.u.a, v);
+			}
+		}
+	} else if (jv_is_obj(input)) {
+		const char *k;
+		size_t kl;
+		jv v;
+		OBJ_FOREACH(input, it, k, kl, v)
+		{
+			if (jv_is_arr(v)) {
+				/* fn.append: the result is no longer a sequence */
+				struct jv_arr tmp = { 0 };
+				flatten_into(c, &tmp, v);
+				for (uint32_t i = 0; i < tmp.n; i++)
+					jv_push(c, results.u.a, tmp.v[i]);
+				results.u.a->seq = false;
+			} else {
+				jv_push(c, results.u.a, v);
+			}
+		}
+	}
+	return results;
+}
+
+static void recurse_desc(struct jn_ctx *c, jv input, struct jv_arr *out)
+{
+	if (!jv_is_arr(input))
+		jv_push(c, out, input);
+	if (jv_is_arr(input)) {
+		uint32_t n = jv_alen(input);
+		for (uint32_t i = 0; i < n; i++)
+			recurse_desc(c, jv_aget(input, i), out);
+	} else if (jv_is_obj(input)) {
+		const char *k;
+		size_t kl;
+		jv v;
+		OBJ_FOREACH(input, it, k, kl, v)
+		{
+			recurse_desc(c, v, out);
+		}
+	}
+}
+
+static jv eval_descendants(struct jn_ctx *c, jv input)
+{
+	if (input.t == JV_UNDEF)
+		return JV_U;
+	jv seq = jv_seq(c, 0);
+	recurse_desc(c, input, seq.u.a);
+	if (seq.u.a->n == 1)
+		return seq.u.a->v[0];
+	return seq;
+}
+
+static const char *op_name(int op)
+{
+	static char ops[128][2];
+	switch (op) {
+	case OP_RANGE: return "..";
+	case OP_NE: return "!=";
+	case OP_GE: return ">=";
+	case OP_LE: return "<=";
+	case OP_AND: return "and";
+	case OP_OR: return "or";
+	case OP_IN: return "in";
+	case '+': return "+";
+	case '-': return "-";
+	case '*': return "*";
+	case '/': return "/";
+	case '%': return "%";
+	case '=': return "=";
+	case '<': return "<";
+	case '>': return ">";
+	case '&': return "&";
+	default:
+		(void)ops;
+		return "?";
+	}
+}
+
+static int str_cmp(jv a, jv b)
+{
+	size_t n = a.len < b.len ? a.len : b.len;
+	int r = memcmp(a.u.s, b.u.s, n);
+	if (r)
+		return r;
+	return a.len < b.len ? -1 : a.len > b.len;
+}
+
+static jv eval_binary(struct jn_ctx *c, const struct jn_node *n, jv input,
+		      struct jn_frame *env)
+{
+	jv lhs = jn_eval(c, n->lhs, input, env);
+	int op = n->op;
+	struct jn_annot an;
+	if (op == OP_AND || op == OP_OR) {
+		annot_push(c, &an, A_BINARY, n->pos, op_name(op));
+		bool l = lhs.t != JV_UNDEF && jv_boolean(lhs);
+		jv r;
+		if (op == OP_AND) {
+			if (!l) {
+				r = jv_bool(false);
+			} else {
+				jv rv = jn_eval(c, n->rhs, input, env);
+				r = jv_bool(rv.t != JV_UNDEF && jv_boolean(rv));
+			}
+		} else {
+			if (l) {
+				r = jv_bool(true);
+			} else {
+				jv rv = jn_eval(c, n->rhs, input, env);
+				r = jv_bool(rv.t != JV_UNDEF && jv_boolean(rv));
+			}
+		}
+		c->annot = an.prev;
+		return r;
+	}
+	jv rhs = jn_eval(c, n->rhs, input, env);
+	annot_push(c, &an, A_BINARY, n->pos, op_name(op));
+	jv r = JV_U;
+	switch (op) {
+	case '+':
+	case '-':
+	case '*':
+	case '/':
+	case '%':
+		if (lhs.t != JV_UNDEF && !jv_is_numeric(c, lhs))
+			jn_failv(c, "T2001", lhs);
+		if (rhs.t != JV_UNDEF && !jv_is_numeric(c, rhs))
+			jn_failv(c, "T2002", rhs);
+		if (lhs.t == JV_UNDEF || rhs.t == JV_UNDEF)
+			break;
+		switch (op) {
+		case '+': r = jv_num(lhs.u.n + rhs.u.n); break;
+		case '-': r = jv_num(lhs.u.n - rhs.u.n); break;
+		case '*': r = jv_num(lhs.u.n * rhs.u.n); break;
+		case '/': r = jv_num(lhs.u.n / rhs.u.n); break;
+		default: r = jv_num(fmod(lhs.u.n, rhs.u.n)); break;
+		}
+		break;
+	case '=':
+	case OP_NE:
+		if (lhs.t == JV_UNDEF || rhs.t == JV_UNDEF) {
+			r = jv_bool(false);
+			break;
+		}
+		r = jv_bool(jv_deep_equal(lhs, rhs) == (op == '='));
+		break;
+	case '<':
+	case '>':
+	case OP_LE:
+	case OP_GE: {
+		bool lc = lhs.t == JV_UNDEF || lhs.t == JV_STR || lhs.t == JV_NUM;
+		bool rc = rhs.t == JV_UNDEF || rhs.t == JV_STR || rhs.t == JV_NUM;
+		if (!lc || !rc)
+			jn_failv(c, "T2010",
+				 !(lhs.t == JV_STR || lhs.t == JV_NUM) ? lhs : rhs);
+		if (lhs.t == JV_UNDEF || rhs.t == JV_UNDEF)
+			break;
+		if (lhs.t != rhs.t) {
+			memset(&c->err, 0, sizeof(c->err));
+			c->err.code = "T2009";
+			c->err.value = lhs;
+			c->err.has_value = true;
+			c->err.value2 = rhs;
+			c->err.has_value2 = true;
+			jn_throw(c);
+		}
+		int cmp;
+		if (lhs.t == JV_NUM) {
+			double a = lhs.u.n, b = rhs.u.n;
+			bool res;
+			switch (op) {
+			case '<': res = a < b; break;
+			case '>': res = a > b; break;
+			case OP_LE: res = a <= b; break;
+			default: res = a >= b; break;
+			}
+			r = jv_bool(res);
+			break;
+		}
+		cmp = str_cmp(lhs, rhs);
+		switch (op) {
+		case '<': r = jv_bool(cmp < 0); break;
+		case '>': r = jv_bool(cmp > 0); break;
+		case OP_LE: r = jv_bool(cmp <= 0); break;
+		default: r = jv_bool(cmp >= 0); break;
+		}
+		break;
+	}
+	case '&': {
+		jv ls = lhs.t == JV_UNDEF ? jv_str("", 0) : jv_string(c, lhs);
+		jv rs = rhs.t == JV_UNDEF ? jv_str("", 0) : jv_string(c, rhs);
+		char *p = jn_alloc(c->a, (size_t)ls.len + rs.len + 1);
+		memcpy(p, ls.u.s, ls.len);
+		memcpy(p + ls.len, rs.u.s, rs.len);
+		p[ls.len + rs.len] = 0;
+		r = jv_str(p, (size_t)ls.len + rs.len);
+		break;
+	}
+	case OP_RANGE: {
+		if (lhs.t != JV_UNDEF &&
+		    (lhs.t != JV_NUM || lhs.u.n != floor(lhs.u.n) || isinf(lhs.u.n)))
+			jn_failv(c, "T2003", lhs);
+		if (rhs.t != JV_UNDEF &&
+		    (rhs.t != JV_NUM || rhs.u.n != floor(rhs.u.n) || isinf(rhs.u.n)))
+			jn_failv(c, "T2004", rhs);
+		if (lhs.t == JV_UNDEF || rhs.t == JV_UNDEF)
+			break;
+		if (lhs.u.n > rhs.u.n)
+			break;
+		double size = rhs.u.n - lhs.u.n + 1;
+		if (size > 1e7)
+			jn_failv(c, "D2014", jv_num(size));
+		uint32_t sz = (uint32_t)size;
+		r = jv_seq(c, sz);
+		for (uint32_t i = 0; i < sz; i++)
+			r.u.a->v[i] = jv_num(lhs.u.n + i);
+		r.u.a->n = sz;
+		break;
+	}
+	case OP_IN:
+		if (lhs.t == JV_UNDEF || rhs.t == JV_UNDEF) {
+			r = jv_bool(false);
+			break;
+		}
+		r = jv_bool(false);
+		if (!jv_is_arr(rhs)) {
+			jv tmp = jv_seq1(c, rhs);
+			rhs = tmp;
+		}
+		{
+			uint32_t m = jv_alen(rhs);
+			for (uint32_t i = 0; i < m; i++) {
+				jv e = jv_aget(rhs, i);
+				bool eq;
+				if (e.t != lhs.t)
+					eq = false;
+				else if (e.t == JV_NUM)
+					eq = e.u.n == lhs.u.n;
+				else if (e.t == JV_STR)
+					eq = !str_cmp(e, lhs);
+				else if (e.t == JV_BOOL)
+					eq = e.b == lhs.b;
+				else if (e.t == JV_NULL)
+					eq = true;
+				else if (e.t == JV_JARR || e.t == JV_JOBJ)
+					eq = e.u.j == lhs.u.j;
+				else
+					eq = e.u.a == lhs.u.a;
+				if (eq) {
+					r = jv_bool(true);
+					break;
+				}
+			}
+		}
+		break;
+	}
+	c->annot = an.prev;
+	return r;
+}
+
+static jv eval_unary(struct jn_ctx *c, const struct jn_node *n, jv input,
+		     struct jn_frame *env)
+{
+	if (n->op == '-') {
+		jv r = jn_eval(c, n->expr, input, env);
+		if (r.t == JV_UNDEF)
+			return r;
+		if (jv_is_numeric(c, r))
+			return jv_num(-r.u.n);
+		memset(&c->err, 0, sizeof(c->err));
+		c->err.code = "D1002";
+		c->err.pos = n->pos;
+		c->err.has_pos = true;
+		c->err.token = "-";
+		c->err.value = r;
+		c->err.has_value = true;
+		jn_throw(c);
+	}
+	if (n->op == '[') {
+		jv result = jv_arrv(c, (uint32_t)n->items.n);
+		struct jv_arr *ra = result.u.a;
+		for (int i = 0; i < n->items.n; i++) {
+			const struct jn_node *item = n->items.v[i];
+			jv v = jn_eval(c, item, input, env);
+			if (v.t == JV_UNDEF)
+				continue;
+			if (item->type == N_UNARY && item->op == '[') {
+				jv_push(c, ra, v);
+			} else if (jv_is_arr(v)) {
+				uint32_t m = jv_alen(v);
+				if (ra->n == 0 && v.t == JV_ARR && m > 64) {
+					/* take the storage over: appends copy */
+					ra->v = v.u.a->v;
+					ra->n = m;
+					ra->cap = m;
+					continue;
+				}
+				for (uint32_t x = 0; x < m; x++)
+					jv_push(c, ra, jv_aget(v, x));
+			} else {
+				jv_push(c, ra, v);
+			}
+		}
+		if (n->consarray)
+			ra->cons = true;
+		return result;
+	}
+	/* '{' */
+	return eval_group(c, &n->pairs, n->pos, input, env);
+}
+
+static jv eval_step(struct jn_ctx *c, const struct jn_node *step, jv input,
+		    struct jn_frame *env, bool last)
+{
+	if (step->type == N_SORT) {
+		jv r = eval_sort(c, step, input, env);
+		if (step->has_stages)
+			for (int s = 0; s < step->stages.n; s++)
+				if (step->stages.v[s].type == 'f')
+					r = eval_filter(c, step->stages.v[s].expr,
+							r, env);
+		return r;
+	}
+	uint32_t n = jv_alen(input);
+	struct jv_arr tmp = { 0 };
+	jv one[1];
+	if (n == 1) {
+		tmp.v = one;
+		tmp.cap = 1;
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		jv res = jn_eval(c, step, jv_aget(input, i), env);
+		if (step->has_stages)
+			for (int s = 0; s < step->stages.n; s++)
+				res = eval_filter(c, step->stages.v[s].expr, res,
+						  env);
+		if (res.t != JV_UNDEF)
+			jv_push(c, &tmp, res);
+	}
+	if (last && tmp.n == 1 && jv_is_arr(tmp.v[0]) && !jv_is_seq(tmp.v[0]))
+		return tmp.v[0];
+	jv rs = jv_seq(c, tmp.n);
+	for (uint32_t i = 0; i < tmp.n; i++) {
+		jv res = tmp.v[i];
+		if (!jv_is_arr(res) || (res.t == JV_ARR && res.u.a->cons)) {
+			jv_push(c, rs.u.a, res);
+		} else {
+			uint32_t m = jv_alen(res);
+			if (res.t == JV_ARR) {
+				for (uint32_t x = 0; x < m; x++)
+					jv_push(c, rs.u.a, res.u.a->v[x]);
+			} else {
+				for (uint32_t x = 0; x < m; x++)
+					jv_push(c, rs.u.a,
+						jv_from_json(json_array_get(res.u.j, x)));
+			}
+		}
+	}
+	return rs;
+}
+
+static jv eval_stages(struct jn_ctx *c, const struct jn_node *step, jv input,
+		      struct jn_frame *env)
+{
+	jv r = input;
+	for (int s = 0; s < step->stages.n; s++) {
+		const struct jn_stage *st = &step->stages.v[s];
+		if (st->type == 'f') {
+			r = eval_filter(c, st->expr, r, env);
+		} else if (r.t == JV_ARR) {
+			for (uint32_t e = 0; e < r.u.a->n; e++)
+				if (r.u.a->v[e].t == JV_TUPLE)
+					tuple_set(c, r.u.a->v[e].u.tp, st->name,
+						  jv_num(e));
+		}
+	}
+	return r;
+}
+
+static jv eval_tuple_step(struct jn_ctx *c, const struct jn_node *step,
+			  jv input, jv tb, struct jn_frame *env)
+{
+	jv result;
+	if (step->type == N_SORT) {
+		if (tb.t != JV_UNDEF) {
+			result = eval_sort(c, step, tb, env);
+		} else {
+			jv sorted = eval_sort(c, step, input, env);
+			result = jv_seq(c, 0);
+			result.u.a->tstream = true;
+			uint32_t m = jv_is_arr(sorted) ? jv_alen(sorted) : 0;
+			for (uint32_t i = 0; i < m; i++) {
+				struct jv_tuple *t =
+					tuple_new(c, jv_aget(sorted, i), 2);
+				if (step->index)
+					tuple_set(c, t, step->index, jv_num(i));
+				jv_push(c, result.u.a, tuplev(t));
+			}
+		}
+		if (step->has_stages)
+			result = eval_stages(c, step, result, env);
+		return result;
+	}
+	result = jv_seq(c, 0);
+	result.u.a->tstream = true;
+	if (tb.t == JV_UNDEF) {
+		uint32_t m = jv_alen(input);
+		tb = jv_seq(c, m);
+		for (uint32_t i = 0; i < m; i++)
+			tb.u.a->v[i] = tuplev(tuple_new(c, jv_aget(input, i), 0));
+		tb.u.a->n = m;
+	}
+	for (uint32_t e = 0; e < tb.u.a->n; e++) {
+		struct jv_tuple *te = tb.u.a->v[e].u.tp;
+		struct jn_frame *senv = frame_from_tuple(c, env, te);
+		jv res = jn_eval(c, step, te->at, senv);
+		if (res.t == JV_UNDEF)
+			continue;
+		if (!jv_is_arr(res))
+			res = jv_seq1(c, res);
+		uint32_t m = jv_alen(res);
+		bool rts = res.t == JV_ARR && res.u.a->tstream;
+		for (uint32_t bb = 0; bb < m; bb++) {
+			struct jv_tuple *t = tuple_copy(c, te);
+			jv rb = jv_aget(res, bb);
+			if (rts) {
+				const struct jv_tuple *rt = rb.u.tp;
+				t->at = rt->at;
+				for (uint32_t x = 0; x < rt->n; x++)
+					tuple_set(c, t, rt->b[x].name, rt->b[x].v);
+			} else {
+				if (step->focus) {
+					tuple_set(c, t, step->focus, rb);
+					t->at = te->at;
+				} else {
+					t->at = rb;
+				}
+				if (step->index)
+					tuple_set(c, t, step->index, jv_num(bb));
+				if (step->ancestor)
+					tuple_set(c, t, step->ancestor->label,
+						  te->at);
+			}
+			jv_push(c, result.u.a, tuplev(t));
+		}
+	}
+	if (step->has_stages)
+		result = eval_stages(c, step, result, env);
+	return result;
+}
+
+static jv eval_path(struct jn_ctx *c, const struct jn_node *n, jv input,
+		    struct jn_frame *env)
+{
+	jv inseq;
+	const struct jn_node *first = n->items.v[0];
+	if (jv_is_arr(input) && first->type != N_VARIABLE)
+		inseq = input;
+	else
+		inseq = jv_seq1(c, input);
+	jv rs = JV_U;
+	bool ts = false;
+	jv tb = JV_U;
+	for (int i = 0; i < n->items.n; i++) {
+		const struct jn_node *step = n->items.v[i];
+		if (step->tuple)
+			ts = true;
+		if (i == 0 && step->consarray) {
+			rs = jn_eval(c, step, inseq, env);
+		} else if (ts) {
+			tb = eval_tuple_step(c, step, inseq, tb, env);
+		} else {
+			rs = eval_step(c, step, inseq, env, i == n->items.n - 1);
+		}
+		if (!ts && (rs.t == JV_UNDEF ||
+			    (jv_is_arr(rs) && jv_alen(rs) == 0)))
+			break;
+		if (!step->focus)
+			inseq = rs;
+		if (!ts && !jv_is_arr(inseq))
+			inseq = jv_seq1(c, inseq);
+	}
+	if (ts) {
+		if (n->tuple) {
+			rs = tb;
+		} else {
+			rs = jv_seq(c, tb.u.a->n);
+			for (uint32_t i = 0; i < tb.u.a->n; i++)
+				rs.u.a->v[i] = tb.u.a->v[i].u.tp->at;
+			rs.u.a->n = tb.u.a->n;
+		}
+	}
+	if (n->keep_singleton) {
+		if (rs.t == JV_ARR && rs.u.a->cons && !rs.u.a->seq)
+			rs = jv_seq1(c, rs);
+		if (rs.t == JV_ARR)
+			rs.u.a->keep = true;
+	}
+	if (n->group)
+		rs = eval_group(c, n->group, n->group_pos, ts ? tb : rs, env);
+	return rs;
+}
+
+static bool is_array_of_numbers(struct jn_ctx *c, jv v)
+{
+	if (!jv_is_arr(v))
+		return false;
+	uint32_t n = jv_alen(v);
+	for (uint32_t i = 0; i < n; i++)
+		if (!jv_is_numeric(c, jv_aget(v, i)))
+			return false;
+	return true;
+}
+
+static jv eval_filter(struct jn_ctx *c, const struct jn_node *pred, jv input,
+		      struct jn_frame *env)
+{
+	jv results = jv_seq(c, 0);
+	bool ts = input.t == JV_ARR && input.u.a->tstream;
+	if (ts)
+		results.u.a->tstream = true;
+	if (!jv_is_arr(input))
+		input = jv_seq1(c, input);
+	uint32_t len = jv_alen(input);
+	if (pred->type == N_NUMBER) {
+		double idx = floor(pred->num);
+		if (idx < 0)
+			idx += len;
+		if (idx >= 0 && idx < len) {
+			jv item = jv_aget(input, (uint32_t)idx);
+			if (item.t != JV_UNDEF) {
+				if (jv_is_arr(item))
+					return item;
+				jv_push(c, results.u.a, item);
+			}
+		}
+		return results;
+	}
+	for (uint32_t i = 0; i < len; i++) {
+		jv item = jv_aget(input, i);
+		jv ctx = item;
+		struct jn_frame *e = env;
+		if (ts && item.t == JV_TUPLE) {
+			ctx = item.u.tp->at;
+			e = frame_from_tuple(c, env, item.u.tp);
+		}
+		jv res = jn_eval(c, pred, ctx, e);
+		if (res.t == JV_NUM) {
+			if (!jv_is_numeric(c, res))
+				continue; /* NaN: not a number, not truthy */
+			double ii = floor(res.u.n);
+			if (ii < 0)
+				ii += len;
+			if (ii == i)
+				jv_push(c, results.u.a, item);
+			continue;
+		}
+		if (jv_is_arr(res) && is_array_of_numbers(c, res)) {
+			uint32_t m = jv_alen(res);
+			for (uint32_t x = 0; x < m; x++) {
+				double ii = floor(jv_aget(res, x).u.n);
+				if (ii < 0)
+					ii += len;
+				if (ii == i)
+					jv_push(c, results.u.a, item);
+			}
+		} else if (res.t != JV_UNDEF && jv_boolean(res)) {
+			jv_push(c, results.u.a, item);
+		}
+	}
+	return results;
+}
+
+struct group_ent {
+	jv data;
+	int expr_index;
+	bool owned;
+};
+
+static void group_add(struct jn_ctx *c, struct group_ent *g, jv item)
+{
+	if (!g->owned) {
+		jv d = jv_arrv(c, 8);
+		if (jv_is_arr(g->data)) {
+			uint32_t m = jv_alen(g->data);
+			for (uint32_t i = 0; i < m; i++)
+				jv_push(c, d.u.a, jv_aget(g->data, i));
+		} else {
+			jv_push(c, d.u.a, g->data);
+		}
+		g->data = d;
+		g->owned = true;
+	}
+	if (jv_is_arr(item)) {
+		uint32_t m = jv_alen(item);
+		for (uint32_t i = 0; i < m; i++)
+			jv_push(c, g->data.u.a, jv_aget(item, i));
+	} else {
+		jv_push(c, g->data.u.a, item);
+	}
+}
+
+static struct jv_tuple *reduce_tuple_stream(struct jn_ctx *c, jv ts)
+{
+	if (!jv_is_arr(ts))
+		return ts.u.tp;
+	struct jv_arr *a = ts.u.a;
+	struct jv_tuple *r = tuple_copy(c, a->v[0].u.tp);
+	for (uint32_t i = 1; i < a->n; i++) {
+		const struct jv_tuple *t = a->v[i].u.tp;
+		r->at = jv_append(c, r->at, t->at);
+		for (uint32_t x = 0; x < t->n; x++) {
+			jv cur = JV_U;
+			for (uint32_t y = 0; y < r->n; y++)
+				if (!strcmp(r->b[y].name, t->b[x].name))
+					cur = r->b[y].v;
+			tuple_set(c, r, t->b[x].name,
+				  jv_append(c, cur, t->b[x].v));
+		}
+	}
+	return r;
+}
+
+static jv eval_group(struct jn_ctx *c, const struct jn_pairs *g, size_t gpos,
+		     jv input, struct jn_frame *env)
+{
+	bool reduce = input.t == JV_ARR && input.u.a->tstream;
+	if (!jv_is_arr(input))
+		input = jv_seq1(c, input);
+	uint32_t len = jv_alen(input);
+	if (len == 0 && !reduce) {
+		input = jv_seq1(c, JV_U);
+		len = 1;
+	}
+	struct jv_obj *keys = jv_obj_new(c, 4);
+	struct group_ent *groups = NULL;
+	uint32_t ng = 0, cg = 0;
+	for (uint32_t i = 0; i < len; i++) {
+		jv item = jv_aget(input, i);
+		struct jn_frame *e = env;
+		jv ctx = item;
+		if (reduce) {
+			e = frame_from_tuple(c, env, item.u.tp);
+			ctx = item.u.tp->at;
+		}
+		for (int p = 0; p < g->n; p++) {
+			jv key = jn_eval(c, g->v[p].k, ctx, e);
+			if (key.t == JV_UNDEF)
+				continue;
+			if (key.t != JV_STR)
+				fail_atv(c, "T1003", gpos, key);
+			jv gi;
+			if (jv_obj_get(jv_objv(keys), key.u.s, key.len, &gi)) {
+				struct group_ent *ge = &groups[(uint32_t)gi.u.n];
+				if (ge->expr_index != p)
+					fail_atv(c, "D1009", gpos, key);
+				if (reduce) {
+					ge->data = jv_append(c, ge->data, item);
+					if (ge->data.t == JV_ARR)
+						ge->data.u.a->tstream = true;
+				} else {
+					group_add(c, ge, item);
+				}
+			} else {
+				if (ng == cg) {
+					uint32_t nc = cg ? cg * 2 : 8;
+					struct group_ent *ngp = jn_alloc(
+						c->a, sizeof(*ngp) * nc);
+					if (ng)
+						memcpy(ngp, groups,
+						       sizeof(*ngp) * ng);
+					groups = ngp;
+					cg = nc;
+				}
+				groups[ng].data = item;
+				groups[ng].expr_index = p;
+				groups[ng].owned = false;
+				jv_obj_set(c, keys, key.u.s, key.len,
+					   jv_num(ng));
+				ng++;
+			}
+		}
+	}
+	struct jv_obj *result = jv_obj_new(c, ng);
+	for (uint32_t i = 0; i < keys->n; i++) {
+		struct group_ent *ge = &groups[(uint32_t)keys->e[i].v.u.n];
+		jv ctx = ge->data;
+		struct jn_frame *e = env;
+		if (reduce) {
+			struct jv_tuple *t = reduce_tuple_stream(c, ge->data);
+			ctx = t->at;
+			e = frame_from_tuple(c, env, t);
+		}
+		jv v = jn_eval(c, g->v[ge->expr_index].v, ctx, e);
+		if (v.t != JV_UNDEF)
+			jv_obj_set(c, result, keys->e[i].k, keys->e[i].klen, v);
+	}
+	return jv_objv(result);
+}
+
+/* ---- sorting: the reference's stable merge sort ---- */
+
+struct sort_ctx {
+	bool (*gt)(struct jn_ctx *, jv, jv, void *);
+	void *ud;
+	struct jn_ctx *c;
+};
+
+static void msort(struct sort_ctx *s, jv *v, jv *tmp, uint32_t n)
+{
+	if (n <= 1)
+		return;
+	uint32_t mid = n / 2;
+	msort(s, v, tmp, mid);
+	msort(s, v + mid, tmp, n - mid);
+	uint32_t i = 0, j = mid, k = 0;
+	while (i < mid && j < n) {
+		if (s->gt(s->c, v[i], v[j], s->ud))
+			tmp[k++] = v[j++];
+		else
+			tmp[k++] = v[i++];
+	}
+	while (i < mid)
+		tmp[k++] = v[i++];
+	while (j < n)
+		tmp[k++] = v[j++];
+	memcpy(v, tmp, sizeof(jv) * n);
+}
+
+jv jn_sort(struct jn_ctx *c, jv arr, jv fn,
+	   bool (*gt)(struct jn_ctx *, jv, jv, void *), void *ud)
+{
+	(void)fn;
+	uint32_t n = jv_alen(arr);
+	jv r = jv_arrv(c, n);
+	for (uint32_t i = 0; i < n; i++)
+		r.u.a->v[i] = jv_aget(arr, i);
+	r.u.a->n = n;
+	if (arr.t == JV_ARR) {
+		r.u.a->seq = arr.u.a->seq;
+		r.u.a->tstream = arr.u.a->tstream;
+	}
+	jv *tmp = jn_alloc(c->a, sizeof(jv) * (n ? n : 1));
+	struct sort_ctx s = { gt, ud, c };
+	msort(&s, r.u.a->v, tmp, n);
+	return r;
+}
+
+struct sortexpr {
+	const struct jn_node *n;
+	struct jn_frame *env;
+	bool tuples;
+};
+
+static bool sort_gt(struct jn_ctx *c, jv a, jv b, void *ud)
+{
+	struct sortexpr *se = ud;
+	const struct jn_node *n = se->n;
+	int comp = 0;
+	for (int i = 0; comp == 0 && i < n->nterms; i++) {
+		const struct jn_term *term = &n->terms[i];
+		jv ctx = a;
+		struct jn_frame *env = se->env;
+		if (se->tuples) {
+			ctx = a.u.tp->at;
+			env = frame_from_tuple(c, se->env, a.u.tp);
+		}
+		jv aa = jn_eval(c, term->expr, ctx, env);
+		ctx = b;
+		env = se->env;
+		if (se->tuples) {
+			ctx = b.u.tp->at;
+			env = frame_from_tuple(c, se->env, b.u.tp);
+		}
+		jv bb = jn_eval(c, term->expr, ctx, env);
+		if (aa.t == JV_UNDEF) {
+			comp = bb.t == JV_UNDEF ? 0 : 1;
+			continue;
+		}
+		if (bb.t == JV_UNDEF) {
+			comp = -1;
+			continue;
+		}
+		bool as = aa.t == JV_STR || aa.t == JV_NUM;
+		bool bs = bb.t == JV_STR || bb.t == JV_NUM;
+		if (!as || !bs)
+			fail_atv(c, "T2008", n->pos, !as ? aa : bb);
+		if (aa.t != bb.t) {
+			memset(&c->err, 0, sizeof(c->err));
+			c->err.code = "T2007";
+			c->err.pos = n->pos;
+			c->err.has_pos = true;
+			c->err.value = aa;
+			c->err.has_value = true;
+			c->err.value2 = bb;
+			c->err.has_value2 = true;
+			jn_throw(c);
+		}
+		int cmp;
+		if (aa.t == JV_NUM)
+			cmp = aa.u.n == bb.u.n ? 0 : aa.u.n < bb.u.n ? -1 : 1;
+		else
+			cmp = str_cmp(aa, bb);
+		if (cmp == 0)
+			continue;
+		comp = cmp < 0 ? -1 : 1;
+		if (term->desc)
+			comp = -comp;
+	}
+	return comp == 1;
+}
+
+static jv eval_sort(struct jn_ctx *c, const struct jn_node *n, jv input,
+		    struct jn_frame *env)
+{
+	if (input.t == JV_UNDEF)
+		return input;
+	if (!jv_is_arr(input) || jv_alen(input) <= 1)
+		return input;
+	struct sortexpr se = { n, env, input.t == JV_ARR && input.u.a->tstream };
+	return jn_sort(c, input, JV_U, sort_gt, &se);
+}
+
+/* ---- functions ---- */
+
+int jn_fn_arity(jv f)
+{
+	if (f.t != JV_FUNC)
+		return 0;
+	const struct jv_fn *fn = f.u.f;
+	switch (fn->kind) {
+	case FN_LAMBDA:
+		return fn->nparams;
+	case FN_BUILTIN:
+		return fn->bi->arity;
+	case FN_PARTIAL: {
+		int n = 0;
+		for (int i = 0; i < fn->nbound; i++)
+			if (fn->bound[i].t == JV_HOLE)
+				n++;
+		return n;
+	}
+	case FN_REGEX:
+		return 2;
+	case FN_REGEX_NEXT:
+		return 0;
+	default:
+		return 1;
+	}
+}
+
+
+/* the signature's regex, matched by backtracking as JavaScript would */
+static bool sig_match(const struct jn_sig *s, const char *sym, int pi,
+		      int si, int *lens, bool anchored, int upto, int *end)
+{
+	if (pi == upto) {
+		if (anchored && sym[si])
+			return false;
+		*end = si;
+		return true;
+	}
+	const struct jn_param *p = &s->p[pi];
+	int maxn = 0;
+	while (sym[si + maxn] && strchr(p->cls, sym[si + maxn]))
+		maxn++;
+	int hi, lo;
+	if (p->quant == '+') {
+		hi = maxn;
+		lo = 1;
+	} else if (p->quant == '?') {
+		hi = maxn ? 1 : 0;
+		lo = 0;
+	} else {
+		hi = maxn ? 1 : 0;
+		lo = 1;
+	}
+	for (int k = hi; k >= lo; k--) {
+		lens[pi] = k;
+		if (sig_match(s, sym, pi + 1, si + k, lens, anchored, upto, end))
+			return true;
+	}
+	return false;
+}
+
+static int validate(struct jn_ctx *c, const struct jn_sig *s, jv *args,
+		    int n, jv context, jv *out)
+{
+	char sym[64];
+	if (n > 60)
+		n = 60;
+	for (int i = 0; i < n; i++)
+		sym[i] = jv_sym(args[i]);
+	sym[n] = 0;
+	int lens[16], end;
+	if (!sig_match(s, sym, 0, 0, lens, true, s->n, &end)) {
+		int good = 0;
+		for (int i = 0; i < s->n; i++) {
+			int l2[16];
+			if (!sig_match(s, sym, 0, 0, l2, false, i + 1, &end)) {
+				memset(&c->err, 0, sizeof(c->err));
+				c->err.code = "T0410";
+				c->err.value = good < n ? args[good] : JV_U;
+				c->err.has_value = good < n;
+				c->err.index = good + 1;
+				jn_throw(c);
+			}
+			good = end;
+		}
+		memset(&c->err, 0, sizeof(c->err));
+		c->err.code = "T0410";
+		c->err.value = good < n ? args[good] : JV_U;
+		c->err.has_value = good < n;
+		c->err.index = good + 1;
+		jn_throw(c);
+	}
+	int no = 0, ai = 0;
+	for (int pi = 0; pi < s->n; pi++) {
+		const struct jn_param *p = &s->p[pi];
+		if (lens[pi] == 0) {
+			if (p->context) {
+				char ct = jv_sym(context);
+				if (strchr(p->ctxcls, ct)) {
+					out[no++] = context;
+				} else {
+					memset(&c->err, 0, sizeof(c->err));
+					c->err.code = "T0411";
+					c->err.value = context;
+					c->err.has_value = true;
+					c->err.index = ai + 1;
+					jn_throw(c);
+				}
+			} else {
+				out[no++] = ai < n ? args[ai] : JV_U;
+				ai++;
+			}
+			continue;
+		}
+		for (int k = 0; k < lens[pi]; k++) {
+			jv arg = args[ai];
+			char single = sym[ai];
+			if (p->type == 'a') {
+				if (single == 'm') {
+					arg = JV_U;
+				} else {
+					bool ok = true;
+					if (p->subtype[0]) {
+						if (single != 'a' &&
+						    (lens[pi] != 1 ||
+						     strcmp(p->subtype,
+							    (char[]){ single, 0 })))
+							ok = false;
+						else if (single == 'a') {
+							uint32_t m = jv_alen(arg);
+							if (m > 0) {
+								char it = jv_sym(jv_aget(arg, 0));
+								if (it != p->subtype[0])
+									ok = false;
+								else
+									for (uint32_t x = 1; x < m; x++)
+										if (jv_sym(jv_aget(arg, x)) != it)
+											ok = false;
+							}
+						}
+					}
+					if (!ok) {
+						static const char *const names[] = {
+							"arrays", "booleans", "functions",
+							"numbers", "objects", "strings"
+						};
+						const char *tn = "";
+						switch (p->subtype[0]) {
+						case 'a': tn = names[0]; break;
+						case 'b': tn = names[1]; break;
+						case 'f': tn = names[2]; break;
+						case 'n': tn = names[3]; break;
+						case 'o': tn = names[4]; break;
+						case 's': tn = names[5]; break;
+						}
+						memset(&c->err, 0, sizeof(c->err));
+						c->err.code = "T0412";
+						c->err.value = arg;
+						c->err.has_value = true;
+						c->err.index = ai + 1;
+						c->err.type = tn;
+						jn_throw(c);
+					}
+					if (single != 'a')
+						arg = jv_seq1(c, arg),
+						arg.u.a->seq = false;
+				}
+			}
+			out[no++] = arg;
+			ai++;
+		}
+	}
+	return no;
+}
+
+static jv apply_inner(struct jn_ctx *c, jv proc, jv *args, int n, jv input,
+		      struct jn_frame *env, const char *tok, size_t pos);
+
+static jv apply_procedure(struct jn_ctx *c, const struct jv_fn *f, jv *args,
+			  int n)
+{
+	struct jn_frame *env = jn_frame_new(c, f->env);
+	for (int i = 0; i < f->nparams; i++)
+		jn_bind(c, env, f->params[i], i < n ? args[i] : JV_U);
+	return jn_eval(c, f->node->body, f->input, env);
+}
+
+static jv call_builtin(struct jn_ctx *c, const struct jn_builtin *b, jv *args,
+		       int n, jv input, struct jn_frame *env)
+{
+	jv out = JV_U;
+	b->fn(c, args, n, input, env, &out);
+	return out;
+}
+
+
+static jv apply_inner(struct jn_ctx *c, jv proc, jv *args, int n, jv input,
+		      struct jn_frame *env, const char *tok, size_t pos)
+{
+	struct jn_annot an;
+	annot_push(c, &an, A_APPLY, pos, tok);
+	jv r = JV_U;
+	if (proc.t != JV_FUNC)
+		jn_fail(c, "T1006");
+	const struct jv_fn *f = proc.u.f;
+	jv vbuf[16];
+	jv *va = args;
+	int vn = n;
+	if (f->sig) {
+		va = vbuf;
+		if (n > 12 || f->sig->n > 12)
+			va = jn_alloc(c->a, sizeof(jv) * (size_t)(n + 16));
+		vn = validate(c, f->sig, args, n, input, va);
+	}
+	switch (f->kind) {
+	case FN_LAMBDA:
+		r = apply_procedure(c, f, va, vn);
+		break;
+	case FN_BUILTIN:
+		r = call_builtin(c, f->bi, va, vn, input, env);
+		break;
+	case FN_PARTIAL: {
+		jv *full = jn_alloc(c->a, sizeof(jv) * (size_t)(f->nbound + 1));
+		int k = 0;
+		for (int i = 0; i < f->nbound; i++) {
+			if (f->bound[i].t == JV_HOLE)
+				full[i] = k < vn ? va[k++] : JV_U;
+			else
+				full[i] = f->bound[i];
+		}
+		int nf = f->nbound;
+		while (nf > 0 && full[nf - 1].t == JV_UNDEF)
+			nf--;
+		jv *v2 = jn_alloc(c->a, sizeof(jv) * (size_t)(nf + 16));
+		int n2 = validate(c, &f->bi->psig, full, nf, JV_U, v2);
+		r = call_builtin(c, f->bi, v2, n2, JV_U, env);
+		break;
+	}
+	case FN_REGEX:
+	case FN_REGEX_NEXT:
+		r = jn_regex_call(c, f, va, vn);
+		break;
+	case FN_TRANSFORM:
+		r = jn_transform_call(c, f, vn > 0 ? va[0] : JV_U);
+		break;
+	}
+	c->annot = an.prev;
+	return r;
+}
+
+jv jn_apply(struct jn_ctx *c, jv proc, jv *args, int n, jv input,
+	    struct jn_frame *env)
+{
+	jv r = apply_inner(c, proc, args, n, input, env, NULL, 0);
+	while (r.t == JV_FUNC && r.u.f->kind == FN_LAMBDA && r.u.f->thunk) {
+		const struct jv_fn *th = r.u.f;
+		const struct jn_node *body = th->node->body;
+		jv next = jn_eval(c, body->procedure, th->input, th->env);
+		const char *tok = body->procedure->type == N_VARIABLE
+					  ? body->procedure->str
+					  : NULL;
+		int na = body->items.n;
+		jv *ev = jn_alloc(c->a, sizeof(jv) * (size_t)(na + 1));
+		for (int i = 0; i < na; i++)
+			ev[i] = jn_eval(c, body->items.v[i], th->input, th->env);
+		r = apply_inner(c, next, ev, na, input, env, tok,
+				body->procedure->pos);
+	}
+	return r;
+}
+
+static jv apply_named(struct jn_ctx *c, jv proc, jv *args, int n, jv input,
+		      struct jn_frame *env, const char *tok, size_t pos)
+{
+	jv r = apply_inner(c, proc, args, n, input, env, tok, pos);
+	while (r.t == JV_FUNC && r.u.f->kind == FN_LAMBDA && r.u.f->thunk) {
+		const struct jv_fn *th = r.u.f;
+		const struct jn_node *body = th->node->body;
+		jv next = jn_eval(c, body->procedure, th->input, th->env);
+		const char *t2 = body->procedure->type == N_VARIABLE
+					 ? body->procedure->str
+					 : NULL;
+		int na = body->items.n;
+		jv *ev = jn_alloc(c->a, sizeof(jv) * (size_t)(na + 1));
+		for (int i = 0; i < na; i++)
+			ev[i] = jn_eval(c, body->items.v[i], th->input, th->env);
+		r = apply_inner(c, next, ev, na, input, env, t2,
+				body->procedure->pos);
+	}
+	return r;
+}
+
+static const char *proc_name(const struct jn_node *p)
+{
+	if (p->type == N_PATH)
+		return p->items.v[0]->str;
+	return p->str;
+}
+
+static jv eval_function(struct jn_ctx *c, const struct jn_node *n, jv input,
+			struct jn_frame *env, const jv *applyto)
+{
+	jv proc = jn_eval(c, n->procedure, input, env);
+	if (proc.t == JV_UNDEF && n->procedure->type == N_PATH) {
+		jv tmp;
+		if (n->procedure->items.v[0]->str &&
+		    jn_lookup(c, env, n->procedure->items.v[0]->str, &tmp))
+			fail_at(c, "T1005", n->pos, n->procedure->items.v[0]->str);
+	}
+	int na = n->items.n + (applyto ? 1 : 0);
+	jv abuf[8];
+	jv *args = na <= 8 ? abuf : jn_alloc(c->a, sizeof(jv) * (size_t)na);
+	int k = 0;
+	if (applyto)
+		args[k++] = *applyto;
+	for (int i = 0; i < n->items.n; i++)
+		args[k++] = jn_eval(c, n->items.v[i], input, env);
+	const char *pname = proc_name(n->procedure);
+	struct jn_annot an;
+	annot_push(c, &an, A_CALL, n->pos, pname);
+	jv r = apply_named(c, proc, args, na, input, env, pname, n->pos);
+	c->annot = an.prev;
+	return r;
+}
+
+static jv eval_lambda(struct jn_ctx *c, const struct jn_node *n, jv input,
+		      struct jn_frame *env)
+{
+	struct jv_fn *f = jn_zalloc(c->a, sizeof(*f));
+	f->kind = FN_LAMBDA;
+	f->node = n;
+	f->input = input;
+	f->env = env;
+	f->thunk = n->thunk;
+	f->sig = n->sig;
+	f->nparams = n->items.n;
+	if (n->items.n) {
+		f->params = jn_alloc(c->a, sizeof(char *) * (size_t)n->items.n);
+		for (int i = 0; i < n->items.n; i++)
+			f->params[i] = n->items.v[i]->str;
+	}
+	jv v = { .t = JV_FUNC };
+	v.u.f = f;
+	return v;
+}
+
+static jv eval_partial(struct jn_ctx *c, const struct jn_node *n, jv input,
+		       struct jn_frame *env)
+{
+	int na = n->items.n;
+	jv *args = jn_alloc(c->a, sizeof(jv) * (size_t)(na + 1));
+	for (int i = 0; i < na; i++) {
+		const struct jn_node *a = n->items.v[i];
+		if (a->type == N_OPERATOR && a->op == '?')
+			args[i] = (jv){ .t = JV_HOLE };
+		else
+			args[i] = jn_eval(c, a, input, env);
+	}
+	jv proc = jn_eval(c, n->procedure, input, env);
+	if (proc.t == JV_UNDEF && n->procedure->type == N_PATH) {
+		jv tmp;
+		if (jn_lookup(c, env, n->procedure->items.v[0]->str, &tmp))
+			fail_at(c, "T1007", n->pos, n->procedure->items.v[0]->str);
+	}
+	if (proc.t == JV_FUNC && proc.u.f->kind == FN_LAMBDA) {
+		const struct jv_fn *p = proc.u.f;
+		struct jv_fn *f = jn_zalloc(c->a, sizeof(*f));
+		f->kind = FN_LAMBDA;
+		f->node = p->node;
+		f->input = p->input;
+		struct jn_frame *fenv = jn_frame_new(c, p->env ? p->env : env);
+		f->params = jn_alloc(c->a, sizeof(char *) * (size_t)(p->nparams + 1));
+		for (int i = 0; i < p->nparams; i++) {
+			jv a = i < na ? args[i] : JV_U;
+			if (a.t == JV_HOLE)
+				f->params[f->nparams++] = p->params[i];
+			else
+				jn_bind(c, fenv, p->params[i], a);
+		}
+		f->env = fenv;
+		jv v = { .t = JV_FUNC };
+		v.u.f = f;
+		return v;
+	}
+	if (proc.t == JV_FUNC &&
+	    (proc.u.f->kind == FN_BUILTIN || proc.u.f->kind == FN_PARTIAL)) {
+		const struct jv_fn *p = proc.u.f;
+		struct jv_fn *f = jn_zalloc(c->a, sizeof(*f));
+		f->kind = FN_PARTIAL;
+		f->bi = p->bi;
+		if (p->kind == FN_BUILTIN) {
+			int np = p->bi->nparams;
+			f->nbound = np;
+			f->bound = jn_alloc(c->a, sizeof(jv) * (size_t)(np + 1));
+			for (int i = 0; i < np; i++)
+				f->bound[i] = i < na ? args[i] : JV_U;
+		} else {
+			f->nbound = p->nbound;
+			f->bound = jn_alloc(c->a,
+					    sizeof(jv) * (size_t)(p->nbound + 1));
+			int k = 0;
+			for (int i = 0; i < p->nbound; i++) {
+				if (p->bound[i].t == JV_HOLE) {
+					f->bound[i] = k < na ? args[k] : JV_U;
+					k++;
+				} else {
+					f->bound[i] = p->bound[i];
+				}
+			}
+		}
+		jv v = { .t = JV_FUNC };
+		v.u.f = f;
+		return v;
+	}
+	fail_at(c, "T1008", n->pos, proc_name(n->procedure));
+}
+
+static jv eval_apply(struct jn_ctx *c, const struct jn_node *n, jv input,
+		     struct jn_frame *env)
+{
+	jv lhs = jn_eval(c, n->lhs, input, env);
+	if (n->rhs->type == N_FUNCTION)
+		return eval_function(c, n->rhs, input, env, &lhs);
+	jv func = jn_eval(c, n->rhs, input, env);
+	if (func.t != JV_FUNC)
+		fail_atv(c, "T2006", n->pos, func);
+	if (lhs.t == JV_FUNC) {
+		/* function($f, $g) { function($x){ $g($f($x)) } } */
+		const struct sfn_jsonata *ch = c->e ? NULL : NULL;
+		(void)ch;
+		struct jv_fn *f = jn_zalloc(c->a, sizeof(*f));
+		f->kind = FN_PARTIAL; /* replaced below */
+		f->bi = &jn_chain_builtin;
+		f->nbound = 3;
+		f->bound = jn_alloc(c->a, sizeof(jv) * 3);
+		f->bound[0] = lhs;
+		f->bound[1] = func;
+		f->bound[2] = (jv){ .t = JV_HOLE };
+		jv v = { .t = JV_FUNC };
+		v.u.f = f;
+		return v;
+	}
+	jv a[1] = { lhs };
+	return jn_apply(c, func, a, 1, JV_U, env);
+}
+
+static jv eval_variable(struct jn_ctx *c, const struct jn_node *n, jv input,
+			struct jn_frame *env)
+{
+	if (n->slen == 0) {
+		if (input.t == JV_ARR && input.u.a->outer)
+			return input.u.a->n ? input.u.a->v[0] : JV_U;
+		return input;
+	}
+	jv r = JV_U;
+	jn_lookup(c, env, n->str, &r);
+	return r;
+}
+
+jv jn_eval(struct jn_ctx *c, const struct jn_node *n, jv input,
+	   struct jn_frame *env)
+{
+	jv r = JV_U;
+	c->depth++;
+	jn_check_guard(c);
+	switch (n->type) {
+	case N_PATH:
+		r = eval_path(c, n, input, env);
+		break;
+	case N_BINARY:
+		r = eval_binary(c, n, input, env);
+		break;
+	case N_UNARY:
+		r = eval_unary(c, n, input, env);
+		break;
+	case N_NAME:
+		r = lookup_name(c, input, n->str, n->slen);
+		break;
+	case N_STRING:
+		r = jv_str(n->str, n->slen);
+		break;
+	case N_NUMBER:
+		r = jv_num(n->num);
+		break;
+	case N_VALUE:
+		if (n->vkind == JV_NULL)
+			r = jv_null();
+		else
+			r = jv_bool(n->num != 0);
+		break;
+	case N_WILDCARD:
+		r = eval_wildcard(c, input);
+		break;
+	case N_DESCENDANT:
+		r = eval_descendants(c, input);
+		break;
+	case N_PARENT:
+		jn_lookup(c, env, n->slot->label, &r);
+		break;
+	case N_CONDITION: {
+		jv cond = jn_eval(c, n->cond, input, env);
+		if (cond.t != JV_UNDEF && jv_boolean(cond))
+			r = jn_eval(c, n->then, input, env);
+		else if (n->els)
+			r = jn_eval(c, n->els, input, env);
+		break;
+	}
+	case N_BLOCK: {
+		struct jn_frame *f = jn_frame_new(c, env);
+		for (int i = 0; i < n->items.n; i++)
+			r = jn_eval(c, n->items.v[i], input, f);
+		break;
+	}
+	case N_BIND:
+		r = jn_eval(c, n->rhs, input, env);
+		jn_bind(c, env, n->lhs->str, r);
+		break;
+	case N_REGEX: {
+		struct jv_fn *f = jn_zalloc(c->a, sizeof(*f));
+		f->kind = FN_REGEX;
+		f->re = n->re;
+		r.t = JV_FUNC;
+		r.u.f = f;
+		break;
+	}
+	case N_FUNCTION:
+		r = eval_function(c, n, input, env, NULL);
+		break;
+	case N_VARIABLE:
+		r = eval_variable(c, n, input, env);
+		break;
+	case N_LAMBDA:
+		r = eval_lambda(c, n, input, env);
+		break;
+	case N_PARTIAL:
+		r = eval_partial(c, n, input, env);
+		break;
+	case N_APPLY:
+		r = eval_apply(c, n, input, env);
+		break;
+	case N_TRANSFORM: {
+		struct jv_fn *f = jn_zalloc(c->a, sizeof(*f));
+		static struct jn_sig tsig;
+		f->kind = FN_TRANSFORM;
+		f->node = n;
+		f->env = env;
+		f->sig = jn_transform_sig();
+		(void)tsig;
+		r.t = JV_FUNC;
+		r.u.f = f;
+		break;
+	}
+	default:
+		break;
+	}
+	if (n->has_predicate)
+		for (int i = 0; i < n->predicate.n; i++)
+			r = eval_filter(c, n->predicate.v[i].expr, r, env);
+	if (n->type != N_PATH && n->group)
+		r = eval_group(c, n->group, n->group_pos, r, env);
+	if (r.t == JV_ARR && r.u.a->seq && !r.u.a->tstream) {
+		if (n->keep_array)
+			r.u.a->keep = true;
+		if (r.u.a->n == 0)
+			r = JV_U;
+		else if (r.u.a->n == 1 && !r.u.a->keep)
+			r = r.u.a->v[0];
+	}
+	c->depth--;
+	return r;
+}
+
+/* ---- transform ---- */
+
+static jv deep_clone(struct jn_ctx *c, jv v)
+{
+	switch (v.t) {
+	case JV_NUM:
+		if (isfinite(v.u.n) && v.u.n != floor(v.u.n)) {
+			char tmp[40];
+			snprintf(tmp, sizeof(tmp), "%.14e", v.u.n);
+			return jv_num(strtod(tmp, NULL));
+		}
+		return v;
+	case JV_FUNC:
+		return jv_str("", 0);
+	case JV_ARR:
+	case JV_JARR: {
+		uint32_t n = jv_alen(v);
+		if (v.t == JV_ARR && v.u.a->outer && n)
+			return deep_clone(c, v.u.a->v[0]);
+		jv r = jv_arrv(c, n);
+		for (uint32_t i = 0; i < n; i++) {
+			jv e = jv_aget(v, i);
+			r.u.a->v[r.u.a->n++] =
+				e.t == JV_UNDEF ? jv_null() : deep_clone(c, e);
+		}
+		return r;
+	}
+	case JV_OBJ:
+	case JV_JOBJ: {
+		struct jv_obj *o = jv_obj_new(c, (uint32_t)jv_obj_size(v));
+		const char *k;
+		size_t kl;
+		jv e;
+		OBJ_FOREACH(v, it, k, kl, e)
+		{
+			if (e.t == JV_UNDEF)
+				continue;
+			jv_obj_set(c, o, k, (uint32_t)kl, deep_clone(c, e));
+		}
+		return jv_objv(o);
+	}
+	default:
+		return v;
+	}
+}
+
+jv jn_clone(struct jn_ctx *c, jv v)
+{
+	if (v.t == JV_NUM && !isfinite(v.u.n))
+		jn_failv(c, "D1001", v);
+	return deep_clone(c, v);
+}
+
+jv jn_transform_call(struct jn_ctx *c, const struct jv_fn *f, jv obj)
+{
+	const struct jn_node *n = f->node;
+	struct jn_frame *env = f->env;
+	if (obj.t == JV_UNDEF)
+		return obj;
+	jv clonef;
+	if (!jn_lookup(c, env, "clone", &clonef) || clonef.t != JV_FUNC)
+		fail_at(c, "T2013", n->pos, NULL);
+	jv a[1] = { obj };
+	jv result = jn_apply(c, clonef, a, 1, JV_U, env);
+	jv matches = jn_eval(c, n->pattern, result, env);
+	if (matches.t != JV_UNDEF) {
+		if (!jv_is_arr(matches))
+			matches = jv_seq1(c, matches);
+		uint32_t m = jv_alen(matches);
+		for (uint32_t i = 0; i < m; i++) {
+			jv match = jv_aget(matches, i);
+			jv update = jn_eval(c, n->update, match, env);
+			if (update.t != JV_UNDEF) {
+				if (!jv_is_obj(update))
+					fail_atv(c, "T2011", n->update->pos,
+						 update);
+				if (match.t == JV_OBJ) {
+					const char *k;
+					size_t kl;
+					jv e;
+					OBJ_FOREACH(update, it, k, kl, e)
+					{
+						jv_obj_set(c, match.u.o, k,
+							   (uint32_t)kl, e);
+					}
+				}
+			}
+			if (n->del) {
+				jv dels = jn_eval(c, n->del, match, env);
+				if (dels.t != JV_UNDEF) {
+					jv val = dels;
+					if (!jv_is_arr(dels))
+						dels = jv_seq1(c, dels);
+					uint32_t dn = jv_alen(dels);
+					for (uint32_t x = 0; x < dn; x++)
+						if (jv_aget(dels, x).t != JV_STR)
+							fail_atv(c, "T2012",
+								 n->del->pos, val);
+					if (match.t == JV_OBJ)
+						for (uint32_t x = 0; x < dn; x++) {
+							jv k = jv_aget(dels, x);
+							jv_obj_del(match.u.o, k.u.s,
+								   k.len);
+						}
+				}
+			}
+		}
+	}
+	return result;
+}
+
+/* ---- the public API ---- */
+
+static const char *const messages[][2] = {
+	{ "S0101", "String literal must be terminated by a matching quote" },
+	{ "S0102", "Number out of range: {{token}}" },
+	{ "S0103", "Unsupported escape sequence: \\{{token}}" },
+	{ "S0104", "The escape sequence \\u must be followed by 4 hex digits" },
+	{ "S0105", "Quoted property name must be terminated with a backquote (`)" },
+	{ "S0106", "Comment has no closing tag" },
+	{ "S0201", "Syntax error: {{token}}" },
+	{ "S0202", "Expected {{value}}, got {{token}}" },
+	{ "S0203", "Expected {{value}} before end of expression" },
+	{ "S0204", "Unknown operator: {{token}}" },
+	{ "S0205", "Unexpected token: {{token}}" },
+	{ "S0206", "Unknown expression type: {{token}}" },
+	{ "S0207", "Unexpected end of expression" },
+	{ "S0208", "Parameter {{value}} of function definition must be a variable name (start with $)" },
+	{ "S0209", "A predicate cannot follow a grouping expression in a step" },
+	{ "S0210", "Each step can only have one grouping expression" },
+	{ "S0211", "The symbol {{token}} cannot be used as a unary operator" },
+	{ "S0212", "The left side of := must be a variable name (start with $)" },
+	{ "S0213", "The literal value {{value}} cannot be used as a step within a path expression" },
+	{ "S0214", "The right side of {{token}} must be a variable name (start with $)" },
+	{ "S0215", "A context variable binding must precede any predicates on a step" },
+	{ "S0216", "A context variable binding must precede the 'order-by' clause on a step" },
+	{ "S0217", "The object representing the 'parent' cannot be derived from this expression" },
+	{ "S0301", "Empty regular expressions are not allowed" },
+	{ "S0302", "No terminating / in regular expression" },
+	{ "S0402", "Choice groups containing parameterized types are not supported" },
+	{ "S0401", "Type parameters can only be applied to functions and arrays" },
+	{ "S0500", "Attempted to evaluate an expression containing syntax error(s)" },
+	{ "T0410", "Argument {{index}} of function {{token}} does not match function signature" },
+	{ "T0411", "Context value is not a compatible type with argument {{index}} of function {{token}}" },
+	{ "T0412", "Argument {{index}} of function {{token}} must be an array of {{type}}" },
+	{ "D1001", "Number out of range: {{value}}" },
+	{ "D1002", "Cannot negate a non-numeric value: {{value}}" },
+	{ "T1003", "Key in object structure must evaluate to a string; got: {{value}}" },
+	{ "D1004", "Regular expression matches zero length string" },
+	{ "T1005", "Attempted to invoke a non-function. Did you mean ${{{token}}}?" },
+	{ "T1006", "Attempted to invoke a non-function" },
+	{ "T1007", "Attempted to partially apply a non-function. Did you mean ${{{token}}}?" },
+	{ "T1008", "Attempted to partially apply a non-function" },
+	{ "D1009", "Multiple key definitions evaluate to same key: {{value}}" },
+	{ "T1010", "The matcher function argument passed to function {{token}} does not return the correct object structure" },
+	{ "D1011", "Stack overflow. Check for non-terminating recursive function.  Consider rewriting as tail-recursive" },
+	{ "D1012", "Evaluation timeout after {{value}} milliseconds. Check for infinite loop" },
+	{ "D1013", "Object property names starting with _jsonata_ are reserved for internal use: {{value}}" },
+	{ "T2001", "The left side of the {{token}} operator must evaluate to a number" },
+	{ "T2002", "The right side of the {{token}} operator must evaluate to a number" },
+	{ "T2003", "The left side of the range operator (..) must evaluate to an integer" },
+	{ "T2004", "The right side of the range operator (..) must evaluate to an integer" },
+	{ "T2006", "The right side of the function application operator ~> must be a function" },
+	{ "T2007", "Type mismatch when comparing values {{value}} and {{value2}} in order-by clause" },
+	{ "T2008", "The expressions within an order-by clause must evaluate to numeric or string values" },
+	{ "T2009", "The values {{value}} and {{value2}} either side of operator {{token}} must be of the same data type" },
+	{ "T2010", "The expressions either side of operator {{token}} must evaluate to numeric or string values" },
+	{ "T2011", "The insert/update clause of the transform expression must evaluate to an object: {{value}}" },
+	{ "T2012", "The delete clause of the transform expression must evaluate to a string or array of strings: {{value}}" },
+	{ "T2013", "The transform expression clones the input object using the $clone() function.  This has been overridden in the current scope by a non-function." },
+	{ "D2014", "The size of the sequence allocated by the range operator (..) must not exceed 1e7.  Attempted to allocate {{value}}." },
+	{ "D3001", "Attempting to invoke string function on Infinity or NaN" },
+	{ "D3010", "Second argument of replace function cannot be an empty string" },
+	{ "D3011", "Fourth argument of replace function must evaluate to a positive number" },
+	{ "D3012", "Attempted to replace a matched string with a non-string value" },
+	{ "D3020", "Third argument of split function must evaluate to a positive number" },
+	{ "D3030", "Unable to cast value to a number: {{value}}" },
+	{ "D3040", "Third argument of match function must evaluate to a positive number" },
+	{ "D3050", "The second argument of reduce function must be a function with at least two arguments" },
+	{ "D3060", "The sqrt function cannot be applied to a negative number: {{value}}" },
+	{ "D3061", "The power function has resulted in a value that cannot be represented as a JSON number: base={{value}}, exponent={{exp}}" },
+	{ "D3070", "The single argument form of the sort function can only be applied to an array of strings or an array of numbers.  Use the second argument to specify a comparison function" },
+	{ "D3080", "The picture string must only contain a maximum of two sub-pictures" },
+	{ "D3081", "The sub-picture must not contain more than one instance of the 'decimal-separator' character" },
+	{ "D3082", "The sub-picture must not contain more than one instance of the 'percent' character" },
+	{ "D3083", "The sub-picture must not contain more than one instance of the 'per-mille' character" },
+	{ "D3084", "The sub-picture must not contain both a 'percent' and a 'per-mille' character" },
+	{ "D3085", "The mantissa part of a sub-picture must contain at least one character that is either an 'optional digit character' or a member of the 'decimal digit family'" },
+	{ "D3086", "The sub-picture must not contain a passive character that is preceded by an active character and that is followed by another active character" },
+	{ "D3087", "The sub-picture must not contain a 'grouping-separator' character that appears adjacent to a 'decimal-separator' character" },
+	{ "D3088", "The sub-picture must not contain a 'grouping-separator' at the end of the integer part" },
+	{ "D3089", "The sub-picture must not contain two adjacent instances of the 'grouping-separator' character" },
+	{ "D3090", "The integer part of the sub-picture must not contain a member of the 'decimal digit family' that is followed by an instance of the 'optional digit character'" },
+	{ "D3091", "The fractional part of the sub-picture must not contain an instance of the 'optional digit character' that is followed by a member of the 'decimal digit family'" },
+	{ "D3092", "A sub-picture that contains a 'percent' or 'per-mille' character must not contain a character treated as an 'exponent-separator'" },
+	{ "D3093", "The exponent part of the sub-picture must comprise only of one or more characters that are members of the 'decimal digit family'" },
+	{ "D3100", "The radix of the formatBase function must be between 2 and 36.  It was given {{value}}" },
+	{ "D3110", "The argument of the toMillis function must be an ISO 8601 formatted timestamp. Given {{value}}" },
+	{ "D3120", "Syntax error in expression passed to function eval: {{value}}" },
+	{ "D3121", "Dynamic error evaluating the expression passed to function eval: {{value}}" },
+	{ "D3130", "Formatting or parsing an integer as a sequence starting with {{value}} is not supported by this implementation" },
+	{ "D3131", "In a decimal digit pattern, all digits must be from the same decimal group" },
+	{ "D3132", "Unknown component specifier {{value}} in date/time picture string" },
+	{ "D3133", "The 'name' modifier can only be applied to months and days in the date/time picture string, not {{value}}" },
+	{ "D3134", "The timezone integer format specifier cannot have more than four digits" },
+	{ "D3135", "No matching closing bracket ']' in date/time picture string" },
+	{ "D3136", "The date/time picture string is missing specifiers required to parse the timestamp" },
+	{ "D3137", "{{{message}}}" },
+	{ "D3138", "The $single() function expected exactly 1 matching result.  Instead it matched more." },
+	{ "D3139", "The $single() function expected exactly 1 matching result.  Instead it matched 0." },
+	{ "D3140", "Malformed URL passed to ${{{functionName}}}(): {{value}}" },
+	{ "D3141", "{{{message}}}" },
+	{ "D3150", "{{{message}}}" },
+};
+
+static const char *template_of(const char *code)
+{
+	for (size_t i = 0; i < sizeof(messages) / sizeof(messages[0]); i++)
+		if (!strcmp(messages[i][0], code))
+			return messages[i][1];
+	return NULL;
+}
+
+struct msgvals {
+	const char *token, *value, *value2, *type, *message, *fname;
+	int index;
+	double exp;
+	bool has_index, has_exp;
+};
+
+static void json_str_of(struct sfn_strbuf *sb, const char *s)
+{
+	sfn_json_quote(sb, s, strlen(s), 0);
+}
+
+static char *populate(const char *code, const struct msgvals *mv)
+{
+	const char *t = template_of(code);
+	if (!t)
+		return sfn_xstrdup(mv->message ? mv->message : code);
+	struct sfn_strbuf sb = SFN_STRBUF_INIT;
+	while (*t) {
+		bool triple = !strncmp(t, "{{{", 3);
+		if (triple || !strncmp(t, "{{", 2)) {
+			const char *s = t + (triple ? 3 : 2);
+			const char *e = strstr(s, triple ? "}}}" : "}}");
+			if (!e)
+				break;
+			size_t kl = (size_t)(e - s);
+			char key[32];
+			snprintf(key, sizeof(key), "%.*s", (int)kl, s);
+			const char *raw = NULL; /* strings */
+			const char *json = NULL; /* already JSON */
+			char nb[SFN_NUMBUF];
+			bool undef = false;
+			if (!strcmp(key, "token"))
+				raw = mv->token, undef = !mv->token;
+			else if (!strcmp(key, "value"))
+				json = mv->value, undef = !mv->value;
+			else if (!strcmp(key, "value2"))
+				json = mv->value2, undef = !mv->value2;
+			else if (!strcmp(key, "type"))
+				raw = mv->type, undef = !mv->type;
+			else if (!strcmp(key, "message"))
+				raw = mv->message, undef = !mv->message;
+			else if (!strcmp(key, "functionName"))
+				raw = mv->fname, undef = !mv->fname;
+			else if (!strcmp(key, "index")) {
+				if (mv->has_index) {
+					sfn_fmt_double(nb, mv->index);
+					json = nb;
+				} else
+					undef = true;
+			} else if (!strcmp(key, "exp")) {
+				if (mv->has_exp) {
+					sfn_fmt_double(nb, mv->exp);
+					json = nb;
+				} else
+					undef = true;
+			}
+			if (triple) {
+				if (undef)
+					sfn_strbuf_adds(&sb, "undefined");
+				else if (raw)
+					sfn_strbuf_adds(&sb, raw);
+				else if (json)
+					sfn_strbuf_adds(&sb, json);
+			} else {
+				if (undef)
+					sfn_strbuf_adds(&sb, "undefined");
+				else if (raw)
+					json_str_of(&sb, raw);
+				else if (json)
+					sfn_strbuf_adds(&sb, json);
+			}
+			t = e + (triple ? 3 : 2);
+			continue;
+		}
+		sfn_strbuf_addch(&sb, *t++);
+	}
+	return sfn_strbuf_detach(&sb, NULL);
+}
+
+static char *value_json(jv v)
+{
+	struct sfn_strbuf sb = SFN_STRBUF_INIT;
+	if (v.t == JV_UNDEF)
+		return NULL;
+	jv_stringify(NULL, &sb, v, false, false);
+	return sfn_strbuf_detach(&sb, NULL);
+}
+
+void sfn_jsonata_error_release(struct sfn_jsonata_error *err)
+{
+	if (!err)
+		return;
+	free(err->message);
+	free(err->token);
+	free(err->value);
+	memset(err, 0, sizeof(*err));
+}
+
+static void set_code(struct sfn_jsonata_error *err, const char *code)
+{
+	snprintf(err->code, sizeof(err->code), "%s", code);
+}
+
+struct sfn_jsonata *sfn_jsonata_compile(const char *expr, size_t len,
+					int flags,
+					struct sfn_jsonata_error *err)
+{
+	struct jn_cerr ce;
+	memset(&ce, 0, sizeof(ce));
+	jn_builtins_init();
+	struct sfn_jsonata *e = jn_parse(expr, len, flags, &ce);
+	if (!e && err) {
+		memset(err, 0, sizeof(*err));
+		set_code(err, ce.code ? ce.code : "S0201");
+		struct msgvals mv = { 0 };
+		char vq[80];
+		mv.token = ce.has_token ? ce.token : NULL;
+		if (ce.has_value) {
+			/* S0202/S0203 values are strings; S0208 index a number */
+			bool num = !strcmp(err->code, "S0208") ||
+				   !strcmp(err->code, "S0213");
+			if (num) {
+				snprintf(vq, sizeof(vq), "%s", ce.value);
+			} else {
+				struct sfn_strbuf sb = SFN_STRBUF_INIT;
+				json_str_of(&sb, ce.value);
+				snprintf(vq, sizeof(vq), "%s", sb.buf);
+				sfn_strbuf_release(&sb);
+			}
+			mv.value = vq;
+		}
+		err->message = populate(err->code, &mv);
+		err->token = ce.has_token ? sfn_xstrdup(ce.token) : NULL;
+		err->value = ce.has_value ? sfn_xstrdup(mv.value) : NULL;
+		err->position = ce.pos;
+	}
+	return e;
+}
+
+void sfn_jsonata_free(struct sfn_jsonata *e)
+{
+	if (!e)
+		return;
+	jn_regex_free_all(e->regexes);
+	jn_arena_release(&e->arena);
+	free(e);
+}
+
+int sfn_jsonata_eval(const struct sfn_jsonata *e, json_t *input,
+		     json_t *bindings, const struct sfn_jsonata_limits *limits,
+		     json_t **result, struct sfn_jsonata_error *err)
+{
+	struct jn_arena arena = { 0 };
+	struct jn_ctx *c = sfn_xcalloc(1, sizeof(*c));
+	struct jn_catch top;
+	char base;
+	volatile int rc = 0;
+	*result = NULL;
+	c->a = &arena;
+	c->e = e;
+	c->flags = e->flags;
+	c->stack_base = &base;
+	c->stack_limit = 6u << 20;
+#if defined(__SANITIZE_ADDRESS__)
+	c->stack_limit = 7u << 20;
+#endif
+	if (limits) {
+		c->max_depth = limits->max_depth;
+		c->time_ms = limits->time_ms;
+	}
+	c->start_ns = now_ns();
+	{
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		c->now_ms = (double)ts.tv_sec * 1000.0 +
+			    (double)(ts.tv_nsec / 1000000);
+	}
+	top.annot = NULL;
+	top.prev = NULL;
+	c->catch_ = &top;
+	if (setjmp(top.jb)) {
+		rc = -1;
+		if (err) {
+			struct msgvals mv = { 0 };
+			memset(err, 0, sizeof(*err));
+			set_code(err, c->err.code ? c->err.code : "D0000");
+			char *v1 = c->err.has_value ? value_json(c->err.value)
+						    : NULL;
+			char *v2 = c->err.has_value2 ? value_json(c->err.value2)
+						     : NULL;
+			mv.token = c->err.token;
+			mv.value = v1;
+			mv.value2 = v2;
+			mv.type = c->err.type;
+			mv.message = c->err.message;
+			mv.fname = c->err.fname;
+			mv.index = c->err.index;
+			mv.has_index = c->err.index > 0;
+			mv.exp = c->err.exp;
+			mv.has_exp = true;
+			if (!strcmp(err->code, "U1001") ||
+			    (c->err.message &&
+			     (!strcmp(err->code, "D3137") ||
+			      !strcmp(err->code, "D3141") ||
+			      !template_of(err->code))))
+				err->message = sfn_xstrdup(c->err.message);
+			else
+				err->message = populate(err->code, &mv);
+			err->token = c->err.token ? sfn_xstrdup(c->err.token)
+						  : NULL;
+			if (!strcmp(err->code, "D3140") && c->err.fname) {
+				free(err->token);
+				err->token = sfn_xstrdup(c->err.fname);
+			}
+			err->value = v1;
+			free(v2);
+			err->position = c->err.pos;
+		}
+		goto out;
+	}
+	{
+		c->root = jn_frame_new(c, NULL);
+		jv in = input ? jv_from_json(input) : JV_U;
+		if (bindings && json_is_object(bindings)) {
+			const char *k;
+			json_t *v;
+			json_object_foreach(bindings, k, v)
+			{
+				jn_bind(c, c->root, jn_strndup(c->a, k, strlen(k)),
+					jv_from_json(v));
+			}
+		}
+		jn_bind(c, c->root, "$", in);
+		if (jv_is_arr(in)) {
+			jv w = jv_seq1(c, in);
+			w.u.a->outer = true;
+			in = w;
+		}
+		jv r = jn_eval(c, e->root, in, c->root);
+		if (r.t != JV_UNDEF) {
+			if (r.t == JV_ARR && r.u.a->seq && r.u.a->n == 0) {
+				/* an empty sequence is no result */
+			} else {
+				*result = jv_to_json(r);
+			}
+		}
+	}
+out:
+	jn_regex_ctx_release(c);
+	jn_arena_release(&arena);
+	free(c);
+	return rc;
+}
+
+/* ---- the linter's view ---- */
+
+static void walk_vars(const struct jn_node *n,
+		      void (*visit)(const char *, size_t, void *), void *ud)
+{
+	if (!n)
+		return;
+	if (n->type == N_VARIABLE && n->str)
+		visit(n->str, n->pos > n->slen ? n->pos - n->slen - 1 : 0, ud);
+	walk_vars(n->lhs, visit, ud);
+	walk_vars(n->rhs, visit, ud);
+	walk_vars(n->expr, visit, ud);
+	walk_vars(n->cond, visit, ud);
+	walk_vars(n->then, visit, ud);
+	walk_vars(n->els, visit, ud);
+	walk_vars(n->pattern, visit, ud);
+	walk_vars(n->update, visit, ud);
+	walk_vars(n->del, visit, ud);
+	walk_vars(n->procedure, visit, ud);
+	walk_vars(n->body, visit, ud);
+	if (n->type != N_LAMBDA)
+		for (int i = 0; i < n->items.n; i++)
+			walk_vars(n->items.v[i], visit, ud);
+	for (int i = 0; i < n->pairs.n; i++) {
+		walk_vars(n->pairs.v[i].k, visit, ud);
+		walk_vars(n->pairs.v[i].v, visit, ud);
+	}
+	if (n->group)
+		for (int i = 0; i < n->group->n; i++) {
+			walk_vars(n->group->v[i].k, visit, ud);
+			walk_vars(n->group->v[i].v, visit, ud);
+		}
+	for (int i = 0; i < n->stages.n; i++)
+		walk_vars(n->stages.v[i].expr, visit, ud);
+	for (int i = 0; i < n->predicate.n; i++)
+		walk_vars(n->predicate.v[i].expr, visit, ud);
+	for (int i = 0; i < n->nterms; i++)
+		walk_vars(n->terms[i].expr, visit, ud);
+}
+
+void sfn_jsonata_foreach_variable(const struct sfn_jsonata *e,
+				  void (*visit)(const char *name,
+						size_t position, void *ud),
+				  void *ud)
+{
+	if (e)
+		walk_vars(e->root, visit, ud);
+}
+
+/* for func.c */
+jv jn_eval_catch(struct jn_ctx *c, const struct jn_node *n, jv input,
+		 struct jn_frame *env, bool *failed)
+{
+	struct jn_catch cp;
+	cp.annot = c->annot;
+	cp.depth = c->depth;
+	cp.prev = c->catch_;
+	c->catch_ = &cp;
+	volatile jv r = JV_U;
+	if (setjmp(cp.jb)) {
+		c->catch_ = cp.prev;
+		c->annot = cp.annot;
+		c->depth = cp.depth;
+		*failed = true;
+		return JV_U;
+	}
+	jv rr = jn_eval(c, n, input, env);
+	r = rr;
+	c->catch_ = cp.prev;
+	*failed = false;
+	return r;
+}

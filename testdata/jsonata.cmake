@@ -1,0 +1,12 @@
+# JSONata: the reference suite (../shared/conformance/jsonata) through its
+# runner, checked against testdata/jsonata/known-failures.txt.
+set(SFN_JSONATA_SUITE ${CMAKE_SOURCE_DIR}/../shared/conformance/jsonata
+	CACHE PATH "the JSONata reference suite (read in place)")
+add_executable(jsonata_conformance
+	${CMAKE_CURRENT_SOURCE_DIR}/jsonata/conformance.c)
+target_link_libraries(jsonata_conformance PRIVATE sfn_jsonata)
+if(EXISTS ${SFN_JSONATA_SUITE}/groups)
+	add_test(NAME conformance.jsonata
+		COMMAND jsonata_conformance ${SFN_JSONATA_SUITE}
+			${CMAKE_CURRENT_SOURCE_DIR}/jsonata/known-failures.txt)
+endif()
