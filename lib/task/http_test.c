@@ -109,6 +109,19 @@ static void test_basics(struct sfn_task_env *env)
 		 "application/json; charset=UTF-8");
 	json_decref(res);
 
+	/* Keep-alive: sequential calls share one connection. */
+	unsigned conns = sfn_test_server_connections(srv);
+	for (int i = 0; i < 3; i++) {
+		p = sfn_xasprintf("{\"ApiEndpoint\": \"%s/echo\", "
+				  "\"Method\": \"GET\"}",
+				  base);
+		SFN_CHECK_INT(run(env, p, 0, &res, &err), SFN_TASK_OK, "reuse");
+		json_decref(res);
+		free(p);
+	}
+	SFN_CHECK_INT(sfn_test_server_connections(srv) - conns, 0,
+		      "connections reused");
+
 	/* Every method AWS allows goes out as itself. */
 	static const char *const methods[] = { "PUT", "DELETE", "PATCH",
 					       "OPTIONS" };

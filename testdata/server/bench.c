@@ -121,9 +121,12 @@ int main(int argc, char **argv)
 	double took = now() - t0;
 	qsort(sh.lat, (size_t)n, sizeof(double), cmp);
 	printf("requests=%d concurrency=%d failed=%d seconds=%.3f "
-	       "req_per_s=%.0f p50_ms=%.2f p99_ms=%.2f\n",
+	       "req_per_s=%.0f p50_ms=%.2f p99_ms=%.2f",
 	       n, threads, atomic_load(&sh.failed), took, n / took,
 	       1000 * sh.lat[n / 2], 1000 * sh.lat[(size_t)(n * 0.99)]);
+	if (s)
+		printf(" connections=%u", sfn_test_server_connections(s));
+	printf("\n");
 	sfn_task_env_release(&env);
 	json_decref(sh.params);
 	free(sh.lat);

@@ -9,6 +9,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,11 +27,12 @@ struct sfn_test_server {
 	struct MHD_Daemon *d;
 	int port;
 	pthread_mutex_t lock;
-	json_t *last;	  /* the last request */
-	json_t *counts;	  /* route -> count */
-	unsigned token_n; /* tokens issued */
-	char token[64];	  /* the valid one; "" when stale */
-	unsigned polls;	  /* GETs of a customization job */
+	json_t *last;	   /* the last request */
+	json_t *counts;	   /* route -> count */
+	unsigned token_n;  /* tokens issued */
+	char token[64];	   /* the valid one; "" when stale */
+	unsigned polls;	   /* GETs of a customization job */
+	atomic_uint conns; /* TCP connections accepted */
 };
 
 struct req {
@@ -62,6 +64,16 @@ static void on_done(void *cls, struct MHD_Connection *c, void **con_cls,
 	sfn_strbuf_release(&r->body);
 	free(r);
 	*con_cls = NULL;
+}
+
+static void on_conn(void *cls, struct MHD_Connection *c, void **socket_ctx,
+		    enum MHD_ConnectionNotificationCode code)
+{
+	(void)c;
+	(void)socket_ctx;
+	struct sfn_test_server *s = cls;
+	if (code == MHD_CONNECTION_NOTIFY_STARTED)
+		atomic_fetch_add(&s->conns, 1);
 }
 
 static enum MHD_Result add_header(void *cls, enum MHD_ValueKind kind,
@@ -593,15 +605,16 @@ sfn_test_server_start(const char *cert_pem, const char *key_pem, unsigned pool)
 		{ MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)on_uri, NULL },
 		{ MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_done, NULL },
 		{ MHD_OPTION_CONNECTION_TIMEOUT, 120, NULL },
+		{ MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)on_conn, s },
 		{ MHD_OPTION_CONNECTION_LIMIT, 1000, NULL },
-		{ pool ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END,
+		{ pool > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END,
 		  (intptr_t)pool, NULL },
 		{ MHD_OPTION_END, 0, NULL },
 		{ MHD_OPTION_END, 0, NULL },
 		{ MHD_OPTION_END, 0, NULL },
 	};
 	if (cert_pem) {
-		size_t i = pool ? 6 : 5;
+		size_t i = pool > 1 ? 7 : 6;
 		opts[i] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_CERT, 0,
 						   (void *)cert_pem };
 		opts[i + 1] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_KEY,
@@ -630,6 +643,11 @@ json_t *sfn_test_server_last(struct sfn_test_server *s)
 	json_t *v = json_deep_copy(s->last);
 	pthread_mutex_unlock(&s->lock);
 	return v;
+}
+
+unsigned sfn_test_server_connections(struct sfn_test_server *s)
+{
+	return atomic_load(&s->conns);
 }
 
 unsigned sfn_test_server_count(struct sfn_test_server *s, const char *prefix)

@@ -39,6 +39,8 @@ int sfn_test_server_port(const struct sfn_test_server *s);
 json_t *sfn_test_server_last(struct sfn_test_server *s);
 /* How many requests route @prefix served ("/oauth/token"). */
 unsigned sfn_test_server_count(struct sfn_test_server *s, const char *prefix);
+/* How many TCP connections it accepted (keep-alive reuse shows here). */
+unsigned sfn_test_server_connections(struct sfn_test_server *s);
 void sfn_test_server_stop(struct sfn_test_server *s);
 /*
  * Makes a self-signed certificate for 127.0.0.1 and localhost with
