@@ -28,11 +28,14 @@ const struct sfn_cmd sfn_commands[] = {
 	{ "describe", "describe a journaled execution (DescribeExecution)",
 	  "sfn describe [--journal-dir dir] [--pretty] (execution | --last)",
 	  "options:\n"
-	  "  --journal-dir DIR  the journal root (default $SFN_JOURNAL_DIR, else .sfn)\n"
+	  "  --journal-dir DIR  the journal root (default $SFN_JOURNAL_DIR, "
+	  "else .sfn)\n"
 	  "  --last             the most recently started execution\n"
 	  "  --pretty           indent the JSON\n"
-	  "\nEXECUTION is an execution name in the journal root, or an execution\n"
-	  "directory. A crashed execution shows as ABORTED with \"x-processDied\": true.\n",
+	  "\nEXECUTION is an execution name in the journal root, or an "
+	  "execution\n"
+	  "directory. A crashed execution shows as ABORTED with "
+	  "\"x-processDied\": true.\n",
 	  cmd_describe },
 	{ "graph", "draw a state machine, or an execution over it",
 	  "sfn graph [--format dot|mermaid|svg|png|html] [-o file] definition",
@@ -40,10 +43,13 @@ const struct sfn_cmd sfn_commands[] = {
 	{ "help", "show help for sfn or a subcommand", "sfn help [command]",
 	  NULL, cmd_help },
 	{ "history", "show a journaled execution's events",
-	  "sfn history [--journal-dir dir] [--format text|json] (execution | --last)",
+	  "sfn history [--journal-dir dir] [--format text|json] (execution | "
+	  "--last)",
 	  "options:\n"
-	  "  --journal-dir DIR  the journal root (default $SFN_JOURNAL_DIR, else .sfn)\n"
-	  "  --format FORMAT    text (a table, the default) or json: {\"events\": [...]}\n"
+	  "  --journal-dir DIR  the journal root (default $SFN_JOURNAL_DIR, "
+	  "else .sfn)\n"
+	  "  --format FORMAT    text (a table, the default) or json: "
+	  "{\"events\": [...]}\n"
 	  "                     exactly as GetExecutionHistory returns them\n"
 	  "  --last             the most recently started execution\n"
 	  "  --pretty           indent the JSON\n",
@@ -52,13 +58,17 @@ const struct sfn_cmd sfn_commands[] = {
 	  "sfn jsonata [-n] [--aws] [--bind name=json] (expr | -f file) [file]",
 	  NULL, cmd_jsonata },
 	{ "list", "list journaled executions",
-	  "sfn list [--journal-dir dir] [--format text|json] [--prune --older-than duration]",
+	  "sfn list [--journal-dir dir] [--format text|json] [--prune "
+	  "--older-than duration]",
 	  "options:\n"
-	  "  --journal-dir DIR      the journal root (default $SFN_JOURNAL_DIR, else .sfn)\n"
+	  "  --journal-dir DIR      the journal root (default "
+	  "$SFN_JOURNAL_DIR, else .sfn)\n"
 	  "  --format FORMAT        text (the default) or json\n"
-	  "  --prune                delete executions that stopped long enough ago\n"
+	  "  --prune                delete executions that stopped long enough "
+	  "ago\n"
 	  "  --older-than DURATION  with --prune: 90s, 15m, 12h, 30d\n"
-	  "\nSTATUS is AWS's, or DIED for an execution whose process died before it\n"
+	  "\nSTATUS is AWS's, or DIED for an execution whose process died "
+	  "before it\n"
 	  "finished (sfn redrive resumes it).\n",
 	  cmd_list },
 	{ "redrive", "resume a failed execution from its journal",
@@ -69,7 +79,27 @@ const struct sfn_cmd sfn_commands[] = {
 	  "definition",
 	  NULL, cmd_run },
 	{ "test", "run test suites for state machines",
-	  "sfn test [--format text|tap|junit] [--coverage] [file ...]", NULL,
+	  "sfn test [--format text|tap|junit] [--coverage] [-k pattern] [file "
+	  "...]",
+	  "options:\n"
+	  "  --format FORMAT       text (the default), tap or junit\n"
+	  "  -k PATTERN            run only cases whose name contains PATTERN "
+	  "or\n"
+	  "                        matches it as a glob (repeatable)\n"
+	  "  --coverage            report states, Choice rules, Catch and "
+	  "Retry\n"
+	  "                        clauses and branches the cases reached\n"
+	  "  --coverage-out FILE   write that coverage as JSON to FILE\n"
+	  "  -j, --jobs N          cases run on N threads (default: the "
+	  "cores)\n"
+	  "  --time-scale F        scale of Waits and retry intervals (default "
+	  "0:\n"
+	  "                        no real waiting, the clock still advances)\n"
+	  "  -v, --verbose         show how long each case took\n"
+	  "\nWith no FILE, every *.sfn-test.yaml, .yml and .json under the "
+	  "current\n"
+	  "directory. The file format is in docs/test.md. Exit 1 if a case "
+	  "fails.\n",
 	  cmd_test },
 	{ "test-state", "run one state in isolation (TestState)",
 	  "sfn test-state [--state name] [--input json] definition", NULL,

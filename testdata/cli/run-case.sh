@@ -23,6 +23,14 @@ while IFS= read -r line || [ -n "$line" ]; do
 	set -- "$@" "$line"
 done < args
 
+# 'copy' lists shared fixtures (@TESTDATA@/...) to copy into the case's
+# directory first, so outputs name them by relative paths.
+if [ -f copy ]; then
+	while IFS= read -r src || [ -n "$src" ]; do
+		[ -n "$src" ] && cp -R "$(printf '%s' "$src" | sed "s|@TESTDATA@|$testdata|g")" .
+	done < copy
+fi
+
 export LC_ALL=C SFN_TEST_NOW=2026-01-01T00:00:00Z NO_COLOR=1
 export SHARED="${SFN_SHARED:-$(cd "$case_dir/../../../.." && pwd)/../shared}"
 if [ -f env ]; then
@@ -42,6 +50,7 @@ if [ -n "${SFN_UPDATE_GOLDEN:-}" ]; then
 		if [ -s got.$f ]; then cp got.$f "$case_dir/$f"; else rm -f "$case_dir/$f"; fi
 	done
 	if [ "$code" -ne 0 ]; then echo "$code" > "$case_dir/exit"; else rm -f "$case_dir/exit"; fi
+	for f in $(cat expect-files 2>/dev/null); do cp "$f" "$case_dir/$f.expected"; done
 	echo "updated $case_dir"
 	exit 0
 fi
@@ -58,6 +67,14 @@ for f in stdout stderr; do
 	if ! cmp -s $f got.$f; then
 		echo "--- $f differs (want, got):"
 		diff -u $f got.$f | head -50
+		fail=1
+	fi
+done
+# 'expect-files' lists files the command writes; each must equal FILE.expected.
+for f in $(cat expect-files 2>/dev/null); do
+	if ! cmp -s "$f.expected" "$f"; then
+		echo "--- $f differs (want, got):"
+		diff -u "$f.expected" "$f" | head -50
 		fail=1
 	fi
 done
