@@ -446,3 +446,46 @@ int sfn_journal_list(const char *root,
 	free(names);
 	return 0;
 }
+
+bool sfn_journal_event_is_durable(const char *type)
+{
+	static const char *const durable[] = {
+		"ExecutionStarted",
+		"ExecutionSucceeded",
+		"ExecutionFailed",
+		"ExecutionAborted",
+		"ExecutionTimedOut",
+		"ExecutionRedriven",
+		"TaskScheduled",
+		"TaskSubmitted",
+		"TaskSucceeded",
+		"TaskFailed",
+		"TaskTimedOut",
+		"TaskStartFailed",
+		"TaskSubmitFailed",
+		"LambdaFunctionScheduled",
+		"LambdaFunctionSucceeded",
+		"LambdaFunctionFailed",
+		"LambdaFunctionTimedOut",
+		"LambdaFunctionStartFailed",
+		"LambdaFunctionScheduleFailed",
+		"ActivityScheduled",
+		"ActivitySucceeded",
+		"ActivityFailed",
+		"ActivityTimedOut",
+		"ActivityScheduleFailed",
+		NULL,
+	};
+	for (size_t i = 0; type && durable[i]; i++)
+		if (!strcmp(durable[i], type))
+			return true;
+	return false;
+}
+
+int sfn_journal_append_event(struct sfn_journal *j, const json_t *event,
+			     struct sfn_error *err)
+{
+	const char *type = json_string_value(json_object_get(event, "type"));
+	return sfn_journal_append(j, event, sfn_journal_event_is_durable(type),
+				  err);
+}

@@ -148,4 +148,15 @@ json_t *sfn_journal_describe(const struct sfn_journal_data *data, double now,
  */
 const char *sfn_journal_failed_state(const struct sfn_journal_data *data);
 
+/*
+ * Must an event of @type be on disk before the execution moves past it?
+ * Yes for a Task scheduled (before its side effect starts), for a Task's
+ * result, and for the execution's start, end and redrive; the rest may be
+ * batched.
+ */
+bool sfn_journal_event_is_durable(const char *type);
+/* Appends @event, durable when its type says so. */
+int sfn_journal_append_event(struct sfn_journal *j, const json_t *event,
+			     struct sfn_error *err);
+
 #endif

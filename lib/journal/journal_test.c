@@ -154,6 +154,13 @@ int main(void)
 	sfn_error_release(&err);
 	SFN_CHECK(stat(file, &st) == 0, "corrupt journal still there");
 
+	/* Task scheduling and results are durable; transitions are batched. */
+	SFN_CHECK(sfn_journal_event_is_durable("TaskScheduled"), "scheduled");
+	SFN_CHECK(sfn_journal_event_is_durable("TaskSucceeded"), "result");
+	SFN_CHECK(sfn_journal_event_is_durable("ExecutionFailed"), "end");
+	SFN_CHECK(!sfn_journal_event_is_durable("PassStateExited"), "pass");
+	SFN_CHECK(!sfn_journal_event_is_durable(NULL), "no type");
+
 	/* Listing. */
 	json_t *h2 = header("run-0");
 	j = sfn_journal_create(jroot, "run-0", h2, SFN_JOURNAL_NO_SYNC, &err);
