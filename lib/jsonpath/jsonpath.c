@@ -708,14 +708,82 @@ static json_t *parse_literal(struct parser *ps)
  * shorthands \d \D (glibc knows \w \s \b) and anchor: Jayway's =~ matches
  * the whole string.
  */
+/*
+ * glibc's regcomp copies a subexpression once per repetition, so stacked
+ * quantifiers ("a++++") and nested bounds ("((a{99}){99}){99}") take
+ * exponential memory: refuse them, and long patterns, before compiling.
+ */
+static const char *regex_too_costly(const char *src, size_t n)
+{
+	if (n > 256)
+		return "a regular expression is limited to 256 characters";
+	double cost = 1;
+	int after_quant = 0; /* 1: after a quantifier, 2: after its modifier */
+	bool in_class = false;
+	for (size_t i = 0; i < n; i++) {
+		char c = src[i];
+		if (c == '\\') {
+			i++;
+			after_quant = 0;
+			continue;
+		}
+		if (in_class) {
+			in_class = c != ']';
+			continue;
+		}
+		bool quant = c == '*' || c == '+' || c == '?' || c == '{';
+		if (quant && after_quant == 1 && (c == '?' || c == '+')) {
+			after_quant =
+				2; /* Java's lazy "*?" or possessive "*+" */
+			continue;
+		}
+		if (quant && after_quant)
+			return "a quantifier after a quantifier is not "
+			       "supported";
+		if (c == '{') {
+			long cur = 0, hi = 0;
+			for (i++; i < n && src[i] != '}'; i++) {
+				if (src[i] >= '0' && src[i] <= '9')
+					cur = cur < 100000
+						      ? cur * 10 +
+								(src[i] - '0')
+						      : cur;
+				else
+					cur = 0;
+				hi = cur > hi ? cur : hi;
+			}
+			cost *= (double)hi + 1;
+			if (cost > 10000)
+				return "repetition bounds in a regular "
+				       "expression multiply to more than 10000";
+		}
+		in_class = c == '[';
+		after_quant = quant;
+	}
+	return NULL;
+}
+
 static regex_t *compile_regex(struct parser *ps, size_t at, const char *src,
 			      size_t n, bool icase)
 {
+	const char *costly = regex_too_costly(src, n);
+	if (costly) {
+		fail(ps, at, "%s", costly);
+		return NULL;
+	}
 	struct sfn_strbuf sb = SFN_STRBUF_INIT;
-	bool in_class = false;
+	bool in_class = false, after_quant = false;
 	sfn_strbuf_adds(&sb, "^(");
 	for (size_t i = 0; i < n; i++) {
 		char c = src[i];
+		bool quant = !in_class &&
+			     (c == '*' || c == '+' || c == '?' || c == '}');
+		/* Lazy and possessive forms match the same whole strings. */
+		if (after_quant && (c == '?' || c == '+')) {
+			after_quant = false;
+			continue;
+		}
+		after_quant = quant;
 		if (c == '\\' && i + 1 < n) {
 			char d = src[++i];
 			if (d == 'd' || d == 'D') {
