@@ -40,14 +40,21 @@ static struct view sub(struct view s, size_t from, size_t to)
 	return (struct view){ s.v + from, to - from };
 }
 
+static bool same_at(struct view s, size_t i, struct view needle)
+{
+	for (size_t k = 0; k < needle.n; k++)
+		if (s.v[i + k] != needle.v[k])
+			return false;
+	return true;
+}
+
 /* String.prototype.indexOf(needle, from): -1 when absent. */
 static long index_of(struct view s, struct view needle, size_t from)
 {
 	if (from > s.n)
 		from = s.n;
 	for (size_t i = from; i + needle.n <= s.n; i++)
-		if (!needle.n ||
-		    !memcmp(s.v + i, needle.v, needle.n * sizeof(*s.v)))
+		if (same_at(s, i, needle))
 			return (long)i;
 	return -1;
 }
@@ -57,8 +64,7 @@ static long last_index_of(struct view s, struct view needle)
 	if (needle.n > s.n)
 		return -1;
 	for (size_t i = s.n - needle.n + 1; i-- > 0;)
-		if (!needle.n ||
-		    !memcmp(s.v + i, needle.v, needle.n * sizeof(*s.v)))
+		if (same_at(s, i, needle))
 			return (long)i;
 	return -1;
 }
@@ -72,7 +78,7 @@ static bool char_is(struct view s, long i, struct view prop)
 }
 
 struct props {
-	struct sfn_fmt_cps own[11];
+	struct sfn_fmt_cps own; /* all eleven, one after the other */
 	struct view dec, grp, exp, inf, minus, nan, pct, pml, zero, digit, sep;
 	bool has_zero;	/* a zero digit: the family is zero .. zero + 9 */
 	uint32_t zero0; /* its code point */
@@ -124,20 +130,24 @@ static void props_init(struct props *p, const struct sfn_fmt_decimal_format *df)
 				 &p->minus, &p->nan,   &p->pct, &p->pml,
 				 &p->zero,  &p->digit, &p->sep };
 
-	memset(p->own, 0, sizeof(p->own));
+	size_t at[12];
+
+	memset(&p->own, 0, sizeof(p->own));
 	for (int i = 0; i < 11; i++) {
 		const char *s = src[i] ? src[i] : "";
-		sfn_fmt_cps_from_utf8(&p->own[i], s, strlen(s));
-		*dst[i] = (struct view){ p->own[i].v, p->own[i].n };
+		at[i] = p->own.n;
+		sfn_fmt_cps_from_utf8(&p->own, s, strlen(s));
 	}
+	at[11] = p->own.n;
+	for (int i = 0; i < 11; i++)
+		*dst[i] = (struct view){ p->own.v + at[i], at[i + 1] - at[i] };
 	p->has_zero = p->zero.n > 0;
 	p->zero0 = p->has_zero ? p->zero.v[0] : 0;
 }
 
 static void props_release(struct props *p)
 {
-	for (int i = 0; i < 11; i++)
-		sfn_fmt_cps_release(&p->own[i]);
+	sfn_fmt_cps_release(&p->own);
 }
 
 /* One analysed sub-picture (F&O 4.7.4's variables). */

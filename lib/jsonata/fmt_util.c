@@ -217,6 +217,25 @@ double sfn_fmt_round(double v, int precision)
 
 	if (!isfinite(v))
 		return v;
+	/*
+	 * Fast path. v * 10^p is within two ulps of the value the decimal
+	 * shift yields (10^p is exact up to 10^22); unless that is near a
+	 * half, both round to the same integer r, and r / 10^p is the double
+	 * nearest r * 10^-p, which is what reading "r e-p" gives.
+	 */
+	if (precision >= 0 && precision <= 22) {
+		double scale = pow(10, precision);
+		double y = v * scale;
+		double ay = fabs(y);
+		if (ay < 4503599627370496.0) { /* 2^52 */
+			double frac = ay - floor(ay);
+			double slack = 8 * ay * 2.220446049250313e-16 + 1e-300;
+			if (fabs(frac - 0.5) > slack) {
+				r = round(y) / scale;
+				return r == 0 ? 0 : r;
+			}
+		}
+	}
 	if (precision)
 		v = shift_decimal(v, precision);
 	r = js_math_round(v);
