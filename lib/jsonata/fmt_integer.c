@@ -325,9 +325,16 @@ static void decimal(const struct sfn_fmt_int_picture *f, double v,
 		for (size_t i = 0; i < s.n; i++)
 			s.v[i] += f->zero - 0x30;
 	if (f->regular > 0) {
-		long n = ((long)s.n - 1) / f->regular;
-		for (long ii = n; ii > 0; ii--)
-			insert_sep(&s, (long)s.n - ii * f->regular, f->reg_ch);
+		/* A separator before every group of @regular from the right. */
+		struct sfn_fmt_cps t = { 0 };
+		long len = (long)s.n;
+		for (long i = 0; i < len; i++) {
+			if (i > 0 && (len - i) % f->regular == 0)
+				sfn_fmt_cps_add(&t, f->reg_ch);
+			sfn_fmt_cps_add(&t, s.v[i]);
+		}
+		sfn_fmt_cps_release(&s);
+		s = t;
 	} else {
 		/* The separators left to right: each counts from the end. */
 		for (size_t i = f->n_seps; i-- > 0;)

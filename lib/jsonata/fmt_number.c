@@ -457,16 +457,29 @@ static void format(const struct props *p, const struct subpic *pic,
 	dpos = index_of((struct view){ s.v, s.n }, p->dec, 0);
 	long pad_left = pic->min_int - dpos;
 	long pad_right = pic->min_frac - ((long)s.n - dpos - 1);
-	for (long i = 0; i < pad_left; i++)
-		insert(&s, 0, p->zero);
+	if (pad_left > 0) {
+		/* All the padding in one move: pictures may be long. */
+		struct sfn_fmt_cps pad = { 0 };
+		for (long i = 0; i < pad_left; i++)
+			add_view(&pad, p->zero);
+		insert(&s, 0, (struct view){ pad.v, pad.n });
+		sfn_fmt_cps_release(&pad);
+	}
 	for (long i = 0; i < pad_right; i++)
 		add_view(&s, p->zero);
 	dpos = index_of((struct view){ s.v, s.n }, p->dec, 0);
 	/* Bullet 10: grouping separators in the integer part. */
 	if (pic->regular > 0) {
-		long groups = dpos - 1 >= 0 ? (dpos - 1) / pic->regular : -1;
-		for (long g = 1; g <= groups; g++)
-			insert(&s, dpos - g * pic->regular, p->grp);
+		/* A separator before every group of @regular digits left of
+		 * the decimal separator but the leftmost: built in one pass. */
+		struct sfn_fmt_cps t = { 0 };
+		for (long i = 0; i < (long)s.n; i++) {
+			if (i > 0 && i < dpos && (dpos - i) % pic->regular == 0)
+				add_view(&t, p->grp);
+			sfn_fmt_cps_add(&t, s.v[i]);
+		}
+		sfn_fmt_cps_release(&s);
+		s = t;
 	} else {
 		for (size_t i = 0; i < pic->n_int_groups; i++) {
 			insert(&s, dpos - pic->int_groups[i], p->grp);
@@ -486,11 +499,11 @@ static void format(const struct props *p, const struct subpic *pic,
 	if (has_exponent) {
 		struct sfn_fmt_cps e = { 0 };
 		make_string(p, (double)exponent, 0, &e);
-		for (long i = pic->min_exp - (long)e.n; i > 0; i--)
-			insert(&e, 0, p->zero);
 		add_view(&s, p->exp);
 		if (exponent < 0)
 			add_view(&s, p->minus);
+		for (long i = pic->min_exp - (long)e.n; i > 0; i--)
+			add_view(&s, p->zero);
 		add_view(&s, (struct view){ e.v, e.n });
 		sfn_fmt_cps_release(&e);
 	}
