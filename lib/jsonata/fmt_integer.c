@@ -327,9 +327,9 @@ static void decimal(const struct sfn_fmt_int_picture *f, double v,
 	if (f->regular > 0) {
 		/* A separator before every group of @regular from the right. */
 		struct sfn_fmt_cps t = { 0 };
-		long len = (long)s.n;
-		for (long i = 0; i < len; i++) {
-			if (i > 0 && (len - i) % f->regular == 0)
+		long digits = (long)s.n;
+		for (long i = 0; i < digits; i++) {
+			if (i > 0 && (digits - i) % f->regular == 0)
 				sfn_fmt_cps_add(&t, f->reg_ch);
 			sfn_fmt_cps_add(&t, s.v[i]);
 		}
