@@ -199,6 +199,12 @@ void jn_check_guard(struct jn_ctx *c)
 				 "tail-recursive.";
 		jn_throw(c);
 	}
+	if (c->max_memory && c->a->total > c->max_memory) {
+		memset(&c->err, 0, sizeof(c->err));
+		c->err.code = "U1001";
+		c->err.message = "Expression evaluation memory limit exceeded";
+		jn_throw(c);
+	}
 	if (c->time_ms && (++c->ticks & 255) == 0 &&
 	    (now_ns() - c->start_ns) / 1000000u > c->time_ms) {
 		memset(&c->err, 0, sizeof(c->err));
@@ -2807,6 +2813,7 @@ int sfn_jsonata_eval(const struct sfn_jsonata *e, json_t *input,
 	if (limits) {
 		c->max_depth = limits->max_depth;
 		c->time_ms = limits->time_ms;
+		c->max_memory = limits->max_memory;
 	}
 	c->start_ns = now_ns();
 	{

@@ -412,6 +412,8 @@ FN(f_pad)
 		*out = s;
 		return;
 	}
+	if (padlen > (double)(1u << 28))
+		jn_failv(c, "D3001", a[1]); /* past JavaScript's string length */
 	struct sfn_strbuf pad = SFN_STRBUF_INIT;
 	size_t chn = jn_u8_cp(ch.u.s, ch.len);
 	size_t want = (size_t)padlen, got = 0;

@@ -44,6 +44,7 @@ void sfn_jsonata_free(struct sfn_jsonata *e);
 struct sfn_jsonata_limits {
 	unsigned max_depth; /* expression evaluation depth; U1001 past it */
 	unsigned time_ms;   /* wall time; U1001 past it */
+	size_t max_memory;  /* bytes held by intermediate values; U1001 past it */
 };
 
 /*

@@ -299,6 +299,7 @@ struct jn_ctx {
 	struct jn_annot *annot;
 	unsigned depth, max_depth;
 	unsigned time_ms, ticks;
+	size_t max_memory;
 	uint64_t start_ns;
 	char *stack_base;
 	size_t stack_limit;

@@ -287,7 +287,7 @@ static char *run_case(const char *gdir, const char *dsdir, json_t *tc)
 	if (!e) {
 		failed = true;
 	} else {
-		struct sfn_jsonata_limits lim = { 0, 20000 };
+		struct sfn_jsonata_limits lim = { .max_depth = 0, .time_ms = 20000 };
 		json_t *tl = json_object_get(tc, "timelimit");
 		json_t *dp = json_object_get(tc, "depth");
 		if (json_is_number(tl))

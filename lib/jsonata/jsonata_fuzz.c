@@ -1,0 +1,52 @@
+/*
+ * Fuzz target: any text through sfn_jsonata_compile, then evaluation
+ * against a small fixed document and bindings, under depth, time and
+ * memory limits. Input capped at 4 KiB; a first byte of 0x01 selects the
+ * Step Functions dialect.
+ */
+#include "jsonata/jsonata.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static const char doc_text[] =
+	"{\"s\":\"Hello, World\",\"n\":3,\"f\":1.5,\"big\":1e300,\"neg\":-7,"
+	"\"a\":[1,2,2,\"x\",[3,[4]],null,true],"
+	"\"o\":{\"k\":[1],\"j\":\"{\\\"x\\\":1}\",\"e\":{}},"
+	"\"orders\":[{\"id\":1,\"price\":10.5,\"tags\":[\"a\",\"b\"],"
+	"\"customer\":{\"name\":\"Ann Lee\",\"region\":\"eu\"}},"
+	"{\"id\":2,\"price\":99,\"tags\":[\"b\"],"
+	"\"customer\":{\"name\":\"Bo Chan\",\"region\":\"us\"}}],"
+	"\"date\":\"2024-02-29T12:34:56.789Z\",\"url\":\"a b/c?d=e&f\"}";
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	int flags = 0;
+	if (size > 4096)
+		return 0;
+	if (size > 0 && data[0] == 0x01) {
+		flags = SFN_JSONATA_AWS;
+		data++;
+		size--;
+	}
+	struct sfn_jsonata_error err = { 0 };
+	struct sfn_jsonata *e =
+		sfn_jsonata_compile((const char *)data, size, flags, &err);
+	if (e) {
+		json_t *doc = json_loads(doc_text, 0, NULL);
+		json_t *bind = json_pack("{s:i,s:s,s:[i,i]}", "x", 42, "name",
+					 "sfn", "pair", 1, 2);
+		struct sfn_jsonata_limits lim = { 300, 200, 64u << 20 };
+		json_t *result = NULL;
+		if (sfn_jsonata_eval(e, doc, bind, &lim, &result, &err) == 0)
+			json_decref(result);
+		json_decref(bind);
+		json_decref(doc);
+		sfn_jsonata_free(e);
+	}
+	sfn_jsonata_error_release(&err);
+	return 0;
+}
