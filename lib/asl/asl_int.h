@@ -27,10 +27,18 @@ struct sfn_pos_ent {
 
 struct sfn_srcmap {
 	int refs;
-	char *src; /* owned; the text parsed (without a BOM), for templates */
+	char *src_alloc; /* owned; holds src */
+	const char *src; /* the text parsed (without a BOM), for templates */
 	size_t src_len;
-	struct sfn_pos_ent *tab; /* owned; cap slots, cap a power of 2 */
-	size_t cap, n;
+	struct sfn_pos_ent *v; /* owned; entries in the order recorded */
+	size_t n, alloc;
+	/*
+	 * Built on the first lookup, so loading only appends: slots of an
+	 * open-addressing table hold 1 + an index into v, the latest entry
+	 * of a hash winning (a duplicate key's later value).
+	 */
+	uint32_t *index; /* owned; cap slots, a power of 2; may be NULL */
+	size_t cap;
 };
 
 struct sfn_doc {
@@ -49,11 +57,16 @@ uint64_t sfn_hash_index(uint64_t parent, size_t index);
 struct sfn_srcmap *sfn_srcmap_create(void);
 struct sfn_srcmap *sfn_srcmap_ref(struct sfn_srcmap *map);
 void sfn_srcmap_unref(struct sfn_srcmap *map);
-/* Records (or overwrites) the position of the value hashed @h. */
+/* Records the position of the value hashed @h (a later one wins). */
 void sfn_srcmap_put(struct sfn_srcmap *map, uint64_t h, int line, int col,
 		    int kline, int kcol);
+/* The latest entry of @h, or NULL. Builds the index if needed. */
 const struct sfn_pos_ent *sfn_srcmap_get(const struct sfn_srcmap *map,
 					 uint64_t h);
+/* The entry of @h recorded before the last @skip ones, or NULL (a slow
+ * scan, for duplicate keys). */
+const struct sfn_pos_ent *sfn_srcmap_prev(const struct sfn_srcmap *map,
+					  uint64_t h, size_t skip);
 
 /*
  * Where positions of an embedded document go (a DefinitionString parsed out

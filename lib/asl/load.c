@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "asl/asl_int.h"
@@ -31,8 +32,12 @@ uint64_t sfn_hash_token(uint64_t parent, const char *tok, size_t n)
 uint64_t sfn_hash_index(uint64_t parent, size_t index)
 {
 	char buf[24];
-	int n = snprintf(buf, sizeof(buf), "%zu", index);
-	return sfn_hash_token(parent, buf, (size_t)n);
+	size_t n = sizeof(buf);
+	do {
+		buf[--n] = (char)('0' + index % 10);
+		index /= 10;
+	} while (index);
+	return sfn_hash_token(parent, buf + n, sizeof(buf) - n);
 }
 
 /* ---- the source map ---- */
@@ -41,8 +46,6 @@ struct sfn_srcmap *sfn_srcmap_create(void)
 {
 	struct sfn_srcmap *map = sfn_xcalloc(1, sizeof(*map));
 	map->refs = 1;
-	map->cap = 64;
-	map->tab = sfn_xcalloc(map->cap, sizeof(*map->tab));
 	return map;
 }
 
@@ -57,50 +60,73 @@ void sfn_srcmap_unref(struct sfn_srcmap *map)
 {
 	if (!map || --map->refs > 0)
 		return;
-	free(map->src);
-	free(map->tab);
+	free(map->src_alloc);
+	free(map->v);
+	free(map->index);
 	free(map);
-}
-
-static struct sfn_pos_ent *slot(struct sfn_pos_ent *tab, size_t cap, uint64_t h)
-{
-	size_t mask = cap - 1;
-	size_t i = (size_t)(h ^ (h >> 32)) & mask;
-	while (tab[i].hash && tab[i].hash != h)
-		i = (i + 1) & mask;
-	return &tab[i];
-}
-
-static void grow(struct sfn_srcmap *map)
-{
-	size_t cap = map->cap * 2;
-	struct sfn_pos_ent *tab = sfn_xcalloc(cap, sizeof(*tab));
-	for (size_t i = 0; i < map->cap; i++)
-		if (map->tab[i].hash)
-			*slot(tab, cap, map->tab[i].hash) = map->tab[i];
-	free(map->tab);
-	map->tab = tab;
-	map->cap = cap;
 }
 
 void sfn_srcmap_put(struct sfn_srcmap *map, uint64_t h, int line, int col,
 		    int kline, int kcol)
 {
-	if ((map->n + 1) * 4 > map->cap * 3)
-		grow(map);
-	struct sfn_pos_ent *e = slot(map->tab, map->cap, h);
-	if (!e->hash)
-		map->n++;
-	*e = (struct sfn_pos_ent){ h, line, col, kline, kcol };
+	if (map->n == map->alloc) {
+		map->alloc = map->alloc ? map->alloc * 2 : 256;
+		map->v = sfn_xrealloc(map->v, map->alloc * sizeof(*map->v));
+	}
+	map->v[map->n++] = (struct sfn_pos_ent){ h, line, col, kline, kcol };
+	if (map->index) {
+		free(map->index);
+		map->index = NULL;
+	}
 }
 
-const struct sfn_pos_ent *sfn_srcmap_get(const struct sfn_srcmap *map,
+static size_t slot_of(uint64_t h, size_t mask)
+{
+	return (size_t)(h ^ (h >> 31)) & mask;
+}
+
+static void build_index(struct sfn_srcmap *map)
+{
+	size_t cap = 16;
+	while (cap < map->n * 2)
+		cap *= 2;
+	map->index = sfn_xcalloc(cap, sizeof(*map->index));
+	map->cap = cap;
+	for (size_t i = 0; i < map->n; i++) {
+		uint64_t h = map->v[i].hash;
+		size_t k = slot_of(h, cap - 1);
+		while (map->index[k] && map->v[map->index[k] - 1].hash != h)
+			k = (k + 1) & (cap - 1);
+		map->index[k] = (uint32_t)(i + 1);
+	}
+}
+
+const struct sfn_pos_ent *sfn_srcmap_get(const struct sfn_srcmap *cmap,
 					 uint64_t h)
 {
-	if (!map)
+	/* The index is a cache: building it does not change the map. */
+	struct sfn_srcmap *map = (struct sfn_srcmap *)cmap;
+	if (!map || !map->n)
 		return NULL;
-	const struct sfn_pos_ent *e = slot(map->tab, map->cap, h);
-	return e->hash ? e : NULL;
+	if (!map->index)
+		build_index(map);
+	size_t k = slot_of(h, map->cap - 1);
+	while (map->index[k]) {
+		const struct sfn_pos_ent *e = &map->v[map->index[k] - 1];
+		if (e->hash == h)
+			return e;
+		k = (k + 1) & (map->cap - 1);
+	}
+	return NULL;
+}
+
+const struct sfn_pos_ent *sfn_srcmap_prev(const struct sfn_srcmap *map,
+					  uint64_t h, size_t skip)
+{
+	for (size_t i = map->n; i-- > 0;)
+		if (map->v[i].hash == h && skip-- == 0)
+			return &map->v[i];
+	return NULL;
 }
 
 void sfn_xform_apply_off(const struct sfn_xform *x, size_t off, int *line,
@@ -113,6 +139,10 @@ void sfn_xform_apply_off(const struct sfn_xform *x, size_t off, int *line,
 	if (off < x->len) {
 		*line = x->line[off];
 		*col = x->col[off];
+	} else if (x->len) {
+		/* The end of the text: its last byte. */
+		*line = x->line[x->len - 1];
+		*col = x->col[x->len - 1];
 	} else {
 		*line = x->line0;
 		*col = x->col0;
@@ -235,9 +265,14 @@ static bool is_space(char c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
-struct sfn_doc *sfn_doc_parse(const char *name, const char *buf, size_t len,
-			      int flags, const struct sfn_xform *xform,
-			      struct sfn_diags *diags, struct sfn_error *err)
+/*
+ * sfn_doc_parse(); @own, if not NULL, is the allocation @buf lies in, which
+ * the document takes over (else the text is copied for the source map).
+ */
+static struct sfn_doc *parse_doc(const char *name, const char *buf, size_t len,
+				 int flags, const struct sfn_xform *xform,
+				 struct sfn_diags *diags, struct sfn_error *err,
+				 char *own)
 {
 	/* A UTF-8 byte order mark is skipped; positions start after it. */
 	if (len >= 3 && !memcmp(buf, "\xEF\xBB\xBF", 3)) {
@@ -255,6 +290,7 @@ struct sfn_doc *sfn_doc_parse(const char *name, const char *buf, size_t len,
 				       "state machine"
 				     : "file is empty, expected a state "
 				       "machine");
+		free(own);
 		return NULL;
 	}
 	bool json;
@@ -266,10 +302,20 @@ struct sfn_doc *sfn_doc_parse(const char *name, const char *buf, size_t len,
 		json = buf[i] == '{' || buf[i] == '[';
 
 	struct sfn_srcmap *map = sfn_srcmap_create();
-	map->src = sfn_xmalloc(len + 1);
-	memcpy(map->src, buf, len);
-	map->src[len] = '\0';
+	if (own) {
+		map->src_alloc = own;
+		map->src = buf;
+	} else {
+		map->src_alloc = sfn_xmalloc(len + 1);
+		memcpy(map->src_alloc, buf, len);
+		map->src_alloc[len] = '\0';
+		map->src = map->src_alloc;
+	}
 	map->src_len = len;
+	/* Values are about one per 8 bytes or more: most of this is never
+	 * touched, so costs nothing, and the vector rarely moves. */
+	map->alloc = len / 8 + 64;
+	map->v = sfn_xmalloc(map->alloc * sizeof(*map->v));
 	struct sfn_parse_ctx ctx = {
 		.name = name,
 		.buf = buf,
@@ -287,6 +333,13 @@ struct sfn_doc *sfn_doc_parse(const char *name, const char *buf, size_t len,
 	return doc;
 }
 
+struct sfn_doc *sfn_doc_parse(const char *name, const char *buf, size_t len,
+			      int flags, const struct sfn_xform *xform,
+			      struct sfn_diags *diags, struct sfn_error *err)
+{
+	return parse_doc(name, buf, len, flags, xform, diags, err, NULL);
+}
+
 struct sfn_doc *sfn_doc_load_mem(const char *name, const char *buf, size_t len,
 				 int flags, struct sfn_diags *diags,
 				 struct sfn_error *err)
@@ -301,18 +354,31 @@ struct sfn_doc *sfn_doc_load_file(const char *path, int flags,
 	struct sfn_strbuf sb = SFN_STRBUF_INIT;
 	bool is_stdin = !strcmp(path, "-");
 	const char *name = is_stdin ? "<stdin>" : path;
-	int rc = is_stdin ? sfn_strbuf_read_fd(&sb, 0)
-			  : sfn_strbuf_read_file(&sb, path);
+	int fd = is_stdin ? 0 : open(path, O_RDONLY);
+	struct stat st;
+	int rc = -1;
+	if (fd >= 0) {
+		/* Read a regular file in one go, into a buffer of its size. */
+		if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+			sfn_strbuf_init(&sb, (size_t)st.st_size + 1);
+		if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode))
+			errno = EISDIR;
+		else
+			rc = sfn_strbuf_read_fd(&sb, fd);
+		int saved = errno;
+		if (!is_stdin)
+			close(fd);
+		errno = saved;
+	}
 	if (rc < 0) {
 		sfn_errorf(err, "SFN_IO", NULL, "cannot read file: %s",
 			   strerror(errno));
 		sfn_strbuf_release(&sb);
 		return NULL;
 	}
-	struct sfn_doc *doc =
-		sfn_doc_parse(name, sb.buf, sb.len, flags, NULL, diags, err);
-	sfn_strbuf_release(&sb);
-	return doc;
+	size_t len;
+	char *buf = sfn_strbuf_detach(&sb, &len);
+	return parse_doc(name, buf, len, flags, NULL, diags, err, buf);
 }
 
 /* ---- positions by JSON Pointer ---- */

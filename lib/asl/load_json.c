@@ -238,7 +238,46 @@ static size_t utf8_seq(const unsigned char *p, const unsigned char *end)
  * string = '"' *char '"'. Leaves the text in @sb (which may be jp->str or a
  * key buffer) and jp->p after the closing quote. Returns 0 or -1.
  */
-static int parse_string(struct jp *jp, struct sfn_strbuf *sb)
+static int parse_string_slow(struct jp *jp, struct sfn_strbuf *sb);
+
+/*
+ * string = '"' *char '"'. Sets @s/@n to the text: in the source itself when
+ * it has no escapes (most strings), else in @sb (a key buffer or jp->str).
+ * Leaves jp->p after the closing quote. Returns 0 or -1.
+ */
+static int parse_string(struct jp *jp, struct sfn_strbuf *sb, const char **s,
+			size_t *n)
+{
+	const char *p = jp->p + 1, *end = jp->end;
+	for (;;) {
+		while (p < end && *p != '"' && *p != '\\' &&
+		       (unsigned char)*p >= 0x20 && (unsigned char)*p < 0x80)
+			p++;
+		if (p < end && (unsigned char)*p >= 0x80) {
+			size_t k = utf8_seq((const unsigned char *)p,
+					    (const unsigned char *)end);
+			if (k) {
+				p += k;
+				continue;
+			}
+		}
+		break;
+	}
+	if (p < end && *p == '"') {
+		*s = jp->p + 1;
+		*n = (size_t)(p - *s);
+		jp->p = p + 1;
+		return 0;
+	}
+	if (parse_string_slow(jp, sb) < 0)
+		return -1;
+	*s = sb->buf;
+	*n = sb->len;
+	return 0;
+}
+
+/* parse_string() for strings with escapes, and for the errors. */
+static int parse_string_slow(struct jp *jp, struct sfn_strbuf *sb)
 {
 	const char *open = jp->p;
 	const char *p = open + 1, *end = jp->end;
@@ -499,11 +538,13 @@ static struct sfn_strbuf *key_buf(struct jp *jp, int depth)
 }
 
 static void duplicate(struct jp *jp, const struct frame *f, uint64_t ch,
-		      const char *key, int kline, int kcol)
+		      int kline, int kcol)
 {
 	if (!jp->ctx->diags)
 		return;
-	const struct sfn_pos_ent *first = sfn_srcmap_get(jp->ctx->map, ch);
+	char *key = sfn_xstrndup(f->key, f->klen);
+	/* The value just parsed recorded one entry of @ch: skip it. */
+	const struct sfn_pos_ent *first = sfn_srcmap_prev(jp->ctx->map, ch, 1);
 	char *where = frame_pointer(f);
 	struct sfn_diag *d;
 	if (first && first->kline > 0)
@@ -518,6 +559,7 @@ static void duplicate(struct jp *jp, const struct frame *f, uint64_t ch,
 	d->line = kline;
 	d->col = kcol;
 	free(where);
+	free(key);
 }
 
 /* object = "{" [ member *( "," member ) ] "}" ; jp->p at "{" */
@@ -553,9 +595,11 @@ static json_t *parse_object(struct jp *jp, uint64_t h, const struct frame *path)
 		}
 		int kline, kcol;
 		here(jp, jp->p, &kline, &kcol);
-		if (parse_string(jp, kb) < 0)
+		const char *key;
+		size_t klen;
+		if (parse_string(jp, kb, &key, &klen) < 0)
 			goto fail;
-		if (memchr(kb->buf, '\0', kb->len)) {
+		if (memchr(key, '\0', klen)) {
 			int l = kline, c = kcol;
 			json_decref(obj);
 			if (jp->ctx->err && !sfn_error_is_set(jp->ctx->err))
@@ -565,10 +609,8 @@ static json_t *parse_object(struct jp *jp, uint64_t h, const struct frame *path)
 						 "supported");
 			return NULL;
 		}
-		uint64_t ch = sfn_hash_token(h, kb->buf, kb->len);
-		struct frame f = { path, kb->buf, kb->len, 0 };
-		if (json_object_getn(obj, kb->buf, kb->len))
-			duplicate(jp, &f, ch, kb->buf, kline, kcol);
+		uint64_t ch = sfn_hash_token(h, key, klen);
+		struct frame f = { path, key, klen, 0 };
 		skip_ws(jp);
 		if (jp->p >= jp->end || *jp->p != ':') {
 			unexpected(jp, "':'");
@@ -578,7 +620,11 @@ static json_t *parse_object(struct jp *jp, uint64_t h, const struct frame *path)
 		json_t *v = parse_value(jp, ch, kline, kcol, &f);
 		if (!v)
 			goto fail;
-		json_object_setn_new_nocheck(obj, kb->buf, kb->len, v);
+		/* A key seen before replaces its value: the size stays. */
+		size_t size = json_object_size(obj);
+		json_object_setn_new_nocheck(obj, key, klen, v);
+		if (json_object_size(obj) == size)
+			duplicate(jp, &f, ch, kline, kcol);
 		skip_ws(jp);
 		if (jp->p < jp->end && *jp->p == ',') {
 			here(jp, jp->p, &cline, &ccol);
@@ -670,9 +716,11 @@ static json_t *parse_value(struct jp *jp, uint64_t h, int kline, int kcol,
 		return v;
 	case '"':
 		record(jp, h, at, kline, kcol);
-		if (parse_string(jp, &jp->str) < 0)
+		const char *s;
+		size_t n;
+		if (parse_string(jp, &jp->str, &s, &n) < 0)
 			return NULL;
-		return json_stringn_nocheck(jp->str.buf, jp->str.len);
+		return json_stringn_nocheck(s, n);
 	case '\'':
 		return fail(jp, at,
 			    "single-quoted strings are not allowed in "

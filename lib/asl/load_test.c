@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "base/test.h"
 
@@ -157,8 +158,8 @@ static const struct err_case err_cases[] = {
 	{ "minus alone", "[-]", 0,
 	  "invalid number '-', expected a digit after '-'", 1, 2 },
 	{ "yaml tab", "a:\n\tb: 1\n", 0,
-	  "while scanning for the next token found character that cannot "
-	  "start any token (a tab: YAML indents with spaces only)",
+	  "found character that cannot start any token (while scanning for "
+	  "the next token); YAML indents with spaces, not tabs",
 	  2, 1 },
 	{ "yaml unknown tag", "a: !Foo x\n", 0,
 	  "unknown YAML tag '!Foo'; CloudFormation tags are !Ref, !Sub, "
@@ -180,7 +181,7 @@ static const struct err_case err_cases[] = {
 	  "a sequence as a mapping key is not supported; keys are strings", 1,
 	  3 },
 	{ "yaml unclosed flow", "a: [1, 2\n", 0,
-	  "while parsing a flow sequence did not find expected ',' or ']'", 2,
+	  "did not find expected ',' or ']' (while parsing a flow sequence)", 2,
 	  1 },
 	{ "yaml bad merge", "a:\n  <<: 1\n", 0,
 	  "merge key '<<' takes a mapping or a list of mappings", 2, 7 },
@@ -650,10 +651,294 @@ static void test_machines_plain(void)
 	sfn_error_release(&err);
 }
 
+/* ---- the malformed-input suite: one case directory ---- */
+
+static char *read_all(const char *path, size_t *len)
+{
+	struct sfn_strbuf sb = SFN_STRBUF_INIT;
+	if (sfn_strbuf_read_file(&sb, path) < 0) {
+		sfn_strbuf_release(&sb);
+		return NULL;
+	}
+	return sfn_strbuf_detach(&sb, len);
+}
+
+/* The input a 'generate' line asks for: "nest-json N", "nest-yaml N",
+ * "big-json BYTES". */
+static char *generate(const char *spec, size_t *len)
+{
+	char kind[32];
+	size_t n;
+	if (sscanf(spec, "%31s %zu", kind, &n) != 2)
+		return NULL;
+	struct sfn_strbuf sb = SFN_STRBUF_INIT;
+	if (!strcmp(kind, "nest-json") || !strcmp(kind, "nest-yaml")) {
+		if (kind[5] == 'y')
+			sfn_strbuf_adds(&sb, "x: ");
+		sfn_strbuf_grow(&sb, 2 * n);
+		for (size_t i = 0; i < n; i++)
+			sfn_strbuf_addch(&sb, '[');
+		for (size_t i = 0; i < n; i++)
+			sfn_strbuf_addch(&sb, ']');
+	} else if (!strcmp(kind, "big-json")) {
+		/* A state machine of Pass states with payloads, about n
+		 * bytes. */
+		sfn_strbuf_grow(&sb, n + 4096);
+		sfn_strbuf_adds(&sb, "{\"StartAt\": \"S0\", \"States\": {\n");
+		for (size_t i = 0; sb.len < n; i++)
+			sfn_strbuf_addf(&sb,
+					"  \"S%zu\": {\"Type\": \"Pass\", "
+					"\"Result\": {\"id\": %zu, \"name\": "
+					"\"item \\u00e9 %zu\", \"ok\": true, "
+					"\"v\": [1.5, null, -3e2]}, \"Next\": "
+					"\"S%zu\"},\n",
+					i, i, i, i + 1);
+		sfn_strbuf_adds(&sb, "  \"End\": {\"Type\": \"Succeed\"}}}\n");
+	} else {
+		sfn_strbuf_release(&sb);
+		return NULL;
+	}
+	return sfn_strbuf_detach(&sb, len);
+}
+
+static void print_diags(struct sfn_strbuf *out, const char *name,
+			const struct sfn_diags *d)
+{
+	for (size_t i = 0; i < d->n; i++)
+		sfn_strbuf_addf(out, "%s:%d:%d: %s: %s [%s]\n", name,
+				d->v[i].line, d->v[i].col,
+				d->v[i].severity == SFN_SEV_ERROR ? "error"
+								  : "warning",
+				d->v[i].message, d->v[i].code);
+}
+
+/*
+ * Loads DIR/input (or what DIR/generate describes), then its machines, and
+ * prints what sfn would: the error or the diagnostics in the one grammar,
+ * "ok" if clean, then for each pointer in DIR/pointers the value's
+ * position, its key's, and the value. Compares with DIR/expected
+ * (SFN_UPDATE_GOLDEN=1 writes it). Returns 0 if equal.
+ */
+static int run_case(const char *dir)
+{
+	char *path = sfn_xasprintf("%s/input", dir);
+	size_t len = 0;
+	char *buf = read_all(path, &len);
+	free(path);
+	if (!buf) {
+		path = sfn_xasprintf("%s/generate", dir);
+		char *spec = read_all(path, NULL);
+		free(path);
+		buf = spec ? generate(spec, &len) : NULL;
+		free(spec);
+	}
+	if (!buf) {
+		fprintf(stderr, "%s: no input, or a bad generate file\n", dir);
+		return 1;
+	}
+	struct sfn_strbuf out = SFN_STRBUF_INIT;
+	struct sfn_diags diags = SFN_DIAGS_INIT;
+	struct sfn_error err = SFN_ERROR_INIT;
+	struct sfn_machine_list list = { 0 };
+	const char *name = "input";
+	struct sfn_doc *doc = sfn_doc_load_mem(name, buf, len, 0, &diags, &err);
+	if (doc)
+		sfn_doc_machines(doc, NULL, &list, &diags, &err);
+	print_diags(&out, name, &diags);
+	if (sfn_error_is_set(&err)) {
+		if (err.line > 0)
+			sfn_strbuf_addf(&out, "%s:%d:%d: error: %s [%s]\n",
+					name, err.line, err.col, err.cause,
+					err.name);
+		else
+			sfn_strbuf_addf(&out, "%s: error: %s [%s]\n", name,
+					err.cause, err.name);
+	} else if (!diags.n) {
+		sfn_strbuf_addf(&out, "ok: %zu machine(s)\n", list.n);
+	}
+	path = sfn_xasprintf("%s/pointers", dir);
+	char *ptrs = doc ? read_all(path, NULL) : NULL;
+	free(path);
+	for (char *p = ptrs, *nl; p && *p; p = nl + 1) {
+		nl = strchr(p, '\n');
+		if (!nl)
+			nl = p + strlen(p);
+		char *ptr = sfn_xstrndup(p, (size_t)(nl - p));
+		int l, c, kl, kc;
+		sfn_doc_pos(doc, ptr, false, &l, &c);
+		sfn_doc_pos(doc, ptr, true, &kl, &kc);
+		json_t *v = sfn_pointer_get(sfn_doc_root(doc), ptr);
+		char *s = v ? sfn_json_dumps(v, 0) : sfn_xstrdup("(absent)");
+		sfn_strbuf_addf(&out, "%s at %d:%d key %d:%d = %s\n", ptr, l, c,
+				kl, kc, s);
+		free(s);
+		free(ptr);
+		if (!*nl)
+			break;
+	}
+	free(ptrs);
+
+	int rc = 0;
+	path = sfn_xasprintf("%s/expected", dir);
+	if (getenv("SFN_UPDATE_GOLDEN")) {
+		FILE *f = fopen(path, "w");
+		if (!f || fwrite(out.buf, 1, out.len, f) != out.len)
+			rc = 1;
+		if (f && fclose(f))
+			rc = 1;
+	} else {
+		char *want = read_all(path, NULL);
+		if (!want || strcmp(want, out.buf)) {
+			fprintf(stderr, "%s: got:\n%s--- want:\n%s", dir,
+				out.buf, want ? want : "(no expected file)\n");
+			rc = 1;
+		}
+		free(want);
+	}
+	free(path);
+	printf("%s", out.buf);
+	sfn_machine_list_release(&list);
+	sfn_doc_free(doc);
+	sfn_diags_release(&diags);
+	sfn_error_release(&err);
+	sfn_strbuf_release(&out);
+	free(buf);
+	return rc;
+}
+
+/* ---- every definition AWS ran (shared/conformance/aws-recorded) ---- */
+
+static int load_compare(const char *label, const char *text, size_t len,
+			const json_t *want)
+{
+	struct sfn_error err = SFN_ERROR_INIT;
+	struct sfn_diags diags = SFN_DIAGS_INIT;
+	struct sfn_doc *doc =
+		sfn_doc_load_mem(label, text, len, 0, &diags, &err);
+	int rc = 0;
+	json_error_t jerr;
+	json_t *jans = json_loadb(text, len, JSON_DECODE_ANY, &jerr);
+	if (!doc) {
+		fprintf(stderr, "%s: %d:%d: %s\n", label, err.line, err.col,
+			err.cause);
+		rc = 1;
+	} else if (diags.n) {
+		fprintf(stderr, "%s: %d:%d: %s\n", label, diags.v[0].line,
+			diags.v[0].col, diags.v[0].message);
+		rc = 1;
+	} else if (!jans || !json_equal(sfn_doc_root(doc), jans) ||
+		   (want && !sfn_json_equal(sfn_doc_root(doc), want))) {
+		fprintf(stderr, "%s: the value differs from jansson's\n",
+			label);
+		rc = 1;
+	}
+	json_decref(jans);
+	sfn_doc_free(doc);
+	sfn_diags_release(&diags);
+	sfn_error_release(&err);
+	return rc;
+}
+
+static int conformance(const char *dir)
+{
+	struct dirent **names;
+	int count = scandir(dir, &names, NULL, alphasort);
+	if (count < 0) {
+		printf("no cases at '%s': skipped\n", dir);
+		return 77;
+	}
+	int passed = 0, failed = 0;
+	for (int i = 0; i < count; i++) {
+		const char *n = names[i]->d_name;
+		size_t nl = strlen(n);
+		if (nl < 5 || strcmp(n + nl - 5, ".json")) {
+			free(names[i]);
+			continue;
+		}
+		char *path = sfn_xasprintf("%s/%s", dir, n);
+		json_error_t jerr;
+		json_t *c = json_load_file(path, 0, &jerr);
+		json_t *def = json_object_get(c, "definition");
+		json_t *text = json_object_get(c, "definition_text");
+		if (!def) {
+			fprintf(stderr, "%s: no definition\n", path);
+			failed++;
+		} else {
+			char *s = sfn_json_dumps(def, 0);
+			int bad = load_compare(path, s, strlen(s), def);
+			free(s);
+			s = sfn_json_dumps(def, SFN_JSON_PRETTY);
+			bad |= load_compare(path, s, strlen(s), def);
+			free(s);
+			if (json_is_string(text))
+				bad |= load_compare(
+					path, json_string_value(text),
+					json_string_length(text), NULL);
+			if (bad)
+				failed++;
+			else
+				passed++;
+		}
+		json_decref(c);
+		free(path);
+		free(names[i]);
+	}
+	free(names);
+	printf("%d passed, %d failed\n", passed, failed);
+	return failed ? 1 : 0;
+}
+
+/*
+ * Loads @path @n times (reading the file each time) and prints the CPU time
+ * per load: CPU time, not wall time, so a busy machine skews it less.
+ */
+static int bench(const char *path, int n)
+{
+	size_t len;
+	char *buf = read_all(path, &len);
+	if (!buf) {
+		fprintf(stderr, "cannot read '%s'\n", path);
+		return 1;
+	}
+	double best = 1e30, total = 0;
+	for (int i = 0; i < n; i++) {
+		struct timespec t0, t1;
+		struct sfn_error err = SFN_ERROR_INIT;
+		clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t0);
+		struct sfn_doc *doc = sfn_doc_load_file(path, 0, NULL, &err);
+		clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t1);
+		if (!doc) {
+			fprintf(stderr, "%s:%d:%d: %s\n", path, err.line,
+				err.col, err.cause);
+			free(buf);
+			return 1;
+		}
+		sfn_doc_free(doc);
+		double ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
+			    (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+		total += ms;
+		best = ms < best ? ms : best;
+	}
+	printf("%s: %zu bytes, %d loads: mean %.2f ms, best %.2f ms (CPU "
+	       "time)\n",
+	       path, len, n, total / n, best);
+	free(buf);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
+	if (argc == 4 && !strcmp(argv[1], "--bench"))
+		return bench(argv[2], atoi(argv[3]));
+	if (argc == 3 && !strcmp(argv[1], "--case"))
+		return run_case(argv[2]);
+	if (argc == 3 && !strcmp(argv[1], "--conformance"))
+		return conformance(argv[2]);
+	if (argc != 1) {
+		fprintf(stderr, "usage: test_load [--case dir | --conformance "
+				"dir | --bench file n]\n");
+		return 2;
+	}
 	test_positions();
 	test_errors();
 	test_values();

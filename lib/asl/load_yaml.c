@@ -98,7 +98,7 @@ struct yframe {
 	uint64_t hash;	/* of the node's contents (inside a tag wrapper) */
 	uint64_t outer; /* of the node itself */
 	int line, col;	/* of the node */
-	int kline, kcol;
+	yaml_mark_t start;
 	char *anchor;	  /* owned; registered when the node ends */
 	const char *wrap; /* long-form key of its tag, or NULL */
 	/* mapping state */
@@ -196,11 +196,11 @@ static int libyaml_error(struct yp *yp)
 	yaml_mark_t m = ps->problem_mark;
 	const char *c = sfn_text_at(yp->ctx->buf, yp->ctx->len, (int)m.line + 1,
 				    (int)m.column + 1);
-	const char *hint = c && *c == '\t' ? " (a tab: YAML indents with "
-					     "spaces only)"
+	const char *hint = c && *c == '\t' ? "; YAML indents with spaces, "
+					     "not tabs"
 					   : "";
 	if (ps->context)
-		return fail(yp, m, "%s %s%s", ps->context, problem, hint);
+		return fail(yp, m, "%s (%s)%s", problem, ps->context, hint);
 	return fail(yp, m, "%s%s", problem, hint);
 }
 
@@ -570,13 +570,17 @@ static int add_value(struct yp *yp, json_t *v, yaml_mark_t m)
 		if (f->merged && json_object_get(f->merged, k)) {
 			json_object_del(f->merged, k);
 		} else if (yp->ctx->diags) {
-			/* f->kline/kcol: the first key, seen by set_key(). */
+			/* The entry before this value's own is the first. */
+			const struct sfn_pos_ent *first = sfn_srcmap_prev(
+				yp->ctx->map,
+				sfn_hash_token(f->hash, k, f->key.len), 1);
 			char *where = stack_pointer(yp);
 			struct sfn_diag *d = sfn_diags_addf(
 				yp->ctx->diags, SFN_SEV_ERROR,
 				"SFN_DUPLICATE_KEY", where,
 				"duplicate key '%s' (first at %d:%d)", k,
-				f->kline, f->kcol);
+				first ? (int)first->kline : 0,
+				first ? (int)first->kcol : 0);
 			d->line = f->key_line;
 			d->col = f->key_col;
 			free(where);
@@ -634,11 +638,7 @@ static size_t count_values(const json_t *v, int *depth)
 	return n;
 }
 
-/*
- * Makes @s the pending key of mapping @f. f->kline/kcol get where the same
- * key stood before in this mapping (0 if it did not), before its value's
- * entry in the source map is overwritten, for a duplicate's message.
- */
+/* Makes @s the pending key of mapping @f. */
 static void set_key(struct yp *yp, struct yframe *f, const char *s, size_t n,
 		    yaml_mark_t m, bool merge)
 {
@@ -647,11 +647,6 @@ static void set_key(struct yp *yp, struct yframe *f, const char *s, size_t n,
 	pos_of(yp, m, &f->key_line, &f->key_col);
 	f->have_key = true;
 	f->key_merge = merge;
-	/* Where this key was first seen, for a duplicate's message. */
-	const struct sfn_pos_ent *e = sfn_srcmap_get(
-		yp->ctx->map, sfn_hash_token(f->hash, f->key.buf, f->key.len));
-	f->kline = e ? e->kline : 0;
-	f->kcol = e ? e->kcol : 0;
 }
 
 static int on_scalar(struct yp *yp, yaml_event_t *ev)
@@ -794,6 +789,7 @@ static int on_start(struct yp *yp, yaml_event_t *ev, bool is_map)
 		.outer = h,
 		.line = line,
 		.col = col,
+		.start = ev->start_mark,
 		.anchor = anchor ? sfn_xstrdup(anchor) : NULL,
 		.wrap = wrapk,
 	};
@@ -816,6 +812,7 @@ static int on_end(struct yp *yp, yaml_event_t *ev)
 	if (f->wrap)
 		v = wrap(f->wrap, v);
 	char *anchor = f->anchor;
+	yaml_mark_t start = f->start;
 	f->anchor = NULL;
 	frame_release(f);
 	yp->n_st--;
@@ -825,7 +822,8 @@ static int on_end(struct yp *yp, yaml_event_t *ev)
 		register_anchor(yp, anchor, v, d);
 		free(anchor);
 	}
-	return add_value(yp, v, ev->start_mark);
+	(void)ev;
+	return add_value(yp, v, start);
 }
 
 static int on_alias(struct yp *yp, yaml_event_t *ev)
