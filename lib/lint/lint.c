@@ -108,6 +108,59 @@ const struct sfn_lint_field sfn_lint_state_fields[] = {
 	{ NULL, 0, BOTH },
 };
 
+/* Indexes of sfn_lint_state_fields[], in its order. */
+enum field_index {
+	F_Type,
+	F_Comment,
+	F_QueryLanguage,
+	F_Next,
+	F_End,
+	F_InputPath,
+	F_OutputPath,
+	F_Output,
+	F_Assign,
+	F_Parameters,
+	F_Arguments,
+	F_ResultSelector,
+	F_ResultPath,
+	F_Retry,
+	F_Catch,
+	F_Result,
+	F_Resource,
+	F_TimeoutSeconds,
+	F_TimeoutSecondsPath,
+	F_HeartbeatSeconds,
+	F_HeartbeatSecondsPath,
+	F_Credentials,
+	F_Choices,
+	F_Default,
+	F_Seconds,
+	F_SecondsPath,
+	F_Timestamp,
+	F_TimestampPath,
+	F_Error,
+	F_ErrorPath,
+	F_Cause,
+	F_CausePath,
+	F_Branches,
+	F_ItemProcessor,
+	F_Iterator,
+	F_ItemsPath,
+	F_Items,
+	F_ItemSelector,
+	F_MaxConcurrency,
+	F_MaxConcurrencyPath,
+	F_ToleratedFailurePercentage,
+	F_ToleratedFailurePercentagePath,
+	F_ToleratedFailureCount,
+	F_ToleratedFailureCountPath,
+	F_ItemReader,
+	F_ItemBatcher,
+	F_ResultWriter,
+	F_Label,
+	F_COUNT
+};
+
 const struct sfn_lint_rule sfn_lint_rules[] = {
 	{ "SCHEMA_VALIDATION_FAILED", SFN_SEV_ERROR,
 	  "the definition breaks a rule of the language: a missing, unknown "
@@ -211,6 +264,18 @@ struct scope {
 	char *where;	/* owned: pointer of the machine object */
 };
 
+/* State names of the whole machine: open addressing, keys borrowed. */
+struct name_slot {
+	const char *name;   /* borrowed from the definition; NULL: free */
+	struct scope *sc;   /* the States object it was first seen in */
+	int index;	    /* its index there */
+};
+
+struct names {
+	struct name_slot *v; /* owned; cap is a power of 2 */
+	size_t n, cap;
+};
+
 struct lint {
 	const struct sfn_doc *doc;
 	int flags;
@@ -218,11 +283,11 @@ struct lint {
 	size_t errors;
 	struct sfn_strbuf ptr; /* where the walk is */
 	bool root_jsonata;
-	json_t *names; /* state name -> pointer of its first definition */
+	struct names names; /* every state name -> its first definition */
 	json_t *vars;  /* variable name -> index */
 	size_t n_vars;
 	struct sstate *cur; /* the state being checked, for reads/assigns */
-	struct build *build; /* transitions of the machine being checked */
+	struct scope *scope; /* the States object being checked */
 	int depth;
 	struct scope *top;
 };
@@ -265,13 +330,28 @@ static bool is_jsonata(const json_t *v)
 static void push(struct lint *l, const char *token, size_t *save)
 {
 	*save = l->ptr.len;
-	sfn_pointer_add(&l->ptr, token);
+	if (strpbrk(token, "~/")) {
+		sfn_pointer_add(&l->ptr, token);
+		return;
+	}
+	size_t n = strlen(token);
+	sfn_strbuf_grow(&l->ptr, n + 1);
+	l->ptr.buf[l->ptr.len++] = '/';
+	memcpy(l->ptr.buf + l->ptr.len, token, n);
+	l->ptr.len += n;
+	l->ptr.buf[l->ptr.len] = '\0';
 }
 
 static void pushi(struct lint *l, size_t i, size_t *save)
 {
+	char buf[24];
+	size_t n = sizeof(buf);
 	*save = l->ptr.len;
-	sfn_pointer_addi(&l->ptr, i);
+	do
+		buf[--n] = (char)('0' + i % 10);
+	while ((i /= 10) && n > 1);
+	buf[--n] = '/';
+	sfn_strbuf_add(&l->ptr, buf + n, sizeof(buf) - n);
 }
 
 static void pop(struct lint *l, size_t save)
@@ -432,6 +512,53 @@ static bool is_integral(const json_t *v)
 	}
 	return false;
 }
+
+/* ---- state names ---- */
+
+static size_t name_hash(const char *s)
+{
+	size_t h = 14695981039346656037u;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211u;
+	return h;
+}
+
+static struct name_slot *names_find(const struct names *t, const char *name)
+{
+	if (!t->cap)
+		return NULL;
+	for (size_t i = name_hash(name) & (t->cap - 1);; i = (i + 1) &
+							 (t->cap - 1)) {
+		if (!t->v[i].name)
+			return NULL;
+		if (strcmp(t->v[i].name, name) == 0)
+			return &t->v[i];
+	}
+}
+
+static void names_put(struct names *t, const char *name, struct scope *sc,
+		      int index)
+{
+	if ((t->n + 1) * 2 > t->cap) {
+		struct names bigger = { NULL, 0, t->cap ? t->cap * 2 : 64 };
+		bigger.v = sfn_xcalloc(bigger.cap, sizeof(*bigger.v));
+		for (size_t i = 0; i < t->cap; i++)
+			if (t->v[i].name)
+				names_put(&bigger, t->v[i].name, t->v[i].sc,
+					  t->v[i].index);
+		free(t->v);
+		*t = bigger;
+	}
+	size_t i = name_hash(name) & (t->cap - 1);
+	while (t->v[i].name)
+		i = (i + 1) & (t->cap - 1);
+	t->v[i] = (struct name_slot){ name, sc, index };
+	t->n++;
+}
+
+/* @name's index in @sc, or -1. */
+static int scope_find(const struct lint *l, const struct scope *sc,
+		      const char *name);
 
 /* ---- variables ---- */
 
@@ -1003,13 +1130,16 @@ static void check_template(struct lint *l, json_t *v, int depth)
 		push(l, k, &save);
 		size_t kl = strlen(k);
 		if (kl >= 2 && ends_with(k, ".$")) {
-			char *bare = sfn_xstrndup(k, kl - 2);
-			if (json_object_get(v, bare))
-				err(l, SVF,
-				    "The field '%s' appears twice, as '%s' "
-				    "and as '%s'",
-				    bare, bare, k);
-			free(bare);
+			char bare[256];
+			if (kl - 2 < sizeof(bare) && json_object_size(v) > 1) {
+				memcpy(bare, k, kl - 2);
+				bare[kl - 2] = '\0';
+				if (json_object_get(v, bare))
+					err(l, SVF,
+					    "The field '%s' appears twice, as "
+					    "'%s' and as '%s'",
+					    bare, bare, k);
+			}
 			check_dollar_value(l, k, x);
 		} else if (json_is_object(x) || json_is_array(x)) {
 			check_template(l, x, depth + 1);
@@ -1049,12 +1179,14 @@ static void check_int(struct lint *l, const char *field, json_t *v,
 		return;
 	}
 	double d = sfn_json_number(v);
+	if (d >= (double)min && d <= (double)max)
+		return;
 	char buf[SFN_NUMBUF];
 	sfn_fmt_double(buf, d);
 	if (d < (double)min)
 		err(l, SVF, "Minimum value is %lld; '%s' is %s", min, field,
 		    buf);
-	else if (d > (double)max)
+	else
 		err(l, SVF, "Maximum value is %lld; '%s' is %s", max, field,
 		    buf);
 }
@@ -1075,6 +1207,8 @@ static void check_number(struct lint *l, const char *field, json_t *v,
 		return;
 	}
 	double d = sfn_json_number(v);
+	if (d >= min && d <= max)
+		return;
 	char buf[SFN_NUMBUF], got[SFN_NUMBUF];
 	sfn_fmt_double(got, d);
 	if (d < min) {
@@ -1300,24 +1434,12 @@ static void add_edge(struct sstate *s, int group)
 	s->n_edges++;
 }
 
-/* Resolved later: remembers (state, edge, target name, pointer). */
-struct pending {
-	struct sstate *s;
-	size_t edge;
-	const char *target; /* borrowed */
-	char *where;	    /* owned */
-};
+static void missing_target(struct lint *l, const char *target);
 
-struct pendings {
-	struct pending *v;
-	size_t n;
-};
-
-/* The scope being built, so edges can be resolved against its States. */
-struct build {
-	struct pendings p;
-};
-
+/*
+ * A transition of @s to @target. The names of the States object are all
+ * known before its states are checked, so the target resolves at once.
+ */
 static void transition(struct lint *l, struct sstate *s, json_t *target,
 		       int group)
 {
@@ -1327,11 +1449,10 @@ static void transition(struct lint *l, struct sstate *s, json_t *target,
 		return;
 	}
 	add_edge(s, group);
-	struct pendings *p = &l->build->p;
-	p->v = sfn_xrealloc(p->v, (p->n + 1) * sizeof(*p->v));
-	p->v[p->n++] = (struct pending){ s, s->n_edges - 1,
-					 json_string_value(target),
-					 sfn_xstrdup(l->ptr.buf) };
+	int to = scope_find(l, l->scope, json_string_value(target));
+	s->edges[s->n_edges - 1].to = to;
+	if (to < 0)
+		missing_target(l, json_string_value(target));
 }
 
 static const char *const retrier_fields[] = {
@@ -2127,12 +2248,12 @@ static bool label_ok(const char *s, const char **why)
 }
 
 static void check_map(struct lint *l, struct sstate *s, json_t *st,
-		      bool jsonata)
+		      json_t **fv, bool jsonata)
 {
 	size_t save;
 	json_t *x;
-	json_t *ip = json_object_get(st, "ItemProcessor");
-	json_t *it = json_object_get(st, "Iterator");
+	json_t *ip = fv[F_ItemProcessor];
+	json_t *it = fv[F_Iterator];
 	if (!ip && !it)
 		err(l, SVF, "These fields are required: [ItemProcessor]");
 	check_exclusive(l, st, "ItemProcessor", "Iterator");
@@ -2210,18 +2331,18 @@ static void check_map(struct lint *l, struct sstate *s, json_t *st,
 					    dist[i]),
 				       dist[i]);
 	}
-	if ((x = json_object_get(st, "MaxConcurrency"))) {
+	if ((x = fv[F_MaxConcurrency])) {
 		push(l, "MaxConcurrency", &save);
 		check_int(l, "MaxConcurrency", x, 0, 2147483647, jsonata);
 		pop(l, save);
 	}
-	if ((x = json_object_get(st, "ToleratedFailureCount"))) {
+	if ((x = fv[F_ToleratedFailureCount])) {
 		push(l, "ToleratedFailureCount", &save);
 		check_int(l, "ToleratedFailureCount", x, 0, 2147483647,
 			  jsonata);
 		pop(l, save);
 	}
-	if ((x = json_object_get(st, "ToleratedFailurePercentage"))) {
+	if ((x = fv[F_ToleratedFailurePercentage])) {
 		push(l, "ToleratedFailurePercentage", &save);
 		check_number(l, "ToleratedFailurePercentage", x, 0, 100,
 			     jsonata);
@@ -2238,13 +2359,13 @@ static void check_map(struct lint *l, struct sstate *s, json_t *st,
 				check_path(l, refs[i], x, PK_REF, false);
 				pop(l, save);
 			}
-		if ((x = json_object_get(st, "ItemsPath"))) {
+		if ((x = fv[F_ItemsPath])) {
 			push(l, "ItemsPath", &save);
 			check_path(l, "ItemsPath", x, PK_REF_CTX, false);
 			pop(l, save);
 		}
 	}
-	if ((x = json_object_get(st, "Items"))) {
+	if ((x = fv[F_Items])) {
 		push(l, "Items", &save);
 		if (!json_is_array(x) && !is_jsonata(x))
 			err(l, SVF,
@@ -2254,7 +2375,7 @@ static void check_map(struct lint *l, struct sstate *s, json_t *st,
 		check_jsonata_value(l, x, JC_PLAIN);
 		pop(l, save);
 	}
-	if ((x = json_object_get(st, "ItemSelector"))) {
+	if ((x = fv[F_ItemSelector])) {
 		push(l, "ItemSelector", &save);
 		if (jsonata)
 			check_jsonata_value(l, x, JC_PLAIN);
@@ -2262,7 +2383,7 @@ static void check_map(struct lint *l, struct sstate *s, json_t *st,
 			check_template(l, x, 0);
 		pop(l, save);
 	}
-	if ((x = json_object_get(st, "Label"))) {
+	if ((x = fv[F_Label])) {
 		push(l, "Label", &save);
 		const char *why;
 		if (check_string(l, "Label", x) &&
@@ -2273,7 +2394,7 @@ static void check_map(struct lint *l, struct sstate *s, json_t *st,
 			    json_string_value(x), why);
 		pop(l, save);
 	}
-	if ((x = json_object_get(st, "ItemReader"))) {
+	if ((x = fv[F_ItemReader])) {
 		push(l, "ItemReader", &save);
 		if (check_object(l, "ItemReader", x)) {
 			static const char *const f[] = { "Resource",
@@ -2366,7 +2487,7 @@ static void check_map(struct lint *l, struct sstate *s, json_t *st,
 		}
 		pop(l, save);
 	}
-	if ((x = json_object_get(st, "ItemBatcher"))) {
+	if ((x = fv[F_ItemBatcher])) {
 		push(l, "ItemBatcher", &save);
 		if (check_object(l, "ItemBatcher", x)) {
 			static const char *const f[] = {
@@ -2413,7 +2534,7 @@ static void check_map(struct lint *l, struct sstate *s, json_t *st,
 		}
 		pop(l, save);
 	}
-	if ((x = json_object_get(st, "ResultWriter"))) {
+	if ((x = fv[F_ResultWriter])) {
 		push(l, "ResultWriter", &save);
 		if (check_object(l, "ResultWriter", x)) {
 			static const char *const f[] = { "Resource",
@@ -2457,10 +2578,15 @@ static const struct sfn_lint_field *find_field(const char *k)
 {
 	for (const struct sfn_lint_field *f = sfn_lint_state_fields; f->name;
 	     f++)
-		if (strcmp(f->name, k) == 0)
+		if (f->name[0] == k[0] && strcmp(f->name, k) == 0)
 			return f;
 	return NULL;
 }
+
+_Static_assert(sizeof(sfn_lint_state_fields) /
+			       sizeof(sfn_lint_state_fields[0]) ==
+		       F_COUNT + 1,
+	       "enum field_index follows sfn_lint_state_fields[]");
 
 static void check_state(struct lint *l, struct sstate *s, json_t *st)
 {
@@ -2471,7 +2597,15 @@ static void check_state(struct lint *l, struct sstate *s, json_t *st)
 		    type_name(st));
 		return;
 	}
-	json_t *tv = json_object_get(st, "Type");
+	/* Each field once: fv[F_X] is the value of field X, or NULL. */
+	json_t *fv[F_COUNT] = { 0 };
+	const char *k;
+	json_object_foreach (st, k, x) {
+		const struct sfn_lint_field *f = find_field(k);
+		if (f)
+			fv[f - sfn_lint_state_fields] = x;
+	}
+	json_t *tv = fv[F_Type];
 	int type = state_type(tv);
 	if (!tv) {
 		err(l, SVF, "These fields are required: [Type]");
@@ -2484,7 +2618,7 @@ static void check_state(struct lint *l, struct sstate *s, json_t *st)
 	}
 	/* asl-core.md §1.3: the state's language. */
 	bool jsonata = l->root_jsonata;
-	json_t *ql = json_object_get(st, "QueryLanguage");
+	json_t *ql = fv[F_QueryLanguage];
 	if (ql) {
 		static const char *const langs[] = { "JSONPath", "JSONata",
 						     NULL };
@@ -2503,7 +2637,6 @@ static void check_state(struct lint *l, struct sstate *s, json_t *st)
 	}
 	const char *lang = jsonata ? "JSONata" : "JSONPath";
 	if (type) {
-		const char *k;
 		json_object_foreach (st, k, x) {
 			const struct sfn_lint_field *f = find_field(k);
 			if (!f || !(f->types & (unsigned)type))
@@ -2523,14 +2656,14 @@ static void check_state(struct lint *l, struct sstate *s, json_t *st)
 				       k);
 		}
 	}
-	if ((x = json_object_get(st, "Comment"))) {
+	if ((x = fv[F_Comment])) {
 		push(l, "Comment", &save);
 		check_string(l, "Comment", x);
 		pop(l, save);
 	}
 	/* Next / End (asl-core.md §1.4). */
-	json_t *next = json_object_get(st, "Next");
-	json_t *end = json_object_get(st, "End");
+	json_t *next = fv[F_Next];
+	json_t *end = fv[F_End];
 	if (end) {
 		push(l, "End", &save);
 		check_bool(l, "End", end);
@@ -2553,7 +2686,7 @@ static void check_state(struct lint *l, struct sstate *s, json_t *st)
 		      (type & (T_SUCCEED | T_FAIL));
 	/* The state-level Assign runs on Next (and Choice's Default). */
 	int group = -1;
-	if ((x = json_object_get(st, "Assign")) &&
+	if ((x = fv[F_Assign]) &&
 	    (type & ~(T_SUCCEED | T_FAIL))) {
 		push(l, "Assign", &save);
 		group = check_assign(l, x, jsonata,
@@ -2579,7 +2712,7 @@ static void check_state(struct lint *l, struct sstate *s, json_t *st)
 				check_path(l, io[i], x, PK_PATH, true);
 				pop(l, save);
 			}
-		if ((x = json_object_get(st, "ResultPath")) &&
+		if ((x = fv[F_ResultPath]) &&
 		    (type & (T_RETRY | T_PASS))) {
 			push(l, "ResultPath", &save);
 			check_path(l, "ResultPath", x, PK_RESULT, true);
@@ -2598,14 +2731,14 @@ static void check_state(struct lint *l, struct sstate *s, json_t *st)
 			pop(l, save);
 		}
 	} else {
-		if ((x = json_object_get(st, "Output")) && !(type & T_FAIL)) {
+		if ((x = fv[F_Output]) && !(type & T_FAIL)) {
 			push(l, "Output", &save);
 			check_jsonata_value(l, x,
 					    (type & T_RETRY) ? JC_RESULT
 							     : JC_PLAIN);
 			pop(l, save);
 		}
-		if ((x = json_object_get(st, "Arguments")) &&
+		if ((x = fv[F_Arguments]) &&
 		    (type & (T_TASK | T_PARALLEL))) {
 			push(l, "Arguments", &save);
 			if (!json_is_object(x) && !is_jsonata(x))
@@ -2618,12 +2751,12 @@ static void check_state(struct lint *l, struct sstate *s, json_t *st)
 		}
 	}
 	if (type & T_RETRY) {
-		if ((x = json_object_get(st, "Retry"))) {
+		if ((x = fv[F_Retry])) {
 			push(l, "Retry", &save);
 			check_retry(l, x);
 			pop(l, save);
 		}
-		if ((x = json_object_get(st, "Catch"))) {
+		if ((x = fv[F_Catch])) {
 			push(l, "Catch", &save);
 			check_catch(l, s, x, jsonata);
 			pop(l, save);
@@ -2632,7 +2765,7 @@ static void check_state(struct lint *l, struct sstate *s, json_t *st)
 
 	switch (type) {
 	case T_PASS:
-		if (!jsonata && (x = json_object_get(st, "Result"))) {
+		if (!jsonata && (x = fv[F_Result])) {
 			/* PASS_RESULT_IS_STATIC: "k.$" in Result stays. */
 			struct sfn_strbuf found = SFN_STRBUF_INIT;
 			json_t *stack[64];
@@ -2640,7 +2773,6 @@ static void check_state(struct lint *l, struct sstate *s, json_t *st)
 			stack[sp++] = x;
 			while (sp && !found.len) {
 				json_t *y = stack[--sp];
-				const char *k;
 				json_t *z;
 				if (json_is_object(y))
 					json_object_foreach (y, k, z) {
@@ -2676,7 +2808,7 @@ static void check_state(struct lint *l, struct sstate *s, json_t *st)
 		}
 		break;
 	case T_TASK: {
-		json_t *res = json_object_get(st, "Resource");
+		json_t *res = fv[F_Resource];
 		if (!res) {
 			err(l, SVF, "These fields are required: [Resource]");
 		} else {
@@ -2687,8 +2819,8 @@ static void check_state(struct lint *l, struct sstate *s, json_t *st)
 		check_exclusive(l, st, "TimeoutSeconds", "TimeoutSecondsPath");
 		check_exclusive(l, st, "HeartbeatSeconds",
 				"HeartbeatSecondsPath");
-		json_t *to = json_object_get(st, "TimeoutSeconds");
-		json_t *hb = json_object_get(st, "HeartbeatSeconds");
+		json_t *to = fv[F_TimeoutSeconds];
+		json_t *hb = fv[F_HeartbeatSeconds];
 		if (to) {
 			push(l, "TimeoutSeconds", &save);
 			check_int(l, "TimeoutSeconds", to, 1, 99999999,
@@ -2720,7 +2852,7 @@ static void check_state(struct lint *l, struct sstate *s, json_t *st)
 					pop(l, save);
 				}
 		}
-		if ((x = json_object_get(st, "Credentials"))) {
+		if ((x = fv[F_Credentials])) {
 			push(l, "Credentials", &save);
 			if (check_object(l, "Credentials", x)) {
 				json_t *ra = json_object_get(x, "RoleArn");
@@ -2766,12 +2898,12 @@ static void check_state(struct lint *l, struct sstate *s, json_t *st)
 				   have.buf),
 			       second);
 		sfn_strbuf_release(&have);
-		if ((x = json_object_get(st, "Seconds"))) {
+		if ((x = fv[F_Seconds])) {
 			push(l, "Seconds", &save);
 			check_int(l, "Seconds", x, 0, 99999999, jsonata);
 			pop(l, save);
 		}
-		if ((x = json_object_get(st, "Timestamp"))) {
+		if ((x = fv[F_Timestamp])) {
 			push(l, "Timestamp", &save);
 			if (jsonata && is_jsonata(x))
 				check_jsonata_value(l, x, JC_PLAIN);
@@ -2826,7 +2958,7 @@ static void check_state(struct lint *l, struct sstate *s, json_t *st)
 		break;
 	}
 	case T_CHOICE: {
-		json_t *choices = json_object_get(st, "Choices");
+		json_t *choices = fv[F_Choices];
 		if (!choices) {
 			err(l, SVF, "These fields are required: [Choices]");
 		} else {
@@ -2853,7 +2985,7 @@ static void check_state(struct lint *l, struct sstate *s, json_t *st)
 			}
 			pop(l, save);
 		}
-		if ((x = json_object_get(st, "Default"))) {
+		if ((x = fv[F_Default])) {
 			push(l, "Default", &save);
 			transition(l, s, x, group);
 			pop(l, save);
@@ -2861,7 +2993,7 @@ static void check_state(struct lint *l, struct sstate *s, json_t *st)
 		break;
 	}
 	case T_PARALLEL: {
-		json_t *br = json_object_get(st, "Branches");
+		json_t *br = fv[F_Branches];
 		if (!br) {
 			err(l, SVF, "These fields are required: [Branches]");
 			break;
@@ -2893,7 +3025,7 @@ static void check_state(struct lint *l, struct sstate *s, json_t *st)
 		break;
 	}
 	case T_MAP:
-		check_map(l, s, st, jsonata);
+		check_map(l, s, st, fv, jsonata);
 		break;
 	default:
 		break;
@@ -2933,42 +3065,37 @@ static void scope_free(struct scope *sc)
 	free(sc);
 }
 
-/* Resolves the pending transitions of @sc; reports missing targets. */
-static void resolve(struct lint *l, struct scope *sc, struct pendings *p)
+static int scope_find(const struct lint *l, const struct scope *sc,
+		      const char *name)
 {
-	for (size_t i = 0; i < p->n; i++) {
-		struct pending *pd = &p->v[i];
-		int to = -1;
-		for (size_t k = 0; k < sc->n; k++)
-			if (strcmp(sc->st[k].name, pd->target) == 0) {
-				to = (int)k;
-				break;
-			}
-		pd->s->edges[pd->edge].to = to;
-		if (to >= 0)
-			continue;
-		json_t *elsewhere = json_object_get(l->names, pd->target);
-		const char *near = closest_key(sc->states, pd->target);
-		if (elsewhere)
-			diag_at(l, SFN_SEV_ERROR, "MISSING_TRANSITION_TARGET",
-				pd->where,
-				"Missing 'Next' target: %s; '%s' is a state of "
-				"another States object (%s): transitions "
-				"cannot enter or leave a Parallel branch or Map "
-				"iteration",
-				pd->target, pd->target,
-				json_string_value(elsewhere));
-		else if (near)
-			diag_at(l, SFN_SEV_ERROR, "MISSING_TRANSITION_TARGET",
-				pd->where,
-				"Missing 'Next' target: %s; did you mean "
-				"'%s'?",
-				pd->target, near);
-		else
-			diag_at(l, SFN_SEV_ERROR, "MISSING_TRANSITION_TARGET",
-				pd->where, "Missing 'Next' target: %s",
-				pd->target);
-	}
+	struct name_slot *ns = names_find(&l->names, name);
+	if (ns && ns->sc == sc)
+		return ns->index;
+	/* Not first seen here: a duplicate name, or another scope's. */
+	for (size_t k = 0; k < sc->n; k++)
+		if (strcmp(sc->st[k].name, name) == 0)
+			return (int)k;
+	return -1;
+}
+
+/* MISSING_TRANSITION_TARGET at the current pointer, with a hint. */
+static void missing_target(struct lint *l, const char *target)
+{
+	struct name_slot *ns = names_find(&l->names, target);
+	const char *near = closest_key(l->scope->states, target);
+	if (ns)
+		err(l, "MISSING_TRANSITION_TARGET",
+		    "Missing 'Next' target: %s; '%s' is a state of another "
+		    "States object (%s): transitions cannot enter or leave a "
+		    "Parallel branch or Map iteration",
+		    target, target, ns->sc->st[ns->index].where);
+	else if (near)
+		err(l, "MISSING_TRANSITION_TARGET",
+		    "Missing 'Next' target: %s; did you mean '%s'?", target,
+		    near);
+	else
+		err(l, "MISSING_TRANSITION_TARGET",
+		    "Missing 'Next' target: %s", target);
 }
 
 static void graph(struct lint *l, struct scope *sc)
@@ -3116,8 +3243,7 @@ static void check_machine(struct lint *l, json_t *m, bool top,
 	sc->n = json_object_size(states);
 	sc->st = sfn_xcalloc(sc->n ? sc->n : 1, sizeof(*sc->st));
 	sc->start = -1;
-	struct build b = { { NULL, 0 } };
-	struct build *outer_build = l->build;
+	struct scope *outer_scope = l->scope;
 	struct sstate *outer_cur = l->cur;
 	size_t i = 0;
 	json_object_foreach (states, k, x) {
@@ -3133,16 +3259,15 @@ static void check_machine(struct lint *l, json_t *m, bool top,
 			    "State name '%s' is not valid: %s", k,
 			    n ? "it is longer than 80 characters"
 			      : "it is empty");
-		json_t *first = json_object_get(l->names, k);
+		struct name_slot *first = names_find(&l->names, k);
 		if (first)
 			err(l, "DUPLICATE_STATE_NAME",
 			    "Duplicate State name: %s; state names must be "
 			    "unique in the whole state machine (also used "
 			    "at %s)",
-			    k, json_string_value(first));
+			    k, first->sc->st[first->index].where);
 		else
-			json_object_set_new(l->names, k,
-					    json_string(l->ptr.buf));
+			names_put(&l->names, k, sc, (int)(i - 1));
 		pop(l, s2);
 	}
 	/*
@@ -3155,40 +3280,25 @@ static void check_machine(struct lint *l, json_t *m, bool top,
 	json_object_foreach (states, k, x) {
 		size_t s2;
 		struct sstate *s = &sc->st[i++];
-		l->build = &b;
+		l->scope = sc;
 		l->cur = s;
 		push(l, k, &s2);
 		check_state(l, s, x);
 		pop(l, s2);
 	}
-	l->build = outer_build;
+	l->scope = outer_scope;
 	l->cur = outer_cur;
 	pop(l, save);
 	if (json_is_string(start)) {
-		for (size_t q = 0; q < sc->n; q++)
-			if (strcmp(sc->st[q].name, json_string_value(start)) ==
-			    0)
-				sc->start = (int)q;
+		sc->start = scope_find(l, sc, json_string_value(start));
 		if (sc->start < 0) {
-			const char *near =
-				closest_key(states, json_string_value(start));
+			l->scope = sc;
 			push(l, "StartAt", &save);
-			if (near)
-				err(l, "MISSING_TRANSITION_TARGET",
-				    "Missing 'Next' target: %s; did you mean "
-				    "'%s'?",
-				    json_string_value(start), near);
-			else
-				err(l, "MISSING_TRANSITION_TARGET",
-				    "Missing 'Next' target: %s",
-				    json_string_value(start));
+			missing_target(l, json_string_value(start));
 			pop(l, save);
+			l->scope = outer_scope;
 		}
 	}
-	resolve(l, sc, &b.p);
-	for (size_t q = 0; q < b.p.n; q++)
-		free(b.p.v[q].where);
-	free(b.p.v);
 	graph(l, sc);
 	l->depth--;
 	*out = sc;
@@ -3364,7 +3474,6 @@ size_t sfn_lint(json_t *root, const struct sfn_doc *doc, int flags,
 	l.flags = flags;
 	l.diags = diags;
 	sfn_strbuf_init(&l.ptr, 128);
-	l.names = json_object();
 	l.vars = json_object();
 	struct scope *top = NULL;
 	check_machine(&l, root, true, "machine", &top);
@@ -3376,7 +3485,7 @@ size_t sfn_lint(json_t *root, const struct sfn_doc *doc, int flags,
 		free(entry);
 	}
 	scope_free(top);
-	json_decref(l.names);
+	free(l.names.v);
 	json_decref(l.vars);
 	sfn_strbuf_release(&l.ptr);
 	return l.errors;
