@@ -106,7 +106,21 @@ const struct sfn_cmd sfn_commands[] = {
 	  cmd_test_state },
 	{ "validate", "lint state machine definitions",
 	  "sfn validate [--format text|json|aws|sarif|github] [-r] file ...",
-	  NULL, cmd_validate },
+	  "options:\n"
+	  "  -f, --format FORMAT  text (FILE:LINE:COL lines on stderr, the default),\n"
+	  "                       json, aws (ValidateStateMachineDefinition's response,\n"
+	  "                       one line per file), sarif (2.1.0) or github (annotations)\n"
+	  "  -r, --recursive      check every .json/.yaml/.yml file under directories\n"
+	  "                       (files holding neither ASL nor a template are skipped)\n"
+	  "  --type TYPE          standard (default) or express: Express-only rules\n"
+	  "  --logical-id ID      only this state machine of a CloudFormation/SAM template\n"
+	  "  --severity LEVEL     warning (default: show all) or error (hide warnings)\n"
+	  "  --max-results N      show at most N diagnostics per state machine\n"
+	  "  --strict             warnings make the exit code 1 too\n"
+	  "  --color WHEN         auto, always or never\n"
+	  "\nFILE may be '-' for standard input. Exit 0 valid, 1 errors, 2 usage,\n"
+	  "3 a file unreadable or unparsable; the highest wins.\n",
+	  cmd_validate },
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 
