@@ -14,6 +14,22 @@
 #include "cli.h"
 #include "graph/graph.h"
 
+/* One line of help per source line. */
+/* clang-format off */
+#define GRAPH_USAGE \
+	"sfn graph [--format dot|mermaid|svg|png|html] [-o file] [--logical-id id] definition"
+#define GRAPH_HELP \
+	"options:\n" \
+	"  --format FORMAT    dot (default), mermaid, svg, png or html; svg, png\n" \
+	"                     and html need sfn built with Graphviz (libgvc)\n" \
+	"  -o, --output FILE  write to FILE instead of standard output; without\n" \
+	"                     --format, its extension picks the format (.dot .gv\n" \
+	"                     .mmd .mermaid .svg .png .html)\n" \
+	"  --logical-id ID    the state machine of a CloudFormation/SAM template\n" \
+	"                     to draw, when it holds more than one\n" \
+	"  -h, --help         show this help\n"
+/* clang-format on */
+
 /* A file name's extension -> the format it implies, for -o without --format. */
 static int format_from_name(const char *path)
 {
@@ -142,9 +158,9 @@ static const char *page_title(const char *path, const char *logical_id)
 
 int cmd_graph(int argc, char **argv)
 {
-	enum { OPT_LOGICAL_ID = 256 };
+	enum { OPT_FORMAT = 256, OPT_LOGICAL_ID };
 	static const struct option opts[] = {
-		{ "format", required_argument, NULL, 'f' },
+		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "output", required_argument, NULL, 'o' },
 		{ "logical-id", required_argument, NULL, OPT_LOGICAL_ID },
 		{ "help", no_argument, NULL, 'h' },
@@ -155,9 +171,9 @@ int cmd_graph(int argc, char **argv)
 	int c;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":f:o:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":o:h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'f':
+		case OPT_FORMAT:
 			format = sfn_graph_format_parse(optarg);
 			if (format < 0)
 				return sfn_cmd_usage_error(
@@ -173,7 +189,8 @@ int cmd_graph(int argc, char **argv)
 			logical_id = optarg;
 			break;
 		case 'h':
-			sfn_cmd_print_help(sfn_cmd_find("graph"), stdout);
+			printf("usage: %s\n\n%s.\n\n%s", GRAPH_USAGE,
+			       sfn_cmd_find("graph")->summary, GRAPH_HELP);
 			return SFN_EXIT_OK;
 		case ':':
 			return sfn_cmd_usage_error("graph",

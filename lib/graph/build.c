@@ -490,7 +490,7 @@ static void fail_line(struct sfn_strbuf *sb, const json_t *st)
 		e = jstr(st, "ErrorPath");
 	if (!e)
 		return;
-	sfn_strbuf_adds(sb, "\n");
+	sfn_strbuf_adds(sb, "\nError: ");
 	if (is_jsonata(e))
 		add_jsonata_body(sb, e, MAX_DETAIL);
 	else
@@ -533,6 +533,21 @@ static bool is_rule_meta(const char *key)
 static bool is_composite(const json_t *rule)
 {
 	return json_object_get(rule, "And") || json_object_get(rule, "Or");
+}
+
+/* A rule that reads as one term: Not, Condition, or an Is* test. */
+static bool is_type_test(const json_t *rule)
+{
+	if (json_object_get(rule, "Not") || json_object_get(rule, "Condition"))
+		return true;
+	const char *key;
+	const json_t *v;
+	json_object_foreach((json_t *)rule, key, v)
+	{
+		if (!is_rule_meta(key))
+			return !strncmp(key, "Is", 2);
+	}
+	return false;
 }
 
 static void add_rule(struct sfn_strbuf *sb, const json_t *rule, int depth);
@@ -579,8 +594,8 @@ static void add_rule(struct sfn_strbuf *sb, const json_t *rule, int depth)
 	}
 	if ((v = json_object_get(rule, "Not"))) {
 		sfn_strbuf_adds(sb, "not ");
-		bool paren = !json_object_get(v, "Not") &&
-			     !json_object_get(v, "Condition");
+		/* "not IsNull($.x)", "not not ...", "not ($.a == 1)" */
+		bool paren = is_composite(v) || !is_type_test(v);
 		if (paren)
 			sfn_strbuf_addch(sb, '(');
 		add_rule(sb, v, depth + 1);
