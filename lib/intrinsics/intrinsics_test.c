@@ -102,8 +102,14 @@ static void test_api(void)
 	sfn_intrinsic_free(fn);
 }
 
-int main(void)
+/* No arguments: everything; else only the golden files named. */
+int main(int argc, char **argv)
 {
+	if (argc > 1) {
+		for (int i = 1; i < argc; i++)
+			golden_file(argv[i], eval_case);
+		return sfn_test_done();
+	}
 	test_api();
 	int files = golden_dir("testdata/intrinsics", eval_case);
 	SFN_CHECK(files > 0, "golden files found in testdata/intrinsics");
