@@ -73,6 +73,27 @@ void jn_arena_release(struct jn_arena *a)
 	memset(a, 0, sizeof(*a));
 }
 
+struct jn_sbnode {
+	struct sfn_strbuf sb;
+	struct jn_sbnode *next;
+};
+
+struct sfn_strbuf *jn_sb(struct jn_ctx *c)
+{
+	struct jn_sbnode *n = jn_alloc(c->a, sizeof(*n));
+	sfn_strbuf_init(&n->sb, 0);
+	n->next = c->sbs;
+	c->sbs = n;
+	return &n->sb;
+}
+
+static void sb_release_all(struct jn_ctx *c)
+{
+	for (struct jn_sbnode *n = c->sbs; n; n = n->next)
+		sfn_strbuf_release(&n->sb);
+	c->sbs = NULL;
+}
+
 /* ---- errors ---- */
 
 struct jn_catch {
@@ -690,18 +711,13 @@ jv jv_string(struct jn_ctx *c, jv v)
 		return jv_str("", 0);
 	if (v.t == JV_NUM && !isfinite(v.u.n))
 		jn_failv(c, "D3001", v);
-	struct sfn_strbuf sb = SFN_STRBUF_INIT;
-	if (v.t == JV_NUM) {
-		jn_fmt_num(&sb, v.u.n, true);
-	} else {
-		/* the arena-free path: an error inside unwinds, so stringify
-		 * into a local buffer only after checking numbers */
-		struct jn_catch *saved = c->catch_;
-		(void)saved;
-		stringify(c, &sb, v, false, true, 0);
-	}
-	jv r = jv_strf(c, sb.buf, sb.len);
-	sfn_strbuf_release(&sb);
+	struct sfn_strbuf *sb = jn_sb(c);
+	if (v.t == JV_NUM)
+		jn_fmt_num(sb, v.u.n, true);
+	else
+		stringify(c, sb, v, false, true, 0);
+	jv r = jv_strf(c, sb->buf, sb->len);
+	sfn_strbuf_release(sb);
 	return r;
 }
 
@@ -719,7 +735,8 @@ jv jv_append(struct jn_ctx *c, jv a, jv b)
 	if (!jv_is_arr(a))
 		ra->v[ra->n++] = a;
 	else if (a.t == JV_ARR) {
-		memcpy(ra->v, a.u.a->v, sizeof(jv) * na);
+		if (na)
+			memcpy(ra->v, a.u.a->v, sizeof(jv) * na);
 		ra->n = na;
 	} else
 		for (uint32_t i = 0; i < na; i++)
@@ -727,7 +744,8 @@ jv jv_append(struct jn_ctx *c, jv a, jv b)
 	if (!jv_is_arr(b))
 		ra->v[ra->n++] = b;
 	else if (b.t == JV_ARR) {
-		memcpy(ra->v + ra->n, b.u.a->v, sizeof(jv) * nb);
+		if (nb)
+			memcpy(ra->v + ra->n, b.u.a->v, sizeof(jv) * nb);
 		ra->n += nb;
 	} else
 		for (uint32_t i = 0; i < nb; i++)
@@ -927,7 +945,8 @@ static void tuple_set(struct jn_ctx *c, struct jv_tuple *t, const char *name,
 static struct jv_tuple *tuple_copy(struct jn_ctx *c, const struct jv_tuple *s)
 {
 	struct jv_tuple *t = tuple_new(c, s->at, s->n + 2);
-	memcpy(t->b, s->b, sizeof(*t->b) * s->n);
+	if (s->n)
+		memcpy(t->b, s->b, sizeof(*t->b) * s->n);
 	t->n = s->n;
 	return t;
 }
@@ -2893,6 +2912,7 @@ int sfn_jsonata_eval(const struct sfn_jsonata *e, json_t *input,
 		}
 	}
 out:
+	sb_release_all(c);
 	jn_regex_ctx_release(c);
 	jn_arena_release(&arena);
 	free(c);

@@ -211,9 +211,9 @@ FN(f_string)
 	}
 	if (v.t == JV_ARR && v.u.a->outer && v.u.a->n)
 		v = v.u.a->v[0];
-	struct sfn_strbuf sb = SFN_STRBUF_INIT;
-	jv_stringify(c, &sb, v, true, true);
-	*out = sb_val(c, &sb);
+	struct sfn_strbuf *sb = jn_sb(c);
+	jv_stringify(c, sb, v, true, true);
+	*out = sb_val(c, sb);
 }
 
 FN(f_substring)
@@ -341,18 +341,18 @@ static void do_case(struct jn_ctx *c, jv s, jv *out, bool upper)
 {
 	if (s.t == JV_UNDEF)
 		return;
-	struct sfn_strbuf sb = SFN_STRBUF_INIT;
+	struct sfn_strbuf *sb = jn_sb(c);
 	size_t i = 0;
 	while (i < s.len) {
 		unsigned cp;
 		i = u8_next(s.u.s, s.len, i, &cp);
 		if (upper && cp == 0xDF) {
-			sfn_strbuf_adds(&sb, "SS");
+			sfn_strbuf_adds(sb, "SS");
 			continue;
 		}
-		put_utf8(&sb, case_map(cp, upper));
+		put_utf8(sb, case_map(cp, upper));
 	}
-	*out = sb_val(c, &sb);
+	*out = sb_val(c, sb);
 }
 
 FN(f_lowercase)
@@ -381,7 +381,7 @@ FN(f_trim)
 	jv s = a[0];
 	if (s.t == JV_UNDEF)
 		return;
-	struct sfn_strbuf sb = SFN_STRBUF_INIT;
+	struct sfn_strbuf *sb = jn_sb(c);
 	bool ws = false;
 	for (uint32_t i = 0; i < s.len; i++) {
 		char ch = s.u.s[i];
@@ -389,12 +389,12 @@ FN(f_trim)
 			ws = true;
 			continue;
 		}
-		if (ws && sb.len)
-			sfn_strbuf_addch(&sb, ' ');
+		if (ws && sb->len)
+			sfn_strbuf_addch(sb, ' ');
 		ws = false;
-		sfn_strbuf_addch(&sb, ch);
+		sfn_strbuf_addch(sb, ch);
 	}
-	*out = sb_val(c, &sb);
+	*out = sb_val(c, sb);
 }
 
 FN(f_pad)
@@ -414,24 +414,24 @@ FN(f_pad)
 	}
 	if (padlen > (double)(1u << 28))
 		jn_failv(c, "D3001", a[1]); /* past JavaScript's string length */
-	struct sfn_strbuf pad = SFN_STRBUF_INIT;
+	struct sfn_strbuf *pad = jn_sb(c);
 	size_t chn = jn_u8_cp(ch.u.s, ch.len);
 	size_t want = (size_t)padlen, got = 0;
 	while (got < want) {
 		size_t take = want - got < chn ? want - got : chn;
-		sfn_strbuf_add(&pad, ch.u.s, cp_off(ch.u.s, ch.len, take));
+		sfn_strbuf_add(pad, ch.u.s, cp_off(ch.u.s, ch.len, take));
 		got += take;
 	}
-	struct sfn_strbuf sb = SFN_STRBUF_INIT;
+	struct sfn_strbuf *sb = jn_sb(c);
 	if (w > 0) {
-		sfn_strbuf_add(&sb, s.u.s, s.len);
-		sfn_strbuf_add(&sb, pad.buf, pad.len);
+		sfn_strbuf_add(sb, s.u.s, s.len);
+		sfn_strbuf_add(sb, pad->buf, pad->len);
 	} else {
-		sfn_strbuf_add(&sb, pad.buf, pad.len);
-		sfn_strbuf_add(&sb, s.u.s, s.len);
+		sfn_strbuf_add(sb, pad->buf, pad->len);
+		sfn_strbuf_add(sb, s.u.s, s.len);
 	}
-	sfn_strbuf_release(&pad);
-	*out = sb_val(c, &sb);
+	sfn_strbuf_release(pad);
+	*out = sb_val(c, sb);
 }
 
 /* ---- regex matching ---- */
@@ -757,7 +757,7 @@ FN(f_replace)
 		*out = s;
 		return;
 	}
-	struct sfn_strbuf sb = SFN_STRBUF_INIT;
+	struct sfn_strbuf *sb = jn_sb(c);
 	double count = 0;
 	size_t pos = 0;
 	if (pat.t == JV_STR) {
@@ -765,45 +765,45 @@ FN(f_replace)
 		while ((p = memfind(s.u.s + pos, s.len - pos, pat.u.s, pat.len)) &&
 		       (lim.t == JV_UNDEF || count < lim.u.n)) {
 			size_t idx = (size_t)(p - s.u.s);
-			sfn_strbuf_add(&sb, s.u.s + pos, idx - pos);
+			sfn_strbuf_add(sb, s.u.s + pos, idx - pos);
 			if (rep.t == JV_STR)
-				sfn_strbuf_add(&sb, rep.u.s, rep.len);
+				sfn_strbuf_add(sb, rep.u.s, rep.len);
 			pos = idx + pat.len;
 			count++;
 		}
-		sfn_strbuf_add(&sb, s.u.s + pos, s.len - pos);
-		*out = sb_val(c, &sb);
+		sfn_strbuf_add(sb, s.u.s + pos, s.len - pos);
+		*out = sb_val(c, sb);
 		return;
 	}
 	struct mstate st;
 	struct mres r;
 	bool ok = m_first(c, &st, pat, s, env, &r);
 	if (!ok) {
-		sfn_strbuf_release(&sb);
+		sfn_strbuf_release(sb);
 		*out = s;
 		return;
 	}
 	while (ok && (lim.t == JV_UNDEF || count < lim.u.n)) {
-		sfn_strbuf_add(&sb, s.u.s + pos, r.start - pos);
+		sfn_strbuf_add(sb, s.u.s + pos, r.start - pos);
 		if (rep.t == JV_STR) {
-			substitute(&sb, rep, &r);
+			substitute(sb, rep, &r);
 		} else {
 			jv mo = r.obj.t != JV_UNDEF ? r.obj
 						    : match_obj(c, &r, s.u.s, s.len);
 			jv args[1] = { mo };
 			jv w = jn_apply(c, rep, args, 1, JV_U, env);
 			if (w.t != JV_STR) {
-				sfn_strbuf_release(&sb);
+				sfn_strbuf_release(sb);
 				jn_failv(c, "D3012", w);
 			}
-			sfn_strbuf_add(&sb, w.u.s, w.len);
+			sfn_strbuf_add(sb, w.u.s, w.len);
 		}
 		pos = r.start + r.match.len;
 		count++;
 		ok = m_next(c, &st, &r);
 	}
-	sfn_strbuf_add(&sb, s.u.s + pos, s.len - pos);
-	*out = sb_val(c, &sb);
+	sfn_strbuf_add(sb, s.u.s + pos, s.len - pos);
+	*out = sb_val(c, sb);
 }
 
 FN(f_split)
@@ -880,15 +880,15 @@ FN(f_join)
 	if (v.t == JV_UNDEF)
 		return;
 	jv sep = ARG(1);
-	struct sfn_strbuf sb = SFN_STRBUF_INIT;
+	struct sfn_strbuf *sb = jn_sb(c);
 	uint32_t m = jv_alen(v);
 	for (uint32_t i = 0; i < m; i++) {
 		if (i && sep.t == JV_STR)
-			sfn_strbuf_add(&sb, sep.u.s, sep.len);
+			sfn_strbuf_add(sb, sep.u.s, sep.len);
 		jv e = jv_aget(v, i);
-		sfn_strbuf_add(&sb, e.u.s, e.len);
+		sfn_strbuf_add(sb, e.u.s, e.len);
 	}
-	*out = sb_val(c, &sb);
+	*out = sb_val(c, sb);
 }
 
 /* ---- picture strings (jsonata_fmt.h) ---- */
@@ -930,13 +930,13 @@ FN(f_format_number)
 				sfn_fmt_decimal_format_set(
 					&df, jn_strndup(c->a, k, kl), jv_cstr(c, v));
 	}
-	struct sfn_strbuf sb = SFN_STRBUF_INIT;
+	struct sfn_strbuf *sb = jn_sb(c);
 	struct sfn_fmt_err fe = SFN_FMT_ERR_INIT;
-	if (sfn_fmt_number(a[0].u.n, jv_cstr(c, ARG(1)), &df, &sb, &fe) < 0) {
-		sfn_strbuf_release(&sb);
+	if (sfn_fmt_number(a[0].u.n, jv_cstr(c, ARG(1)), &df, sb, &fe) < 0) {
+		sfn_strbuf_release(sb);
 		fmt_fail(c, &fe);
 	}
-	*out = sb_val(c, &sb);
+	*out = sb_val(c, sb);
 }
 
 FN(f_format_base)
@@ -944,14 +944,14 @@ FN(f_format_base)
 	UNUSED_ARGS;
 	if (a[0].t == JV_UNDEF)
 		return;
-	struct sfn_strbuf sb = SFN_STRBUF_INIT;
+	struct sfn_strbuf *sb = jn_sb(c);
 	struct sfn_fmt_err fe = SFN_FMT_ERR_INIT;
 	double radix = ARG(1).t == JV_NUM ? a[1].u.n : 10;
-	if (sfn_fmt_base(a[0].u.n, radix, &sb, &fe) < 0) {
-		sfn_strbuf_release(&sb);
+	if (sfn_fmt_base(a[0].u.n, radix, sb, &fe) < 0) {
+		sfn_strbuf_release(sb);
 		fmt_fail(c, &fe);
 	}
-	*out = sb_val(c, &sb);
+	*out = sb_val(c, sb);
 }
 
 FN(f_format_integer)
@@ -959,13 +959,13 @@ FN(f_format_integer)
 	UNUSED_ARGS;
 	if (a[0].t == JV_UNDEF)
 		return;
-	struct sfn_strbuf sb = SFN_STRBUF_INIT;
+	struct sfn_strbuf *sb = jn_sb(c);
 	struct sfn_fmt_err fe = SFN_FMT_ERR_INIT;
-	if (sfn_fmt_integer(a[0].u.n, jv_cstr(c, ARG(1)), &sb, &fe) < 0) {
-		sfn_strbuf_release(&sb);
+	if (sfn_fmt_integer(a[0].u.n, jv_cstr(c, ARG(1)), sb, &fe) < 0) {
+		sfn_strbuf_release(sb);
 		fmt_fail(c, &fe);
 	}
-	*out = sb_val(c, &sb);
+	*out = sb_val(c, sb);
 }
 
 FN(f_parse_integer)
@@ -985,15 +985,15 @@ FN(f_parse_integer)
 
 static void from_millis(struct jn_ctx *c, double ms, jv pic, jv tz, jv *out)
 {
-	struct sfn_strbuf sb = SFN_STRBUF_INIT;
+	struct sfn_strbuf *sb = jn_sb(c);
 	struct sfn_fmt_err fe = SFN_FMT_ERR_INIT;
 	if (sfn_fmt_from_millis(ms, pic.t == JV_STR ? jv_cstr(c, pic) : NULL,
-				tz.t == JV_STR ? jv_cstr(c, tz) : NULL, &sb,
+				tz.t == JV_STR ? jv_cstr(c, tz) : NULL, sb,
 				&fe) < 0) {
-		sfn_strbuf_release(&sb);
+		sfn_strbuf_release(sb);
 		fmt_fail(c, &fe);
 	}
-	*out = sb_val(c, &sb);
+	*out = sb_val(c, sb);
 }
 
 FN(f_from_millis)
@@ -1800,27 +1800,27 @@ FN(f_base64encode)
 		return;
 	static const char tbl[] =
 		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	struct sfn_strbuf bytes = SFN_STRBUF_INIT, sb = SFN_STRBUF_INIT;
+	struct sfn_strbuf *bytes = jn_sb(c), *sb = jn_sb(c);
 	size_t i = 0;
 	while (i < s.len) {
 		unsigned cp;
 		i = u8_next(s.u.s, s.len, i, &cp);
-		sfn_strbuf_addch(&bytes, (int)(cp & 0xFF));
+		sfn_strbuf_addch(bytes, (int)(cp & 0xFF));
 	}
-	const unsigned char *b = (const unsigned char *)bytes.buf;
-	for (size_t k = 0; k < bytes.len; k += 3) {
+	const unsigned char *b = (const unsigned char *)bytes->buf;
+	for (size_t k = 0; k < bytes->len; k += 3) {
 		unsigned v = (unsigned)b[k] << 16;
-		if (k + 1 < bytes.len)
+		if (k + 1 < bytes->len)
 			v |= (unsigned)b[k + 1] << 8;
-		if (k + 2 < bytes.len)
+		if (k + 2 < bytes->len)
 			v |= b[k + 2];
-		sfn_strbuf_addch(&sb, tbl[(v >> 18) & 63]);
-		sfn_strbuf_addch(&sb, tbl[(v >> 12) & 63]);
-		sfn_strbuf_addch(&sb, k + 1 < bytes.len ? tbl[(v >> 6) & 63] : '=');
-		sfn_strbuf_addch(&sb, k + 2 < bytes.len ? tbl[v & 63] : '=');
+		sfn_strbuf_addch(sb, tbl[(v >> 18) & 63]);
+		sfn_strbuf_addch(sb, tbl[(v >> 12) & 63]);
+		sfn_strbuf_addch(sb, k + 1 < bytes->len ? tbl[(v >> 6) & 63] : '=');
+		sfn_strbuf_addch(sb, k + 2 < bytes->len ? tbl[v & 63] : '=');
 	}
-	sfn_strbuf_release(&bytes);
-	*out = sb_val(c, &sb);
+	sfn_strbuf_release(bytes);
+	*out = sb_val(c, sb);
 }
 
 FN(f_base64decode)
@@ -1829,7 +1829,7 @@ FN(f_base64decode)
 	jv s = a[0];
 	if (s.t == JV_UNDEF)
 		return;
-	struct sfn_strbuf sb = SFN_STRBUF_INIT;
+	struct sfn_strbuf *sb = jn_sb(c);
 	unsigned acc = 0;
 	int bits = 0;
 	for (uint32_t i = 0; i < s.len; i++) {
@@ -1853,10 +1853,10 @@ FN(f_base64decode)
 		bits += 6;
 		if (bits >= 8) {
 			bits -= 8;
-			put_utf8(&sb, (acc >> bits) & 0xFF);
+			put_utf8(sb, (acc >> bits) & 0xFF);
 		}
 	}
-	*out = sb_val(c, &sb);
+	*out = sb_val(c, sb);
 }
 
 static void url_fail(struct jn_ctx *c, jv s, const char *fname)
@@ -1875,22 +1875,22 @@ static void encode_url(struct jn_ctx *c, jv s, jv *out, bool component,
 	if (s.t == JV_UNDEF)
 		return;
 	const char *keep = component ? "-_.!~*'()" : "-_.!~*'();/?:@&=+$,#";
-	struct sfn_strbuf sb = SFN_STRBUF_INIT;
+	struct sfn_strbuf *sb = jn_sb(c);
 	for (uint32_t i = 0; i < s.len; i++) {
 		unsigned char ch = (unsigned char)s.u.s[i];
 		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
 		    (ch >= '0' && ch <= '9') || (ch && ch < 0x80 && strchr(keep, ch))) {
-			sfn_strbuf_addch(&sb, ch);
+			sfn_strbuf_addch(sb, ch);
 			continue;
 		}
 		if (ch == 0xED && i + 1 < s.len &&
 		    ((unsigned char)s.u.s[i + 1] & 0xE0) == 0xA0) {
-			sfn_strbuf_release(&sb);
+			sfn_strbuf_release(sb);
 			url_fail(c, s, fname);
 		}
-		sfn_strbuf_addf(&sb, "%%%02X", ch);
+		sfn_strbuf_addf(sb, "%%%02X", ch);
 	}
-	*out = sb_val(c, &sb);
+	*out = sb_val(c, sb);
 }
 
 FN(f_encode_url_component)
@@ -1922,11 +1922,11 @@ static void decode_url(struct jn_ctx *c, jv s, jv *out, bool component,
 	if (s.t == JV_UNDEF)
 		return;
 	const char *reserved = ";/?:@&=+$,#";
-	struct sfn_strbuf sb = SFN_STRBUF_INIT;
+	struct sfn_strbuf *sb = jn_sb(c);
 	for (uint32_t i = 0; i < s.len; i++) {
 		char ch = s.u.s[i];
 		if (ch != '%') {
-			sfn_strbuf_addch(&sb, ch);
+			sfn_strbuf_addch(sb, ch);
 			continue;
 		}
 		unsigned char bytes[4];
@@ -1935,7 +1935,7 @@ static void decode_url(struct jn_ctx *c, jv s, jv *out, bool component,
 		while (nb < need) {
 			if (j + 2 >= s.len + 0 || s.u.s[j] != '%' ||
 			    hexv(s.u.s[j + 1]) < 0 || hexv(s.u.s[j + 2]) < 0) {
-				sfn_strbuf_release(&sb);
+				sfn_strbuf_release(sb);
 				url_fail(c, s, fname);
 			}
 			unsigned char b = (unsigned char)(hexv(s.u.s[j + 1]) * 16 +
@@ -1950,27 +1950,27 @@ static void decode_url(struct jn_ctx *c, jv s, jv *out, bool component,
 				else if ((b & 0xF8) == 0xF0)
 					need = 4;
 				else {
-					sfn_strbuf_release(&sb);
+					sfn_strbuf_release(sb);
 					url_fail(c, s, fname);
 				}
 			} else if ((b & 0xC0) != 0x80) {
-				sfn_strbuf_release(&sb);
+				sfn_strbuf_release(sb);
 				url_fail(c, s, fname);
 			}
 			bytes[nb++] = b;
 			j += 3;
 		}
 		if (!sfn_utf8_valid((const char *)bytes, (size_t)nb)) {
-			sfn_strbuf_release(&sb);
+			sfn_strbuf_release(sb);
 			url_fail(c, s, fname);
 		}
 		if (!component && nb == 1 && strchr(reserved, bytes[0]))
-			sfn_strbuf_add(&sb, s.u.s + i, 3);
+			sfn_strbuf_add(sb, s.u.s + i, 3);
 		else
-			sfn_strbuf_add(&sb, bytes, (size_t)nb);
+			sfn_strbuf_add(sb, bytes, (size_t)nb);
 		i = j - 1;
 	}
-	*out = sb_val(c, &sb);
+	*out = sb_val(c, sb);
 }
 
 FN(f_decode_url_component)

@@ -309,6 +309,7 @@ struct jn_ctx {
 	int flags;
 	uint64_t rng[2];
 	bool rng_seeded;
+	struct jn_sbnode *sbs; /* heap buffers to release at the end */
 };
 
 struct jn_builtin {
@@ -444,6 +445,8 @@ jv jn_regex_exec(struct jn_ctx *c, const struct jn_regex *re, const char *s,
 		 size_t len, size_t from, size_t *mstart, size_t *mend,
 		 jv *groups);
 void jn_check_guard(struct jn_ctx *c);
+/* A string buffer released when the evaluation ends, error or not. */
+struct sfn_strbuf *jn_sb(struct jn_ctx *c);
 jv jn_clone(struct jn_ctx *c, jv v);
 jv jn_eval_catch(struct jn_ctx *c, const struct jn_node *n, jv input,
 		 struct jn_frame *env, bool *failed);
