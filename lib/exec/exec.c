@@ -32,6 +32,7 @@ struct frame {
 	double entered_time;
 	unsigned retry_count;
 	const char *task_token;
+	char token_buf[72];   /* the .waitForTaskToken token of this attempt */
 	/* The failure, when a call returns -1. */
 	struct sfn_error err;
 	bool fatal;
@@ -1089,10 +1090,13 @@ static int with_retry(struct frame *f, struct ev *e, json_t *eff_in,
 static json_t *error_output(struct frame *f)
 {
 	json_t *o = json_object();
+	/* A Throw without Error/Cause shows null there [OBS callback]. */
 	json_object_set_new(o, "Error",
-			    json_string(f->err.name ? f->err.name : ""));
+			    f->err.name ? json_string(f->err.name)
+					: json_null());
 	json_object_set_new(o, "Cause",
-			    json_string(f->err.cause ? f->err.cause : ""));
+			    f->err.cause ? json_string(f->err.cause)
+					 : json_null());
 	return o;
 }
 
@@ -1205,7 +1209,23 @@ static int task_work(struct frame *f, struct ev *e, json_t *eff_in,
 	const struct sfn_state *st = f->st;
 	struct sfn_exec *x = f->x;
 	double timeout = 0, heartbeat = 0;
+	char *token = f->token_buf;
 	*result = NULL;
+	if (strstr(st->resource, ".waitForTaskToken")) {
+		/* A fresh token per attempt, as AWS hands out. */
+		unsigned char r[64];
+		static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+		x->o.random(x->o.ud, r, sizeof(r));
+		for (size_t i = 0; i < sizeof(r); i++)
+			token[i] = b64[r[i] & 63];
+		token[sizeof(r)] = '\0';
+		_Static_assert(sizeof(r) < sizeof(f->token_buf), "token");
+		f->task_token = token;
+		json_decref(e->context);
+		e->context = NULL;
+		json_decref(e->bindings);
+		e->bindings = NULL;
+	}
 	json_t *params = st->parameters ? eval_tmpl(e, st->parameters, eff_in)
 					: json_incref(eff_in);
 	if (!params)
@@ -1328,8 +1348,8 @@ static int task_work(struct frame *f, struct ev *e, json_t *eff_in,
 		sfn_error_release(&err);
 		return -1;
 	}
-	const char *name = err.name ? err.name : SFN_E_TASK_FAILED;
-	bool timed_out = !strcmp(name, SFN_E_TIMEOUT);
+	const char *name = err.name;
+	bool timed_out = name && !strcmp(name, SFN_E_TIMEOUT);
 	if (want_events(f)) {
 		json_t *d = details_error(name, err.cause);
 		if (!lambda) {
@@ -1349,7 +1369,7 @@ static int task_work(struct frame *f, struct ev *e, json_t *eff_in,
 		emit(f, NULL, NULL, NULL);
 	}
 	/* States.Runtime from a backend (no way to run it) stays fatal. */
-	set_error(f, name, err.cause, !strcmp(name, SFN_E_RUNTIME));
+	set_error(f, name, err.cause, name && !strcmp(name, SFN_E_RUNTIME));
 	sfn_error_release(&err);
 	return -1;
 }
@@ -1405,7 +1425,8 @@ static int map_items(struct frame *f, struct ev *e, json_t *eff_in,
 			      : json_incref(e->input);
 		if (!v)
 			return -1;
-		if (!json_is_array(v) && !json_is_object(v)) {
+		/* JSONata iterates arrays only [OBS items_eval_jsonata]. */
+		if (!json_is_array(v)) {
 			char *s = dumps(v);
 			if (st->items)
 				runtime_error(
@@ -1415,9 +1436,10 @@ static int map_items(struct frame *f, struct ev *e, json_t *eff_in,
 					"unexpected result type. Expected "
 					"'array', but was '%s' for value: %s",
 					st->items->text,
-					json_is_string(v)   ? "string"
-					: json_is_number(v) ? "number"
+					json_is_string(v)    ? "string"
+					: json_is_number(v)  ? "number"
 					: json_is_boolean(v) ? "boolean"
+					: json_is_object(v)  ? "object"
 							     : "null",
 					s);
 			else
@@ -2123,7 +2145,9 @@ static int run_state(struct frame *f, const struct sfn_state *st,
 		work_fn w = st->type == SFN_STATE_TASK	     ? task_work
 			    : st->type == SFN_STATE_PARALLEL ? parallel_work
 							     : map_work;
-		if (with_retry(f, &e, eff, w, &result) < 0) {
+		int wr = with_retry(f, &e, eff, w, &result);
+		f->task_token = NULL;
+		if (wr < 0) {
 			if (try_catch(f, &e, raw, &o, next) == 0) {
 				rc = 0;
 				goto out_nocheck;
@@ -2131,6 +2155,8 @@ static int run_state(struct frame *f, const struct sfn_state *st,
 			goto out;
 		}
 		e.result = result;
+		json_decref(e.bindings); /* now with $states.result */
+		e.bindings = NULL;
 		if (jp) {
 			if (eval_assign(&e, st->assign, result, &pending) < 0)
 				goto out;
@@ -2280,12 +2306,14 @@ struct sfn_exec *sfn_exec_create(const struct sfn_machine *m,
 	char ts[32];
 	sfn_time_format(ts, x->o.start_time);
 	x->ctx_execution = json_pack(
-		"{s:s,s:O,s:s,s:s,s:s,s:i}", "Id", x->arn, "Input",
-		x->o.input, "StartTime", ts, "Name", x->o.execution_name,
-		"RoleArn",
+		"{s:s,s:O,s:s,s:s,s:s}", "Id", x->arn, "Input", x->o.input,
+		"StartTime", ts, "Name", x->o.execution_name, "RoleArn",
 		"arn:aws:iam::123456789012:role/service-role/StepFunctions-"
-		"local",
-		"RedriveCount", 0);
+		"local");
+	/* EXPRESS executions are never redriven: no RedriveCount [OBS]. */
+	if (!x->o.express)
+		json_object_set_new(x->ctx_execution, "RedriveCount",
+				    json_integer(0));
 	x->ctx_statemachine = json_pack("{s:s,s:s}", "Id", x->sm_arn, "Name",
 					x->o.state_machine_name);
 	pthread_mutex_init(&x->lock, NULL);

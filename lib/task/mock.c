@@ -75,12 +75,10 @@ static enum sfn_task_outcome invoke(struct sfn_task_env *env,
 				json_object_get(thr, "Error"));
 			const char *c = json_string_value(
 				json_object_get(thr, "Cause"));
-			sfn_errorf(err, e ? e : SFN_E_TASK_FAILED, NULL, "%s",
-				   c ? c : "");
-			if (!c) {
-				free(err->cause);
-				err->cause = NULL;
-			}
+			/* Both may be absent: the error output has nulls. */
+			sfn_error_release(err);
+			err->name = e ? sfn_xstrdup(e) : NULL;
+			err->cause = c ? sfn_xstrdup(c) : NULL;
 			return SFN_TASK_FAILED;
 		}
 		break;
