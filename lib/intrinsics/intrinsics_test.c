@@ -66,6 +66,21 @@ static void test_api(void)
 	}
 	sfn_error_release(&err);
 
+	/*
+	 * JSON escapes are decoded before the call is read: real newlines in
+	 * strings and between tokens (observed: asl-core.md §4.1 example).
+	 */
+	fn = sfn_intrinsic_compile("States.StringSplit('a\nb',\n\t'\n')", &err);
+	json_t *got =
+		fn ? sfn_intrinsic_eval(fn, &(struct sfn_path_env){ 0 }, &err)
+		   : NULL;
+	char *text = got ? sfn_json_dumps(got, 0) : NULL;
+	SFN_CHECK_STR(text, "[\"a\",\"b\"]", "split on a real newline");
+	free(text);
+	json_decref(got);
+	sfn_intrinsic_free(fn);
+	sfn_error_release(&err);
+
 	/* A call of literals is evaluated once, at compile time. */
 	fn = sfn_intrinsic_compile("States.ArrayRange(1, 3, 1)", NULL);
 	json_t *a = sfn_intrinsic_eval(fn, &(struct sfn_path_env){ 0 }, NULL);
