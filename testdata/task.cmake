@@ -17,3 +17,19 @@ if(MHD_FOUND AND TARGET sfn_task)
 	add_executable(sfn-http-bench ${CMAKE_SOURCE_DIR}/testdata/server/bench.c)
 	target_link_libraries(sfn-http-bench PRIVATE sfn_test_server)
 endif()
+
+# Golden `sfn run` cases with HTTP Tasks: testdata/task/run-http/<case>/,
+# run by testdata/task/run-http-case.sh against sfn-test-server.
+file(GLOB SFN_RUN_HTTP_CASES LIST_DIRECTORIES true CONFIGURE_DEPENDS
+	${CMAKE_CURRENT_SOURCE_DIR}/task/run-http/*)
+if(TARGET sfn-test-server AND TARGET sfn)
+	foreach(dir ${SFN_RUN_HTTP_CASES})
+		if(IS_DIRECTORY ${dir} AND EXISTS ${dir}/args)
+			get_filename_component(name ${dir} NAME)
+			add_test(NAME cli.run-http.${name}
+				COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/task/run-http-case.sh
+					$<TARGET_FILE:sfn> $<TARGET_FILE:sfn-test-server>
+					${dir})
+		endif()
+	endforeach()
+endif()

@@ -89,6 +89,7 @@ struct build {
 	json_t *query; /* [[name, value], ...] */
 	json_t *body;  /* RequestBody merged with the connection's */
 	bool have_body;
+	char *token; /* the OAuth token used; owned */
 };
 
 /* Sets header @name, replacing one of the same name (any case). */
@@ -141,6 +142,7 @@ static void build_release(struct build *b)
 	free(b->h);
 	json_decref(b->query);
 	json_decref(b->body);
+	free(b->token);
 }
 
 /* ---- URL_ENCODED bodies (§3.1 Transform) ---- */
@@ -290,22 +292,29 @@ static double now_mono(void)
 
 /*
  * Fetches (or reuses) the OAuth client-credentials token of connection
- * @arn. Returns a new string or NULL with @err set.
+ * @arn; @stale, if not NULL, is a token the API just refused. Fetches are
+ * serialised so concurrent tasks (a Map) share one token instead of each
+ * fetching its own and invalidating the others'. Returns a new string or
+ * NULL with @err set.
  */
 static char *oauth_token(struct sfn_task_env *env, const char *arn,
-			 json_t *oauth, bool refresh, struct sfn_error *err)
+			 json_t *oauth, const char *stale,
+			 struct sfn_error *err)
 {
 	struct sfn_integ *in = sfn_integ_get(env);
 	char *token = NULL;
+	pthread_mutex_lock(&in->fetch_lock);
 	pthread_mutex_lock(&in->lock);
 	json_t *cached = json_object_get(in->tokens, arn);
-	if (cached && !refresh &&
+	const char *ct = json_string_value(json_object_get(cached, "token"));
+	if (ct && (!stale || strcmp(ct, stale)) &&
 	    json_real_value(json_object_get(cached, "expires")) > now_mono())
-		token = sfn_xstrdup(
-			json_string_value(json_object_get(cached, "token")));
+		token = sfn_xstrdup(ct);
 	pthread_mutex_unlock(&in->lock);
-	if (token)
+	if (token) {
+		pthread_mutex_unlock(&in->fetch_lock);
 		return token;
+	}
 
 	json_t *http = sfn_task_config(env, "http");
 	json_t *ocfg = http ? json_object_get(http, "oauth") : NULL;
@@ -465,12 +474,13 @@ out:
 		memset(secret, 0, strlen(secret));
 	free(id);
 	free(secret);
+	pthread_mutex_unlock(&in->fetch_lock);
 	return token;
 }
 
 /* Adds the connection's auth and invocation parameters to @b. */
 static int apply_connection(struct sfn_task_env *env, const char *arn,
-			    json_t *conn, bool refresh, struct build *b,
+			    json_t *conn, const char *stale, struct build *b,
 			    struct sfn_error *err)
 {
 	json_t *ap = auth_params(conn);
@@ -529,13 +539,14 @@ static int apply_connection(struct sfn_task_env *env, const char *arn,
 		free(v);
 	} else if (!strcmp(type, "OAUTH_CLIENT_CREDENTIALS")) {
 		json_t *op = json_object_get(ap, "OAuthParameters");
-		char *tok = oauth_token(env, arn, op, refresh, err);
+		char *tok = oauth_token(env, arn, op, stale, err);
 		if (!tok)
 			return -1;
 		char *h = sfn_xasprintf("Bearer %s", tok);
 		hdr_set(b, "Authorization", h, true);
 		free(h);
-		free(tok);
+		free(b->token);
+		b->token = tok;
 	} else if (*type) {
 		return sfn_errorf(
 			err, "Events.ConnectionResource.InvalidConnectionState",
@@ -850,8 +861,12 @@ again:
 				   json_string_value(conn_arn));
 			goto out;
 		}
-		if (apply_connection(env, json_string_value(conn_arn), conn,
-				     refreshed, &b, err) < 0)
+		char *stale =
+			refreshed && b.token ? sfn_xstrdup(b.token) : NULL;
+		int rc = apply_connection(env, json_string_value(conn_arn),
+					  conn, stale, &b, err);
+		free(stale);
+		if (rc < 0)
 			goto out;
 		if (b.body)
 			b.have_body = true;

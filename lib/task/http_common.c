@@ -40,6 +40,7 @@ struct sfn_integ *sfn_integ_get(struct sfn_task_env *env)
 		curl_global_init(CURL_GLOBAL_DEFAULT);
 		in = sfn_xcalloc(1, sizeof(*in));
 		pthread_mutex_init(&in->lock, NULL);
+		pthread_mutex_init(&in->fetch_lock, NULL);
 		in->tokens = json_object();
 		env->backend_state[slot] = in;
 	}
@@ -64,6 +65,7 @@ void sfn_integ_free(struct sfn_integ *in)
 	free(in->secrets);
 	json_decref(in->tokens);
 	pthread_mutex_destroy(&in->lock);
+	pthread_mutex_destroy(&in->fetch_lock);
 	free(in);
 }
 

@@ -28,8 +28,9 @@ struct sfn_integ {
 	size_t n_pool, cap_pool;
 	char **secrets; /* every secret value known; owned */
 	size_t n_secrets, cap_secrets;
-	bool config_scanned; /* config secrets added to @secrets */
-	json_t *tokens;	     /* connection ARN -> {"token", "expires"} */
+	bool config_scanned;	    /* config secrets added to @secrets */
+	json_t *tokens;		    /* connection ARN -> {"token", "expires"} */
+	pthread_mutex_t fetch_lock; /* one OAuth token fetch at a time */
 };
 
 /* Returns the env's shared state, creating it on first use. Thread-safe. */

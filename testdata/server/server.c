@@ -299,6 +299,30 @@ static enum MHD_Result route(struct sfn_test_server *s,
 				  "token_type", "Bearer", "expires_in", 3600);
 		pthread_mutex_unlock(&s->lock);
 		ret = reply_json(c, 200, t, NULL);
+	} else if (!strcmp(path, "/flaky")) {
+		/* 429 for the first N calls with this key, then 200. */
+		const char *key = MHD_lookup_connection_value(
+			c, MHD_GET_ARGUMENT_KIND, "key");
+		const char *ns = MHD_lookup_connection_value(
+			c, MHD_GET_ARGUMENT_KIND, "n");
+		char *k = sfn_xasprintf("flaky:%s", key ? key : "");
+		pthread_mutex_lock(&s->lock);
+		count(s, k);
+		json_int_t seen =
+			json_integer_value(json_object_get(s->counts, k));
+		pthread_mutex_unlock(&s->lock);
+		free(k);
+		if (seen <= (ns ? strtol(ns, NULL, 10) : 1))
+			ret = reply_json(
+				c, 429,
+				json_pack("{s:s}", "message", "slow down"),
+				(const char *const[]){ "Retry-After", "0",
+						       NULL });
+		else
+			ret = reply_json(c, 200,
+					 json_pack("{s:I}", "attempts",
+						   (json_int_t)seen),
+					 NULL);
 	} else if (!strcmp(path, "/oauth/expire")) {
 		pthread_mutex_lock(&s->lock);
 		s->token[0] = '\0';

@@ -9,6 +9,7 @@
  *   /oauth/expire     makes the current token stale (the next call gets 401)
  *   /status/NNN       status NNN with {"message": "status NNN"}
  *   /slow?ms=N        answers after N ms
+ *   /flaky?key=K&n=N  429 for the first N calls with key K, then 200
  *   /drop             closes the connection without answering
  *   /text /binary /big  text/plain, application/octet-stream, 300 KiB JSON
  *   /model/ID/invoke  Bedrock Runtime: SigV4 (service bedrock) or Bearer
