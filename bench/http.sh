@@ -56,13 +56,14 @@ PY
 run_map() { # $1: extra flag or empty
 	t0=$(date +%s%N)
 	if "$sfn" run --type express --config "$tmp/config.json" $1 \
-		--input-file "$tmp/input.json" "$tmp/map.asl.json" \
-		>"$tmp/out" 2>"$tmp/err"; then
+		--max-threads 50 --input-file "$tmp/input.json" \
+		"$tmp/map.asl.json" >"$tmp/out" 2>"$tmp/err" &&
+		grep -q '"n":10000' "$tmp/out"; then
 		t1=$(date +%s%N)
 		ms=$(( (t1 - t0) / 1000000 ))
 		echo "  $2: 10000 tasks in ${ms} ms = $(( 10000000 / (ms > 0 ? ms : 1) )) req/s"
 	else
-		echo "  $2: sfn run failed: $(head -c 300 "$tmp/err")"
+		echo "  $2: sfn run failed: $(head -c 300 "$tmp/err") $(head -c 100 "$tmp/out")"
 		return 1
 	fi
 }
