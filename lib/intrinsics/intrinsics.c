@@ -161,6 +161,9 @@ static json_t *parse_number(struct iparser *ps)
 		i++;
 	if (i >= ps->len || !isdigit((unsigned char)s[i]))
 		goto bad;
+	/* As in JSON: no leading zeros ("007"). */
+	if (s[i] == '0' && i + 1 < ps->len && isdigit((unsigned char)s[i + 1]))
+		goto bad;
 	while (i < ps->len && isdigit((unsigned char)s[i]))
 		i++;
 	if (i < ps->len && s[i] == '.') {
