@@ -875,6 +875,14 @@ again:
 	/* The URL: endpoint, then query parameters (connection's win). */
 	sfn_strbuf_reset(&url);
 	sfn_strbuf_adds(&url, endpoint);
+	/* A string QueryParameters is an already encoded query. */
+	if (json_is_string(qp) && json_string_length(qp)) {
+		const char *q = json_string_value(qp);
+		if (*q == '?')
+			q++;
+		sfn_strbuf_addch(&url, strchr(url.buf, '?') ? '&' : '?');
+		sfn_strbuf_adds(&url, q);
+	}
 	size_t i;
 	json_t *p;
 	json_array_foreach(b.query, i, p) {

@@ -109,6 +109,15 @@ static void test_basics(struct sfn_task_env *env)
 		 "application/json; charset=UTF-8");
 	json_decref(res);
 
+	/* A string QueryParameters goes on the URL as it is. */
+	p = sfn_xasprintf("{\"ApiEndpoint\": \"%s/echo\", \"Method\": "
+			  "\"GET\", \"QueryParameters\": \"x=1&y=%%20\"}",
+			  base);
+	SFN_CHECK_INT(run(env, p, 0, &res, &err), SFN_TASK_OK, "query string");
+	CHECK_AT(res, "/ResponseBody/query", "x=1&y=%20");
+	json_decref(res);
+	free(p);
+
 	/* Keep-alive: sequential calls share one connection. */
 	unsigned conns = sfn_test_server_connections(srv);
 	for (int i = 0; i < 3; i++) {
