@@ -1152,8 +1152,9 @@ static void walk_slice(const struct sfn_path *p, size_t i, json_t *node,
 			walk(p, i + 1, json_array_get(node, (size_t)k), cx);
 		return;
 	}
+	/* Jayway counts from @from as written; below -len nothing exists. */
 	long to = s->to < len ? s->to : len;
-	for (long k = s->from; k < to; k++)
+	for (long k = s->from < -len ? -len : s->from; k < to; k++)
 		walk_index(p, i, node, k, cx);
 }
 
