@@ -304,6 +304,11 @@ static json_t *fn_format(const struct sfn_intrinsic *fn, json_t **v, size_t n,
 
 /* ---- JSON ---- */
 
+static int cmp_keys(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 static json_t *fn_string_to_json(const struct sfn_intrinsic *fn, json_t **v,
 				 size_t n, struct sfn_error *err)
 {
@@ -439,6 +444,65 @@ static json_t *fn_array_length(const struct sfn_intrinsic *fn, json_t **v,
 	return json_integer((json_int_t)json_array_size(v[0]));
 }
 
+/*
+ * A text equal for values sfn_json_equal finds equal: numbers by value,
+ * object keys sorted. ArrayUnique keys a set on it, so large arrays take
+ * linear time, not quadratic.
+ */
+static void canonical(struct sfn_strbuf *sb, const json_t *v, int depth)
+{
+	char num[SFN_NUMBUF];
+	if (depth > SFN_MAX_DEPTH)
+		return;
+	switch (json_typeof(v)) {
+	case JSON_INTEGER:
+	case JSON_REAL: {
+		double d = json_number_value(v);
+		if (json_is_integer(v))
+			sfn_strbuf_addf(sb, "%" JSON_INTEGER_FORMAT,
+					json_integer_value(v));
+		else if (d == floor(d) && fabs(d) < 9007199254740992.0)
+			sfn_strbuf_addf(sb, "%.0f", d);
+		else
+			sfn_strbuf_add(sb, num, (size_t)sfn_fmt_double(num, d));
+		break;
+	}
+	case JSON_ARRAY: {
+		size_t i;
+		json_t *m;
+		sfn_strbuf_addch(sb, '[');
+		json_array_foreach(v, i, m) {
+			sfn_strbuf_adds(sb, i ? "," : "");
+			canonical(sb, m, depth + 1);
+		}
+		sfn_strbuf_addch(sb, ']');
+		break;
+	}
+	case JSON_OBJECT: {
+		size_t n = json_object_size(v), k = 0;
+		const char **keys = sfn_xmalloc((n ? n : 1) * sizeof(*keys));
+		const char *key;
+		json_t *m;
+		json_object_foreach((json_t *)v, key, m)
+			keys[k++] = key;
+		qsort(keys, n, sizeof(*keys), cmp_keys);
+		sfn_strbuf_addch(sb, '{');
+		for (k = 0; k < n; k++) {
+			sfn_strbuf_adds(sb, k ? "," : "");
+			sfn_json_quote(sb, keys[k], strlen(keys[k]), 0);
+			sfn_strbuf_addch(sb, ':');
+			canonical(sb, json_object_get(v, keys[k]), depth + 1);
+		}
+		sfn_strbuf_addch(sb, '}');
+		free(keys);
+		break;
+	}
+	default:
+		sfn_json_dump(sb, v, 0);
+		break;
+	}
+}
+
 static json_t *fn_array_unique(const struct sfn_intrinsic *fn, json_t **v,
 			       size_t n, struct sfn_error *err)
 {
@@ -446,15 +510,20 @@ static json_t *fn_array_unique(const struct sfn_intrinsic *fn, json_t **v,
 	(void)n;
 	(void)err;
 	json_t *out = json_array();
+	json_t *seen = json_object();
+	struct sfn_strbuf sb = SFN_STRBUF_INIT;
 	size_t i;
 	json_t *x;
 	json_array_foreach(v[0], i, x) {
-		bool seen = false;
-		for (size_t k = 0; k < json_array_size(out) && !seen; k++)
-			seen = sfn_json_equal(json_array_get(out, k), x);
-		if (!seen)
-			json_array_append(out, x);
+		sfn_strbuf_reset(&sb);
+		canonical(&sb, x, 0);
+		if (json_object_getn(seen, sb.buf, sb.len))
+			continue;
+		json_object_setn_new_nocheck(seen, sb.buf, sb.len, json_true());
+		json_array_append(out, x);
 	}
+	sfn_strbuf_release(&sb);
+	json_decref(seen);
 	return out;
 }
 
