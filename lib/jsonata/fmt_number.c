@@ -37,7 +37,7 @@ static struct view sub(struct view s, size_t from, size_t to)
 		to = s.n;
 	if (to < from)
 		to = from;
-	return (struct view){ s.v + from, to - from };
+	return (struct view){ s.v ? s.v + from : NULL, to - from };
 }
 
 static bool same_at(struct view s, size_t i, struct view needle)
@@ -140,7 +140,8 @@ static void props_init(struct props *p, const struct sfn_fmt_decimal_format *df)
 	}
 	at[11] = p->own.n;
 	for (int i = 0; i < 11; i++)
-		*dst[i] = (struct view){ p->own.v + at[i], at[i + 1] - at[i] };
+		*dst[i] = (struct view){ p->own.v ? p->own.v + at[i] : NULL,
+					 at[i + 1] - at[i] };
 	p->has_zero = p->zero.n > 0;
 	p->zero0 = p->has_zero ? p->zero.v[0] : 0;
 }
