@@ -16,14 +16,16 @@
 
 /* Settings shared by every call of one execution; borrowed by the calls. */
 struct sfn_task_env {
-	json_t *config;	       /* the local config file (handlers, connections, ...); may be NULL */
-	const char *config_path; /* where it came from, for messages; may be NULL */
-	json_t *mock_config;   /* AWS Step Functions Local MockConfigFile; may be NULL */
+	/* The local config file (handlers, connections, ...); may be NULL. */
+	json_t *config;
+	const char *config_path; /* for messages; may be NULL */
+	json_t *mock_config; /* Step Functions Local MockConfigFile, or NULL */
 	const char *mock_test_case;	/* the test case to use; may be NULL */
 	const char *state_machine_name; /* keys the mock file */
-	const char *cacert;    /* extra CA bundle for TLS; may be NULL */
-	bool insecure;	       /* --insecure-skip-tls-verify: no TLS checks */
-	atomic_int *cancel;    /* non-zero: abort what runs now (sibling failed, Ctrl-C) */
+	const char *cacert; /* extra CA bundle for TLS; may be NULL */
+	bool insecure;	    /* --insecure-skip-tls-verify: no TLS checks */
+	/* Non-zero: abort what runs now (a sibling failed, Ctrl-C). */
+	atomic_int *cancel;
 	void *backend_state[8]; /* per backend, by its index in the table */
 	/*
 	 * The integrations (http, bedrock, lambda) read: config sections
@@ -41,20 +43,22 @@ struct sfn_task_env {
 	const char *aws_profile;
 	const char *aws_region;
 	/* Where a relative {"file": PATH} secret or S3-to-file mapping is
-	 * resolved: the config file's directory; NULL: the working directory. */
+	 * resolved: the config file's directory; NULL: the working directory.
+	 */
 	const char *base_dir;
 };
 
 /* One call. Everything borrowed. */
 struct sfn_task_call {
-	const char *resource;	/* the ARN as in the definition */
+	const char *resource; /* the ARN as in the definition */
 	const char *state_name;
-	json_t *parameters;	/* the effective input (Parameters/Arguments applied) */
+	/* The effective input (Parameters/Arguments applied). */
+	json_t *parameters;
 	json_t *credentials;	/* the state's Credentials, or NULL */
 	const char *task_token; /* for .waitForTaskToken; NULL otherwise */
-	double timeout_seconds;	/* 0: none */
+	double timeout_seconds; /* 0: none */
 	double heartbeat_seconds;
-	unsigned attempt;	/* 0 for the first try, then the retry count */
+	unsigned attempt; /* 0 for the first try, then the retry count */
 	/* The n-th call of this state in this execution (mock counters). */
 	unsigned invocation;
 	/*
@@ -72,7 +76,8 @@ struct sfn_task_call {
 enum sfn_task_outcome {
 	SFN_TASK_OK,	   /* *result set */
 	SFN_TASK_FAILED,   /* err set: an ASL error name and cause */
-	SFN_TASK_DECLINED, /* this backend does not serve the call; try the next */
+	SFN_TASK_DECLINED, /* this backend does not serve the call; try the next
+			    */
 };
 
 struct sfn_task_backend {
@@ -83,8 +88,7 @@ struct sfn_task_backend {
 	 */
 	enum sfn_task_outcome (*invoke)(struct sfn_task_env *env,
 					const struct sfn_task_call *call,
-					json_t **result,
-					struct sfn_error *err);
+					json_t **result, struct sfn_error *err);
 	/* Frees env->backend_state[i]; may be NULL. */
 	void (*release)(struct sfn_task_env *env, void *state);
 };
