@@ -10,3 +10,8 @@ if(EXISTS ${SFN_JSONATA_SUITE}/groups)
 		COMMAND jsonata_conformance ${SFN_JSONATA_SUITE}
 			${CMAKE_CURRENT_SOURCE_DIR}/jsonata/known-failures.txt)
 endif()
+
+# bench/jsonata.sh's harness (not a test): times the workload of
+# ../shared/bench/jsonata_workload.json.
+add_executable(jsonata_bench ${CMAKE_SOURCE_DIR}/bench/jsonata/bench.c)
+target_link_libraries(jsonata_bench PRIVATE sfn_jsonata PkgConfig::CRYPTO)

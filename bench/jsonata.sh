@@ -1,0 +1,79 @@
+#!/bin/sh
+# bench/jsonata.sh: evaluations per second of sfn's JSONata engine next to
+# the reference engine (jsonata-js 2.2.2 on node), on the 24 expressions of
+# ../shared/bench/jsonata_workload.json (10,000 generated orders and four
+# small Step Functions expressions). Every sfn result is checked against
+# the workload's SHA-256 digest before it is timed.
+#
+# usage: bench/jsonata.sh [--seconds=S] [--trials=N] [--only=TEXT]
+#   SFN_BUILD     build directory to use (default build-bench, Release)
+#   JSONATA_DIR   an installed jsonata package (default: npm install
+#                 jsonata@2.2.2 into ${TMPDIR:-/tmp}/sfn-jsonata-ref)
+set -eu
+root=$(cd "$(dirname "$0")/.." && pwd)
+shared=${SFN_SHARED:-$root/../shared}
+workload=$shared/bench/jsonata_workload.json
+jsbench=$shared/bench/jsonata_bench.js
+build=${SFN_BUILD:-$root/build-bench}
+seconds=1
+trials=3
+only=
+for a in "$@"; do
+	case $a in
+	--seconds=*) seconds=${a#*=} ;;
+	--trials=*) trials=${a#*=} ;;
+	--only=*) only=${a#*=} ;;
+	-h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	*) echo "bench/jsonata.sh: unknown option '$a'" >&2; exit 2 ;;
+	esac
+done
+[ -f "$workload" ] || { echo "bench/jsonata.sh: no workload at $workload (set SFN_SHARED)" >&2; exit 3; }
+
+if [ ! -x "$build/testdata/jsonata_bench" ] || [ -n "${SFN_REBUILD:-1}" ]; then
+	cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
+	cmake --build "$build" --target jsonata_bench -j2 >/dev/null
+fi
+
+if [ -z "${JSONATA_DIR:-}" ]; then
+	ref=${TMPDIR:-/tmp}/sfn-jsonata-ref
+	if [ ! -f "$ref/node_modules/jsonata/package.json" ]; then
+		mkdir -p "$ref"
+		(cd "$ref" && npm install --silent --no-audit --no-fund jsonata@2.2.2 >/dev/null)
+	fi
+	JSONATA_DIR=$ref/node_modules/jsonata
+fi
+export JSONATA_DIR
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/sfn-bench.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+opt="--seconds=$seconds --trials=$trials"
+[ -n "$only" ] && opt="$opt --only=$only"
+
+echo "sfn: $build/testdata/jsonata_bench"
+# shellcheck disable=SC2086
+"$build/testdata/jsonata_bench" "$workload" $opt --json="$tmp/sfn.json" >"$tmp/sfn.txt" || {
+	cat "$tmp/sfn.txt"; echo "bench/jsonata.sh: sfn gave a wrong result" >&2; exit 1; }
+echo "reference: jsonata $(node -p "require('$JSONATA_DIR/package.json').version") on node $(node --version)"
+# shellcheck disable=SC2086
+node "$jsbench" $opt --json="$tmp/js.json" >"$tmp/js.txt"
+
+node - "$tmp/sfn.json" "$tmp/js.json" <<'JS'
+const fs = require('fs');
+const sfn = JSON.parse(fs.readFileSync(process.argv[2])).results;
+const js = Object.fromEntries(JSON.parse(fs.readFileSync(process.argv[3])).results.map(r => [r.name, r]));
+const fmt = (x) => x >= 100 ? x.toFixed(0) : x.toPrecision(3);
+console.log('');
+console.log('case'.padEnd(26) + 'sfn evals/s'.padStart(14) + 'js evals/s'.padStart(13) + 'ratio'.padStart(9) + 'target'.padStart(8) + '  ok');
+let miss = 0;
+for (const r of sfn) {
+  const j = js[r.name];
+  if (!j) continue;
+  const ratio = r.evals_per_sec / j.evals_per_sec;
+  const target = r.name.startsWith('sfn_') ? 50 : 10;
+  const met = r.correct && ratio >= target;
+  if (!met) miss++;
+  console.log(r.name.padEnd(26) + fmt(r.evals_per_sec).padStart(14) + fmt(j.evals_per_sec).padStart(13)
+    + (ratio.toFixed(1) + 'x').padStart(9) + (target + 'x').padStart(8) + '  ' + (met ? 'yes' : (r.correct ? 'no' : 'WRONG')));
+}
+console.log(`\n${sfn.length - miss} of ${sfn.length} cases meet their target`);
+JS

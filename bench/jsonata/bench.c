@@ -1,0 +1,150 @@
+/*
+ * jsonata_bench: times lib/jsonata on ../shared/bench/jsonata_workload.json,
+ * the same 24 expressions and documents the reference engine is timed on
+ * by ../shared/bench/jsonata_bench.js. Each expression is compiled once,
+ * its result checked against the workload's SHA-256 of JSON.stringify's
+ * text, then evaluated in a loop: the best of TRIALS windows of SECONDS.
+ *
+ * usage: jsonata_bench WORKLOAD [--seconds=S] [--trials=N] [--only=TEXT]
+ *        [--json=FILE]
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+#include <openssl/evp.h>
+
+#include "base/base.h"
+#include "jsonata/jsonata.h"
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void sha256_hex(const char *s, size_t n, char out[65])
+{
+	unsigned char d[32];
+	unsigned int dl = 0;
+	EVP_Digest(s, n, d, &dl, EVP_sha256(), NULL);
+	for (unsigned i = 0; i < 32; i++)
+		snprintf(out + 2 * i, 3, "%02x", d[i]);
+}
+
+int main(int argc, char **argv)
+{
+	const char *path = NULL, *only = NULL, *jsonout = NULL;
+	double seconds = 1.0;
+	int trials = 3, bad = 0;
+	for (int i = 1; i < argc; i++) {
+		if (!strncmp(argv[i], "--seconds=", 10))
+			seconds = strtod(argv[i] + 10, NULL);
+		else if (!strncmp(argv[i], "--trials=", 9))
+			trials = (int)strtol(argv[i] + 9, NULL, 10);
+		else if (!strncmp(argv[i], "--only=", 7))
+			only = argv[i] + 7;
+		else if (!strncmp(argv[i], "--json=", 7))
+			jsonout = argv[i] + 7;
+		else
+			path = argv[i];
+	}
+	if (!path) {
+		fprintf(stderr, "usage: jsonata_bench WORKLOAD [--seconds=S] "
+				"[--trials=N] [--only=TEXT] [--json=FILE]\n");
+		return 2;
+	}
+	json_error_t je;
+	json_t *w = json_load_file(path, 0, &je);
+	if (!w) {
+		fprintf(stderr, "jsonata_bench: %s:%d: %s\n", path, je.line, je.text);
+		return 3;
+	}
+	json_t *datasets = json_object_get(w, "datasets");
+	json_t *bindings = json_object_get(w, "bindings");
+	json_t *cases = json_object_get(w, "cases");
+	json_t *report = json_array();
+	size_t i;
+	json_t *tc;
+	printf("%-24s %14s %12s  %s\n", "case", "evals/s", "us/eval", "result");
+	json_array_foreach(cases, i, tc)
+	{
+		const char *name = json_string_value(json_object_get(tc, "name"));
+		const char *expr = json_string_value(json_object_get(tc, "expr"));
+		if (only && !strstr(name, only))
+			continue;
+		json_t *ds = json_object_get(tc, "dataset");
+		json_t *input = json_is_string(ds)
+					? json_object_get(datasets, json_string_value(ds))
+					: NULL;
+		json_t *bn = json_object_get(tc, "bindings");
+		json_t *bind = json_is_string(bn)
+				       ? json_object_get(bindings, json_string_value(bn))
+				       : NULL;
+		struct sfn_jsonata_error err = { 0 };
+		struct sfn_jsonata *e = sfn_jsonata_compile(expr, strlen(expr), 0, &err);
+		if (!e) {
+			printf("%-24s compile error %s: %s\n", name, err.code, err.message);
+			sfn_jsonata_error_release(&err);
+			bad++;
+			continue;
+		}
+		json_t *result = NULL;
+		if (sfn_jsonata_eval(e, input, bind, NULL, &result, &err) < 0) {
+			printf("%-24s error %s: %s\n", name, err.code, err.message);
+			sfn_jsonata_error_release(&err);
+			sfn_jsonata_free(e);
+			bad++;
+			continue;
+		}
+		struct sfn_strbuf sb = SFN_STRBUF_INIT;
+		if (result)
+			sfn_json_dump(&sb, result, 0);
+		char hex[65];
+		sha256_hex(sb.buf, sb.len, hex);
+		const char *want = json_string_value(
+			json_object_get(json_object_get(tc, "expected"), "sha256"));
+		bool ok = want && !strcmp(want, hex);
+		if (!ok) {
+			bad++;
+			printf("%-24s WRONG RESULT: %.120s\n", name, sb.buf);
+		}
+		sfn_strbuf_release(&sb);
+		json_decref(result);
+		/* warm up, then the best of the windows */
+		double best = 0;
+		for (int t = 0; t <= trials; t++) {
+			double start = now_s(), el;
+			long n = 0;
+			do {
+				json_t *r = NULL;
+				sfn_jsonata_eval(e, input, bind, NULL, &r, NULL);
+				json_decref(r);
+				n++;
+				el = now_s() - start;
+			} while (el < (t == 0 ? seconds * 0.3 : seconds));
+			double rate = (double)n / el;
+			if (t > 0 && rate > best)
+				best = rate;
+		}
+		printf("%-24s %14.1f %12.3f  %s\n", name, best, 1e6 / best,
+		       ok ? "ok" : "WRONG");
+		fflush(stdout);
+		json_array_append_new(report,
+				      json_pack("{s:s,s:f,s:b}", "name", name,
+						"evals_per_sec", best, "correct", ok));
+		sfn_jsonata_free(e);
+	}
+	if (jsonout) {
+		json_t *doc = json_pack("{s:s,s:o}", "engine", "sfn", "results", report);
+		json_dump_file(doc, jsonout, JSON_INDENT(2));
+		json_decref(doc);
+	} else {
+		json_decref(report);
+	}
+	json_decref(w);
+	return bad ? 1 : 0;
+}
