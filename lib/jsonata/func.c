@@ -544,6 +544,8 @@ static bool m_first(struct jn_ctx *c, struct mstate *st, jv fn, jv str,
 	st->s = str.u.s;
 	st->len = str.len;
 	st->env = env;
+	if (fn.t != JV_FUNC)
+		return false; /* JavaScript throws a TypeError here */
 	if (fn.u.f->kind == FN_REGEX) {
 		st->native = true;
 		st->re = fn.u.f->re;
