@@ -898,11 +898,7 @@ bool jn_lookup(struct jn_ctx *c, struct jn_frame *f, const char *name, jv *out)
 	const struct jn_builtin *b = jn_builtin_find(name, c->flags);
 	if (b) {
 		jv v = { .t = JV_FUNC };
-		struct jv_fn *fn = jn_zalloc(c->a, sizeof(*fn));
-		fn->kind = FN_BUILTIN;
-		fn->bi = b;
-		fn->sig = &b->psig;
-		v.u.f = fn;
+		v.u.f = b->fnv;
 		*out = v;
 		return true;
 	}
@@ -2811,15 +2807,33 @@ void sfn_jsonata_free(struct sfn_jsonata *e)
 	free(e);
 }
 
+double jn_now_ms(struct jn_ctx *c)
+{
+	if (c->now_ms == 0) {
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		c->now_ms = (double)ts.tv_sec * 1000.0 +
+			    (double)(ts.tv_nsec / 1000000);
+	}
+	return c->now_ms;
+}
+
 int sfn_jsonata_eval(const struct sfn_jsonata *e, json_t *input,
 		     json_t *bindings, const struct sfn_jsonata_limits *limits,
 		     json_t **result, struct sfn_jsonata_error *err)
 {
+	/* small evaluations never touch the heap: the first arena block and
+	 * the context live on the stack */
+	_Alignas(max_align_t) char first[8192];
 	struct jn_arena arena = { 0 };
-	struct jn_ctx *c = sfn_xcalloc(1, sizeof(*c));
+	struct jn_ctx ctx;
+	struct jn_ctx *c = &ctx;
 	struct jn_catch top;
 	char base;
 	volatile int rc = 0;
+	memset(c, 0, sizeof(*c));
+	arena.cur = first;
+	arena.end = first + sizeof(first);
 	*result = NULL;
 	c->a = &arena;
 	c->e = e;
@@ -2834,13 +2848,8 @@ int sfn_jsonata_eval(const struct sfn_jsonata *e, json_t *input,
 		c->time_ms = limits->time_ms;
 		c->max_memory = limits->max_memory;
 	}
-	c->start_ns = now_ns();
-	{
-		struct timespec ts;
-		clock_gettime(CLOCK_REALTIME, &ts);
-		c->now_ms = (double)ts.tv_sec * 1000.0 +
-			    (double)(ts.tv_nsec / 1000000);
-	}
+	if (c->time_ms)
+		c->start_ns = now_ns();
 	top.annot = NULL;
 	top.prev = NULL;
 	c->catch_ = &top;
@@ -2915,7 +2924,6 @@ out:
 	sb_release_all(c);
 	jn_regex_ctx_release(c);
 	jn_arena_release(&arena);
-	free(c);
 	return rc;
 }
 

@@ -1009,13 +1009,13 @@ FN(f_from_millis)
 FN(f_now)
 {
 	UNUSED_ARGS;
-	from_millis(c, c->now_ms, ARG(0), ARG(1), out);
+	from_millis(c, jn_now_ms(c), ARG(0), ARG(1), out);
 }
 
 FN(f_millis)
 {
 	UNUSED_ARGS;
-	*out = jv_num(c->now_ms);
+	*out = jv_num(jn_now_ms(c));
 }
 
 FN(f_to_millis)
@@ -1029,7 +1029,7 @@ FN(f_to_millis)
 	jv pic = ARG(1);
 	if (sfn_fmt_to_millis(jv_cstr(c, a[0]),
 			      pic.t == JV_STR ? jv_cstr(c, pic) : NULL,
-			      c->now_ms, &r, &undef, &fe) < 0)
+			      jn_now_ms(c), &r, &undef, &fe) < 0)
 		fmt_fail(c, &fe);
 	if (!undef)
 		*out = jv_num(r);
@@ -2174,82 +2174,82 @@ FN(f_parse)
 /* ---- the table ---- */
 
 static struct jn_builtin builtins[] = {
-	{ "abs", "<n-:n>", f_abs, 1, 1, 0, { { { 0 } }, 0, 0 } },
-	{ "append", "<xx:a>", f_append, 2, 2, 0, { { { 0 } }, 0, 0 } },
-	{ "assert", "<bs?:x>", f_assert, 2, 2, 0, { { { 0 } }, 0, 0 } },
-	{ "average", "<a<n>:n>", f_average, 1, 1, 0, { { { 0 } }, 0, 0 } },
-	{ "base64decode", "<s-:s>", f_base64decode, 1, 1, 0, { { { 0 } }, 0, 0 } },
-	{ "base64encode", "<s-:s>", f_base64encode, 1, 1, 0, { { { 0 } }, 0, 0 } },
-	{ "boolean", "<x-:b>", f_boolean, 1, 1, 0, { { { 0 } }, 0, 0 } },
-	{ "ceil", "<n-:n>", f_ceil, 1, 1, 0, { { { 0 } }, 0, 0 } },
-	{ "clone", "<(oa)-:o>", f_clone, 1, 1, 0, { { { 0 } }, 0, 0 } },
-	{ "contains", "<s-(sf):b>", f_contains, 2, 2, 0, { { { 0 } }, 0, 0 } },
-	{ "count", "<a:n>", f_count, 1, 1, 0, { { { 0 } }, 0, 0 } },
-	{ "decodeUrl", "<s-:s>", f_decode_url, 1, 1, 0, { { { 0 } }, 0, 0 } },
-	{ "decodeUrlComponent", "<s-:s>", f_decode_url_component, 1, 1, 0, { { { 0 } }, 0, 0 } },
-	{ "distinct", "<x:x>", f_distinct, 1, 1, 0, { { { 0 } }, 0, 0 } },
-	{ "each", "<o-f:a>", f_each, 2, 2, 0, { { { 0 } }, 0, 0 } },
-	{ "encodeUrl", "<s-:s>", f_encode_url, 1, 1, 0, { { { 0 } }, 0, 0 } },
-	{ "encodeUrlComponent", "<s-:s>", f_encode_url_component, 1, 1, 0, { { { 0 } }, 0, 0 } },
-	{ "error", "<s?:x>", f_error, 1, 1, 0, { { { 0 } }, 0, 0 } },
-	{ "eval", "<sx?:x>", f_eval, 2, 2, -1, { { { 0 } }, 0, 0 } },
-	{ "exists", "<x:b>", f_exists, 1, 1, 0, { { { 0 } }, 0, 0 } },
-	{ "filter", "<af>", f_filter, 2, 2, 0, { { { 0 } }, 0, 0 } },
-	{ "floor", "<n-:n>", f_floor, 1, 1, 0, { { { 0 } }, 0, 0 } },
-	{ "formatBase", "<n-n?:s>", f_format_base, 2, 2, 0, { { { 0 } }, 0, 0 } },
-	{ "formatInteger", "<n-s:s>", f_format_integer, 2, 2, 0, { { { 0 } }, 0, 0 } },
-	{ "formatNumber", "<n-so?:s>", f_format_number, 3, 3, 0, { { { 0 } }, 0, 0 } },
-	{ "fromMillis", "<n-s?s?:s>", f_from_millis, 3, 3, 0, { { { 0 } }, 0, 0 } },
-	{ "hash", "<s-s?:s>", f_hash, 2, 2, 1, { { { 0 } }, 0, 0 } },
-	{ "join", "<a<s>s?:s>", f_join, 2, 2, 0, { { { 0 } }, 0, 0 } },
-	{ "keys", "<x-:a<s>>", f_keys, 1, 1, 0, { { { 0 } }, 0, 0 } },
-	{ "length", "<s-:n>", f_length, 1, 1, 0, { { { 0 } }, 0, 0 } },
-	{ "lookup", "<x-s:x>", f_lookup, 2, 2, 0, { { { 0 } }, 0, 0 } },
-	{ "lowercase", "<s-:s>", f_lowercase, 1, 1, 0, { { { 0 } }, 0, 0 } },
-	{ "map", "<af>", f_map, 2, 2, 0, { { { 0 } }, 0, 0 } },
-	{ "match", "<s-f<s:o>n?:a<o>>", f_match, 3, 3, 0, { { { 0 } }, 0, 0 } },
-	{ "max", "<a<n>:n>", f_max, 1, 1, 0, { { { 0 } }, 0, 0 } },
-	{ "merge", "<a<o>:o>", f_merge, 1, 1, 0, { { { 0 } }, 0, 0 } },
-	{ "millis", "<:n>", f_millis, 0, 0, 0, { { { 0 } }, 0, 0 } },
-	{ "min", "<a<n>:n>", f_min, 1, 1, 0, { { { 0 } }, 0, 0 } },
-	{ "not", "<x-:b>", f_not, 1, 1, 0, { { { 0 } }, 0, 0 } },
-	{ "now", "<s?s?:s>", f_now, 2, 2, 0, { { { 0 } }, 0, 0 } },
-	{ "number", "<(nsb)-:n>", f_number, 1, 1, 0, { { { 0 } }, 0, 0 } },
-	{ "pad", "<s-ns?:s>", f_pad, 3, 3, 0, { { { 0 } }, 0, 0 } },
-	{ "parse", "<s-:j>", f_parse, 1, 1, 1, { { { 0 } }, 0, 0 } },
-	{ "parseInteger", "<s-s:n>", f_parse_integer, 2, 2, 0, { { { 0 } }, 0, 0 } },
-	{ "partition", "<an:a>", f_partition, 2, 2, 1, { { { 0 } }, 0, 0 } },
-	{ "power", "<n-n:n>", f_power, 2, 2, 0, { { { 0 } }, 0, 0 } },
-	{ "random", "<n?:n>", f_random, 0, 0, 0, { { { 0 } }, 0, 0 } },
-	{ "range", "<nnn?:a>", f_range, 3, 3, 1, { { { 0 } }, 0, 0 } },
-	{ "reduce", "<afj?:j>", f_reduce, 3, 3, 0, { { { 0 } }, 0, 0 } },
-	{ "replace", "<s-(sf)(sf)n?:s>", f_replace, 4, 4, 0, { { { 0 } }, 0, 0 } },
-	{ "reverse", "<a:a>", f_reverse, 1, 1, 0, { { { 0 } }, 0, 0 } },
-	{ "round", "<n-n?:n>", f_round, 2, 2, 0, { { { 0 } }, 0, 0 } },
-	{ "shuffle", "<a:a>", f_shuffle, 1, 1, 0, { { { 0 } }, 0, 0 } },
-	{ "sift", "<o-f?:o>", f_sift, 2, 2, 0, { { { 0 } }, 0, 0 } },
-	{ "single", "<af?>", f_single, 2, 2, 0, { { { 0 } }, 0, 0 } },
-	{ "sort", "<af?:a>", f_sort, 2, 2, 0, { { { 0 } }, 0, 0 } },
-	{ "split", "<s-(sf)n?:a<s>>", f_split, 3, 3, 0, { { { 0 } }, 0, 0 } },
-	{ "spread", "<x-:a<o>>", f_spread, 1, 1, 0, { { { 0 } }, 0, 0 } },
-	{ "sqrt", "<n-:n>", f_sqrt, 1, 1, 0, { { { 0 } }, 0, 0 } },
-	{ "string", "<x-b?:s>", f_string, 1, 2, 0, { { { 0 } }, 0, 0 } },
-	{ "substring", "<s-nn?:s>", f_substring, 3, 3, 0, { { { 0 } }, 0, 0 } },
-	{ "substringAfter", "<s-s:s>", f_substring_after, 2, 2, 0, { { { 0 } }, 0, 0 } },
-	{ "substringBefore", "<s-s:s>", f_substring_before, 2, 2, 0, { { { 0 } }, 0, 0 } },
-	{ "sum", "<a<n>:n>", f_sum, 1, 1, 0, { { { 0 } }, 0, 0 } },
-	{ "toMillis", "<s-s?:n>", f_to_millis, 2, 2, 0, { { { 0 } }, 0, 0 } },
-	{ "trim", "<s-:s>", f_trim, 1, 1, 0, { { { 0 } }, 0, 0 } },
-	{ "type", "<x:s>", f_type, 1, 1, 0, { { { 0 } }, 0, 0 } },
-	{ "uppercase", "<s-:s>", f_uppercase, 1, 1, 0, { { { 0 } }, 0, 0 } },
-	{ "uuid", "<:s>", f_uuid, 0, 0, 1, { { { 0 } }, 0, 0 } },
-	{ "zip", "<a+>", f_zip, 0, 1, 0, { { { 0 } }, 0, 0 } },
+	{ "abs", "<n-:n>", f_abs, 1, 1, 0, { { { 0 } }, 0, 0 }, NULL },
+	{ "append", "<xx:a>", f_append, 2, 2, 0, { { { 0 } }, 0, 0 }, NULL },
+	{ "assert", "<bs?:x>", f_assert, 2, 2, 0, { { { 0 } }, 0, 0 }, NULL },
+	{ "average", "<a<n>:n>", f_average, 1, 1, 0, { { { 0 } }, 0, 0 }, NULL },
+	{ "base64decode", "<s-:s>", f_base64decode, 1, 1, 0, { { { 0 } }, 0, 0 }, NULL },
+	{ "base64encode", "<s-:s>", f_base64encode, 1, 1, 0, { { { 0 } }, 0, 0 }, NULL },
+	{ "boolean", "<x-:b>", f_boolean, 1, 1, 0, { { { 0 } }, 0, 0 }, NULL },
+	{ "ceil", "<n-:n>", f_ceil, 1, 1, 0, { { { 0 } }, 0, 0 }, NULL },
+	{ "clone", "<(oa)-:o>", f_clone, 1, 1, 0, { { { 0 } }, 0, 0 }, NULL },
+	{ "contains", "<s-(sf):b>", f_contains, 2, 2, 0, { { { 0 } }, 0, 0 }, NULL },
+	{ "count", "<a:n>", f_count, 1, 1, 0, { { { 0 } }, 0, 0 }, NULL },
+	{ "decodeUrl", "<s-:s>", f_decode_url, 1, 1, 0, { { { 0 } }, 0, 0 }, NULL },
+	{ "decodeUrlComponent", "<s-:s>", f_decode_url_component, 1, 1, 0, { { { 0 } }, 0, 0 }, NULL },
+	{ "distinct", "<x:x>", f_distinct, 1, 1, 0, { { { 0 } }, 0, 0 }, NULL },
+	{ "each", "<o-f:a>", f_each, 2, 2, 0, { { { 0 } }, 0, 0 }, NULL },
+	{ "encodeUrl", "<s-:s>", f_encode_url, 1, 1, 0, { { { 0 } }, 0, 0 }, NULL },
+	{ "encodeUrlComponent", "<s-:s>", f_encode_url_component, 1, 1, 0, { { { 0 } }, 0, 0 }, NULL },
+	{ "error", "<s?:x>", f_error, 1, 1, 0, { { { 0 } }, 0, 0 }, NULL },
+	{ "eval", "<sx?:x>", f_eval, 2, 2, -1, { { { 0 } }, 0, 0 }, NULL },
+	{ "exists", "<x:b>", f_exists, 1, 1, 0, { { { 0 } }, 0, 0 }, NULL },
+	{ "filter", "<af>", f_filter, 2, 2, 0, { { { 0 } }, 0, 0 }, NULL },
+	{ "floor", "<n-:n>", f_floor, 1, 1, 0, { { { 0 } }, 0, 0 }, NULL },
+	{ "formatBase", "<n-n?:s>", f_format_base, 2, 2, 0, { { { 0 } }, 0, 0 }, NULL },
+	{ "formatInteger", "<n-s:s>", f_format_integer, 2, 2, 0, { { { 0 } }, 0, 0 }, NULL },
+	{ "formatNumber", "<n-so?:s>", f_format_number, 3, 3, 0, { { { 0 } }, 0, 0 }, NULL },
+	{ "fromMillis", "<n-s?s?:s>", f_from_millis, 3, 3, 0, { { { 0 } }, 0, 0 }, NULL },
+	{ "hash", "<s-s?:s>", f_hash, 2, 2, 1, { { { 0 } }, 0, 0 }, NULL },
+	{ "join", "<a<s>s?:s>", f_join, 2, 2, 0, { { { 0 } }, 0, 0 }, NULL },
+	{ "keys", "<x-:a<s>>", f_keys, 1, 1, 0, { { { 0 } }, 0, 0 }, NULL },
+	{ "length", "<s-:n>", f_length, 1, 1, 0, { { { 0 } }, 0, 0 }, NULL },
+	{ "lookup", "<x-s:x>", f_lookup, 2, 2, 0, { { { 0 } }, 0, 0 }, NULL },
+	{ "lowercase", "<s-:s>", f_lowercase, 1, 1, 0, { { { 0 } }, 0, 0 }, NULL },
+	{ "map", "<af>", f_map, 2, 2, 0, { { { 0 } }, 0, 0 }, NULL },
+	{ "match", "<s-f<s:o>n?:a<o>>", f_match, 3, 3, 0, { { { 0 } }, 0, 0 }, NULL },
+	{ "max", "<a<n>:n>", f_max, 1, 1, 0, { { { 0 } }, 0, 0 }, NULL },
+	{ "merge", "<a<o>:o>", f_merge, 1, 1, 0, { { { 0 } }, 0, 0 }, NULL },
+	{ "millis", "<:n>", f_millis, 0, 0, 0, { { { 0 } }, 0, 0 }, NULL },
+	{ "min", "<a<n>:n>", f_min, 1, 1, 0, { { { 0 } }, 0, 0 }, NULL },
+	{ "not", "<x-:b>", f_not, 1, 1, 0, { { { 0 } }, 0, 0 }, NULL },
+	{ "now", "<s?s?:s>", f_now, 2, 2, 0, { { { 0 } }, 0, 0 }, NULL },
+	{ "number", "<(nsb)-:n>", f_number, 1, 1, 0, { { { 0 } }, 0, 0 }, NULL },
+	{ "pad", "<s-ns?:s>", f_pad, 3, 3, 0, { { { 0 } }, 0, 0 }, NULL },
+	{ "parse", "<s-:j>", f_parse, 1, 1, 1, { { { 0 } }, 0, 0 }, NULL },
+	{ "parseInteger", "<s-s:n>", f_parse_integer, 2, 2, 0, { { { 0 } }, 0, 0 }, NULL },
+	{ "partition", "<an:a>", f_partition, 2, 2, 1, { { { 0 } }, 0, 0 }, NULL },
+	{ "power", "<n-n:n>", f_power, 2, 2, 0, { { { 0 } }, 0, 0 }, NULL },
+	{ "random", "<n?:n>", f_random, 0, 0, 0, { { { 0 } }, 0, 0 }, NULL },
+	{ "range", "<nnn?:a>", f_range, 3, 3, 1, { { { 0 } }, 0, 0 }, NULL },
+	{ "reduce", "<afj?:j>", f_reduce, 3, 3, 0, { { { 0 } }, 0, 0 }, NULL },
+	{ "replace", "<s-(sf)(sf)n?:s>", f_replace, 4, 4, 0, { { { 0 } }, 0, 0 }, NULL },
+	{ "reverse", "<a:a>", f_reverse, 1, 1, 0, { { { 0 } }, 0, 0 }, NULL },
+	{ "round", "<n-n?:n>", f_round, 2, 2, 0, { { { 0 } }, 0, 0 }, NULL },
+	{ "shuffle", "<a:a>", f_shuffle, 1, 1, 0, { { { 0 } }, 0, 0 }, NULL },
+	{ "sift", "<o-f?:o>", f_sift, 2, 2, 0, { { { 0 } }, 0, 0 }, NULL },
+	{ "single", "<af?>", f_single, 2, 2, 0, { { { 0 } }, 0, 0 }, NULL },
+	{ "sort", "<af?:a>", f_sort, 2, 2, 0, { { { 0 } }, 0, 0 }, NULL },
+	{ "split", "<s-(sf)n?:a<s>>", f_split, 3, 3, 0, { { { 0 } }, 0, 0 }, NULL },
+	{ "spread", "<x-:a<o>>", f_spread, 1, 1, 0, { { { 0 } }, 0, 0 }, NULL },
+	{ "sqrt", "<n-:n>", f_sqrt, 1, 1, 0, { { { 0 } }, 0, 0 }, NULL },
+	{ "string", "<x-b?:s>", f_string, 1, 2, 0, { { { 0 } }, 0, 0 }, NULL },
+	{ "substring", "<s-nn?:s>", f_substring, 3, 3, 0, { { { 0 } }, 0, 0 }, NULL },
+	{ "substringAfter", "<s-s:s>", f_substring_after, 2, 2, 0, { { { 0 } }, 0, 0 }, NULL },
+	{ "substringBefore", "<s-s:s>", f_substring_before, 2, 2, 0, { { { 0 } }, 0, 0 }, NULL },
+	{ "sum", "<a<n>:n>", f_sum, 1, 1, 0, { { { 0 } }, 0, 0 }, NULL },
+	{ "toMillis", "<s-s?:n>", f_to_millis, 2, 2, 0, { { { 0 } }, 0, 0 }, NULL },
+	{ "trim", "<s-:s>", f_trim, 1, 1, 0, { { { 0 } }, 0, 0 }, NULL },
+	{ "type", "<x:s>", f_type, 1, 1, 0, { { { 0 } }, 0, 0 }, NULL },
+	{ "uppercase", "<s-:s>", f_uppercase, 1, 1, 0, { { { 0 } }, 0, 0 }, NULL },
+	{ "uuid", "<:s>", f_uuid, 0, 0, 1, { { { 0 } }, 0, 0 }, NULL },
+	{ "zip", "<a+>", f_zip, 0, 1, 0, { { { 0 } }, 0, 0 }, NULL },
 };
 
 struct jn_builtin jn_chain_builtin = { "chain", "<ffx?>", f_chain, 1, 3, 0,
-				       { { { 0 } }, 0, 0 } };
+				       { { { 0 } }, 0, 0 }, NULL };
 static struct jn_builtin random_plain = { "random", "<:n>", f_random, 0, 0, 0,
-					  { { { 0 } }, 0, 0 } };
+					  { { { 0 } }, 0, 0 }, NULL };
 static struct jn_sig transform_sig;
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -2263,6 +2263,11 @@ static void init_once(void)
 		/* the strings live in the static table; only text is copied */
 		jn_parse_sig(&tmp, s, strlen(s), &builtins[i].psig, &ce);
 		builtins[i].psig.text = s;
+		static struct jv_fn fns[sizeof(builtins) / sizeof(builtins[0])];
+		fns[i].kind = FN_BUILTIN;
+		fns[i].bi = &builtins[i];
+		fns[i].sig = &builtins[i].psig;
+		builtins[i].fnv = &fns[i];
 	}
 	jn_parse_sig(&tmp, jn_chain_builtin.sig, strlen(jn_chain_builtin.sig),
 		     &jn_chain_builtin.psig, &ce);
@@ -2270,6 +2275,11 @@ static void init_once(void)
 	jn_parse_sig(&tmp, random_plain.sig, strlen(random_plain.sig),
 		     &random_plain.psig, &ce);
 	random_plain.psig.text = random_plain.sig;
+	static struct jv_fn random_fn;
+	random_fn.kind = FN_BUILTIN;
+	random_fn.bi = &random_plain;
+	random_fn.sig = &random_plain.psig;
+	random_plain.fnv = &random_fn;
 	jn_parse_sig(&tmp, "<(oa):o>", 8, &transform_sig, &ce);
 	transform_sig.text = "<(oa):o>";
 	jn_arena_release(&tmp);

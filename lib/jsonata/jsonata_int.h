@@ -321,6 +321,7 @@ struct jn_builtin {
 	int nparams; /* declared parameters (for partial application) */
 	int aws;     /* 1: only with SFN_JSONATA_AWS, -1: not with it */
 	struct jn_sig psig;
+	struct jv_fn *fnv; /* the function value, made once */
 };
 
 enum jv_fn_kind {
@@ -445,6 +446,7 @@ jv jn_regex_exec(struct jn_ctx *c, const struct jn_regex *re, const char *s,
 		 size_t len, size_t from, size_t *mstart, size_t *mend,
 		 jv *groups);
 void jn_check_guard(struct jn_ctx *c);
+double jn_now_ms(struct jn_ctx *c); /* one instant per evaluation */
 /* A string buffer released when the evaluation ends, error or not. */
 struct sfn_strbuf *jn_sb(struct jn_ctx *c);
 jv jn_clone(struct jn_ctx *c, jv v);
