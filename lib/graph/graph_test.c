@@ -1,0 +1,344 @@
+/*
+ * graph_test: what the golden CLI cases cannot show one at a time: ids
+ * that survive renaming other states, byte-identical output, escaping of
+ * every awkward character in both formats, Choice rules as expressions,
+ * the overlay an execution will be drawn with, and the error cases.
+ */
+#include "graph/graph.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/test.h"
+
+static json_t *parse(const char *text)
+{
+	json_error_t jerr;
+	json_t *v = json_loads(text, 0, &jerr);
+	if (!v) {
+		fprintf(stderr, "bad test JSON: %s: %s\n", jerr.text, text);
+		exit(2);
+	}
+	return v;
+}
+
+/* DOT (mermaid false) or Mermaid of @text; a new string, NULL on error. */
+static char *draw(const char *text, bool mermaid,
+		  const struct sfn_graph_overlay *ov)
+{
+	json_t *def = parse(text);
+	struct sfn_error err = SFN_ERROR_INIT;
+	struct sfn_graph *g = sfn_graph_build(def, &err);
+	json_decref(def);
+	if (!g) {
+		sfn_error_release(&err);
+		return NULL;
+	}
+	struct sfn_strbuf sb = SFN_STRBUF_INIT;
+	if (mermaid)
+		sfn_graph_write_mermaid(g, ov, &sb);
+	else
+		sfn_graph_write_dot(g, ov, &sb);
+	sfn_graph_free(g);
+	return sfn_strbuf_detach(&sb, NULL);
+}
+
+/* The line of @out that declares node @id (its first "id[" or "id "). */
+static char *node_line(const char *out, const char *id)
+{
+	size_t n = strlen(id);
+	for (const char *p = out; (p = strstr(p, id)); p += n) {
+		bool bol = p == out || p[-1] == '\t' || p[-1] == ' ';
+		if (bol && strchr(" [({", p[n])) {
+			const char *e = strchr(p, '\n');
+			return sfn_xstrndup(p, e ? (size_t)(e - p) : strlen(p));
+		}
+	}
+	return NULL;
+}
+
+static void check_contains(const char *out, const char *want, const char *label)
+{
+	SFN_CHECK(out && strstr(out, want), "%s: no '%s' in:\n%s", label, want,
+		  out ? out : "(null)");
+}
+
+static void check_lacks(const char *out, const char *want, const char *label)
+{
+	SFN_CHECK(out && !strstr(out, want), "%s: unexpected '%s' in:\n%s",
+		  label, want, out ? out : "(null)");
+}
+
+/* ---- ids survive renaming other states ---- */
+
+static void test_stable_ids(void)
+{
+	static const char *before = "{\"StartAt\":\"A\",\"States\":{"
+				    "\"A\":{\"Type\":\"Pass\",\"Next\":\"B\"},"
+				    "\"B\":{\"Type\":\"Pass\",\"Next\":\"C\"},"
+				    "\"C\":{\"Type\":\"Succeed\"}}}";
+	static const char *after = "{\"StartAt\":\"A\",\"States\":{"
+				   "\"A\":{\"Type\":\"Pass\",\"Next\":\"Bee\"},"
+				   "\"Bee\":{\"Type\":\"Pass\",\"Next\":\"C\"},"
+				   "\"C\":{\"Type\":\"Succeed\"}}}";
+	for (int fmt = 0; fmt < 2; fmt++) {
+		char *x = draw(before, fmt, NULL), *y = draw(after, fmt, NULL);
+		static const char *const kept[] = { "A", "C" };
+		for (size_t i = 0; i < 2; i++) {
+			char *id = sfn_graph_node_id(kept[i]);
+			char *lx = node_line(x, id), *ly = node_line(y, id);
+			SFN_CHECK(lx && ly && !strcmp(lx, ly),
+				  "format %d: state %s drawn as '%s' then '%s'",
+				  fmt, kept[i], lx ? lx : "(none)",
+				  ly ? ly : "(none)");
+			free(lx);
+			free(ly);
+			free(id);
+		}
+		char *idb = sfn_graph_node_id("B");
+		check_lacks(y, idb, "renamed state's old id");
+		free(idb);
+		free(x);
+		free(y);
+	}
+	/* the id is the name's letters and digits plus a hash of it */
+	char *id = sfn_graph_node_id("Charge card #2");
+	SFN_CHECK(!strncmp(id, "s_Charge_card_2_", 16) && strlen(id) == 24,
+		  "id of 'Charge card #2': %s", id);
+	char *id2 = sfn_graph_node_id("Charge card #3");
+	SFN_CHECK(strcmp(id, id2) != 0, "distinct names, distinct ids");
+	free(id);
+	free(id2);
+}
+
+/* ---- same input, same bytes; duplicate names still get unique ids ---- */
+
+static void test_deterministic(void)
+{
+	static const char *def =
+		"{\"StartAt\":\"P\",\"States\":{\"P\":{\"Type\":\"Parallel\","
+		"\"Branches\":["
+		"{\"StartAt\":\"X\",\"States\":{\"X\":{\"Type\":\"Pass\","
+		"\"End\":true}}},"
+		"{\"StartAt\":\"X\",\"States\":{\"X\":{\"Type\":\"Pass\","
+		"\"End\":true}}}],\"End\":true}}}";
+	for (int fmt = 0; fmt < 2; fmt++) {
+		char *a = draw(def, fmt, NULL), *b = draw(def, fmt, NULL);
+		SFN_CHECK(a && b && !strcmp(a, b), "format %d differs", fmt);
+		char *id = sfn_graph_node_id("X");
+		char *twin = sfn_xasprintf("%s_2", id);
+		check_contains(a, twin, "second 'X' gets its own id");
+		free(twin);
+		free(id);
+		free(a);
+		free(b);
+	}
+}
+
+/* ---- escaping: state names that would break either format ---- */
+
+static const struct {
+	const char *name; /* as JSON string content */
+	const char *dot;  /* expected in the DOT label */
+	const char *mmd;  /* expected in the Mermaid label */
+} escapes[] = {
+	{ "a\\\"b", "a\\\"b", "a#34;b" },
+	{ "back\\\\slash", "back\\\\slash", "back\\slash" },
+	{ "two\\nlines", "two\\nlines", "two<br>lines" },
+	{ "tab\\there", "tab here", "tab here" },
+	{ "#1 %x", "#1 %x", "#35;1 #37;x" },
+	{ "<b>&</b>", "<b>&</b>", "#60;b#62;#38;#60;/b#62;" },
+	{ "a|b `c`", "a|b `c`", "a#124;b #96;c#96;" },
+	{ "[x] {y} (z);", "[x] {y} (z);", "[x] {y} (z);" },
+	{ "日本語 ✓ 🚀", "日本語 ✓ 🚀", "日本語 ✓ 🚀" },
+	{ "end", "\"end\"", "\"end\"" },
+};
+
+static void test_escaping(void)
+{
+	for (size_t i = 0; i < sizeof(escapes) / sizeof(escapes[0]); i++) {
+		char *def = sfn_xasprintf(
+			"{\"StartAt\":\"%s\",\"States\":{\"%s\":{\"Type\":"
+			"\"Succeed\"}}}",
+			escapes[i].name, escapes[i].name);
+		char *dot = draw(def, false, NULL);
+		char *mmd = draw(def, true, NULL);
+		char *label = sfn_xasprintf("escape case %zu", i);
+		check_contains(dot, escapes[i].dot, label);
+		check_contains(mmd, escapes[i].mmd, label);
+		/* no raw line break inside a label: each line is whole */
+		for (const char *p = mmd; p && *p; p = strchr(p, '\n') + 1) {
+			const char *e = strchr(p, '\n');
+			size_t q = 0;
+			for (const char *c = p; c < e; c++)
+				q += *c == '"';
+			SFN_CHECK(q % 2 == 0, "%s: unbalanced quotes: %.*s",
+				  label, (int)(e - p), p);
+			if (!e[1])
+				break;
+		}
+		free(label);
+		free(dot);
+		free(mmd);
+		free(def);
+	}
+}
+
+/* ---- Choice rules read as expressions ---- */
+
+static const struct {
+	const char *rule; /* a Choice rule without Next */
+	const char *want; /* its edge label in DOT */
+} rules[] = {
+	{ "{\"Variable\":\"$.total\",\"NumericGreaterThan\":100}",
+	  "$.total > 100" },
+	{ "{\"Variable\":\"$.x\",\"StringEquals\":\"a\"}", "$.x == \\\"a\\\"" },
+	{ "{\"Variable\":\"$.x\",\"StringLessThanEqualsPath\":\"$.y\"}",
+	  "$.x <= $.y" },
+	{ "{\"Variable\":\"$.f\",\"StringMatches\":\"*.log\"}",
+	  "$.f matches \\\"*.log\\\"" },
+	{ "{\"Variable\":\"$.b\",\"BooleanEquals\":false}", "$.b == false" },
+	{ "{\"Variable\":\"$.t\",\"TimestampGreaterThan\":\"2026-01-01T00:00:"
+	  "00Z\"}",
+	  "$.t after \\\"2026-01-01T00:00:00Z\\\"" },
+	{ "{\"Variable\":\"$.y\",\"IsPresent\":true}", "IsPresent($.y)" },
+	{ "{\"Variable\":\"$.y\",\"IsNull\":false}", "not IsNull($.y)" },
+	{ "{\"And\":[{\"Variable\":\"$.a\",\"NumericEquals\":1},"
+	  "{\"Or\":[{\"Variable\":\"$.b\",\"NumericEquals\":2},"
+	  "{\"Variable\":\"$.c\",\"NumericEquals\":3}]}]}",
+	  "$.a == 1 and ($.b == 2 or $.c == 3)" },
+	{ "{\"Not\":{\"Variable\":\"$.a\",\"NumericLessThan\":0.5}}",
+	  "not ($.a < 0.5)" },
+	{ "{\"Not\":{\"Variable\":\"$.a\",\"IsString\":true}}",
+	  "not IsString($.a)" },
+	{ "{\"Condition\":\"{%  $states.input.n > 1  %}\"}",
+	  "$states.input.n > 1" },
+	{ "{\"Condition\":true}", "label=\"true\"" },
+	{ "{\"Variable\":\"$.a\",\"FrobEquals\":1}", "$.a FrobEquals 1" },
+};
+
+static void test_rules(void)
+{
+	for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
+		char *body = sfn_xstrdup(rules[i].rule);
+		body[strlen(body) - 1] = '\0'; /* reopen it to add Next */
+		char *def = sfn_xasprintf(
+			"{\"StartAt\":\"C\",\"States\":{\"C\":{\"Type\":"
+			"\"Choice\",\"Choices\":[%s,\"Next\":\"D\"}]},"
+			"\"D\":{\"Type\":\"Succeed\"}}}",
+			body);
+		char *dot = draw(def, false, NULL);
+		char *label = sfn_xasprintf("rule %zu", i);
+		check_contains(dot, rules[i].want, label);
+		free(label);
+		free(dot);
+		free(def);
+		free(body);
+	}
+}
+
+/* ---- overlay: how an execution will be drawn ---- */
+
+static void test_overlay(void)
+{
+	static const char *def =
+		"{\"StartAt\":\"A\",\"States\":{"
+		"\"A\":{\"Type\":\"Task\",\"Resource\":\"arn:aws:states:::sns:"
+		"publish\",\"Catch\":[{\"ErrorEquals\":[\"States.ALL\"],"
+		"\"Next\":\"Caught\"}],\"Next\":\"B\"},"
+		"\"B\":{\"Type\":\"Pass\",\"End\":true},"
+		"\"Caught\":{\"Type\":\"Fail\"}}}";
+	static const struct sfn_graph_mark marks[] = {
+		{ .state = "A",
+		  .status = SFN_GRAPH_CAUGHT,
+		  .retries = 2,
+		  .note = "SNS.Throttled" },
+		{ .state = "Caught", .status = SFN_GRAPH_FAILED, .redrive = 1 },
+	};
+	static const struct sfn_graph_step path[] = {
+		{ NULL, "A" },
+		{ "A", "Caught" },
+	};
+	const struct sfn_graph_overlay ov = { marks, 2, path, 2 };
+	char *dot = draw(def, false, &ov);
+	char *a = sfn_graph_node_id("A"), *b = sfn_graph_node_id("B");
+	char *caught = sfn_graph_node_id("Caught");
+	char *la = node_line(dot, a), *lb = node_line(dot, b);
+	char *lc = node_line(dot, caught);
+	check_contains(la, "retried 2 times\\nSNS.Throttled", "A's label");
+	check_contains(la, "fillcolor=\"#ffe0b2\"", "A caught");
+	check_contains(lb, "fontcolor=\"#9e9e9e\"", "B not reached");
+	check_contains(lc, "redrive #1", "Caught's label");
+	check_contains(lc, "fillcolor=\"#ffcdd2\"", "Caught failed");
+	char *start_edge = sfn_xasprintf("sfn_start -> %s [penwidth=3", a);
+	check_contains(dot, start_edge, "start edge taken");
+	char *not_taken = sfn_xasprintf("%s -> %s;", a, b);
+	check_contains(dot, not_taken, "A -> B not taken, plain");
+	char *mmd = draw(def, true, &ov);
+	check_contains(mmd, ":::caught", "mermaid caught");
+	check_contains(mmd, ":::notreached", "mermaid not reached");
+	char *thick = sfn_xasprintf("sfn_start ==> %s", a);
+	check_contains(mmd, thick, "mermaid start edge taken");
+	check_contains(mmd, "linkStyle 0,2 stroke:#1565c0", "taken styled");
+	/* no overlay: none of it */
+	char *plain = draw(def, false, NULL);
+	check_lacks(plain, "retried", "plain graph");
+	check_lacks(plain, "penwidth=3", "plain graph");
+	free(plain);
+	free(thick);
+	free(mmd);
+	free(not_taken);
+	free(start_edge);
+	free(la);
+	free(lb);
+	free(lc);
+	free(a);
+	free(b);
+	free(caught);
+	free(dot);
+}
+
+/* ---- what cannot be drawn ---- */
+
+static void test_errors(void)
+{
+	struct sfn_error err = SFN_ERROR_INIT;
+	json_t *v = parse("{\"StartAt\":\"A\"}");
+	SFN_CHECK(!sfn_graph_build(v, &err), "no States builds");
+	SFN_CHECK_STR(err.name, "SFN_NOT_ASL", "no States: error name");
+	sfn_error_release(&err);
+	json_decref(v);
+
+	/* Parallel in Parallel 100 deep: a clean error, not a crash */
+	struct sfn_strbuf sb = SFN_STRBUF_INIT;
+	for (int i = 0; i < 100; i++)
+		sfn_strbuf_adds(&sb, "{\"StartAt\":\"P\",\"States\":{\"P\":{"
+				     "\"Type\":\"Parallel\",\"End\":true,"
+				     "\"Branches\":[");
+	sfn_strbuf_adds(&sb, "{\"StartAt\":\"X\",\"States\":{\"X\":{\"Type\":"
+			     "\"Succeed\"}}}");
+	for (int i = 0; i < 100; i++)
+		sfn_strbuf_adds(&sb, "]}}}");
+	v = parse(sb.buf);
+	SFN_CHECK(!sfn_graph_build(v, &err), "100 levels deep builds");
+	SFN_CHECK_STR(err.name, "SFN_NOT_ASL", "too deep: error name");
+	sfn_error_release(&err);
+	json_decref(v);
+	sfn_strbuf_release(&sb);
+
+	SFN_CHECK_INT(sfn_graph_format_parse("mermaid"), SFN_GRAPH_MERMAID,
+		      "format mermaid");
+	SFN_CHECK_INT(sfn_graph_format_parse("pdf"), -1, "format pdf");
+}
+
+int main(void)
+{
+	sfn_json_use_xmalloc();
+	test_stable_ids();
+	test_deterministic();
+	test_escaping();
+	test_rules();
+	test_overlay();
+	test_errors();
+	return sfn_test_done();
+}
