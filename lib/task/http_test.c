@@ -596,6 +596,16 @@ int main(void)
 		      SFN_TASK_DECLINED, "declines sqs");
 	sfn_error_release(&err);
 
+	/* What `sfn run --help` lists comes from the backends. */
+	struct sfn_strbuf help;
+	sfn_strbuf_init(&help, 0);
+	sfn_task_config_help(&help);
+	SFN_CHECK(strstr(help.buf, "connections.<ARN>") &&
+			  strstr(help.buf, "AWS_SHARED_CREDENTIALS_FILE") &&
+			  strstr(help.buf, "tls.cacert"),
+		  "config help: %s", help.buf);
+	sfn_strbuf_release(&help);
+
 	sfn_task_env_release(&env);
 	json_decref(config);
 	free(cfg);
