@@ -674,10 +674,13 @@ static int on_scalar(struct yp *yp, yaml_event_t *ev)
 				    "supported",
 				    tag);
 		set_key(yp, f, s, n, ev->start_mark, merge);
-		if (ev->data.scalar.anchor)
+		if (ev->data.scalar.anchor) {
+			json_t *ks = json_stringn_nocheck(s, n);
 			register_anchor(yp,
 					(const char *)ev->data.scalar.anchor,
-					json_string(s), 0);
+					ks, 0);
+			json_decref(ks);
+		}
 		return 0;
 	}
 	if (tag && tag[0] == '!' && tag[1]) {
