@@ -1346,7 +1346,37 @@ static jv eval_unary(struct jn_ctx *c, const struct jn_node *n, jv input,
 			ra->cons = true;
 		return result;
 	}
-	/* '{' */
+	/* '{': literal distinct keys over one item need no grouping */
+	const struct jn_pairs *g = &n->pairs;
+	if (!jv_is_arr(input) && g->n <= 16) {
+		bool simple = true;
+		for (int i = 0; i < g->n && simple; i++) {
+			const struct jn_node *k = g->v[i].k;
+			if (k->type != N_STRING || k->has_predicate || k->group ||
+			    k->keep_array || !strncmp(k->str, "_jsonata_", 9))
+				simple = false;
+			for (int j = 0; j < i && simple; j++)
+				if (g->v[j].k->slen == k->slen &&
+				    !memcmp(g->v[j].k->str, k->str, k->slen))
+					simple = false;
+		}
+		if (simple) {
+			for (int i = 0; i < g->n; i++) {
+				/* the keys count as evaluated nodes */
+				c->depth++;
+				jn_check_guard(c);
+				c->depth--;
+			}
+			struct jv_obj *o = jv_obj_new(c, (uint32_t)g->n);
+			for (int i = 0; i < g->n; i++) {
+				jv v = jn_eval(c, g->v[i].v, input, env);
+				if (v.t != JV_UNDEF)
+					jv_obj_set(c, o, g->v[i].k->str,
+						   (uint32_t)g->v[i].k->slen, v);
+			}
+			return jv_objv(o);
+		}
+	}
 	return eval_group(c, &n->pairs, n->pos, input, env);
 }
 
@@ -1490,10 +1520,78 @@ static jv eval_tuple_step(struct jn_ctx *c, const struct jn_node *step,
 	return result;
 }
 
+static bool simple_step(const struct jn_node *st)
+{
+	return !st->has_stages && !st->has_predicate && !st->tuple &&
+	       !st->focus && !st->index && !st->group && !st->keep_array &&
+	       !st->consarray;
+}
+
+static jv eval_variable(struct jn_ctx *c, const struct jn_node *n, jv input,
+			struct jn_frame *env);
+
+/*
+ * The common path a.b.c (or $v.a.b) over objects, without sequences: the
+ * same result as the general loop, the same depth counted per step.
+ * Returns false to fall back to the general loop.
+ */
+static bool fast_path(struct jn_ctx *c, const struct jn_node *n, jv input,
+		      struct jn_frame *env, jv *out)
+{
+	int ns = n->items.n;
+	jv cur = input;
+	for (int i = 0; i < ns; i++) {
+		const struct jn_node *st = n->items.v[i];
+		if (!simple_step(st))
+			return false;
+		if (i == 0 && st->type == N_VARIABLE) {
+			c->depth++;
+			jn_check_guard(c);
+			cur = eval_variable(c, st, cur, env);
+			c->depth--;
+		} else if (st->type == N_NAME) {
+			if (jv_is_arr(cur))
+				return false;
+			c->depth++;
+			jn_check_guard(c);
+			if (cur.t == JV_JOBJ) {
+				json_t *j = json_object_getn(cur.u.j, st->str,
+							     st->slen);
+				cur = j ? jv_from_json(j) : JV_U;
+			} else if (cur.t == JV_OBJ) {
+				jv v = JV_U;
+				jv_obj_get(cur, st->str, st->slen, &v);
+				cur = v;
+			} else {
+				cur = JV_U;
+			}
+			c->depth--;
+		} else {
+			return false;
+		}
+		if (cur.t == JV_UNDEF || cur.t == JV_TUPLE)
+			break;
+		if (jv_is_arr(cur) && (i < ns - 1 || jv_is_seq(cur)))
+			return false;
+	}
+	if (cur.t == JV_TUPLE)
+		return false;
+	*out = cur;
+	return true;
+}
+
 static jv eval_path(struct jn_ctx *c, const struct jn_node *n, jv input,
 		    struct jn_frame *env)
 {
 	jv inseq;
+	if (!n->keep_singleton && !n->group && !n->tuple &&
+	    !jv_is_arr(input)) {
+		jv r;
+		unsigned d = c->depth;
+		if (fast_path(c, n, input, env, &r))
+			return r;
+		c->depth = d;
+	}
 	const struct jn_node *first = n->items.v[0];
 	if (jv_is_arr(input) && first->type != N_VARIABLE)
 		inseq = input;
@@ -1690,6 +1788,11 @@ static jv eval_group(struct jn_ctx *c, const struct jn_pairs *g, size_t gpos,
 				continue;
 			if (key.t != JV_STR)
 				fail_atv(c, "T1003", gpos, key);
+			if ((key.len == 15 &&
+			     !memcmp(key.u.s, "_jsonata_lambda", 15)) ||
+			    (key.len == 17 &&
+			     !memcmp(key.u.s, "_jsonata_function", 17)))
+				fail_atv(c, "D1013", gpos, key);
 			jv gi;
 			if (jv_obj_get(jv_objv(keys), key.u.s, key.len, &gi)) {
 				struct group_ent *ge = &groups[(uint32_t)gi.u.n];
