@@ -702,7 +702,9 @@ int sfn_test_make_cert(char **dir, char **cert, char **key)
 	if (!mkdtemp(tmpl))
 		return -1;
 	char *cmd = sfn_xasprintf(
-		"openssl req -x509 -newkey rsa:2048 -nodes -days 2 "
+		"openssl req -x509 -newkey ec -pkeyopt "
+		"ec_paramgen_curve:prime256v1 "
+		"-nodes -days 2 "
 		"-subj /CN=localhost -addext "
 		"subjectAltName=IP:127.0.0.1,DNS:localhost "
 		"-keyout %s/key.pem -out %s/cert.pem >/dev/null 2>&1",

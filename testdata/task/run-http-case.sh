@@ -23,17 +23,18 @@ cleanup() {
 trap cleanup EXIT
 
 mkfifo "$tmp/in" || exit 99
+: >"$tmp/url" # exists before the server opens it (after the fifo)
 flags=
 [ -f "$case_dir/tls" ] && flags=--tls
 "$server" $flags <"$tmp/in" >"$tmp/url" &
 pid=$!
 exec 9>"$tmp/in"
 i=0
-while [ "$(wc -l <"$tmp/url")" -lt 1 ] && [ $i -lt 100 ]; do
+while [ "$(wc -l <"$tmp/url")" -lt 1 ] && [ $i -lt 600 ]; do
 	sleep 0.05
 	i=$((i + 1))
 done
-[ -n "$flags" ] && while [ "$(wc -l <"$tmp/url")" -lt 2 ] && [ $i -lt 100 ]; do
+[ -n "$flags" ] && while [ "$(wc -l <"$tmp/url")" -lt 2 ] && [ $i -lt 600 ]; do
 	sleep 0.05
 	i=$((i + 1))
 done
