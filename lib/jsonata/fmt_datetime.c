@@ -625,6 +625,10 @@ static int format_marker(const struct part *def, const struct civil *c,
 	}
 	switch (comp) {
 	case 'f':
+		/* Names of milliseconds: the reference fails with a TypeError.
+		 */
+		if (!def->has_fmt)
+			return fail_comp(err, "D3133", comp);
 		return sfn_fmt_int_format(&def->fmt, fragment(c, 'f'), out,
 					  err);
 	case 'Z':
@@ -1011,38 +1015,96 @@ static int num(const char *s, size_t n)
 	return v;
 }
 
+/* c is in [lo, hi] */
+static bool ch_in(char c, char lo, char hi)
+{
+	return c >= lo && c <= hi;
+}
+
 /*
- * The ISO 8601 forms the reference accepts (its regular expression
- * ^\d{4}(-[01]\d)?(-[0-3]\d)?(T[0-2]\d:[0-5]\d:[0-5]\d)?(\.\d+)?
- * ([+-][0-2]\d:?[0-5]\d|Z)?$), valued as JavaScript's Date.parse values
- * them: out-of-range fields are NaN, days up to 31 roll over. A time
- * without an offset is read as UTC (Date.parse would use the host's zone).
- * Returns false when the text does not match at all.
+ * The reference's test, ^\d{4}(-[01]\d)?(-[0-3]\d)?(T[0-2]\d:[0-5]\d:
+ * [0-5]\d)?(\.\d+)?([+-][0-2]\d:?[0-5]\d|Z)?$, by backtracking over the
+ * optional groups from @stage on.
  */
-static bool iso_parse(const char *s, double *out)
+static bool iso_match(const char *s, size_t n, size_t i, int stage)
+{
+	switch (stage) {
+	case 0:
+		return n >= 4 && digits(s, 4) && iso_match(s, n, 4, 1);
+	case 1: /* -MM */
+		if (i + 3 <= n && s[i] == '-' && ch_in(s[i + 1], '0', '1') &&
+		    digits(s + i + 2, 1) && iso_match(s, n, i + 3, 2))
+			return true;
+		return iso_match(s, n, i, 2);
+	case 2: /* -DD */
+		if (i + 3 <= n && s[i] == '-' && ch_in(s[i + 1], '0', '3') &&
+		    digits(s + i + 2, 1) && iso_match(s, n, i + 3, 3))
+			return true;
+		return iso_match(s, n, i, 3);
+	case 3: /* Thh:mm:ss */
+		if (i + 9 <= n && s[i] == 'T' && ch_in(s[i + 1], '0', '2') &&
+		    digits(s + i + 2, 1) && s[i + 3] == ':' &&
+		    ch_in(s[i + 4], '0', '5') && digits(s + i + 5, 1) &&
+		    s[i + 6] == ':' && ch_in(s[i + 7], '0', '5') &&
+		    digits(s + i + 8, 1) && iso_match(s, n, i + 9, 4))
+			return true;
+		return iso_match(s, n, i, 4);
+	case 4: /* .fff */
+		if (i + 2 <= n && s[i] == '.' && digits(s + i + 1, 1)) {
+			size_t k = i + 1;
+			while (k < n && digits(s + k, 1))
+				k++;
+			/* \d+ is greedy, and what follows cannot start with a
+			 * digit */
+			if (iso_match(s, n, k, 5))
+				return true;
+		}
+		return iso_match(s, n, i, 5);
+	default: /* offset, then the end */
+		if (i == n)
+			return true;
+		if (i + 1 == n && s[i] == 'Z')
+			return true;
+		if ((s[i] == '+' || s[i] == '-') && i + 3 <= n &&
+		    ch_in(s[i + 1], '0', '2') && digits(s + i + 2, 1)) {
+			size_t k = i + 3;
+			if (k < n && s[k] == ':')
+				k++;
+			return k + 2 == n && ch_in(s[k], '0', '5') &&
+			       digits(s + k + 1, 1);
+		}
+		return false;
+	}
+}
+
+/*
+ * The value JavaScript's Date.parse gives a string that passed the test
+ * above (V8: the ISO format, else its legacy parser), NaN where it gives
+ * NaN: out-of-range fields, a day without a month, a numeric offset
+ * without a time. Without a time, a fraction is read as the next field
+ * ("2018.5" is May, "2018-03.5" the 5th). A time without an offset is
+ * read as UTC (Date.parse would use the host's zone).
+ */
+static double iso_value(const char *s)
 {
 	size_t n = strlen(s), i = 4;
-	int y, mo = 1, d = 1, h = 0, mi = 0, sec = 0, ms = 0;
-	bool has_time = false, has_frac = false, bad = false;
+	int y = num(s, 4), mo = 1, d = 1, h = 0, mi = 0, sec = 0, ms = 0;
+	bool has_mo = false, has_d = false, has_time = false, bad = false;
 	double offset = 0;
 
-	if (n < 4 || !digits(s, 4))
-		return false;
-	y = num(s, 4);
-	if (i + 3 <= n && s[i] == '-' && (s[i + 1] == '0' || s[i + 1] == '1') &&
+	if (i + 3 <= n && s[i] == '-' && ch_in(s[i + 1], '0', '1') &&
 	    digits(s + i + 2, 1)) {
 		mo = num(s + i + 1, 2);
+		has_mo = true;
 		i += 3;
 	}
-	if (i + 3 <= n && s[i] == '-' && s[i + 1] >= '0' && s[i + 1] <= '3' &&
+	if (i + 3 <= n && s[i] == '-' && ch_in(s[i + 1], '0', '3') &&
 	    digits(s + i + 2, 1)) {
 		d = num(s + i + 1, 2);
+		has_d = true;
 		i += 3;
 	}
-	if (i + 9 <= n && s[i] == 'T' && s[i + 1] >= '0' && s[i + 1] <= '2' &&
-	    digits(s + i + 2, 1) && s[i + 3] == ':' && s[i + 4] >= '0' &&
-	    s[i + 4] <= '5' && digits(s + i + 5, 1) && s[i + 6] == ':' &&
-	    s[i + 7] >= '0' && s[i + 7] <= '5' && digits(s + i + 8, 1)) {
+	if (i + 9 <= n && s[i] == 'T') {
 		h = num(s + i + 1, 2);
 		mi = num(s + i + 4, 2);
 		sec = num(s + i + 7, 2);
@@ -1051,42 +1113,50 @@ static bool iso_parse(const char *s, double *out)
 	}
 	if (i + 2 <= n && s[i] == '.' && digits(s + i + 1, 1)) {
 		size_t k = i + 1;
+		double field = 0;
 		while (k < n && digits(s + k, 1))
 			k++;
-		for (size_t j = 0; j < 3; j++)
-			ms = ms * 10 + (i + 1 + j < k ? s[i + 1 + j] - '0' : 0);
-		has_frac = true;
+		if (has_time) {
+			for (size_t j = 0; j < 3; j++)
+				ms = ms * 10 +
+				     (i + 1 + j < k ? s[i + 1 + j] - '0' : 0);
+		} else {
+			for (size_t j = i + 1; j < k && field < 1e6; j++)
+				field = field * 10 + (s[j] - '0');
+			if (has_d) {
+				bad = true;
+			} else if (has_mo) {
+				d = field > 99 ? 99 : (int)field;
+				has_d = true;
+			} else {
+				mo = field > 99 ? 99 : (int)field;
+				has_mo = true;
+			}
+		}
 		i = k;
 	}
 	if (i < n && s[i] == 'Z') {
 		i++;
-	} else if (i + 5 <= n && (s[i] == '+' || s[i] == '-') &&
-		   s[i + 1] >= '0' && s[i + 1] <= '2' && digits(s + i + 2, 1)) {
+	} else if (i < n) {
+		/* A numeric offset: only after a time. */
 		size_t k = i + 3;
 		if (k < n && s[k] == ':')
 			k++;
-		if (k + 2 <= n && s[k] >= '0' && s[k] <= '5' &&
-		    digits(s + k + 1, 1)) {
-			int oh = num(s + i + 1, 2), om = num(s + k, 2);
-			bad |= oh > 23;
-			offset = (s[i] == '-' ? -1 : 1) * (oh * 60 + om);
-			i = k + 2;
-		}
+		if (k + 2 != n || !has_time)
+			return NAN; /* also the regex's other readings */
+		int oh = num(s + i + 1, 2), om = num(s + k, 2);
+		bad |= oh > 23;
+		offset = (s[i] == '-' ? -1 : 1) * (oh * 60 + om);
+		i = n;
 	}
-	if (i != n)
-		return false;
-	/* What Date.parse refuses: out of range, or a fraction with no time. */
+	bad |= has_d && !has_mo;
 	bad |= mo < 1 || mo > 12 || d < 1 || d > 31 || h > 24 || mi > 59 ||
 	       sec > 59 || (h == 24 && (mi || sec || ms));
-	bad |= has_frac && !has_time;
-	if (bad) {
-		*out = NAN;
-		return true;
-	}
+	if (bad || i != n)
+		return NAN;
 	double day = (double)days_from_civil(y, mo, 1) + d - 1;
-	*out = day * MS_PER_DAY + h * 3600000.0 + mi * 60000.0 + sec * 1000.0 +
+	return day * MS_PER_DAY + h * 3600000.0 + mi * 60000.0 + sec * 1000.0 +
 	       ms - offset * 60000;
-	return true;
 }
 
 int sfn_fmt_to_millis(const char *s, const char *picture, double now_ms,
@@ -1096,14 +1166,14 @@ int sfn_fmt_to_millis(const char *s, const char *picture, double now_ms,
 	if (picture)
 		return to_millis_picture(s, picture, now_ms, ms, undefined,
 					 err);
-	double t;
-	if (!iso_parse(s, &t)) {
+	if (!iso_match(s, strlen(s), 0, 0)) {
 		struct sfn_strbuf j = SFN_STRBUF_INIT;
 		sfn_json_quote(&j, s, strlen(s), 0);
 		sfn_fmt_fail(err, "D3110", j.buf);
 		sfn_strbuf_release(&j);
 		return -1;
 	}
+	double t = iso_value(s);
 	if (isnan(t))
 		*undefined = true;
 	else

@@ -380,11 +380,11 @@ int sfn_fmt_int_format(const struct sfn_fmt_int_picture *f, double v,
 		break;
 	case SFN_FMT_ROMAN:
 		/*
-		 * One 'm' per thousand: past a million that is no numeral
-		 * anyone reads (the reference overflows its stack), so the
-		 * digits are shown instead.
+		 * One 'm' per thousand, as the reference writes them (it runs
+		 * out of stack somewhere past ten million): past 10^8 the
+		 * digits are shown instead of megabytes of 'm'.
 		 */
-		if (v > 1e6) {
+		if (v > 1e8) {
 			char num[SFN_NUMBUF];
 			sfn_fmt_double(num, v);
 			sfn_strbuf_adds(out, num);
