@@ -63,10 +63,10 @@ void sfn_srcmap_put(struct sfn_srcmap *map, uint64_t h, int line, int col,
 /* The latest entry of @h, or NULL. Builds the index if needed. */
 const struct sfn_pos_ent *sfn_srcmap_get(const struct sfn_srcmap *map,
 					 uint64_t h);
-/* The entry of @h recorded before the last @skip ones, or NULL (a slow
- * scan, for duplicate keys). */
-const struct sfn_pos_ent *sfn_srcmap_prev(const struct sfn_srcmap *map,
-					  uint64_t h, size_t skip);
+/* The first entry of @h recorded, or NULL (a slow scan, for duplicate
+ * keys: where the key stood first). */
+const struct sfn_pos_ent *sfn_srcmap_first(const struct sfn_srcmap *map,
+					   uint64_t h);
 
 /*
  * Where positions of an embedded document go (a DefinitionString parsed out
@@ -84,6 +84,12 @@ struct sfn_xform {
 	const int32_t *line, *col; /* MAP: len entries each */
 	const size_t *line_starts; /* MAP: offsets where lines start */
 	size_t n_lines;
+	struct sfn_xform_cache *cache; /* MAP: may be NULL */
+};
+/* The last position sfn_xform_apply() found, to go on from it. */
+struct sfn_xform_cache {
+	int line, col;
+	size_t off;
 };
 /* Maps a position of the embedded text (@line:@col) into the template. */
 void sfn_xform_apply(const struct sfn_xform *x, int *line, int *col);
@@ -100,7 +106,15 @@ struct sfn_parse_ctx {
 	struct sfn_diags *diags;       /* may be NULL */
 	struct sfn_error *err;	       /* may be NULL */
 	const struct sfn_xform *xform; /* may be NULL */
+	size_t n_dups;		       /* duplicate keys reported so far */
 };
+
+/*
+ * Whether one more duplicate key may be reported: the first 100 are, then
+ * one diagnostic at @line:@col says the rest are not (finding where a key
+ * was first costs a scan, and a file of duplicates must not take hours).
+ */
+bool sfn_dup_report(struct sfn_parse_ctx *ctx, int line, int col);
 
 /* Returns a new reference, or NULL with ctx->err set (SFN_PARSE). */
 json_t *sfn_parse_json(struct sfn_parse_ctx *ctx);

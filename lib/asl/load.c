@@ -120,11 +120,11 @@ const struct sfn_pos_ent *sfn_srcmap_get(const struct sfn_srcmap *cmap,
 	return NULL;
 }
 
-const struct sfn_pos_ent *sfn_srcmap_prev(const struct sfn_srcmap *map,
-					  uint64_t h, size_t skip)
+const struct sfn_pos_ent *sfn_srcmap_first(const struct sfn_srcmap *map,
+					   uint64_t h)
 {
-	for (size_t i = map->n; i-- > 0;)
-		if (map->v[i].hash == h && skip-- == 0)
+	for (size_t i = 0; i < map->n; i++)
+		if (map->v[i].hash == h)
 			return &map->v[i];
 	return NULL;
 }
@@ -158,16 +158,28 @@ void sfn_xform_apply(const struct sfn_xform *x, int *line, int *col)
 		*col = x->col0;
 		return;
 	}
-	/* MAP: find the byte at line:col of the embedded text. */
+	/*
+	 * MAP: find the byte at line:col of the embedded text, going on from
+	 * the last one found when it is on the same line and not after it
+	 * (positions come in order), so a long line is walked once.
+	 */
 	size_t off = x->len;
 	if (*line >= 1 && (size_t)*line <= x->n_lines) {
+		int c = 1;
 		off = x->line_starts[*line - 1];
-		for (int c = 1; c < *col && off < x->len; c++) {
+		if (x->cache && x->cache->line == *line &&
+		    x->cache->col <= *col) {
+			c = x->cache->col;
+			off = x->cache->off;
+		}
+		for (; c < *col && off < x->len; c++) {
 			off++;
 			while (off < x->len &&
 			       ((unsigned char)x->text[off] & 0xC0) == 0x80)
 				off++;
 		}
+		if (x->cache)
+			*x->cache = (struct sfn_xform_cache){ *line, c, off };
 	}
 	sfn_xform_apply_off(x, off, line, col);
 }
@@ -189,6 +201,26 @@ const char *sfn_text_at(const char *buf, size_t len, int line, int col)
 }
 
 /* ---- errors ---- */
+
+#define MAX_DUPS 100
+
+bool sfn_dup_report(struct sfn_parse_ctx *ctx, int line, int col)
+{
+	if (!ctx->diags)
+		return false;
+	if (++ctx->n_dups <= MAX_DUPS)
+		return true;
+	if (ctx->n_dups == MAX_DUPS + 1) {
+		struct sfn_diag *d = sfn_diags_addf(
+			ctx->diags, SFN_SEV_ERROR, "SFN_DUPLICATE_KEY", NULL,
+			"more than %d duplicate keys; the rest are not "
+			"reported",
+			MAX_DUPS);
+		d->line = line;
+		d->col = col;
+	}
+	return false;
+}
 
 int sfn_parse_errorf(struct sfn_error *err, int line, int col, const char *fmt,
 		     ...)

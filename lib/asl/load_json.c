@@ -540,11 +540,10 @@ static struct sfn_strbuf *key_buf(struct jp *jp, int depth)
 static void duplicate(struct jp *jp, const struct frame *f, uint64_t ch,
 		      int kline, int kcol)
 {
-	if (!jp->ctx->diags)
+	if (!sfn_dup_report(jp->ctx, kline, kcol))
 		return;
 	char *key = sfn_xstrndup(f->key, f->klen);
-	/* The value just parsed recorded one entry of @ch: skip it. */
-	const struct sfn_pos_ent *first = sfn_srcmap_prev(jp->ctx->map, ch, 1);
+	const struct sfn_pos_ent *first = sfn_srcmap_first(jp->ctx->map, ch);
 	char *where = frame_pointer(f);
 	struct sfn_diag *d;
 	if (first && first->kline > 0)

@@ -569,11 +569,10 @@ static int add_value(struct yp *yp, json_t *v, yaml_mark_t m)
 	if (json_object_get(f->node, k)) {
 		if (f->merged && json_object_get(f->merged, k)) {
 			json_object_del(f->merged, k);
-		} else if (yp->ctx->diags) {
-			/* The entry before this value's own is the first. */
-			const struct sfn_pos_ent *first = sfn_srcmap_prev(
+		} else if (sfn_dup_report(yp->ctx, f->key_line, f->key_col)) {
+			const struct sfn_pos_ent *first = sfn_srcmap_first(
 				yp->ctx->map,
-				sfn_hash_token(f->hash, k, f->key.len), 1);
+				sfn_hash_token(f->hash, k, f->key.len));
 			char *where = stack_pointer(yp);
 			struct sfn_diag *d = sfn_diags_addf(
 				yp->ctx->diags, SFN_SEV_ERROR,

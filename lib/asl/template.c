@@ -44,6 +44,7 @@ struct tmap {
 
 struct tctx {
 	struct sfn_doc *doc; /* the template */
+	size_t scan_budget;  /* source bytes add_literal() may still scan */
 	json_t *resources;   /* borrowed */
 	json_t *parameters;  /* borrowed; may be NULL */
 	struct sfn_diags *diags;
@@ -296,9 +297,15 @@ static void add_literal(struct tctx *tc, struct tmap *m, const json_t *v,
 	int line, col;
 	pos(tc, ptr, &line, &col);
 	const struct sfn_srcmap *map = tc->doc->map;
-	const char *p = map->src
-				? sfn_text_at(map->src, map->src_len, line, col)
-				: NULL;
+	/* Finding the source costs a scan from its start: within a budget
+	 * of passes over the template, else positions are pinned. */
+	const char *p = NULL;
+	if (map->src && tc->scan_budget > 0) {
+		p = sfn_text_at(map->src, map->src_len, line, col);
+		size_t cost = p ? (size_t)(p - map->src) : map->src_len;
+		tc->scan_budget =
+			cost < tc->scan_budget ? tc->scan_budget - cost : 0;
+	}
 	struct tmap d;
 	tmap_init(&d);
 	bool ok = false;
@@ -997,7 +1004,9 @@ static struct sfn_doc *machine_doc(struct tctx *tc, const char *id, json_t *res,
 				     (i + 1 >= t.t.len ||
 				      t.t.buf[i + 1] != '\n')))
 					starts[k++] = i + 1;
+			struct sfn_xform_cache cache = { 0, 0, 0 };
 			struct sfn_xform x = {
+				.cache = &cache,
 				.mode = SFN_XFORM_MAP,
 				.line0 = line,
 				.col0 = col,
@@ -1114,6 +1123,8 @@ int sfn_doc_machines(struct sfn_doc *doc, const char *logical_id,
 		.parameters = json_object_get(doc->root, "Parameters"),
 		.diags = diags,
 		.err = err,
+		.scan_budget =
+			64 * (doc->map ? doc->map->src_len : 0) + (1 << 20),
 	};
 	if (!json_is_object(tc.resources))
 		return fail_at(&tc, "SFN_PARSE", "/Resources",
