@@ -362,8 +362,11 @@ static void validate_file(struct run *r, const char *path, bool explicit)
 						     : sfn_doc_name(m->doc));
 		if (m->logical_id)
 			res.logical_id = sfn_xstrdup(m->logical_id);
-		/* Loader problems (duplicate keys, placeholders) first. */
-		for (size_t k = 0; k < load_diags.n; k++) {
+		/*
+		 * Loader problems (duplicate keys, placeholders) go with the
+		 * first machine, so each is reported once.
+		 */
+		for (size_t k = 0; i == 0 && k < load_diags.n; k++) {
 			struct sfn_diag *s = &load_diags.v[k];
 			struct sfn_diag *d = sfn_diags_addf(
 				&res.diags, s->severity, s->code, s->where,
@@ -449,6 +452,9 @@ static void print_sarif(struct run *r)
 		{ "SFN_PARSE", "the file is not valid JSON or YAML" },
 		{ "SFN_IO", "the file cannot be read" },
 		{ "SFN_DUPLICATE_KEY", "an object has the same key twice" },
+		{ "SFN_UNRESOLVED_PLACEHOLDER",
+		  "a template value that has no value outside a deployed "
+		  "stack" },
 	};
 	for (size_t i = 0; i < sizeof(extra) / sizeof(extra[0]); i++)
 		json_array_append_new(
@@ -456,10 +462,10 @@ static void print_sarif(struct run *r)
 					 "shortDescription", "text",
 					 extra[i][1]));
 	json_t *doc = json_pack(
-		"{s:s, s:s, s:[{s:{s:{s:s, s:s, s:s, s:o}}, s:O}]}", "$schema",
+		"{s:s, s:s, s:[{s:{s:{s:s, s:s, s:o}}, s:O}]}", "$schema",
 		"https://json.schemastore.org/sarif-2.1.0.json", "version",
-		"2.1.0", "runs", "tool", "driver", "name", "sfn", "version",
-		SFN_VERSION, "informationUri",
+		"2.1.0", "runs", "tool", "driver", "name", "sfn",
+		"informationUri",
 		"https://docs.aws.amazon.com/step-functions/latest/dg/"
 		"concepts-amazon-states-language.html",
 		"rules", rules, "results", r->sarif_results);

@@ -241,6 +241,7 @@ struct sstate {
 	char *where;	  /* owned: "/States/Name" */
 	json_t *v;	  /* borrowed */
 	bool terminal;
+	bool malformed; /* no valid Type: whether it ends is unknown */
 	struct edge *edges;
 	size_t n_edges;
 	struct group *groups;
@@ -1003,9 +1004,21 @@ static void check_jsonata_expr(struct lint *l, const char *s, size_t len,
 	struct sfn_jsonata_error je = { 0 };
 	struct sfn_jsonata *x = sfn_jsonata_compile(e, n, SFN_JSONATA_AWS, &je);
 	if (!x) {
-		struct sfn_diag *d = err(l, "INVALID_JSONATA_EXPRESSION", "%s",
-					 je.message ? je.message
-						    : "invalid expression");
+		bool newer = false;
+		for (size_t i = 0; i + 1 < n && !newer; i++) {
+			if (e[i] == '"' || e[i] == '\'') {
+				skip_string(e, n, &i);
+				i--;
+				continue;
+			}
+			newer = e[i] == '?' && (e[i + 1] == '?' || e[i + 1] == ':');
+		}
+		struct sfn_diag *d = err(
+			l, "INVALID_JSONATA_EXPRESSION", "%s%s",
+			je.message ? je.message : "invalid expression",
+			newer ? "; the operators '\?\?' and '?:' need JSONata "
+				"2.1, Step Functions runs JSONata 2.0.6"
+			      : "");
 #if SFN_HAVE_ASL
 		/*
 		 * Point inside the string: its opening quote, "{%", then the
@@ -1824,8 +1837,12 @@ static void check_integration_params(struct lint *l, json_t *state,
 	pop(l, save);
 }
 
-static void check_resource(struct lint *l, json_t *state, json_t *v,
-			   bool jsonata)
+/*
+ * The Task's Resource; for an optimized integration, @svc_api receives
+ * "service:api" (else stays "") so the caller checks its parameters.
+ */
+static void check_resource(struct lint *l, json_t *v, bool jsonata,
+			   char svc_api[160])
 {
 	if (!check_string(l, "Resource", v))
 		return;
@@ -1915,9 +1932,7 @@ static void check_resource(struct lint *l, json_t *state, json_t *v,
 				     "integrations are "
 				     "arn:aws:states:::aws-sdk:SERVICE:ACTION)",
 				     arn);
-			char svc_api[160];
-			snprintf(svc_api, sizeof(svc_api), "%s:%s", svc, api);
-			check_integration_params(l, state, svc_api, jsonata);
+			snprintf(svc_api, 160, "%s:%s", svc, api);
 		}
 		if (express && starts_with(sfx, "sync"))
 			err(l, SVF, "Express state machine does not support "
@@ -2595,6 +2610,7 @@ static void check_state(struct lint *l, struct sstate *s, json_t *st)
 	if (!json_is_object(st)) {
 		err(l, SVF, "A state should be an object, not %s",
 		    type_name(st));
+		s->malformed = true;
 		return;
 	}
 	/* Each field once: fv[F_X] is the value of field X, or NULL. */
@@ -2607,6 +2623,7 @@ static void check_state(struct lint *l, struct sstate *s, json_t *st)
 	}
 	json_t *tv = fv[F_Type];
 	int type = state_type(tv);
+	s->malformed = !type;
 	if (!tv) {
 		err(l, SVF, "These fields are required: [Type]");
 	} else if (!type) {
@@ -2812,9 +2829,13 @@ static void check_state(struct lint *l, struct sstate *s, json_t *st)
 		if (!res) {
 			err(l, SVF, "These fields are required: [Resource]");
 		} else {
+			char svc_api[160] = "";
 			push(l, "Resource", &save);
-			check_resource(l, st, res, jsonata);
+			check_resource(l, res, jsonata, svc_api);
 			pop(l, save);
+			if (svc_api[0])
+				check_integration_params(l, st, svc_api,
+							 jsonata);
 		}
 		check_exclusive(l, st, "TimeoutSeconds", "TimeoutSecondsPath");
 		check_exclusive(l, st, "HeartbeatSeconds",
@@ -3102,7 +3123,8 @@ static void graph(struct lint *l, struct scope *sc)
 {
 	bool any_terminal = false;
 	for (size_t i = 0; i < sc->n; i++)
-		any_terminal = any_terminal || sc->st[i].terminal;
+		any_terminal = any_terminal || sc->st[i].terminal ||
+			       sc->st[i].malformed;
 	if (sc->n && !any_terminal) {
 		/* AWS: no location; we point at the States object. */
 		struct sfn_strbuf w = SFN_STRBUF_INIT;
