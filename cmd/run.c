@@ -331,7 +331,8 @@ int cmd_run(int argc, char **argv)
 	struct sfn_error err = SFN_ERROR_INIT;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_INPUT:
 			input_text = optarg;
@@ -401,8 +402,12 @@ int cmd_run(int argc, char **argv)
 			sfn_cmd_print_help(sfn_cmd_find("run"), stdout);
 			fputs("\n" RUN_HELP, stdout);
 			return SFN_EXIT_OK;
+		case ':':
+			return sfn_cmd_usage_error("run", "option '%s' needs a value",
+						   argv[optind - 1]);
 		default:
-			return sfn_cmd_usage_error("run", "unknown option");
+			return sfn_cmd_usage_error("run", "unknown option '%s'",
+						   argv[optind - 1]);
 		}
 	}
 	if (optind != argc - 1)
@@ -615,7 +620,12 @@ int cmd_run(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &sw.set, &old);
 	pthread_t watcher;
 	bool watching = pthread_create(&watcher, NULL, sigwatch_main, &sw) == 0;
+	/* A handler that exits before reading its stdin must not kill us. */
+	struct sigaction ign = { .sa_handler = SIG_IGN }, old_pipe;
+	sigemptyset(&ign.sa_mask);
+	sigaction(SIGPIPE, &ign, &old_pipe);
 	sfn_exec_run(x, &res);
+	sigaction(SIGPIPE, &old_pipe, NULL);
 	if (watching) {
 		pthread_cancel(watcher);
 		pthread_join(watcher, NULL);

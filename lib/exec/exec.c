@@ -711,12 +711,14 @@ static void run_unit(struct run *r, size_t i)
 	cf.group = &r->g;
 	cf.voffset = r->parent->voffset;
 	cf.prev = r->parent->prev;
-	if (want_events(r->parent)) {
+	if (want_events(r->parent) || r->x->o.trace) {
 		cf.xscope = r->parent->xscope ? json_copy(r->parent->xscope)
 					      : json_array();
 		json_array_append_new(cf.xscope,
 				      json_pack("[s,i]", r->st->name,
 						(json_int_t)i));
+	}
+	if (want_events(r->parent)) {
 		if (!strcmp(r->kind, "Map") && !r->distributed) {
 			struct frame *pf = r->parent;
 			json_t *d = json_pack("{s:s,s:i}", "name",
