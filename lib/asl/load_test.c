@@ -626,6 +626,41 @@ static void test_template_errors(void)
 	}
 }
 
+static void test_io_errors(void)
+{
+	static const struct {
+		const char *path;
+		const char *cause;
+	} cases[] = {
+		{ "testdata/templates/no-such-file.json",
+		  "cannot read file: No such file or directory" },
+		{ "testdata/templates", "cannot read file: Is a directory" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct sfn_error err = SFN_ERROR_INIT;
+		struct sfn_doc *doc =
+			sfn_doc_load_file(cases[i].path, 0, NULL, &err);
+		SFN_CHECK(doc == NULL, "%s: refused", cases[i].path);
+		SFN_CHECK_STR(err.name, "SFN_IO", cases[i].path);
+		SFN_CHECK_STR(err.cause, cases[i].cause, cases[i].path);
+		SFN_CHECK_INT(err.line, 0, cases[i].path);
+		sfn_doc_free(doc);
+		sfn_error_release(&err);
+	}
+	/* A file's name is the path given. */
+	struct sfn_error err = SFN_ERROR_INIT;
+	struct sfn_doc *doc = sfn_doc_load_file(
+		"testdata/templates/statemachine/orders.asl.json", 0, NULL,
+		&err);
+	SFN_CHECK(doc != NULL, "orders.asl.json loads");
+	if (doc)
+		SFN_CHECK_STR(sfn_doc_name(doc),
+			      "testdata/templates/statemachine/orders.asl.json",
+			      "doc name");
+	sfn_doc_free(doc);
+	sfn_error_release(&err);
+}
+
 static void test_machines_plain(void)
 {
 	const char *text =
@@ -959,6 +994,7 @@ int main(int argc, char **argv)
 	test_yaml_duplicates();
 	test_billion_laughs();
 	test_machines_plain();
+	test_io_errors();
 	test_templates();
 	test_template_errors();
 	return sfn_test_done();
