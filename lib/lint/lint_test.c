@@ -137,9 +137,50 @@ static void test_recorded(void)
 		passed++;
 }
 
+/* schemas/asl.schema.json lists, per state type, the linter's fields. */
+static void test_schema(void)
+{
+	json_error_t je;
+	json_t *schema = json_load_file("schemas/asl.schema.json", 0, &je);
+	if (!schema) {
+		printf("schemas/asl.schema.json: %s\n", je.text);
+		failed++;
+		return;
+	}
+	json_t *defs = json_object_get(schema, "definitions");
+	for (int t = 0; sfn_lint_type_names[t]; t++) {
+		const char *type = sfn_lint_type_names[t];
+		json_t *props = json_object_get(
+			json_object_get(defs, type), "properties");
+		size_t want = 0;
+		for (const struct sfn_lint_field *f = sfn_lint_state_fields;
+		     f->name; f++) {
+			if (!(f->types & (1u << t)))
+				continue;
+			want++;
+			if (json_object_get(props, f->name)) {
+				passed++;
+			} else {
+				failed++;
+				printf("schema: %s lacks field %s\n", type,
+				       f->name);
+			}
+		}
+		if (json_object_size(props) == want) {
+			passed++;
+		} else {
+			failed++;
+			printf("schema: %s has %zu fields, the linter %zu\n",
+			       type, json_object_size(props), want);
+		}
+	}
+	json_decref(schema);
+}
+
 int main(void)
 {
 	test_cases();
+	test_schema();
 	test_recorded();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
