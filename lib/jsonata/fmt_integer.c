@@ -431,47 +431,40 @@ int sfn_fmt_integer(double v, const char *picture, struct sfn_strbuf *out,
 
 /* ---- parsing ---- */
 
-/* The words $parseInteger knows, in the reference's order, with values. */
-struct word {
-	char text[16];
+/*
+ * The words $parseInteger knows with their values, in the reference's order
+ * (it builds its regular expression from them): the cardinals, the ordinals,
+ * the tens with their "-ieth" forms ("hundreieth" included, as there),
+ * "hundredth", and the magnitudes with their "-th" forms.
+ */
+static const struct {
+	const char *text;
 	double value;
+} words_table[] = {
+	{ "zero", 0 },		{ "one", 1 },	       { "two", 2 },
+	{ "three", 3 },		{ "four", 4 },	       { "five", 5 },
+	{ "six", 6 },		{ "seven", 7 },	       { "eight", 8 },
+	{ "nine", 9 },		{ "ten", 10 },	       { "eleven", 11 },
+	{ "twelve", 12 },	{ "thirteen", 13 },    { "fourteen", 14 },
+	{ "fifteen", 15 },	{ "sixteen", 16 },     { "seventeen", 17 },
+	{ "eighteen", 18 },	{ "nineteen", 19 },    { "zeroth", 0 },
+	{ "first", 1 },		{ "second", 2 },       { "third", 3 },
+	{ "fourth", 4 },	{ "fifth", 5 },	       { "sixth", 6 },
+	{ "seventh", 7 },	{ "eighth", 8 },       { "ninth", 9 },
+	{ "tenth", 10 },	{ "eleventh", 11 },    { "twelfth", 12 },
+	{ "thirteenth", 13 },	{ "fourteenth", 14 },  { "fifteenth", 15 },
+	{ "sixteenth", 16 },	{ "seventeenth", 17 }, { "eighteenth", 18 },
+	{ "nineteenth", 19 },	{ "twenty", 20 },      { "twentieth", 20 },
+	{ "thirty", 30 },	{ "thirtieth", 30 },   { "forty", 40 },
+	{ "fortieth", 40 },	{ "fifty", 50 },       { "fiftieth", 50 },
+	{ "sixty", 60 },	{ "sixtieth", 60 },    { "seventy", 70 },
+	{ "seventieth", 70 },	{ "eighty", 80 },      { "eightieth", 80 },
+	{ "ninety", 90 },	{ "ninetieth", 90 },   { "hundred", 100 },
+	{ "hundreieth", 100 },	{ "hundredth", 100 },  { "thousand", 1e3 },
+	{ "thousandth", 1e3 },	{ "million", 1e6 },    { "millionth", 1e6 },
+	{ "billion", 1e9 },	{ "billionth", 1e9 },  { "trillion", 1e12 },
+	{ "trillionth", 1e12 },
 };
-
-static size_t word_table(struct word *w)
-{
-	size_t n = 0;
-
-	for (int i = 0; i < 20; i++) {
-		w[n].value = i;
-		snprintf(w[n++].text, sizeof(w->text), "%s", few[i]);
-	}
-	for (int i = 0; i < 20; i++) {
-		w[n].value = i;
-		snprintf(w[n++].text, sizeof(w->text), "%s", ordinals[i]);
-	}
-	for (int i = 0; i < 9; i++) {
-		int len = (int)strlen(decades[i]);
-		w[n].value = (i + 2) * 10;
-		snprintf(w[n++].text, sizeof(w->text), "%s", decades[i]);
-		w[n].value = (i + 2) * 10;
-		snprintf(w[n++].text, sizeof(w->text), "%.*sieth", len - 1,
-			 decades[i]);
-	}
-	w[n].value = 100;
-	snprintf(w[n++].text, sizeof(w->text), "hundredth");
-	for (int i = 0; i < 4; i++) {
-		w[n].value = pow(10, (i + 1) * 3);
-		snprintf(w[n++].text, sizeof(w->text), "%s", magnitudes[i]);
-		w[n].value = pow(10, (i + 1) * 3);
-		snprintf(w[n++].text, sizeof(w->text), "%sth", magnitudes[i]);
-	}
-	for (size_t i = 0; i < n; i++)
-		for (char *c = w[i].text; *c; c++)
-			if (*c >= 'A' && *c <= 'Z')
-				*c = (char)(*c - 'A' + 'a');
-	return n;
-}
-#define N_WORDS 80 /* capacity; word_table() fills 67 */
 
 static bool is_space(const char *s, size_t n, size_t i, size_t *len)
 {
@@ -491,8 +484,7 @@ static bool is_space(const char *s, size_t n, size_t i, size_t *len)
 /* text.split(/,\s|\sand\s|[\s\\-]/) then the reference's summing. */
 static double words_to_number(const char *s, size_t n)
 {
-	struct word table[N_WORDS];
-	size_t n_words = word_table(table);
+	size_t n_words = sizeof(words_table) / sizeof(words_table[0]);
 	double segs[64];
 	size_t n_segs = 1, start = 0, i = 0;
 
@@ -519,9 +511,10 @@ static double words_to_number(const char *s, size_t n)
 		/* The part [start, i) is one word. */
 		double value = NAN;
 		for (size_t w = 0; w < n_words; w++)
-			if (strlen(table[w].text) == i - start &&
-			    !memcmp(table[w].text, s + start, i - start)) {
-				value = table[w].value;
+			if (strlen(words_table[w].text) == i - start &&
+			    !memcmp(words_table[w].text, s + start,
+				    i - start)) {
+				value = words_table[w].value;
 				break;
 			}
 		if (isnan(value))
@@ -690,11 +683,10 @@ int sfn_fmt_int_regex(const struct sfn_fmt_int_picture *f,
 		sfn_strbuf_adds(re, upper ? "[MDCLXVI]+" : "[mdclxvi]+");
 		break;
 	case SFN_FMT_WORDS: {
-		struct word table[N_WORDS];
-		size_t n = word_table(table);
 		sfn_strbuf_adds(re, "(?:");
-		for (size_t i = 0; i < n; i++) {
-			sfn_strbuf_adds(re, table[i].text);
+		for (size_t i = 0;
+		     i < sizeof(words_table) / sizeof(words_table[0]); i++) {
+			sfn_strbuf_adds(re, words_table[i].text);
 			sfn_strbuf_addch(re, '|');
 		}
 		sfn_strbuf_adds(re, "and|[\\-, ])+");
