@@ -773,14 +773,16 @@ static json_t *to_json(jv v)
 		if (!s) {
 			/* lone surrogates: keep what is valid */
 			struct sfn_strbuf sb = SFN_STRBUF_INIT;
-			for (uint32_t i = 0; i < v.len; i++) {
+			for (uint32_t i = 0; i < v.len;) {
 				unsigned char ch = (unsigned char)v.u.s[i];
-				if (ch == 0xED && i + 2 < v.len &&
-				    ((unsigned char)v.u.s[i + 1] & 0xE0) == 0xA0) {
-					sfn_strbuf_adds(&sb, "\xEF\xBF\xBD");
-					i += 2;
+				uint32_t n = ch < 0x80 ? 1 : ch >= 0xF0 ? 4 : ch >= 0xE0 ? 3 : 2;
+				if (i + n <= v.len && sfn_utf8_valid(v.u.s + i, n)) {
+					sfn_strbuf_add(&sb, v.u.s + i, n);
+					i += n;
 				} else {
-					sfn_strbuf_addch(&sb, ch);
+					/* invalid UTF-8, lone surrogates */
+					sfn_strbuf_adds(&sb, "\xEF\xBF\xBD");
+					i++;
 				}
 			}
 			s = json_stringn_nocheck(sb.buf, sb.len);
@@ -1393,40 +1395,33 @@ static jv eval_step(struct jn_ctx *c, const struct jn_node *step, jv input,
 		return r;
 	}
 	uint32_t n = jv_alen(input);
-	struct jv_arr tmp = { 0 };
-	jv one[1];
-	if (n == 1) {
-		tmp.v = one;
-		tmp.cap = 1;
-	}
+	jv rs = jv_seq(c, n ? n : 1);
+	jv first = JV_U;
+	uint32_t count = 0;
 	for (uint32_t i = 0; i < n; i++) {
 		jv res = jn_eval(c, step, jv_aget(input, i), env);
 		if (step->has_stages)
 			for (int s = 0; s < step->stages.n; s++)
 				res = eval_filter(c, step->stages.v[s].expr, res,
 						  env);
-		if (res.t != JV_UNDEF)
-			jv_push(c, &tmp, res);
-	}
-	if (last && tmp.n == 1 && jv_is_arr(tmp.v[0]) && !jv_is_seq(tmp.v[0]))
-		return tmp.v[0];
-	jv rs = jv_seq(c, tmp.n);
-	for (uint32_t i = 0; i < tmp.n; i++) {
-		jv res = tmp.v[i];
+		if (res.t == JV_UNDEF)
+			continue;
+		if (count++ == 0)
+			first = res;
 		if (!jv_is_arr(res) || (res.t == JV_ARR && res.u.a->cons)) {
 			jv_push(c, rs.u.a, res);
+		} else if (res.t == JV_ARR) {
+			for (uint32_t x = 0; x < res.u.a->n; x++)
+				jv_push(c, rs.u.a, res.u.a->v[x]);
 		} else {
-			uint32_t m = jv_alen(res);
-			if (res.t == JV_ARR) {
-				for (uint32_t x = 0; x < m; x++)
-					jv_push(c, rs.u.a, res.u.a->v[x]);
-			} else {
-				for (uint32_t x = 0; x < m; x++)
-					jv_push(c, rs.u.a,
-						jv_from_json(json_array_get(res.u.j, x)));
-			}
+			size_t m = json_array_size(res.u.j);
+			for (size_t x = 0; x < m; x++)
+				jv_push(c, rs.u.a,
+					jv_from_json(json_array_get(res.u.j, x)));
 		}
 	}
+	if (last && count == 1 && jv_is_arr(first) && !jv_is_seq(first))
+		return first;
 	return rs;
 }
 
@@ -1651,6 +1646,57 @@ static bool is_array_of_numbers(struct jn_ctx *c, jv v)
 	return true;
 }
 
+static bool plain_number(const struct jn_node *n)
+{
+	return n->type == N_NUMBER && !n->has_predicate && !n->group &&
+	       !n->keep_array;
+}
+
+/* an array constructor of number literals and literal ranges */
+static bool const_indexes(const struct jn_node *pred)
+{
+	if (pred->items.n == 0)
+		return false;
+	for (int k = 0; k < pred->items.n; k++) {
+		const struct jn_node *it = pred->items.v[k];
+		if (plain_number(it))
+			continue;
+		if (it->type == N_BINARY && it->op == OP_RANGE &&
+		    !it->has_predicate && !it->group && !it->keep_array &&
+		    plain_number(it->lhs) && plain_number(it->rhs) &&
+		    it->lhs->num == floor(it->lhs->num) &&
+		    it->rhs->num == floor(it->rhs->num) &&
+		    it->rhs->num - it->lhs->num + 1 <= 1e7)
+			continue;
+		return false;
+	}
+	return true;
+}
+
+/* how many of the constant indexes select item @i of @len */
+static uint32_t index_hits(const struct jn_node *pred, uint32_t i,
+			   uint32_t len)
+{
+	uint32_t hits = 0;
+	double di = i, neg = (double)i - (double)len;
+	for (int k = 0; k < pred->items.n; k++) {
+		const struct jn_node *it = pred->items.v[k];
+		if (it->type == N_NUMBER) {
+			double x = floor(it->num);
+			if (x < 0)
+				x += len;
+			hits += x == di;
+			continue;
+		}
+		double lo = it->lhs->num, hi = it->rhs->num;
+		if (di >= lo && di <= hi)
+			hits++; /* a non-negative index equal to i */
+		if (neg < 0 && neg >= lo && neg <= hi)
+			hits++; /* a negative one counting from the end */
+	}
+	return hits;
+}
+
 static jv eval_filter(struct jn_ctx *c, const struct jn_node *pred, jv input,
 		      struct jn_frame *env)
 {
@@ -1672,6 +1718,20 @@ static jv eval_filter(struct jn_ctx *c, const struct jn_node *pred, jv input,
 					return item;
 				jv_push(c, results.u.a, item);
 			}
+		}
+		return results;
+	}
+	if (pred->type == N_UNARY && pred->op == '[' && !pred->has_predicate &&
+	    !pred->group && !pred->keep_array && const_indexes(pred)) {
+		/* [[1, 3..5]]: the indexes are constants; no arrays are made */
+		for (uint32_t i = 0; i < len; i++) {
+			c->depth += 2;
+			jn_check_guard(c);
+			c->depth -= 2;
+			uint32_t hits = index_hits(pred, i, len);
+			jv item = jv_aget(input, i);
+			while (hits--)
+				jv_push(c, results.u.a, item);
 		}
 		return results;
 	}

@@ -460,11 +460,12 @@ static bool rx_exec(struct jn_ctx *c, const struct jn_regex *re, const char *s,
 		    size_t len, size_t from, size_t *ms, size_t *me, jv *groups)
 {
 	pcre2_match_data *md = md_of(c);
-	int rc = pcre2_match(re->code, (PCRE2_SPTR)s, len, from,
-			     PCRE2_NO_UTF_CHECK, md, NULL);
-	if (rc == PCRE2_ERROR_BADUTFOFFSET || rc == PCRE2_ERROR_UTF8_ERR1 ||
-	    rc < -1)
-		rc = pcre2_match(re->code, (PCRE2_SPTR)s, len, from, 0, md, NULL);
+	/* strings from JSON are valid UTF-8; lone surrogates from "\uD800"
+	 * in an expression are not, and PCRE2 then refuses to match */
+	uint32_t opts = sfn_utf8_valid(s, len) ? PCRE2_NO_UTF_CHECK : 0;
+	if (from > len)
+		return false;
+	int rc = pcre2_match(re->code, (PCRE2_SPTR)s, len, from, opts, md, NULL);
 	if (rc < 0)
 		return false;
 	PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
