@@ -565,7 +565,7 @@ static void duplicate(struct jp *jp, const struct frame *f, uint64_t ch,
 static json_t *parse_object(struct jp *jp, uint64_t h, const struct frame *path)
 {
 	json_t *obj = json_object();
-	struct sfn_strbuf *kb = key_buf(jp, jp->depth);
+	int depth = jp->depth;
 	const char *comma = NULL;
 	int cline = 0, ccol = 0;
 	jp->p++;
@@ -596,6 +596,9 @@ static json_t *parse_object(struct jp *jp, uint64_t h, const struct frame *path)
 		here(jp, jp->p, &kline, &kcol);
 		const char *key;
 		size_t klen;
+		/* Fetched anew each time: a nested object may have moved the
+		 * array of key buffers (the text in them stays put). */
+		struct sfn_strbuf *kb = key_buf(jp, depth);
 		if (parse_string(jp, kb, &key, &klen) < 0)
 			goto fail;
 		if (memchr(key, '\0', klen)) {
