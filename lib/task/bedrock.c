@@ -338,6 +338,7 @@ static json_t *invoke_openai(struct sfn_task_env *env,
 		.body_len = strlen(text),
 		.timeout_ms = timeout_ms(call, cfg),
 		.max_body = 64 << 20,
+		.cancel = call->cancel,
 	};
 	char errmsg[CURL_ERROR_SIZE];
 	enum sfn_http_status st = sfn_http_perform(env, &r, &resp, errmsg);
@@ -569,6 +570,7 @@ static enum sfn_task_outcome invoke_model(struct sfn_task_env *env,
 		.body_len = payload.len,
 		.timeout_ms = timeout_ms(call, cfg),
 		.max_body = 64 << 20,
+		.cancel = call->cancel,
 	};
 	char errmsg[CURL_ERROR_SIZE];
 	enum sfn_http_status st = sfn_aws_perform(env, &req, "bedrock", &creds,
@@ -711,6 +713,7 @@ static json_t *control_call(struct sfn_task_env *env,
 		.body_len = body ? strlen(body) : 0,
 		.timeout_ms = 60000,
 		.max_body = 16 << 20,
+		.cancel = call->cancel,
 	};
 	struct sfn_http_resp resp;
 	sfn_http_resp_init(&resp);
@@ -732,9 +735,11 @@ static json_t *control_call(struct sfn_task_env *env,
 	return doc;
 }
 
-static bool cancelled(struct sfn_task_env *env)
+static bool cancelled(struct sfn_task_env *env,
+		      const struct sfn_task_call *call)
 {
-	return env->cancel && atomic_load(env->cancel);
+	atomic_int *c = call->cancel ? call->cancel : env->cancel;
+	return c && atomic_load(c);
 }
 
 static enum sfn_task_outcome customize(struct sfn_task_env *env,
@@ -804,7 +809,7 @@ static enum sfn_task_outcome customize(struct sfn_task_env *env,
 		}
 		/* Sleep in slices so a cancel stops the job at once. */
 		for (double t = 0; t < delay; t += 0.05) {
-			if (cancelled(env)) {
+			if (cancelled(env, call)) {
 				char *stop = sfn_xasprintf("%s/stop", jpath);
 				struct sfn_error ignore = { 0 };
 				json_decref(control_call(env, call, cfg, &creds,

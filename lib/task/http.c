@@ -297,8 +297,8 @@ static double now_mono(void)
  * fetching its own and invalidating the others'. Returns a new string or
  * NULL with @err set.
  */
-static char *oauth_token(struct sfn_task_env *env, const char *arn,
-			 json_t *oauth, const char *stale,
+static char *oauth_token(struct sfn_task_env *env, atomic_int *cancel,
+			 const char *arn, json_t *oauth, const char *stale,
 			 struct sfn_error *err)
 {
 	struct sfn_integ *in = sfn_integ_get(env);
@@ -422,6 +422,7 @@ static char *oauth_token(struct sfn_task_env *env, const char *arn,
 		.headers = hl,
 		.body = get ? NULL : form.buf,
 		.body_len = get ? 0 : form.len,
+		.cancel = cancel,
 	};
 	char errmsg[CURL_ERROR_SIZE];
 	enum sfn_http_status st = sfn_http_perform(env, &req, &resp, errmsg);
@@ -479,9 +480,9 @@ out:
 }
 
 /* Adds the connection's auth and invocation parameters to @b. */
-static int apply_connection(struct sfn_task_env *env, const char *arn,
-			    json_t *conn, const char *stale, struct build *b,
-			    struct sfn_error *err)
+static int apply_connection(struct sfn_task_env *env, atomic_int *cancel,
+			    const char *arn, json_t *conn, const char *stale,
+			    struct build *b, struct sfn_error *err)
 {
 	json_t *ap = auth_params(conn);
 	const char *type = auth_type(conn);
@@ -539,7 +540,7 @@ static int apply_connection(struct sfn_task_env *env, const char *arn,
 		free(v);
 	} else if (!strcmp(type, "OAUTH_CLIENT_CREDENTIALS")) {
 		json_t *op = json_object_get(ap, "OAuthParameters");
-		char *tok = oauth_token(env, arn, op, stale, err);
+		char *tok = oauth_token(env, cancel, arn, op, stale, err);
 		if (!tok)
 			return -1;
 		char *h = sfn_xasprintf("Bearer %s", tok);
@@ -863,8 +864,9 @@ again:
 		}
 		char *stale =
 			refreshed && b.token ? sfn_xstrdup(b.token) : NULL;
-		int rc = apply_connection(env, json_string_value(conn_arn),
-					  conn, stale, &b, err);
+		int rc = apply_connection(env, call->cancel,
+					  json_string_value(conn_arn), conn,
+					  stale, &b, err);
 		free(stale);
 		if (rc < 0)
 			goto out;
@@ -970,6 +972,7 @@ again:
 		.body_len = body.len,
 		.timeout_ms = timeout_ms,
 		.max_body = SFN_HTTP_MAX_RESPONSE + 1,
+		.cancel = call->cancel,
 	};
 	sfn_http_resp_release(&resp);
 	sfn_http_resp_init(&resp);

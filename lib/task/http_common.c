@@ -572,6 +572,7 @@ enum sfn_http_status sfn_http_perform(struct sfn_task_env *env,
 	struct xfer x = { resp, req->max_body ? req->max_body
 					      : SFN_HTTP_MAX_RESPONSE };
 	enum sfn_http_status st = SFN_HTTP_OK;
+	atomic_int *cancel = req->cancel ? req->cancel : env->cancel;
 	errmsg[0] = '\0';
 
 	curl_easy_setopt(h, CURLOPT_URL, req->url);
@@ -637,12 +638,12 @@ enum sfn_http_status sfn_http_perform(struct sfn_task_env *env,
 							 : CURLE_OK;
 			break;
 		}
-		if (env->cancel && atomic_load(env->cancel)) {
+		if (cancel && atomic_load(cancel)) {
 			st = SFN_HTTP_CANCELLED;
 			break;
 		}
 		curl_multi_poll(p->multi, NULL, 0, 50, NULL);
-		if (env->cancel && atomic_load(env->cancel)) {
+		if (cancel && atomic_load(cancel)) {
 			st = SFN_HTTP_CANCELLED;
 			break;
 		}

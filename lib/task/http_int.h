@@ -51,6 +51,7 @@ struct sfn_http_req {
 	const char *userpwd;   /* with aws_sigv4: "KEY:SECRET" */
 	long timeout_ms;       /* 0: SFN_HTTP_TIMEOUT_MS */
 	size_t max_body;       /* response body cap; 0: SFN_HTTP_MAX_RESPONSE */
+	atomic_int *cancel;    /* call->cancel; NULL: env->cancel */
 };
 
 struct sfn_http_resp {

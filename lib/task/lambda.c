@@ -187,6 +187,7 @@ static enum sfn_task_outcome invoke(struct sfn_task_env *env,
 		.body_len = strlen(body),
 		.timeout_ms = (long)(secs * 1000),
 		.max_body = 6 << 20, /* Lambda's response cap */
+		.cancel = call->cancel,
 	};
 	char errmsg[CURL_ERROR_SIZE];
 	enum sfn_http_status st =
