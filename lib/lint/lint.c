@@ -277,6 +277,21 @@ struct names {
 	size_t n, cap;
 };
 
+/*
+ * Paths and intrinsic calls already found valid in this definition (and
+ * reading no variable): definitions repeat them, parsing them once is
+ * enough. Keys borrowed from the definition.
+ */
+struct seen_slot {
+	const char *text; /* NULL: free */
+	int kind;
+};
+
+struct seen {
+	struct seen_slot *v; /* owned; cap is a power of 2 */
+	size_t n, cap;
+};
+
 struct lint {
 	const struct sfn_doc *doc;
 	int flags;
@@ -285,6 +300,8 @@ struct lint {
 	struct sfn_strbuf ptr; /* where the walk is */
 	bool root_jsonata;
 	struct names names; /* every state name -> its first definition */
+	struct seen seen;   /* valid paths and calls, by text and kind */
+	size_t n_reads;	    /* variable reads noted so far */
 	json_t *vars;  /* variable name -> index */
 	size_t n_vars;
 	struct sstate *cur; /* the state being checked, for reads/assigns */
@@ -586,6 +603,7 @@ static void note_read(struct lint *l, const char *name)
 {
 	if (!l->cur || strcmp(name, "states") == 0)
 		return;
+	l->n_reads++;
 	for (size_t i = 0; i < l->cur->n_reads; i++)
 		if (strcmp(l->cur->reads[i].name, name) == 0)
 			return;
@@ -593,6 +611,37 @@ static void note_read(struct lint *l, const char *name)
 }
 
 /* ---- paths and intrinsics (through the parsers sfn run uses) ---- */
+
+static bool seen_has(const struct seen *t, const char *text, int kind)
+{
+	if (!t->cap)
+		return false;
+	for (size_t i = (name_hash(text) + (size_t)kind) & (t->cap - 1);;
+	     i = (i + 1) & (t->cap - 1)) {
+		if (!t->v[i].text)
+			return false;
+		if (t->v[i].kind == kind && strcmp(t->v[i].text, text) == 0)
+			return true;
+	}
+}
+
+static void seen_put(struct seen *t, const char *text, int kind)
+{
+	if ((t->n + 1) * 2 > t->cap) {
+		struct seen bigger = { NULL, 0, t->cap ? t->cap * 2 : 64 };
+		bigger.v = sfn_xcalloc(bigger.cap, sizeof(*bigger.v));
+		for (size_t i = 0; i < t->cap; i++)
+			if (t->v[i].text)
+				seen_put(&bigger, t->v[i].text, t->v[i].kind);
+		free(t->v);
+		*t = bigger;
+	}
+	size_t i = (name_hash(text) + (size_t)kind) & (t->cap - 1);
+	while (t->v[i].text)
+		i = (i + 1) & (t->cap - 1);
+	t->v[i] = (struct seen_slot){ text, kind };
+	t->n++;
+}
 
 enum path_kind {
 	PK_PATH,       /* InputPath, OutputPath: any path, $$ and $var */
@@ -617,7 +666,7 @@ static void read_path_var(const struct sfn_path *p, void *ud)
  * Compiles @s as a path with @flags; NULL, or the parser's complaint (new
  * string) when it refuses.
  */
-static char *try_path(struct lint *l, const char *s, int kind)
+static char *compile_path(struct lint *l, const char *s, int kind)
 {
 #if SFN_HAVE_JSONPATH
 	int flags = 0;
@@ -660,7 +709,7 @@ static char *try_path(struct lint *l, const char *s, int kind)
 #endif
 }
 
-static char *try_intrinsic(struct lint *l, const char *s)
+static char *compile_intrinsic(struct lint *l, const char *s)
 {
 #if SFN_HAVE_INTRINSICS
 	struct sfn_error e = SFN_ERROR_INIT;
@@ -683,6 +732,31 @@ static char *try_intrinsic(struct lint *l, const char *s)
 				   "function call ('States.Name(...)')");
 	return NULL;
 #endif
+}
+
+#define KIND_INTRINSIC 100
+
+/* @s (borrowed from the definition) as a path of @kind: NULL if valid. */
+static char *try_path(struct lint *l, const char *s, int kind)
+{
+	if (seen_has(&l->seen, s, kind))
+		return NULL;
+	size_t reads = l->n_reads;
+	char *cause = compile_path(l, s, kind);
+	if (!cause && reads == l->n_reads)
+		seen_put(&l->seen, s, kind);
+	return cause;
+}
+
+static char *try_intrinsic(struct lint *l, const char *s)
+{
+	if (seen_has(&l->seen, s, KIND_INTRINSIC))
+		return NULL;
+	size_t reads = l->n_reads;
+	char *cause = compile_intrinsic(l, s);
+	if (!cause && reads == l->n_reads)
+		seen_put(&l->seen, s, KIND_INTRINSIC);
+	return cause;
 }
 
 /* The intrinsic's name ("Format" of "States.Format(...)"), or "". */
@@ -3508,6 +3582,7 @@ size_t sfn_lint(json_t *root, const struct sfn_doc *doc, int flags,
 	}
 	scope_free(top);
 	free(l.names.v);
+	free(l.seen.v);
 	json_decref(l.vars);
 	sfn_strbuf_release(&l.ptr);
 	return l.errors;
