@@ -750,14 +750,26 @@ static json_t *fn_string_split(const struct sfn_intrinsic *fn, json_t **v,
 	size_t dlen = json_string_length(v[1]);
 	json_t *out = json_array();
 	size_t start = 0, i = 0;
+	/* ASCII separators through a table, so long strings stay linear. */
+	bool ascii[128] = { false }, multibyte = false;
+	for (size_t d = 0; d < dlen; d++) {
+		unsigned char e = (unsigned char)delims[d];
+		if (e < 0x80)
+			ascii[e] = true;
+		else
+			multibyte = true;
+	}
 	/* Every character of the second string separates; "" pieces drop. */
 	while (i <= len) {
 		size_t clen = 1;
 		bool sep = false;
-		if (i < len) {
-			unsigned char c = (unsigned char)s[i];
-			clen = c < 0x80 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
-			for (size_t d = 0; d + clen <= dlen && !sep;) {
+		unsigned char c = i < len ? (unsigned char)s[i] : 0;
+		if (i < len && c < 0x80) {
+			sep = ascii[c];
+		} else if (i < len) {
+			clen = c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
+			for (size_t d = 0;
+			     multibyte && d + clen <= dlen && !sep;) {
 				unsigned char e = (unsigned char)delims[d];
 				size_t elen = e < 0x80	 ? 1
 					      : e < 0xe0 ? 2
