@@ -1083,7 +1083,8 @@ static bool iso_match(const char *s, size_t n, size_t i, int stage)
  * NaN: out-of-range fields, a day without a month, a numeric offset
  * without a time. Without a time, a fraction is read as the next field
  * ("2018.5" is May, "2018-03.5" the 5th). A time without an offset is
- * read as UTC (Date.parse would use the host's zone).
+ * read as UTC (Date.parse would use the host's zone). Not followed: what
+ * V8's legacy parser makes of a year below 100 with such a fraction.
  */
 static double iso_value(const char *s)
 {
@@ -1136,6 +1137,12 @@ static double iso_value(const char *s)
 		i = k;
 	}
 	if (i < n && s[i] == 'Z') {
+		/*
+		 * 'Z' after a date alone is no ES date format: V8's legacy
+		 * parser reads it, and it takes years below 100 as 19xx/20xx.
+		 */
+		if (!has_time && y < 100)
+			y += y < 50 ? 2000 : 1900;
 		i++;
 	} else if (i < n) {
 		/* A numeric offset: only after a time. */

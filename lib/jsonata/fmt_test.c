@@ -874,6 +874,11 @@ static const struct {
 	{ "$toMillis('0099')", "-59042995200000", NULL },
 	{ "$fromMillis(1521801216617, '[f]')", "\"617\"", NULL },
 	{ "$fromMillis(1521801216617, '[f01]')", "\"617\"", NULL },
+	{ "$toMillis('0000-12-13Z')", "976665600000", NULL },
+	{ "$toMillis('0099Z')", "915148800000", NULL },
+	{ "$toMillis('0049-01-01Z')", "2493072000000", NULL },
+	{ "$toMillis('0100-01-01Z')", "-59011459200000", NULL },
+	{ "$toMillis('0099-02-29Z')", "920246400000", NULL },
 	/* clang-format on */
 };
 
