@@ -1950,33 +1950,41 @@ jv jn_sort(struct jn_ctx *c, jv arr, jv fn,
 	return r;
 }
 
-struct sortexpr {
+struct sortkeys {
 	const struct jn_node *n;
+	jv *keys; /* nterms per item; JV_HOLE until needed */
+	jv input;
 	struct jn_frame *env;
 	bool tuples;
 };
 
-static bool sort_gt(struct jn_ctx *c, jv a, jv b, void *ud)
+/* terms after the first are evaluated only on a tie, as the reference */
+static jv sort_key(struct jn_ctx *c, struct sortkeys *sk, uint32_t i, int t)
 {
-	struct sortexpr *se = ud;
-	const struct jn_node *n = se->n;
+	jv *k = &sk->keys[(size_t)i * (size_t)sk->n->nterms + (size_t)t];
+	if (k->t == JV_HOLE) {
+		jv item = jv_aget(sk->input, i);
+		jv ctx = item;
+		struct jn_frame *e = sk->env;
+		if (sk->tuples) {
+			ctx = item.u.tp->at;
+			e = frame_from_tuple(c, sk->env, item.u.tp);
+		}
+		*k = jn_eval(c, sk->n->terms[t].expr, ctx, e);
+	}
+	return *k;
+}
+
+/* the reference's comparator, on keys evaluated once per item */
+static bool keys_gt(struct jn_ctx *c, jv a, jv b, void *ud)
+{
+	struct sortkeys *sk = ud;
+	const struct jn_node *n = sk->n;
+	int nt = n->nterms;
 	int comp = 0;
-	for (int i = 0; comp == 0 && i < n->nterms; i++) {
-		const struct jn_term *term = &n->terms[i];
-		jv ctx = a;
-		struct jn_frame *env = se->env;
-		if (se->tuples) {
-			ctx = a.u.tp->at;
-			env = frame_from_tuple(c, se->env, a.u.tp);
-		}
-		jv aa = jn_eval(c, term->expr, ctx, env);
-		ctx = b;
-		env = se->env;
-		if (se->tuples) {
-			ctx = b.u.tp->at;
-			env = frame_from_tuple(c, se->env, b.u.tp);
-		}
-		jv bb = jn_eval(c, term->expr, ctx, env);
+	for (int i = 0; comp == 0 && i < nt; i++) {
+		jv aa = sort_key(c, sk, (uint32_t)a.u.n, i);
+		jv bb = sort_key(c, sk, (uint32_t)b.u.n, i);
 		if (aa.t == JV_UNDEF) {
 			comp = bb.t == JV_UNDEF ? 0 : 1;
 			continue;
@@ -2008,7 +2016,7 @@ static bool sort_gt(struct jn_ctx *c, jv a, jv b, void *ud)
 		if (cmp == 0)
 			continue;
 		comp = cmp < 0 ? -1 : 1;
-		if (term->desc)
+		if (n->terms[i].desc)
 			comp = -comp;
 	}
 	return comp == 1;
@@ -2021,8 +2029,30 @@ static jv eval_sort(struct jn_ctx *c, const struct jn_node *n, jv input,
 		return input;
 	if (!jv_is_arr(input) || jv_alen(input) <= 1)
 		return input;
-	struct sortexpr se = { n, env, input.t == JV_ARR && input.u.a->tstream };
-	return jn_sort(c, input, JV_U, sort_gt, &se);
+	bool tuples = input.t == JV_ARR && input.u.a->tstream;
+	uint32_t m = jv_alen(input);
+	int nt = n->nterms;
+	struct sortkeys sk = { n,
+			       jn_alloc(c->a, sizeof(jv) * (size_t)m * (size_t)nt),
+			       input, env, tuples };
+	jv idx = jv_arrv(c, m);
+	for (size_t k = 0; k < (size_t)m * (size_t)nt; k++)
+		sk.keys[k] = (jv){ .t = JV_HOLE };
+	for (uint32_t i = 0; i < m; i++) {
+		sort_key(c, &sk, i, 0);
+		idx.u.a->v[i] = jv_num(i);
+	}
+	idx.u.a->n = m;
+	jv sorted = jn_sort(c, idx, JV_U, keys_gt, &sk);
+	jv r = jv_arrv(c, m);
+	for (uint32_t i = 0; i < m; i++)
+		r.u.a->v[i] = jv_aget(input, (uint32_t)sorted.u.a->v[i].u.n);
+	r.u.a->n = m;
+	if (input.t == JV_ARR) {
+		r.u.a->seq = input.u.a->seq;
+		r.u.a->tstream = input.u.a->tstream;
+	}
+	return r;
 }
 
 /* ---- functions ---- */
