@@ -476,3 +476,12 @@ void sfn_diags_release(struct sfn_diags *d)
 	d->v = NULL;
 	d->n = d->alloc = 0;
 }
+
+char *sfn_replay_key(const char *state, const json_t *scope, unsigned entry)
+{
+	char *sc = scope && json_array_size(scope) ? sfn_json_dumps(scope, 0)
+						   : sfn_xstrdup("[]");
+	char *key = sfn_xasprintf("%s\x1f%s\x1f%u", state, sc, entry);
+	free(sc);
+	return key;
+}

@@ -207,4 +207,13 @@ void sfn_time_format(char buf[32], double epoch);
  */
 int sfn_time_parse(const char *s, double *epoch);
 
+/*
+ * The key under which a redrive finds a recorded Task result: the
+ * @entry-th (from 0) entry of @state in @scope (an "x-scope" array, NULL
+ * or empty at the top level), counted from the state a redrive resumes at.
+ * Written by the journal's redrive plan, read by the replay Task backend.
+ * A new string.
+ */
+char *sfn_replay_key(const char *state, const json_t *scope, unsigned entry);
+
 #endif

@@ -159,4 +159,39 @@ bool sfn_journal_event_is_durable(const char *type);
 int sfn_journal_append_event(struct sfn_journal *j, const json_t *event,
 			     struct sfn_error *err);
 
+/*
+ * How to redrive an execution from its journal (sfn-features.md §1.8):
+ * resume at the top-level state that was open when it stopped (the last one
+ * entered: its input and the variables assigned before it are restored), and
+ * within it serve every Task result the journal holds instead of calling the
+ * Task again (so a Parallel re-runs only its failed branches' Tasks, a Map
+ * only its failed iterations', and a crash never repeats a journaled Task).
+ */
+struct sfn_redrive_plan {
+	char *state; /* resume here; NULL: from StartAt (nothing ran); owned */
+	json_t *input; /* that state's input (the execution's when NULL state);
+			  new */
+	json_t *variables; /* name -> value assigned before it; new object */
+	/*
+	 * Recorded results: sfn_replay_key(state, scope, entry) (base.h) ->
+	 * the raw result (as TaskSucceeded recorded it). New object.
+	 */
+	json_t *replay;
+	/* State name -> Tasks scheduled so far (mock counters go on). New. */
+	json_t *invocations;
+	unsigned redrive_count; /* this redrive's number (1 for the first) */
+	json_int_t last_event_id;
+	json_t *execution_input; /* new */
+};
+void sfn_redrive_plan_release(struct sfn_redrive_plan *plan);
+
+/*
+ * Plans a redrive of @data at time @now. Fails (err->name
+ * "ExecutionNotRedrivable", cause AWS's redriveStatusReason) when AWS would
+ * refuse it.
+ */
+int sfn_journal_plan_redrive(const struct sfn_journal_data *data, double now,
+			     struct sfn_redrive_plan *plan,
+			     struct sfn_error *err);
+
 #endif

@@ -4,10 +4,18 @@
 
 #include "task/task_int.h"
 
-/* Resolution order (sfn run --help): mocks, local handlers, integrations. */
+/*
+ * Resolution order (sfn run --help): results a redrive replays from the
+ * journal, mocks, local handlers, then the real integrations.
+ */
 const struct sfn_task_backend *const sfn_task_backends[] = {
-	&sfn_task_mock, &sfn_task_command, &sfn_task_http, &sfn_task_bedrock,
-	&sfn_task_lambda, NULL,
+	&sfn_task_replay,
+	&sfn_task_mock,
+	&sfn_task_command,
+	&sfn_task_http,
+	&sfn_task_bedrock,
+	&sfn_task_lambda,
+	NULL,
 };
 _Static_assert(sizeof(sfn_task_backends) / sizeof(sfn_task_backends[0]) <=
 		       sizeof(((struct sfn_task_env *)0)->backend_state) /

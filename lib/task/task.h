@@ -46,6 +46,13 @@ struct sfn_task_env {
 	 * resolved: the config file's directory; NULL: the working directory.
 	 */
 	const char *base_dir;
+	/*
+	 * sfn redrive: Task results the journal already holds, by
+	 * sfn_replay_key(state, scope, entry) (base.h). The replay backend,
+	 * first in the table, serves them instead of calling the Task again.
+	 * May be NULL.
+	 */
+	json_t *replay;
 };
 
 /* One call. Everything borrowed. */
@@ -71,6 +78,9 @@ struct sfn_task_call {
 	json_t *trace;
 	/* Non-zero: abort this call (a sibling failed); NULL: env->cancel. */
 	atomic_int *cancel;
+	/* The Map iterations / Parallel branches the call is in ("x-scope"),
+	 * NULL at the top level. */
+	const json_t *scope;
 };
 
 enum sfn_task_outcome {

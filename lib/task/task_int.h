@@ -4,6 +4,7 @@
 
 #include "task/task.h"
 
+extern const struct sfn_task_backend sfn_task_replay;
 extern const struct sfn_task_backend sfn_task_mock;
 extern const struct sfn_task_backend sfn_task_command;
 extern const struct sfn_task_backend sfn_task_http;
