@@ -483,6 +483,49 @@ static void wait_line(struct sfn_strbuf *sb, const json_t *st)
 	}
 }
 
+/* Where a Map's items come from, and how many run at once. */
+static void map_lines(struct sfn_strbuf *sb, const json_t *st)
+{
+	const json_t *reader = json_object_get(st, "ItemReader");
+	const char *res = jstr(reader, "Resource");
+	const json_t *v;
+	if (res) {
+		sfn_strbuf_adds(sb, "\nitems from ");
+		add_cut(sb,
+			!strncmp(res, "arn:aws:states:::", 17) ? res + 17 : res,
+			MAX_DETAIL);
+		const char *type = jstr(json_object_get(reader, "ReaderConfig"),
+					"InputType");
+		if (type) {
+			sfn_strbuf_adds(sb, " (");
+			add_cut(sb, type, 16);
+			sfn_strbuf_addch(sb, ')');
+		}
+	} else if ((v = json_object_get(st, "Items"))) {
+		sfn_strbuf_adds(sb, "\nitems ");
+		if (json_is_string(v) && is_jsonata(json_string_value(v)))
+			add_jsonata_body(sb, json_string_value(v), MAX_DETAIL);
+		else
+			add_value(sb, v);
+	} else if ((v = json_object_get(st, "ItemsPath")) &&
+		   json_is_string(v) && strcmp(json_string_value(v), "$")) {
+		sfn_strbuf_adds(sb, "\nitems ");
+		add_cut(sb, json_string_value(v), MAX_DETAIL);
+	}
+	v = json_object_get(st, "MaxConcurrency");
+	if (json_is_integer(v) && json_integer_value(v) > 0)
+		sfn_strbuf_addf(sb, "\nmax concurrency %lld",
+				(long long)json_integer_value(v));
+	else if (json_is_string(v) && is_jsonata(json_string_value(v))) {
+		sfn_strbuf_adds(sb, "\nmax concurrency ");
+		add_jsonata_body(sb, json_string_value(v), MAX_DETAIL);
+	} else if ((v = json_object_get(st, "MaxConcurrencyPath")) &&
+		   json_is_string(v)) {
+		sfn_strbuf_adds(sb, "\nmax concurrency ");
+		add_cut(sb, json_string_value(v), MAX_DETAIL);
+	}
+}
+
 static void fail_line(struct sfn_strbuf *sb, const json_t *st)
 {
 	const char *e = jstr(st, "Error");
@@ -542,8 +585,7 @@ static bool is_type_test(const json_t *rule)
 		return true;
 	const char *key;
 	const json_t *v;
-	json_object_foreach((json_t *)rule, key, v)
-	{
+	json_object_foreach((json_t *)rule, key, v) {
 		if (!is_rule_meta(key))
 			return !strncmp(key, "Is", 2);
 	}
@@ -749,6 +791,7 @@ static char *state_label(const char *name, const json_t *st,
 				sfn_strbuf_addch(&sb, ')');
 			}
 		}
+		map_lines(&sb, st);
 		retry_lines(&sb, st);
 		break;
 	case GN_OTHER: {

@@ -237,6 +237,29 @@ static void test_rules(void)
 	}
 }
 
+/* ---- long labels are cut on a code point, with an ellipsis ---- */
+
+static void test_cut(void)
+{
+	struct sfn_strbuf name = SFN_STRBUF_INIT;
+	for (int i = 0; i < 150; i++)
+		sfn_strbuf_adds(&name, "\xc3\xa9\xe2\x9c\x93"); /* é✓ */
+	char *def = sfn_xasprintf(
+		"{\"StartAt\":\"C\",\"States\":{\"C\":{\"Type\":\"Choice\","
+		"\"Choices\":[{\"Variable\":\"$.x\",\"StringEquals\":\"%s\","
+		"\"Next\":\"D\"}]},\"D\":{\"Type\":\"Succeed\"}}}",
+		name.buf);
+	for (int fmt = 0; fmt < 2; fmt++) {
+		char *out = draw(def, fmt, NULL);
+		SFN_CHECK(out && sfn_utf8_valid(out, strlen(out)),
+			  "format %d: output is not valid UTF-8", fmt);
+		check_contains(out, "\xe2\x80\xa6", "ellipsis");
+		free(out);
+	}
+	free(def);
+	sfn_strbuf_release(&name);
+}
+
 /* ---- overlay: how an execution will be drawn ---- */
 
 static void test_overlay(void)
@@ -338,6 +361,7 @@ int main(void)
 	test_deterministic();
 	test_escaping();
 	test_rules();
+	test_cut();
 	test_overlay();
 	test_errors();
 	return sfn_test_done();
