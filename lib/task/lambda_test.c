@@ -15,6 +15,7 @@
 #include "task/http_int.h"
 
 static json_t *vars;
+static struct sfn_test_server *srv;
 
 static const char *test_getenv(const char *name)
 {
@@ -88,6 +89,23 @@ static void test_calls(struct sfn_task_env *env)
 	CHECK_AT(res, "/SdkResponseMetadata/RequestId", "req-2");
 	json_decref(res);
 
+	/* Invoke options go out as Lambda's headers. */
+	SFN_CHECK_INT(
+		run(env, INVOKE,
+		    "{\"FunctionName\": \"echo\", \"Qualifier\": \"v2\","
+		    " \"InvocationType\": \"RequestResponse\","
+		    " \"LogType\": \"Tail\", \"ClientContext\": \"e30=\"}",
+		    &res, &err),
+		SFN_TASK_OK, "invoke options");
+	json_decref(res);
+	json_t *last = sfn_test_server_last(srv);
+	CHECK_AT(last, "/query", "Qualifier=v2");
+	CHECK_AT(last, "/headers/x-amz-invocation-type", "RequestResponse");
+	CHECK_AT(last, "/headers/x-amz-log-type", "Tail");
+	CHECK_AT(last, "/headers/x-amz-client-context", "e30=");
+	CHECK_AT(last, "/body", "{}");
+	json_decref(last);
+
 	/* A string payload stays a string. */
 	SFN_CHECK_INT(run(env, INVOKE,
 			  "{\"FunctionName\": \"echo\", \"Payload\": \"hi\"}",
@@ -138,7 +156,7 @@ static void test_calls(struct sfn_task_env *env)
 
 int main(void)
 {
-	struct sfn_test_server *srv = sfn_test_server_start(NULL, NULL, 0);
+	srv = sfn_test_server_start(NULL, NULL, 0);
 	if (!srv)
 		return 1;
 	char base[64];
