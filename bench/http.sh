@@ -55,7 +55,7 @@ PY
 
 run_map() { # $1: extra flag or empty
 	t0=$(date +%s%N)
-	if "$sfn" run --type express --config "$tmp/config.json" $1 \
+	if SFN_JOURNAL_DIR=$tmp/journal "$sfn" run --type express --config "$tmp/config.json" $1 \
 		--max-threads 50 --input-file "$tmp/input.json" \
 		"$tmp/map.asl.json" >"$tmp/out" 2>"$tmp/err" &&
 		grep -q '"n":10000' "$tmp/out"; then
