@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,6 +30,22 @@
 	"                     to draw, when it holds more than one\n" \
 	"  -h, --help         show this help\n"
 /* clang-format on */
+
+/*
+ * sfn_cmd_usage_error() with this file's synopsis, which has --logical-id.
+ * TODO: drop once cmd/sfn.c's table row carries GRAPH_USAGE and GRAPH_HELP.
+ */
+static int usage_error(const char *fmt, ...) SFN_PRINTF(1, 2);
+static int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+	fputs("sfn graph: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nusage: %s\n", GRAPH_USAGE);
+	return SFN_EXIT_USAGE;
+}
 
 /* A file name's extension -> the format it implies, for -o without --format. */
 static int format_from_name(const char *path)
@@ -176,8 +193,7 @@ int cmd_graph(int argc, char **argv)
 		case OPT_FORMAT:
 			format = sfn_graph_format_parse(optarg);
 			if (format < 0)
-				return sfn_cmd_usage_error(
-					"graph",
+				return usage_error(
 					"unknown format '%s': use dot, "
 					"mermaid, svg, png or html",
 					optarg);
@@ -193,21 +209,18 @@ int cmd_graph(int argc, char **argv)
 			       sfn_cmd_find("graph")->summary, GRAPH_HELP);
 			return SFN_EXIT_OK;
 		case ':':
-			return sfn_cmd_usage_error("graph",
-						   "option '%s' needs a value",
-						   argv[optind - 1]);
+			return usage_error("option '%s' needs a value",
+					   argv[optind - 1]);
 		default:
-			return sfn_cmd_usage_error("graph",
-						   "unknown option '%s'",
-						   argv[optind - 1]);
+			return usage_error("unknown option '%s'",
+					   argv[optind - 1]);
 		}
 	}
 	if (optind == argc)
-		return sfn_cmd_usage_error("graph", "no definition given");
+		return usage_error("no definition given");
 	if (argc - optind > 1)
-		return sfn_cmd_usage_error("graph",
-					   "one definition at a time, got %d",
-					   argc - optind);
+		return usage_error("one definition at a time, got %d",
+				   argc - optind);
 	const char *path = argv[optind];
 	if (format < 0 && output)
 		format = format_from_name(output);
@@ -218,8 +231,7 @@ int cmd_graph(int argc, char **argv)
 	    !sfn_graph_have_graphviz()) {
 		static const char *const names[] = { "dot", "mermaid", "svg",
 						     "png", "html" };
-		return sfn_cmd_usage_error(
-			"graph",
+		return usage_error(
 			"--format %s needs Graphviz, and this sfn was built "
 			"without libgvc: install libgraphviz-dev and rebuild "
 			"(cmake -DSFN_GRAPHVIZ=ON), or use --format dot or "
