@@ -2006,7 +2006,12 @@ static void check_resource(struct lint *l, json_t *v, bool jsonata,
 				     "integrations are "
 				     "arn:aws:states:::aws-sdk:SERVICE:ACTION)",
 				     arn);
-			snprintf(svc_api, 160, "%s:%s", svc, api);
+			size_t ls = strlen(svc), la = strlen(api);
+			if (ls + la + 2 <= 160) {
+				memcpy(svc_api, svc, ls);
+				svc_api[ls] = ':';
+				memcpy(svc_api + ls + 1, api, la + 1);
+			}
 		}
 		if (express && starts_with(sfx, "sync"))
 			err(l, SVF, "Express state machine does not support "
