@@ -16,6 +16,29 @@
  * evaluated through eval_tmpl(), the one query-language interface.
  */
 
+/*
+ * Sizes of large containers measured lately, by identity. Values are never
+ * changed once built (states share them by reference), and each entry
+ * holds a reference, so a pointer cannot be reused for another value while
+ * cached. Per frame: no locks.
+ */
+#define SIZE_CACHE 512 /* direct-mapped by pointer */
+#define SIZE_CACHE_MIN 4 /* members; smaller containers are cheap */
+struct size_cache {
+	struct {
+		json_t *v; /* owned reference */
+		size_t size;
+	} *e; /* SIZE_CACHE entries, allocated on first use */
+};
+
+static void size_cache_release(struct size_cache *c)
+{
+	for (unsigned i = 0; c->e && i < SIZE_CACHE; i++)
+		json_decref(c->e[i].v);
+	free(c->e);
+	c->e = NULL;
+}
+
 struct frame {
 	struct sfn_exec *x;
 	struct frame *parent; /* variable scope chain */
@@ -26,6 +49,8 @@ struct frame {
 	uint64_t prev;	      /* previousEventId for the next event */
 	json_t *xscope;	      /* "x-scope"; owned, NULL at top level */
 	json_t *map_item;     /* $$.Map.Item while selecting; borrowed */
+	struct size_cache sizes; /* of outputs measured for the quota */
+	unsigned ticks;		 /* states entered, for periodic checks */
 	/* The state running now. */
 	const struct sfn_state *st;
 	uint64_t entered_id;
@@ -512,34 +537,66 @@ static void commit_assign(struct frame *f, json_t *pending,
 
 /* ---- payload quota ---- */
 
-/* The compact JSON size of @v, stopping early past @limit. */
-static size_t json_size(const json_t *v, size_t limit, int depth)
+static size_t json_size(struct size_cache *c, const json_t *v, size_t limit,
+			int depth);
+
+static size_t json_size_walk(struct size_cache *c, const json_t *v,
+			     size_t limit, int depth)
 {
-	size_t n = 0;
-	if (depth > SFN_MAX_DEPTH)
-		return limit + 1;
-	switch (json_typeof(v)) {
-	case JSON_OBJECT: {
-		const char *k;
-		json_t *m;
-		n = 2;
-		json_object_foreach((json_t *)v, k, m)
-		{
-			n += strlen(k) + 4 + json_size(m, limit, depth + 1);
+	size_t n = 2;
+	if (json_is_object(v)) {
+		for (void *it = json_object_iter((json_t *)v); it;
+		     it = json_object_iter_next((json_t *)v, it)) {
+			n += json_object_iter_key_len(it) + 4 +
+			     json_size(c, json_object_iter_value(it), limit,
+				       depth + 1);
 			if (n > limit)
 				return n;
 		}
 		return n;
 	}
-	case JSON_ARRAY:
-		n = 2;
-		for (size_t i = 0; i < json_array_size(v); i++) {
-			n += 1 + json_size(json_array_get(v, i), limit,
-					   depth + 1);
-			if (n > limit)
-				return n;
+	for (size_t i = 0; i < json_array_size(v); i++) {
+		n += 1 + json_size(c, json_array_get(v, i), limit, depth + 1);
+		if (n > limit)
+			return n;
+	}
+	return n;
+}
+
+/* The compact JSON size of @v (an upper bound), stopping past @limit. */
+static size_t json_size(struct size_cache *c, const json_t *v, size_t limit,
+			int depth)
+{
+	if (depth > SFN_MAX_DEPTH)
+		return limit + 1;
+	switch (json_typeof(v)) {
+	case JSON_OBJECT:
+	case JSON_ARRAY: {
+		size_t members = json_is_object(v) ? json_object_size(v)
+						   : json_array_size(v);
+		/*
+		 * A small top-level output (a Map item's) is cheaper to walk
+		 * than a cache is to set up.
+		 */
+		if (!c || members < SIZE_CACHE_MIN ||
+		    (depth == 0 && members < 32 && !c->e))
+			return json_size_walk(c, v, limit, depth);
+		if (!c->e)
+			c->e = sfn_xcalloc(SIZE_CACHE, sizeof(*c->e));
+		uintptr_t h = (uintptr_t)v;
+		h ^= h >> 17;
+		h *= 0x9e3779b97f4a7c15ULL;
+		unsigned i = (unsigned)(h >> 40) % SIZE_CACHE;
+		if (c->e[i].v == v)
+			return c->e[i].size;
+		size_t n = json_size_walk(c, v, limit, depth);
+		if (n <= limit) {
+			json_decref(c->e[i].v);
+			c->e[i].v = json_incref((json_t *)v);
+			c->e[i].size = n;
 		}
 		return n;
+	}
 	case JSON_STRING:
 		return json_string_length(v) + 2;
 	case JSON_INTEGER:
@@ -554,7 +611,8 @@ static bool too_big(struct frame *f, const json_t *v)
 {
 	if (f->x->o.no_payload_limit)
 		return false;
-	if (json_size(v, SFN_PAYLOAD_MAX, 0) <= SFN_PAYLOAD_MAX - 256)
+	if (json_size(&f->sizes, v, SFN_PAYLOAD_MAX, 0) <=
+	    SFN_PAYLOAD_MAX - 256)
 		return false;
 	char *s = dumps(v);
 	bool big = strlen(s) > SFN_PAYLOAD_MAX;
@@ -612,6 +670,7 @@ static void frame_init(struct frame *f, struct sfn_exec *x)
 
 static void frame_release(struct frame *f)
 {
+	size_cache_release(&f->sizes);
 	json_decref(f->vars);
 	json_decref(f->xscope);
 	sfn_error_release(&f->err);
@@ -1586,7 +1645,7 @@ static int map_work(struct frame *f, struct ev *e, json_t *eff_in,
 		json_t *cur = NULL;
 		size_t cur_bytes = 0;
 		for (size_t i = 0; i < n; i++) {
-			size_t sz = json_size(inputs[i], SIZE_MAX / 2, 0);
+			size_t sz = json_size(NULL, inputs[i], SIZE_MAX / 2, 0);
 			if (cur &&
 			    ((max_items > 0 &&
 			      json_array_size(cur) >= (size_t)max_items) ||
@@ -2019,7 +2078,10 @@ static int run_state(struct frame *f, const struct sfn_state *st,
 	int rc = -1;
 	f->st = st;
 	f->retry_count = 0;
-	f->entered_time = now(f);
+	/* The clock is read only where something will show it. */
+	if (st->uses_context || want_events(f) || f->x->o.trace ||
+	    st->type == SFN_STATE_WAIT)
+		f->entered_time = now(f);
 	*next = st->target;
 	*out = NULL;
 	emit_entered(f, st, raw);
@@ -2233,7 +2295,8 @@ static int run_machine(struct frame *f, const struct sfn_machine *m,
 				abort_error(f);
 			return -1;
 		}
-		if (past_deadline(f)) {
+		/* The deadline is checked every 64 states (and by every wait). */
+		if ((++f->ticks & 63) == 0 && past_deadline(f)) {
 			json_decref(value);
 			return -1;
 		}
