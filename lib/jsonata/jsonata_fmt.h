@@ -101,8 +101,7 @@ int sfn_fmt_number(double v, const char *picture,
 int sfn_fmt_base(double v, double radix, struct sfn_strbuf *out,
 		 struct sfn_fmt_err *err);
 
-/* ---- $formatInteger(number, picture) and $parseInteger(string, picture) ----
- */
+/* ---- $formatInteger and $parseInteger ---- */
 
 /*
  * $formatInteger: appends floor(@v) formatted by the fn:format-integer
@@ -110,7 +109,8 @@ int sfn_fmt_base(double v, double radix, struct sfn_strbuf *out,
  * optional digits and grouping separators, "w" "W" "Ww" (English words),
  * "i" "I" (roman), "a" "A" (letters), and the ";o" ordinal modifier.
  * Errors: D3130 (a picture the reference does not support; value: it),
- * D3131 (digits of two families in one pattern).
+ * D3131 (digits of two families in one pattern). Roman numerals past 10^8
+ * are written as digits (the reference overflows its stack on them).
  */
 int sfn_fmt_integer(double v, const char *picture, struct sfn_strbuf *out,
 		    struct sfn_fmt_err *err);
@@ -135,7 +135,8 @@ int sfn_fmt_parse_integer(const char *s, const char *picture, double *result,
  * "0000", "+0530", "-5" work). Errors: D3132 (unknown component), D3133
  * (names asked of a component without names), D3134 (timezone with too
  * many digits), D3135 (a '[' never closed), D3130/D3131 (a component's
- * integer picture).
+ * integer picture). Names of milliseconds ("[fNn]") are D3133 too, where
+ * the reference throws a TypeError.
  */
 int sfn_fmt_from_millis(double ms, const char *picture, const char *tz,
 			struct sfn_strbuf *out, struct sfn_fmt_err *err);
@@ -151,8 +152,10 @@ int sfn_fmt_from_millis(double ms, const char *picture, const char *tz,
  * those after the least significant default to their minimum. Errors: D3132,
  * D3133, D3135, D3130, D3131 as above, D3136 (components that do not make up
  * a date/time, e.g. a year and a day of the month but no month).
- * Where the reference would compute NaN (an impossible date such as
- * "2018-13-45"), *@undefined is set too.
+ * Where the reference would compute NaN (ISO text with a field out of
+ * range, such as "2018-13-01"; a component read as no number), *@undefined
+ * is set too. Out-of-range components read by a picture roll over, as
+ * JavaScript's Date.UTC does ("2018-13-45" by "[Y]-[M]-[D]" is 2019-02-14).
  */
 int sfn_fmt_to_millis(const char *s, const char *picture, double now_ms,
 		      double *ms, bool *undefined, struct sfn_fmt_err *err);
