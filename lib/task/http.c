@@ -973,6 +973,8 @@ again:
 		.timeout_ms = timeout_ms,
 		.max_body = SFN_HTTP_MAX_RESPONSE + 1,
 		.cancel = call->cancel,
+		.follow_redirects = json_is_true(
+			json_object_get(httpcfg, "followRedirects")),
 	};
 	sfn_http_resp_release(&resp);
 	sfn_http_resp_init(&resp);

@@ -602,6 +602,11 @@ enum sfn_http_status sfn_http_perform(struct sfn_task_env *env,
 		if (strcmp(req->method, "POST"))
 			curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, req->method);
 	}
+	if (req->follow_redirects) {
+		/* libcurl keeps a custom Authorization to the first host. */
+		curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
+		curl_easy_setopt(h, CURLOPT_MAXREDIRS, 5L);
+	}
 	if (req->aws_sigv4) {
 		curl_easy_setopt(h, CURLOPT_AWS_SIGV4, req->aws_sigv4);
 		curl_easy_setopt(h, CURLOPT_USERPWD, req->userpwd);

@@ -52,6 +52,7 @@ struct sfn_http_req {
 	long timeout_ms;       /* 0: SFN_HTTP_TIMEOUT_MS */
 	size_t max_body;       /* response body cap; 0: SFN_HTTP_MAX_RESPONSE */
 	atomic_int *cancel;    /* call->cancel; NULL: env->cancel */
+	bool follow_redirects; /* up to 5; auth headers dropped off-host */
 };
 
 struct sfn_http_resp {

@@ -118,6 +118,22 @@ static void test_basics(struct sfn_task_env *env)
 		 "application/json; charset=UTF-8");
 	json_decref(res);
 
+	/* Redirects are not followed (a 3xx is not 2xx) unless
+	 * http.followRedirects. */
+	p = sfn_xasprintf("{\"ApiEndpoint\": \"%s/redirect\", \"Method\": "
+			  "\"GET\"}",
+			  base);
+	SFN_CHECK_INT(run(env, p, 0, &res, &err), SFN_TASK_FAILED, "redirect");
+	SFN_CHECK_STR(err.name, "States.Http.StatusCode.302", "302 name");
+	json_object_set_new(sfn_task_config(env, "http"), "followRedirects",
+			    json_true());
+	SFN_CHECK_INT(run(env, p, 0, &res, &err), SFN_TASK_OK, "followed");
+	CHECK_AT(res, "/StatusCode", "200");
+	CHECK_AT(res, "/ResponseBody/path", "/echo");
+	json_decref(res);
+	json_object_del(sfn_task_config(env, "http"), "followRedirects");
+	free(p);
+
 	/* A string QueryParameters goes on the URL as it is. */
 	p = sfn_xasprintf("{\"ApiEndpoint\": \"%s/echo\", \"Method\": "
 			  "\"GET\", \"QueryParameters\": \"x=1&y=%%20\"}",

@@ -323,6 +323,11 @@ static enum MHD_Result route(struct sfn_test_server *s,
 					 json_pack("{s:I}", "attempts",
 						   (json_int_t)seen),
 					 NULL);
+	} else if (!strcmp(path, "/redirect")) {
+		char *to = sfn_xasprintf("http://127.0.0.1:%d/echo", s->port);
+		ret = reply(c, 302, "text/plain", "moved", 5,
+			    (const char *const[]){ "Location", to, NULL });
+		free(to);
 	} else if (!strcmp(path, "/oauth/expire")) {
 		pthread_mutex_lock(&s->lock);
 		s->token[0] = '\0';

@@ -10,6 +10,7 @@
  *   /status/NNN       status NNN with {"message": "status NNN"}
  *   /slow?ms=N        answers after N ms
  *   /flaky?key=K&n=N  429 for the first N calls with key K, then 200
+ *   /redirect         302 to /echo
  *   /drop             closes the connection without answering
  *   /text /binary /big  text/plain, application/octet-stream, 300 KiB JSON
  *   /model/ID/invoke  Bedrock Runtime: SigV4 (service bedrock) or Bearer
