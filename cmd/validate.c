@@ -39,8 +39,8 @@ struct result {
 	char *file;	  /* owned: what diagnostics print */
 	char *logical_id; /* owned, may be NULL */
 	struct sfn_diags diags;
-	json_t *root;	  /* new reference, for AWS locations; may be NULL */
-	bool unreadable;  /* load failed: diags has the one parse error */
+	json_t *root;	 /* new reference, for AWS locations; may be NULL */
+	bool unreadable; /* load failed: diags has the one parse error */
 	size_t errors, warnings;
 };
 
@@ -95,8 +95,8 @@ static void github_escape(struct sfn_strbuf *sb, const char *s, bool prop)
 
 static void emit(struct run *r, struct result *res)
 {
-	size_t limit = r->o.max_results > 0 ? (size_t)r->o.max_results
-					    : (size_t)-1;
+	size_t limit =
+		r->o.max_results > 0 ? (size_t)r->o.max_results : (size_t)-1;
 	size_t n_shown = 0, n_hidden = 0;
 	bool truncated = false;
 	json_t *list = json_array();
@@ -117,8 +117,8 @@ static void emit(struct run *r, struct result *res)
 			break;
 		case F_GITHUB:
 			sfn_strbuf_reset(&sb);
-			sfn_strbuf_addf(&sb, "::%s file=", sev_name(d->severity,
-								   false));
+			sfn_strbuf_addf(&sb, "::%s file=",
+					sev_name(d->severity, false));
 			github_escape(&sb, res->file, true);
 			if (d->line > 0)
 				sfn_strbuf_addf(&sb, ",line=%d,col=%d", d->line,
@@ -135,12 +135,11 @@ static void emit(struct run *r, struct result *res)
 			fprintf(stdout, "%s\n", sb.buf);
 			break;
 		case F_JSON: {
-			json_t *o = json_pack("{s:s, s:s, s:s, s:s}",
-					      "severity",
-					      sev_name(d->severity, false),
-					      "code", d->code, "message",
-					      d->message, "location",
-					      d->where ? d->where : "");
+			json_t *o =
+				json_pack("{s:s, s:s, s:s, s:s}", "severity",
+					  sev_name(d->severity, false), "code",
+					  d->code, "message", d->message,
+					  "location", d->where ? d->where : "");
 			if (d->line > 0) {
 				json_object_set_new(o, "line",
 						    json_integer(d->line));
@@ -151,13 +150,14 @@ static void emit(struct run *r, struct result *res)
 			break;
 		}
 		case F_AWS: {
-			json_t *o = json_pack("{s:s, s:s, s:s}", "severity",
-					      sev_name(d->severity, true),
-					      "code", d->code, "message",
-					      d->message);
+			json_t *o =
+				json_pack("{s:s, s:s, s:s}", "severity",
+					  sev_name(d->severity, true), "code",
+					  d->code, "message", d->message);
 			if (res->unreadable) {
-				char *loc = sfn_xasprintf("line: %d, column: %d",
-							  d->line, d->col);
+				char *loc =
+					sfn_xasprintf("line: %d, column: %d",
+						      d->line, d->col);
 				json_object_set_new(o, "location",
 						    json_string(loc));
 				free(loc);
@@ -177,14 +177,13 @@ static void emit(struct run *r, struct result *res)
 			if (d->line > 0) {
 				json_object_set_new(region, "startLine",
 						    json_integer(d->line));
-				json_object_set_new(region, "startColumn",
-						    json_integer(d->col > 0
-									 ? d->col
-									 : 1));
+				json_object_set_new(
+					region, "startColumn",
+					json_integer(d->col > 0 ? d->col : 1));
 			}
-			json_t *loc = json_pack(
-				"{s:{s:{s:s}}}", "physicalLocation",
-				"artifactLocation", "uri", res->file);
+			json_t *loc =
+				json_pack("{s:{s:{s:s}}}", "physicalLocation",
+					  "artifactLocation", "uri", res->file);
 			if (json_object_size(region))
 				json_object_set_new(
 					json_object_get(loc,
@@ -198,11 +197,11 @@ static void emit(struct run *r, struct result *res)
 					json_pack("[{s:s}]",
 						  "fullyQualifiedName",
 						  d->where));
-			json_t *o = json_pack(
-				"{s:s, s:s, s:{s:s}, s:[o]}", "ruleId",
-				d->code, "level", sev_name(d->severity, false),
-				"message", "text", d->message, "locations",
-				loc);
+			json_t *o = json_pack("{s:s, s:s, s:{s:s}, s:[o]}",
+					      "ruleId", d->code, "level",
+					      sev_name(d->severity, false),
+					      "message", "text", d->message,
+					      "locations", loc);
 			json_array_append_new(r->sarif_results, o);
 			break;
 		}
@@ -210,8 +209,9 @@ static void emit(struct run *r, struct result *res)
 	}
 	sfn_strbuf_release(&sb);
 	if (r->o.format == F_TEXT && truncated)
-		fprintf(stderr, "%s: %zu more diagnostic%s not shown "
-				"(--max-results %ld)\n",
+		fprintf(stderr,
+			"%s: %zu more diagnostic%s not shown "
+			"(--max-results %ld)\n",
 			res->file, n_hidden, n_hidden == 1 ? "" : "s",
 			r->o.max_results);
 	if (r->o.format == F_JSON) {
@@ -219,14 +219,13 @@ static void emit(struct run *r, struct result *res)
 		if (res->logical_id)
 			json_object_set_new(f, "logicalId",
 					    json_string(res->logical_id));
-		json_object_set_new(f, "valid",
-				    json_boolean(!res->unreadable &&
-						 res->errors == 0));
+		json_object_set_new(
+			f, "valid",
+			json_boolean(!res->unreadable && res->errors == 0));
 		if (res->unreadable)
 			json_object_set_new(f, "unreadable", json_true());
 		json_object_set_new(f, "errors", json_integer(res->errors));
-		json_object_set_new(f, "warnings",
-				    json_integer(res->warnings));
+		json_object_set_new(f, "warnings", json_integer(res->warnings));
 		json_object_set_new(f, "diagnostics", list);
 		json_object_set_new(f, "truncated", json_boolean(truncated));
 		json_array_append_new(r->json_files, f);
@@ -239,10 +238,9 @@ static void emit(struct run *r, struct result *res)
 			json_object_set_new(o, "logicalId",
 					    json_string(res->logical_id));
 		json_object_set_new(o, "result",
-				    json_string(res->unreadable ||
-							    res->errors
-						    ? "FAIL"
-						    : "OK"));
+				    json_string(res->unreadable || res->errors
+							? "FAIL"
+							: "OK"));
 		json_object_set_new(o, "diagnostics", list);
 		json_object_set_new(o, "truncated", json_boolean(truncated));
 		list = NULL;
@@ -295,8 +293,8 @@ static bool template_express(json_t *tpl, const char *id)
 	json_t *props = json_object_get(
 		json_object_get(json_object_get(tpl, "Resources"), id),
 		"Properties");
-	const char *t = json_string_value(
-		json_object_get(props, "StateMachineType"));
+	const char *t =
+		json_string_value(json_object_get(props, "StateMachineType"));
 	if (!t)
 		t = json_string_value(json_object_get(props, "Type"));
 	return t && strcmp(t, "EXPRESS") == 0;
@@ -352,12 +350,12 @@ static void validate_file(struct run *r, const char *path, bool explicit)
 		struct sfn_machine_src *m = &list.v[i];
 		struct result res = { 0 };
 		json_t *def = sfn_doc_root(m->doc);
-		int flags = r->o.type >= 0 ? r->o.type
-			    : list.is_template && m->logical_id &&
-					    template_express(root,
-							     m->logical_id)
-				    ? SFN_LINT_EXPRESS
-				    : 0;
+		int flags =
+			r->o.type >= 0 ? r->o.type
+			: list.is_template && m->logical_id &&
+					template_express(root, m->logical_id)
+				? SFN_LINT_EXPRESS
+				: 0;
 		res.file = sfn_xstrdup(m->doc == doc ? display
 						     : sfn_doc_name(m->doc));
 		if (m->logical_id)
@@ -368,9 +366,9 @@ static void validate_file(struct run *r, const char *path, bool explicit)
 		 */
 		for (size_t k = 0; i == 0 && k < load_diags.n; k++) {
 			struct sfn_diag *s = &load_diags.v[k];
-			struct sfn_diag *d = sfn_diags_addf(
-				&res.diags, s->severity, s->code, s->where,
-				"%s", s->message);
+			struct sfn_diag *d =
+				sfn_diags_addf(&res.diags, s->severity, s->code,
+					       s->where, "%s", s->message);
 			d->line = s->line;
 			d->col = s->col;
 		}
@@ -405,7 +403,9 @@ static void walk(struct run *r, const char *dir)
 {
 	DIR *d = opendir(dir);
 	if (!d) {
-		struct sfn_error e = { .cause = (char *)"cannot open directory" };
+		struct sfn_error e = {
+			.cause = (char *)"cannot open directory"
+		};
 		r->n_files++;
 		unreadable(r, dir, "SFN_IO", &e);
 		return;
@@ -442,12 +442,12 @@ static void print_sarif(struct run *r)
 {
 	json_t *rules = json_array();
 	for (const struct sfn_lint_rule *x = sfn_lint_rules; x->code; x++)
-		json_array_append_new(
-			rules,
-			json_pack("{s:s, s:{s:s}, s:{s:s}}", "id", x->code,
-				  "shortDescription", "text", x->summary,
-				  "defaultConfiguration", "level",
-				  sev_name(x->severity, false)));
+		json_array_append_new(rules,
+				      json_pack("{s:s, s:{s:s}, s:{s:s}}", "id",
+						x->code, "shortDescription",
+						"text", x->summary,
+						"defaultConfiguration", "level",
+						sev_name(x->severity, false)));
 	static const char *const extra[][2] = {
 		{ "SFN_PARSE", "the file is not valid JSON or YAML" },
 		{ "SFN_IO", "the file cannot be read" },
@@ -457,10 +457,10 @@ static void print_sarif(struct run *r)
 		  "stack" },
 	};
 	for (size_t i = 0; i < sizeof(extra) / sizeof(extra[0]); i++)
-		json_array_append_new(
-			rules, json_pack("{s:s, s:{s:s}}", "id", extra[i][0],
-					 "shortDescription", "text",
-					 extra[i][1]));
+		json_array_append_new(rules,
+				      json_pack("{s:s, s:{s:s}}", "id",
+						extra[i][0], "shortDescription",
+						"text", extra[i][1]));
 	json_t *doc = json_pack(
 		"{s:s, s:s, s:[{s:{s:{s:s, s:s, s:o}}, s:O}]}", "$schema",
 		"https://json.schemastore.org/sarif-2.1.0.json", "version",

@@ -36,9 +36,9 @@
 
 /* ---- rule and field tables ---- */
 
-const char *const sfn_lint_type_names[] = { "Task", "Parallel", "Map", "Pass",
-					    "Wait", "Choice", "Succeed", "Fail",
-					    NULL };
+const char *const sfn_lint_type_names[] = { "Task",    "Parallel", "Map",
+					    "Pass",    "Wait",	   "Choice",
+					    "Succeed", "Fail",	   NULL };
 
 #define T_TASK	   SFN_LT_TASK
 #define T_PARALLEL SFN_LT_PARALLEL
@@ -224,8 +224,8 @@ struct edge {
 
 /* A variable read or assignment, at a place. */
 struct vref {
-	int var;     /* index into lint.vars, -1 for a read of an unknown name */
-	char *name;  /* owned */
+	int var;    /* index into lint.vars, -1 for a read of an unknown name */
+	char *name; /* owned */
 	char *where; /* owned */
 };
 
@@ -267,9 +267,9 @@ struct scope {
 
 /* State names of the whole machine: open addressing, keys borrowed. */
 struct name_slot {
-	const char *name;   /* borrowed from the definition; NULL: free */
-	struct scope *sc;   /* the States object it was first seen in */
-	int index;	    /* its index there */
+	const char *name; /* borrowed from the definition; NULL: free */
+	struct scope *sc; /* the States object it was first seen in */
+	int index;	  /* its index there */
 };
 
 struct names {
@@ -302,9 +302,9 @@ struct lint {
 	struct names names; /* every state name -> its first definition */
 	struct seen seen;   /* valid paths and calls, by text and kind */
 	size_t n_reads;	    /* variable reads noted so far */
-	json_t *vars;  /* variable name -> index */
+	json_t *vars;	    /* variable name -> index */
 	size_t n_vars;
-	struct sstate *cur; /* the state being checked, for reads/assigns */
+	struct sstate *cur;  /* the state being checked, for reads/assigns */
 	struct scope *scope; /* the States object being checked */
 	int depth;
 	struct scope *top;
@@ -386,8 +386,8 @@ static struct sfn_diag *vdiag(struct lint *l, enum sfn_severity sev,
 			      const char *fmt, va_list ap)
 {
 	char *msg = sfn_xvasprintf(fmt, ap);
-	struct sfn_diag *d = sfn_diags_addf(l->diags, sev, code, where, "%s",
-					    msg);
+	struct sfn_diag *d =
+		sfn_diags_addf(l->diags, sev, code, where, "%s", msg);
 	free(msg);
 	if (sev == SFN_SEV_ERROR)
 		l->errors++;
@@ -488,7 +488,7 @@ static const char *closest_key(const json_t *obj, const char *name)
 	size_t best_d = (size_t)-1, len = strlen(name);
 	size_t limit = len < 4 ? 1 : len < 9 ? 2 : 3;
 	json_t *v;
-	json_object_foreach ((json_t *)obj, key, v) {
+	json_object_foreach((json_t *)obj, key, v) {
 		size_t d = edit_distance(name, key);
 		if (strcasecmp(name, key) == 0)
 			d = 0;
@@ -545,8 +545,8 @@ static struct name_slot *names_find(const struct names *t, const char *name)
 {
 	if (!t->cap)
 		return NULL;
-	for (size_t i = name_hash(name) & (t->cap - 1);; i = (i + 1) &
-							 (t->cap - 1)) {
+	for (size_t i = name_hash(name) & (t->cap - 1);;
+	     i = (i + 1) & (t->cap - 1)) {
 		if (!t->v[i].name)
 			return NULL;
 		if (strcmp(t->v[i].name, name) == 0)
@@ -644,13 +644,13 @@ static void seen_put(struct seen *t, const char *text, int kind)
 }
 
 enum path_kind {
-	PK_PATH,       /* InputPath, OutputPath: any path, $$ and $var */
-	PK_RESULT,     /* ResultPath: reference path, no $$, no $var */
-	PK_REF,	       /* Map ...Path: reference path, $var */
-	PK_REF_CTX,    /* ItemsPath, Wait/Task ...Path: reference, $$, $var */
-	PK_CHOICE,     /* Choice Variable and ...Path operands */
-	PK_ERROR,      /* ErrorPath, CausePath: reference or string intrinsic */
-	PK_TEMPLATE,   /* a "k.$" value: path, $$, $var or intrinsic */
+	PK_PATH,     /* InputPath, OutputPath: any path, $$ and $var */
+	PK_RESULT,   /* ResultPath: reference path, no $$, no $var */
+	PK_REF,	     /* Map ...Path: reference path, $var */
+	PK_REF_CTX,  /* ItemsPath, Wait/Task ...Path: reference, $$, $var */
+	PK_CHOICE,   /* Choice Variable and ...Path operands */
+	PK_ERROR,    /* ErrorPath, CausePath: reference or string intrinsic */
+	PK_TEMPLATE, /* a "k.$" value: path, $$, $var or intrinsic */
 };
 
 #if SFN_HAVE_JSONPATH
@@ -701,8 +701,8 @@ static char *compile_path(struct lint *l, const char *s, int kind)
 	(void)l;
 	if (s[0] != '$')
 		return sfn_xstrdup("Reference path didn't start with '$'");
-	if (kind == PK_RESULT && (s[1] == '$' || (s[1] && s[1] != '.' &&
-						  s[1] != '[')))
+	if (kind == PK_RESULT &&
+	    (s[1] == '$' || (s[1] && s[1] != '.' && s[1] != '[')))
 		return sfn_xstrdup("ResultPath cannot refer to the Context "
 				   "object or a variable");
 	return NULL;
@@ -812,14 +812,12 @@ static void check_path(struct lint *l, const char *field, json_t *v, int kind,
 		char name[64];
 		cause = try_intrinsic(l, s);
 		intrinsic_name(s, name);
-		static const char *const strfn[] = { "Format",
-						     "JsonToString",
-						     "ArrayGetItem",
-						     "Base64Encode",
-						     "Base64Decode",
-						     "Hash",
-						     "UUID",
-						     NULL };
+		static const char *const strfn[] = {
+			"Format",	"JsonToString",
+			"ArrayGetItem", "Base64Encode",
+			"Base64Decode", "Hash",
+			"UUID",		NULL
+		};
 		bool ok = false;
 		for (size_t i = 0; strfn[i]; i++)
 			ok = ok || strcmp(name, strfn[i]) == 0;
@@ -840,8 +838,9 @@ static void check_path(struct lint *l, const char *field, json_t *v, int kind,
 	if (!cause)
 		return;
 	if (kind == PK_PATH || kind == PK_CHOICE)
-		err(l, SVF, "The value for the field '%s' must be a valid "
-			    "JSONPath; %s",
+		err(l, SVF,
+		    "The value for the field '%s' must be a valid "
+		    "JSONPath; %s",
 		    field, cause);
 	else
 		err(l, SVF, "Value is not a Reference Path: %s", cause);
@@ -908,21 +907,76 @@ static bool local_binding(const char *e, size_t n, const char *name)
 /* JSONata's built-in functions and AWS's additions: not variables. */
 static bool jsonata_builtin(const char *name)
 {
-	static const char *const fns[] = {
-		"abs", "append", "assert", "average", "base64decode",
-		"base64encode", "boolean", "ceil", "contains", "count",
-		"decodeUrl", "decodeUrlComponent", "distinct", "each",
-		"encodeUrl", "encodeUrlComponent", "error", "eval", "exists",
-		"filter", "floor", "formatBase", "formatInteger", "formatNumber",
-		"fromMillis", "hash", "join", "keys", "length", "lookup",
-		"lowercase", "map", "match", "max", "merge", "millis", "min",
-		"not", "now", "number", "pad", "parse", "parseInteger",
-		"partition", "power", "random", "range", "reduce", "replace",
-		"reverse", "round", "shuffle", "sift", "single", "sort",
-		"split", "spread", "sqrt", "string", "substring",
-		"substringAfter", "substringBefore", "sum", "toMillis", "trim",
-		"type", "uppercase", "uuid", "zip", NULL
-	};
+	static const char *const fns[] = { "abs",
+					   "append",
+					   "assert",
+					   "average",
+					   "base64decode",
+					   "base64encode",
+					   "boolean",
+					   "ceil",
+					   "contains",
+					   "count",
+					   "decodeUrl",
+					   "decodeUrlComponent",
+					   "distinct",
+					   "each",
+					   "encodeUrl",
+					   "encodeUrlComponent",
+					   "error",
+					   "eval",
+					   "exists",
+					   "filter",
+					   "floor",
+					   "formatBase",
+					   "formatInteger",
+					   "formatNumber",
+					   "fromMillis",
+					   "hash",
+					   "join",
+					   "keys",
+					   "length",
+					   "lookup",
+					   "lowercase",
+					   "map",
+					   "match",
+					   "max",
+					   "merge",
+					   "millis",
+					   "min",
+					   "not",
+					   "now",
+					   "number",
+					   "pad",
+					   "parse",
+					   "parseInteger",
+					   "partition",
+					   "power",
+					   "random",
+					   "range",
+					   "reduce",
+					   "replace",
+					   "reverse",
+					   "round",
+					   "shuffle",
+					   "sift",
+					   "single",
+					   "sort",
+					   "split",
+					   "spread",
+					   "sqrt",
+					   "string",
+					   "substring",
+					   "substringAfter",
+					   "substringBefore",
+					   "sum",
+					   "toMillis",
+					   "trim",
+					   "type",
+					   "uppercase",
+					   "uuid",
+					   "zip",
+					   NULL };
 	for (size_t i = 0; fns[i]; i++)
 		if (strcmp(fns[i], name) == 0)
 			return true;
@@ -962,8 +1016,8 @@ static void jsonata_lexical(struct lint *l, const char *e, size_t n, int ctx,
 	if (i < n) {
 		const char *ref = NULL;
 		char name[81];
-		if (e[i] == '$' && (i + 1 >= n || !ident_char((unsigned char)
-								   e[i + 1]))) {
+		if (e[i] == '$' &&
+		    (i + 1 >= n || !ident_char((unsigned char)e[i + 1]))) {
 			ref = (i + 1 < n && e[i + 1] == '$') ? "$$" : "$";
 		} else if (isalpha((unsigned char)e[i]) || e[i] == '_') {
 			size_t k = 0;
@@ -976,11 +1030,10 @@ static void jsonata_lexical(struct lint *l, const char *e, size_t n, int ctx,
 			size_t j = i + k;
 			while (j < n && isspace((unsigned char)e[j]))
 				j++;
-			static const char *const kw[] = { "true", "false",
-							  "null", "function",
-							  "and", "or",
-							  "in", "not",
-							  NULL };
+			static const char *const kw[] = {
+				"true", "false", "null", "function", "and",
+				"or",	"in",	 "not",	 NULL
+			};
 			bool keyword = false;
 			for (size_t q = 0; kw[q]; q++)
 				keyword = keyword || strcmp(kw[q], name) == 0;
@@ -1005,8 +1058,8 @@ static void jsonata_lexical(struct lint *l, const char *e, size_t n, int ctx,
 			i = end ? (size_t)(end - e) + 1 : n;
 			continue;
 		}
-		if (c != '$' || i + 1 >= n || !ident_char((unsigned char)
-							  e[i + 1]))
+		if (c != '$' || i + 1 >= n ||
+		    !ident_char((unsigned char)e[i + 1]))
 			continue;
 		size_t k = i + 1;
 		while (k < n && ident_char((unsigned char)e[k]))
@@ -1085,7 +1138,8 @@ static void check_jsonata_expr(struct lint *l, const char *s, size_t len,
 				i--;
 				continue;
 			}
-			newer = e[i] == '?' && (e[i + 1] == '?' || e[i + 1] == ':');
+			newer = e[i] == '?' &&
+				(e[i + 1] == '?' || e[i + 1] == ':');
 		}
 		struct sfn_diag *d = err(
 			l, "INVALID_JSONATA_EXPRESSION", "%s%s",
@@ -1098,8 +1152,8 @@ static void check_jsonata_expr(struct lint *l, const char *s, size_t len,
 		 * Point inside the string: its opening quote, "{%", then the
 		 * offset (exact for JSON strings without escapes before it).
 		 */
-		if (l->doc && sfn_doc_pos(l->doc, l->ptr.buf, false, &d->line,
-					  &d->col) &&
+		if (l->doc &&
+		    sfn_doc_pos(l->doc, l->ptr.buf, false, &d->line, &d->col) &&
 		    je.position > 0)
 			d->col += 2 + (int)je.position;
 #else
@@ -1151,7 +1205,7 @@ static void check_jsonata_value(struct lint *l, json_t *v, int ctx)
 	} else if (json_is_object(v)) {
 		const char *k;
 		json_t *x;
-		json_object_foreach (v, k, x) {
+		json_object_foreach(v, k, x) {
 			push(l, k, &save);
 			check_jsonata_value(l, x, ctx);
 			pop(l, save);
@@ -1159,7 +1213,7 @@ static void check_jsonata_value(struct lint *l, json_t *v, int ctx)
 	} else if (json_is_array(v)) {
 		size_t i;
 		json_t *x;
-		json_array_foreach (v, i, x) {
+		json_array_foreach(v, i, x) {
 			pushi(l, i, &save);
 			check_jsonata_value(l, x, ctx);
 			pop(l, save);
@@ -1181,8 +1235,8 @@ static void check_dollar_value(struct lint *l, const char *key, json_t *v)
 	const char *s = json_string_value(v);
 	if (has_placeholder(s))
 		return;
-	char *cause = s[0] == '$' ? try_path(l, s, PK_TEMPLATE)
-				  : try_intrinsic(l, s);
+	char *cause =
+		s[0] == '$' ? try_path(l, s, PK_TEMPLATE) : try_intrinsic(l, s);
 	if (cause)
 		err(l, SVF,
 		    "The value for the field '%s' must be a valid JSONPath or "
@@ -1200,7 +1254,7 @@ static void check_template(struct lint *l, json_t *v, int depth)
 	if (json_is_array(v)) {
 		size_t i;
 		json_t *x;
-		json_array_foreach (v, i, x) {
+		json_array_foreach(v, i, x) {
 			if (json_is_object(x) || json_is_array(x)) {
 				pushi(l, i, &save);
 				check_template(l, x, depth + 1);
@@ -1213,7 +1267,7 @@ static void check_template(struct lint *l, json_t *v, int depth)
 		return;
 	const char *k;
 	json_t *x;
-	json_object_foreach (v, k, x) {
+	json_object_foreach(v, k, x) {
 		push(l, k, &save);
 		size_t kl = strlen(k);
 		if (kl >= 2 && ends_with(k, ".$")) {
@@ -1355,12 +1409,11 @@ static bool check_object(struct lint *l, const char *field, json_t *v)
 }
 
 /* Fields of a sub-object: unknown ones are "not supported". */
-static void check_known(struct lint *l, json_t *obj,
-			const char *const *allowed)
+static void check_known(struct lint *l, json_t *obj, const char *const *allowed)
 {
 	const char *k;
 	json_t *x;
-	json_object_foreach (obj, k, x) {
+	json_object_foreach(obj, k, x) {
 		bool ok = false;
 		for (size_t i = 0; allowed[i] && !ok; i++)
 			ok = strcmp(allowed[i], k) == 0;
@@ -1391,8 +1444,8 @@ static bool rfc3339(const char *s)
 		return false;
 	for (int i = 0; i < 19; i++) {
 		bool digit = isdigit((unsigned char)s[i]);
-		bool want_digit = !(i == 4 || i == 7 || i == 10 || i == 13 ||
-				    i == 16);
+		bool want_digit =
+			!(i == 4 || i == 7 || i == 10 || i == 13 || i == 16);
 		if (digit != want_digit)
 			return false;
 	}
@@ -1472,7 +1525,7 @@ static int check_assign(struct lint *l, json_t *v, bool jsonata, int jctx)
 	struct group g = { NULL, 0 };
 	const char *k;
 	json_t *x;
-	json_object_foreach (v, k, x) {
+	json_object_foreach(v, k, x) {
 		push(l, k, &save);
 		char *name = sfn_xstrdup(k);
 		bool dollar = !jsonata && ends_with(name, ".$");
@@ -1509,8 +1562,8 @@ static int check_assign(struct lint *l, json_t *v, bool jsonata, int jctx)
 
 /* ---- the machine walk ---- */
 
-static void check_machine(struct lint *l, json_t *m, bool top,
-			  const char *kind, struct scope **out);
+static void check_machine(struct lint *l, json_t *m, bool top, const char *kind,
+			  struct scope **out);
 
 /* The target index is resolved once the States object is walked. */
 static void add_edge(struct sstate *s, int group)
@@ -1553,7 +1606,8 @@ static void check_error_equals(struct lint *l, json_t *list, bool last,
 	size_t save;
 	(void)catcher;
 	if (!json_is_array(list)) {
-		err(l, SVF, "The field 'ErrorEquals' should be an array, not %s",
+		err(l, SVF,
+		    "The field 'ErrorEquals' should be an array, not %s",
 		    type_name(list));
 		return;
 	}
@@ -1563,7 +1617,7 @@ static void check_error_equals(struct lint *l, json_t *list, bool last,
 	}
 	size_t i;
 	json_t *x;
-	json_array_foreach (list, i, x) {
+	json_array_foreach(list, i, x) {
 		pushi(l, i, &save);
 		if (!json_is_string(x)) {
 			err(l, SVF, "An error name should be a string, not %s",
@@ -1599,7 +1653,7 @@ static void check_retry(struct lint *l, json_t *v)
 	}
 	size_t i, n = json_array_size(v);
 	json_t *r;
-	json_array_foreach (v, i, r) {
+	json_array_foreach(v, i, r) {
 		pushi(l, i, &save);
 		if (!json_is_object(r)) {
 			err(l, SVF, "A retrier should be an object, not %s",
@@ -1662,7 +1716,7 @@ static void check_catch(struct lint *l, struct sstate *s, json_t *v,
 	}
 	size_t i, n = json_array_size(v);
 	json_t *c;
-	json_array_foreach (v, i, c) {
+	json_array_foreach(v, i, c) {
 		pushi(l, i, &save);
 		if (!json_is_object(c)) {
 			err(l, SVF, "A catcher should be an object, not %s",
@@ -1672,7 +1726,7 @@ static void check_catch(struct lint *l, struct sstate *s, json_t *v,
 		}
 		const char *k;
 		json_t *x;
-		json_object_foreach (c, k, x) {
+		json_object_foreach(c, k, x) {
 			static const char *const any[] = { "ErrorEquals",
 							   "Next", "Comment",
 							   "Assign", NULL };
@@ -1697,8 +1751,8 @@ static void check_catch(struct lint *l, struct sstate *s, json_t *v,
 				       k);
 			else
 				at_key(l,
-				       err(l, SVF, "Field '%s' is not supported",
-					   k),
+				       err(l, SVF,
+					   "Field '%s' is not supported", k),
 				       k);
 		}
 		bool has_e = json_object_get(c, "ErrorEquals") != NULL;
@@ -1882,10 +1936,10 @@ static void check_integration_params(struct lint *l, json_t *state,
 			    "InvocationConfig.ConnectionArn (an EventBridge "
 			    "connection)");
 		json_t *m = json_object_get(p, "Method");
-		static const char *const methods[] = { "GET",	  "POST",
-						       "PUT",	  "DELETE",
-						       "PATCH",	  "OPTIONS",
-						       "HEAD",	  NULL };
+		static const char *const methods[] = { "GET",	"POST",
+						       "PUT",	"DELETE",
+						       "PATCH", "OPTIONS",
+						       "HEAD",	NULL };
 		if (m && !is_jsonata(m)) {
 			size_t s2;
 			push(l, "Method", &s2);
@@ -1906,8 +1960,9 @@ static void check_integration_params(struct lint *l, json_t *state,
 	}
 	if (strcmp(svc_api, "bedrock:invokeModel") == 0 &&
 	    has_param(p, "Body", jsonata) && has_param(p, "Input", jsonata))
-		err(l, SVF, "There should only be one of the following fields: "
-			    "[Body, Input]");
+		err(l, SVF,
+		    "There should only be one of the following fields: "
+		    "[Body, Input]");
 	pop(l, save);
 }
 
@@ -1927,8 +1982,9 @@ static void check_resource(struct lint *l, json_t *v, bool jsonata,
 		return;
 	}
 	if (jsonata && is_jsonata(v)) {
-		err(l, SVF, "The field 'Resource' must be a constant: JSONata "
-			    "is not allowed there");
+		err(l, SVF,
+		    "The field 'Resource' must be a constant: JSONata "
+		    "is not allowed there");
 		return;
 	}
 	/* arn:PARTITION:SERVICE:REGION:ACCOUNT:REST */
@@ -1979,7 +2035,8 @@ static void check_resource(struct lint *l, json_t *v, bool jsonata,
 		const char *svc = buf, *api = colon + 1;
 		if (strcmp(svc, "aws-sdk") == 0) {
 			char *c2 = strchr(api, ':');
-			if (!c2 || !all_of(api, (size_t)(c2 - api), "-", true) ||
+			if (!c2 ||
+			    !all_of(api, (size_t)(c2 - api), "-", true) ||
 			    !all_of(c2 + 1, strlen(c2 + 1), "", true)) {
 				not_recognized(l, arn);
 				return;
@@ -2014,11 +2071,13 @@ static void check_resource(struct lint *l, json_t *v, bool jsonata,
 			}
 		}
 		if (express && starts_with(sfx, "sync"))
-			err(l, SVF, "Express state machine does not support "
-				    "'.sync' service integration");
+			err(l, SVF,
+			    "Express state machine does not support "
+			    "'.sync' service integration");
 		if (express && strcmp(sfx, "waitForTaskToken") == 0)
-			err(l, SVF, "Express state machine does not support "
-				    "'.waitForTaskToken' service integration ");
+			err(l, SVF,
+			    "Express state machine does not support "
+			    "'.waitForTaskToken' service integration ");
 		return;
 	}
 	if (len[2] == 6 && strncmp(part[2], "states", 6) == 0) {
@@ -2160,7 +2219,8 @@ static void check_rule_jsonpath(struct lint *l, struct sstate *s, json_t *r,
 		return;
 	}
 	if (depth > MAX_NESTING) {
-		err(l, "TOO_DEEPLY_NESTED", "Choice Rules are nested too deeply");
+		err(l, "TOO_DEEPLY_NESTED",
+		    "Choice Rules are nested too deeply");
 		return;
 	}
 	int n_ops = 0;
@@ -2168,7 +2228,7 @@ static void check_rule_jsonpath(struct lint *l, struct sstate *s, json_t *r,
 	int group = -1;
 	const char *k;
 	json_t *x;
-	json_object_foreach (r, k, x) {
+	json_object_foreach(r, k, x) {
 		push(l, k, &save);
 		int op = choice_operator(k);
 		if (op >= 0) {
@@ -2187,7 +2247,7 @@ static void check_rule_jsonpath(struct lint *l, struct sstate *s, json_t *r,
 			} else {
 				size_t i, s2;
 				json_t *y;
-				json_array_foreach (x, i, y) {
+				json_array_foreach(x, i, y) {
 					pushi(l, i, &s2);
 					check_rule_jsonpath(l, s, y, false,
 							    depth + 1);
@@ -2211,7 +2271,8 @@ static void check_rule_jsonpath(struct lint *l, struct sstate *s, json_t *r,
 			pop(l, save);
 			at_key(l,
 			       err(l, SVF,
-				   "The QueryLanguage is set to 'JSONPath', but "
+				   "The QueryLanguage is set to 'JSONPath', "
+				   "but "
 				   "field '%s' is only supported for the "
 				   "'JSONata' QueryLanguage",
 				   k),
@@ -2226,8 +2287,9 @@ static void check_rule_jsonpath(struct lint *l, struct sstate *s, json_t *r,
 		pop(l, save);
 	}
 	if (n_ops == 0)
-		err(l, SVF, "A Choice Rule needs a comparison operator (such "
-			    "as StringEquals or IsPresent) or And, Or, Not");
+		err(l, SVF,
+		    "A Choice Rule needs a comparison operator (such "
+		    "as StringEquals or IsPresent) or And, Or, Not");
 	else if (n_ops > 1)
 		err(l, SVF,
 		    "Each Choice Rule can only have one comparison operator.");
@@ -2263,7 +2325,7 @@ static void check_rule_jsonata(struct lint *l, struct sstate *s, json_t *r)
 	int group = -1;
 	const char *k;
 	json_t *x;
-	json_object_foreach (r, k, x) {
+	json_object_foreach(r, k, x) {
 		push(l, k, &save);
 		if (strcmp(k, "Condition") == 0) {
 			if (is_jsonata(x))
@@ -2331,8 +2393,7 @@ static bool label_ok(const char *s, const char **why)
 			       "control, or one of ?*<>{}[]:;,\\|^~$#%&`\")";
 			return false;
 		}
-		if (c == 0xc2 && i + 1 < n &&
-		    (unsigned char)s[i + 1] >= 0x80 &&
+		if (c == 0xc2 && i + 1 < n && (unsigned char)s[i + 1] >= 0x80 &&
 		    (unsigned char)s[i + 1] <= 0x9f) {
 			*why = "it holds a control character";
 			return false;
@@ -2341,8 +2402,8 @@ static bool label_ok(const char *s, const char **why)
 	return true;
 }
 
-static void check_map(struct lint *l, struct sstate *s, json_t *st,
-		      json_t **fv, bool jsonata)
+static void check_map(struct lint *l, struct sstate *s, json_t *st, json_t **fv,
+		      bool jsonata)
 {
 	size_t save;
 	json_t *x;
@@ -2377,9 +2438,9 @@ static void check_map(struct lint *l, struct sstate *s, json_t *st,
 				static const char *const modes[] = {
 					"INLINE", "DISTRIBUTED", NULL
 				};
-				static const char *const types[] = {
-					"STANDARD", "EXPRESS", NULL
-				};
+				static const char *const types[] = { "STANDARD",
+								     "EXPRESS",
+								     NULL };
 				if ((x = json_object_get(pc, "Mode"))) {
 					size_t s4;
 					push(l, "Mode", &s4);
@@ -2408,8 +2469,9 @@ static void check_map(struct lint *l, struct sstate *s, json_t *st,
 		}
 	}
 	if (distributed && (l->flags & SFN_LINT_EXPRESS))
-		err(l, SVF, "Express state machine does not support "
-			    "Distributed Map");
+		err(l, SVF,
+		    "Express state machine does not support "
+		    "Distributed Map");
 	if (!distributed) {
 		static const char *const dist[] = { "ItemReader", "ItemBatcher",
 						    "ResultWriter", "Label",
@@ -2498,8 +2560,9 @@ static void check_map(struct lint *l, struct sstate *s, json_t *st,
 			check_known(l, x, f);
 			json_t *y;
 			if (!json_object_get(x, "Resource"))
-				err(l, SVF, "These fields are required: "
-					    "[Resource]");
+				err(l, SVF,
+				    "These fields are required: "
+				    "[Resource]");
 			if ((y = json_object_get(x, "Parameters"))) {
 				size_t s2;
 				push(l, "Parameters", &s2);
@@ -2564,11 +2627,11 @@ static void check_map(struct lint *l, struct sstate *s, json_t *st,
 						pop(l, s3);
 					}
 					static const char *const itypes[] = {
-						"CSV", "JSON", "JSONL",
+						"CSV",	   "JSON",     "JSONL",
 						"PARQUET", "MANIFEST", NULL
 					};
-					if ((z = json_object_get(rc,
-								 "InputType"))) {
+					if ((z = json_object_get(
+						     rc, "InputType"))) {
 						size_t s3;
 						push(l, "InputType", &s3);
 						check_enum(l, "InputType", z,
@@ -2585,9 +2648,12 @@ static void check_map(struct lint *l, struct sstate *s, json_t *st,
 		push(l, "ItemBatcher", &save);
 		if (check_object(l, "ItemBatcher", x)) {
 			static const char *const f[] = {
-				"MaxItemsPerBatch", "MaxItemsPerBatchPath",
+				"MaxItemsPerBatch",
+				"MaxItemsPerBatchPath",
 				"MaxInputBytesPerBatch",
-				"MaxInputBytesPerBatchPath", "BatchInput", NULL
+				"MaxInputBytesPerBatchPath",
+				"BatchInput",
+				NULL
 			};
 			check_known(l, x, f);
 			check_exclusive(l, x, "MaxItemsPerBatch",
@@ -2599,7 +2665,8 @@ static void check_map(struct lint *l, struct sstate *s, json_t *st,
 			    !json_object_get(x, "MaxInputBytesPerBatch") &&
 			    !json_object_get(x, "MaxInputBytesPerBatchPath"))
 				err(l, SVF,
-				    "ItemBatcher needs one of MaxItemsPerBatch, "
+				    "ItemBatcher needs one of "
+				    "MaxItemsPerBatch, "
 				    "MaxItemsPerBatchPath, "
 				    "MaxInputBytesPerBatch, "
 				    "MaxInputBytesPerBatchPath");
@@ -2695,7 +2762,7 @@ static void check_state(struct lint *l, struct sstate *s, json_t *st)
 	/* Each field once: fv[F_X] is the value of field X, or NULL. */
 	json_t *fv[F_COUNT] = { 0 };
 	const char *k;
-	json_object_foreach (st, k, x) {
+	json_object_foreach(st, k, x) {
 		const struct sfn_lint_field *f = find_field(k);
 		if (f)
 			fv[f - sfn_lint_state_fields] = x;
@@ -2722,8 +2789,8 @@ static void check_state(struct lint *l, struct sstate *s, json_t *st)
 		check_enum(l, "QueryLanguage", ql, langs, false);
 		pop(l, save);
 		if (json_is_string(ql)) {
-			bool jp = strcmp(json_string_value(ql), "JSONPath") ==
-				  0;
+			bool jp =
+				strcmp(json_string_value(ql), "JSONPath") == 0;
 			if (jp && l->root_jsonata)
 				err(l, SVF,
 				    "'QueryLanguage' can not be 'JSONPath' if "
@@ -2733,12 +2800,12 @@ static void check_state(struct lint *l, struct sstate *s, json_t *st)
 	}
 	const char *lang = jsonata ? "JSONata" : "JSONPath";
 	if (type) {
-		json_object_foreach (st, k, x) {
+		json_object_foreach(st, k, x) {
 			const struct sfn_lint_field *f = find_field(k);
 			if (!f || !(f->types & (unsigned)type))
 				at_key(l,
-				       err(l, SVF, "Field '%s' is not supported",
-					   k),
+				       err(l, SVF,
+					   "Field '%s' is not supported", k),
 				       k);
 			else if ((f->lang == JP && jsonata) ||
 				 (f->lang == JA && !jsonata))
@@ -2778,12 +2845,11 @@ static void check_state(struct lint *l, struct sstate *s, json_t *st)
 			    "These fields are required: [Next] (or \"End\": "
 			    "true)");
 	}
-	s->terminal = ((type & T_FLOW) && ends) ||
-		      (type & (T_SUCCEED | T_FAIL));
+	s->terminal =
+		((type & T_FLOW) && ends) || (type & (T_SUCCEED | T_FAIL));
 	/* The state-level Assign runs on Next (and Choice's Default). */
 	int group = -1;
-	if ((x = fv[F_Assign]) &&
-	    (type & ~(T_SUCCEED | T_FAIL))) {
+	if ((x = fv[F_Assign]) && (type & ~(T_SUCCEED | T_FAIL))) {
 		push(l, "Assign", &save);
 		group = check_assign(l, x, jsonata,
 				     (type & T_RETRY) ? JC_RESULT : JC_PLAIN);
@@ -2808,8 +2874,7 @@ static void check_state(struct lint *l, struct sstate *s, json_t *st)
 				check_path(l, io[i], x, PK_PATH, true);
 				pop(l, save);
 			}
-		if ((x = fv[F_ResultPath]) &&
-		    (type & (T_RETRY | T_PASS))) {
+		if ((x = fv[F_ResultPath]) && (type & (T_RETRY | T_PASS))) {
 			push(l, "ResultPath", &save);
 			check_path(l, "ResultPath", x, PK_RESULT, true);
 			pop(l, save);
@@ -2829,13 +2894,11 @@ static void check_state(struct lint *l, struct sstate *s, json_t *st)
 	} else {
 		if ((x = fv[F_Output]) && !(type & T_FAIL)) {
 			push(l, "Output", &save);
-			check_jsonata_value(l, x,
-					    (type & T_RETRY) ? JC_RESULT
-							     : JC_PLAIN);
+			check_jsonata_value(
+				l, x, (type & T_RETRY) ? JC_RESULT : JC_PLAIN);
 			pop(l, save);
 		}
-		if ((x = fv[F_Arguments]) &&
-		    (type & (T_TASK | T_PARALLEL))) {
+		if ((x = fv[F_Arguments]) && (type & (T_TASK | T_PARALLEL))) {
 			push(l, "Arguments", &save);
 			if (!json_is_object(x) && !is_jsonata(x))
 				err(l, SVF,
@@ -2871,7 +2934,7 @@ static void check_state(struct lint *l, struct sstate *s, json_t *st)
 				json_t *y = stack[--sp];
 				json_t *z;
 				if (json_is_object(y))
-					json_object_foreach (y, k, z) {
+					json_object_foreach(y, k, z) {
 						if (ends_with(k, ".$")) {
 							sfn_strbuf_adds(&found,
 									k);
@@ -2884,7 +2947,7 @@ static void check_state(struct lint *l, struct sstate *s, json_t *st)
 					}
 				else if (json_is_array(y)) {
 					size_t i;
-					json_array_foreach (y, i, z)
+					json_array_foreach(y, i, z)
 						if (sp < 64 &&
 						    (json_is_object(z) ||
 						     json_is_array(z)))
@@ -3073,7 +3136,7 @@ static void check_state(struct lint *l, struct sstate *s, json_t *st)
 			} else {
 				size_t i, s2;
 				json_t *r;
-				json_array_foreach (choices, i, r) {
+				json_array_foreach(choices, i, r) {
 					pushi(l, i, &s2);
 					if (jsonata)
 						check_rule_jsonata(l, s, r);
@@ -3108,15 +3171,15 @@ static void check_state(struct lint *l, struct sstate *s, json_t *st)
 		} else {
 			size_t i, s2;
 			json_t *b;
-			json_array_foreach (br, i, b) {
+			json_array_foreach(br, i, b) {
 				struct scope *kid = NULL;
 				pushi(l, i, &s2);
 				check_machine(l, b, false, "branch", &kid);
 				pop(l, s2);
 				if (kid) {
 					s->kids = sfn_xrealloc(
-						s->kids, (s->n_kids + 1) *
-								 sizeof(kid));
+						s->kids,
+						(s->n_kids + 1) * sizeof(kid));
 					s->kids[s->n_kids++] = kid;
 				}
 			}
@@ -3194,8 +3257,8 @@ static void missing_target(struct lint *l, const char *target)
 		    "Missing 'Next' target: %s; did you mean '%s'?", target,
 		    near);
 	else
-		err(l, "MISSING_TRANSITION_TARGET",
-		    "Missing 'Next' target: %s", target);
+		err(l, "MISSING_TRANSITION_TARGET", "Missing 'Next' target: %s",
+		    target);
 }
 
 static void graph(struct lint *l, struct scope *sc)
@@ -3236,7 +3299,8 @@ static void graph(struct lint *l, struct scope *sc)
 	for (size_t i = 0; i < sc->n; i++)
 		if (!sc->st[i].reached)
 			diag_at(l, SFN_SEV_ERROR, "MISSING_TRANSITION_TARGET",
-				sc->st[i].where, "State \"%s\" is not reachable.",
+				sc->st[i].where,
+				"State \"%s\" is not reachable.",
 				sc->st[i].name);
 }
 
@@ -3245,8 +3309,8 @@ static void graph(struct lint *l, struct scope *sc)
  * it for messages). Builds its scope into *@out (NULL when it has no
  * States object).
  */
-static void check_machine(struct lint *l, json_t *m, bool top,
-			  const char *kind, struct scope **out)
+static void check_machine(struct lint *l, json_t *m, bool top, const char *kind,
+			  struct scope **out)
 {
 	size_t save;
 	*out = NULL;
@@ -3274,7 +3338,7 @@ static void check_machine(struct lint *l, json_t *m, bool top,
 	/* Fields of the machine object (asl-core.md §1.1, §1.3). */
 	const char *k;
 	json_t *x;
-	json_object_foreach (m, k, x) {
+	json_object_foreach(m, k, x) {
 		bool ok = strcmp(k, "States") == 0 ||
 			  strcmp(k, "StartAt") == 0 ||
 			  strcmp(k, "Comment") == 0;
@@ -3347,7 +3411,7 @@ static void check_machine(struct lint *l, json_t *m, bool top,
 	struct scope *outer_scope = l->scope;
 	struct sstate *outer_cur = l->cur;
 	size_t i = 0;
-	json_object_foreach (states, k, x) {
+	json_object_foreach(states, k, x) {
 		size_t s2;
 		struct sstate *s = &sc->st[i++];
 		s->name = k;
@@ -3378,7 +3442,7 @@ static void check_machine(struct lint *l, json_t *m, bool top,
 	 * names walked before. Good enough for a hint.
 	 */
 	i = 0;
-	json_object_foreach (states, k, x) {
+	json_object_foreach(states, k, x) {
 		size_t s2;
 		struct sstate *s = &sc->st[i++];
 		l->scope = sc;
@@ -3431,7 +3495,7 @@ static const char *var_name(struct lint *l, int idx)
 {
 	const char *k;
 	json_t *v;
-	json_object_foreach (l->vars, k, v)
+	json_object_foreach(l->vars, k, v)
 		if (json_integer_value(v) == idx)
 			return k;
 	return "?";
@@ -3466,8 +3530,8 @@ static void dataflow(struct lint *l, struct scope *sc, const uint64_t *entry,
 		memcpy(sc->st[sc->start].in, entry, words * sizeof(uint64_t));
 		work[wn++] = sc->start;
 		queued[sc->start] = true;
-		uint64_t *tmp = sfn_xcalloc(words ? words : 1,
-					    sizeof(uint64_t));
+		uint64_t *tmp =
+			sfn_xcalloc(words ? words : 1, sizeof(uint64_t));
 		while (wn) {
 			int cur = work[--wn];
 			queued[cur] = false;
@@ -3502,8 +3566,8 @@ static void dataflow(struct lint *l, struct scope *sc, const uint64_t *entry,
 		free(work);
 		free(queued);
 	}
-	uint64_t *inner_outer = sfn_xcalloc(words ? words : 1,
-					    sizeof(uint64_t));
+	uint64_t *inner_outer =
+		sfn_xcalloc(words ? words : 1, sizeof(uint64_t));
 	if (outer_assigned)
 		memcpy(inner_outer, outer_assigned, words * sizeof(uint64_t));
 	assigned_names(sc, inner_outer, words);
@@ -3515,8 +3579,8 @@ static void dataflow(struct lint *l, struct scope *sc, const uint64_t *entry,
 			if (idx >= 0 && bit(s->in, idx))
 				continue;
 			if (idx < 0) {
-				const char *near = closest_key(l->vars,
-							       r->name);
+				const char *near =
+					closest_key(l->vars, r->name);
 				if (near)
 					diag_at(l, SFN_SEV_WARNING,
 						"SFN_UNDEFINED_VARIABLE",
@@ -3580,8 +3644,8 @@ size_t sfn_lint(json_t *root, const struct sfn_doc *doc, int flags,
 	check_machine(&l, root, true, "machine", &top);
 	if (top && any_reads(top)) {
 		size_t words = (l.n_vars + 63) / 64;
-		uint64_t *entry = sfn_xcalloc(words ? words : 1,
-					      sizeof(uint64_t));
+		uint64_t *entry =
+			sfn_xcalloc(words ? words : 1, sizeof(uint64_t));
 		dataflow(&l, top, entry, NULL, words);
 		free(entry);
 	}
@@ -3620,8 +3684,8 @@ char *sfn_lint_aws_location(json_t *root, const char *pointer)
 		*w = '\0';
 		if (json_is_array(cur)) {
 			sfn_strbuf_addf(&sb, "[%s]", tok);
-			cur = json_array_get(cur, (size_t)strtoul(tok, NULL,
-								  10));
+			cur = json_array_get(cur,
+					     (size_t)strtoul(tok, NULL, 10));
 		} else {
 			sfn_strbuf_addf(&sb, "/%s", tok);
 			cur = json_is_object(cur) ? json_object_get(cur, tok)

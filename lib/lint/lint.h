@@ -62,7 +62,7 @@ enum sfn_lint_lang { SFN_LL_BOTH, SFN_LL_JSONPATH, SFN_LL_JSONATA };
 /* A field a state may carry: in which state types, in which language. */
 struct sfn_lint_field {
 	const char *name;
-	unsigned types;		/* SFN_LT_* bits */
+	unsigned types; /* SFN_LT_* bits */
 	enum sfn_lint_lang lang;
 };
 /* Every state field the linter knows, terminated by a NULL name. */

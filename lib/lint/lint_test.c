@@ -150,8 +150,8 @@ static void test_schema(void)
 	json_t *defs = json_object_get(schema, "definitions");
 	for (int t = 0; sfn_lint_type_names[t]; t++) {
 		const char *type = sfn_lint_type_names[t];
-		json_t *props = json_object_get(
-			json_object_get(defs, type), "properties");
+		json_t *props = json_object_get(json_object_get(defs, type),
+						"properties");
 		size_t want = 0;
 		for (const struct sfn_lint_field *f = sfn_lint_state_fields;
 		     f->name; f++) {
