@@ -352,13 +352,14 @@ void sfn_task_config_help(struct sfn_strbuf *sb)
 	static const char *const lines[] = {
 		"connections.<ARN>: AuthorizationType, AuthParameters "
 		"(EventBridge shape) for HTTP Tasks",
-		"http.userAgentRegion, http.allowHttp, http.followRedirects, "
-		"http.timeoutSeconds",
+		"http: region (User-Agent), allowHttp, followRedirects, "
+		"timeoutSeconds, statusCause (response|body)",
 		"http.oauth: clientAuth (basic|body), tokenField, "
 		"expiresField",
 		"tls.cacert, tls.insecureSkipVerify",
-		"bedrock: endpoint, region, profile, apiKey, adapter "
-		"(openai), openaiEndpoint, openaiApiKey, models, s3",
+		"bedrock: endpoint, controlEndpoint, region, profile, apiKey, "
+		"timeoutSeconds, pollSeconds, s3, adapter (openai), "
+		"openaiEndpoint, openaiApiKey, models",
 		"lambda: endpoint, region, profile, aws (true: call AWS "
 		"Lambda)",
 		"aws: region, profile, accessKeyId, secretAccessKey, "
