@@ -890,6 +890,9 @@ static uint64_t pointer_hash(uint64_t base, const char *pointer)
 
 static char *local_path(const struct sfn_doc *doc, const char *rel)
 {
+	/* "-" is a file here, never standard input again. */
+	if (!strcmp(rel, "-"))
+		return sfn_xstrdup("./-");
 	if (rel[0] == '/' || !strcmp(doc->name, "<stdin>"))
 		return sfn_xstrdup(rel);
 	char *copy = sfn_xstrdup(doc->name);
