@@ -891,14 +891,13 @@ static uint64_t pointer_hash(uint64_t base, const char *pointer)
 static char *local_path(const struct sfn_doc *doc, const char *rel)
 {
 	/* "-" is a file here, never standard input again. */
-	if (!strcmp(rel, "-"))
-		return sfn_xstrdup("./-");
 	if (rel[0] == '/' || !strcmp(doc->name, "<stdin>"))
-		return sfn_xstrdup(rel);
+		return strcmp(rel, "-") ? sfn_xstrdup(rel) : sfn_xstrdup("./-");
 	char *copy = sfn_xstrdup(doc->name);
 	char *dir = dirname(copy);
-	char *p = !strcmp(dir, ".") ? sfn_xstrdup(rel)
-				    : sfn_xasprintf("%s/%s", dir, rel);
+	char *p = !strcmp(dir, ".") && strcmp(rel, "-")
+			  ? sfn_xstrdup(rel)
+			  : sfn_xasprintf("%s/%s", dir, rel);
 	free(copy);
 	return p;
 }
