@@ -1002,50 +1002,171 @@ static void jsonata_var(const char *name, size_t position, void *ud)
 #endif
 
 /*
+ * asl-core.md §10.3: an expression has no input document, so "$", "$$" or
+ * a field name must not start a path at its top level (inside a predicate
+ * "[...]", a path step ".(...)", or a lambda body they refer to the context
+ * item and are fine). A token scan: strings, regexes, numbers and comments
+ * are skipped; each bracket opens a region that has a context item or
+ * inherits its parent's. Reports the first such reference.
+ */
+static void top_level_refs(struct lint *l, const char *e, size_t n)
+{
+	bool has_ctx[64] = { false };
+	size_t depth = 0;
+	bool operand = false; /* the previous token ends an operand */
+	bool dot = false;     /* the previous token is '.' */
+	bool lambda = false;  /* "function" seen, its body is next */
+	for (size_t i = 0; i < n;) {
+		unsigned char c = (unsigned char)e[i];
+		if (isspace(c)) {
+			i++;
+			continue;
+		}
+		if (c == '/' && i + 1 < n && e[i + 1] == '*') {
+			const char *end = strstr(e + i + 2, "*/");
+			i = end && (size_t)(end - e) < n ? (size_t)(end - e) + 2
+							 : n;
+			continue;
+		}
+		bool was_dot = dot;
+		dot = false;
+		if (c == '"' || c == '\'') {
+			skip_string(e, n, &i);
+			operand = true;
+			continue;
+		}
+		if (c == '/' && !operand) { /* a regex literal */
+			for (i++; i < n && e[i] != '/'; i++)
+				if (e[i] == '\\')
+					i++;
+			for (i++; i < n && isalpha((unsigned char)e[i]); i++)
+				;
+			operand = true;
+			continue;
+		}
+		if (isdigit(c)) {
+			while (i < n && (isalnum((unsigned char)e[i]) ||
+					 (e[i] == '.' && i + 1 < n &&
+					  isdigit((unsigned char)e[i + 1]))))
+				i++;
+			operand = true;
+			continue;
+		}
+		char name[81];
+		const char *ref = NULL;
+		if (c == '$') {
+			size_t k = i + 1;
+			while (k < n && ident_char((unsigned char)e[k]))
+				k++;
+			if (k == i + 1)
+				ref = (k < n && e[k] == '$') ? "$$" : "$";
+			if (ref && ref[1])
+				k++;
+			i = k;
+			if (ref && (was_dot || has_ctx[depth]))
+				ref = NULL;
+			operand = true;
+		} else if (c == '`' || isalpha(c) || c == '_' || c >= 0x80) {
+			size_t k = i, m = 0;
+			if (c == '`') {
+				for (k = i + 1; k < n && e[k] != '`'; k++)
+					if (m < 80)
+						name[m++] = e[k];
+				k++;
+			} else {
+				while (k < n &&
+				       ident_char((unsigned char)e[k])) {
+					if (m < 80)
+						name[m++] = e[k];
+					k++;
+				}
+			}
+			name[m] = '\0';
+			i = k;
+			static const char *const ops[] = { "and", "or", "in",
+							   NULL };
+			static const char *const lits[] = { "true", "false",
+							    "null", NULL };
+			bool op = false, lit = false;
+			for (size_t q = 0; ops[q]; q++)
+				op = op || (c != '`' && !strcmp(ops[q], name));
+			for (size_t q = 0; lits[q]; q++)
+				lit = lit ||
+				      (c != '`' && !strcmp(lits[q], name));
+			if (c != '`' && !strcmp(name, "function")) {
+				lambda = true;
+				operand = false;
+				continue;
+			}
+			if (op && operand) {
+				operand = false;
+				continue;
+			}
+			operand = true;
+			if (lit || was_dot || has_ctx[depth])
+				continue;
+			size_t j = i;
+			while (j < n && isspace((unsigned char)e[j]))
+				j++;
+			if (j < n && e[j] == '(')
+				continue;
+			ref = name;
+		} else {
+			bool ctx = has_ctx[depth];
+			switch (c) {
+			case '[':
+				ctx = ctx || operand;
+				break;
+			case '(':
+				ctx = ctx || was_dot;
+				break;
+			case '{':
+				ctx = ctx || was_dot || operand || lambda;
+				lambda = false;
+				break;
+			default:
+				break;
+			}
+			if (c == '[' || c == '(' || c == '{') {
+				if (depth + 1 < sizeof(has_ctx))
+					has_ctx[++depth] = ctx;
+				operand = false;
+			} else if (c == ']' || c == ')' || c == '}') {
+				if (depth > 0)
+					depth--;
+				operand = true;
+			} else {
+				dot = c == '.' &&
+				      !(i + 1 < n && e[i + 1] == '.');
+				operand = false;
+			}
+			i++;
+			continue;
+		}
+		if (ref) {
+			err(l, "UNSUPPORTED_JSONATA_EXPRESSION",
+			    "Reference to '%s' at the top level is not "
+			    "supported.",
+			    ref);
+			return;
+		}
+	}
+}
+
+/*
  * Lexical checks the parser cannot make for us: $states members used where
  * they do not exist, input references at the top level, $eval. Also
  * collects variable reads when the engine is not there to list them.
  */
 static void jsonata_lexical(struct lint *l, const char *e, size_t n, int ctx,
-			    bool collect_vars)
+			    bool collect_vars, bool top_check)
 {
 	size_t i = 0;
 	while (i < n && isspace((unsigned char)e[i]))
 		i++;
-	/* asl-core.md §10.3: no implicit input document at the top. */
-	if (i < n) {
-		const char *ref = NULL;
-		char name[81];
-		if (e[i] == '$' &&
-		    (i + 1 >= n || !ident_char((unsigned char)e[i + 1]))) {
-			ref = (i + 1 < n && e[i + 1] == '$') ? "$$" : "$";
-		} else if (isalpha((unsigned char)e[i]) || e[i] == '_') {
-			size_t k = 0;
-			while (i + k < n && k < 80 &&
-			       ident_char((unsigned char)e[i + k])) {
-				name[k] = e[i + k];
-				k++;
-			}
-			name[k] = '\0';
-			size_t j = i + k;
-			while (j < n && isspace((unsigned char)e[j]))
-				j++;
-			static const char *const kw[] = {
-				"true", "false", "null", "function", "and",
-				"or",	"in",	 "not",	 NULL
-			};
-			bool keyword = false;
-			for (size_t q = 0; kw[q]; q++)
-				keyword = keyword || strcmp(kw[q], name) == 0;
-			if (!keyword && !(j < n && e[j] == '('))
-				ref = name;
-		}
-		if (ref)
-			err(l, "UNSUPPORTED_JSONATA_EXPRESSION",
-			    "Reference to '%s' at the top level is not "
-			    "supported.",
-			    ref);
-	}
+	(void)i;
+	if (top_check)
+		top_level_refs(l, e, n);
 	for (i = 0; i < n; i++) {
 		char c = e[i];
 		if (c == '"' || c == '\'' || c == '`') {
@@ -1160,13 +1281,13 @@ static void check_jsonata_expr(struct lint *l, const char *s, size_t len,
 		(void)d;
 #endif
 		sfn_jsonata_error_release(&je);
-		jsonata_lexical(l, e, n, ctx, true);
+		jsonata_lexical(l, e, n, ctx, true, false);
 		return;
 	}
 	struct jvars jv = { l, e, n };
 	sfn_jsonata_foreach_variable(x, jsonata_var, &jv);
 	sfn_jsonata_free(x);
-	jsonata_lexical(l, e, n, ctx, false);
+	jsonata_lexical(l, e, n, ctx, false, true);
 #else
 	/* Until the engine lands: JSONata 2.1 operators AWS refuses. */
 	for (size_t i = 0; i + 1 < n; i++) {
@@ -1183,7 +1304,7 @@ static void check_jsonata_expr(struct lint *l, const char *s, size_t len,
 			break;
 		}
 	}
-	jsonata_lexical(l, e, n, ctx, true);
+	jsonata_lexical(l, e, n, ctx, true, true);
 #endif
 }
 
