@@ -1,0 +1,148 @@
+/*
+ * Unit tests of the engine's API: results, undefined, errors with their
+ * code/token/position, the AWS dialect, the linter's variable walk, and one
+ * compiled expression evaluated from several threads at once.
+ */
+#include "jsonata/jsonata.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/test.h"
+
+/* Evaluates @expr on @doc (JSON text or NULL); returns the result as JSON
+ * text, "undefined", or "ERR <code>"; the caller frees. */
+static char *run(const char *expr, const char *doc, int flags)
+{
+	struct sfn_jsonata_error err = { 0 };
+	struct sfn_jsonata *e = sfn_jsonata_compile(expr, strlen(expr), flags, &err);
+	char *out;
+	if (!e) {
+		out = sfn_xasprintf("ERR %s", err.code);
+		sfn_jsonata_error_release(&err);
+		return out;
+	}
+	json_t *in = doc ? json_loads(doc, JSON_DECODE_ANY, NULL) : NULL;
+	json_t *r = NULL;
+	if (sfn_jsonata_eval(e, in, NULL, NULL, &r, &err) < 0)
+		out = sfn_xasprintf("ERR %s", err.code);
+	else
+		out = r ? sfn_json_dumps(r, 0) : sfn_xstrdup("undefined");
+	sfn_jsonata_error_release(&err);
+	json_decref(r);
+	json_decref(in);
+	sfn_jsonata_free(e);
+	return out;
+}
+
+static void check(const char *expr, const char *doc, int flags,
+		  const char *want)
+{
+	char *got = run(expr, doc, flags);
+	SFN_CHECK_STR(got, want, expr);
+	free(got);
+}
+
+struct job {
+	const struct sfn_jsonata *e;
+	json_t *doc;
+	int ok;
+};
+
+static void *worker(void *arg)
+{
+	struct job *j = arg;
+	for (int i = 0; i < 200; i++) {
+		json_t *r = NULL;
+		if (sfn_jsonata_eval(j->e, j->doc, NULL, NULL, &r, NULL) == 0 &&
+		    json_is_integer(r) && json_integer_value(r) == 6)
+			j->ok++;
+		json_decref(r);
+	}
+	return NULL;
+}
+
+static void visit(const char *name, size_t pos, void *ud)
+{
+	struct sfn_strbuf *sb = ud;
+	sfn_strbuf_addf(sb, "%s@%zu ", name, pos);
+}
+
+int main(void)
+{
+	const char *doc = "{\"a\":[1,2,3],\"o\":{\"k\":\"v\"},\"s\":\"Hello\"}";
+	check("$sum(a)", doc, 0, "6");
+	check("a[1]", doc, 0, "2");
+	check("a[$ > 1]", doc, 0, "[2,3]");
+	check("nothing", doc, 0, "undefined");
+	check("$", NULL, 0, "undefined");
+	check("o.k & s", doc, 0, "\"vHello\"");
+	check("$string(1/3)", NULL, 0, "\"0.333333333333333\"");
+	check("0.1 + 0.2", NULL, 0, "0.30000000000000004");
+	check("$match(s, /l+/).index", doc, 0, "2");
+	check("(\n  $f := function($n){ $n <= 1 ? 1 : $n * $f($n - 1) };\n  $f(5)\n)",
+	      NULL, 0, "120");
+	check("\"a\" + 1", NULL, 0, "ERR T2001");
+	check("1 +", NULL, 0, "ERR S0207");
+	check("$x ?? 3", NULL, 0, "3");
+	check("$x ?? 3", NULL, SFN_JSONATA_AWS, "ERR S0211");
+	check("$eval('1+1')", NULL, 0, "2");
+	check("$eval('1+1')", NULL, SFN_JSONATA_AWS, "ERR T1006");
+	check("$partition([1,2,3], 2)", NULL, SFN_JSONATA_AWS, "[[1,2],[3]]");
+	check("$partition([1,2,3], 2)", NULL, 0, "ERR T1006");
+	check("$random(42)", NULL, SFN_JSONATA_AWS, "0.7275636800328681");
+	check("$hash('input', 'SHA-1')", NULL, SFN_JSONATA_AWS,
+	      "\"140f86aae51ab9e1cda9b4254fe98a74eb54c1a1\"");
+	check("$parse('{\"a\": 1}').a", NULL, SFN_JSONATA_AWS, "1");
+	check("$range(0, 6, 2)", NULL, SFN_JSONATA_AWS, "[0,2,4,6]");
+	check("$length($uuid())", NULL, SFN_JSONATA_AWS, "36");
+
+	/* error details */
+	struct sfn_jsonata_error err = { 0 };
+	struct sfn_jsonata *e = sfn_jsonata_compile("1 + $x.y", 8, 0, &err);
+	SFN_CHECK(e != NULL, "compile");
+	json_t *b = json_pack("{s:{s:s}}", "x", "y", "z");
+	json_t *r = NULL;
+	SFN_CHECK_INT(sfn_jsonata_eval(e, NULL, b, NULL, &r, &err), -1, "eval fails");
+	SFN_CHECK_STR(err.code, "T2002", "code");
+	SFN_CHECK_STR(err.token, "+", "token");
+	SFN_CHECK_INT(err.position, 3, "position");
+	SFN_CHECK_STR(err.value, "\"z\"", "value");
+	sfn_jsonata_error_release(&err);
+	json_decref(b);
+
+	/* depth limit */
+	struct sfn_jsonata_limits lim = { .max_depth = 50 };
+	const char *deep = "($f := function($n){ $n = 0 ? 0 : 1 + $f($n - 1) }; $f(100))";
+	struct sfn_jsonata *d = sfn_jsonata_compile(deep, strlen(deep), 0, &err);
+	SFN_CHECK_INT(sfn_jsonata_eval(d, NULL, NULL, &lim, &r, &err), -1, "depth");
+	SFN_CHECK_STR(err.code, "U1001", "depth code");
+	sfn_jsonata_error_release(&err);
+	sfn_jsonata_free(d);
+
+	/* variables for the linter */
+	struct sfn_strbuf sb = SFN_STRBUF_INIT;
+	sfn_jsonata_foreach_variable(e, visit, &sb);
+	SFN_CHECK_STR(sb.buf, "x@4 ", "variables");
+	sfn_strbuf_release(&sb);
+	sfn_jsonata_free(e);
+
+	/* one compiled expression, four threads */
+	const char *tx = "$sum(a.($ * 1))";
+	struct sfn_jsonata *shared = sfn_jsonata_compile(tx, strlen(tx), 0, &err);
+	json_t *in = json_loads(doc, 0, NULL);
+	pthread_t th[4];
+	struct job jobs[4];
+	for (int i = 0; i < 4; i++) {
+		jobs[i] = (struct job){ shared, in, 0 };
+		pthread_create(&th[i], NULL, worker, &jobs[i]);
+	}
+	for (int i = 0; i < 4; i++) {
+		pthread_join(th[i], NULL);
+		SFN_CHECK_INT(jobs[i].ok, 200, "thread results");
+	}
+	json_decref(in);
+	sfn_jsonata_free(shared);
+	return sfn_test_done();
+}
