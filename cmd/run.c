@@ -24,34 +24,37 @@
 
 #define RUN_HELP                                                               \
 	"options:\n"                                                           \
-	"  --input JSON             the execution input (default {})\n"       \
+	"  --input JSON             the execution input (default {})\n"        \
 	"  --input-file FILE        read the input from FILE ('-': stdin)\n"   \
 	"  --name NAME              the execution name (default a UUID v4)\n"  \
-	"  --type TYPE              standard (default) or express\n"          \
-	"  --state-machine-name N   the state machine name (default: the\n"   \
-	"                           file name without .json/.yaml/.yml/.asl);\n" \
-	"                           N#CASE also selects a mock test case\n"   \
-	"  --logical-id ID          the state machine of a template to run\n" \
-	"  --describe               print DescribeExecution's response\n"     \
-	"  --pretty                 indent the JSON output\n"                 \
-	"  -v, --trace              print each transition on stderr\n"        \
-	"  --mock-config FILE       Step Functions Local MockConfigFile\n"    \
-	"                           (default $SFN_MOCK_CONFIG)\n"             \
-	"  --test-case NAME         the mock test case to use\n"              \
-	"  --config FILE            local handlers config (default\n"         \
-	"                           sfn.config.yaml, .yml or .json here)\n"   \
-	"  --max-threads N          threads for Parallel and Map (default 8)\n" \
-	"  --time-scale F           multiply Waits and retry intervals; 0:\n" \
+	"  --type TYPE              standard (default) or express\n"           \
+	"  --state-machine-name N   the state machine name (default: the\n"    \
+	"                           file name without "                        \
+	".json/.yaml/.yml/.asl);\n"                                            \
+	"                           N#CASE also selects a mock test case\n"    \
+	"  --logical-id ID          the state machine of a template to run\n"  \
+	"  --describe               print DescribeExecution's response\n"      \
+	"  --pretty                 indent the JSON output\n"                  \
+	"  -v, --trace              print each transition on stderr\n"         \
+	"  --mock-config FILE       Step Functions Local MockConfigFile\n"     \
+	"                           (default $SFN_MOCK_CONFIG)\n"              \
+	"  --test-case NAME         the mock test case to use\n"               \
+	"  --config FILE            local handlers config (default\n"          \
+	"                           sfn.config.yaml, .yml or .json here)\n"    \
+	"  --max-threads N          threads for Parallel and Map (default "    \
+	"8)\n"                                                                 \
+	"  --time-scale F           multiply Waits and retry intervals; 0:\n"  \
 	"                           no real waiting, a virtual clock\n"        \
-	"                           (default $SFN_TIME_SCALE, else 1)\n"      \
-	"  --now RFC3339            pin the start clock (also $SFN_TEST_NOW)\n" \
-	"  --no-payload-limit       lift the 256 KiB payload quota\n"         \
+	"                           (default $SFN_TIME_SCALE, else 1)\n"       \
+	"  --now RFC3339            pin the start clock (also "                \
+	"$SFN_TEST_NOW)\n"                                                     \
+	"  --no-payload-limit       lift the 256 KiB payload quota\n"          \
 	"  --no-history-limit       lift the 25,000 events quota (STANDARD)\n" \
-	"  --no-duration-limit      lift the 5 minutes quota (EXPRESS)\n"     \
-	"  --no-journal             keep the history in memory only (today\n" \
-	"                           always the case)\n"                       \
-	"\nTasks resolve through mocks, then local handlers, then the\n"      \
-	"built-in integrations. Exit: 0 SUCCEEDED, 1 FAILED or TIMED_OUT,\n"  \
+	"  --no-duration-limit      lift the 5 minutes quota (EXPRESS)\n"      \
+	"  --no-journal             keep the history in memory only (today\n"  \
+	"                           always the case)\n"                        \
+	"\nTasks resolve through mocks, then local handlers, then the\n"       \
+	"built-in integrations. Exit: 0 SUCCEEDED, 1 FAILED or TIMED_OUT,\n"   \
 	"130 ABORTED (Ctrl-C).\n"
 
 enum {
@@ -168,8 +171,7 @@ static void trace(void *ud, const struct sfn_trace_info *ti)
 	if (ti->scope) {
 		size_t i;
 		json_t *s;
-		json_array_foreach(ti->scope, i, s)
-		{
+		json_array_foreach(ti->scope, i, s) {
 			fprintf(stderr, "%s[%lld] > ",
 				json_string_value(json_array_get(s, 0)),
 				(long long)json_integer_value(
@@ -253,9 +255,9 @@ static char *dirname_of(const char *path)
 	return sfn_xstrndup(path, (size_t)(s - path) ? (size_t)(s - path) : 1);
 }
 
-static void print_describe(struct sfn_exec *x, const char *name,
-			   json_t *input, double start,
-			   const struct sfn_exec_result *res, int flags)
+static void print_describe(struct sfn_exec *x, const char *name, json_t *input,
+			   double start, const struct sfn_exec_result *res,
+			   int flags)
 {
 	char ts[32];
 	json_t *d = json_object();
@@ -289,11 +291,10 @@ static void print_describe(struct sfn_exec *x, const char *name,
 					    json_string(res->cause));
 	}
 	json_object_set_new(d, "redriveCount", json_integer(0));
-	json_object_set_new(
-		d, "redriveStatus",
-		json_string(res->status == SFN_EXEC_SUCCEEDED
-				    ? "NOT_REDRIVABLE"
-				    : "REDRIVABLE"));
+	json_object_set_new(d, "redriveStatus",
+			    json_string(res->status == SFN_EXEC_SUCCEEDED
+						? "NOT_REDRIVABLE"
+						: "REDRIVABLE"));
 	if (res->status == SFN_EXEC_SUCCEEDED)
 		json_object_set_new(
 			d, "redriveStatusReason",
@@ -403,7 +404,8 @@ int cmd_run(int argc, char **argv)
 			fputs("\n" RUN_HELP, stdout);
 			return SFN_EXIT_OK;
 		case ':':
-			return sfn_cmd_usage_error("run", "option '%s' needs a value",
+			return sfn_cmd_usage_error("run",
+						   "option '%s' needs a value",
 						   argv[optind - 1]);
 		default:
 			return sfn_cmd_usage_error("run", "unknown option '%s'",
@@ -447,7 +449,8 @@ int cmd_run(int argc, char **argv)
 	} else {
 		struct timespec ts;
 		clock_gettime(CLOCK_REALTIME, &ts);
-		start = (double)ts.tv_sec + (double)(ts.tv_nsec / 1000000) / 1e3;
+		start = (double)ts.tv_sec +
+			(double)(ts.tv_nsec / 1000000) / 1e3;
 	}
 	host.urandom = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
 

@@ -103,8 +103,7 @@ static json_t *norm_value(const struct norm *n, json_t *v)
 		json_t *a = json_array();
 		size_t i;
 		json_t *m;
-		json_array_foreach(v, i, m)
-		{
+		json_array_foreach(v, i, m) {
 			json_array_append_new(a, norm_value(n, m));
 		}
 		return a;
@@ -113,8 +112,7 @@ static json_t *norm_value(const struct norm *n, json_t *v)
 		json_t *o = json_object();
 		const char *k;
 		json_t *m;
-		json_object_foreach(v, k, m)
-		{
+		json_object_foreach(v, k, m) {
 			char *nk = norm_string(n, k);
 			if (n->ts_keys && has_timestamp(k))
 				json_object_set_new(o, nk,
@@ -134,8 +132,7 @@ static bool ignored(json_t *ignore, const char *ptr)
 {
 	size_t i;
 	json_t *p;
-	json_array_foreach(ignore, i, p)
-	{
+	json_array_foreach(ignore, i, p) {
 		if (!strcmp(json_string_value(p), ptr))
 			return true;
 	}
@@ -152,8 +149,7 @@ static bool same(json_t *want, json_t *got, json_t *ignore,
 		json_t *w;
 		if (json_object_size(want) != json_object_size(got)) {
 			/* Ignored members may be absent on one side only. */
-			json_object_foreach(got, k, w)
-			{
+			json_object_foreach(got, k, w) {
 				if (json_object_get(want, k))
 					continue;
 				size_t len = ptr->len;
@@ -165,8 +161,7 @@ static bool same(json_t *want, json_t *got, json_t *ignore,
 					return false;
 			}
 		}
-		json_object_foreach(want, k, w)
-		{
+		json_object_foreach(want, k, w) {
 			size_t len = ptr->len;
 			sfn_pointer_add(ptr, k);
 			json_t *g = json_object_get(got, k);
@@ -277,8 +272,9 @@ static enum verdict run_case(json_t *c, char *why, size_t whylen)
 	if (!m) {
 		res.status = SFN_EXEC_FAILED;
 		res.error = sfn_xstrdup(err.name ? err.name : "?");
-		res.cause = sfn_xasprintf("%s at %s", err.cause ? err.cause : "",
-					  err.where ? err.where : "");
+		res.cause =
+			sfn_xasprintf("%s at %s", err.cause ? err.cause : "",
+				      err.where ? err.where : "");
 	} else {
 		uint64_t seed = 0x9e3779b97f4a7c15ULL;
 		/* The clock of the recording, where the case says it. */
@@ -313,8 +309,8 @@ static enum verdict run_case(json_t *c, char *why, size_t whylen)
 	const char *got_status = sfn_exec_status_name(res.status);
 	if (!want_status || strcmp(want_status, got_status)) {
 		v = BAD_STATUS;
-		snprintf(why, whylen, "status %s, want %s (%s: %s)",
-			 got_status, want_status ? want_status : "?",
+		snprintf(why, whylen, "status %s, want %s (%s: %s)", got_status,
+			 want_status ? want_status : "?",
 			 res.error ? res.error : "",
 			 res.cause ? res.cause : "");
 	} else if (res.status == SFN_EXEC_SUCCEEDED) {
@@ -339,19 +335,21 @@ static enum verdict run_case(json_t *c, char *why, size_t whylen)
 			json_string_value(json_object_get(expected, "error"));
 		if (!str_eq(we, res.error)) {
 			v = BAD_ERROR;
-			snprintf(why, whylen, "error '%s', want '%s' (cause %s)",
-				 res.error ? res.error : "",
-				 we ? we : "", res.cause ? res.cause : "");
+			snprintf(why, whylen,
+				 "error '%s', want '%s' (cause %s)",
+				 res.error ? res.error : "", we ? we : "",
+				 res.cause ? res.cause : "");
 		} else if (!ignored(ignore, "/cause")) {
 			json_t *cj = json_object_get(expected, "cause_json");
 			const char *wc = json_string_value(
 				json_object_get(expected, "cause"));
 			n.ts_keys = json_is_true(json_object_get(tsk, "cause"));
 			if (cj) {
-				json_t *gj = res.cause ? json_loads(res.cause,
-								    JSON_DECODE_ANY,
-								    NULL)
-						       : NULL;
+				json_t *gj =
+					res.cause ? json_loads(res.cause,
+							       JSON_DECODE_ANY,
+							       NULL)
+						  : NULL;
 				json_t *gn = gj ? norm_value(&n, gj) : NULL;
 				struct sfn_strbuf ptr = SFN_STRBUF_INIT;
 				sfn_strbuf_adds(&ptr, "/cause_json");
@@ -366,8 +364,9 @@ static enum verdict run_case(json_t *c, char *why, size_t whylen)
 				json_decref(gj);
 				json_decref(gn);
 			} else {
-				char *gc = res.cause ? norm_string(&n, res.cause)
-						     : NULL;
+				char *gc = res.cause
+						   ? norm_string(&n, res.cause)
+						   : NULL;
 				if (!str_eq(wc, gc)) {
 					v = BAD_CAUSE;
 					snprintf(why, whylen,
@@ -439,8 +438,7 @@ static bool tagged(json_t *c, const char *tag)
 {
 	size_t i;
 	json_t *t;
-	json_array_foreach(json_object_get(c, "features"), i, t)
-	{
+	json_array_foreach(json_object_get(c, "features"), i, t) {
 		if (!strcmp(json_string_value(t), tag))
 			return true;
 	}
@@ -576,8 +574,7 @@ int main(int argc, char **argv)
 		json_t *tags = json_object_get(c, "features");
 		size_t k;
 		json_t *t;
-		json_array_foreach(tags, k, t)
-		{
+		json_array_foreach(tags, k, t) {
 			const char *tn = json_string_value(t);
 			size_t j;
 			for (j = 0; j < nf; j++)

@@ -71,7 +71,6 @@ static void mark_context(const struct sfn_path *p, void *ud)
 		c->st->uses_context = true;
 }
 
-
 /*
  * Compiles the path string @text found at the current pointer. Context and
  * variable roots are allowed unless @flags say otherwise.

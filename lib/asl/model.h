@@ -47,48 +47,48 @@ enum sfn_tmpl_kind {
 
 struct sfn_tmpl {
 	enum sfn_tmpl_kind kind;
-	json_t *literal;	    /* LITERAL; owned */
-	struct sfn_path *path;	    /* PATH; owned */
-	struct sfn_intrinsic *fn;   /* INTRINSIC; owned */
-	struct sfn_jsonata *expr;   /* JSONATA; owned */
-	char *text;		    /* PATH/INTRINSIC/JSONATA source; owned */
-	char *field;		    /* name in messages: "id.$", "Output/a"; owned */
-	size_t n;		    /* OBJECT/ARRAY members */
-	char **keys;		    /* OBJECT: keys with ".$" stripped; owned */
-	struct sfn_tmpl **vals;	    /* OBJECT/ARRAY; owned */
-	char *where;		    /* JSON Pointer; owned */
+	json_t *literal;	  /* LITERAL; owned */
+	struct sfn_path *path;	  /* PATH; owned */
+	struct sfn_intrinsic *fn; /* INTRINSIC; owned */
+	struct sfn_jsonata *expr; /* JSONATA; owned */
+	char *text;		  /* PATH/INTRINSIC/JSONATA source; owned */
+	char *field; /* name in messages: "id.$", "Output/a"; owned */
+	size_t n;    /* OBJECT/ARRAY members */
+	char **keys; /* OBJECT: keys with ".$" stripped; owned */
+	struct sfn_tmpl **vals; /* OBJECT/ARRAY; owned */
+	char *where;		/* JSON Pointer; owned */
 };
 
 /* A number field given literally, by a reference path, or by JSONata. */
 struct sfn_num_field {
 	bool set;
-	double value;		/* literal */
-	struct sfn_path *path;	/* the ...Path form; owned */
-	struct sfn_tmpl *expr;	/* JSONata form; owned */
-	char *where;		/* owned */
+	double value;	       /* literal */
+	struct sfn_path *path; /* the ...Path form; owned */
+	struct sfn_tmpl *expr; /* JSONata form; owned */
+	char *where;	       /* owned */
 };
 
 struct sfn_retrier {
 	char **errors; /* ErrorEquals; owned */
 	size_t n_errors;
-	double interval;	/* IntervalSeconds, default 1 */
-	unsigned max_attempts;	/* default 3 */
-	double backoff;		/* default 2.0 */
-	double max_delay;	/* MaxDelaySeconds; 0 = none */
-	bool jitter_full;	/* JitterStrategy FULL */
-	char *where;		/* owned */
+	double interval;       /* IntervalSeconds, default 1 */
+	unsigned max_attempts; /* default 3 */
+	double backoff;	       /* default 2.0 */
+	double max_delay;      /* MaxDelaySeconds; 0 = none */
+	bool jitter_full;      /* JitterStrategy FULL */
+	char *where;	       /* owned */
 };
 
 struct sfn_catcher {
 	char **errors; /* owned */
 	size_t n_errors;
-	char *next;		    /* owned */
-	struct sfn_state *target;   /* resolved Next; borrowed */
+	char *next;		      /* owned */
+	struct sfn_state *target;     /* resolved Next; borrowed */
 	struct sfn_path *result_path; /* NULL: "$" unless result_path_null */
 	bool result_path_null;
-	struct sfn_tmpl *output;    /* JSONata Output; owned */
-	struct sfn_tmpl *assign;    /* owned */
-	char *where;		    /* owned */
+	struct sfn_tmpl *output; /* JSONata Output; owned */
+	struct sfn_tmpl *assign; /* owned */
+	char *where;		 /* owned */
 };
 
 enum sfn_choice_op {
@@ -123,17 +123,17 @@ enum sfn_choice_op {
 
 struct sfn_choice_rule {
 	enum sfn_choice_op op;
-	struct sfn_path *variable;	/* Variable; owned */
-	json_t *operand;		/* literal operand; owned */
-	struct sfn_path *operand_path;	/* the ...Path operand; owned */
-	struct sfn_tmpl *condition;	/* JSONata Condition; owned */
-	struct sfn_choice_rule *subs;	/* And/Or/Not; owned array */
+	struct sfn_path *variable;     /* Variable; owned */
+	json_t *operand;	       /* literal operand; owned */
+	struct sfn_path *operand_path; /* the ...Path operand; owned */
+	struct sfn_tmpl *condition;    /* JSONata Condition; owned */
+	struct sfn_choice_rule *subs;  /* And/Or/Not; owned array */
 	size_t n_subs;
-	char *next;			/* top-level rules only; owned */
-	struct sfn_state *target;	/* resolved Next; borrowed */
-	struct sfn_tmpl *assign;	/* owned */
-	struct sfn_tmpl *output;	/* JSONata Output; owned */
-	char *where;			/* owned */
+	char *next;		  /* top-level rules only; owned */
+	struct sfn_state *target; /* resolved Next; borrowed */
+	struct sfn_tmpl *assign;  /* owned */
+	struct sfn_tmpl *output;  /* JSONata Output; owned */
+	char *where;		  /* owned */
 };
 
 struct sfn_machine;
@@ -175,12 +175,12 @@ struct sfn_state {
 	/* Wait: seconds (or timestamp) as a number field or a string. */
 	struct sfn_num_field seconds;
 	bool has_timestamp;
-	double timestamp;		/* literal, epoch seconds */
+	double timestamp;		 /* literal, epoch seconds */
 	struct sfn_path *timestamp_path; /* owned */
 	struct sfn_tmpl *timestamp_expr; /* JSONata; owned */
 
 	/* Fail: literal, or a path/intrinsic/JSONata template. */
-	char *error, *cause;		     /* owned */
+	char *error, *cause;			  /* owned */
 	struct sfn_tmpl *error_expr, *cause_expr; /* owned */
 
 	/* Parallel */
@@ -188,9 +188,9 @@ struct sfn_state {
 	size_t n_branches;
 
 	/* Map */
-	struct sfn_machine *processor; /* owned */
-	struct sfn_path *items_path;   /* owned */
-	struct sfn_tmpl *items;	       /* JSONata Items; owned */
+	struct sfn_machine *processor;	/* owned */
+	struct sfn_path *items_path;	/* owned */
+	struct sfn_tmpl *items;		/* JSONata Items; owned */
 	struct sfn_tmpl *item_selector; /* ItemSelector / Parameters; owned */
 	struct sfn_num_field max_concurrency, tolerated_count, tolerated_pct;
 	bool distributed;
@@ -211,7 +211,7 @@ struct sfn_machine {
 	struct sfn_state *start; /* borrowed */
 	enum sfn_qlang qlang;
 	double timeout_seconds; /* root TimeoutSeconds; 0 = none */
-	char *where;		/* "" for the root, "/States/P/Branches/0"; owned */
+	char *where; /* "" for the root, "/States/P/Branches/0"; owned */
 };
 
 /*

@@ -22,13 +22,13 @@
  * holds a reference, so a pointer cannot be reused for another value while
  * cached. Per frame: no locks.
  */
-#define SIZE_CACHE 512 /* direct-mapped by pointer */
-#define SIZE_CACHE_MIN 4 /* members; smaller containers are cheap */
+#define SIZE_CACHE     512 /* direct-mapped by pointer */
+#define SIZE_CACHE_MIN 4   /* members; smaller containers are cheap */
 struct size_cache {
 	struct {
 		json_t *v; /* owned reference */
 		size_t size;
-	} *e; /* SIZE_CACHE entries, allocated on first use */
+	} * e; /* SIZE_CACHE entries, allocated on first use */
 };
 
 static void size_cache_release(struct size_cache *c)
@@ -41,14 +41,14 @@ static void size_cache_release(struct size_cache *c)
 
 struct frame {
 	struct sfn_exec *x;
-	struct frame *parent; /* variable scope chain */
-	struct group *group;  /* NULL at top level */
-	json_t *vars;	      /* this scope's variables; owned, lazily */
-	bool isolated;	      /* distributed child: no outer variables */
-	double voffset;	      /* virtual seconds waited */
-	uint64_t prev;	      /* previousEventId for the next event */
-	json_t *xscope;	      /* "x-scope"; owned, NULL at top level */
-	json_t *map_item;     /* $$.Map.Item while selecting; borrowed */
+	struct frame *parent;	 /* variable scope chain */
+	struct group *group;	 /* NULL at top level */
+	json_t *vars;		 /* this scope's variables; owned, lazily */
+	bool isolated;		 /* distributed child: no outer variables */
+	double voffset;		 /* virtual seconds waited */
+	uint64_t prev;		 /* previousEventId for the next event */
+	json_t *xscope;		 /* "x-scope"; owned, NULL at top level */
+	json_t *map_item;	 /* $$.Map.Item while selecting; borrowed */
 	struct size_cache sizes; /* of outputs measured for the quota */
 	unsigned ticks;		 /* states entered, for periodic checks */
 	/* The state running now. */
@@ -57,12 +57,14 @@ struct frame {
 	double entered_time;
 	unsigned retry_count;
 	const char *task_token;
-	char token_buf[72];   /* the .waitForTaskToken token of this attempt */
+	char token_buf[72]; /* the .waitForTaskToken token of this attempt */
 	/* The failure, when a call returns -1. */
 	struct sfn_error err;
 	bool fatal;
 	bool aborted; /* the failure is a cancellation, not an error */
 	const struct sfn_state *failed_state;
+	/* sfn redrive: run_machine starts here instead of StartAt, once. */
+	const struct sfn_state *resume_at;
 };
 
 /* ---- time ---- */
@@ -70,9 +72,8 @@ struct frame {
 static double elapsed(struct frame *f)
 {
 	struct sfn_exec *x = f->x;
-	double real = x->o.pinned_clock
-			      ? 0
-			      : x->o.monotonic(x->o.ud) - x->mono_start;
+	double real =
+		x->o.pinned_clock ? 0 : x->o.monotonic(x->o.ud) - x->mono_start;
 	return real + f->voffset;
 }
 
@@ -124,8 +125,7 @@ static int runtime_error(struct frame *f, const char *name, const char *fmt,
 		sfn_strbuf_addf(&sb,
 				"An error occurred while executing the state "
 				"'%s' (entered at the event id #%llu). ",
-				f->st->name,
-				(unsigned long long)f->entered_id);
+				f->st->name, (unsigned long long)f->entered_id);
 	va_list ap;
 	va_start(ap, fmt);
 	sfn_strbuf_vaddf(&sb, fmt, ap);
@@ -206,8 +206,7 @@ static json_t *details_str(json_t *d, const char *key, const json_t *v)
 		free(s);
 		char dk[64];
 		snprintf(dk, sizeof(dk), "%sDetails", key);
-		json_object_set_new(d, dk,
-				    json_pack("{s:b}", "truncated", 0));
+		json_object_set_new(d, dk, json_pack("{s:b}", "truncated", 0));
 	}
 	return d;
 }
@@ -277,8 +276,7 @@ static json_t *context_new(struct frame *f)
 		json_object_set_new(s, "Name", json_string(st->name));
 		json_object_set_new(s, "EnteredTime", json_string(ts));
 		if (st->type == SFN_STATE_TASK ||
-		    st->type == SFN_STATE_PARALLEL ||
-		    st->type == SFN_STATE_MAP)
+		    st->type == SFN_STATE_PARALLEL || st->type == SFN_STATE_MAP)
 			json_object_set_new(s, "RetryCount",
 					    json_integer(f->retry_count));
 	}
@@ -340,8 +338,8 @@ static void path_env(struct ev *e, const struct sfn_path *p, json_t *dollar,
 		     struct sfn_path_env *env)
 {
 	env->input = dollar;
-	env->context = sfn_path_root(p) == SFN_ROOT_CONTEXT ? ev_context(e)
-							    : NULL;
+	env->context =
+		sfn_path_root(p) == SFN_ROOT_CONTEXT ? ev_context(e) : NULL;
 	env->variable = var_lookup;
 	env->ud = e->f;
 }
@@ -350,8 +348,8 @@ static json_t *eval_jsonata(struct ev *e, const struct sfn_tmpl *t)
 {
 	struct sfn_jsonata_error je = { 0 };
 	json_t *out = NULL;
-	if (sfn_jsonata_eval(t->expr, NULL, ev_bindings(e), NULL, &out,
-			     &je) < 0) {
+	if (sfn_jsonata_eval(t->expr, NULL, ev_bindings(e), NULL, &out, &je) <
+	    0) {
 		if (je.code[0])
 			runtime_error(e->f, SFN_E_QUERY_EVALUATION_ERROR,
 				      "The JSONata expression '%s' specified "
@@ -381,8 +379,7 @@ static json_t *eval_jsonata(struct ev *e, const struct sfn_tmpl *t)
  * Evaluates template @t with "$" = @dollar. Returns a new reference, or
  * NULL with the frame's error set.
  */
-static json_t *eval_tmpl(struct ev *e, const struct sfn_tmpl *t,
-			 json_t *dollar)
+static json_t *eval_tmpl(struct ev *e, const struct sfn_tmpl *t, json_t *dollar)
 {
 	struct sfn_error err = SFN_ERROR_INIT;
 	switch (t->kind) {
@@ -510,8 +507,7 @@ static int eval_assign(struct ev *e, const struct sfn_tmpl *t, json_t *dollar,
 	return 0;
 }
 
-static void commit_assign(struct frame *f, json_t *pending,
-			  json_t *details)
+static void commit_assign(struct frame *f, json_t *pending, json_t *details)
 {
 	if (!pending)
 		return;
@@ -522,8 +518,7 @@ static void commit_assign(struct frame *f, json_t *pending,
 		json_t *av = json_object();
 		const char *k;
 		json_t *v;
-		json_object_foreach(pending, k, v)
-		{
+		json_object_foreach(pending, k, v) {
 			char *s = dumps(v);
 			json_object_set_new(av, k, json_string(s));
 			free(s);
@@ -773,16 +768,14 @@ static void run_unit(struct run *r, size_t i)
 	if (want_events(r->parent) || r->x->o.trace) {
 		cf.xscope = r->parent->xscope ? json_copy(r->parent->xscope)
 					      : json_array();
-		json_array_append_new(cf.xscope,
-				      json_pack("[s,i]", r->st->name,
-						(json_int_t)i));
+		json_array_append_new(cf.xscope, json_pack("[s,i]", r->st->name,
+							   (json_int_t)i));
 	}
 	if (want_events(r->parent)) {
 		if (!strcmp(r->kind, "Map") && !r->distributed) {
 			struct frame *pf = r->parent;
-			json_t *d = json_pack("{s:s,s:i}", "name",
-					      r->st->name, "index",
-					      (json_int_t)i);
+			json_t *d = json_pack("{s:s,s:i}", "name", r->st->name,
+					      "index", (json_int_t)i);
 			pthread_mutex_lock(&r->lock);
 			cf.prev = pf->prev;
 			pthread_mutex_unlock(&r->lock);
@@ -806,11 +799,10 @@ static void run_unit(struct run *r, size_t i)
 		const char *type = rc < 0 ? (cf.aborted ? "MapIterationAborted"
 							: "MapIterationFailed")
 					  : "MapIterationSucceeded";
-		json_t *d = want_events(&cf)
-				    ? json_pack("{s:s,s:i}", "name",
-						r->st->name, "index",
-						(json_int_t)i)
-				    : NULL;
+		json_t *d = want_events(&cf) ? json_pack("{s:s,s:i}", "name",
+							 r->st->name, "index",
+							 (json_int_t)i)
+					     : NULL;
 		char key[64];
 		snprintf(key, sizeof(key), "mapIteration%sEventDetails",
 			 type + strlen("MapIteration"));
@@ -943,8 +935,7 @@ static void run_release(struct run *r)
  * 1 when unset, -1 on error.
  */
 static int eval_num(struct ev *e, const struct sfn_num_field *nf,
-		    json_t *dollar, const char *what, bool integer,
-		    double *out)
+		    json_t *dollar, const char *what, bool integer, double *out)
 {
 	if (!nf->set)
 		return 1;
@@ -992,9 +983,9 @@ static int eval_num(struct ev *e, const struct sfn_num_field *nf,
 			runtime_error(e->f, SFN_E_RUNTIME,
 				      "The %s field refers to value \"%s\" "
 				      "which is not a valid %s: %s",
-				      what, json_is_string(v)
-						    ? json_string_value(v)
-						    : s,
+				      what,
+				      json_is_string(v) ? json_string_value(v)
+							: s,
 				      integer ? "integer" : "float",
 				      sfn_path_text(nf->path));
 		else
@@ -1015,7 +1006,6 @@ static int eval_num(struct ev *e, const struct sfn_num_field *nf,
 	*out = d;
 	return 0;
 }
-
 
 /* ---- execution timeout ---- */
 
@@ -1129,8 +1119,9 @@ static int with_retry(struct frame *f, struct ev *e, json_t *eff_in,
 			snprintf(note, sizeof(note), "retry %u after %s in %gs",
 				 f->retry_count, name ? name : "error", wait);
 			struct sfn_trace_info ti = {
-				st->name, sfn_state_type_name(st->type),
-				f->xscope, elapsed(f), f->retry_count, note
+				st->name,	sfn_state_type_name(st->type),
+				f->xscope,	elapsed(f),
+				f->retry_count, note
 			};
 			pthread_mutex_lock(&f->x->lock);
 			f->x->o.trace(f->x->o.ud, &ti);
@@ -1183,8 +1174,8 @@ static void emit_exited(struct frame *f, const struct sfn_state *st,
  * After a failure of a Task/Parallel/Map: a matching catcher gives the
  * state's output and next state. Returns 0 when caught, -1 otherwise.
  */
-static int try_catch(struct frame *f, struct ev *e, json_t *raw,
-		     json_t **out, const struct sfn_state **next)
+static int try_catch(struct frame *f, struct ev *e, json_t *raw, json_t **out,
+		     const struct sfn_state **next)
 {
 	const struct sfn_state *st = f->st;
 	if (f->fatal || f->aborted || cancelled(f))
@@ -1216,9 +1207,9 @@ static int try_catch(struct frame *f, struct ev *e, json_t *raw,
 		}
 		if (f->x->o.trace) {
 			struct sfn_trace_info ti = {
-				st->name, sfn_state_type_name(st->type),
-				f->xscope, elapsed(f), f->retry_count,
-				"caught"
+				st->name,	sfn_state_type_name(st->type),
+				f->xscope,	elapsed(f),
+				f->retry_count, "caught"
 			};
 			pthread_mutex_lock(&f->x->lock);
 			f->x->o.trace(f->x->o.ud, &ti);
@@ -1236,8 +1227,8 @@ static int try_catch(struct frame *f, struct ev *e, json_t *raw,
 
 /* ---- Task ---- */
 
-static void split_resource(const char *res, char *type, size_t tn,
-			   char *name, size_t nn, bool *lambda)
+static void split_resource(const char *res, char *type, size_t tn, char *name,
+			   size_t nn, bool *lambda)
 {
 	static const char pre[] = "arn:aws:states:::";
 	*lambda = !strncmp(res, "arn:aws:lambda:", 15);
@@ -1275,7 +1266,8 @@ static int task_work(struct frame *f, struct ev *e, json_t *eff_in,
 	if (strstr(st->resource, ".waitForTaskToken")) {
 		/* A fresh token per attempt, as AWS hands out. */
 		unsigned char r[64];
-		static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+		static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghij"
+					  "klmnopqrstuvwxyz0123456789+/";
 		x->o.random(x->o.ud, r, sizeof(r));
 		for (size_t i = 0; i < sizeof(r); i++)
 			token[i] = b64[r[i] & 63];
@@ -1306,8 +1298,8 @@ static int task_work(struct frame *f, struct ev *e, json_t *eff_in,
 		heartbeat = 0;
 	char rtype[128], rname[256];
 	bool lambda;
-	split_resource(st->resource, rtype, sizeof(rtype), rname,
-		       sizeof(rname), &lambda);
+	split_resource(st->resource, rtype, sizeof(rtype), rname, sizeof(rname),
+		       &lambda);
 	if (want_events(f)) {
 		json_t *d;
 		if (lambda) {
@@ -1322,8 +1314,7 @@ static int task_work(struct frame *f, struct ev *e, json_t *eff_in,
 			emit(f, "LambdaFunctionStarted", NULL, NULL);
 		} else {
 			d = json_pack("{s:s,s:s,s:s}", "resourceType", rtype,
-				      "resource", rname, "region",
-				      x->o.region);
+				      "resource", rname, "region", x->o.region);
 			char *ps = dumps(params);
 			json_object_set_new(d, "parameters", json_string(ps));
 			free(ps);
@@ -1352,12 +1343,13 @@ static int task_work(struct frame *f, struct ev *e, json_t *eff_in,
 		.state_name = st->name,
 		.parameters = params,
 		.task_token = f->task_token,
-		.timeout_seconds = exec_bound ? (left > 0 ? left : 0.001)
-					      : timeout,
+		.timeout_seconds =
+			exec_bound ? (left > 0 ? left : 0.001) : timeout,
 		.heartbeat_seconds = heartbeat,
 		.attempt = f->retry_count,
 		.invocation = next_invocation(x, st->name),
 		.cancel = f->group ? &f->group->cancel : &x->aborted,
+		.scope = f->xscope,
 	};
 	struct sfn_error err = SFN_ERROR_INIT;
 	enum sfn_task_outcome o;
@@ -1365,8 +1357,7 @@ static int task_work(struct frame *f, struct ev *e, json_t *eff_in,
 		o = sfn_task_invoke(x->o.task_env, &call, result, &err);
 	} else {
 		sfn_errorf(&err, SFN_E_RUNTIME, NULL,
-			   "no task backends for resource '%s'",
-			   st->resource);
+			   "no task backends for resource '%s'", st->resource);
 		o = SFN_TASK_FAILED;
 	}
 	json_decref(params);
@@ -1445,7 +1436,7 @@ static int parallel_work(struct frame *f, struct ev *e, json_t *eff_in,
 				    : json_incref(eff_in);
 	if (!in)
 		return -1;
-	emit_simple(f, st, "Started");
+	emit_simple(f, st, "StateStarted");
 	struct run r = {
 		.x = f->x,
 		.parent = f,
@@ -1466,9 +1457,9 @@ static int parallel_work(struct frame *f, struct ev *e, json_t *eff_in,
 		for (size_t i = 0; i < r.n; i++)
 			json_array_append(a, r.units[i].output);
 		*result = a;
-		emit_simple(f, st, "Succeeded");
+		emit_simple(f, st, "StateSucceeded");
 	} else if (!atomic_load(&f->x->aborted)) {
-		emit_simple(f, st, "Failed");
+		emit_simple(f, st, "StateFailed");
 	}
 	run_release(&r);
 	return rc;
@@ -1631,8 +1622,7 @@ static int map_work(struct frame *f, struct ev *e, json_t *eff_in,
 		if (eval_num(e, &st->batch_max_items, eff_in,
 			     "MaxItemsPerBatchPath", true, &max_items) < 0 ||
 		    eval_num(e, &st->batch_max_bytes, eff_in,
-			     "MaxInputBytesPerBatchPath", true,
-			     &max_bytes) < 0)
+			     "MaxInputBytesPerBatchPath", true, &max_bytes) < 0)
 			goto out_inputs;
 		json_t *bi = NULL;
 		if (st->batch_input) {
@@ -1724,9 +1714,9 @@ static int map_work(struct frame *f, struct ev *e, json_t *eff_in,
 			json_array_append(a, o ? o : json_null());
 		}
 		*result = a;
-		emit_simple(f, st, "Succeeded");
+		emit_simple(f, st, "StateSucceeded");
 	} else if (!atomic_load(&x->aborted)) {
-		emit_simple(f, st, "Failed");
+		emit_simple(f, st, "StateFailed");
 	}
 	run_release(&r);
 out_inputs:
@@ -1822,8 +1812,8 @@ static bool compare(enum sfn_choice_op op, const json_t *v, const json_t *o)
 	}
 }
 
-static int eval_rule(struct ev *e, const struct sfn_choice_rule *r,
-		     json_t *in, bool *match)
+static int eval_rule(struct ev *e, const struct sfn_choice_rule *r, json_t *in,
+		     bool *match)
 {
 	switch (r->op) {
 	case SFN_OP_AND:
@@ -2069,8 +2059,8 @@ static int check_output(struct frame *f, json_t *out)
  * Runs state @st on @raw. Returns 0 with *@out (new) and *@next (NULL at
  * the end), or -1 with the frame's error set.
  */
-static int run_state(struct frame *f, const struct sfn_state *st,
-		     json_t *raw, json_t **out, const struct sfn_state **next)
+static int run_state(struct frame *f, const struct sfn_state *st, json_t *raw,
+		     json_t **out, const struct sfn_state **next)
 {
 	struct ev e = { .f = f, .input = raw };
 	json_t *eff = NULL, *result = NULL, *pending = NULL, *o = NULL;
@@ -2086,12 +2076,11 @@ static int run_state(struct frame *f, const struct sfn_state *st,
 	*out = NULL;
 	emit_entered(f, st, raw);
 	if (f->x->o.trace) {
-		struct sfn_trace_info ti = { st->name,
-					     sfn_state_type_name(st->type),
-					     f->xscope,
-					     elapsed(f),
-					     0,
-					     NULL };
+		struct sfn_trace_info ti = {
+			st->name,  sfn_state_type_name(st->type),
+			f->xscope, elapsed(f),
+			0,	   NULL
+		};
 		pthread_mutex_lock(&f->x->lock);
 		f->x->o.trace(f->x->o.ud, &ti);
 		pthread_mutex_unlock(&f->x->lock);
@@ -2107,15 +2096,15 @@ static int run_state(struct frame *f, const struct sfn_state *st,
 	case SFN_STATE_PASS:
 		if (jp) {
 			result = st->result ? json_incref(st->result)
-			       : st->parameters
-				       ? eval_tmpl(&e, st->parameters, eff)
-				       : json_incref(eff);
+				 : st->parameters
+					 ? eval_tmpl(&e, st->parameters, eff)
+					 : json_incref(eff);
 			if (!result ||
 			    eval_assign(&e, st->assign, result, &pending) < 0)
 				goto out;
 			json_t *m = apply_result_path(f, st->result_path,
-						      st->result_path_null,
-						      raw, result);
+						      st->result_path_null, raw,
+						      result);
 			if (!m)
 				goto out;
 			o = apply_path(&e, st->output_path,
@@ -2224,16 +2213,16 @@ static int run_state(struct frame *f, const struct sfn_state *st,
 		if (jp) {
 			if (eval_assign(&e, st->assign, result, &pending) < 0)
 				goto out;
-			json_t *sel = st->result_selector
-					      ? eval_tmpl(&e,
-							  st->result_selector,
-							  result)
-					      : json_incref(result);
+			json_t *sel =
+				st->result_selector
+					? eval_tmpl(&e, st->result_selector,
+						    result)
+					: json_incref(result);
 			if (!sel)
 				goto out;
 			json_t *m = apply_result_path(f, st->result_path,
-						      st->result_path_null,
-						      raw, sel);
+						      st->result_path_null, raw,
+						      sel);
 			json_decref(sel);
 			if (!m)
 				goto out;
@@ -2284,8 +2273,9 @@ static int run_machine(struct frame *f, const struct sfn_machine *m,
 		       json_t *input, json_t **output)
 {
 	struct sfn_exec *x = f->x;
-	const struct sfn_state *st = m->start;
+	const struct sfn_state *st = f->resume_at ? f->resume_at : m->start;
 	json_t *value = json_incref(input);
+	f->resume_at = NULL;
 	bool capped = !x->o.express && !x->o.no_history_limit;
 	*output = NULL;
 	for (;;) {
@@ -2295,14 +2285,15 @@ static int run_machine(struct frame *f, const struct sfn_machine *m,
 				abort_error(f);
 			return -1;
 		}
-		/* The deadline is checked every 64 states (and by every wait). */
+		/* The deadline is checked every 64 states (and by every wait).
+		 */
 		if ((++f->ticks & 63) == 0 && past_deadline(f)) {
 			json_decref(value);
 			return -1;
 		}
-		if (capped && atomic_load_explicit(&x->n_events,
-						   memory_order_relaxed) >=
-				      SFN_HISTORY_MAX) {
+		if (capped &&
+		    atomic_load_explicit(&x->n_events, memory_order_relaxed) >=
+			    SFN_HISTORY_MAX) {
 			json_decref(value);
 			f->st = st;
 			set_error(f, SFN_E_RUNTIME,
@@ -2346,7 +2337,8 @@ void sfn_format_uuid(char buf[37], const unsigned char in[16])
 	r[6] = (unsigned char)((r[6] & 0x0f) | 0x40);
 	r[8] = (unsigned char)((r[8] & 0x3f) | 0x80);
 	snprintf(buf, 37,
-		 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+		 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%"
+		 "02x%02x",
 		 r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9],
 		 r[10], r[11], r[12], r[13], r[14], r[15]);
 }
@@ -2379,10 +2371,25 @@ struct sfn_exec *sfn_exec_create(const struct sfn_machine *m,
 	if (!x->o.express)
 		json_object_set_new(x->ctx_execution, "RedriveCount",
 				    json_integer(0));
+	const struct sfn_exec_resume *rs = x->o.resume;
+	if (rs) {
+		/* sfn-features.md §1.5: the first attempt's StartTime stays;
+		 * RedriveCount and RedriveTime tell the redrive. */
+		if (rs->start_date)
+			json_object_set_new(x->ctx_execution, "StartTime",
+					    json_string(rs->start_date));
+		json_object_set_new(x->ctx_execution, "RedriveCount",
+				    json_integer(rs->redrive_count));
+		json_object_set_new(x->ctx_execution, "RedriveTime",
+				    json_string(ts));
+		atomic_store(&x->n_events, rs->last_event_id);
+	}
 	x->ctx_statemachine = json_pack("{s:s,s:s}", "Id", x->sm_arn, "Name",
 					x->o.state_machine_name);
 	pthread_mutex_init(&x->lock, NULL);
-	x->invocations = json_object();
+	x->invocations = rs && json_is_object(rs->invocations)
+				 ? json_deep_copy(rs->invocations)
+				 : json_object();
 	x->timeout = m->timeout_seconds;
 	if (x->o.express && !x->o.no_duration_limit &&
 	    (!x->timeout || x->timeout > SFN_EXPRESS_MAX))
@@ -2429,23 +2436,43 @@ int sfn_exec_run(struct sfn_exec *x, struct sfn_exec_result *res)
 	frame_init(&f, x);
 	memset(res, 0, sizeof(*res));
 	x->mono_start = x->o.monotonic(x->o.ud);
-	if (want_events(&f)) {
+	const struct sfn_exec_resume *rs = x->o.resume;
+	if (rs) {
+		/* sfn-features.md §1.3: ExecutionRedriven, then the open state
+		 * is entered again with the input recorded for it. */
+		if (rs->state)
+			f.resume_at = sfn_machine_find(x->m, rs->state);
+		if (rs->state && !f.resume_at) {
+			set_error(&f, SFN_E_RUNTIME,
+				  "the journal resumes at a state the "
+				  "definition does not have",
+				  true);
+		}
+		if (json_object_size(rs->variables))
+			f.vars = json_deep_copy(rs->variables);
+		f.prev = rs->last_event_id;
+		emit(&f, want_events(&f) ? "ExecutionRedriven" : NULL,
+		     "executionRedrivenEventDetails",
+		     want_events(&f) ? json_pack("{s:i}", "redriveCount",
+						 (int)rs->redrive_count)
+				     : NULL);
+	} else if (want_events(&f)) {
 		json_t *d = json_object();
 		details_str(d, "input", x->o.input);
-		json_object_set_new(d, "roleArn",
-				    json_object_get(x->ctx_execution,
-						    "RoleArn")
-					    ? json_incref(json_object_get(
-						      x->ctx_execution,
-						      "RoleArn"))
-					    : json_null());
-		emit(&f, "ExecutionStarted", "executionStartedEventDetails",
-		     d);
+		json_object_set_new(
+			d, "roleArn",
+			json_object_get(x->ctx_execution, "RoleArn")
+				? json_incref(json_object_get(x->ctx_execution,
+							      "RoleArn"))
+				: json_null());
+		emit(&f, "ExecutionStarted", "executionStartedEventDetails", d);
 	} else {
 		emit(&f, NULL, NULL, NULL);
 	}
-	/* AWS quirk: the first state's previousEventId is 0. */
-	f.prev = 0;
+	/* AWS quirk: the first state's previousEventId is 0. After a
+	 * redrive, the state follows ExecutionRedriven. */
+	if (!rs)
+		f.prev = 0;
 	json_t *out = NULL;
 	int rc;
 	if (too_big(&f, x->o.input)) {
@@ -2454,8 +2481,12 @@ int sfn_exec_run(struct sfn_exec *x, struct sfn_exec_result *res)
 			  "bytes service limit.",
 			  true);
 		rc = -1;
+	} else if (sfn_error_is_set(&f.err)) {
+		rc = -1; /* a redrive that cannot resume */
 	} else {
-		rc = run_machine(&f, x->m, x->o.input, &out);
+		rc = run_machine(&f, x->m,
+				 rs && rs->input ? rs->input : x->o.input,
+				 &out);
 	}
 	res->stop_time = now(&f);
 	if (rc == 0) {
@@ -2483,24 +2514,23 @@ int sfn_exec_run(struct sfn_exec *x, struct sfn_exec_result *res)
 			res->status = SFN_EXEC_FAILED;
 			type = "ExecutionFailed";
 			key = "executionFailedEventDetails";
-			res->error = f.err.name ? sfn_xstrdup(f.err.name)
-						: NULL;
-			res->cause = f.err.cause ? sfn_xstrdup(f.err.cause)
-						 : NULL;
+			res->error =
+				f.err.name ? sfn_xstrdup(f.err.name) : NULL;
+			res->cause =
+				f.err.cause ? sfn_xstrdup(f.err.cause) : NULL;
 		}
 		if (f.failed_state && res->status != SFN_EXEC_ABORTED) {
 			res->state = sfn_xstrdup(f.failed_state->name);
 			res->where = sfn_xstrdup(f.failed_state->where);
 		}
 		json_t *d = want_events(&f)
-				    ? details_error(res->status ==
-							    SFN_EXEC_TIMED_OUT
-						    ? NULL
-						    : res->error,
-						    res->status ==
-							    SFN_EXEC_TIMED_OUT
-						    ? NULL
-						    : res->cause)
+				    ? details_error(
+					      res->status == SFN_EXEC_TIMED_OUT
+						      ? NULL
+						      : res->error,
+					      res->status == SFN_EXEC_TIMED_OUT
+						      ? NULL
+						      : res->cause)
 				    : NULL;
 		f.prev = x->n_events;
 		emit(&f, type, key, d);

@@ -54,11 +54,26 @@ struct sfn_event_sink sfn_event_log_sink(struct sfn_event_log *log);
 /* What -v prints: one call per transition. All borrowed. */
 struct sfn_trace_info {
 	const char *state;
-	const char *type;	/* "Pass", ... */
-	const json_t *scope;	/* as "x-scope"; may be NULL at top level */
-	double elapsed;		/* seconds since the execution started */
-	unsigned retries;	/* $$.State.RetryCount */
-	const char *note;	/* "retry in 2s", "caught States.Timeout", ... */
+	const char *type;    /* "Pass", ... */
+	const json_t *scope; /* as "x-scope"; may be NULL at top level */
+	double elapsed;	     /* seconds since the execution started */
+	unsigned retries;    /* $$.State.RetryCount */
+	const char *note;    /* "retry in 2s", "caught States.Timeout", ... */
+};
+
+/*
+ * sfn redrive: resume a journaled execution instead of starting one
+ * (journal/journal.h plans it). All borrowed.
+ */
+struct sfn_exec_resume {
+	const char *state;   /* resume at this top-level state; NULL: StartAt */
+	json_t *input;	     /* that state's input */
+	json_t *variables;   /* top-level variables to restore; may be NULL */
+	json_t *invocations; /* state -> Tasks scheduled before (mock counters);
+				may be NULL */
+	unsigned redrive_count; /* $$.Execution.RedriveCount */
+	const char *start_date; /* the first attempt's StartTime */
+	uint64_t last_event_id; /* new events are numbered after it */
 };
 
 struct sfn_exec_options {
@@ -81,12 +96,17 @@ struct sfn_exec_options {
 	/* Fills @buf with random bytes (UUIDs, jitter). Required. */
 	void (*random)(void *ud, void *buf, size_t n);
 	void *ud;
-	struct sfn_task_env *task_env; /* borrowed; may be NULL: no Tasks */
-	unsigned max_threads;	       /* 0: a default */
-	bool no_payload_limit;	       /* lift the 256 KiB payload quota */
-	bool no_history_limit;	       /* lift the 25,000 events quota */
-	bool no_duration_limit;	       /* lift the 5 minutes of EXPRESS */
+	struct sfn_task_env *task_env;	   /* borrowed; may be NULL: no Tasks */
+	unsigned max_threads;		   /* 0: a default */
+	bool no_payload_limit;		   /* lift the 256 KiB payload quota */
+	bool no_history_limit;		   /* lift the 25,000 events quota */
+	bool no_duration_limit;		   /* lift the 5 minutes of EXPRESS */
 	const struct sfn_event_sink *sink; /* may be NULL */
+	/*
+	 * Resume instead of a fresh start (start_time is then the redrive's
+	 * time); NULL: a fresh start.
+	 */
+	const struct sfn_exec_resume *resume;
 	/* Called for each state entered, from any thread (serialised). */
 	void (*trace)(void *ud, const struct sfn_trace_info *info);
 };

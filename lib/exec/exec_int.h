@@ -21,19 +21,19 @@ struct group;
 struct sfn_exec {
 	const struct sfn_machine *m;
 	struct sfn_exec_options o;
-	char *arn;	/* owned */
-	char *sm_arn;	/* owned */
+	char *arn;		  /* owned */
+	char *sm_arn;		  /* owned */
 	json_t *ctx_execution;	  /* $$.Execution; owned */
 	json_t *ctx_statemachine; /* $$.StateMachine; owned */
 	double mono_start;
 	atomic_uint_fast64_t n_events;
 	atomic_uint_fast64_t n_transitions;
 	atomic_int aborted;
-	atomic_int timed_out;	 /* the execution's TimeoutSeconds passed */
-	pthread_mutex_t lock;	 /* sink, mock counters, group registry */
-	json_t *invocations;	 /* state name -> calls so far; owned */
-	struct group *groups;	 /* top-level groups, for abort */
-	double timeout;		 /* seconds; 0 = none */
+	atomic_int timed_out; /* the execution's TimeoutSeconds passed */
+	pthread_mutex_t lock; /* sink, mock counters, group registry */
+	json_t *invocations;  /* state name -> calls so far; owned */
+	struct group *groups; /* top-level groups, for abort */
+	double timeout;	      /* seconds; 0 = none */
 };
 
 /*

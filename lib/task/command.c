@@ -25,7 +25,7 @@
  */
 
 #define LAMBDA_INVOKE "arn:aws:states:::lambda:invoke"
-#define OUTPUT_MAX (64u << 20) /* bytes of stdout/stderr we keep */
+#define OUTPUT_MAX    (64u << 20) /* bytes of stdout/stderr we keep */
 
 struct handler {
 	json_t *argv; /* borrowed array of strings */
@@ -95,8 +95,7 @@ static char **make_argv(const struct handler *h, struct sfn_error *err,
 		av = sfn_xcalloc(json_array_size(h->argv) + 1, sizeof(char *));
 		size_t i;
 		json_t *a;
-		json_array_foreach(h->argv, i, a)
-		{
+		json_array_foreach(h->argv, i, a) {
 			if (!json_is_string(a))
 				break;
 			av[n++] = sfn_xstrdup(json_string_value(a));
@@ -104,11 +103,12 @@ static char **make_argv(const struct handler *h, struct sfn_error *err,
 	}
 	if (!n) {
 		free(av);
-		sfn_errorf(err, SFN_E_RUNTIME, NULL,
-			   "the handler for '%s' in the config needs a command: "
-			   "an array of strings such as [\"/bin/sh\", "
-			   "\"handler.sh\"]",
-			   key);
+		sfn_errorf(
+			err, SFN_E_RUNTIME, NULL,
+			"the handler for '%s' in the config needs a command: "
+			"an array of strings such as [\"/bin/sh\", "
+			"\"handler.sh\"]",
+			key);
 		return NULL;
 	}
 	av[n] = NULL;
@@ -135,10 +135,9 @@ enum ended { ENDED_EXIT, ENDED_TIMEOUT, ENDED_CANCEL, ENDED_SPAWN };
  * Runs @av with @in on stdin; collects stdout and stderr. Kills the process
  * group at @limit seconds (0: none) or when *@cancel turns non-zero.
  */
-static enum ended run(char **av, json_t *env, const char *dir,
-		      const char *in, double limit, atomic_int *cancel,
-		      struct sfn_strbuf *out, struct sfn_strbuf *errb,
-		      int *status)
+static enum ended run(char **av, json_t *env, const char *dir, const char *in,
+		      double limit, atomic_int *cancel, struct sfn_strbuf *out,
+		      struct sfn_strbuf *errb, int *status)
 {
 	int pin[2], pout[2], perr[2];
 	if (pipe(pin) < 0)
@@ -187,8 +186,7 @@ static enum ended run(char **av, json_t *env, const char *dir,
 		}
 		const char *k;
 		json_t *v;
-		json_object_foreach(env, k, v)
-		{
+		json_object_foreach(env, k, v) {
 			if (json_is_string(v))
 				setenv(k, json_string_value(v), 1);
 		}
@@ -276,7 +274,8 @@ static enum ended run(char **av, json_t *env, const char *dir,
 static json_t *lambda_error(const char *s)
 {
 	json_t *v = json_loads(s, JSON_DECODE_ANY, NULL);
-	if (!json_is_object(v) || !json_is_string(json_object_get(v, "errorType"))) {
+	if (!json_is_object(v) ||
+	    !json_is_string(json_object_get(v, "errorType"))) {
 		json_decref(v);
 		v = NULL;
 		const char *end = s + strlen(s);
@@ -316,8 +315,8 @@ static enum sfn_task_outcome invoke(struct sfn_task_env *env,
 	json_t *handlers = json_object_get(env->config, "handlers");
 	if (!json_is_object(handlers))
 		return SFN_TASK_DECLINED;
-	bool envelope = !strncmp(call->resource, LAMBDA_INVOKE,
-				 strlen(LAMBDA_INVOKE));
+	bool envelope =
+		!strncmp(call->resource, LAMBDA_INVOKE, strlen(LAMBDA_INVOKE));
 	const char *fn = NULL;
 	json_t *payload = call->parameters;
 	if (envelope) {
@@ -382,10 +381,9 @@ static enum sfn_task_outcome invoke(struct sfn_task_env *env,
 			if (envelope) {
 				*result = json_pack(
 					"{s:s,s:o,s:{s:i},s:{s:s},s:i}",
-					"ExecutedVersion", "$LATEST",
-					"Payload", v, "SdkHttpMetadata",
-					"HttpStatusCode", 200,
-					"SdkResponseMetadata", "RequestId",
+					"ExecutedVersion", "$LATEST", "Payload",
+					v, "SdkHttpMetadata", "HttpStatusCode",
+					200, "SdkResponseMetadata", "RequestId",
 					"00000000-0000-4000-8000-000000000000",
 					"StatusCode", 200);
 			} else {

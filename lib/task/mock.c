@@ -38,11 +38,11 @@ static enum sfn_task_outcome invoke(struct sfn_task_env *env,
 		return SFN_TASK_DECLINED;
 	json_t *tc = json_object_get(
 		json_object_get(
-			json_object_get(
-				json_object_get(env->mock_config,
-						"StateMachines"),
-				env->state_machine_name ? env->state_machine_name
-							: ""),
+			json_object_get(json_object_get(env->mock_config,
+							"StateMachines"),
+					env->state_machine_name
+						? env->state_machine_name
+						: ""),
 			"TestCases"),
 		env->mock_test_case);
 	const char *rname =
@@ -60,8 +60,7 @@ static enum sfn_task_outcome invoke(struct sfn_task_env *env,
 	}
 	const char *key;
 	json_t *v;
-	json_object_foreach(resp, key, v)
-	{
+	json_object_foreach(resp, key, v) {
 		if (!covers(key, call->invocation))
 			continue;
 		json_t *ret = json_object_get(v, "Return");
@@ -86,8 +85,7 @@ static enum sfn_task_outcome invoke(struct sfn_task_env *env,
 	sfn_errorf(err, SFN_E_RUNTIME, NULL,
 		   "the mocked response '%s' has no Return or Throw for "
 		   "invocation %u of state '%s'; add a key \"%u\" or a range",
-		   rname, call->invocation, call->state_name,
-		   call->invocation);
+		   rname, call->invocation, call->state_name, call->invocation);
 	return SFN_TASK_FAILED;
 }
 

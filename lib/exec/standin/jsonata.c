@@ -17,8 +17,7 @@ void sfn_jsonata_error_release(struct sfn_jsonata_error *err)
 	memset(err, 0, sizeof(*err));
 }
 
-struct sfn_jsonata *sfn_jsonata_compile(const char *expr, size_t len,
-					int flags,
+struct sfn_jsonata *sfn_jsonata_compile(const char *expr, size_t len, int flags,
 					struct sfn_jsonata_error *err)
 {
 	(void)expr;
