@@ -167,6 +167,14 @@ static void *sigwatch_main(void *arg)
 static void trace(void *ud, const struct sfn_trace_info *ti)
 {
 	(void)ud;
+	if (ti->total) {
+		/* A Map's progress: one rewritten line, on a terminal only. */
+		if (isatty(2))
+			fprintf(stderr, "\rsfn: Map '%s': %zu/%zu done%s",
+				ti->state, ti->done, ti->total,
+				ti->done == ti->total ? "\n" : "");
+		return;
+	}
 	fprintf(stderr, "sfn: [%9.3fs] ", ti->elapsed);
 	if (ti->scope) {
 		size_t i;

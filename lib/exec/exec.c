@@ -751,6 +751,7 @@ struct run {
 	bool tolerance;
 	bool exceeded;
 	long first_failure; /* index of the failure that ended the run */
+	size_t done;	    /* units finished, under lock */
 	bool distributed;
 	const char *kind; /* "Map" / "Parallel" */
 };
@@ -836,7 +837,19 @@ static void run_unit(struct run *r, size_t i)
 			pthread_mutex_lock(&r->lock);
 		}
 	}
+	size_t done = ++r->done;
 	pthread_mutex_unlock(&r->lock);
+	if (r->x->o.trace && !strcmp(r->kind, "Map")) {
+		struct sfn_trace_info ti = { .state = r->st->name,
+					     .type = "Map",
+					     .scope = r->parent->xscope,
+					     .elapsed = elapsed(&cf),
+					     .done = done,
+					     .total = r->n };
+		pthread_mutex_lock(&r->x->lock);
+		r->x->o.trace(r->x->o.ud, &ti);
+		pthread_mutex_unlock(&r->x->lock);
+	}
 	frame_release(&cf);
 }
 
@@ -1119,9 +1132,12 @@ static int with_retry(struct frame *f, struct ev *e, json_t *eff_in,
 			snprintf(note, sizeof(note), "retry %u after %s in %gs",
 				 f->retry_count, name ? name : "error", wait);
 			struct sfn_trace_info ti = {
-				st->name,	sfn_state_type_name(st->type),
-				f->xscope,	elapsed(f),
-				f->retry_count, note
+				.state = st->name,
+				.type = sfn_state_type_name(st->type),
+				.scope = f->xscope,
+				.elapsed = elapsed(f),
+				.retries = f->retry_count,
+				.note = note
 			};
 			pthread_mutex_lock(&f->x->lock);
 			f->x->o.trace(f->x->o.ud, &ti);
@@ -1207,9 +1223,12 @@ static int try_catch(struct frame *f, struct ev *e, json_t *raw, json_t **out,
 		}
 		if (f->x->o.trace) {
 			struct sfn_trace_info ti = {
-				st->name,	sfn_state_type_name(st->type),
-				f->xscope,	elapsed(f),
-				f->retry_count, "caught"
+				.state = st->name,
+				.type = sfn_state_type_name(st->type),
+				.scope = f->xscope,
+				.elapsed = elapsed(f),
+				.retries = f->retry_count,
+				.note = "caught"
 			};
 			pthread_mutex_lock(&f->x->lock);
 			f->x->o.trace(f->x->o.ud, &ti);
@@ -2076,11 +2095,13 @@ static int run_state(struct frame *f, const struct sfn_state *st, json_t *raw,
 	*out = NULL;
 	emit_entered(f, st, raw);
 	if (f->x->o.trace) {
-		struct sfn_trace_info ti = {
-			st->name,  sfn_state_type_name(st->type),
-			f->xscope, elapsed(f),
-			0,	   NULL
-		};
+		struct sfn_trace_info ti = { .state = st->name,
+					     .type = sfn_state_type_name(
+						     st->type),
+					     .scope = f->xscope,
+					     .elapsed = elapsed(f),
+					     .retries = 0,
+					     .note = NULL };
 		pthread_mutex_lock(&f->x->lock);
 		f->x->o.trace(f->x->o.ud, &ti);
 		pthread_mutex_unlock(&f->x->lock);

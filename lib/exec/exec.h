@@ -59,6 +59,8 @@ struct sfn_trace_info {
 	double elapsed;	     /* seconds since the execution started */
 	unsigned retries;    /* $$.State.RetryCount */
 	const char *note;    /* "retry in 2s", "caught States.Timeout", ... */
+	/* A Map's progress: iterations done of total (0 otherwise). */
+	size_t done, total;
 };
 
 /*
