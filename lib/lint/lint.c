@@ -2805,6 +2805,25 @@ static void check_map(struct lint *l, struct sstate *s, json_t *st, json_t **fv,
 					  262144, jsonata);
 				pop(l, s2);
 			}
+			static const char *const bp[] = {
+				"MaxItemsPerBatchPath",
+				"MaxInputBytesPerBatchPath", NULL
+			};
+			for (size_t q = 0; bp[q]; q++) {
+				if (!(y = json_object_get(x, bp[q])))
+					continue;
+				push(l, bp[q], &s2);
+				if (jsonata)
+					err(l, SVF,
+					    "The QueryLanguage is set to "
+					    "'JSONata', but field '%s' is only "
+					    "supported for the 'JSONPath' "
+					    "QueryLanguage",
+					    bp[q]);
+				else
+					check_path(l, bp[q], y, PK_REF, false);
+				pop(l, s2);
+			}
 			if ((y = json_object_get(x, "BatchInput"))) {
 				push(l, "BatchInput", &s2);
 				if (jsonata)
@@ -2826,6 +2845,66 @@ static void check_map(struct lint *l, struct sstate *s, json_t *st, json_t **fv,
 			check_known(l, x, f);
 			if (json_object_size(x) == 0)
 				err(l, SVF, "Value cannot be empty");
+			json_t *y;
+			size_t s2;
+			if ((y = json_object_get(x, "Parameters"))) {
+				push(l, "Parameters", &s2);
+				if (jsonata)
+					err(l, SVF,
+					    "The QueryLanguage is set to "
+					    "'JSONata', but field 'Parameters' "
+					    "is only supported for the "
+					    "'JSONPath' QueryLanguage");
+				else if (check_object(l, "Parameters", y))
+					check_template(l, y, 0);
+				pop(l, s2);
+			}
+			if ((y = json_object_get(x, "Arguments"))) {
+				push(l, "Arguments", &s2);
+				if (!jsonata)
+					err(l, SVF,
+					    "The QueryLanguage is set to "
+					    "'JSONPath', but field 'Arguments' "
+					    "is only supported for the "
+					    "'JSONata' QueryLanguage");
+				else
+					check_jsonata_value(l, y, JC_PLAIN);
+				pop(l, s2);
+			}
+			json_t *wc = json_object_get(x, "WriterConfig");
+			if (wc) {
+				push(l, "WriterConfig", &s2);
+				if (check_object(l, "WriterConfig", wc)) {
+					static const char *const wf[] = {
+						"OutputType", "Transformation",
+						NULL
+					};
+					static const char *const ot[] = {
+						"JSON", "JSONL", NULL
+					};
+					static const char *const tr[] = {
+						"NONE", "COMPACT", "FLATTEN",
+						NULL
+					};
+					check_known(l, wc, wf);
+					size_t s3;
+					if ((y = json_object_get(
+						     wc, "OutputType"))) {
+						push(l, "OutputType", &s3);
+						check_enum(l, "OutputType", y,
+							   ot, jsonata);
+						pop(l, s3);
+					}
+					if ((y = json_object_get(
+						     wc, "Transformation"))) {
+						push(l, "Transformation", &s3);
+						check_enum(l, "Transformation",
+							   y, tr, jsonata);
+						pop(l, s3);
+					}
+				}
+				pop(l, s2);
+			}
 		}
 		pop(l, save);
 	}
