@@ -64,10 +64,12 @@ void sfn_doc_locate_diags(const struct sfn_doc *doc, struct sfn_diags *diags);
  * Fn::Sub/Fn::Join), DefinitionUri or DefinitionS3Location (local paths),
  * with DefinitionSubstitutions applied; each machine is a document of its
  * own whose positions still point into the template file (for a
- * DefinitionUri/DefinitionS3Location, into that file: print diagnostics of
- * a machine with sfn_doc_name() of its doc). Ref, Fn::GetAtt and pseudo
- * parameters get plausible stand-ins, with an SFN_UNRESOLVED_PLACEHOLDER
- * warning (see docs/loading.md).
+ * DefinitionUri/DefinitionS3Location, into that file: print diagnostics
+ * found in a machine with sfn_doc_name() of its doc). The diagnostics this
+ * function adds to @diags are all positioned in @doc, the template: print
+ * them with sfn_doc_name(doc). Ref, Fn::GetAtt and pseudo parameters get
+ * plausible stand-ins, with an SFN_UNRESOLVED_PLACEHOLDER warning (see
+ * docs/loading.md).
  */
 struct sfn_machine_src {
 	char *logical_id;    /* owned; NULL for a plain definition */

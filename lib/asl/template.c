@@ -1085,8 +1085,27 @@ static struct sfn_doc *machine_doc(struct tctx *tc, const char *id, json_t *res,
 		}
 		pop(ptr, m2);
 	}
+	/*
+	 * Every diagnostic added here stands in the template: those about a
+	 * DefinitionUri file go to its DefinitionUri property, naming the
+	 * place in the file (as load_uri() does for the file's own).
+	 */
 	struct sfn_strbuf mp = SFN_STRBUF_INIT;
+	struct sfn_diags file_diags = SFN_DIAGS_INIT;
+	struct sfn_diags *saved = tc->diags;
+	bool other_file = strcmp(mdoc->name, tc->doc->name) != 0;
+	if (other_file && saved)
+		tc->diags = &file_diags;
 	mdoc->root = apply_subs(tc, mdoc->root, texts, mdoc, &mp);
+	tc->diags = saved;
+	if (other_file) {
+		int line, col;
+		sfn_strbuf_reset(&mp);
+		sfn_strbuf_adds(&mp, ptr->buf);
+		sfn_pointer_add(&mp, uri_field);
+		sfn_doc_pos(tc->doc, mp.buf, false, &line, &col);
+		move_file_diags(tc, &file_diags, mdoc->name, mp.buf, line, col);
+	}
 	sfn_strbuf_release(&mp);
 	json_decref(texts);
 out:
