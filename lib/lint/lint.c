@@ -11,6 +11,7 @@
  */
 #include "lint/lint.h"
 
+#include <assert.h>
 #include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -2260,7 +2261,11 @@ static int choice_operator(const char *k)
 		{ "TimestampLessThanEquals", OP_TIMESTAMP },
 		{ "TimestampGreaterThanEquals", OP_TIMESTAMP },
 	};
+	if (!strchr("SNBTI", k[0]) || !k[0])
+		return -1;
 	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+		if (ops[i].prefix[0] != k[0])
+			continue;
 		size_t n = strlen(ops[i].prefix);
 		if (strncmp(k, ops[i].prefix, n) != 0)
 			continue;
@@ -2929,18 +2934,81 @@ static int state_type(const json_t *t)
 {
 	if (!json_is_string(t))
 		return 0;
+	const char *s = json_string_value(t);
 	for (int i = 0; sfn_lint_type_names[i]; i++)
-		if (strcmp(sfn_lint_type_names[i], json_string_value(t)) == 0)
+		if (sfn_lint_type_names[i][0] == s[0] &&
+		    strcmp(sfn_lint_type_names[i], s) == 0)
 			return 1 << i;
 	return 0;
 }
 
+/* Indexes of sfn_lint_state_fields[] in strcmp order, for find_field(). */
+static const unsigned char fields_sorted[F_COUNT] = {
+	F_Arguments,
+	F_Assign,
+	F_Branches,
+	F_Catch,
+	F_Cause,
+	F_CausePath,
+	F_Choices,
+	F_Comment,
+	F_Credentials,
+	F_Default,
+	F_End,
+	F_Error,
+	F_ErrorPath,
+	F_HeartbeatSeconds,
+	F_HeartbeatSecondsPath,
+	F_InputPath,
+	F_ItemBatcher,
+	F_ItemProcessor,
+	F_ItemReader,
+	F_ItemSelector,
+	F_Items,
+	F_ItemsPath,
+	F_Iterator,
+	F_Label,
+	F_MaxConcurrency,
+	F_MaxConcurrencyPath,
+	F_Next,
+	F_Output,
+	F_OutputPath,
+	F_Parameters,
+	F_QueryLanguage,
+	F_Resource,
+	F_Result,
+	F_ResultPath,
+	F_ResultSelector,
+	F_ResultWriter,
+	F_Retry,
+	F_Seconds,
+	F_SecondsPath,
+	F_TimeoutSeconds,
+	F_TimeoutSecondsPath,
+	F_Timestamp,
+	F_TimestampPath,
+	F_ToleratedFailureCount,
+	F_ToleratedFailureCountPath,
+	F_ToleratedFailurePercentage,
+	F_ToleratedFailurePercentagePath,
+	F_Type,
+};
+
 static const struct sfn_lint_field *find_field(const char *k)
 {
-	for (const struct sfn_lint_field *f = sfn_lint_state_fields; f->name;
-	     f++)
-		if (f->name[0] == k[0] && strcmp(f->name, k) == 0)
+	size_t lo = 0, hi = F_COUNT;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		const struct sfn_lint_field *f =
+			&sfn_lint_state_fields[fields_sorted[mid]];
+		int c = strcmp(f->name, k);
+		if (c == 0)
 			return f;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	return NULL;
 }
 
@@ -3834,6 +3902,12 @@ static bool any_reads(struct scope *sc)
 size_t sfn_lint(json_t *root, const struct sfn_doc *doc, int flags,
 		struct sfn_diags *diags)
 {
+#ifndef NDEBUG
+	for (size_t i = 1; i < F_COUNT; i++)
+		assert(strcmp(sfn_lint_state_fields[fields_sorted[i - 1]].name,
+			      sfn_lint_state_fields[fields_sorted[i]].name) <
+		       0);
+#endif
 	struct lint l = { 0 };
 	l.doc = doc;
 	l.flags = flags;
