@@ -3,10 +3,14 @@
  * the node type, then applies predicates and grouping and collapses
  * sequences. Values, frames and sequences live in the evaluation's arena.
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* pthread_getattr_np */
+#endif
 #include "jsonata/jsonata.h"
 #include "jsonata/jsonata_int.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -3000,6 +3004,34 @@ void sfn_jsonata_free(struct sfn_jsonata *e)
 	free(e);
 }
 
+/*
+ * How much of this thread's stack deep recursion may use: what is left
+ * below @here, less a margin for the frames of one evaluation step and of
+ * the C library. Map iterations run on threads with their own stacks.
+ */
+static size_t stack_room(const char *here)
+{
+	/* the low end of this thread's stack, looked up once per thread
+	 * (for the main thread glibc reads /proc/self/maps) */
+	static _Thread_local const char *low;
+	static _Thread_local bool known;
+	if (!known) {
+		pthread_attr_t attr;
+		known = true;
+		if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+			void *addr;
+			size_t size;
+			if (pthread_attr_getstack(&attr, &addr, &size) == 0)
+				low = addr;
+			pthread_attr_destroy(&attr);
+		}
+	}
+	if (!low || here <= low)
+		return 1u << 20;
+	size_t left = (size_t)(here - low), margin = 256u << 10;
+	return left > 2 * margin ? left - margin : left / 2;
+}
+
 double jn_now_ms(struct jn_ctx *c)
 {
 	if (c->now_ms == 0) {
@@ -3032,10 +3064,7 @@ int sfn_jsonata_eval(const struct sfn_jsonata *e, json_t *input,
 	c->e = e;
 	c->flags = e->flags;
 	c->stack_base = &base;
-	c->stack_limit = 6u << 20;
-#if defined(__SANITIZE_ADDRESS__)
-	c->stack_limit = 7u << 20;
-#endif
+	c->stack_limit = stack_room(&base);
 	if (limits) {
 		c->max_depth = limits->max_depth;
 		c->time_ms = limits->time_ms;
