@@ -3054,7 +3054,7 @@ int sfn_jsonata_eval(const struct sfn_jsonata *e, json_t *input,
 	struct jn_ctx ctx;
 	struct jn_ctx *c = &ctx;
 	struct jn_catch top;
-	char base;
+	char base = 0;
 	volatile int rc = 0;
 	memset(c, 0, sizeof(*c));
 	arena.cur = first;
