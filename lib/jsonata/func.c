@@ -1157,18 +1157,26 @@ FN(f_ceil)
 		*out = jv_num(ceil(a[0].u.n));
 }
 
-/* +(mantissa + 'e' + (exp + shift)) on JavaScript's string form */
+/*
+ * +(mantissa + 'e' + (exp + shift)) on JavaScript's string form of @v. The
+ * shortest round-trip digits have 15 to 17 significant digits whenever
+ * they have at least 15 (and "%.14e" pads a shorter one with zeros, which
+ * is the same decimal), so at most three tries find them.
+ */
 static double shift10(double v, double shift)
 {
-	char buf[SFN_NUMBUF], tmp[64];
-	sfn_fmt_double(buf, v);
-	char *e = strchr(buf, 'e');
-	double ex = 0;
-	if (e) {
-		*e = 0;
-		ex = strtod(e + 1, NULL);
+	char buf[48], tmp[64];
+	if (v == 0 || !isfinite(v))
+		return v;
+	for (int prec = 14; prec <= 16; prec++) {
+		snprintf(buf, sizeof(buf), "%.*e", prec, v);
+		if (prec == 16 || strtod(buf, NULL) == v)
+			break;
 	}
-	snprintf(tmp, sizeof(tmp), "%se%.0f", buf, ex + shift);
+	char *e = strchr(buf, 'e');
+	long ex = strtol(e + 1, NULL, 10);
+	*e = 0;
+	snprintf(tmp, sizeof(tmp), "%se%ld", buf, ex + (long)shift);
 	return strtod(tmp, NULL);
 }
 
