@@ -1193,6 +1193,29 @@ FN(f_round)
 		return;
 	double arg = v.u.n;
 	double prec = ARG(1).t == JV_NUM ? a[1].u.n : 0;
+	if (prec == floor(prec) && fabs(prec) <= 22 && isfinite(arg)) {
+		/*
+		 * Fast path: away from a half, arg * 10^p rounds as the
+		 * decimal shift of its digits does (the two differ by a few
+		 * ulps, far less than the distance to the half), and both
+		 * shifts are exact operands correctly rounded by IEEE.
+		 */
+		static const double p10[] = { 1e0,  1e1,  1e2,	1e3,  1e4,  1e5,
+					      1e6,  1e7,  1e8,	1e9,  1e10, 1e11,
+					      1e12, 1e13, 1e14, 1e15, 1e16, 1e17,
+					      1e18, 1e19, 1e20, 1e21, 1e22 };
+		double pw = p10[(int)fabs(prec)];
+		double y = prec >= 0 ? arg * pw : arg / pw;
+		if (fabs(y) < 1099511627776.0) {
+			double fl = floor(y), fr = y - fl;
+			if (fabs(fr - 0.5) > 1e-3) {
+				double r = fr < 0.5 ? fl : fl + 1;
+				r = prec >= 0 ? r / pw : r * pw;
+				*out = jv_num(r == 0 ? 0 : r);
+				return;
+			}
+		}
+	}
 	if (prec)
 		arg = shift10(arg, prec);
 	double r = js_round(arg);
