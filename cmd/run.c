@@ -265,7 +265,7 @@ static char *dirname_of(const char *path)
 
 static void print_describe(struct sfn_exec *x, const char *name, json_t *input,
 			   double start, const struct sfn_exec_result *res,
-			   int flags)
+			   bool express, int flags)
 {
 	char ts[32];
 	json_t *d = json_object();
@@ -299,10 +299,11 @@ static void print_describe(struct sfn_exec *x, const char *name, json_t *input,
 					    json_string(res->cause));
 	}
 	json_object_set_new(d, "redriveCount", json_integer(0));
-	json_object_set_new(d, "redriveStatus",
-			    json_string(res->status == SFN_EXEC_SUCCEEDED
-						? "NOT_REDRIVABLE"
-						: "REDRIVABLE"));
+	json_object_set_new(
+		d, "redriveStatus",
+		json_string(res->status == SFN_EXEC_SUCCEEDED || express
+				    ? "NOT_REDRIVABLE"
+				    : "REDRIVABLE"));
 	if (res->status == SFN_EXEC_SUCCEEDED)
 		json_object_set_new(
 			d, "redriveStatusReason",
@@ -644,7 +645,7 @@ int cmd_run(int argc, char **argv)
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 
 	if (describe)
-		print_describe(x, exec_name, input, start, &res,
+		print_describe(x, exec_name, input, start, &res, o.express,
 			       pretty ? SFN_JSON_PRETTY : 0);
 	switch (res.status) {
 	case SFN_EXEC_SUCCEEDED:

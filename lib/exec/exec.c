@@ -1747,9 +1747,57 @@ out_inputs:
 
 /* ---- Choice ---- */
 
+/* The next UTF-16 code unit of valid UTF-8 @*s (with its pending low half). */
+static unsigned next_unit(const unsigned char **s, unsigned *low)
+{
+	if (*low) {
+		unsigned u = *low;
+		*low = 0;
+		return u;
+	}
+	const unsigned char *p = *s;
+	unsigned c;
+	if (p[0] < 0x80) {
+		c = p[0];
+		*s += 1;
+	} else if (p[0] < 0xe0) {
+		c = (p[0] & 0x1fu) << 6 | (p[1] & 0x3fu);
+		*s += 2;
+	} else if (p[0] < 0xf0) {
+		c = (p[0] & 0x0fu) << 12 | (p[1] & 0x3fu) << 6 | (p[2] & 0x3fu);
+		*s += 3;
+	} else {
+		c = (p[0] & 0x07u) << 18 | (p[1] & 0x3fu) << 12 |
+		    (p[2] & 0x3fu) << 6 | (p[3] & 0x3fu);
+		*s += 4;
+		c -= 0x10000;
+		*low = 0xdc00 + (c & 0x3ff);
+		return 0xd800 + (c >> 10);
+	}
+	return c;
+}
+
+/*
+ * String order as AWS (Java's String.compareTo) has it: by UTF-16 code
+ * units, which differs from code point order only past U+FFFF.
+ */
 static int str_cmp(const json_t *a, const json_t *b)
 {
-	return strcmp(json_string_value(a), json_string_value(b));
+	const unsigned char *p = (const unsigned char *)json_string_value(a);
+	const unsigned char *q = (const unsigned char *)json_string_value(b);
+	const unsigned char *pe = p + json_string_length(a);
+	const unsigned char *qe = q + json_string_length(b);
+	unsigned pl = 0, ql = 0;
+	while ((p < pe || pl) && (q < qe || ql)) {
+		unsigned x = next_unit(&p, &pl), y = next_unit(&q, &ql);
+		if (x != y)
+			return x < y ? -1 : 1;
+	}
+	if (p < pe || pl)
+		return 1;
+	if (q < qe || ql)
+		return -1;
+	return 0;
 }
 
 static bool compare(enum sfn_choice_op op, const json_t *v, const json_t *o)
