@@ -161,6 +161,28 @@ static void write_machine(struct sfn_strbuf *sb, const struct gmachine *m,
 	}
 }
 
+/* Cluster colours (Mermaid's default fills every subgraph yellow). */
+static void style_clusters(struct sfn_strbuf *sb, const struct gmachine *m)
+{
+	if (m->cluster_id)
+		sfn_strbuf_addf(sb,
+				"    style %s fill:#ffffff,stroke:#9e9e9e,"
+				"color:#616161\n",
+				m->cluster_id);
+	for (size_t i = 0; i < m->n_nodes; i++) {
+		const struct gnode *n = m->nodes[i];
+		if (n->kind != GN_PARALLEL && n->kind != GN_MAP)
+			continue;
+		sfn_strbuf_addf(sb,
+				"    style %s fill:#faf8ff,stroke:#5e35b1%s\n",
+				n->cluster_id,
+				n->distributed ? ",stroke-width:2px"
+					       : ",stroke-dasharray:5 4");
+		for (size_t j = 0; j < n->n_subs; j++)
+			style_clusters(sb, n->subs[j]);
+	}
+}
+
 /* Appends "a,b,c" of the edge numbers in @idx, with a leading @prefix. */
 static void add_link_style(struct sfn_strbuf *sb, const size_t *idx, size_t n,
 			   const char *style)
@@ -240,6 +262,7 @@ void sfn_graph_write_mermaid(const struct sfn_graph *g,
 				"fill:#bbdefb,stroke:#1565c0,stroke-width:2px\n"
 				"    classDef notreached "
 				"fill:#f5f5f5,stroke:#bdbdbd,color:#9e9e9e\n");
+	style_clusters(out, &g->root);
 	add_link_style(out, catches, n_catches, "stroke:#c62828,color:#c62828");
 	add_link_style(out, taken, n_taken, "stroke:#1565c0,stroke-width:3px");
 	free(catches);
