@@ -300,6 +300,20 @@ static bool template_express(json_t *tpl, const char *id)
 	return t && strcmp(t, "EXPRESS") == 0;
 }
 
+/* Does template @tpl declare a state machine? (-r skips those that don't.) */
+static bool has_state_machine(json_t *tpl)
+{
+	const char *id;
+	json_t *res;
+	json_object_foreach(json_object_get(tpl, "Resources"), id, res) {
+		const char *t = json_string_value(json_object_get(res, "Type"));
+		if (t && (!strcmp(t, "AWS::StepFunctions::StateMachine") ||
+			  !strcmp(t, "AWS::Serverless::StateMachine")))
+			return true;
+	}
+	return false;
+}
+
 /*
  * Validates one file. @explicit: named on the command line (checked even
  * when it does not look like ASL); otherwise found by -r, and skipped when
@@ -322,7 +336,8 @@ static void validate_file(struct run *r, const char *path, bool explicit)
 		goto out;
 	}
 	json_t *root = sfn_doc_root(doc);
-	if (!explicit && !sfn_is_asl(root) && !sfn_is_template(root)) {
+	if (!explicit && !sfn_is_asl(root) &&
+	    !(sfn_is_template(root) && has_state_machine(root))) {
 		r->n_skipped++;
 		goto out;
 	}
