@@ -33,5 +33,5 @@ add_test(NAME graph.outputs
 	COMMAND ${SFN_GRAPH_DIR}/outputs.sh $<TARGET_FILE:sfn> ${SFN_GRAPH_SVG})
 # Rendering in-process runs Graphviz, which does not free all it allocates
 # (graph/lsan.supp says what and why).
-set_tests_properties(cli.graph.svg graph.outputs graph.conformance PROPERTIES
+set_tests_properties(graph.outputs graph.conformance PROPERTIES
 	ENVIRONMENT "LSAN_OPTIONS=suppressions=${SFN_GRAPH_DIR}/lsan.supp:print_suppressions=0")
