@@ -2942,74 +2942,81 @@ static int state_type(const json_t *t)
 	return 0;
 }
 
-/* Indexes of sfn_lint_state_fields[] in strcmp order, for find_field(). */
-static const unsigned char fields_sorted[F_COUNT] = {
-	F_Arguments,
-	F_Assign,
-	F_Branches,
-	F_Catch,
-	F_Cause,
-	F_CausePath,
-	F_Choices,
-	F_Comment,
-	F_Credentials,
-	F_Default,
-	F_End,
-	F_Error,
-	F_ErrorPath,
-	F_HeartbeatSeconds,
-	F_HeartbeatSecondsPath,
-	F_InputPath,
-	F_ItemBatcher,
-	F_ItemProcessor,
-	F_ItemReader,
-	F_ItemSelector,
-	F_Items,
-	F_ItemsPath,
-	F_Iterator,
-	F_Label,
-	F_MaxConcurrency,
-	F_MaxConcurrencyPath,
-	F_Next,
-	F_Output,
-	F_OutputPath,
-	F_Parameters,
-	F_QueryLanguage,
-	F_Resource,
-	F_Result,
-	F_ResultPath,
-	F_ResultSelector,
-	F_ResultWriter,
-	F_Retry,
-	F_Seconds,
-	F_SecondsPath,
-	F_TimeoutSeconds,
-	F_TimeoutSecondsPath,
-	F_Timestamp,
-	F_TimestampPath,
-	F_ToleratedFailureCount,
-	F_ToleratedFailureCountPath,
-	F_ToleratedFailurePercentage,
-	F_ToleratedFailurePercentagePath,
-	F_Type,
+/*
+ * find_field()'s table: field_hash() of each name -> its index + 1. The
+ * hash's constants were searched for to be collision-free over
+ * sfn_lint_state_fields[]; a new field needs a new search (sfn_lint()
+ * checks the table in debug builds, unit.lint in all).
+ */
+static const unsigned char field_slot[256] = {
+	[0] = F_ItemsPath + 1,
+	[1] = F_InputPath + 1,
+	[2] = F_MaxConcurrency + 1,
+	[7] = F_Items + 1,
+	[15] = F_ErrorPath + 1,
+	[21] = F_Error + 1,
+	[22] = F_ResultPath + 1,
+	[23] = F_Assign + 1,
+	[25] = F_Type + 1,
+	[26] = F_Resource + 1,
+	[30] = F_Result + 1,
+	[34] = F_ResultWriter + 1,
+	[36] = F_ResultSelector + 1,
+	[37] = F_Arguments + 1,
+	[47] = F_Retry + 1,
+	[85] = F_SecondsPath + 1,
+	[86] = F_Branches + 1,
+	[92] = F_Seconds + 1,
+	[107] = F_OutputPath + 1,
+	[115] = F_Output + 1,
+	[131] = F_Cause + 1,
+	[137] = F_Catch + 1,
+	[138] = F_CausePath + 1,
+	[145] = F_Choices + 1,
+	[147] = F_End + 1,
+	[148] = F_Comment + 1,
+	[151] = F_Credentials + 1,
+	[152] = F_TimestampPath + 1,
+	[153] = F_TimeoutSecondsPath + 1,
+	[156] = F_Timestamp + 1,
+	[160] = F_TimeoutSeconds + 1,
+	[161] = F_ToleratedFailurePercentage + 1,
+	[163] = F_ToleratedFailureCountPath + 1,
+	[168] = F_ToleratedFailurePercentagePath + 1,
+	[170] = F_Parameters + 1,
+	[171] = F_ToleratedFailureCount + 1,
+	[173] = F_Label + 1,
+	[192] = F_Next + 1,
+	[208] = F_HeartbeatSecondsPath + 1,
+	[215] = F_HeartbeatSeconds + 1,
+	[219] = F_ItemBatcher + 1,
+	[224] = F_Default + 1,
+	[231] = F_QueryLanguage + 1,
+	[234] = F_ItemReader + 1,
+	[235] = F_ItemProcessor + 1,
+	[237] = F_ItemSelector + 1,
+	[245] = F_MaxConcurrencyPath + 1,
+	[247] = F_Iterator + 1,
 };
+
+static unsigned field_hash(const char *k, size_t n)
+{
+	return (unsigned)(n + (unsigned char)k[0] * 60u +
+			  (unsigned char)k[n - 1] +
+			  (n > 4 ? (unsigned char)k[4] : 0u)) &
+	       255u;
+}
 
 static const struct sfn_lint_field *find_field(const char *k)
 {
-	size_t lo = 0, hi = F_COUNT;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		const struct sfn_lint_field *f =
-			&sfn_lint_state_fields[fields_sorted[mid]];
-		int c = strcmp(f->name, k);
-		if (c == 0)
-			return f;
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
+	size_t n = strlen(k);
+	if (n == 0)
+		return NULL;
+	unsigned slot = field_slot[field_hash(k, n)];
+	if (!slot)
+		return NULL;
+	const struct sfn_lint_field *f = &sfn_lint_state_fields[slot - 1];
+	return strcmp(f->name, k) == 0 ? f : NULL;
 }
 
 _Static_assert(sizeof(sfn_lint_state_fields) /
@@ -3903,10 +3910,9 @@ size_t sfn_lint(json_t *root, const struct sfn_doc *doc, int flags,
 		struct sfn_diags *diags)
 {
 #ifndef NDEBUG
-	for (size_t i = 1; i < F_COUNT; i++)
-		assert(strcmp(sfn_lint_state_fields[fields_sorted[i - 1]].name,
-			      sfn_lint_state_fields[fields_sorted[i]].name) <
-		       0);
+	for (size_t i = 0; i < F_COUNT; i++)
+		assert(find_field(sfn_lint_state_fields[i].name) ==
+		       &sfn_lint_state_fields[i]);
 #endif
 	struct lint l = { 0 };
 	l.doc = doc;

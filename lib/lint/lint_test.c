@@ -7,6 +7,7 @@
 #include "lint/lint.h"
 
 #include <dirent.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -177,8 +178,43 @@ static void test_schema(void)
 	json_decref(schema);
 }
 
+/* Each field of the table is known (find_field()'s hash table is right). */
+static void test_fields(void)
+{
+	for (const struct sfn_lint_field *f = sfn_lint_state_fields; f->name;
+	     f++) {
+		int t = 0;
+		while (!(f->types & (1u << t)))
+			t++;
+		char *def = sfn_xasprintf(
+			"{\"QueryLanguage\":\"%s\",\"StartAt\":\"A\","
+			"\"States\":{\"A\":{\"Type\":\"%s\",\"%s\":null}}}",
+			f->lang == SFN_LL_JSONATA ? "JSONata" : "JSONPath",
+			sfn_lint_type_names[t], f->name);
+		json_t *root = json_loads(def, 0, NULL);
+		struct sfn_diags d = SFN_DIAGS_INIT;
+		sfn_lint(root, NULL, 0, &d);
+		char *bad =
+			sfn_xasprintf("Field '%s' is not supported", f->name);
+		bool found = false;
+		for (size_t i = 0; i < d.n; i++)
+			found = found || strcmp(d.v[i].message, bad) == 0;
+		if (found) {
+			failed++;
+			printf("field %s: not known to the linter\n", f->name);
+		} else {
+			passed++;
+		}
+		free(bad);
+		sfn_diags_release(&d);
+		json_decref(root);
+		free(def);
+	}
+}
+
 int main(void)
 {
+	test_fields();
 	test_cases();
 	test_schema();
 	test_recorded();
