@@ -1386,6 +1386,16 @@ static jv eval_unary(struct jn_ctx *c, const struct jn_node *n, jv input,
 	return eval_group(c, &n->pairs, n->pos, input, env);
 }
 
+/* Items of an input array are scattered over the heap: ask for the next
+ * ones early (the json_t and, for objects, what follows it). */
+static inline void prefetch_json(const json_t *j)
+{
+	if (j) {
+		__builtin_prefetch(j);
+		__builtin_prefetch((const char *)j + 64);
+	}
+}
+
 static jv eval_step(struct jn_ctx *c, const struct jn_node *step, jv input,
 		    struct jn_frame *env, bool last)
 {
@@ -1403,6 +1413,8 @@ static jv eval_step(struct jn_ctx *c, const struct jn_node *step, jv input,
 	jv first = JV_U;
 	uint32_t count = 0;
 	for (uint32_t i = 0; i < n; i++) {
+		if (input.t == JV_JARR && i + 4 < n)
+			prefetch_json(json_array_get(input.u.j, i + 4));
 		jv res = jn_eval(c, step, jv_aget(input, i), env);
 		if (step->has_stages)
 			for (int s = 0; s < step->stages.n; s++)
@@ -1733,6 +1745,8 @@ static jv eval_filter(struct jn_ctx *c, const struct jn_node *pred, jv input,
 			jn_check_guard(c);
 			c->depth -= 2;
 			uint32_t hits = index_hits(pred, i, len);
+			if (!hits)
+				continue;
 			jv item = jv_aget(input, i);
 			while (hits--)
 				jv_push(c, results.u.a, item);
@@ -1740,6 +1754,8 @@ static jv eval_filter(struct jn_ctx *c, const struct jn_node *pred, jv input,
 		return results;
 	}
 	for (uint32_t i = 0; i < len; i++) {
+		if (input.t == JV_JARR && i + 4 < len)
+			prefetch_json(json_array_get(input.u.j, i + 4));
 		jv item = jv_aget(input, i);
 		jv ctx = item;
 		struct jn_frame *e = env;
