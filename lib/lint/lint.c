@@ -18,18 +18,10 @@
 #include <string.h>
 #include <strings.h>
 
-#if SFN_HAVE_ASL
 #include "asl/asl.h"
-#endif
-#if SFN_HAVE_JSONPATH
 #include "jsonpath/jsonpath.h"
-#endif
-#if SFN_HAVE_INTRINSICS
 #include "intrinsics/intrinsics.h"
-#endif
-#if SFN_HAVE_JSONATA
 #include "jsonata/jsonata.h"
-#endif
 
 #define SVF "SCHEMA_VALIDATION_FAILED"
 /* Nested machines deeper than this are refused (TOO_DEEPLY_NESTED). */
@@ -441,18 +433,12 @@ static struct sfn_diag *diag_at(struct lint *l, enum sfn_severity sev,
  */
 static void at_key(struct lint *l, struct sfn_diag *d, const char *key)
 {
-#if SFN_HAVE_ASL
 	if (!l->doc)
 		return;
 	size_t save;
 	push(l, key, &save);
 	sfn_doc_pos(l->doc, l->ptr.buf, true, &d->line, &d->col);
 	pop(l, save);
-#else
-	(void)l;
-	(void)d;
-	(void)key;
-#endif
 }
 
 /* Edit distance with transpositions (optimal string alignment). */
@@ -654,14 +640,12 @@ enum path_kind {
 	PK_TEMPLATE, /* a "k.$" value: path, $$, $var or intrinsic */
 };
 
-#if SFN_HAVE_JSONPATH
 static void read_path_var(const struct sfn_path *p, void *ud)
 {
 	struct lint *l = ud;
 	if (sfn_path_root(p) == SFN_ROOT_VARIABLE)
 		note_read(l, sfn_path_variable(p));
 }
-#endif
 
 /*
  * Compiles @s as a path with @flags; NULL, or the parser's complaint (new
@@ -669,7 +653,6 @@ static void read_path_var(const struct sfn_path *p, void *ud)
  */
 static char *compile_path(struct lint *l, const char *s, int kind)
 {
-#if SFN_HAVE_JSONPATH
 	int flags = 0;
 	switch (kind) {
 	case PK_PATH:
@@ -698,21 +681,10 @@ static char *compile_path(struct lint *l, const char *s, int kind)
 	read_path_var(p, l);
 	sfn_path_free(p);
 	return NULL;
-#else
-	(void)l;
-	if (s[0] != '$')
-		return sfn_xstrdup("Reference path didn't start with '$'");
-	if (kind == PK_RESULT &&
-	    (s[1] == '$' || (s[1] && s[1] != '.' && s[1] != '[')))
-		return sfn_xstrdup("ResultPath cannot refer to the Context "
-				   "object or a variable");
-	return NULL;
-#endif
 }
 
 static char *compile_intrinsic(struct lint *l, const char *s)
 {
-#if SFN_HAVE_INTRINSICS
 	struct sfn_error e = SFN_ERROR_INIT;
 	struct sfn_intrinsic *fn = sfn_intrinsic_compile(s, &e);
 	if (!fn) {
@@ -724,15 +696,6 @@ static char *compile_intrinsic(struct lint *l, const char *s)
 	sfn_intrinsic_foreach_path(fn, read_path_var, l);
 	sfn_intrinsic_free(fn);
 	return NULL;
-#else
-	(void)l;
-	while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
-		s++;
-	if (!starts_with(s, "States.") || !strchr(s, '('))
-		return sfn_xstrdup("not a path ('$...') nor an intrinsic "
-				   "function call ('States.Name(...)')");
-	return NULL;
-#endif
 }
 
 #define KIND_INTRINSIC 100
@@ -990,7 +953,6 @@ struct jvars {
 	size_t len;
 };
 
-#if SFN_HAVE_JSONATA
 static void jsonata_var(const char *name, size_t position, void *ud)
 {
 	struct jvars *jv = ud;
@@ -1000,7 +962,6 @@ static void jsonata_var(const char *name, size_t position, void *ud)
 		return;
 	note_read(jv->l, name);
 }
-#endif
 
 /*
  * asl-core.md §10.3: an expression has no input document, so "$", "$$" or
@@ -1156,19 +1117,16 @@ static void top_level_refs(struct lint *l, const char *e, size_t n)
 
 /*
  * Lexical checks the parser cannot make for us: $states members used where
- * they do not exist, input references at the top level, $eval. Also
- * collects variable reads when the engine is not there to list them.
+ * they do not exist, input references at the top level (@top_check: only
+ * for expressions that parsed), $eval. @collect_vars: also note variable
+ * reads (when the parser could not list them).
  */
 static void jsonata_lexical(struct lint *l, const char *e, size_t n, int ctx,
 			    bool collect_vars, bool top_check)
 {
-	size_t i = 0;
-	while (i < n && isspace((unsigned char)e[i]))
-		i++;
-	(void)i;
 	if (top_check)
 		top_level_refs(l, e, n);
-	for (i = 0; i < n; i++) {
+	for (size_t i = 0; i < n; i++) {
 		char c = e[i];
 		if (c == '"' || c == '\'' || c == '`') {
 			skip_string(e, n, &i);
@@ -1249,7 +1207,6 @@ static void check_jsonata_expr(struct lint *l, const char *s, size_t len,
 		    "Unexpected end of expression");
 		return;
 	}
-#if SFN_HAVE_JSONATA
 	struct sfn_jsonata_error je = { 0 };
 	struct sfn_jsonata *x = sfn_jsonata_compile(e, n, SFN_JSONATA_AWS, &je);
 	if (!x) {
@@ -1269,7 +1226,6 @@ static void check_jsonata_expr(struct lint *l, const char *s, size_t len,
 			newer ? "; the operators '\?\?' and '?:' need JSONata "
 				"2.1, Step Functions runs JSONata 2.0.6"
 			      : "");
-#if SFN_HAVE_ASL
 		/*
 		 * Point inside the string: its opening quote, "{%", then the
 		 * offset (exact for JSON strings without escapes before it).
@@ -1278,9 +1234,6 @@ static void check_jsonata_expr(struct lint *l, const char *s, size_t len,
 		    sfn_doc_pos(l->doc, l->ptr.buf, false, &d->line, &d->col) &&
 		    je.position > 0)
 			d->col += 2 + (int)je.position;
-#else
-		(void)d;
-#endif
 		sfn_jsonata_error_release(&je);
 		jsonata_lexical(l, e, n, ctx, true, false);
 		return;
@@ -1289,24 +1242,6 @@ static void check_jsonata_expr(struct lint *l, const char *s, size_t len,
 	sfn_jsonata_foreach_variable(x, jsonata_var, &jv);
 	sfn_jsonata_free(x);
 	jsonata_lexical(l, e, n, ctx, false, true);
-#else
-	/* Until the engine lands: JSONata 2.1 operators AWS refuses. */
-	for (size_t i = 0; i + 1 < n; i++) {
-		if (e[i] == '"' || e[i] == '\'') {
-			skip_string(e, n, &i);
-			i--;
-			continue;
-		}
-		if (e[i] == '?' && (e[i + 1] == '?' || e[i + 1] == ':')) {
-			err(l, "INVALID_JSONATA_EXPRESSION",
-			    "The operator '?%c' needs JSONata 2.1; Step "
-			    "Functions runs JSONata 2.0.6",
-			    e[i + 1]);
-			break;
-		}
-	}
-	jsonata_lexical(l, e, n, ctx, true, true);
-#endif
 }
 
 /* Walks a JSONata-state value: every "{% %}" string at any depth. */
@@ -1722,11 +1657,9 @@ static const char *const retrier_fields[] = {
 	"MaxDelaySeconds", "JitterStrategy",  "Comment",     NULL
 };
 
-static void check_error_equals(struct lint *l, json_t *list, bool last,
-			       bool catcher)
+static void check_error_equals(struct lint *l, json_t *list, bool last)
 {
 	size_t save;
-	(void)catcher;
 	if (!json_is_array(list)) {
 		err(l, SVF,
 		    "The field 'ErrorEquals' should be an array, not %s",
@@ -1789,7 +1722,7 @@ static void check_retry(struct lint *l, json_t *v)
 			err(l, SVF, "These fields are required: [ErrorEquals]");
 		} else {
 			push(l, "ErrorEquals", &save2);
-			check_error_equals(l, x, i + 1 == n, false);
+			check_error_equals(l, x, i + 1 == n);
 			pop(l, save2);
 		}
 		static const struct {
@@ -1885,7 +1818,7 @@ static void check_catch(struct lint *l, struct sstate *s, json_t *v,
 			    !has_e && !has_n ? ", " : "", has_n ? "" : "Next");
 		if ((x = json_object_get(c, "ErrorEquals"))) {
 			push(l, "ErrorEquals", &save2);
-			check_error_equals(l, x, i + 1 == n, true);
+			check_error_equals(l, x, i + 1 == n);
 			pop(l, save2);
 		}
 		if (!jsonata && (x = json_object_get(c, "ResultPath"))) {
@@ -3756,13 +3689,13 @@ static void set_bit(uint64_t *set, int i)
 	set[i / 64] |= (uint64_t)1 << (i % 64);
 }
 
-static void assigned_names(struct scope *sc, uint64_t *acc, size_t words)
+/* Adds to @acc every variable the states of @sc assign. */
+static void assigned_names(struct scope *sc, uint64_t *acc)
 {
 	for (size_t i = 0; i < sc->n; i++) {
 		struct sstate *s = &sc->st[i];
 		for (size_t k = 0; k < s->n_assigns; k++)
 			set_bit(acc, s->assigns[k].var);
-		(void)words;
 	}
 }
 
@@ -3845,7 +3778,7 @@ static void dataflow(struct lint *l, struct scope *sc, const uint64_t *entry,
 		sfn_xcalloc(words ? words : 1, sizeof(uint64_t));
 	if (outer_assigned)
 		memcpy(inner_outer, outer_assigned, words * sizeof(uint64_t));
-	assigned_names(sc, inner_outer, words);
+	assigned_names(sc, inner_outer);
 	for (size_t i = 0; i < sc->n; i++) {
 		struct sstate *s = &sc->st[i];
 		for (size_t k = 0; k < s->n_reads; k++) {
