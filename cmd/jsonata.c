@@ -95,7 +95,8 @@ int cmd_jsonata(int argc, char **argv)
 
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+:nf:h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+:nf:h", longopts, NULL)) !=
+	       -1) {
 		switch (opt) {
 		case 'n':
 			no_input = true;
@@ -119,12 +120,14 @@ int cmd_jsonata(int argc, char **argv)
 					optarg);
 				goto out;
 			}
-			const char *name = optarg[0] == '$' ? optarg + 1 : optarg;
+			const char *name =
+				optarg[0] == '$' ? optarg + 1 : optarg;
 			json_t *v = json_loads(eq + 1, JSON_DECODE_ANY, &je);
 			if (!v) {
 				code = sfn_cmd_usage_error(
 					"jsonata",
-					"--bind %.*s: the value is not JSON: %s "
+					"--bind %.*s: the value is not JSON: "
+					"%s "
 					"(quote strings: %.*s='\"text\"')",
 					(int)(eq - optarg), optarg, je.text,
 					(int)(eq - optarg), optarg);
@@ -140,9 +143,9 @@ int cmd_jsonata(int argc, char **argv)
 				fputs("\n" JSONATA_HELP, stdout);
 			goto out;
 		case ':':
-			code = sfn_cmd_usage_error("jsonata",
-						   "option '%s' needs an argument",
-						   argv[optind - 1]);
+			code = sfn_cmd_usage_error(
+				"jsonata", "option '%s' needs an argument",
+				argv[optind - 1]);
 			goto out;
 		default:
 			code = sfn_cmd_usage_error("jsonata",

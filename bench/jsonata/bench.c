@@ -60,7 +60,8 @@ int main(int argc, char **argv)
 	json_error_t je;
 	json_t *w = json_load_file(path, 0, &je);
 	if (!w) {
-		fprintf(stderr, "jsonata_bench: %s:%d: %s\n", path, je.line, je.text);
+		fprintf(stderr, "jsonata_bench: %s:%d: %s\n", path, je.line,
+			je.text);
 		return 3;
 	}
 	json_t *datasets = json_object_get(w, "datasets");
@@ -70,31 +71,37 @@ int main(int argc, char **argv)
 	size_t i;
 	json_t *tc;
 	printf("%-24s %14s %12s  %s\n", "case", "evals/s", "us/eval", "result");
-	json_array_foreach(cases, i, tc)
-	{
-		const char *name = json_string_value(json_object_get(tc, "name"));
-		const char *expr = json_string_value(json_object_get(tc, "expr"));
+	json_array_foreach(cases, i, tc) {
+		const char *name =
+			json_string_value(json_object_get(tc, "name"));
+		const char *expr =
+			json_string_value(json_object_get(tc, "expr"));
 		if (only && !strstr(name, only))
 			continue;
 		json_t *ds = json_object_get(tc, "dataset");
 		json_t *input = json_is_string(ds)
-					? json_object_get(datasets, json_string_value(ds))
+					? json_object_get(datasets,
+							  json_string_value(ds))
 					: NULL;
 		json_t *bn = json_object_get(tc, "bindings");
 		json_t *bind = json_is_string(bn)
-				       ? json_object_get(bindings, json_string_value(bn))
+				       ? json_object_get(bindings,
+							 json_string_value(bn))
 				       : NULL;
 		struct sfn_jsonata_error err = { 0 };
-		struct sfn_jsonata *e = sfn_jsonata_compile(expr, strlen(expr), 0, &err);
+		struct sfn_jsonata *e =
+			sfn_jsonata_compile(expr, strlen(expr), 0, &err);
 		if (!e) {
-			printf("%-24s compile error %s: %s\n", name, err.code, err.message);
+			printf("%-24s compile error %s: %s\n", name, err.code,
+			       err.message);
 			sfn_jsonata_error_release(&err);
 			bad++;
 			continue;
 		}
 		json_t *result = NULL;
 		if (sfn_jsonata_eval(e, input, bind, NULL, &result, &err) < 0) {
-			printf("%-24s error %s: %s\n", name, err.code, err.message);
+			printf("%-24s error %s: %s\n", name, err.code,
+			       err.message);
 			sfn_jsonata_error_release(&err);
 			sfn_jsonata_free(e);
 			bad++;
@@ -105,8 +112,8 @@ int main(int argc, char **argv)
 			sfn_json_dump(&sb, result, 0);
 		char hex[65];
 		sha256_hex(sb.buf, sb.len, hex);
-		const char *want = json_string_value(
-			json_object_get(json_object_get(tc, "expected"), "sha256"));
+		const char *want = json_string_value(json_object_get(
+			json_object_get(tc, "expected"), "sha256"));
 		bool ok = want && !strcmp(want, hex);
 		if (!ok) {
 			bad++;
@@ -125,8 +132,8 @@ int main(int argc, char **argv)
 			while (el < limit) {
 				for (long b = 0; b < batch; b++) {
 					json_t *r = NULL;
-					sfn_jsonata_eval(e, input, bind, NULL, &r,
-							 NULL);
+					sfn_jsonata_eval(e, input, bind, NULL,
+							 &r, NULL);
 					json_decref(r);
 				}
 				n += batch;
@@ -141,13 +148,14 @@ int main(int argc, char **argv)
 		printf("%-24s %14.1f %12.3f  %s\n", name, best, 1e6 / best,
 		       ok ? "ok" : "WRONG");
 		fflush(stdout);
-		json_array_append_new(report,
-				      json_pack("{s:s,s:f,s:b}", "name", name,
-						"evals_per_sec", best, "correct", ok));
+		json_array_append_new(report, json_pack("{s:s,s:f,s:b}", "name",
+							name, "evals_per_sec",
+							best, "correct", ok));
 		sfn_jsonata_free(e);
 	}
 	if (jsonout) {
-		json_t *doc = json_pack("{s:s,s:o}", "engine", "sfn", "results", report);
+		json_t *doc = json_pack("{s:s,s:o}", "engine", "sfn", "results",
+					report);
 		json_dump_file(doc, jsonout, JSON_INDENT(2));
 		json_decref(doc);
 	} else {

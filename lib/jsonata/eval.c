@@ -163,8 +163,8 @@ void jn_failv(struct jn_ctx *c, const char *code, jv value)
 	jn_throw(c);
 }
 
-SFN_NORETURN static void fail_at(struct jn_ctx *c, const char *code,
-				 size_t pos, const char *token)
+SFN_NORETURN static void fail_at(struct jn_ctx *c, const char *code, size_t pos,
+				 const char *token)
 {
 	memset(&c->err, 0, sizeof(c->err));
 	c->err.code = code;
@@ -208,9 +208,10 @@ void jn_check_guard(struct jn_ctx *c)
 	if (c->max_depth && c->depth > c->max_depth) {
 		memset(&c->err, 0, sizeof(c->err));
 		c->err.code = "U1001";
-		c->err.message = "Stack overflow error: Check for non-terminating "
-				 "recursive function.  Consider rewriting as "
-				 "tail-recursive.";
+		c->err.message =
+			"Stack overflow error: Check for non-terminating "
+			"recursive function.  Consider rewriting as "
+			"tail-recursive.";
 		jn_throw(c);
 	}
 	char here;
@@ -219,9 +220,10 @@ void jn_check_guard(struct jn_ctx *c)
 	if (used > c->stack_limit) {
 		memset(&c->err, 0, sizeof(c->err));
 		c->err.code = "U1001";
-		c->err.message = "Stack overflow error: Check for non-terminating "
-				 "recursive function.  Consider rewriting as "
-				 "tail-recursive.";
+		c->err.message =
+			"Stack overflow error: Check for non-terminating "
+			"recursive function.  Consider rewriting as "
+			"tail-recursive.";
 		jn_throw(c);
 	}
 	if (c->max_memory && c->a->total > c->max_memory) {
@@ -234,8 +236,8 @@ void jn_check_guard(struct jn_ctx *c)
 	    (now_ns() - c->start_ns) / 1000000u > c->time_ms) {
 		memset(&c->err, 0, sizeof(c->err));
 		c->err.code = "U1001";
-		c->err.message =
-			"Expression evaluation timeout: Check for infinite loop";
+		c->err.message = "Expression evaluation timeout: Check for "
+				 "infinite loop";
 		jn_throw(c);
 	}
 }
@@ -487,8 +489,9 @@ size_t jv_obj_size(jv o)
 }
 
 /* a JSON iteration ends with *it == -1; make the own-object loop agree */
-#define OBJ_FOREACH(o, it, k, kl, v) \
-	for (size_t it = 0; it != (size_t)-1 && jv_obj_next(o, &it, &k, &kl, &v);)
+#define OBJ_FOREACH(o, it, k, kl, v)                                           \
+	for (size_t it = 0;                                                    \
+	     it != (size_t)-1 && jv_obj_next(o, &it, &k, &kl, &v);)
 
 bool jv_is_func(jv v)
 {
@@ -498,14 +501,24 @@ bool jv_is_func(jv v)
 char jv_sym(jv v)
 {
 	switch (v.t) {
-	case JV_FUNC: return 'f';
-	case JV_STR: return 's';
-	case JV_NUM: return 'n';
-	case JV_BOOL: return 'b';
-	case JV_NULL: return 'l';
-	case JV_ARR: case JV_JARR: return 'a';
-	case JV_OBJ: case JV_JOBJ: return 'o';
-	default: return 'm';
+	case JV_FUNC:
+		return 'f';
+	case JV_STR:
+		return 's';
+	case JV_NUM:
+		return 'n';
+	case JV_BOOL:
+		return 'b';
+	case JV_NULL:
+		return 'l';
+	case JV_ARR:
+	case JV_JARR:
+		return 'a';
+	case JV_OBJ:
+	case JV_JOBJ:
+		return 'o';
+	default:
+		return 'm';
 	}
 }
 
@@ -779,8 +792,12 @@ static json_t *to_json(jv v)
 			struct sfn_strbuf sb = SFN_STRBUF_INIT;
 			for (uint32_t i = 0; i < v.len;) {
 				unsigned char ch = (unsigned char)v.u.s[i];
-				uint32_t n = ch < 0x80 ? 1 : ch >= 0xF0 ? 4 : ch >= 0xE0 ? 3 : 2;
-				if (i + n <= v.len && sfn_utf8_valid(v.u.s + i, n)) {
+				uint32_t n = ch < 0x80	  ? 1
+					     : ch >= 0xF0 ? 4
+					     : ch >= 0xE0 ? 3
+							  : 2;
+				if (i + n <= v.len &&
+				    sfn_utf8_valid(v.u.s + i, n)) {
 					sfn_strbuf_add(&sb, v.u.s + i, n);
 					i += n;
 				} else {
@@ -897,7 +914,8 @@ bool jn_lookup(struct jn_ctx *c, struct jn_frame *f, const char *name, jv *out)
 {
 	for (; f; f = f->parent)
 		for (uint32_t i = 0; i < f->n; i++)
-			if (f->b[i].name == name || !strcmp(f->b[i].name, name)) {
+			if (f->b[i].name == name ||
+			    !strcmp(f->b[i].name, name)) {
 				*out = f->b[i].v;
 				return true;
 			}
@@ -960,8 +978,7 @@ static jv tuplev(struct jv_tuple *t)
 	return v;
 }
 
-static struct jn_frame *frame_from_tuple(struct jn_ctx *c,
-					 struct jn_frame *env,
+static struct jn_frame *frame_from_tuple(struct jn_ctx *c, struct jn_frame *env,
 					 const struct jv_tuple *t)
 {
 	struct jn_frame *f = jn_frame_new(c, env);
@@ -1053,7 +1070,8 @@ static jv eval_wildcard(struct jn_ctx *c, jv input)
 		OBJ_FOREACH(input, it, k, kl, v)
 		{
 			if (jv_is_arr(v)) {
-				/* fn.append: the result is no longer a sequence */
+				/* fn.append: the result is no longer a sequence
+				 */
 				struct jv_arr tmp = { 0 };
 				flatten_into(c, &tmp, v);
 				for (uint32_t i = 0; i < tmp.n; i++)
@@ -1101,22 +1119,38 @@ static const char *op_name(int op)
 {
 	static char ops[128][2];
 	switch (op) {
-	case OP_RANGE: return "..";
-	case OP_NE: return "!=";
-	case OP_GE: return ">=";
-	case OP_LE: return "<=";
-	case OP_AND: return "and";
-	case OP_OR: return "or";
-	case OP_IN: return "in";
-	case '+': return "+";
-	case '-': return "-";
-	case '*': return "*";
-	case '/': return "/";
-	case '%': return "%";
-	case '=': return "=";
-	case '<': return "<";
-	case '>': return ">";
-	case '&': return "&";
+	case OP_RANGE:
+		return "..";
+	case OP_NE:
+		return "!=";
+	case OP_GE:
+		return ">=";
+	case OP_LE:
+		return "<=";
+	case OP_AND:
+		return "and";
+	case OP_OR:
+		return "or";
+	case OP_IN:
+		return "in";
+	case '+':
+		return "+";
+	case '-':
+		return "-";
+	case '*':
+		return "*";
+	case '/':
+		return "/";
+	case '%':
+		return "%";
+	case '=':
+		return "=";
+	case '<':
+		return "<";
+	case '>':
+		return ">";
+	case '&':
+		return "&";
 	default:
 		(void)ops;
 		return "?";
@@ -1176,11 +1210,21 @@ static jv eval_binary(struct jn_ctx *c, const struct jn_node *n, jv input,
 		if (lhs.t == JV_UNDEF || rhs.t == JV_UNDEF)
 			break;
 		switch (op) {
-		case '+': r = jv_num(lhs.u.n + rhs.u.n); break;
-		case '-': r = jv_num(lhs.u.n - rhs.u.n); break;
-		case '*': r = jv_num(lhs.u.n * rhs.u.n); break;
-		case '/': r = jv_num(lhs.u.n / rhs.u.n); break;
-		default: r = jv_num(fmod(lhs.u.n, rhs.u.n)); break;
+		case '+':
+			r = jv_num(lhs.u.n + rhs.u.n);
+			break;
+		case '-':
+			r = jv_num(lhs.u.n - rhs.u.n);
+			break;
+		case '*':
+			r = jv_num(lhs.u.n * rhs.u.n);
+			break;
+		case '/':
+			r = jv_num(lhs.u.n / rhs.u.n);
+			break;
+		default:
+			r = jv_num(fmod(lhs.u.n, rhs.u.n));
+			break;
 		}
 		break;
 	case '=':
@@ -1195,11 +1239,14 @@ static jv eval_binary(struct jn_ctx *c, const struct jn_node *n, jv input,
 	case '>':
 	case OP_LE:
 	case OP_GE: {
-		bool lc = lhs.t == JV_UNDEF || lhs.t == JV_STR || lhs.t == JV_NUM;
-		bool rc = rhs.t == JV_UNDEF || rhs.t == JV_STR || rhs.t == JV_NUM;
+		bool lc =
+			lhs.t == JV_UNDEF || lhs.t == JV_STR || lhs.t == JV_NUM;
+		bool rc =
+			rhs.t == JV_UNDEF || rhs.t == JV_STR || rhs.t == JV_NUM;
 		if (!lc || !rc)
 			jn_failv(c, "T2010",
-				 !(lhs.t == JV_STR || lhs.t == JV_NUM) ? lhs : rhs);
+				 !(lhs.t == JV_STR || lhs.t == JV_NUM) ? lhs
+								       : rhs);
 		if (lhs.t == JV_UNDEF || rhs.t == JV_UNDEF)
 			break;
 		if (lhs.t != rhs.t) {
@@ -1216,20 +1263,36 @@ static jv eval_binary(struct jn_ctx *c, const struct jn_node *n, jv input,
 			double a = lhs.u.n, b = rhs.u.n;
 			bool res;
 			switch (op) {
-			case '<': res = a < b; break;
-			case '>': res = a > b; break;
-			case OP_LE: res = a <= b; break;
-			default: res = a >= b; break;
+			case '<':
+				res = a < b;
+				break;
+			case '>':
+				res = a > b;
+				break;
+			case OP_LE:
+				res = a <= b;
+				break;
+			default:
+				res = a >= b;
+				break;
 			}
 			r = jv_bool(res);
 			break;
 		}
 		cmp = str_cmp(lhs, rhs);
 		switch (op) {
-		case '<': r = jv_bool(cmp < 0); break;
-		case '>': r = jv_bool(cmp > 0); break;
-		case OP_LE: r = jv_bool(cmp <= 0); break;
-		default: r = jv_bool(cmp >= 0); break;
+		case '<':
+			r = jv_bool(cmp < 0);
+			break;
+		case '>':
+			r = jv_bool(cmp > 0);
+			break;
+		case OP_LE:
+			r = jv_bool(cmp <= 0);
+			break;
+		default:
+			r = jv_bool(cmp >= 0);
+			break;
 		}
 		break;
 	}
@@ -1245,10 +1308,12 @@ static jv eval_binary(struct jn_ctx *c, const struct jn_node *n, jv input,
 	}
 	case OP_RANGE: {
 		if (lhs.t != JV_UNDEF &&
-		    (lhs.t != JV_NUM || lhs.u.n != floor(lhs.u.n) || isinf(lhs.u.n)))
+		    (lhs.t != JV_NUM || lhs.u.n != floor(lhs.u.n) ||
+		     isinf(lhs.u.n)))
 			jn_failv(c, "T2003", lhs);
 		if (rhs.t != JV_UNDEF &&
-		    (rhs.t != JV_NUM || rhs.u.n != floor(rhs.u.n) || isinf(rhs.u.n)))
+		    (rhs.t != JV_NUM || rhs.u.n != floor(rhs.u.n) ||
+		     isinf(rhs.u.n)))
 			jn_failv(c, "T2004", rhs);
 		if (lhs.t == JV_UNDEF || rhs.t == JV_UNDEF)
 			break;
@@ -1336,7 +1401,8 @@ static jv eval_unary(struct jn_ctx *c, const struct jn_node *n, jv input,
 			} else if (jv_is_arr(v)) {
 				uint32_t m = jv_alen(v);
 				if (ra->n == 0 && v.t == JV_ARR && m > 64) {
-					/* take the storage over: appends copy */
+					/* take the storage over: appends copy
+					 */
 					ra->v = v.u.a->v;
 					ra->n = m;
 					ra->cap = m;
@@ -1358,8 +1424,9 @@ static jv eval_unary(struct jn_ctx *c, const struct jn_node *n, jv input,
 		bool simple = true;
 		for (int i = 0; i < g->n && simple; i++) {
 			const struct jn_node *k = g->v[i].k;
-			if (k->type != N_STRING || k->has_predicate || k->group ||
-			    k->keep_array || !strncmp(k->str, "_jsonata_", 9))
+			if (k->type != N_STRING || k->has_predicate ||
+			    k->group || k->keep_array ||
+			    !strncmp(k->str, "_jsonata_", 9))
 				simple = false;
 			for (int j = 0; j < i && simple; j++)
 				if (g->v[j].k->slen == k->slen &&
@@ -1378,7 +1445,8 @@ static jv eval_unary(struct jn_ctx *c, const struct jn_node *n, jv input,
 				jv v = jn_eval(c, g->v[i].v, input, env);
 				if (v.t != JV_UNDEF)
 					jv_obj_set(c, o, g->v[i].k->str,
-						   (uint32_t)g->v[i].k->slen, v);
+						   (uint32_t)g->v[i].k->slen,
+						   v);
 			}
 			return jv_objv(o);
 		}
@@ -1404,7 +1472,8 @@ static jv eval_step(struct jn_ctx *c, const struct jn_node *step, jv input,
 		if (step->has_stages)
 			for (int s = 0; s < step->stages.n; s++)
 				if (step->stages.v[s].type == 'f')
-					r = eval_filter(c, step->stages.v[s].expr,
+					r = eval_filter(c,
+							step->stages.v[s].expr,
 							r, env);
 		return r;
 	}
@@ -1418,8 +1487,8 @@ static jv eval_step(struct jn_ctx *c, const struct jn_node *step, jv input,
 		jv res = jn_eval(c, step, jv_aget(input, i), env);
 		if (step->has_stages)
 			for (int s = 0; s < step->stages.n; s++)
-				res = eval_filter(c, step->stages.v[s].expr, res,
-						  env);
+				res = eval_filter(c, step->stages.v[s].expr,
+						  res, env);
 		if (res.t == JV_UNDEF)
 			continue;
 		if (count++ == 0)
@@ -1433,7 +1502,8 @@ static jv eval_step(struct jn_ctx *c, const struct jn_node *step, jv input,
 			size_t m = json_array_size(res.u.j);
 			for (size_t x = 0; x < m; x++)
 				jv_push(c, rs.u.a,
-					jv_from_json(json_array_get(res.u.j, x)));
+					jv_from_json(
+						json_array_get(res.u.j, x)));
 		}
 	}
 	if (last && count == 1 && jv_is_arr(first) && !jv_is_seq(first))
@@ -1489,7 +1559,8 @@ static jv eval_tuple_step(struct jn_ctx *c, const struct jn_node *step,
 		uint32_t m = jv_alen(input);
 		tb = jv_seq(c, m);
 		for (uint32_t i = 0; i < m; i++)
-			tb.u.a->v[i] = tuplev(tuple_new(c, jv_aget(input, i), 0));
+			tb.u.a->v[i] =
+				tuplev(tuple_new(c, jv_aget(input, i), 0));
 		tb.u.a->n = m;
 	}
 	for (uint32_t e = 0; e < tb.u.a->n; e++) {
@@ -1509,7 +1580,8 @@ static jv eval_tuple_step(struct jn_ctx *c, const struct jn_node *step,
 				const struct jv_tuple *rt = rb.u.tp;
 				t->at = rt->at;
 				for (uint32_t x = 0; x < rt->n; x++)
-					tuple_set(c, t, rt->b[x].name, rt->b[x].v);
+					tuple_set(c, t, rt->b[x].name,
+						  rt->b[x].v);
 			} else {
 				if (step->focus) {
 					tuple_set(c, t, step->focus, rb);
@@ -1518,7 +1590,8 @@ static jv eval_tuple_step(struct jn_ctx *c, const struct jn_node *step,
 					t->at = rb;
 				}
 				if (step->index)
-					tuple_set(c, t, step->index, jv_num(bb));
+					tuple_set(c, t, step->index,
+						  jv_num(bb));
 				if (step->ancestor)
 					tuple_set(c, t, step->ancestor->label,
 						  te->at);
@@ -1595,8 +1668,7 @@ static jv eval_path(struct jn_ctx *c, const struct jn_node *n, jv input,
 		    struct jn_frame *env)
 {
 	jv inseq;
-	if (!n->keep_singleton && !n->group && !n->tuple &&
-	    !jv_is_arr(input)) {
+	if (!n->keep_singleton && !n->group && !n->tuple && !jv_is_arr(input)) {
 		jv r;
 		unsigned d = c->depth;
 		if (fast_path(c, n, input, env, &r))
@@ -1620,10 +1692,11 @@ static jv eval_path(struct jn_ctx *c, const struct jn_node *n, jv input,
 		} else if (ts) {
 			tb = eval_tuple_step(c, step, inseq, tb, env);
 		} else {
-			rs = eval_step(c, step, inseq, env, i == n->items.n - 1);
+			rs = eval_step(c, step, inseq, env,
+				       i == n->items.n - 1);
 		}
-		if (!ts && (rs.t == JV_UNDEF ||
-			    (jv_is_arr(rs) && jv_alen(rs) == 0)))
+		if (!ts &&
+		    (rs.t == JV_UNDEF || (jv_is_arr(rs) && jv_alen(rs) == 0)))
 			break;
 		if (!step->focus)
 			inseq = rs;
@@ -1690,8 +1763,7 @@ static bool const_indexes(const struct jn_node *pred)
 }
 
 /* how many of the constant indexes select item @i of @len */
-static uint32_t index_hits(const struct jn_node *pred, uint32_t i,
-			   uint32_t len)
+static uint32_t index_hits(const struct jn_node *pred, uint32_t i, uint32_t len)
 {
 	uint32_t hits = 0;
 	double di = i, neg = (double)i - (double)len;
@@ -1875,7 +1947,8 @@ static jv eval_group(struct jn_ctx *c, const struct jn_pairs *g, size_t gpos,
 				fail_atv(c, "D1013", gpos, key);
 			jv gi;
 			if (jv_obj_get(jv_objv(keys), key.u.s, key.len, &gi)) {
-				struct group_ent *ge = &groups[(uint32_t)gi.u.n];
+				struct group_ent *ge =
+					&groups[(uint32_t)gi.u.n];
 				if (ge->expr_index != p)
 					fail_atv(c, "D1009", gpos, key);
 				if (reduce) {
@@ -2052,9 +2125,10 @@ static jv eval_sort(struct jn_ctx *c, const struct jn_node *n, jv input,
 	bool tuples = input.t == JV_ARR && input.u.a->tstream;
 	uint32_t m = jv_alen(input);
 	int nt = n->nterms;
-	struct sortkeys sk = { n,
-			       jn_alloc(c->a, sizeof(jv) * (size_t)m * (size_t)nt),
-			       input, env, tuples };
+	struct sortkeys sk = {
+		n, jn_alloc(c->a, sizeof(jv) * (size_t)m * (size_t)nt), input,
+		env, tuples
+	};
 	jv idx = jv_arrv(c, m);
 	for (size_t k = 0; k < (size_t)m * (size_t)nt; k++)
 		sk.keys[k] = (jv){ .t = JV_HOLE };
@@ -2103,10 +2177,9 @@ int jn_fn_arity(jv f)
 	}
 }
 
-
 /* the signature's regex, matched by backtracking as JavaScript would */
-static bool sig_match(const struct jn_sig *s, const char *sym, int pi,
-		      int si, int *lens, bool anchored, int upto, int *end)
+static bool sig_match(const struct jn_sig *s, const char *sym, int pi, int si,
+		      int *lens, bool anchored, int upto, int *end)
 {
 	if (pi == upto) {
 		if (anchored && sym[si])
@@ -2131,14 +2204,15 @@ static bool sig_match(const struct jn_sig *s, const char *sym, int pi,
 	}
 	for (int k = hi; k >= lo; k--) {
 		lens[pi] = k;
-		if (sig_match(s, sym, pi + 1, si + k, lens, anchored, upto, end))
+		if (sig_match(s, sym, pi + 1, si + k, lens, anchored, upto,
+			      end))
 			return true;
 	}
 	return false;
 }
 
-static int validate(struct jn_ctx *c, const struct jn_sig *s, jv *args,
-		    int n, jv context, jv *out)
+static int validate(struct jn_ctx *c, const struct jn_sig *s, jv *args, int n,
+		    jv context, jv *out)
 {
 	char sym[64];
 	if (n > 60)
@@ -2202,36 +2276,65 @@ static int validate(struct jn_ctx *c, const struct jn_sig *s, jv *args,
 						if (single != 'a' &&
 						    (lens[pi] != 1 ||
 						     strcmp(p->subtype,
-							    (char[]){ single, 0 })))
+							    (char[]){ single,
+								      0 })))
 							ok = false;
 						else if (single == 'a') {
-							uint32_t m = jv_alen(arg);
+							uint32_t m =
+								jv_alen(arg);
 							if (m > 0) {
-								char it = jv_sym(jv_aget(arg, 0));
-								if (it != p->subtype[0])
+								char it = jv_sym(
+									jv_aget(arg,
+										0));
+								if (it !=
+								    p->subtype
+									    [0])
 									ok = false;
 								else
-									for (uint32_t x = 1; x < m; x++)
-										if (jv_sym(jv_aget(arg, x)) != it)
+									for (uint32_t x =
+										     1;
+									     x <
+									     m;
+									     x++)
+										if (jv_sym(jv_aget(
+											    arg,
+											    x)) !=
+										    it)
 											ok = false;
 							}
 						}
 					}
 					if (!ok) {
-						static const char *const names[] = {
-							"arrays", "booleans", "functions",
-							"numbers", "objects", "strings"
-						};
+						static const char *const
+							names[] = { "arrays",
+								    "booleans",
+								    "functions",
+								    "numbers",
+								    "objects",
+								    "strings" };
 						const char *tn = "";
 						switch (p->subtype[0]) {
-						case 'a': tn = names[0]; break;
-						case 'b': tn = names[1]; break;
-						case 'f': tn = names[2]; break;
-						case 'n': tn = names[3]; break;
-						case 'o': tn = names[4]; break;
-						case 's': tn = names[5]; break;
+						case 'a':
+							tn = names[0];
+							break;
+						case 'b':
+							tn = names[1];
+							break;
+						case 'f':
+							tn = names[2];
+							break;
+						case 'n':
+							tn = names[3];
+							break;
+						case 'o':
+							tn = names[4];
+							break;
+						case 's':
+							tn = names[5];
+							break;
 						}
-						memset(&c->err, 0, sizeof(c->err));
+						memset(&c->err, 0,
+						       sizeof(c->err));
 						c->err.code = "T0412";
 						c->err.value = arg;
 						c->err.has_value = true;
@@ -2270,7 +2373,6 @@ static jv call_builtin(struct jn_ctx *c, const struct jn_builtin *b, jv *args,
 	b->fn(c, args, n, input, env, &out);
 	return out;
 }
-
 
 static jv apply_inner(struct jn_ctx *c, jv proc, jv *args, int n, jv input,
 		      struct jn_frame *env, const char *tok, size_t pos)
@@ -2340,7 +2442,8 @@ jv jn_apply(struct jn_ctx *c, jv proc, jv *args, int n, jv input,
 		int na = body->items.n;
 		jv *ev = jn_alloc(c->a, sizeof(jv) * (size_t)(na + 1));
 		for (int i = 0; i < na; i++)
-			ev[i] = jn_eval(c, body->items.v[i], th->input, th->env);
+			ev[i] = jn_eval(c, body->items.v[i], th->input,
+					th->env);
 		r = apply_inner(c, next, ev, na, input, env, tok,
 				body->procedure->pos);
 	}
@@ -2361,7 +2464,8 @@ static jv apply_named(struct jn_ctx *c, jv proc, jv *args, int n, jv input,
 		int na = body->items.n;
 		jv *ev = jn_alloc(c->a, sizeof(jv) * (size_t)(na + 1));
 		for (int i = 0; i < na; i++)
-			ev[i] = jn_eval(c, body->items.v[i], th->input, th->env);
+			ev[i] = jn_eval(c, body->items.v[i], th->input,
+					th->env);
 		r = apply_inner(c, next, ev, na, input, env, t2,
 				body->procedure->pos);
 	}
@@ -2383,7 +2487,8 @@ static jv eval_function(struct jn_ctx *c, const struct jn_node *n, jv input,
 		jv tmp;
 		if (n->procedure->items.v[0]->str &&
 		    jn_lookup(c, env, n->procedure->items.v[0]->str, &tmp))
-			fail_at(c, "T1005", n->pos, n->procedure->items.v[0]->str);
+			fail_at(c, "T1005", n->pos,
+				n->procedure->items.v[0]->str);
 	}
 	int na = n->items.n + (applyto ? 1 : 0);
 	jv abuf[8];
@@ -2438,7 +2543,8 @@ static jv eval_partial(struct jn_ctx *c, const struct jn_node *n, jv input,
 	if (proc.t == JV_UNDEF && n->procedure->type == N_PATH) {
 		jv tmp;
 		if (jn_lookup(c, env, n->procedure->items.v[0]->str, &tmp))
-			fail_at(c, "T1007", n->pos, n->procedure->items.v[0]->str);
+			fail_at(c, "T1007", n->pos,
+				n->procedure->items.v[0]->str);
 	}
 	if (proc.t == JV_FUNC && proc.u.f->kind == FN_LAMBDA) {
 		const struct jv_fn *p = proc.u.f;
@@ -2447,7 +2553,8 @@ static jv eval_partial(struct jn_ctx *c, const struct jn_node *n, jv input,
 		f->node = p->node;
 		f->input = p->input;
 		struct jn_frame *fenv = jn_frame_new(c, p->env ? p->env : env);
-		f->params = jn_alloc(c->a, sizeof(char *) * (size_t)(p->nparams + 1));
+		f->params = jn_alloc(c->a,
+				     sizeof(char *) * (size_t)(p->nparams + 1));
 		for (int i = 0; i < p->nparams; i++) {
 			jv a = i < na ? args[i] : JV_U;
 			if (a.t == JV_HOLE)
@@ -2469,13 +2576,14 @@ static jv eval_partial(struct jn_ctx *c, const struct jn_node *n, jv input,
 		if (p->kind == FN_BUILTIN) {
 			int np = p->bi->nparams;
 			f->nbound = np;
-			f->bound = jn_alloc(c->a, sizeof(jv) * (size_t)(np + 1));
+			f->bound =
+				jn_alloc(c->a, sizeof(jv) * (size_t)(np + 1));
 			for (int i = 0; i < np; i++)
 				f->bound[i] = i < na ? args[i] : JV_U;
 		} else {
 			f->nbound = p->nbound;
-			f->bound = jn_alloc(c->a,
-					    sizeof(jv) * (size_t)(p->nbound + 1));
+			f->bound = jn_alloc(
+				c->a, sizeof(jv) * (size_t)(p->nbound + 1));
 			int k = 0;
 			for (int i = 0; i < p->nbound; i++) {
 				if (p->bound[i].t == JV_HOLE) {
@@ -2743,13 +2851,17 @@ jv jn_transform_call(struct jn_ctx *c, const struct jv_fn *f, jv obj)
 						dels = jv_seq1(c, dels);
 					uint32_t dn = jv_alen(dels);
 					for (uint32_t x = 0; x < dn; x++)
-						if (jv_aget(dels, x).t != JV_STR)
+						if (jv_aget(dels, x).t !=
+						    JV_STR)
 							fail_atv(c, "T2012",
-								 n->del->pos, val);
+								 n->del->pos,
+								 val);
 					if (match.t == JV_OBJ)
-						for (uint32_t x = 0; x < dn; x++) {
+						for (uint32_t x = 0; x < dn;
+						     x++) {
 							jv k = jv_aget(dels, x);
-							jv_obj_del(match.u.o, k.u.s,
+							jv_obj_del(match.u.o,
+								   k.u.s,
 								   k.len);
 						}
 				}
@@ -2766,7 +2878,8 @@ static const char *const messages[][2] = {
 	{ "S0102", "Number out of range: {{token}}" },
 	{ "S0103", "Unsupported escape sequence: \\{{token}}" },
 	{ "S0104", "The escape sequence \\u must be followed by 4 hex digits" },
-	{ "S0105", "Quoted property name must be terminated with a backquote (`)" },
+	{ "S0105",
+	  "Quoted property name must be terminated with a backquote (`)" },
 	{ "S0106", "Comment has no closing tag" },
 	{ "S0201", "Syntax error: {{token}}" },
 	{ "S0202", "Expected {{value}}, got {{token}}" },
@@ -2775,89 +2888,170 @@ static const char *const messages[][2] = {
 	{ "S0205", "Unexpected token: {{token}}" },
 	{ "S0206", "Unknown expression type: {{token}}" },
 	{ "S0207", "Unexpected end of expression" },
-	{ "S0208", "Parameter {{value}} of function definition must be a variable name (start with $)" },
-	{ "S0209", "A predicate cannot follow a grouping expression in a step" },
+	{ "S0208", "Parameter {{value}} of function definition must be a "
+		   "variable name (start with $)" },
+	{ "S0209",
+	  "A predicate cannot follow a grouping expression in a step" },
 	{ "S0210", "Each step can only have one grouping expression" },
 	{ "S0211", "The symbol {{token}} cannot be used as a unary operator" },
-	{ "S0212", "The left side of := must be a variable name (start with $)" },
-	{ "S0213", "The literal value {{value}} cannot be used as a step within a path expression" },
-	{ "S0214", "The right side of {{token}} must be a variable name (start with $)" },
-	{ "S0215", "A context variable binding must precede any predicates on a step" },
-	{ "S0216", "A context variable binding must precede the 'order-by' clause on a step" },
-	{ "S0217", "The object representing the 'parent' cannot be derived from this expression" },
+	{ "S0212",
+	  "The left side of := must be a variable name (start with $)" },
+	{ "S0213", "The literal value {{value}} cannot be used as a step "
+		   "within a path expression" },
+	{ "S0214", "The right side of {{token}} must be a variable name (start "
+		   "with $)" },
+	{ "S0215",
+	  "A context variable binding must precede any predicates on a step" },
+	{ "S0216", "A context variable binding must precede the 'order-by' "
+		   "clause on a step" },
+	{ "S0217", "The object representing the 'parent' cannot be derived "
+		   "from this expression" },
 	{ "S0301", "Empty regular expressions are not allowed" },
 	{ "S0302", "No terminating / in regular expression" },
-	{ "S0402", "Choice groups containing parameterized types are not supported" },
-	{ "S0401", "Type parameters can only be applied to functions and arrays" },
-	{ "S0500", "Attempted to evaluate an expression containing syntax error(s)" },
-	{ "T0410", "Argument {{index}} of function {{token}} does not match function signature" },
-	{ "T0411", "Context value is not a compatible type with argument {{index}} of function {{token}}" },
-	{ "T0412", "Argument {{index}} of function {{token}} must be an array of {{type}}" },
+	{ "S0402",
+	  "Choice groups containing parameterized types are not supported" },
+	{ "S0401",
+	  "Type parameters can only be applied to functions and arrays" },
+	{ "S0500",
+	  "Attempted to evaluate an expression containing syntax error(s)" },
+	{ "T0410", "Argument {{index}} of function {{token}} does not match "
+		   "function signature" },
+	{ "T0411", "Context value is not a compatible type with argument "
+		   "{{index}} of function {{token}}" },
+	{ "T0412", "Argument {{index}} of function {{token}} must be an array "
+		   "of {{type}}" },
 	{ "D1001", "Number out of range: {{value}}" },
 	{ "D1002", "Cannot negate a non-numeric value: {{value}}" },
-	{ "T1003", "Key in object structure must evaluate to a string; got: {{value}}" },
+	{ "T1003",
+	  "Key in object structure must evaluate to a string; got: {{value}}" },
 	{ "D1004", "Regular expression matches zero length string" },
-	{ "T1005", "Attempted to invoke a non-function. Did you mean ${{{token}}}?" },
+	{ "T1005",
+	  "Attempted to invoke a non-function. Did you mean ${{{token}}}?" },
 	{ "T1006", "Attempted to invoke a non-function" },
-	{ "T1007", "Attempted to partially apply a non-function. Did you mean ${{{token}}}?" },
+	{ "T1007", "Attempted to partially apply a non-function. Did you mean "
+		   "${{{token}}}?" },
 	{ "T1008", "Attempted to partially apply a non-function" },
 	{ "D1009", "Multiple key definitions evaluate to same key: {{value}}" },
-	{ "T1010", "The matcher function argument passed to function {{token}} does not return the correct object structure" },
-	{ "D1011", "Stack overflow. Check for non-terminating recursive function.  Consider rewriting as tail-recursive" },
-	{ "D1012", "Evaluation timeout after {{value}} milliseconds. Check for infinite loop" },
-	{ "D1013", "Object property names starting with _jsonata_ are reserved for internal use: {{value}}" },
-	{ "T2001", "The left side of the {{token}} operator must evaluate to a number" },
-	{ "T2002", "The right side of the {{token}} operator must evaluate to a number" },
-	{ "T2003", "The left side of the range operator (..) must evaluate to an integer" },
-	{ "T2004", "The right side of the range operator (..) must evaluate to an integer" },
-	{ "T2006", "The right side of the function application operator ~> must be a function" },
-	{ "T2007", "Type mismatch when comparing values {{value}} and {{value2}} in order-by clause" },
-	{ "T2008", "The expressions within an order-by clause must evaluate to numeric or string values" },
-	{ "T2009", "The values {{value}} and {{value2}} either side of operator {{token}} must be of the same data type" },
-	{ "T2010", "The expressions either side of operator {{token}} must evaluate to numeric or string values" },
-	{ "T2011", "The insert/update clause of the transform expression must evaluate to an object: {{value}}" },
-	{ "T2012", "The delete clause of the transform expression must evaluate to a string or array of strings: {{value}}" },
-	{ "T2013", "The transform expression clones the input object using the $clone() function.  This has been overridden in the current scope by a non-function." },
-	{ "D2014", "The size of the sequence allocated by the range operator (..) must not exceed 1e7.  Attempted to allocate {{value}}." },
+	{ "T1010", "The matcher function argument passed to function {{token}} "
+		   "does not return the correct object structure" },
+	{ "D1011", "Stack overflow. Check for non-terminating recursive "
+		   "function.  Consider rewriting as tail-recursive" },
+	{ "D1012", "Evaluation timeout after {{value}} milliseconds. Check for "
+		   "infinite loop" },
+	{ "D1013", "Object property names starting with _jsonata_ are reserved "
+		   "for internal use: {{value}}" },
+	{ "T2001",
+	  "The left side of the {{token}} operator must evaluate to a number" },
+	{ "T2002", "The right side of the {{token}} operator must evaluate to "
+		   "a number" },
+	{ "T2003", "The left side of the range operator (..) must evaluate to "
+		   "an integer" },
+	{ "T2004", "The right side of the range operator (..) must evaluate to "
+		   "an integer" },
+	{ "T2006", "The right side of the function application operator ~> "
+		   "must be a function" },
+	{ "T2007", "Type mismatch when comparing values {{value}} and "
+		   "{{value2}} in order-by clause" },
+	{ "T2008", "The expressions within an order-by clause must evaluate to "
+		   "numeric or string values" },
+	{ "T2009", "The values {{value}} and {{value2}} either side of "
+		   "operator {{token}} must be of the same data type" },
+	{ "T2010", "The expressions either side of operator {{token}} must "
+		   "evaluate to numeric or string values" },
+	{ "T2011", "The insert/update clause of the transform expression must "
+		   "evaluate to an object: {{value}}" },
+	{ "T2012", "The delete clause of the transform expression must "
+		   "evaluate to a string or array of strings: {{value}}" },
+	{ "T2013", "The transform expression clones the input object using the "
+		   "$clone() function.  This has been overridden in the "
+		   "current scope by a non-function." },
+	{ "D2014",
+	  "The size of the sequence allocated by the range operator (..) must "
+	  "not exceed 1e7.  Attempted to allocate {{value}}." },
 	{ "D3001", "Attempting to invoke string function on Infinity or NaN" },
-	{ "D3010", "Second argument of replace function cannot be an empty string" },
-	{ "D3011", "Fourth argument of replace function must evaluate to a positive number" },
-	{ "D3012", "Attempted to replace a matched string with a non-string value" },
-	{ "D3020", "Third argument of split function must evaluate to a positive number" },
+	{ "D3010",
+	  "Second argument of replace function cannot be an empty string" },
+	{ "D3011", "Fourth argument of replace function must evaluate to a "
+		   "positive number" },
+	{ "D3012",
+	  "Attempted to replace a matched string with a non-string value" },
+	{ "D3020", "Third argument of split function must evaluate to a "
+		   "positive number" },
 	{ "D3030", "Unable to cast value to a number: {{value}}" },
-	{ "D3040", "Third argument of match function must evaluate to a positive number" },
-	{ "D3050", "The second argument of reduce function must be a function with at least two arguments" },
-	{ "D3060", "The sqrt function cannot be applied to a negative number: {{value}}" },
-	{ "D3061", "The power function has resulted in a value that cannot be represented as a JSON number: base={{value}}, exponent={{exp}}" },
-	{ "D3070", "The single argument form of the sort function can only be applied to an array of strings or an array of numbers.  Use the second argument to specify a comparison function" },
-	{ "D3080", "The picture string must only contain a maximum of two sub-pictures" },
-	{ "D3081", "The sub-picture must not contain more than one instance of the 'decimal-separator' character" },
-	{ "D3082", "The sub-picture must not contain more than one instance of the 'percent' character" },
-	{ "D3083", "The sub-picture must not contain more than one instance of the 'per-mille' character" },
-	{ "D3084", "The sub-picture must not contain both a 'percent' and a 'per-mille' character" },
-	{ "D3085", "The mantissa part of a sub-picture must contain at least one character that is either an 'optional digit character' or a member of the 'decimal digit family'" },
-	{ "D3086", "The sub-picture must not contain a passive character that is preceded by an active character and that is followed by another active character" },
-	{ "D3087", "The sub-picture must not contain a 'grouping-separator' character that appears adjacent to a 'decimal-separator' character" },
-	{ "D3088", "The sub-picture must not contain a 'grouping-separator' at the end of the integer part" },
-	{ "D3089", "The sub-picture must not contain two adjacent instances of the 'grouping-separator' character" },
-	{ "D3090", "The integer part of the sub-picture must not contain a member of the 'decimal digit family' that is followed by an instance of the 'optional digit character'" },
-	{ "D3091", "The fractional part of the sub-picture must not contain an instance of the 'optional digit character' that is followed by a member of the 'decimal digit family'" },
-	{ "D3092", "A sub-picture that contains a 'percent' or 'per-mille' character must not contain a character treated as an 'exponent-separator'" },
-	{ "D3093", "The exponent part of the sub-picture must comprise only of one or more characters that are members of the 'decimal digit family'" },
-	{ "D3100", "The radix of the formatBase function must be between 2 and 36.  It was given {{value}}" },
-	{ "D3110", "The argument of the toMillis function must be an ISO 8601 formatted timestamp. Given {{value}}" },
-	{ "D3120", "Syntax error in expression passed to function eval: {{value}}" },
-	{ "D3121", "Dynamic error evaluating the expression passed to function eval: {{value}}" },
-	{ "D3130", "Formatting or parsing an integer as a sequence starting with {{value}} is not supported by this implementation" },
-	{ "D3131", "In a decimal digit pattern, all digits must be from the same decimal group" },
-	{ "D3132", "Unknown component specifier {{value}} in date/time picture string" },
-	{ "D3133", "The 'name' modifier can only be applied to months and days in the date/time picture string, not {{value}}" },
-	{ "D3134", "The timezone integer format specifier cannot have more than four digits" },
-	{ "D3135", "No matching closing bracket ']' in date/time picture string" },
-	{ "D3136", "The date/time picture string is missing specifiers required to parse the timestamp" },
+	{ "D3040", "Third argument of match function must evaluate to a "
+		   "positive number" },
+	{ "D3050", "The second argument of reduce function must be a function "
+		   "with at least two arguments" },
+	{ "D3060", "The sqrt function cannot be applied to a negative number: "
+		   "{{value}}" },
+	{ "D3061",
+	  "The power function has resulted in a value that cannot be "
+	  "represented as a JSON number: base={{value}}, exponent={{exp}}" },
+	{ "D3070", "The single argument form of the sort function can only be "
+		   "applied to an array of strings or an array of numbers.  "
+		   "Use the second argument to specify a comparison function" },
+	{ "D3080", "The picture string must only contain a maximum of two "
+		   "sub-pictures" },
+	{ "D3081", "The sub-picture must not contain more than one instance of "
+		   "the 'decimal-separator' character" },
+	{ "D3082", "The sub-picture must not contain more than one instance of "
+		   "the 'percent' character" },
+	{ "D3083", "The sub-picture must not contain more than one instance of "
+		   "the 'per-mille' character" },
+	{ "D3084", "The sub-picture must not contain both a 'percent' and a "
+		   "'per-mille' character" },
+	{ "D3085", "The mantissa part of a sub-picture must contain at least "
+		   "one character that is either an 'optional digit character' "
+		   "or a member of the 'decimal digit family'" },
+	{ "D3086", "The sub-picture must not contain a passive character that "
+		   "is preceded by an active character and that is followed by "
+		   "another active character" },
+	{ "D3087",
+	  "The sub-picture must not contain a 'grouping-separator' character "
+	  "that appears adjacent to a 'decimal-separator' character" },
+	{ "D3088", "The sub-picture must not contain a 'grouping-separator' at "
+		   "the end of the integer part" },
+	{ "D3089", "The sub-picture must not contain two adjacent instances of "
+		   "the 'grouping-separator' character" },
+	{ "D3090", "The integer part of the sub-picture must not contain a "
+		   "member of the 'decimal digit family' that is followed by "
+		   "an instance of the 'optional digit character'" },
+	{ "D3091", "The fractional part of the sub-picture must not contain an "
+		   "instance of the 'optional digit character' that is "
+		   "followed by a member of the 'decimal digit family'" },
+	{ "D3092",
+	  "A sub-picture that contains a 'percent' or 'per-mille' character "
+	  "must not contain a character treated as an 'exponent-separator'" },
+	{ "D3093",
+	  "The exponent part of the sub-picture must comprise only of one or "
+	  "more characters that are members of the 'decimal digit family'" },
+	{ "D3100", "The radix of the formatBase function must be between 2 and "
+		   "36.  It was given {{value}}" },
+	{ "D3110", "The argument of the toMillis function must be an ISO 8601 "
+		   "formatted timestamp. Given {{value}}" },
+	{ "D3120",
+	  "Syntax error in expression passed to function eval: {{value}}" },
+	{ "D3121", "Dynamic error evaluating the expression passed to function "
+		   "eval: {{value}}" },
+	{ "D3130", "Formatting or parsing an integer as a sequence starting "
+		   "with {{value}} is not supported by this implementation" },
+	{ "D3131", "In a decimal digit pattern, all digits must be from the "
+		   "same decimal group" },
+	{ "D3132",
+	  "Unknown component specifier {{value}} in date/time picture string" },
+	{ "D3133", "The 'name' modifier can only be applied to months and days "
+		   "in the date/time picture string, not {{value}}" },
+	{ "D3134", "The timezone integer format specifier cannot have more "
+		   "than four digits" },
+	{ "D3135",
+	  "No matching closing bracket ']' in date/time picture string" },
+	{ "D3136", "The date/time picture string is missing specifiers "
+		   "required to parse the timestamp" },
 	{ "D3137", "{{{message}}}" },
-	{ "D3138", "The $single() function expected exactly 1 matching result.  Instead it matched more." },
-	{ "D3139", "The $single() function expected exactly 1 matching result.  Instead it matched 0." },
+	{ "D3138", "The $single() function expected exactly 1 matching result. "
+		   " Instead it matched more." },
+	{ "D3139", "The $single() function expected exactly 1 matching result. "
+		   " Instead it matched 0." },
 	{ "D3140", "Malformed URL passed to ${{{functionName}}}(): {{value}}" },
 	{ "D3141", "{{{message}}}" },
 	{ "D3150", "{{{message}}}" },
@@ -2899,7 +3093,7 @@ static char *populate(const char *code, const struct msgvals *mv)
 			size_t kl = (size_t)(e - s);
 			char key[32];
 			snprintf(key, sizeof(key), "%.*s", (int)kl, s);
-			const char *raw = NULL; /* strings */
+			const char *raw = NULL;	 /* strings */
 			const char *json = NULL; /* already JSON */
 			char nb[SFN_NUMBUF];
 			bool undef = false;
@@ -2975,8 +3169,7 @@ static void set_code(struct sfn_jsonata_error *err, const char *code)
 	snprintf(err->code, sizeof(err->code), "%s", code);
 }
 
-struct sfn_jsonata *sfn_jsonata_compile(const char *expr, size_t len,
-					int flags,
+struct sfn_jsonata *sfn_jsonata_compile(const char *expr, size_t len, int flags,
 					struct sfn_jsonata_error *err)
 {
 	struct jn_cerr ce;
@@ -2990,7 +3183,8 @@ struct sfn_jsonata *sfn_jsonata_compile(const char *expr, size_t len,
 		char vq[80];
 		mv.token = ce.has_token ? ce.token : NULL;
 		if (ce.has_value) {
-			/* S0202/S0203 values are strings; S0208 index a number */
+			/* S0202/S0203 values are strings; S0208 index a number
+			 */
 			bool num = !strcmp(err->code, "S0208") ||
 				   !strcmp(err->code, "S0213");
 			if (num) {
@@ -3112,15 +3306,14 @@ int sfn_jsonata_eval(const struct sfn_jsonata *e, json_t *input,
 			mv.exp = c->err.exp;
 			mv.has_exp = true;
 			if (!strcmp(err->code, "U1001") ||
-			    (c->err.message &&
-			     (!strcmp(err->code, "D3137") ||
-			      !strcmp(err->code, "D3141") ||
-			      !template_of(err->code))))
+			    (c->err.message && (!strcmp(err->code, "D3137") ||
+						!strcmp(err->code, "D3141") ||
+						!template_of(err->code))))
 				err->message = sfn_xstrdup(c->err.message);
 			else
 				err->message = populate(err->code, &mv);
-			err->token = c->err.token ? sfn_xstrdup(c->err.token)
-						  : NULL;
+			err->token =
+				c->err.token ? sfn_xstrdup(c->err.token) : NULL;
 			if (!strcmp(err->code, "D3140") && c->err.fname) {
 				free(err->token);
 				err->token = sfn_xstrdup(c->err.fname);
@@ -3137,9 +3330,9 @@ int sfn_jsonata_eval(const struct sfn_jsonata *e, json_t *input,
 		if (bindings && json_is_object(bindings)) {
 			const char *k;
 			json_t *v;
-			json_object_foreach(bindings, k, v)
-			{
-				jn_bind(c, c->root, jn_strndup(c->a, k, strlen(k)),
+			json_object_foreach(bindings, k, v) {
+				jn_bind(c, c->root,
+					jn_strndup(c->a, k, strlen(k)),
 					jv_from_json(v));
 			}
 		}

@@ -21,13 +21,11 @@
 
 #include "base/banned.h"
 
-
-#define FN(name)                                                          \
-	static void name(struct jn_ctx *c, jv *a, int n, jv input,        \
+#define FN(name)                                                               \
+	static void name(struct jn_ctx *c, jv *a, int n, jv input,             \
 			 struct jn_frame *env, jv *out)
 #define UNUSED_ARGS (void)c, (void)a, (void)n, (void)input, (void)env, (void)out
-#define ARG(i) ((i) < n ? a[i] : JV_U)
-
+#define ARG(i)	    ((i) < n ? a[i] : JV_U)
 
 /* ---- UTF-8 ---- */
 
@@ -238,10 +236,12 @@ FN(f_substring)
 		end = (double)len;
 	}
 	/* Array.prototype.slice(start, end) */
-	double st = start < 0 ? fmax((double)len + start, 0) : fmin(start, (double)len);
+	double st = start < 0 ? fmax((double)len + start, 0)
+			      : fmin(start, (double)len);
 	if (isnan(st))
 		st = 0;
-	double en = end < 0 ? fmax((double)len + end, 0) : fmin(end, (double)len);
+	double en =
+		end < 0 ? fmax((double)len + end, 0) : fmin(end, (double)len);
 	if (isnan(en))
 		en = 0;
 	st = trunc(st);
@@ -324,7 +324,8 @@ static unsigned case_map(unsigned cp, bool upper)
 		return 0xFF;
 	if (cp >= 0x100 && cp <= 0x17F && cp != 0x130 && cp != 0x131 &&
 	    cp != 0x138 && cp != 0x149 && cp != 0x17F) {
-		if ((cp >= 0x139 && cp <= 0x148) || (cp >= 0x179 && cp <= 0x17E))
+		if ((cp >= 0x139 && cp <= 0x148) ||
+		    (cp >= 0x179 && cp <= 0x17E))
 			return (cp & 1) ? cp + 1 : cp;
 		return (cp & 1) ? cp : cp + 1;
 	}
@@ -413,7 +414,8 @@ FN(f_pad)
 		return;
 	}
 	if (padlen > (double)(1u << 28))
-		jn_failv(c, "D3001", a[1]); /* past JavaScript's string length */
+		jn_failv(c, "D3001",
+			 a[1]); /* past JavaScript's string length */
 	struct sfn_strbuf *pad = jn_sb(c);
 	size_t chn = jn_u8_cp(ch.u.s, ch.len);
 	size_t want = (size_t)padlen, got = 0;
@@ -465,7 +467,8 @@ static bool rx_exec(struct jn_ctx *c, const struct jn_regex *re, const char *s,
 	uint32_t opts = sfn_utf8_valid(s, len) ? PCRE2_NO_UTF_CHECK : 0;
 	if (from > len)
 		return false;
-	int rc = pcre2_match(re->code, (PCRE2_SPTR)s, len, from, opts, md, NULL);
+	int rc =
+		pcre2_match(re->code, (PCRE2_SPTR)s, len, from, opts, md, NULL);
 	if (rc < 0)
 		return false;
 	PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
@@ -478,7 +481,8 @@ static bool rx_exec(struct jn_ctx *c, const struct jn_regex *re, const char *s,
 		for (uint32_t i = 1; i <= ng; i++) {
 			if ((int)i < rc && ov[2 * i] != PCRE2_UNSET)
 				g.u.a->v[g.u.a->n++] =
-					jv_str(s + ov[2 * i], ov[2 * i + 1] - ov[2 * i]);
+					jv_str(s + ov[2 * i],
+					       ov[2 * i + 1] - ov[2 * i]);
 			else
 				g.u.a->v[g.u.a->n++] = JV_U;
 		}
@@ -502,8 +506,7 @@ struct mstate {
 	struct jn_frame *env;
 };
 
-static jv match_obj(struct jn_ctx *c, struct mres *r, const char *s,
-		    size_t len)
+static jv match_obj(struct jn_ctx *c, struct mres *r, const char *s, size_t len)
 {
 	struct jv_obj *o = jv_obj_new(c, 4);
 	jv_obj_set(c, o, "match", 5, r->match);
@@ -527,10 +530,10 @@ static bool custom_result(struct jn_ctx *c, struct mstate *st, jv res,
 	jv_obj_get(res, "match", 5, &m);
 	if (!(start.t == JV_NUM || jv_is_arr(groups) || next.t == JV_FUNC))
 		jn_fail(c, "T1010");
-	r->start = jn_u8_offset_of_u16(st->s, st->len,
-				       start.t == JV_NUM ? (size_t)start.u.n : 0);
-	r->end = jn_u8_offset_of_u16(st->s, st->len,
-				     end.t == JV_NUM ? (size_t)end.u.n : r->start);
+	r->start = jn_u8_offset_of_u16(
+		st->s, st->len, start.t == JV_NUM ? (size_t)start.u.n : 0);
+	r->end = jn_u8_offset_of_u16(
+		st->s, st->len, end.t == JV_NUM ? (size_t)end.u.n : r->start);
 	r->match = m.t == JV_STR ? m : jv_str("", 0);
 	r->groups = jv_is_arr(groups) ? groups : jv_arrv(c, 0);
 	r->obj = res;
@@ -647,8 +650,9 @@ FN(f_match)
 		while (ok && (lim.t == JV_UNDEF || count < lim.u.n)) {
 			struct jv_obj *o = jv_obj_new(c, 3);
 			jv_obj_set(c, o, "match", 5, r.match);
-			jv_obj_set(c, o, "index", 5,
-				   jv_num((double)jn_u16_units(s.u.s, r.start)));
+			jv_obj_set(
+				c, o, "index", 5,
+				jv_num((double)jn_u16_units(s.u.s, r.start)));
 			jv_obj_set(c, o, "groups", 6, r.groups);
 			jv_push(c, result.u.a, jv_objv(o));
 			ok = m_next(c, &st, &r);
@@ -693,7 +697,8 @@ static void substitute(struct sfn_strbuf *sb, jv rep, struct mres *m)
 			sfn_strbuf_add(sb, m->match.u.s, m->match.len);
 			pos++;
 		} else {
-			int maxd = ng == 0 ? 1 : (int)floor(log10((double)ng)) + 1;
+			int maxd =
+				ng == 0 ? 1 : (int)floor(log10((double)ng)) + 1;
 			/* parseInt of up to maxd chars */
 			long v = -1;
 			int used = 0;
@@ -707,7 +712,9 @@ static void substitute(struct sfn_strbuf *sb, jv rep, struct mres *m)
 			if (maxd > 1 && v > (long)ng) {
 				v = -1;
 				used = 0;
-				for (int k = 0; k < maxd - 1 && pos + (size_t)k < rl; k++) {
+				for (int k = 0;
+				     k < maxd - 1 && pos + (size_t)k < rl;
+				     k++) {
 					char ch = r[pos + k];
 					if (ch < '0' || ch > '9')
 						break;
@@ -717,9 +724,11 @@ static void substitute(struct sfn_strbuf *sb, jv rep, struct mres *m)
 			}
 			if (v >= 0) {
 				if (ng > 0 && v >= 1 && (uint32_t)v <= ng) {
-					jv g = jv_aget(m->groups, (uint32_t)v - 1);
+					jv g = jv_aget(m->groups,
+						       (uint32_t)v - 1);
 					if (g.t == JV_STR)
-						sfn_strbuf_add(sb, g.u.s, g.len);
+						sfn_strbuf_add(sb, g.u.s,
+							       g.len);
 				}
 				char nb[24];
 				int l = snprintf(nb, sizeof(nb), "%ld", v);
@@ -765,7 +774,8 @@ FN(f_replace)
 	size_t pos = 0;
 	if (pat.t == JV_STR) {
 		const char *p;
-		while ((p = memfind(s.u.s + pos, s.len - pos, pat.u.s, pat.len)) &&
+		while ((p = memfind(s.u.s + pos, s.len - pos, pat.u.s,
+				    pat.len)) &&
 		       (lim.t == JV_UNDEF || count < lim.u.n)) {
 			size_t idx = (size_t)(p - s.u.s);
 			sfn_strbuf_add(sb, s.u.s + pos, idx - pos);
@@ -791,8 +801,9 @@ FN(f_replace)
 		if (rep.t == JV_STR) {
 			substitute(sb, rep, &r);
 		} else {
-			jv mo = r.obj.t != JV_UNDEF ? r.obj
-						    : match_obj(c, &r, s.u.s, s.len);
+			jv mo = r.obj.t != JV_UNDEF
+					? r.obj
+					: match_obj(c, &r, s.u.s, s.len);
 			jv args[1] = { mo };
 			jv w = jn_apply(c, rep, args, 1, JV_U, env);
 			if (w.t != JV_STR) {
@@ -835,7 +846,8 @@ FN(f_split)
 			while (i < s.len && result.u.a->n < maxn) {
 				unsigned cp;
 				size_t j = u8_next(s.u.s, s.len, i, &cp);
-				jv_push(c, result.u.a, jv_str(s.u.s + i, j - i));
+				jv_push(c, result.u.a,
+					jv_str(s.u.s + i, j - i));
 				i = j;
 			}
 			return;
@@ -844,8 +856,8 @@ FN(f_split)
 		for (;;) {
 			if (result.u.a->n >= maxn)
 				return;
-			const char *p = memfind(s.u.s + pos, s.len - pos, sep.u.s,
-						sep.len);
+			const char *p = memfind(s.u.s + pos, s.len - pos,
+						sep.u.s, sep.len);
 			if (!p) {
 				jv_push(c, result.u.a,
 					jv_str(s.u.s + pos, s.len - pos));
@@ -866,8 +878,9 @@ FN(f_split)
 	}
 	size_t start = 0;
 	while (ok && (lim.t == JV_UNDEF || count < lim.u.n)) {
-		jv_push(c, result.u.a, jv_str(s.u.s + start,
-					      r.start > start ? r.start - start : 0));
+		jv_push(c, result.u.a,
+			jv_str(s.u.s + start,
+			       r.start > start ? r.start - start : 0));
 		start = r.end;
 		ok = m_next(c, &st, &r);
 		count++;
@@ -931,7 +944,8 @@ FN(f_format_number)
 		while (it != (size_t)-1 && jv_obj_next(opts, &it, &k, &kl, &v))
 			if (v.t == JV_STR)
 				sfn_fmt_decimal_format_set(
-					&df, jn_strndup(c->a, k, kl), jv_cstr(c, v));
+					&df, jn_strndup(c->a, k, kl),
+					jv_cstr(c, v));
 	}
 	struct sfn_strbuf *sb = jn_sb(c);
 	struct sfn_fmt_err fe = SFN_FMT_ERR_INIT;
@@ -1200,10 +1214,11 @@ FN(f_round)
 		 * ulps, far less than the distance to the half), and both
 		 * shifts are exact operands correctly rounded by IEEE.
 		 */
-		static const double p10[] = { 1e0,  1e1,  1e2,	1e3,  1e4,  1e5,
-					      1e6,  1e7,  1e8,	1e9,  1e10, 1e11,
-					      1e12, 1e13, 1e14, 1e15, 1e16, 1e17,
-					      1e18, 1e19, 1e20, 1e21, 1e22 };
+		static const double p10[] = { 1e0,  1e1,  1e2,	1e3,  1e4,
+					      1e5,  1e6,  1e7,	1e8,  1e9,
+					      1e10, 1e11, 1e12, 1e13, 1e14,
+					      1e15, 1e16, 1e17, 1e18, 1e19,
+					      1e20, 1e21, 1e22 };
 		double pw = p10[(int)fabs(prec)];
 		double y = prec >= 0 ? arg * pw : arg / pw;
 		if (fabs(y) < 1099511627776.0) {
@@ -1683,9 +1698,10 @@ FN(f_assert)
 FN(f_type)
 {
 	UNUSED_ARGS;
-	static const char *const names[] = { NULL, "null", "boolean", "number",
-					     "string", "array", "object", "array",
-					     "object", "function" };
+	static const char *const names[] = { NULL,	"null",	  "boolean",
+					     "number",	"string", "array",
+					     "object",	"array",  "object",
+					     "function" };
 	jv v = a[0];
 	if (v.t == JV_UNDEF || v.t > JV_FUNC)
 		return;
@@ -1699,11 +1715,17 @@ FN(f_type)
 static bool js_truthy(jv v)
 {
 	switch (v.t) {
-	case JV_BOOL: return v.b;
-	case JV_NUM: return v.u.n != 0 && !isnan(v.u.n);
-	case JV_STR: return v.len > 0;
-	case JV_NULL: case JV_UNDEF: return false;
-	default: return true;
+	case JV_BOOL:
+		return v.b;
+	case JV_NUM:
+		return v.u.n != 0 && !isnan(v.u.n);
+	case JV_STR:
+		return v.len > 0;
+	case JV_NULL:
+	case JV_UNDEF:
+		return false;
+	default:
+		return true;
 	}
 }
 
@@ -1832,8 +1854,8 @@ FN(f_base64encode)
 	jv s = a[0];
 	if (s.t == JV_UNDEF)
 		return;
-	static const char tbl[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqr"
+				  "stuvwxyz0123456789+/";
 	struct sfn_strbuf *bytes = jn_sb(c), *sb = jn_sb(c);
 	size_t i = 0;
 	while (i < s.len) {
@@ -1850,7 +1872,8 @@ FN(f_base64encode)
 			v |= b[k + 2];
 		sfn_strbuf_addch(sb, tbl[(v >> 18) & 63]);
 		sfn_strbuf_addch(sb, tbl[(v >> 12) & 63]);
-		sfn_strbuf_addch(sb, k + 1 < bytes->len ? tbl[(v >> 6) & 63] : '=');
+		sfn_strbuf_addch(sb,
+				 k + 1 < bytes->len ? tbl[(v >> 6) & 63] : '=');
 		sfn_strbuf_addch(sb, k + 2 < bytes->len ? tbl[v & 63] : '=');
 	}
 	sfn_strbuf_release(bytes);
@@ -1913,7 +1936,8 @@ static void encode_url(struct jn_ctx *c, jv s, jv *out, bool component,
 	for (uint32_t i = 0; i < s.len; i++) {
 		unsigned char ch = (unsigned char)s.u.s[i];
 		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-		    (ch >= '0' && ch <= '9') || (ch && ch < 0x80 && strchr(keep, ch))) {
+		    (ch >= '0' && ch <= '9') ||
+		    (ch && ch < 0x80 && strchr(keep, ch))) {
 			sfn_strbuf_addch(sb, ch);
 			continue;
 		}
@@ -1972,8 +1996,9 @@ static void decode_url(struct jn_ctx *c, jv s, jv *out, bool component,
 				sfn_strbuf_release(sb);
 				url_fail(c, s, fname);
 			}
-			unsigned char b = (unsigned char)(hexv(s.u.s[j + 1]) * 16 +
-							  hexv(s.u.s[j + 2]));
+			unsigned char b =
+				(unsigned char)(hexv(s.u.s[j + 1]) * 16 +
+						hexv(s.u.s[j + 2]));
 			if (nb == 0) {
 				if (b < 0x80)
 					need = 1;
@@ -2180,7 +2205,8 @@ FN(f_uuid)
 	b[8] = (unsigned char)((b[8] & 0x3F) | 0x80);
 	char *s = jn_alloc(c->a, 37);
 	snprintf(s, 37,
-		 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+		 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%"
+		 "02x%02x",
 		 b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9],
 		 b[10], b[11], b[12], b[13], b[14], b[15]);
 	*out = jv_str(s, 36);
@@ -2193,8 +2219,8 @@ FN(f_parse)
 	if (s.t == JV_UNDEF)
 		return;
 	json_error_t je;
-	json_t *j = json_loadb(s.u.s, s.len, JSON_DECODE_ANY | JSON_ALLOW_NUL,
-			       &je);
+	json_t *j =
+		json_loadb(s.u.s, s.len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &je);
 	if (!j)
 		jn_failv(c, "D3150", s);
 	*out = jv_from_json_deep(c, j);
@@ -2209,79 +2235,249 @@ static struct jn_builtin builtins[] = {
 	{ "abs", "<n-:n>", f_abs, 1, 1, 0, { { { 0 } }, 0, 0 }, NULL },
 	{ "append", "<xx:a>", f_append, 2, 2, 0, { { { 0 } }, 0, 0 }, NULL },
 	{ "assert", "<bs?:x>", f_assert, 2, 2, 0, { { { 0 } }, 0, 0 }, NULL },
-	{ "average", "<a<n>:n>", f_average, 1, 1, 0, { { { 0 } }, 0, 0 }, NULL },
-	{ "base64decode", "<s-:s>", f_base64decode, 1, 1, 0, { { { 0 } }, 0, 0 }, NULL },
-	{ "base64encode", "<s-:s>", f_base64encode, 1, 1, 0, { { { 0 } }, 0, 0 }, NULL },
+	{ "average",
+	  "<a<n>:n>",
+	  f_average,
+	  1,
+	  1,
+	  0,
+	  { { { 0 } }, 0, 0 },
+	  NULL },
+	{ "base64decode",
+	  "<s-:s>",
+	  f_base64decode,
+	  1,
+	  1,
+	  0,
+	  { { { 0 } }, 0, 0 },
+	  NULL },
+	{ "base64encode",
+	  "<s-:s>",
+	  f_base64encode,
+	  1,
+	  1,
+	  0,
+	  { { { 0 } }, 0, 0 },
+	  NULL },
 	{ "boolean", "<x-:b>", f_boolean, 1, 1, 0, { { { 0 } }, 0, 0 }, NULL },
 	{ "ceil", "<n-:n>", f_ceil, 1, 1, 0, { { { 0 } }, 0, 0 }, NULL },
 	{ "clone", "<(oa)-:o>", f_clone, 1, 1, 0, { { { 0 } }, 0, 0 }, NULL },
-	{ "contains", "<s-(sf):b>", f_contains, 2, 2, 0, { { { 0 } }, 0, 0 }, NULL },
+	{ "contains",
+	  "<s-(sf):b>",
+	  f_contains,
+	  2,
+	  2,
+	  0,
+	  { { { 0 } }, 0, 0 },
+	  NULL },
 	{ "count", "<a:n>", f_count, 1, 1, 0, { { { 0 } }, 0, 0 }, NULL },
-	{ "decodeUrl", "<s-:s>", f_decode_url, 1, 1, 0, { { { 0 } }, 0, 0 }, NULL },
-	{ "decodeUrlComponent", "<s-:s>", f_decode_url_component, 1, 1, 0, { { { 0 } }, 0, 0 }, NULL },
+	{ "decodeUrl",
+	  "<s-:s>",
+	  f_decode_url,
+	  1,
+	  1,
+	  0,
+	  { { { 0 } }, 0, 0 },
+	  NULL },
+	{ "decodeUrlComponent",
+	  "<s-:s>",
+	  f_decode_url_component,
+	  1,
+	  1,
+	  0,
+	  { { { 0 } }, 0, 0 },
+	  NULL },
 	{ "distinct", "<x:x>", f_distinct, 1, 1, 0, { { { 0 } }, 0, 0 }, NULL },
 	{ "each", "<o-f:a>", f_each, 2, 2, 0, { { { 0 } }, 0, 0 }, NULL },
-	{ "encodeUrl", "<s-:s>", f_encode_url, 1, 1, 0, { { { 0 } }, 0, 0 }, NULL },
-	{ "encodeUrlComponent", "<s-:s>", f_encode_url_component, 1, 1, 0, { { { 0 } }, 0, 0 }, NULL },
+	{ "encodeUrl",
+	  "<s-:s>",
+	  f_encode_url,
+	  1,
+	  1,
+	  0,
+	  { { { 0 } }, 0, 0 },
+	  NULL },
+	{ "encodeUrlComponent",
+	  "<s-:s>",
+	  f_encode_url_component,
+	  1,
+	  1,
+	  0,
+	  { { { 0 } }, 0, 0 },
+	  NULL },
 	{ "error", "<s?:x>", f_error, 1, 1, 0, { { { 0 } }, 0, 0 }, NULL },
 	{ "eval", "<sx?:x>", f_eval, 2, 2, -1, { { { 0 } }, 0, 0 }, NULL },
 	{ "exists", "<x:b>", f_exists, 1, 1, 0, { { { 0 } }, 0, 0 }, NULL },
 	{ "filter", "<af>", f_filter, 2, 2, 0, { { { 0 } }, 0, 0 }, NULL },
 	{ "floor", "<n-:n>", f_floor, 1, 1, 0, { { { 0 } }, 0, 0 }, NULL },
-	{ "formatBase", "<n-n?:s>", f_format_base, 2, 2, 0, { { { 0 } }, 0, 0 }, NULL },
-	{ "formatInteger", "<n-s:s>", f_format_integer, 2, 2, 0, { { { 0 } }, 0, 0 }, NULL },
-	{ "formatNumber", "<n-so?:s>", f_format_number, 3, 3, 0, { { { 0 } }, 0, 0 }, NULL },
-	{ "fromMillis", "<n-s?s?:s>", f_from_millis, 3, 3, 0, { { { 0 } }, 0, 0 }, NULL },
+	{ "formatBase",
+	  "<n-n?:s>",
+	  f_format_base,
+	  2,
+	  2,
+	  0,
+	  { { { 0 } }, 0, 0 },
+	  NULL },
+	{ "formatInteger",
+	  "<n-s:s>",
+	  f_format_integer,
+	  2,
+	  2,
+	  0,
+	  { { { 0 } }, 0, 0 },
+	  NULL },
+	{ "formatNumber",
+	  "<n-so?:s>",
+	  f_format_number,
+	  3,
+	  3,
+	  0,
+	  { { { 0 } }, 0, 0 },
+	  NULL },
+	{ "fromMillis",
+	  "<n-s?s?:s>",
+	  f_from_millis,
+	  3,
+	  3,
+	  0,
+	  { { { 0 } }, 0, 0 },
+	  NULL },
 	{ "hash", "<s-s?:s>", f_hash, 2, 2, 1, { { { 0 } }, 0, 0 }, NULL },
 	{ "join", "<a<s>s?:s>", f_join, 2, 2, 0, { { { 0 } }, 0, 0 }, NULL },
 	{ "keys", "<x-:a<s>>", f_keys, 1, 1, 0, { { { 0 } }, 0, 0 }, NULL },
 	{ "length", "<s-:n>", f_length, 1, 1, 0, { { { 0 } }, 0, 0 }, NULL },
 	{ "lookup", "<x-s:x>", f_lookup, 2, 2, 0, { { { 0 } }, 0, 0 }, NULL },
-	{ "lowercase", "<s-:s>", f_lowercase, 1, 1, 0, { { { 0 } }, 0, 0 }, NULL },
+	{ "lowercase",
+	  "<s-:s>",
+	  f_lowercase,
+	  1,
+	  1,
+	  0,
+	  { { { 0 } }, 0, 0 },
+	  NULL },
 	{ "map", "<af>", f_map, 2, 2, 0, { { { 0 } }, 0, 0 }, NULL },
-	{ "match", "<s-f<s:o>n?:a<o>>", f_match, 3, 3, 0, { { { 0 } }, 0, 0 }, NULL },
+	{ "match",
+	  "<s-f<s:o>n?:a<o>>",
+	  f_match,
+	  3,
+	  3,
+	  0,
+	  { { { 0 } }, 0, 0 },
+	  NULL },
 	{ "max", "<a<n>:n>", f_max, 1, 1, 0, { { { 0 } }, 0, 0 }, NULL },
 	{ "merge", "<a<o>:o>", f_merge, 1, 1, 0, { { { 0 } }, 0, 0 }, NULL },
 	{ "millis", "<:n>", f_millis, 0, 0, 0, { { { 0 } }, 0, 0 }, NULL },
 	{ "min", "<a<n>:n>", f_min, 1, 1, 0, { { { 0 } }, 0, 0 }, NULL },
 	{ "not", "<x-:b>", f_not, 1, 1, 0, { { { 0 } }, 0, 0 }, NULL },
 	{ "now", "<s?s?:s>", f_now, 2, 2, 0, { { { 0 } }, 0, 0 }, NULL },
-	{ "number", "<(nsb)-:n>", f_number, 1, 1, 0, { { { 0 } }, 0, 0 }, NULL },
+	{ "number",
+	  "<(nsb)-:n>",
+	  f_number,
+	  1,
+	  1,
+	  0,
+	  { { { 0 } }, 0, 0 },
+	  NULL },
 	{ "pad", "<s-ns?:s>", f_pad, 3, 3, 0, { { { 0 } }, 0, 0 }, NULL },
 	{ "parse", "<s-:j>", f_parse, 1, 1, 1, { { { 0 } }, 0, 0 }, NULL },
-	{ "parseInteger", "<s-s:n>", f_parse_integer, 2, 2, 0, { { { 0 } }, 0, 0 }, NULL },
-	{ "partition", "<an:a>", f_partition, 2, 2, 1, { { { 0 } }, 0, 0 }, NULL },
+	{ "parseInteger",
+	  "<s-s:n>",
+	  f_parse_integer,
+	  2,
+	  2,
+	  0,
+	  { { { 0 } }, 0, 0 },
+	  NULL },
+	{ "partition",
+	  "<an:a>",
+	  f_partition,
+	  2,
+	  2,
+	  1,
+	  { { { 0 } }, 0, 0 },
+	  NULL },
 	{ "power", "<n-n:n>", f_power, 2, 2, 0, { { { 0 } }, 0, 0 }, NULL },
 	{ "random", "<n?:n>", f_random, 0, 0, 0, { { { 0 } }, 0, 0 }, NULL },
 	{ "range", "<nnn?:a>", f_range, 3, 3, 1, { { { 0 } }, 0, 0 }, NULL },
 	{ "reduce", "<afj?:j>", f_reduce, 3, 3, 0, { { { 0 } }, 0, 0 }, NULL },
-	{ "replace", "<s-(sf)(sf)n?:s>", f_replace, 4, 4, 0, { { { 0 } }, 0, 0 }, NULL },
+	{ "replace",
+	  "<s-(sf)(sf)n?:s>",
+	  f_replace,
+	  4,
+	  4,
+	  0,
+	  { { { 0 } }, 0, 0 },
+	  NULL },
 	{ "reverse", "<a:a>", f_reverse, 1, 1, 0, { { { 0 } }, 0, 0 }, NULL },
 	{ "round", "<n-n?:n>", f_round, 2, 2, 0, { { { 0 } }, 0, 0 }, NULL },
 	{ "shuffle", "<a:a>", f_shuffle, 1, 1, 0, { { { 0 } }, 0, 0 }, NULL },
 	{ "sift", "<o-f?:o>", f_sift, 2, 2, 0, { { { 0 } }, 0, 0 }, NULL },
 	{ "single", "<af?>", f_single, 2, 2, 0, { { { 0 } }, 0, 0 }, NULL },
 	{ "sort", "<af?:a>", f_sort, 2, 2, 0, { { { 0 } }, 0, 0 }, NULL },
-	{ "split", "<s-(sf)n?:a<s>>", f_split, 3, 3, 0, { { { 0 } }, 0, 0 }, NULL },
+	{ "split",
+	  "<s-(sf)n?:a<s>>",
+	  f_split,
+	  3,
+	  3,
+	  0,
+	  { { { 0 } }, 0, 0 },
+	  NULL },
 	{ "spread", "<x-:a<o>>", f_spread, 1, 1, 0, { { { 0 } }, 0, 0 }, NULL },
 	{ "sqrt", "<n-:n>", f_sqrt, 1, 1, 0, { { { 0 } }, 0, 0 }, NULL },
 	{ "string", "<x-b?:s>", f_string, 1, 2, 0, { { { 0 } }, 0, 0 }, NULL },
-	{ "substring", "<s-nn?:s>", f_substring, 3, 3, 0, { { { 0 } }, 0, 0 }, NULL },
-	{ "substringAfter", "<s-s:s>", f_substring_after, 2, 2, 0, { { { 0 } }, 0, 0 }, NULL },
-	{ "substringBefore", "<s-s:s>", f_substring_before, 2, 2, 0, { { { 0 } }, 0, 0 }, NULL },
+	{ "substring",
+	  "<s-nn?:s>",
+	  f_substring,
+	  3,
+	  3,
+	  0,
+	  { { { 0 } }, 0, 0 },
+	  NULL },
+	{ "substringAfter",
+	  "<s-s:s>",
+	  f_substring_after,
+	  2,
+	  2,
+	  0,
+	  { { { 0 } }, 0, 0 },
+	  NULL },
+	{ "substringBefore",
+	  "<s-s:s>",
+	  f_substring_before,
+	  2,
+	  2,
+	  0,
+	  { { { 0 } }, 0, 0 },
+	  NULL },
 	{ "sum", "<a<n>:n>", f_sum, 1, 1, 0, { { { 0 } }, 0, 0 }, NULL },
-	{ "toMillis", "<s-s?:n>", f_to_millis, 2, 2, 0, { { { 0 } }, 0, 0 }, NULL },
+	{ "toMillis",
+	  "<s-s?:n>",
+	  f_to_millis,
+	  2,
+	  2,
+	  0,
+	  { { { 0 } }, 0, 0 },
+	  NULL },
 	{ "trim", "<s-:s>", f_trim, 1, 1, 0, { { { 0 } }, 0, 0 }, NULL },
 	{ "type", "<x:s>", f_type, 1, 1, 0, { { { 0 } }, 0, 0 }, NULL },
-	{ "uppercase", "<s-:s>", f_uppercase, 1, 1, 0, { { { 0 } }, 0, 0 }, NULL },
+	{ "uppercase",
+	  "<s-:s>",
+	  f_uppercase,
+	  1,
+	  1,
+	  0,
+	  { { { 0 } }, 0, 0 },
+	  NULL },
 	{ "uuid", "<:s>", f_uuid, 0, 0, 1, { { { 0 } }, 0, 0 }, NULL },
 	{ "zip", "<a+>", f_zip, 0, 1, 0, { { { 0 } }, 0, 0 }, NULL },
 };
 
-struct jn_builtin jn_chain_builtin = { "chain", "<ffx?>", f_chain, 1, 3, 0,
-				       { { { 0 } }, 0, 0 }, NULL };
-static struct jn_builtin random_plain = { "random", "<:n>", f_random, 0, 0, 0,
-					  { { { 0 } }, 0, 0 }, NULL };
+struct jn_builtin jn_chain_builtin = {
+	"chain", "<ffx?>", f_chain, 1, 3, 0, { { { 0 } }, 0, 0 }, NULL
+};
+static struct jn_builtin random_plain = {
+	"random", "<:n>", f_random, 0, 0, 0, { { { 0 } }, 0, 0 }, NULL
+};
 static struct jn_sig transform_sig;
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;

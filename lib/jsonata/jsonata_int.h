@@ -168,12 +168,12 @@ struct jn_slots {
 };
 
 struct jn_param {
-	char type;	    /* s n b l o a f j x, '(' for a choice */
-	char cls[12];	    /* the symbols this parameter accepts, 'm' = missing */
-	char ctxcls[12];    /* context type test, when context */
-	char quant;	    /* 0, '?' or '+' */
-	bool context;	    /* '-' */
-	char subtype[16];   /* a<s>: "s" */
+	char type;	 /* s n b l o a f j x, '(' for a choice */
+	char cls[12];	 /* the symbols this parameter accepts, 'm' = missing */
+	char ctxcls[12]; /* context type test, when context */
+	char quant;	 /* 0, '?' or '+' */
+	bool context;	 /* '-' */
+	char subtype[16]; /* a<s>: "s" */
 };
 struct jn_sig {
 	struct jn_param p[12];
@@ -186,7 +186,7 @@ struct jn_regex;
 struct jn_node {
 	uint8_t type;
 	bool keep_array, keep_singleton, consarray, tuple, thunk;
-	int op;		/* operator: char, or one of the OP_ codes */
+	int op; /* operator: char, or one of the OP_ codes */
 	size_t pos;
 	double num;
 	const char *str; /* string literal, name, variable (NUL-terminated) */
@@ -196,8 +196,8 @@ struct jn_node {
 	struct jn_node *cond, *then, *els;
 	struct jn_node *pattern, *update, *del;
 	struct jn_node *procedure, *body;
-	struct jn_list items;	/* block expressions, array items, steps, args */
-	struct jn_pairs pairs;	/* object constructor */
+	struct jn_list items;  /* block expressions, array items, steps, args */
+	struct jn_pairs pairs; /* object constructor */
 	struct jn_pairs *group; /* group-by */
 	size_t group_pos;
 	struct jn_stages stages, predicate;
@@ -218,9 +218,9 @@ enum {
 	OP_NE,		/* != */
 	OP_GE,
 	OP_LE,
-	OP_DESC, /* ** */
-	OP_CHAIN, /* ~> */
-	OP_ELVIS, /* ?: */
+	OP_DESC,     /* ** */
+	OP_CHAIN,    /* ~> */
+	OP_ELVIS,    /* ?: */
 	OP_COALESCE, /* ?? */
 	OP_AND,
 	OP_OR,
@@ -393,7 +393,8 @@ static inline uint32_t jv_alen(jv v)
 }
 static inline jv jv_aget(jv v, uint32_t i)
 {
-	return v.t == JV_ARR ? v.u.a->v[i] : jv_from_json(json_array_get(v.u.j, i));
+	return v.t == JV_ARR ? v.u.a->v[i]
+			     : jv_from_json(json_array_get(v.u.j, i));
 }
 static inline bool jv_is_seq(jv v)
 {
@@ -421,7 +422,7 @@ bool jv_boolean(jv v); /* $boolean of a defined value */
 char jv_sym(jv v);     /* signature symbol */
 void jv_stringify(struct jn_ctx *c, struct sfn_strbuf *sb, jv v, bool pretty,
 		  bool round15);
-jv jv_string(struct jn_ctx *c, jv v); /* $string; undefined stays */
+jv jv_string(struct jn_ctx *c, jv v);	     /* $string; undefined stays */
 const char *jv_cstr(struct jn_ctx *c, jv s); /* NUL-terminated copy */
 jv jv_append(struct jn_ctx *c, jv a, jv b);
 json_t *jv_to_json(jv v);

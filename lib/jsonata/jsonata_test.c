@@ -16,7 +16,8 @@
 static char *run(const char *expr, const char *doc, int flags)
 {
 	struct sfn_jsonata_error err = { 0 };
-	struct sfn_jsonata *e = sfn_jsonata_compile(expr, strlen(expr), flags, &err);
+	struct sfn_jsonata *e =
+		sfn_jsonata_compile(expr, strlen(expr), flags, &err);
 	char *out;
 	if (!e) {
 		out = sfn_xasprintf("ERR %s", err.code);
@@ -81,7 +82,8 @@ int main(void)
 	check("$string(1/3)", NULL, 0, "\"0.333333333333333\"");
 	check("0.1 + 0.2", NULL, 0, "0.30000000000000004");
 	check("$match(s, /l+/).index", doc, 0, "2");
-	check("(\n  $f := function($n){ $n <= 1 ? 1 : $n * $f($n - 1) };\n  $f(5)\n)",
+	check("(\n  $f := function($n){ $n <= 1 ? 1 : $n * $f($n - 1) };\n  "
+	      "$f(5)\n)",
 	      NULL, 0, "120");
 	check("\"a\" + 1", NULL, 0, "ERR T2001");
 	check("1 +", NULL, 0, "ERR S0207");
@@ -104,7 +106,8 @@ int main(void)
 	SFN_CHECK(e != NULL, "compile");
 	json_t *b = json_pack("{s:{s:s}}", "x", "y", "z");
 	json_t *r = NULL;
-	SFN_CHECK_INT(sfn_jsonata_eval(e, NULL, b, NULL, &r, &err), -1, "eval fails");
+	SFN_CHECK_INT(sfn_jsonata_eval(e, NULL, b, NULL, &r, &err), -1,
+		      "eval fails");
 	SFN_CHECK_STR(err.code, "T2002", "code");
 	SFN_CHECK_STR(err.token, "+", "token");
 	SFN_CHECK_INT(err.position, 3, "position");
@@ -114,9 +117,12 @@ int main(void)
 
 	/* depth limit */
 	struct sfn_jsonata_limits lim = { .max_depth = 50 };
-	const char *deep = "($f := function($n){ $n = 0 ? 0 : 1 + $f($n - 1) }; $f(100))";
-	struct sfn_jsonata *d = sfn_jsonata_compile(deep, strlen(deep), 0, &err);
-	SFN_CHECK_INT(sfn_jsonata_eval(d, NULL, NULL, &lim, &r, &err), -1, "depth");
+	const char *deep =
+		"($f := function($n){ $n = 0 ? 0 : 1 + $f($n - 1) }; $f(100))";
+	struct sfn_jsonata *d =
+		sfn_jsonata_compile(deep, strlen(deep), 0, &err);
+	SFN_CHECK_INT(sfn_jsonata_eval(d, NULL, NULL, &lim, &r, &err), -1,
+		      "depth");
 	SFN_CHECK_STR(err.code, "U1001", "depth code");
 	sfn_jsonata_error_release(&err);
 	sfn_jsonata_free(d);
@@ -130,7 +136,8 @@ int main(void)
 
 	/* one compiled expression, four threads */
 	const char *tx = "$sum(a.($ * 1))";
-	struct sfn_jsonata *shared = sfn_jsonata_compile(tx, strlen(tx), 0, &err);
+	struct sfn_jsonata *shared =
+		sfn_jsonata_compile(tx, strlen(tx), 0, &err);
 	json_t *in = json_loads(doc, 0, NULL);
 	pthread_t th[4];
 	struct job jobs[4];

@@ -62,18 +62,30 @@ SFN_NORETURN static void perr(struct parser *ps, const char *code, size_t pos,
 static const char *op_text(int op, char buf[4])
 {
 	switch (op) {
-	case OP_RANGE: return "..";
-	case OP_ASSIGN: return ":=";
-	case OP_NE: return "!=";
-	case OP_GE: return ">=";
-	case OP_LE: return "<=";
-	case OP_DESC: return "**";
-	case OP_CHAIN: return "~>";
-	case OP_ELVIS: return "?:";
-	case OP_COALESCE: return "??";
-	case OP_AND: return "and";
-	case OP_OR: return "or";
-	case OP_IN: return "in";
+	case OP_RANGE:
+		return "..";
+	case OP_ASSIGN:
+		return ":=";
+	case OP_NE:
+		return "!=";
+	case OP_GE:
+		return ">=";
+	case OP_LE:
+		return "<=";
+	case OP_DESC:
+		return "**";
+	case OP_CHAIN:
+		return "~>";
+	case OP_ELVIS:
+		return "?:";
+	case OP_COALESCE:
+		return "??";
+	case OP_AND:
+		return "and";
+	case OP_OR:
+		return "or";
+	case OP_IN:
+		return "in";
 	default:
 		buf[0] = (char)op;
 		buf[1] = 0;
@@ -184,8 +196,9 @@ static void scan_regex(struct parser *ps, struct tok *t)
 				memcpy(flags, s + fs, fl);
 				flags[fl] = 0;
 				t->type = T_REGEX;
-				if (jn_regex_compile(ps->e, s + start, plen, flags,
-						     ps->p, &t->re, ps->err) < 0)
+				if (jn_regex_compile(ps->e, s + start, plen,
+						     flags, ps->p, &t->re,
+						     ps->err) < 0)
 					longjmp(ps->jb, 1);
 				return;
 			}
@@ -277,13 +290,17 @@ again:
 				c = ps->p < len ? s[ps->p] : 0;
 				const char *esc = strchr("\"\\/bfnrt", c);
 				if (c && esc) {
-					static const char rep[] = "\"\\/\b\f\n\r\t";
-					sfn_strbuf_addch(&sb, rep[esc - "\"\\/bfnrt"]);
+					static const char rep[] =
+						"\"\\/\b\f\n\r\t";
+					sfn_strbuf_addch(
+						&sb, rep[esc - "\"\\/bfnrt"]);
 				} else if (c == 'u') {
-					int cp = hex4(s + ps->p + 1, len - ps->p - 1);
+					int cp = hex4(s + ps->p + 1,
+						      len - ps->p - 1);
 					if (cp < 0) {
 						sfn_strbuf_release(&sb);
-						perr(ps, "S0104", ps->p, NULL, NULL);
+						perr(ps, "S0104", ps->p, NULL,
+						     NULL);
 					}
 					ps->p += 4;
 					if (cp >= 0xD800 && cp < 0xDC00 &&
@@ -292,9 +309,11 @@ again:
 					    s[ps->p + 2] == 'u') {
 						int lo = hex4(s + ps->p + 3,
 							      len - ps->p - 3);
-						if (lo >= 0xDC00 && lo < 0xE000) {
+						if (lo >= 0xDC00 &&
+						    lo < 0xE000) {
 							cp = 0x10000 +
-							     ((cp - 0xD800) << 10) +
+							     ((cp - 0xD800)
+							      << 10) +
 							     (lo - 0xDC00);
 							ps->p += 6;
 						}
@@ -363,7 +382,8 @@ again:
 			perr(ps, "S0105", ps->p, NULL, NULL);
 		}
 		t->type = T_NAME;
-		t->s = jn_strndup(ps->a, s + ps->p, (size_t)(end - (s + ps->p)));
+		t->s = jn_strndup(ps->a, s + ps->p,
+				  (size_t)(end - (s + ps->p)));
 		t->slen = (size_t)(end - (s + ps->p));
 		ps->p = (size_t)(end - s) + 1;
 		t->pos = ps->p;
@@ -420,20 +440,45 @@ static int lbp(const struct tok *t)
 	if (t->type != T_OP)
 		return 0;
 	switch (t->op) {
-	case '.': return 75;
-	case '[': case '(': case '@': case '#': return 80;
-	case '{': return 70;
-	case '*': case '/': case '%': return 60;
-	case '+': case '-': case '&': return 50;
-	case '=': case '<': case '>': case '^': case OP_NE: case OP_LE:
-	case OP_GE: case OP_CHAIN: case OP_ELVIS: case OP_COALESCE:
+	case '.':
+		return 75;
+	case '[':
+	case '(':
+	case '@':
+	case '#':
+		return 80;
+	case '{':
+		return 70;
+	case '*':
+	case '/':
+	case '%':
+		return 60;
+	case '+':
+	case '-':
+	case '&':
+		return 50;
+	case '=':
+	case '<':
+	case '>':
+	case '^':
+	case OP_NE:
+	case OP_LE:
+	case OP_GE:
+	case OP_CHAIN:
+	case OP_ELVIS:
+	case OP_COALESCE:
 	case OP_IN:
 		return 40;
-	case OP_AND: return 30;
-	case OP_OR: return 25;
-	case '?': return 20;
-	case OP_ASSIGN: return 10;
-	default: return 0;
+	case OP_AND:
+		return 30;
+	case OP_OR:
+		return 25;
+	case '?':
+		return 20;
+	case OP_ASSIGN:
+		return 10;
+	default:
+		return 0;
 	}
 }
 
@@ -441,7 +486,8 @@ static bool is_known_op(int op)
 {
 	/* symbols registered in the reference's table */
 	switch (op) {
-	case '!': case '~':
+	case '!':
+	case '~':
 		return false;
 	default:
 		return true;
@@ -521,8 +567,8 @@ static void advance(struct parser *ps, int id, bool infix)
 			char b[4];
 			const char *want = op_text(id, b);
 			if (ps->t.type == T_END)
-				perr(ps, "S0203", ps->t.pos, tok_text(ps, &ps->t),
-				     want);
+				perr(ps, "S0203", ps->t.pos,
+				     tok_text(ps, &ps->t), want);
 			perr(ps, "S0202", ps->t.pos, tok_text(ps, &ps->t),
 			     want);
 		}
@@ -663,8 +709,8 @@ static struct jn_node *nud(struct parser *ps, struct tok *t)
 			for (;;) {
 				struct jn_node *item = expression(ps, 0);
 				if (at_op(ps, OP_RANGE)) {
-					struct jn_node *r =
-						newnode(ps, N_BINARY, ps->t.pos);
+					struct jn_node *r = newnode(
+						ps, N_BINARY, ps->t.pos);
 					r->op = OP_RANGE;
 					r->lhs = item;
 					advance(ps, OP_RANGE, false);
@@ -727,9 +773,8 @@ static struct jn_node *led(struct parser *ps, struct tok *t,
 			}
 		}
 		advance(ps, ')', true);
-		if (left->type == N_NAME &&
-		    (!strcmp(left->str, "function") ||
-		     !strcmp(left->str, "\xce\xbb"))) {
+		if (left->type == N_NAME && (!strcmp(left->str, "function") ||
+					     !strcmp(left->str, "\xce\xbb"))) {
 			for (int i = 0; i < self->items.n; i++) {
 				struct jn_node *arg = self->items.v[i];
 				if (arg->type != N_VARIABLE) {
@@ -752,13 +797,16 @@ static struct jn_node *led(struct parser *ps, struct tok *t,
 						depth--;
 					else if (at_op(ps, '<'))
 						depth++;
-					sfn_strbuf_adds(&sig, tok_text(ps, &ps->t));
+					sfn_strbuf_adds(&sig,
+							tok_text(ps, &ps->t));
 				}
-				char *sigs = jn_strndup(ps->a, sig.buf, sig.len);
+				char *sigs =
+					jn_strndup(ps->a, sig.buf, sig.len);
 				size_t siglen = sig.len;
 				sfn_strbuf_release(&sig);
 				advance(ps, '>', false);
-				self->sig = jn_zalloc(ps->a, sizeof(*self->sig));
+				self->sig =
+					jn_zalloc(ps->a, sizeof(*self->sig));
 				if (jn_parse_sig(ps->a, sigs, siglen, self->sig,
 						 ps->err) < 0) {
 					ps->err->pos += sigpos;
@@ -774,7 +822,8 @@ static struct jn_node *led(struct parser *ps, struct tok *t,
 	case '[': {
 		if (at_op(ps, ']')) {
 			struct jn_node *step = left;
-			while (step && step->type == N_BINARY && step->op == '[')
+			while (step && step->type == N_BINARY &&
+			       step->op == '[')
 				step = step->lhs;
 			step->keep_array = true;
 			advance(ps, ']', false);
@@ -799,8 +848,8 @@ static struct jn_node *led(struct parser *ps, struct tok *t,
 				advance(ps, '>', false);
 			}
 			if (n == cap) {
-				struct jn_term *nt =
-					jn_alloc(ps->a, sizeof(*nt) * (size_t)cap * 2);
+				struct jn_term *nt = jn_alloc(
+					ps->a, sizeof(*nt) * (size_t)cap * 2);
 				memcpy(nt, terms, sizeof(*nt) * (size_t)n);
 				terms = nt;
 				cap *= 2;
@@ -912,7 +961,8 @@ static struct jn_node *clone_tree(struct parser *ps, const struct jn_node *n)
 		pairs_push(ps->a, &c->pairs, clone_tree(ps, n->pairs.v[i].k),
 			   clone_tree(ps, n->pairs.v[i].v));
 	if (n->terms) {
-		c->terms = jn_alloc(ps->a, sizeof(*c->terms) * (size_t)n->nterms);
+		c->terms =
+			jn_alloc(ps->a, sizeof(*c->terms) * (size_t)n->nterms);
 		for (int i = 0; i < n->nterms; i++) {
 			c->terms[i].desc = n->terms[i].desc;
 			c->terms[i].expr = clone_tree(ps, n->terms[i].expr);
@@ -941,8 +991,8 @@ static struct jn_node *tail_call_optimize(struct parser *ps,
 		return expr;
 	}
 	if (expr->type == N_BLOCK && expr->items.n > 0) {
-		expr->items.v[expr->items.n - 1] =
-			tail_call_optimize(ps, expr->items.v[expr->items.n - 1]);
+		expr->items.v[expr->items.n - 1] = tail_call_optimize(
+			ps, expr->items.v[expr->items.n - 1]);
 	}
 	return expr;
 }
@@ -950,28 +1000,50 @@ static struct jn_node *tail_call_optimize(struct parser *ps,
 static const char *type_name(const struct jn_node *n)
 {
 	switch (n->type) {
-	case N_PATH: return "path";
-	case N_BINARY: return "binary";
-	case N_UNARY: return "unary";
-	case N_NAME: return "name";
-	case N_STRING: return "string";
-	case N_NUMBER: return "number";
-	case N_VALUE: return "value";
-	case N_WILDCARD: return "wildcard";
-	case N_DESCENDANT: return "descendant";
-	case N_PARENT: return "parent";
-	case N_CONDITION: return "condition";
-	case N_BLOCK: return "block";
-	case N_BIND: return "bind";
-	case N_REGEX: return "regex";
-	case N_FUNCTION: return "function";
-	case N_PARTIAL: return "partial";
-	case N_VARIABLE: return "variable";
-	case N_LAMBDA: return "lambda";
-	case N_APPLY: return "apply";
-	case N_TRANSFORM: return "transform";
-	case N_SORT: return "sort";
-	default: return "operator";
+	case N_PATH:
+		return "path";
+	case N_BINARY:
+		return "binary";
+	case N_UNARY:
+		return "unary";
+	case N_NAME:
+		return "name";
+	case N_STRING:
+		return "string";
+	case N_NUMBER:
+		return "number";
+	case N_VALUE:
+		return "value";
+	case N_WILDCARD:
+		return "wildcard";
+	case N_DESCENDANT:
+		return "descendant";
+	case N_PARENT:
+		return "parent";
+	case N_CONDITION:
+		return "condition";
+	case N_BLOCK:
+		return "block";
+	case N_BIND:
+		return "bind";
+	case N_REGEX:
+		return "regex";
+	case N_FUNCTION:
+		return "function";
+	case N_PARTIAL:
+		return "partial";
+	case N_VARIABLE:
+		return "variable";
+	case N_LAMBDA:
+		return "lambda";
+	case N_APPLY:
+		return "apply";
+	case N_TRANSFORM:
+		return "transform";
+	case N_SORT:
+		return "sort";
+	default:
+		return "operator";
 	}
 }
 
@@ -1110,16 +1182,19 @@ static struct jn_node *process(struct parser *ps, struct jn_node *expr)
 			}
 			for (int i = 0; i < result->items.n; i++) {
 				struct jn_node *st = result->items.v[i];
-				if (st->type == N_NUMBER || st->type == N_VALUE) {
+				if (st->type == N_NUMBER ||
+				    st->type == N_VALUE) {
 					const char *v;
 					if (st->type == N_NUMBER) {
 						char nb[SFN_NUMBUF];
 						sfn_fmt_double(nb, st->num);
-						v = jn_strndup(ps->a, nb, strlen(nb));
+						v = jn_strndup(ps->a, nb,
+							       strlen(nb));
 					} else {
-						v = st->vkind == JV_NULL ? "null"
-						    : st->num	     ? "true"
-								     : "false";
+						v = st->vkind == JV_NULL
+							    ? "null"
+						    : st->num ? "true"
+							      : "false";
 					}
 					perr(ps, "S0213", st->pos, NULL, v);
 				}
@@ -1152,7 +1227,8 @@ static struct jn_node *process(struct parser *ps, struct jn_node *expr)
 			struct jn_node *pred = process(ps, expr->rhs);
 			if (pred->seeking) {
 				for (int i = 0; i < pred->seeking->n; i++) {
-					struct jn_slot *slot = pred->seeking->v[i];
+					struct jn_slot *slot =
+						pred->seeking->v[i];
 					if (slot->level == 1)
 						seek_parent(ps, step, slot);
 					else
@@ -1189,10 +1265,12 @@ static struct jn_node *process(struct parser *ps, struct jn_node *expr)
 				result = new_path(ps, result);
 			struct jn_node *ss = newnode(ps, N_SORT, expr->pos);
 			ss->nterms = expr->nterms;
-			ss->terms = jn_alloc(ps->a, sizeof(*ss->terms) *
-							    (size_t)expr->nterms);
+			ss->terms =
+				jn_alloc(ps->a, sizeof(*ss->terms) *
+							(size_t)expr->nterms);
 			for (int i = 0; i < expr->nterms; i++) {
-				struct jn_node *e = process(ps, expr->terms[i].expr);
+				struct jn_node *e =
+					process(ps, expr->terms[i].expr);
 				push_ancestry(ps, ss, e);
 				ss->terms[i].desc = expr->terms[i].desc;
 				ss->terms[i].expr = e;
@@ -1241,7 +1319,8 @@ static struct jn_node *process(struct parser *ps, struct jn_node *expr)
 			if (!step->has_stages) {
 				step->index = expr->rhs->str;
 			} else {
-				struct jn_stage st = { 'i', NULL, expr->rhs->str,
+				struct jn_stage st = { 'i', NULL,
+						       expr->rhs->str,
 						       expr->pos };
 				stages_push(ps->a, &step->stages, st);
 			}
@@ -1253,8 +1332,8 @@ static struct jn_node *process(struct parser *ps, struct jn_node *expr)
 			result->op = OP_CHAIN;
 			result->lhs = process(ps, expr->lhs);
 			result->rhs = process(ps, expr->rhs);
-			result->keep_array =
-				result->lhs->keep_array || result->rhs->keep_array;
+			result->keep_array = result->lhs->keep_array ||
+					     result->rhs->keep_array;
 			break;
 		default:
 			result = newnode(ps, N_BINARY, expr->pos);
@@ -1270,15 +1349,18 @@ static struct jn_node *process(struct parser *ps, struct jn_node *expr)
 		result->op = expr->op;
 		if (expr->op == '[') {
 			for (int i = 0; i < expr->items.n; i++) {
-				struct jn_node *v = process(ps, expr->items.v[i]);
+				struct jn_node *v =
+					process(ps, expr->items.v[i]);
 				push_ancestry(ps, result, v);
 				list_push(ps->a, &result->items, v);
 			}
 		} else if (expr->op == '{') {
 			for (int i = 0; i < expr->pairs.n; i++) {
-				struct jn_node *k = process(ps, expr->pairs.v[i].k);
+				struct jn_node *k =
+					process(ps, expr->pairs.v[i].k);
 				push_ancestry(ps, result, k);
-				struct jn_node *v = process(ps, expr->pairs.v[i].v);
+				struct jn_node *v =
+					process(ps, expr->pairs.v[i].v);
 				push_ancestry(ps, result, v);
 				pairs_push(ps->a, &result->pairs, k, v);
 			}
@@ -1334,8 +1416,8 @@ static struct jn_node *process(struct parser *ps, struct jn_node *expr)
 		for (int i = 0; i < expr->items.n; i++) {
 			struct jn_node *part = process(ps, expr->items.v[i]);
 			push_ancestry(ps, result, part);
-			if (part->consarray ||
-			    (part->type == N_PATH && part->items.v[0]->consarray))
+			if (part->consarray || (part->type == N_PATH &&
+						part->items.v[0]->consarray))
 				result->consarray = true;
 			list_push(ps->a, &result->items, part);
 		}
@@ -1356,7 +1438,8 @@ static struct jn_node *process(struct parser *ps, struct jn_node *expr)
 		result->slot = s;
 		if (ps->nanc == ps->canc) {
 			int nc = ps->canc ? ps->canc * 2 : 8;
-			struct jn_node **na = jn_alloc(ps->a, sizeof(*na) * (size_t)nc);
+			struct jn_node **na =
+				jn_alloc(ps->a, sizeof(*na) * (size_t)nc);
 			if (ps->nanc)
 				memcpy(na, ps->ancestry,
 				       sizeof(*na) * (size_t)ps->nanc);
@@ -1379,7 +1462,7 @@ static struct jn_node *process(struct parser *ps, struct jn_node *expr)
 		if (expr->op == OP_AND || expr->op == OP_OR ||
 		    expr->op == OP_IN) {
 			expr->type = N_NAME;
-			expr->str = expr->op == OP_AND ? "and"
+			expr->str = expr->op == OP_AND	? "and"
 				    : expr->op == OP_OR ? "or"
 							: "in";
 			expr->slen = strlen(expr->str);
@@ -1388,7 +1471,8 @@ static struct jn_node *process(struct parser *ps, struct jn_node *expr)
 			result = expr;
 		} else {
 			char b[4];
-			perr(ps, "S0201", expr->pos, op_text(expr->op, b), NULL);
+			perr(ps, "S0201", expr->pos, op_text(expr->op, b),
+			     NULL);
 		}
 		break;
 	default:
@@ -1460,20 +1544,24 @@ int jn_parse_sig(struct jn_arena *a, const char *s, size_t len,
 	memset(&cur, 0, sizeof(cur));
 	memset(sig, 0, sizeof(*sig));
 	sig->text = jn_strndup(a, s, len);
-#define NEXTP()                                                       \
-	do {                                                          \
-		if (sig->n < 12) {                                    \
-			sig->p[sig->n] = cur;                         \
-			prev = &sig->p[sig->n++];                     \
-		}                                                     \
-		memset(&cur, 0, sizeof(cur));                         \
+#define NEXTP()                                                                \
+	do {                                                                   \
+		if (sig->n < 12) {                                             \
+			sig->p[sig->n] = cur;                                  \
+			prev = &sig->p[sig->n++];                              \
+		}                                                              \
+		memset(&cur, 0, sizeof(cur));                                  \
 	} while (0)
 	while (p < len) {
 		char c = s[p];
 		if (c == ':')
 			break;
 		switch (c) {
-		case 's': case 'n': case 'b': case 'l': case 'o':
+		case 's':
+		case 'n':
+		case 'b':
+		case 'l':
+		case 'o':
 			cur.type = c;
 			cur.cls[0] = c;
 			cur.cls[1] = 'm';
@@ -1502,7 +1590,8 @@ int jn_parse_sig(struct jn_arena *a, const char *s, size_t len,
 		case '-':
 			if (prev) {
 				prev->context = true;
-				memcpy(prev->ctxcls, prev->cls, sizeof(prev->cls));
+				memcpy(prev->ctxcls, prev->cls,
+				       sizeof(prev->cls));
 				prev->quant = '?';
 			}
 			break;
@@ -1568,8 +1657,8 @@ int jn_regex_compile(struct sfn_jsonata *e, const char *pat, size_t len,
 		opts &= ~(uint32_t)PCRE2_NO_UTF_CHECK;
 	int ec;
 	PCRE2_SIZE eo;
-	pcre2_code *code = pcre2_compile((PCRE2_SPTR)pat, len, opts, &ec, &eo,
-					 NULL);
+	pcre2_code *code =
+		pcre2_compile((PCRE2_SPTR)pat, len, opts, &ec, &eo, NULL);
 	if (!code) {
 		err->code = "S0302";
 		err->pos = pos;

@@ -78,18 +78,37 @@ static void unescape_surrogates(json_t *j)
 					struct sfn_strbuf sb = SFN_STRBUF_INIT;
 					for (const char *p = s; *p; p++) {
 						unsigned v;
-						if (p[0] == '\\' && p[1] == 'u' &&
-						    sscanf(p + 2, "%4x", &v) == 1 &&
+						if (p[0] == '\\' &&
+						    p[1] == 'u' &&
+						    sscanf(p + 2, "%4x", &v) ==
+							    1 &&
 						    v >= 0xD800 && v < 0xE000) {
-							sfn_strbuf_addch(&sb, (int)(0xE0 | (v >> 12)));
-							sfn_strbuf_addch(&sb, (int)(0x80 | ((v >> 6) & 0x3F)));
-							sfn_strbuf_addch(&sb, (int)(0x80 | (v & 0x3F)));
+							sfn_strbuf_addch(
+								&sb,
+								(int)(0xE0 |
+								      (v >>
+								       12)));
+							sfn_strbuf_addch(
+								&sb,
+								(int)(0x80 |
+								      ((v >>
+									6) &
+								       0x3F)));
+							sfn_strbuf_addch(
+								&sb,
+								(int)(0x80 |
+								      (v &
+								       0x3F)));
 							p += 5;
 						} else {
-							sfn_strbuf_addch(&sb, *p);
+							sfn_strbuf_addch(&sb,
+									 *p);
 						}
 					}
-					json_array_set_new(j, i, json_stringn_nocheck(sb.buf, sb.len));
+					json_array_set_new(
+						j, i,
+						json_stringn_nocheck(sb.buf,
+								     sb.len));
 					sfn_strbuf_release(&sb);
 				}
 			} else {
@@ -100,8 +119,7 @@ static void unescape_surrogates(json_t *j)
 		const char *k;
 		json_t *v;
 		void *tmp;
-		json_object_foreach_safe(j, tmp, k, v)
-		{
+		json_object_foreach_safe(j, tmp, k, v) {
 			if (json_is_string(v)) {
 				json_t *a = json_array();
 				json_array_append(a, v);
@@ -127,7 +145,8 @@ static json_t *load_tolerant(const char *path)
 	struct sfn_strbuf fixed = SFN_STRBUF_INIT;
 	for (size_t i = 0; i < sb.len; i++) {
 		unsigned v;
-		if (sb.buf[i] == '\\' && i + 5 < sb.len && sb.buf[i + 1] == 'u' &&
+		if (sb.buf[i] == '\\' && i + 5 < sb.len &&
+		    sb.buf[i + 1] == 'u' &&
 		    sscanf(sb.buf + i + 2, "%4x", &v) == 1 && v >= 0xD800 &&
 		    v < 0xE000) {
 			sfn_strbuf_adds(&fixed, "\\\\");
@@ -160,8 +179,8 @@ static bool equal_unordered(json_t *a, json_t *b)
 	for (size_t i = 0; i < n && ok; i++) {
 		bool found = false;
 		for (size_t k = 0; k < n; k++)
-			if (!used[k] &&
-			    sfn_json_equal(json_array_get(a, i), json_array_get(b, k))) {
+			if (!used[k] && sfn_json_equal(json_array_get(a, i),
+						       json_array_get(b, k))) {
 				used[k] = found = true;
 				break;
 			}
@@ -186,7 +205,8 @@ static bool value_matches(const char *got_json, json_t *want)
 	if (!json_is_string(want))
 		return false;
 	struct sfn_strbuf sb = SFN_STRBUF_INIT;
-	sfn_json_quote(&sb, json_string_value(want), json_string_length(want), 0);
+	sfn_json_quote(&sb, json_string_value(want), json_string_length(want),
+		       0);
 	ok = !strcmp(sb.buf, got_json);
 	sfn_strbuf_release(&sb);
 	return ok;
@@ -214,7 +234,8 @@ static void known_load(struct known *k, const char *path)
 		if (k->n == k->cap) {
 			k->cap = k->cap ? k->cap * 2 : 64;
 			k->id = sfn_xrealloc(k->id, k->cap * sizeof(char *));
-			k->line = sfn_xrealloc(k->line, k->cap * sizeof(char *));
+			k->line =
+				sfn_xrealloc(k->line, k->cap * sizeof(char *));
 			k->seen = sfn_xrealloc(k->seen, k->cap * sizeof(bool));
 		}
 		char *sp = strchr(buf, ' ');
@@ -258,7 +279,8 @@ static char *run_case(const char *gdir, const char *dsdir, json_t *tc)
 		sfn_strbuf_add(&expr, json_string_value(jexpr),
 			       json_string_length(jexpr));
 	} else if (json_is_string(jfile)) {
-		char *p = sfn_xasprintf("%s/%s", gdir, json_string_value(jfile));
+		char *p =
+			sfn_xasprintf("%s/%s", gdir, json_string_value(jfile));
 		int rc = sfn_strbuf_read_file(&expr, p);
 		free(p);
 		if (rc < 0)
@@ -271,7 +293,8 @@ static char *run_case(const char *gdir, const char *dsdir, json_t *tc)
 	if (data) {
 		input = data;
 	} else if (json_is_string(ds)) {
-		char *p = sfn_xasprintf("%s/%s.json", dsdir, json_string_value(ds));
+		char *p = sfn_xasprintf("%s/%s.json", dsdir,
+					json_string_value(ds));
 		input = load_tolerant(p);
 		free(p);
 		own_input = true;
@@ -283,11 +306,13 @@ static char *run_case(const char *gdir, const char *dsdir, json_t *tc)
 	struct sfn_jsonata_error err = { 0 };
 	json_t *result = NULL;
 	bool failed = false;
-	struct sfn_jsonata *e = sfn_jsonata_compile(expr.buf, expr.len, 0, &err);
+	struct sfn_jsonata *e =
+		sfn_jsonata_compile(expr.buf, expr.len, 0, &err);
 	if (!e) {
 		failed = true;
 	} else {
-		struct sfn_jsonata_limits lim = { .max_depth = 0, .time_ms = 20000 };
+		struct sfn_jsonata_limits lim = { .max_depth = 0,
+						  .time_ms = 20000 };
 		json_t *tl = json_object_get(tc, "timelimit");
 		json_t *dp = json_object_get(tc, "depth");
 		if (json_is_number(tl))
@@ -295,8 +320,8 @@ static char *run_case(const char *gdir, const char *dsdir, json_t *tc)
 		if (json_is_number(dp))
 			lim.max_depth = (unsigned)json_number_value(dp);
 		json_t *b = json_object_get(tc, "bindings");
-		if (sfn_jsonata_eval(e, input, json_is_object(b) ? b : NULL, &lim,
-				     &result, &err) < 0)
+		if (sfn_jsonata_eval(e, input, json_is_object(b) ? b : NULL,
+				     &lim, &result, &err) < 0)
 			failed = true;
 	}
 	json_t *want_code = json_object_get(tc, "code");
@@ -306,46 +331,62 @@ static char *run_case(const char *gdir, const char *dsdir, json_t *tc)
 	if (json_is_string(want_code) || json_is_object(want_err)) {
 		const char *code = json_is_string(want_code)
 					   ? json_string_value(want_code)
-					   : json_string_value(json_object_get(want_err, "code"));
+					   : json_string_value(json_object_get(
+						     want_err, "code"));
 		if (!failed) {
-			char *got = result ? sfn_json_dumps(result, 0) : sfn_xstrdup("undefined");
+			char *got = result ? sfn_json_dumps(result, 0)
+					   : sfn_xstrdup("undefined");
 			char *g1 = oneline(got, 80);
-			reason = sfn_xasprintf("expected error %s, got result %s",
-					       code ? code : "?", g1);
+			reason = sfn_xasprintf(
+				"expected error %s, got result %s",
+				code ? code : "?", g1);
 			free(got);
 			free(g1);
 		} else if (code && strcmp(code, err.code)) {
 			char *m = oneline(err.message ? err.message : "", 80);
-			reason = sfn_xasprintf("expected error %s, got %s: %s", code,
-					       err.code, m);
+			reason = sfn_xasprintf("expected error %s, got %s: %s",
+					       code, err.code, m);
 			free(m);
 		} else {
 			json_t *tok = json_object_get(tc, "token");
 			if (json_is_string(tok) &&
-			    (!err.token || strcmp(err.token, json_string_value(tok))))
-				reason = sfn_xasprintf("expected token '%s', got '%s'",
-						       json_string_value(tok),
-						       err.token ? err.token : "(none)");
+			    (!err.token ||
+			     strcmp(err.token, json_string_value(tok))))
+				reason = sfn_xasprintf(
+					"expected token '%s', got '%s'",
+					json_string_value(tok),
+					err.token ? err.token : "(none)");
 			if (!reason && json_is_object(want_err)) {
 				const char *k;
 				json_t *v;
-				json_object_foreach(want_err, k, v)
-				{
+				json_object_foreach(want_err, k, v) {
 					if (!strcmp(k, "code"))
 						continue;
 					bool ok = true;
 					if (!strcmp(k, "message"))
-						ok = err.message && json_is_string(v) &&
-						     !strcmp(err.message, json_string_value(v));
-					else if (!strcmp(k, "token") || !strcmp(k, "functionName"))
-						ok = err.token && json_is_string(v) &&
-						     !strcmp(err.token, json_string_value(v));
+						ok = err.message &&
+						     json_is_string(v) &&
+						     !strcmp(err.message,
+							     json_string_value(
+								     v));
+					else if (!strcmp(k, "token") ||
+						 !strcmp(k, "functionName"))
+						ok = err.token &&
+						     json_is_string(v) &&
+						     !strcmp(err.token,
+							     json_string_value(
+								     v));
 					else if (!strcmp(k, "value"))
-						ok = value_matches(err.value, v);
+						ok = value_matches(err.value,
+								   v);
 					if (!ok) {
 						reason = sfn_xasprintf(
-							"error property '%s' differs (message: %s)",
-							k, err.message ? err.message : "");
+							"error property '%s' "
+							"differs (message: %s)",
+							k,
+							err.message
+								? err.message
+								: "");
 						break;
 					}
 				}
@@ -359,16 +400,19 @@ static char *run_case(const char *gdir, const char *dsdir, json_t *tc)
 		if (result) {
 			char *got = sfn_json_dumps(result, 0);
 			char *g1 = oneline(got, 80);
-			reason = sfn_xasprintf("expected undefined, got %s", g1);
+			reason =
+				sfn_xasprintf("expected undefined, got %s", g1);
 			free(got);
 			free(g1);
 		}
 	} else if (want_res) {
-		bool ok = result && (json_is_true(json_object_get(tc, "unordered"))
-					     ? equal_unordered(result, want_res)
-					     : sfn_json_equal(result, want_res));
+		bool ok = result &&
+			  (json_is_true(json_object_get(tc, "unordered"))
+				   ? equal_unordered(result, want_res)
+				   : sfn_json_equal(result, want_res));
 		if (!ok) {
-			char *got = result ? sfn_json_dumps(result, 0) : sfn_xstrdup("undefined");
+			char *got = result ? sfn_json_dumps(result, 0)
+					   : sfn_xstrdup("undefined");
 			char *want = sfn_json_dumps(want_res, 0);
 			char *g1 = oneline(got, 80), *w1 = oneline(want, 80);
 			reason = sfn_xasprintf("expected %s, got %s", w1, g1);
@@ -406,8 +450,9 @@ int main(int argc, char **argv)
 			knownf = argv[i];
 	}
 	if (!suite) {
-		fprintf(stderr, "usage: jsonata_conformance SUITE_DIR [KNOWN_FAILURES] "
-				"[--write-known FILE] [--group NAME] [-v]\n");
+		fprintf(stderr,
+			"usage: jsonata_conformance SUITE_DIR [KNOWN_FAILURES] "
+			"[--write-known FILE] [--group NAME] [-v]\n");
 		return 2;
 	}
 	sfn_json_use_xmalloc();
@@ -416,9 +461,11 @@ int main(int argc, char **argv)
 		known_load(&known, knownf);
 	FILE *wk = writek ? fopen(writek, "w") : NULL;
 	if (wk)
-		fprintf(wk, "# JSONata reference suite cases sfn does not pass yet: "
+		fprintf(wk, "# JSONata reference suite cases sfn does not pass "
+			    "yet: "
 			    "<group/file[#index]> <reason>.\n"
-			    "# The conformance.jsonata test fails on a new failure and "
+			    "# The conformance.jsonata test fails on a new "
+			    "failure and "
 			    "on a listed case that passes.\n");
 	char *gdir0 = sfn_xasprintf("%s/groups", suite);
 	char *dsdir = sfn_xasprintf("%s/datasets", suite);
@@ -435,17 +482,26 @@ int main(int argc, char **argv)
 			json_t *doc = load_tolerant(path);
 			free(path);
 			if (!doc) {
-				fprintf(stderr, "%s/%s: cannot load\n", groups.v[g], files.v[f]);
+				fprintf(stderr, "%s/%s: cannot load\n",
+					groups.v[g], files.v[f]);
 				failed++;
 				newfail++;
 				continue;
 			}
-			size_t ncase = json_is_array(doc) ? json_array_size(doc) : 1;
+			size_t ncase =
+				json_is_array(doc) ? json_array_size(doc) : 1;
 			for (size_t k = 0; k < ncase; k++) {
-				json_t *tc = json_is_array(doc) ? json_array_get(doc, k) : doc;
-				char *id = json_is_array(doc)
-						   ? sfn_xasprintf("%s/%s#%zu", groups.v[g], files.v[f], k)
-						   : sfn_xasprintf("%s/%s", groups.v[g], files.v[f]);
+				json_t *tc = json_is_array(doc)
+						     ? json_array_get(doc, k)
+						     : doc;
+				char *id =
+					json_is_array(doc)
+						? sfn_xasprintf("%s/%s#%zu",
+								groups.v[g],
+								files.v[f], k)
+						: sfn_xasprintf("%s/%s",
+								groups.v[g],
+								files.v[f]);
 				char *reason = run_case(gdir, dsdir, tc);
 				int ki = known_find(&known, id);
 				gtotal++;
@@ -455,21 +511,27 @@ int main(int argc, char **argv)
 					failed++;
 					gfail++;
 					if (wk)
-						fprintf(wk, "%s %s\n", id, reason);
+						fprintf(wk, "%s %s\n", id,
+							reason);
 					if (ki < 0) {
 						newfail++;
-						printf("FAIL %s: %s\n", id, reason);
+						printf("FAIL %s: %s\n", id,
+						       reason);
 					} else {
 						expected++;
 						if (verbose)
-							printf("known %s: %s\n", id, reason);
+							printf("known %s: %s\n",
+							       id, reason);
 					}
 				} else {
 					passed++;
 					if (ki >= 0) {
 						fixed++;
-						printf("PASS %s is listed as a known failure: "
-						       "remove it from the list\n", id);
+						printf("PASS %s is listed as a "
+						       "known failure: "
+						       "remove it from the "
+						       "list\n",
+						       id);
 					}
 				}
 				free(reason);
@@ -478,13 +540,15 @@ int main(int argc, char **argv)
 			json_decref(doc);
 		}
 		if (gfail)
-			printf("group %s: %zu of %zu failed\n", groups.v[g], gfail, gtotal);
+			printf("group %s: %zu of %zu failed\n", groups.v[g],
+			       gfail, gtotal);
 		sl_free(&files);
 		free(gdir);
 	}
 	if (wk)
 		fclose(wk);
-	printf("%zu known failures, %zu new failures, %zu listed cases now pass\n",
+	printf("%zu known failures, %zu new failures, %zu listed cases now "
+	       "pass\n",
 	       expected, newfail, fixed);
 	printf("%zu passed, %zu failed\n", passed, failed);
 	sl_free(&groups);
