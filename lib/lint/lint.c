@@ -2697,6 +2697,46 @@ static void check_map(struct lint *l, struct sstate *s, json_t *st, json_t **fv,
 							   itypes, false);
 						pop(l, s3);
 					}
+					static const struct {
+						const char *field;
+						const char *const values[6];
+					} enums[] = {
+						{ "CSVHeaderLocation",
+						  { "FIRST_ROW", "GIVEN" } },
+						{ "CSVDelimiter",
+						  { "COMMA", "PIPE",
+						    "SEMICOLON", "SPACE",
+						    "TAB" } },
+						{ "Transformation",
+						  { "NONE",
+						    "LOAD_AND_FLATTEN" } },
+						{ "ManifestType",
+						  { "ATHENA_DATA",
+						    "S3_INVENTORY" } },
+					};
+					for (size_t q = 0; q < 4; q++) {
+						if (!(z = json_object_get(
+							      rc,
+							      enums[q].field)))
+							continue;
+						size_t s3;
+						push(l, enums[q].field, &s3);
+						check_enum(l, enums[q].field, z,
+							   enums[q].values,
+							   jsonata);
+						pop(l, s3);
+					}
+					z = json_object_get(
+						rc, "CSVHeaderLocation");
+					if (json_is_string(z) &&
+					    !strcmp(json_string_value(z),
+						    "GIVEN") &&
+					    !json_object_get(rc, "CSVHeaders"))
+						err(l, SVF,
+						    "The field 'CSVHeaders' is "
+						    "required but was missing; "
+						    "CSVHeaderLocation is "
+						    "GIVEN");
 				}
 				pop(l, s2);
 			}
