@@ -728,6 +728,17 @@ jv jv_string(struct jn_ctx *c, jv v)
 		return jv_str("", 0);
 	if (v.t == JV_NUM && !isfinite(v.u.n))
 		jn_failv(c, "D3001", v);
+	if (v.t == JV_NUM) {
+		char buf[SFN_NUMBUF];
+		double d = v.u.n;
+		if (d != floor(d)) {
+			char tmp[40];
+			snprintf(tmp, sizeof(tmp), "%.14e", d);
+			d = strtod(tmp, NULL);
+		}
+		int n = sfn_fmt_double(buf, d == 0 ? 0 : d);
+		return jv_strf(c, buf, (size_t)n);
+	}
 	struct sfn_strbuf *sb = jn_sb(c);
 	if (v.t == JV_NUM)
 		jn_fmt_num(sb, v.u.n, true);

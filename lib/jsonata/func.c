@@ -338,22 +338,49 @@ static unsigned case_map(unsigned cp, bool upper)
 	return cp;
 }
 
+static size_t put_utf8_raw(char *b, unsigned cp)
+{
+	if (cp < 0x80) {
+		b[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		b[0] = (char)(0xC0 | (cp >> 6));
+		b[1] = (char)(0x80 | (cp & 0x3F));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		b[0] = (char)(0xE0 | (cp >> 12));
+		b[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+		b[2] = (char)(0x80 | (cp & 0x3F));
+		return 3;
+	}
+	b[0] = (char)(0xF0 | (cp >> 18));
+	b[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+	b[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+	b[3] = (char)(0x80 | (cp & 0x3F));
+	return 4;
+}
+
 static void do_case(struct jn_ctx *c, jv s, jv *out, bool upper)
 {
 	if (s.t == JV_UNDEF)
 		return;
-	struct sfn_strbuf *sb = jn_sb(c);
-	size_t i = 0;
+	/* no mapping here grows a character by more than a factor of 2 */
+	char *buf = jn_alloc(c->a, (size_t)s.len * 2 + 4);
+	size_t i = 0, o = 0;
 	while (i < s.len) {
 		unsigned cp;
 		i = u8_next(s.u.s, s.len, i, &cp);
 		if (upper && cp == 0xDF) {
-			sfn_strbuf_adds(sb, "SS");
+			buf[o++] = 'S';
+			buf[o++] = 'S';
 			continue;
 		}
-		put_utf8(sb, case_map(cp, upper));
+		o += put_utf8_raw(buf + o, case_map(cp, upper));
 	}
-	*out = sb_val(c, sb);
+	buf[o] = 0;
+	*out = jv_str(buf, o);
 }
 
 FN(f_lowercase)
