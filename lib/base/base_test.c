@@ -1,7 +1,10 @@
 #include "base/base.h"
 
 #include <math.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "base/test.h"
 
@@ -28,6 +31,24 @@ static const struct {
 	{ 2.5, "2.5" },
 	{ 1234.5678, "1234.5678" },
 	{ 0.000123, "0.000123" },
+	/* Powers of two: the interval below is half the one above, so the
+	 * nearest 16 digits do not read back while the next ones up do. */
+	{ 0x1p-1017, "7.120236347223045e-307" },
+	{ 0x1p-296, "7.854549544476363e-90" },
+	{ 0x1p-140, "7.174648137343064e-43" },
+	{ 0x1p60, "1152921504606847000" },
+	{ 0x1p53, "9007199254740992" },
+	{ 0x1p-1022, "2.2250738585072014e-308" },
+	{ 0x1.0000000000001p-1022, "2.225073858507202e-308" },
+	{ 0x0.fffffffffffffp-1022, "2.225073858507201e-308" },
+	{ 1e-323, "1e-323" },
+	{ 123e-20, "1.23e-18" },
+	{ 999999999999999900000.0, "999999999999999900000" },
+	{ 0.000001234, "0.000001234" },
+	{ 4503599627370495.5, "4503599627370495.5" },
+	{ 1e15 + 0.3, "1000000000000000.2" },
+	{ 18014398509481984.0, "18014398509481984" },
+	{ 12345.0, "12345" },
 };
 
 /* Values dumped compactly and pretty, as JSON.stringify gives them. */
@@ -46,9 +67,69 @@ static const struct {
 	{ "[null,true,false,1e400]", NULL, NULL },
 };
 
+/*
+ * Property check on random bit patterns: the text reads back as the same
+ * double, and no decimal with one digit fewer does (the nearest such decimal
+ * and its two neighbours are tried).
+ */
+static void check_shortest(int count)
+{
+	uint64_t x = 0x9e3779b97f4a7c15u;
+	int bad = 0;
+	for (int i = 0; i < count; i++) {
+		char buf[SFN_NUMBUF], digits[32], shorter[48];
+		double d;
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		memcpy(&d, &x, sizeof(d));
+		if (!isfinite(d) || d == 0)
+			continue;
+		sfn_fmt_double(buf, d);
+		if (strtod(buf, NULL) != d) {
+			if (bad++ < 5)
+				SFN_CHECK(
+					0,
+					"%a prints %s, which reads back as %a",
+					d, buf, strtod(buf, NULL));
+			continue;
+		}
+		/* The significant digits of buf. */
+		int k = 0;
+		const char *p = buf;
+		for (; *p && *p != 'e'; p++)
+			if (*p >= '1' && *p <= '9')
+				break;
+		for (; *p && *p != 'e'; p++)
+			if (*p >= '0' && *p <= '9')
+				digits[k++] = *p;
+		while (k > 1 && digits[k - 1] == '0')
+			k--;
+		if (k <= 1)
+			continue;
+		snprintf(shorter, sizeof(shorter), "%.*e", k - 2, d);
+		double near = strtod(shorter, NULL);
+		double step;
+		/* One unit in the last of k-1 digits. */
+		int e10 = atoi(strchr(shorter, 'e') + 1);
+		step = pow(10, e10 - (k - 2));
+		double cands[3] = { near, near - step, near + step };
+		for (int c = 0; c < 3; c++) {
+			char t[48];
+			snprintf(t, sizeof(t), "%.*e", k - 2, cands[c]);
+			if (strtod(t, NULL) == d && bad++ < 5)
+				SFN_CHECK(0,
+					  "%a prints %s but %s reads back too",
+					  d, buf, t);
+		}
+	}
+	SFN_CHECK(bad == 0, "%d of %d random doubles not shortest", bad, count);
+}
+
 int main(void)
 {
 	char buf[SFN_NUMBUF];
+	check_shortest(200000);
 	for (size_t i = 0; i < sizeof(numbers) / sizeof(numbers[0]); i++) {
 		sfn_fmt_double(buf, numbers[i].d);
 		SFN_CHECK_STR(buf, numbers[i].want, numbers[i].want);

@@ -5,7 +5,9 @@
  */
 #include "base/base.h"
 
+#include <float.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,32 +17,85 @@
 /*
  * Shortest digits for @d (> 0, finite): fills @digits (no dot, no leading
  * zeros) and returns their count; *@exp10 is the decimal exponent n such
- * that d = 0.DIGITS * 10^n. Round-tripping is monotonic in the precision,
- * so a binary search over 1..17 finds the shortest.
+ * that d = 0.DIGITS * 10^n.
+ *
+ * For a normal double, at most one decimal of 15 or fewer significant digits
+ * reads back as d (their spacing exceeds d's rounding interval), and when it
+ * exists it is d correctly rounded to 15 digits. So: d rounded to 15 digits,
+ * then to 16, then 17 (which always reads back); the first that reads back,
+ * with its trailing zeros dropped, is the shortest, and, being correctly
+ * rounded, the nearest (ECMA-262's tie-break). One exception: at a power of
+ * two the interval below d is half the one above, so the nearest 16-digit
+ * decimal can fall just below it while the next one up still reads back.
+ * Subnormals, whose rounding interval is wide, take a binary search over the
+ * precision instead.
  */
+static int round_trips(const char *s, double d)
+{
+	return strtod(s, NULL) == d;
+}
+
+/* Adds one unit in the last digit of the "%.*e" text @buf, in place. */
+static void bump_last_digit(char *buf, size_t size)
+{
+	char *e = strchr(buf, 'e');
+	char *p = e - 1;
+	while (p >= buf && (*p == '9' || *p == '.')) {
+		if (*p == '9')
+			*p = '0';
+		p--;
+	}
+	if (p >= buf) {
+		(*p)++;
+		return;
+	}
+	/* 9.99..9eN -> 1.00..0e(N+1) */
+	buf[0] = '1';
+	int x = (int)strtol(e + 1, NULL, 10) + 1;
+	snprintf(e, size - (size_t)(e - buf), "e%+d", x);
+}
+
 static int shortest_digits(double d, char digits[24], int *exp10)
 {
 	char buf[40];
-	int lo = 1, hi = 17;
-	while (lo < hi) {
-		int mid = (lo + hi) / 2;
-		snprintf(buf, sizeof(buf), "%.*e", mid - 1, d);
-		if (strtod(buf, NULL) == d)
-			hi = mid;
-		else
-			lo = mid + 1;
+	int p;
+	if (d < DBL_MIN) {
+		int lo = 1, hi = 17;
+		while (lo < hi) {
+			int mid = (lo + hi) / 2;
+			snprintf(buf, sizeof(buf), "%.*e", mid - 1, d);
+			if (round_trips(buf, d))
+				hi = mid;
+			else
+				lo = mid + 1;
+		}
+		snprintf(buf, sizeof(buf), "%.*e", lo - 1, d);
+	} else {
+		for (p = 15; p <= 17; p++) {
+			snprintf(buf, sizeof(buf), "%.*e", p - 1, d);
+			if (p == 17 || round_trips(buf, d))
+				break;
+			if (p == 16) {
+				int e2;
+				if (frexp(d, &e2) == 0.5 &&
+				    strtod(buf, NULL) < d) {
+					bump_last_digit(buf, sizeof(buf));
+					if (round_trips(buf, d))
+						break;
+				}
+			}
+		}
 	}
-	snprintf(buf, sizeof(buf), "%.*e", lo - 1, d);
 	/* buf is "D.DDDDe[+-]XX" or "De[+-]XX". */
 	int n = 0;
-	char *p = buf;
-	for (; *p && *p != 'e'; p++)
-		if (*p != '.')
-			digits[n++] = *p;
+	char *q = buf;
+	for (; *q && *q != 'e'; q++)
+		if (*q != '.')
+			digits[n++] = *q;
 	while (n > 1 && digits[n - 1] == '0')
 		n--;
 	digits[n] = '\0';
-	*exp10 = (int)strtol(p + 1, NULL, 10) + 1;
+	*exp10 = (int)strtol(q + 1, NULL, 10) + 1;
 	return n;
 }
 
@@ -60,8 +115,17 @@ int sfn_fmt_double(char buf[SFN_NUMBUF], double d)
 		buf[len++] = '-';
 		d = -d;
 	}
-	if (d < 1e21 && d == floor(d) && d < 9007199254740992.0)
-		return len + snprintf(buf + len, SFN_NUMBUF - len, "%.0f", d);
+	if (d < 9007199254740992.0 && d == floor(d)) {
+		/* An integer below 2^53: its digits, exactly. */
+		char tmp[20];
+		int t = 0;
+		for (uint64_t u = (uint64_t)d; u; u /= 10)
+			tmp[t++] = (char)('0' + u % 10);
+		while (t)
+			buf[len++] = tmp[--t];
+		buf[len] = '\0';
+		return len;
+	}
 	k = shortest_digits(d, digits, &n);
 	if (k <= n && n <= 21) {
 		memcpy(buf + len, digits, k);
