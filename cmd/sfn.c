@@ -102,7 +102,44 @@ const struct sfn_cmd sfn_commands[] = {
 	  "fails.\n",
 	  cmd_test },
 	{ "test-state", "run one state in isolation (TestState)",
-	  "sfn test-state [--state name] [--input json] definition", NULL,
+	  "sfn test-state [--state NAME] [--input JSON] [--inspection-level "
+	  "INFO|DEBUG|TRACE]\n"
+	  "               [--mock-result JSON | --mock-error E] [options] "
+	  "DEFINITION\n"
+	  "       sfn test-state --request FILE [options] [DEFINITION]",
+	  "DEFINITION is one state object, or a whole state machine where\n"
+	  "--state picks the state (also inside Map and Parallel; default\n"
+	  "StartAt). The flags mirror the TestState request:\n"
+	  "  --input JSON                  the state input (default {})\n"
+	  "  --input-file FILE             read the input from FILE ('-': "
+	  "stdin)\n"
+	  "  --inspection-level LEVEL      INFO (default), DEBUG or TRACE\n"
+	  "  --reveal-secrets              show connection secrets at TRACE\n"
+	  "  --variables JSON              variables visible to the state\n"
+	  "  --context JSON                the Context object ($$) to use\n"
+	  "  --mock-result JSON            mock a Task/Map/Parallel's result\n"
+	  "  --mock-error ERROR            ... or its error,\n"
+	  "  --mock-cause CAUSE            with this cause\n"
+	  "  --field-validation-mode MODE  STRICT (default), PRESENT or NONE\n"
+	  "  --retrier-retry-count N       retries already made (Retry)\n"
+	  "  --error-caused-by-state NAME  the inner state a mocked error "
+	  "came\n"
+	  "                                from (Map/Parallel)\n"
+	  "  --map-iteration-failure-count N  failed iterations of a mocked "
+	  "Map\n"
+	  "  --map-item-reader-data JSON   items as the ItemReader read them\n"
+	  "  --request FILE                the whole TestState request (JSON)\n"
+	  "Local options:\n"
+	  "  --format FORMAT               json (default), compact or pretty\n"
+	  "                                (a step-by-step table)\n"
+	  "  --config FILE                 local handlers and connections\n"
+	  "                                (default sfn.config.yaml/.yml/.json)\n"
+	  "  --mock-config FILE            Step Functions Local MockConfigFile\n"
+	  "  --test-case NAME              its test case\n"
+	  "  --time-scale F                multiply Waits (default 0: no real\n"
+	  "                                waiting)\n"
+	  "\nExit: 0 when the state ran (whatever its status), 1 when the\n"
+	  "request is rejected (AWS's message), 2 usage, 3 unreadable input.\n",
 	  cmd_test_state },
 	{ "validate", "lint state machine definitions",
 	  "sfn validate [--format text|json|aws|sarif|github] [-r] file ...",

@@ -8,6 +8,14 @@
 
 #include "exec/exec_int.h"
 
+/* sfn test-state: the tested state's frame reports its data-flow steps. */
+#define TESTED(f) ((f)->x->o.test && !(f)->group && !(f)->parent)
+#define INSPECT(f, step, v)                                                    \
+	do {                                                                   \
+		if (TESTED(f))                                                 \
+			sfn_exec_test_inspect((f)->x, (step), (v));            \
+	} while (0)
+
 /*
  * The interpreter (asl-core.md §13). A frame is one thread of control: the
  * execution itself, a Parallel branch or a Map iteration. States run in a
@@ -1118,9 +1126,18 @@ static int with_retry(struct frame *f, struct ev *e, json_t *eff_in,
 		if (i == st->n_retry)
 			break;
 		const struct sfn_retrier *r = &st->retry[i];
+		if (TESTED(f))
+			used[i] = f->x->o.test->retrier_retry_count;
 		if (used[i] >= r->max_attempts)
 			break;
 		double wait = r->interval * pow(r->backoff, used[i]);
+		if (TESTED(f)) { /* TestState reports the retry (RETRIABLE) */
+			if (r->max_delay > 0 && wait > r->max_delay)
+				wait = r->max_delay;
+			f->x->test_retry = (int)i;
+			f->x->test_backoff = wait;
+			break;
+		}
 		if (r->max_delay > 0 && wait > r->max_delay)
 			wait = r->max_delay;
 		if (r->jitter_full)
@@ -1196,12 +1213,15 @@ static int try_catch(struct frame *f, struct ev *e, json_t *raw, json_t **out,
 	const struct sfn_state *st = f->st;
 	if (f->fatal || f->aborted || cancelled(f))
 		return -1;
+	if (TESTED(f) && f->x->test_retry >= 0)
+		return -1;
 	for (size_t i = 0; i < st->n_catch; i++) {
 		const struct sfn_catcher *c = &st->catch[i];
 		if (!error_matches(c->errors, c->n_errors, f->err.name))
 			continue;
 		json_t *eo = error_output(f);
 		json_t *pending = NULL, *o;
+		INSPECT(f, "errorOutput", eo);
 		e->error_output = eo;
 		json_decref(e->bindings);
 		e->bindings = NULL;
@@ -1237,6 +1257,8 @@ static int try_catch(struct frame *f, struct ev *e, json_t *raw, json_t **out,
 		sfn_error_release(&f->err);
 		f->failed_state = NULL;
 		emit_exited(f, st, o, pending);
+		if (TESTED(f))
+			f->x->test_catch = (int)i;
 		*out = o;
 		*next = c->target;
 		return 0;
@@ -1302,6 +1324,10 @@ static int task_work(struct frame *f, struct ev *e, json_t *eff_in,
 					: json_incref(eff_in);
 	if (!params)
 		return -1;
+	INSPECT(f,
+		st->qlang == SFN_QL_JSONATA ? "afterArguments"
+					    : "afterParameters",
+		params);
 	int r1 = eval_num(e, &st->timeout, eff_in, "TimeoutSecondsPath", true,
 			  &timeout);
 	int r2 = r1 < 0 ? -1
@@ -1372,7 +1398,11 @@ static int task_work(struct frame *f, struct ev *e, json_t *eff_in,
 	};
 	struct sfn_error err = SFN_ERROR_INIT;
 	enum sfn_task_outcome o;
-	if (x->o.task_env) {
+	json_t *http = TESTED(f) ? json_object() : NULL;
+	call.trace = http;
+	if (TESTED(f) && (x->o.test->mock_result || x->o.test->mock_error)) {
+		o = sfn_exec_test_mock(x, result, &err);
+	} else if (x->o.task_env) {
 		o = sfn_task_invoke(x->o.task_env, &call, result, &err);
 	} else {
 		sfn_errorf(&err, SFN_E_RUNTIME, NULL,
@@ -1380,6 +1410,9 @@ static int task_work(struct frame *f, struct ev *e, json_t *eff_in,
 		o = SFN_TASK_FAILED;
 	}
 	json_decref(params);
+	if (json_object_size(http))
+		INSPECT(f, "http", http);
+	json_decref(http);
 	if (cancelled(f) && o != SFN_TASK_OK) {
 		sfn_error_release(&err);
 		if (past_deadline(f))
@@ -1445,6 +1478,20 @@ static int task_work(struct frame *f, struct ev *e, json_t *eff_in,
 	return -1;
 }
 
+/* sfn test-state: a Map or Parallel mocked as a whole. */
+static int mock_work(struct frame *f, struct ev *e, json_t *eff_in,
+		     json_t **result)
+{
+	(void)e;
+	(void)eff_in;
+	struct sfn_error err = SFN_ERROR_INIT;
+	if (sfn_exec_test_mock(f->x, result, &err) == SFN_TASK_OK)
+		return 0;
+	set_error(f, err.name, err.cause, false);
+	sfn_error_release(&err);
+	return -1;
+}
+
 /* ---- Parallel ---- */
 
 static int parallel_work(struct frame *f, struct ev *e, json_t *eff_in,
@@ -1455,6 +1502,10 @@ static int parallel_work(struct frame *f, struct ev *e, json_t *eff_in,
 				    : json_incref(eff_in);
 	if (!in)
 		return -1;
+	INSPECT(f,
+		st->qlang == SFN_QL_JSONATA ? "afterArguments"
+					    : "afterParameters",
+		in);
 	emit_simple(f, st, "StateStarted");
 	struct run r = {
 		.x = f->x,
@@ -1538,6 +1589,8 @@ static int map_items(struct frame *f, struct ev *e, json_t *eff_in,
 			return -1;
 		}
 	}
+	if (st->qlang == SFN_QL_JSONPATH)
+		INSPECT(f, "afterItemsPath", v);
 	*items = v;
 	return 0;
 }
@@ -1635,6 +1688,8 @@ static int map_work(struct frame *f, struct ev *e, json_t *eff_in,
 		}
 	}
 	json_decref(items);
+	for (size_t i = 0; TESTED(f) && i < n; i++)
+		INSPECT(f, "afterItemSelector", inputs[i]);
 	/* ItemBatcher (distributed): {"Items": [...], "BatchInput": ...}. */
 	if (st->distributed && st->has_batcher) {
 		double max_items = 0, max_bytes = 0;
@@ -2158,6 +2213,7 @@ static int run_state(struct frame *f, const struct sfn_state *st, json_t *raw,
 		eff = apply_path(&e, st->input_path, st->input_path_null, raw);
 		if (!eff)
 			goto out;
+		INSPECT(f, "afterInputPath", eff);
 	} else {
 		eff = json_incref(raw);
 	}
@@ -2168,14 +2224,19 @@ static int run_state(struct frame *f, const struct sfn_state *st, json_t *raw,
 				 : st->parameters
 					 ? eval_tmpl(&e, st->parameters, eff)
 					 : json_incref(eff);
-			if (!result ||
-			    eval_assign(&e, st->assign, result, &pending) < 0)
+			if (!result)
+				goto out;
+			if (!st->result)
+				INSPECT(f, "afterParameters", result);
+			INSPECT(f, "result", result);
+			if (eval_assign(&e, st->assign, result, &pending) < 0)
 				goto out;
 			json_t *m = apply_result_path(f, st->result_path,
 						      st->result_path_null, raw,
 						      result);
 			if (!m)
 				goto out;
+			INSPECT(f, "afterResultPath", m);
 			o = apply_path(&e, st->output_path,
 				       st->output_path_null, m);
 			json_decref(m);
@@ -2267,6 +2328,9 @@ static int run_state(struct frame *f, const struct sfn_state *st, json_t *raw,
 		work_fn w = st->type == SFN_STATE_TASK	     ? task_work
 			    : st->type == SFN_STATE_PARALLEL ? parallel_work
 							     : map_work;
+		if (st->type != SFN_STATE_TASK && TESTED(f) &&
+		    (f->x->o.test->mock_result || f->x->o.test->mock_error))
+			w = mock_work; /* mocked as a whole, as TestState */
 		int wr = with_retry(f, &e, eff, w, &result);
 		f->task_token = NULL;
 		if (wr < 0) {
@@ -2279,6 +2343,7 @@ static int run_state(struct frame *f, const struct sfn_state *st, json_t *raw,
 		e.result = result;
 		json_decref(e.bindings); /* now with $states.result */
 		e.bindings = NULL;
+		INSPECT(f, "result", result);
 		if (jp) {
 			if (eval_assign(&e, st->assign, result, &pending) < 0)
 				goto out;
@@ -2289,12 +2354,14 @@ static int run_state(struct frame *f, const struct sfn_state *st, json_t *raw,
 					: json_incref(result);
 			if (!sel)
 				goto out;
+			INSPECT(f, "afterResultSelector", sel);
 			json_t *m = apply_result_path(f, st->result_path,
 						      st->result_path_null, raw,
 						      sel);
 			json_decref(sel);
 			if (!m)
 				goto out;
+			INSPECT(f, "afterResultPath", m);
 			o = apply_path(&e, st->output_path,
 				       st->output_path_null, m);
 			json_decref(m);
@@ -2608,6 +2675,50 @@ int sfn_exec_run(struct sfn_exec *x, struct sfn_exec_result *res)
 	res->n_transitions = x->n_transitions;
 	frame_release(&f);
 	return 0;
+}
+
+/* ---- sfn test-state: one state, once ---- */
+
+int sfn_exec_test_run(struct sfn_exec *x, struct sfn_exec_test_result *r)
+{
+	const struct sfn_exec_test *t = x->o.test;
+	struct frame f;
+	frame_init(&f, x);
+	memset(r, 0, sizeof(*r));
+	r->retry_index = r->catch_index = -1;
+	x->test_retry = x->test_catch = -1;
+	x->mono_start = x->o.monotonic(x->o.ud);
+	if (json_object_size(t->variables))
+		f.vars = json_deep_copy(t->variables);
+	f.map_item = t->map_item;
+	json_t *out = NULL;
+	const struct sfn_state *next = NULL;
+	if (run_state(&f, t->state, t->input, &out, &next) == 0) {
+		r->output = out;
+		r->next_state = next ? next->name : NULL;
+		r->status = x->test_catch >= 0 ? SFN_TEST_CAUGHT_ERROR
+					       : SFN_TEST_SUCCEEDED;
+		r->catch_index = x->test_catch;
+	} else {
+		r->status = x->test_retry >= 0 ? SFN_TEST_RETRIABLE
+					       : SFN_TEST_FAILED;
+		r->retry_index = x->test_retry;
+		r->retry_backoff = x->test_backoff;
+		r->error = f.err.name ? sfn_xstrdup(f.err.name) : NULL;
+		r->cause = f.err.cause ? sfn_xstrdup(f.err.cause) : NULL;
+	}
+	r->variables = f.vars ? json_deep_copy(f.vars) : json_object();
+	frame_release(&f);
+	return 0;
+}
+
+void sfn_exec_test_result_release(struct sfn_exec_test_result *r)
+{
+	json_decref(r->output);
+	json_decref(r->variables);
+	free(r->error);
+	free(r->cause);
+	memset(r, 0, sizeof(*r));
 }
 
 /* ---- the in-memory sink ---- */

@@ -111,6 +111,8 @@ struct sfn_exec_options {
 	const struct sfn_exec_resume *resume;
 	/* Called for each state entered, from any thread (serialised). */
 	void (*trace)(void *ud, const struct sfn_trace_info *info);
+	/* sfn test-state: what sfn_exec_test_run runs; NULL otherwise. */
+	const struct sfn_exec_test *test;
 };
 
 struct sfn_exec_result {
@@ -142,6 +144,55 @@ int sfn_exec_run(struct sfn_exec *x, struct sfn_exec_result *res);
  * signal handler.
  */
 void sfn_exec_abort(struct sfn_exec *x);
+
+/*
+ * sfn test-state (TestState): one state run once, in isolation. Retriers
+ * are not waited on but reported (RETRIABLE), a matching catcher ends the
+ * run (CAUGHT_ERROR). All borrowed. lib/exec/test_state.h builds these
+ * from a TestState request.
+ */
+struct sfn_exec_test {
+	const struct sfn_state *state; /* may be nested in a Map/Parallel */
+	json_t *input;
+	json_t *variables; /* visible variables; may be NULL */
+	json_t *map_item;  /* $$.Map.Item ({Index, Value}); may be NULL */
+	/* A Task/Map/Parallel mock: its result, or its error (cause). */
+	json_t *mock_result;
+	const char *mock_error, *mock_cause;
+	/* How many retries already happened (stateConfiguration). */
+	unsigned retrier_retry_count;
+	/*
+	 * Each data-flow step of the tested state: "afterInputPath",
+	 * "afterParameters", "afterArguments", "result",
+	 * "afterResultSelector", "afterResultPath", "afterItemsPath",
+	 * "afterItemSelector" (per item, in order), and "http" (the Task's
+	 * {request, response}). @value is borrowed for the call.
+	 */
+	void (*inspect)(void *ud, const char *step, const json_t *value);
+	void *ud;
+};
+
+enum sfn_test_status {
+	SFN_TEST_SUCCEEDED,
+	SFN_TEST_FAILED,
+	SFN_TEST_RETRIABLE,
+	SFN_TEST_CAUGHT_ERROR,
+};
+
+struct sfn_exec_test_result {
+	enum sfn_test_status status;
+	json_t *output;		/* SUCCEEDED, CAUGHT_ERROR; owned */
+	char *error, *cause;	/* owned, may be NULL */
+	const char *next_state; /* borrowed from the model; may be NULL */
+	int retry_index;	/* RETRIABLE: the matching retrier */
+	double retry_backoff;	/* its interval for this retry, seconds */
+	int catch_index;	/* CAUGHT_ERROR: the matching catcher */
+	json_t *variables;	/* the frame's variables after; owned */
+};
+void sfn_exec_test_result_release(struct sfn_exec_test_result *r);
+
+/* Runs opts->test once (create @x with it set). Returns 0. */
+int sfn_exec_test_run(struct sfn_exec *x, struct sfn_exec_test_result *r);
 
 /* The execution's ARN and its state machine's. Borrowed. */
 const char *sfn_exec_arn(const struct sfn_exec *x);

@@ -34,7 +34,17 @@ struct sfn_exec {
 	json_t *invocations;  /* state name -> calls so far; owned */
 	struct group *groups; /* top-level groups, for abort */
 	double timeout;	      /* seconds; 0 = none */
+	/* sfn test-state: the retrier or catcher that matched (-1: none). */
+	int test_retry, test_catch;
+	double test_backoff;
 };
+
+/* sfn test-state: hands a data-flow step to o.test->inspect. */
+void sfn_exec_test_inspect(struct sfn_exec *x, const char *step,
+			   const json_t *value);
+/* sfn test-state: the mock's result (new) or error, as a Task backend. */
+enum sfn_task_outcome sfn_exec_test_mock(struct sfn_exec *x, json_t **result,
+					 struct sfn_error *err);
 
 /*
  * A cancellable set of concurrent frames (one Parallel or Map run). A
