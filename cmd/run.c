@@ -20,6 +20,8 @@
 #include "asl/model.h"
 #include "cli.h"
 #include "exec/exec.h"
+#include "journal/journal.h"
+#include "runenv.h"
 #include "task/task.h"
 
 #define RUN_HELP                                                               \
@@ -51,8 +53,9 @@
 	"  --no-payload-limit       lift the 256 KiB payload quota\n"          \
 	"  --no-history-limit       lift the 25,000 events quota (STANDARD)\n" \
 	"  --no-duration-limit      lift the 5 minutes quota (EXPRESS)\n"      \
-	"  --no-journal             keep the history in memory only (today\n"  \
-	"                           always the case)\n"                        \
+	"  --journal-dir DIR        journal executions under DIR (default\n"   \
+	"                           $SFN_JOURNAL_DIR, else .sfn)\n"            \
+	"  --no-journal             do not journal this run (no redrive)\n"    \
 	"\nTasks resolve through mocks, then local handlers, then the\n"       \
 	"built-in integrations. Exit: 0 SUCCEEDED, 1 FAILED or TIMED_OUT,\n"   \
 	"130 ABORTED (Ctrl-C).\n"
@@ -76,6 +79,7 @@ enum {
 	OPT_NO_HISTORY,
 	OPT_NO_DURATION,
 	OPT_NO_JOURNAL,
+	OPT_JOURNAL_DIR,
 };
 
 static const struct option longopts[] = {
@@ -98,124 +102,12 @@ static const struct option longopts[] = {
 	{ "no-history-limit", no_argument, NULL, OPT_NO_HISTORY },
 	{ "no-duration-limit", no_argument, NULL, OPT_NO_DURATION },
 	{ "no-journal", no_argument, NULL, OPT_NO_JOURNAL },
+	{ "journal-dir", required_argument, NULL, OPT_JOURNAL_DIR },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
 
-/* ---- clock and randomness, handed to lib/ ---- */
-
-struct host {
-	bool deterministic;
-	uint64_t seed; /* xorshift state when deterministic */
-	int urandom;
-};
-
-static double monotonic(void *ud)
-{
-	(void)ud;
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void host_random(void *ud, void *buf, size_t n)
-{
-	struct host *h = ud;
-	unsigned char *p = buf;
-	if (!h->deterministic && h->urandom >= 0) {
-		size_t got = 0;
-		while (got < n) {
-			ssize_t r = read(h->urandom, p + got, n - got);
-			if (r <= 0)
-				break;
-			got += (size_t)r;
-		}
-		if (got == n)
-			return;
-	}
-	/* SFN_TEST_NOW: reproducible ids (xorshift64*). */
-	for (size_t i = 0; i < n; i++) {
-		h->seed ^= h->seed >> 12;
-		h->seed ^= h->seed << 25;
-		h->seed ^= h->seed >> 27;
-		p[i] = (unsigned char)((h->seed * 2685821657736338717ULL) >>
-				       56);
-	}
-}
-
-/* ---- Ctrl-C: a thread waits for SIGINT and aborts the execution ---- */
-
-struct sigwatch {
-	struct sfn_exec *x;
-	sigset_t set;
-	volatile sig_atomic_t hit;
-};
-
-static void *sigwatch_main(void *arg)
-{
-	struct sigwatch *w = arg;
-	int sig;
-	if (sigwait(&w->set, &sig) == 0 && sig == SIGINT) {
-		w->hit = 1;
-		sfn_exec_abort(w->x);
-	}
-	return NULL;
-}
-
-/* ---- trace ---- */
-
-static void trace(void *ud, const struct sfn_trace_info *ti)
-{
-	(void)ud;
-	if (ti->total) {
-		/* A Map's progress: one rewritten line, on a terminal only. */
-		if (isatty(2))
-			fprintf(stderr, "\rsfn: Map '%s': %zu/%zu done%s",
-				ti->state, ti->done, ti->total,
-				ti->done == ti->total ? "\n" : "");
-		return;
-	}
-	fprintf(stderr, "sfn: [%9.3fs] ", ti->elapsed);
-	if (ti->scope) {
-		size_t i;
-		json_t *s;
-		json_array_foreach(ti->scope, i, s) {
-			fprintf(stderr, "%s[%lld] > ",
-				json_string_value(json_array_get(s, 0)),
-				(long long)json_integer_value(
-					json_array_get(s, 1)));
-		}
-	}
-	fprintf(stderr, "%s '%s'", ti->type, ti->state);
-	if (ti->note)
-		fprintf(stderr, ": %s", ti->note);
-	fputc('\n', stderr);
-}
-
 /* ---- helpers ---- */
-
-/* "dir/orders.asl.yaml" -> "orders". */
-static char *machine_name_from(const char *path)
-{
-	if (!strcmp(path, "-"))
-		return sfn_xstrdup("stdin");
-	const char *base = strrchr(path, '/');
-	base = base ? base + 1 : path;
-	char *n = sfn_xstrdup(base);
-	size_t len = strlen(n);
-	static const char *const exts[] = { ".json", ".yaml", ".yml" };
-	for (size_t i = 0; i < 3; i++) {
-		size_t el = strlen(exts[i]);
-		if (len > el && !strcmp(n + len - el, exts[i])) {
-			len -= el;
-			n[len] = '\0';
-			break;
-		}
-	}
-	if (len > 4 && !strcmp(n + len - 4, ".asl"))
-		n[len - 4] = '\0';
-	return n;
-}
 
 static json_t *load_json_file(const char *path, bool *io_error)
 {
@@ -237,30 +129,6 @@ static json_t *load_json_file(const char *path, bool *io_error)
 			sfn_display_name(path), je.line, je.column, je.text);
 	sfn_strbuf_release(&sb);
 	return v;
-}
-
-/* A config file (YAML or JSON) through the loader. NULL on error (printed). */
-static json_t *load_config(const char *path)
-{
-	struct sfn_error err = SFN_ERROR_INIT;
-	struct sfn_doc *doc = sfn_doc_load_file(path, 0, NULL, &err);
-	if (!doc) {
-		sfn_cli_print_load_error(stderr, sfn_display_name(path), &err,
-					 false);
-		sfn_error_release(&err);
-		return NULL;
-	}
-	json_t *v = json_incref(sfn_doc_root(doc));
-	sfn_doc_free(doc);
-	return v;
-}
-
-static char *dirname_of(const char *path)
-{
-	const char *s = strrchr(path, '/');
-	if (!s)
-		return sfn_xstrdup(".");
-	return sfn_xstrndup(path, (size_t)(s - path) ? (size_t)(s - path) : 1);
 }
 
 static void print_describe(struct sfn_exec *x, const char *name, json_t *input,
@@ -324,6 +192,11 @@ int cmd_run(int argc, char **argv)
 	const char *config_path = NULL, *now_text = getenv("SFN_TEST_NOW");
 	const char *scale_text = getenv("SFN_TIME_SCALE");
 	bool describe = false, pretty = false, verbose = false;
+	bool no_journal = false, deterministic = false;
+	const char *journal_dir = NULL;
+	struct sfn_journal *journal = NULL;
+	struct sfn_run_journal rj = { 0 };
+	struct sfn_event_sink jsink = { sfn_run_journal_emit, &rj };
 	bool no_payload = false, no_history = false, no_duration = false;
 	long max_threads = 0;
 	int c, rc = SFN_EXIT_HOST;
@@ -336,7 +209,7 @@ int cmd_run(int argc, char **argv)
 	struct sfn_exec *x = NULL;
 	struct sfn_task_env tenv = { 0 };
 	struct sfn_exec_result res = { 0 };
-	struct host host = { .urandom = -1 };
+	struct sfn_host host;
 	struct sfn_diags diags = SFN_DIAGS_INIT;
 	struct sfn_error err = SFN_ERROR_INIT;
 
@@ -407,7 +280,11 @@ int cmd_run(int argc, char **argv)
 			no_duration = true;
 			break;
 		case OPT_NO_JOURNAL:
-			break; /* history stays in memory (journal: issue #6) */
+			no_journal = true;
+			break;
+		case OPT_JOURNAL_DIR:
+			journal_dir = optarg;
+			break;
 		case 'h':
 			sfn_cmd_print_help(sfn_cmd_find("run"), stdout);
 			fputs("\n" RUN_HELP, stdout);
@@ -453,15 +330,14 @@ int cmd_run(int argc, char **argv)
 				"2026-01-01T00:00:00Z, not '%s'",
 				now_text);
 		pinned = true;
-		host.deterministic = getenv("SFN_TEST_NOW") != NULL;
-		host.seed = 0x9e3779b97f4a7c15ULL;
+		deterministic = getenv("SFN_TEST_NOW") != NULL;
 	} else {
 		struct timespec ts;
 		clock_gettime(CLOCK_REALTIME, &ts);
 		start = (double)ts.tv_sec +
 			(double)(ts.tv_nsec / 1000000) / 1e3;
 	}
-	host.urandom = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+	sfn_host_init(&host, deterministic);
 
 	/* The definition. */
 	doc = sfn_doc_load_file(path, 0, &diags, &err);
@@ -540,12 +416,12 @@ int cmd_run(int argc, char **argv)
 	} else if (list.v[0].logical_id) {
 		sm_name = sfn_xstrdup(list.v[0].logical_id);
 	} else {
-		sm_name = machine_name_from(path);
+		sm_name = sfn_cli_machine_name(path);
 	}
 	if (!exec_name) {
 		unsigned char rnd[16];
 		char uuid[37];
-		host_random(&host, rnd, sizeof(rnd));
+		sfn_host_random(&host, rnd, sizeof(rnd));
 		sfn_format_uuid(uuid, rnd);
 		exec_name = gen_name = sfn_xstrdup(uuid);
 	}
@@ -583,12 +459,12 @@ int cmd_run(int argc, char **argv)
 			}
 	}
 	if (config_path) {
-		config = load_config(config_path);
+		config = sfn_cli_load_value(config_path);
 		if (!config) {
 			rc = SFN_EXIT_INPUT;
 			goto out;
 		}
-		base_dir = dirname_of(config_path);
+		base_dir = sfn_cli_dirname(config_path);
 		if (verbose)
 			fprintf(stderr, "sfn: local handlers from '%s'\n",
 				config_path);
@@ -613,36 +489,75 @@ int cmd_run(int argc, char **argv)
 		.start_time = start,
 		.time_scale = scale,
 		.pinned_clock = pinned,
-		.monotonic = monotonic,
-		.random = host_random,
+		.monotonic = sfn_host_monotonic,
+		.random = sfn_host_random,
 		.ud = &host,
 		.task_env = &tenv,
 		.max_threads = (unsigned)max_threads,
 		.no_payload_limit = no_payload,
 		.no_history_limit = no_history,
 		.no_duration_limit = no_duration,
-		.trace = verbose ? trace : NULL,
+		.trace = verbose ? sfn_cli_trace : NULL,
 	};
+	if (!no_journal)
+		o.sink = &jsink;
 	x = sfn_exec_create(m, &o);
-
-	struct sigwatch sw = { .x = x };
-	sigemptyset(&sw.set);
-	sigaddset(&sw.set, SIGINT);
-	sigset_t old;
-	pthread_sigmask(SIG_BLOCK, &sw.set, &old);
-	pthread_t watcher;
-	bool watching = pthread_create(&watcher, NULL, sigwatch_main, &sw) == 0;
-	/* A handler that exits before reading its stdin must not kill us. */
-	struct sigaction ign = { .sa_handler = SIG_IGN }, old_pipe;
-	sigemptyset(&ign.sa_mask);
-	sigaction(SIGPIPE, &ign, &old_pipe);
-	sfn_exec_run(x, &res);
-	sigaction(SIGPIPE, &old_pipe, NULL);
-	if (watching) {
-		pthread_cancel(watcher);
-		pthread_join(watcher, NULL);
+	if (!no_journal) {
+		/* The journal (issue #6): what a redrive needs, then events. */
+		char *mock_abs = mock ? sfn_cli_abspath(mock_path) : NULL;
+		char *config_abs = config ? sfn_cli_abspath(config_path) : NULL;
+		char *def_abs =
+			strcmp(path, "-") ? sfn_cli_abspath(path) : NULL;
+		json_t *settings = json_pack(
+			"{s:s?, s:s?, s:s?, s:f, s:s, s:s, s:i, s:b, s:b, s:b}",
+			"mockConfig", mock_abs, "testCase", test_case, "config",
+			config_abs, "timeScale", scale, "stateMachineName",
+			sm_name, "region", region, "maxThreads",
+			(int)max_threads, "noPayloadLimit", no_payload,
+			"noHistoryLimit", no_history, "noDurationLimit",
+			no_duration);
+		json_t *header = sfn_run_journal_header(
+			sfn_exec_arn(x), sfn_exec_state_machine_arn(x),
+			exec_name, o.express, start, input, sfn_doc_root(mdoc),
+			def_abs, list.v[0].logical_id, settings);
+		const char *root = sfn_cli_journal_root(journal_dir);
+		journal = sfn_journal_create(root, exec_name, header, 0, &err);
+		json_decref(header);
+		json_decref(settings);
+		free(mock_abs);
+		free(config_abs);
+		free(def_abs);
+		if (!journal) {
+			if (err.name &&
+			    !strcmp(err.name, "ExecutionAlreadyExists")) {
+				fprintf(stderr, "sfn run: %s: %s\n", err.name,
+					err.cause);
+				rc = SFN_EXIT_USAGE;
+			} else {
+				fprintf(stderr,
+					"sfn run: %s; choose another root with "
+					"--journal-dir DIR or SFN_JOURNAL_DIR, "
+					"or run with --no-journal\n",
+					err.cause);
+				rc = SFN_EXIT_HOST;
+			}
+			goto out;
+		}
+		rj.j = journal;
+		rj.tenv = &tenv;
+		rj.redact = sfn_run_journal_needs_redaction(config);
 	}
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+
+	sfn_cli_exec_run(x, &res);
+	if (journal) {
+		struct sfn_error jerr = SFN_ERROR_INIT;
+		if (sfn_journal_close(journal, &jerr) < 0 && !rj.failed) {
+			rj.failed = 1;
+			rj.error = sfn_xstrdup(jerr.cause);
+		}
+		journal = NULL;
+		sfn_error_release(&jerr);
+	}
 
 	if (describe)
 		print_describe(x, exec_name, input, start, &res, o.express,
@@ -678,7 +593,17 @@ int cmd_run(int argc, char **argv)
 		break;
 	}
 	}
+	if (rj.failed) {
+		fprintf(stderr,
+			"sfn run: the journal could not be written: %s; "
+			"the execution's history is incomplete\n",
+			rj.error);
+		rc = SFN_EXIT_HOST;
+	}
 out:
+	if (journal)
+		sfn_journal_close(journal, NULL);
+	free(rj.error);
 	sfn_exec_result_release(&res);
 	sfn_exec_free(x);
 	sfn_task_env_release(&tenv);
@@ -694,7 +619,6 @@ out:
 	free(gen_name);
 	free(case_buf);
 	free(base_dir);
-	if (host.urandom >= 0)
-		close(host.urandom);
+	sfn_host_release(&host);
 	return rc;
 }

@@ -1,12 +1,21 @@
+/* realpath() is XSI. */
+#define _XOPEN_SOURCE 700
 #include "runenv.h"
 
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <limits.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "asl/asl.h"
+#include "exec/exec.h"
+#include "journal/journal.h"
+#include "task/task.h"
 #include "cli.h"
 #include "cmd.h"
 
@@ -93,4 +102,156 @@ json_t *sfn_cli_load_value(const char *path)
 	json_t *v = json_incref(sfn_doc_root(doc));
 	sfn_doc_free(doc);
 	return v;
+}
+
+/* ---- the journal of a run ---- */
+
+bool sfn_run_journal_needs_redaction(const json_t *config)
+{
+	static const char *const secret_env[] = { "AWS_SECRET_ACCESS_KEY",
+						  "AWS_SESSION_TOKEN",
+						  "AWS_BEARER_TOKEN_BEDROCK" };
+	if (config && json_object_size(config))
+		return true;
+	for (size_t i = 0; i < sizeof(secret_env) / sizeof(secret_env[0]); i++)
+		if (getenv(secret_env[i]))
+			return true;
+	return false;
+}
+
+void sfn_run_journal_emit(void *ud, json_t *event)
+{
+	struct sfn_run_journal *rj = ud;
+	struct sfn_error err = SFN_ERROR_INIT;
+	if (rj->failed)
+		return;
+	/* Secrets never reach the journal (issue #6): mask what the
+	 * integrations know to be secret before the event is written. */
+	json_t *ev = rj->redact && rj->tenv ? sfn_task_redact(rj->tenv, event)
+					    : json_incref(event);
+	if (sfn_journal_append_event(rj->j, ev, &err) < 0) {
+		rj->failed = 1;
+		rj->error = sfn_xstrdup(err.cause ? err.cause : "write error");
+	}
+	json_decref(ev);
+	sfn_error_release(&err);
+}
+
+char *sfn_cli_abspath(const char *path)
+{
+	char *r = realpath(path, NULL);
+	if (r) {
+		/* realpath's buffer comes from malloc; hand over a copy made
+		 * with ours so callers free it as any other string. */
+		char *copy = sfn_xstrdup(r);
+		free(r);
+		return copy;
+	}
+	if (path[0] == '/')
+		return sfn_xstrdup(path);
+	char cwd[4096];
+	if (!getcwd(cwd, sizeof(cwd)))
+		return sfn_xstrdup(path);
+	return sfn_xasprintf("%s/%s", cwd, path);
+}
+
+json_t *sfn_run_journal_header(const char *exec_arn, const char *sm_arn,
+			       const char *name, bool express, double start,
+			       const json_t *input, const json_t *definition,
+			       const char *definition_path,
+			       const char *logical_id, const json_t *settings)
+{
+	char ts[32], sha[65];
+	char *in = sfn_json_dumps(input, 0);
+	char *def = sfn_json_dumps(definition, 0);
+	sfn_time_format(ts, start);
+	sfn_sha256_hex(def, strlen(def), sha);
+	json_t *h = json_pack(
+		"{s:s, s:{s:s, s:s, s:s, s:s, s:s, s:s}, s:s, s:s, s:s?, s:s?,"
+		" s:s, s:O}",
+		"x-journal", SFN_JOURNAL_FORMAT, "execution", "executionArn",
+		exec_arn, "stateMachineArn", sm_arn, "name", name, "type",
+		express ? "EXPRESS" : "STANDARD", "startDate", ts, "input", in,
+		"definition", def, "definitionSha256", sha, "definitionPath",
+		definition_path, "logicalId", logical_id, "sfnVersion",
+		SFN_VERSION, "settings", settings);
+	free(in);
+	free(def);
+	return h;
+}
+
+char *sfn_cli_dirname(const char *path)
+{
+	const char *s = strrchr(path, '/');
+	if (!s)
+		return sfn_xstrdup(".");
+	return sfn_xstrndup(path, s == path ? 1 : (size_t)(s - path));
+}
+
+/* ---- trace ---- */
+
+void sfn_cli_trace(void *ud, const struct sfn_trace_info *ti)
+{
+	(void)ud;
+	if (ti->total) {
+		/* A Map's progress: one rewritten line, on a terminal only. */
+		if (isatty(2))
+			fprintf(stderr, "\rsfn: Map '%s': %zu/%zu done%s",
+				ti->state, ti->done, ti->total,
+				ti->done == ti->total ? "\n" : "");
+		return;
+	}
+	fprintf(stderr, "sfn: [%9.3fs] ", ti->elapsed);
+	if (ti->scope) {
+		size_t i;
+		json_t *s;
+		json_array_foreach(ti->scope, i, s) {
+			fprintf(stderr, "%s[%lld] > ",
+				json_string_value(json_array_get(s, 0)),
+				(long long)json_integer_value(
+					json_array_get(s, 1)));
+		}
+	}
+	fprintf(stderr, "%s '%s'", ti->type, ti->state);
+	if (ti->note)
+		fprintf(stderr, ": %s", ti->note);
+	fputc('\n', stderr);
+}
+
+/* ---- Ctrl-C: a thread waits for SIGINT and aborts the execution ---- */
+
+struct sigwatch {
+	struct sfn_exec *x;
+	sigset_t set;
+};
+
+static void *sigwatch_main(void *arg)
+{
+	struct sigwatch *w = arg;
+	int sig;
+	if (sigwait(&w->set, &sig) == 0 && sig == SIGINT)
+		sfn_exec_abort(w->x);
+	return NULL;
+}
+
+void sfn_cli_exec_run(struct sfn_exec *x, struct sfn_exec_result *res)
+{
+	struct sigwatch sw = { .x = x };
+	sigset_t old;
+	pthread_t watcher;
+	sigemptyset(&sw.set);
+	sigaddset(&sw.set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &sw.set, &old);
+	bool watching = pthread_create(&watcher, NULL, sigwatch_main, &sw) == 0;
+	/* A handler that exits before reading its stdin must not kill us. */
+	struct sigaction ign = { .sa_handler = SIG_IGN }, old_pipe;
+	sigemptyset(&ign.sa_mask);
+	sigaction(SIGPIPE, &ign, &old_pipe);
+	sfn_exec_run(x, res);
+	sigaction(SIGPIPE, &old_pipe, NULL);
+	if (watching) {
+		pthread_cancel(watcher);
+		pthread_join(watcher, NULL);
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }

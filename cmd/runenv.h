@@ -31,4 +31,49 @@ char *sfn_cli_machine_name(const char *path);
  */
 json_t *sfn_cli_load_value(const char *path);
 
+/* The directory part of @path ("." when none); a new string. */
+char *sfn_cli_dirname(const char *path);
+
+struct sfn_exec;
+struct sfn_exec_result;
+struct sfn_trace_info;
+/* What -v prints for each transition (sfn_exec_options.trace). */
+void sfn_cli_trace(void *ud, const struct sfn_trace_info *ti);
+/*
+ * Runs @x to its end as a command does: Ctrl-C aborts it (status ABORTED),
+ * a handler that closes its stdin early does not kill sfn (SIGPIPE).
+ */
+void sfn_cli_exec_run(struct sfn_exec *x, struct sfn_exec_result *res);
+
+/* ---- the journal of a run (sfn run, sfn redrive) ---- */
+
+struct sfn_journal;
+struct sfn_task_env;
+
+/* The event sink that writes a run's history to its journal. */
+struct sfn_run_journal {
+	struct sfn_journal *j;	   /* borrowed */
+	struct sfn_task_env *tenv; /* masks secrets; borrowed */
+	bool redact;		   /* secrets may exist: mask every event */
+	int failed;		   /* a write failed: the run must exit 4 */
+	char *error;		   /* the first write error; owned */
+};
+/* For struct sfn_event_sink.emit, @ud a struct sfn_run_journal. */
+void sfn_run_journal_emit(void *ud, json_t *event);
+/* Whether secrets may appear in events (a config or AWS credentials). */
+bool sfn_run_journal_needs_redaction(const json_t *config);
+
+/*
+ * The journal header (journal/journal.h) of a new execution. All borrowed;
+ * @settings is what decides what Tasks do (paths absolute).
+ */
+json_t *sfn_run_journal_header(const char *exec_arn, const char *sm_arn,
+			       const char *name, bool express, double start,
+			       const json_t *input, const json_t *definition,
+			       const char *definition_path,
+			       const char *logical_id, const json_t *settings);
+
+/* @path made absolute (realpath when it exists); a new string. */
+char *sfn_cli_abspath(const char *path);
+
 #endif

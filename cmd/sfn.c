@@ -72,7 +72,28 @@ const struct sfn_cmd sfn_commands[] = {
 	  "finished (sfn redrive resumes it).\n",
 	  cmd_list },
 	{ "redrive", "resume a failed execution from its journal",
-	  "sfn redrive [--describe] (execution | --last)", NULL, cmd_redrive },
+	  "sfn redrive [--journal-dir dir] [--describe] [--definition file] "
+	  "(execution | --last)",
+	  "options:\n"
+	  "  --journal-dir DIR   the journal root (default $SFN_JOURNAL_DIR, else .sfn)\n"
+	  "  --last              the most recently started execution\n"
+	  "  --describe          print DescribeExecution's response after it\n"
+	  "  --pretty            indent the JSON output\n"
+	  "  -v, --trace         print each transition on stderr\n"
+	  "  --definition FILE   redrive with FILE instead of the recorded\n"
+	  "                      definition, if every state the execution entered\n"
+	  "                      still exists (AWS always uses the original)\n"
+	  "  --config FILE       local handlers (default: as recorded)\n"
+	  "  --mock-config FILE  mock file (default: as recorded)\n"
+	  "  --test-case NAME    mock test case (default: as recorded)\n"
+	  "  --time-scale F      scale of Waits and retries (default: as recorded)\n"
+	  "\nFAILED, TIMED_OUT and ABORTED STANDARD executions, and executions whose\n"
+	  "process died, resume at the state that was open: states that succeeded\n"
+	  "keep their output, and every Task result in the journal is served again\n"
+	  "instead of calling the Task (a Parallel re-runs only its failed branches,\n"
+	  "a Map only its failed iterations). Exit codes as sfn run; 1 with AWS's\n"
+	  "reason when the execution cannot be redriven.\n",
+	  cmd_redrive },
 	{ "run", "run a state machine locally",
 	  "sfn run [--input json | --input-file file] [--type "
 	  "standard|express] "

@@ -59,13 +59,6 @@ struct pool {
 	bool deterministic;
 };
 
-static char *dir_of(const char *path)
-{
-	const char *s = strrchr(path, '/');
-	return s ? sfn_xstrndup(path, s == path ? 1 : (size_t)(s - path))
-		 : sfn_xstrdup(".");
-}
-
 static void run_job(struct pool *p, struct job *j)
 {
 	struct suite_run *r = j->run;
@@ -213,7 +206,7 @@ static int suite_run_load(struct suite_run *r, const char *path)
 		if (!(r->config =
 			      sfn_cli_load_value(sfn_suite_config(r->suite))))
 			goto out;
-		r->config_dir = dir_of(sfn_suite_config(r->suite));
+		r->config_dir = sfn_cli_dirname(sfn_suite_config(r->suite));
 	}
 	r->coverage = sfn_coverage_create(r->definition, r->sm_name);
 	rc = 0;

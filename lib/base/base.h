@@ -216,4 +216,7 @@ int sfn_time_parse(const char *s, double *epoch);
  */
 char *sfn_replay_key(const char *state, const json_t *scope, unsigned entry);
 
+/* The SHA-256 of @n bytes at @data, as 64 hex digits and a NUL. */
+void sfn_sha256_hex(const void *data, size_t n, char out[65]);
+
 #endif

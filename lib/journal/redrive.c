@@ -167,21 +167,53 @@ int sfn_journal_plan_redrive(const struct sfn_journal_data *data, double now,
 		plan->input = json_object();
 
 	/*
-	 * Task results inside the open state's last entry, by state, scope
-	 * and entry number counted from there.
+	 * Task results inside the open state, by state, scope and entry
+	 * number counted from its entry. Earlier redrives that resumed at the
+	 * same state continued the same entry: their attempts count too, each
+	 * numbering entries afresh from the resumed state, the first result
+	 * of a key winning (a later attempt may have died before replaying
+	 * it).
 	 */
+	long from = open;
+	for (;;) {
+		long prev = -1;
+		bool redriven = false;
+		for (long i = from - 1; i >= 0 && prev < 0; i--) {
+			json_t *ev = json_array_get(events, (size_t)i);
+			const char *type = str(ev, "type");
+			if (!type)
+				continue;
+			if (!strcmp(type, "ExecutionRedriven"))
+				redriven = true;
+			else if (ends_with(type, "StateEntered") && is_top(ev))
+				prev = i;
+		}
+		const char *pname =
+			prev >= 0 ? str(json_object_get(
+						json_array_get(events,
+							       (size_t)prev),
+						"stateEnteredEventDetails"),
+					"name")
+				  : NULL;
+		if (!redriven || !pname || strcmp(pname, plan->state))
+			break;
+		from = prev;
+	}
 	json_t *entries = json_object(); /* state\x1fscope -> entries so far */
-	for (size_t i = (size_t)open; i < n; i++) {
+	for (size_t i = (size_t)from; i < n; i++) {
 		json_t *ev = json_array_get(events, i);
 		const char *type = str(ev, "type");
 		json_t *scope = json_object_get(ev, "x-scope");
-		char *sc = scope && json_array_size(scope)
-				   ? sfn_json_dumps(scope, 0)
-				   : sfn_xstrdup("[]");
-		if (!type) {
-			free(sc);
+		char *sc;
+		if (!type)
+			continue;
+		if (!strcmp(type, "ExecutionRedriven")) {
+			json_object_clear(entries);
+			json_object_clear(current);
 			continue;
 		}
+		sc = scope && json_array_size(scope) ? sfn_json_dumps(scope, 0)
+						     : sfn_xstrdup("[]");
 		if (ends_with(type, "StateEntered")) {
 			const char *name = str(
 				json_object_get(ev, "stateEnteredEventDetails"),
@@ -213,7 +245,11 @@ int sfn_journal_plan_redrive(const struct sfn_journal_data *data, double now,
 					str(cur, "state"), scope,
 					(unsigned)json_integer_value(
 						json_object_get(cur, "entry")));
-				json_object_set_new(plan->replay, k, out);
+				if (!json_object_get(plan->replay, k))
+					json_object_set_new(plan->replay, k,
+							    out);
+				else
+					json_decref(out);
 				free(k);
 			} else {
 				json_decref(out);

@@ -165,7 +165,5 @@ struct sfn_sigv4_req {
  * AWS Signature Version 4 defines it. The caller frees the result.
  */
 char *sfn_sigv4_authorization(const struct sfn_sigv4_req *r);
-/* Lower-case hex SHA-256 of @data into @out (65 bytes). */
-void sfn_sha256_hex(const void *data, size_t n, char out[65]);
 
 #endif

@@ -32,13 +32,6 @@ static void hex(const unsigned char *d, size_t n, char *out)
 	out[2 * n] = '\0';
 }
 
-void sfn_sha256_hex(const void *data, size_t n, char out[65])
-{
-	unsigned char md[SHA256_DIGEST_LENGTH];
-	SHA256(data ? data : "", n, md);
-	hex(md, sizeof(md), out);
-}
-
 static void hmac(const unsigned char *key, size_t key_len, const char *msg,
 		 unsigned char out[32])
 {

@@ -69,6 +69,8 @@ static enum sfn_task_outcome invoke(struct sfn_task_env *env,
 	if (!v)
 		return SFN_TASK_DECLINED;
 	*result = json_incref(v);
+	if (call->replayed)
+		*call->replayed = true;
 	return SFN_TASK_OK;
 }
 

@@ -81,6 +81,9 @@ struct sfn_task_call {
 	/* The Map iterations / Parallel branches the call is in ("x-scope"),
 	 * NULL at the top level. */
 	const json_t *scope;
+	/* Set to true when the result came from the journal (sfn redrive)
+	 * rather than from a new call; may be NULL. */
+	bool *replayed;
 };
 
 enum sfn_task_outcome {

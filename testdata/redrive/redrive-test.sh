@@ -1,0 +1,108 @@
+#!/bin/sh
+# redrive-test.sh SFN: sfn run, then sfn redrive, over journals on disk
+# (issue #6): what re-runs, what does not, what is refused, and how.
+set -u
+sfn=$1
+here=$(cd "$(dirname "$0")" && pwd)
+work=$(mktemp -d "${TMPDIR:-/tmp}/sfn-redrive.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+cp "$here"/*.json "$here"/*.sh "$here"/sfn.config.yaml "$work"/
+cd "$work" || exit 99
+export SFN_JOURNAL_DIR="$work/j"
+unset SFN_TEST_NOW
+passed=0 failed=0
+ok() { passed=$((passed + 1)); }
+bad() { failed=$((failed + 1)); echo "FAIL: $*"; }
+# expect WHAT WANT GOT
+expect() { if [ "$2" = "$3" ]; then ok; else bad "$1: want '$2', got '$3'"; fi; }
+calls() { grep -c "^$1\$" calls.log 2>/dev/null || true; }
+reset() { rm -f calls.log fail-*; }
+
+# 1. A failed Task: fixed, redriven; A is not called again, B is.
+reset; touch fail-b
+"$sfn" run --name t1 --input '{"x":1}' chain.asl.json > out 2> err; expect "t1 run exit" 1 $?
+grep -q "state 'B' failed: Boom: .*b is broken" err; expect "t1 failure line" 0 $?
+rm fail-b
+"$sfn" redrive t1 > out 2> err; expect "t1 redrive exit" 0 $?
+expect "t1 output" '{"x":1,"fromA":"a","redrives":1}' "$(cat out)"
+expect "t1 A calls" 1 "$(calls a)"
+expect "t1 B calls" 2 "$(calls b)"
+"$sfn" describe t1 > d; grep -q '"status":"SUCCEEDED"' d && grep -q '"redriveCount":1' d; expect "t1 describe" 0 $?
+"$sfn" history t1 | grep -q ExecutionRedriven; expect "t1 history shows the redrive" 0 $?
+/usr/bin/python3 "$here/../journal-schema-test.py" "$here/../../schemas/journal.schema.json" j/t1/journal.ndjson > /dev/null; expect "t1 journal follows the schema" 0 $?
+
+# 2. Refused: a SUCCEEDED execution, with AWS's reason.
+"$sfn" redrive t1 > out 2> err; expect "t1 again exit" 1 $?
+expect "t1 again reason" "sfn redrive: ExecutionNotRedrivable: Execution is SUCCEEDED and cannot be redriven" "$(cat err)"
+
+# 3. A Fail state fails again.
+reset
+"$sfn" run --name t3 fail.asl.json > out 2> err; expect "t3 run exit" 1 $?
+"$sfn" redrive t3 > out 2> err; expect "t3 redrive exit" 1 $?
+grep -q "state 'Stop' failed: Order.Rejected: always" err; expect "t3 fails again" 0 $?
+expect "t3 A not re-run" 1 "$(calls a)"
+# ... and a second redrive counts 2.
+"$sfn" redrive t3 > out 2> err; "$sfn" describe t3 | grep -q '"redriveCount":2'; expect "t3 second redrive" 0 $?
+
+# 4. Parallel: only the failed branch re-runs (B fails after A is done).
+reset; touch fail-b slow-b
+"$sfn" run --name t4 parallel.asl.json > out 2> err; expect "t4 run exit" 1 $?
+rm fail-b
+"$sfn" redrive t4 > out 2> err; expect "t4 redrive exit" 0 $?
+expect "t4 A once" 1 "$(calls a)"
+expect "t4 B twice" 2 "$(calls b)"
+
+# 5. Map (one at a time): only the failed iteration's failed Task re-runs.
+reset; touch fail-c-2 fail-c-4
+"$sfn" run --name t5 --input '{"items":[{"n":1},{"n":2},{"n":3},{"n":4}]}' map.asl.json > out 2> err; expect "t5 run exit" 1 $?
+rm fail-c-*
+"$sfn" redrive t5 > out 2> err; expect "t5 redrive exit" 0 $?
+expect "t5 items each once" "1 1 1 1" "$(calls item-1) $(calls item-2) $(calls item-3) $(calls item-4)"
+expect "t5 the failed gate re-ran, the others ran once" "2 1 1 1" "$(calls c-2) $(calls c-1) $(calls c-3) $(calls c-4)"
+/usr/bin/python3 "$here/../journal-check.py" j/t5/journal.ndjson; expect "t5 no journaled Task ran again" 0 $?
+
+# 6. Timed out; a redrive with a fixed definition (labelled) succeeds.
+reset
+"$sfn" run --name t6 --time-scale 0 slow.asl.json > out 2> err; expect "t6 run exit" 1 $?
+"$sfn" describe t6 | grep -q '"status":"TIMED_OUT"'; expect "t6 timed out" 0 $?
+sed 's/"TimeoutSeconds": 5/"TimeoutSeconds": 500/' slow.asl.json > slow-fixed.asl.json
+"$sfn" redrive --definition slow-fixed.asl.json t6 > out 2> err; expect "t6 redrive exit" 0 $?
+grep -q "instead of the recorded definition" err; expect "t6 says so" 0 $?
+expect "t6 A not re-run" 1 "$(calls a)"
+expect "t6 B ran" 1 "$(calls b)"
+
+# 7. Aborted with Ctrl-C, then redriven.
+reset
+"$sfn" run --name t7 --time-scale 1 slow.asl.json > out 2> err &
+pid=$!
+for i in 1 2 3 4 5 6 7 8 9 10; do [ -s calls.log ] && break; sleep 0.1; done
+sleep 0.2
+# While it runs, a redrive is refused: another process drives it.
+"$sfn" redrive t7 > out2 2> err2; expect "t7 running exit" 1 $?
+grep -q "Execution is RUNNING and cannot be redriven" err2; expect "t7 running reason" 0 $?
+kill -INT "$pid"; wait "$pid"; expect "t7 run exit" 130 $?
+"$sfn" describe t7 | grep -q '"status":"ABORTED"'; expect "t7 aborted" 0 $?
+"$sfn" redrive --time-scale 0 --definition slow-fixed.asl.json t7 > out 2> err; expect "t7 redrive exit" 0 $?
+expect "t7 A not re-run" 1 "$(calls a)"
+
+# 8. A corrupted journal: a clear error, nothing overwritten.
+reset; touch fail-a
+"$sfn" run --name t8 chain.asl.json > out 2> err
+printf 'garbage\n{"id":99}\n' >> j/t8/journal.ndjson
+sum=$(cksum < j/t8/journal.ndjson)
+"$sfn" redrive t8 > out 2> err; expect "t8 exit" 3 $?
+grep -q "corrupted journal" err; expect "t8 message" 0 $?
+expect "t8 untouched" "$sum" "$(cksum < j/t8/journal.ndjson)"
+
+# 9. The same name twice: AWS's ExecutionAlreadyExists, exit 2.
+"$sfn" run --name t1 chain.asl.json > out 2> err; expect "t9 exit" 2 $?
+grep -q "ExecutionAlreadyExists" err; expect "t9 message" 0 $?
+
+# 10. EXPRESS executions are journaled but not redrivable.
+reset; touch fail-a
+"$sfn" run --name t10 --type express chain.asl.json > out 2> err
+"$sfn" redrive t10 > out 2> err; expect "t10 exit" 1 $?
+grep -q "EXPRESS" err; expect "t10 reason" 0 $?
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
