@@ -445,6 +445,10 @@ FN(f_pad)
 			 a[1]); /* past JavaScript's string length */
 	struct sfn_strbuf *pad = jn_sb(c);
 	size_t chn = jn_u8_cp(ch.u.s, ch.len);
+	if (chn == 0) { /* only stray continuation bytes: no character */
+		ch = jv_str(" ", 1);
+		chn = 1;
+	}
 	size_t want = (size_t)padlen, got = 0;
 	while (got < want) {
 		size_t take = want - got < chn ? want - got : chn;
