@@ -23,10 +23,20 @@
 struct collect {
 	json_t *steps;	   /* step -> value; owned */
 	json_t *selected;  /* afterItemSelector items; owned */
-	json_t *mock;	   /* the parsed mock result; borrowed */
-	const char *error; /* the mock error; borrowed */
-	const char *cause;
+	struct sfn_task_env *env; /* masks secrets; may be NULL */
 };
+
+/* A new copy of @v with the integrations' secrets masked (unless
+ * revealed): TestState shows no secret unless asked. */
+static json_t *masked(struct sfn_task_env *env, const json_t *v)
+{
+	if (!env)
+		return json_deep_copy(v);
+	json_t *m = sfn_task_redact(env, (json_t *)v);
+	json_t *c = json_deep_copy(m);
+	json_decref(m);
+	return c;
+}
 
 void sfn_exec_test_inspect(struct sfn_exec *x, const char *step,
 			   const json_t *value)
@@ -57,10 +67,10 @@ static void collect_step(void *ud, const char *step, const json_t *value)
 	if (!strcmp(step, "afterItemSelector")) {
 		if (!c->selected)
 			c->selected = json_array();
-		json_array_append_new(c->selected, json_deep_copy(value));
+		json_array_append_new(c->selected, masked(c->env, value));
 		return;
 	}
-	json_object_set_new(c->steps, step, json_deep_copy(value));
+	json_object_set_new(c->steps, step, masked(c->env, value));
 }
 
 /* ---- finding the state ---- */
@@ -453,7 +463,7 @@ int sfn_test_state(const json_t *request, const struct sfn_test_state_host *h,
 	if (check_mock(&rq, st, err) < 0)
 		goto out;
 
-	struct collect col = { .steps = json_object() };
+	struct collect col = { .steps = json_object(), .env = h->task_env };
 	json_t *map_item = NULL;
 	if (in_map && !rq.context)
 		map_item =
@@ -511,7 +521,11 @@ int sfn_test_state(const json_t *request, const struct sfn_test_state_host *h,
 	/* The response (§5.2): strings where AWS has strings. */
 	json_t *r = json_object();
 	json_object_set_new(r, "status", json_string(status_names[res.status]));
-	put_dump(r, "output", res.output);
+	if (res.output) {
+		json_t *mo = masked(h->task_env, res.output);
+		put_dump(r, "output", mo);
+		json_decref(mo);
+	}
 	if (res.status == SFN_TEST_FAILED || res.status == SFN_TEST_RETRIABLE) {
 		if (res.error)
 			json_object_set_new(r, "error", json_string(res.error));
@@ -567,8 +581,11 @@ int sfn_test_state(const json_t *request, const struct sfn_test_state_host *h,
 			if (v)
 				json_object_set(insp, "response", v);
 		}
-		if (json_object_size(res.variables))
-			put_dump(insp, "variables", res.variables);
+		if (json_object_size(res.variables)) {
+			json_t *mv = masked(h->task_env, res.variables);
+			put_dump(insp, "variables", mv);
+			json_decref(mv);
+		}
 	}
 	if (res.status == SFN_TEST_RETRIABLE) {
 		json_t *ed = json_object();
