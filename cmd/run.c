@@ -56,6 +56,15 @@
 	"  --journal-dir DIR        journal executions under DIR (default\n"   \
 	"                           $SFN_JOURNAL_DIR, else .sfn)\n"            \
 	"  --no-journal             do not journal this run (no redrive)\n"    \
+	"  --cacert FILE            extra CA certificates for HTTPS Tasks\n"   \
+	"  --insecure-skip-tls-verify\n"                                       \
+	"                           do not verify TLS peers (local "           \
+	"stand-ins\n"                                                          \
+	"                           only: anyone could read or change "        \
+	"calls)\n"                                                             \
+	"  --aws-profile NAME       profile for real AWS calls (Bedrock,\n"    \
+	"                           Lambda)\n"                                 \
+	"  --aws-region REGION      region for real AWS calls\n"               \
 	"\nTasks resolve through mocks, then local handlers, then the\n"       \
 	"built-in integrations. Exit: 0 SUCCEEDED, 1 FAILED or TIMED_OUT,\n"   \
 	"130 ABORTED (Ctrl-C).\n"
@@ -80,6 +89,10 @@ enum {
 	OPT_NO_DURATION,
 	OPT_NO_JOURNAL,
 	OPT_JOURNAL_DIR,
+	OPT_CACERT,
+	OPT_INSECURE,
+	OPT_AWS_PROFILE,
+	OPT_AWS_REGION,
 };
 
 static const struct option longopts[] = {
@@ -103,6 +116,10 @@ static const struct option longopts[] = {
 	{ "no-duration-limit", no_argument, NULL, OPT_NO_DURATION },
 	{ "no-journal", no_argument, NULL, OPT_NO_JOURNAL },
 	{ "journal-dir", required_argument, NULL, OPT_JOURNAL_DIR },
+	{ "cacert", required_argument, NULL, OPT_CACERT },
+	{ "insecure-skip-tls-verify", no_argument, NULL, OPT_INSECURE },
+	{ "aws-profile", required_argument, NULL, OPT_AWS_PROFILE },
+	{ "aws-region", required_argument, NULL, OPT_AWS_REGION },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -182,6 +199,24 @@ static void print_describe(struct sfn_exec *x, const char *name, json_t *input,
 	puts(sb.buf);
 	sfn_strbuf_release(&sb);
 	json_decref(d);
+}
+
+/* The keys of the config file and the environment the Tasks read. */
+static void print_config_help(void)
+{
+	struct sfn_strbuf sb = SFN_STRBUF_INIT;
+	sfn_task_config_help(&sb);
+	printf("\nconfig file keys and environment variables:\n"
+	       "  handlers.<resource or function>: a local command (argv)\n"
+	       "  SFN_MOCK_CONFIG, SFN_TIME_SCALE, SFN_TEST_NOW, "
+	       "SFN_JOURNAL_DIR\n");
+	for (char *l = sb.buf; *l;) {
+		char *e = strchr(l, '\n');
+		size_t n = e ? (size_t)(e - l) : strlen(l);
+		printf("  %.*s\n", (int)n, l);
+		l += n + (e != NULL);
+	}
+	sfn_strbuf_release(&sb);
 }
 
 int cmd_run(int argc, char **argv)
@@ -285,9 +320,22 @@ int cmd_run(int argc, char **argv)
 		case OPT_JOURNAL_DIR:
 			journal_dir = optarg;
 			break;
+		case OPT_CACERT:
+			tenv.cacert = optarg;
+			break;
+		case OPT_INSECURE:
+			tenv.insecure = true;
+			break;
+		case OPT_AWS_PROFILE:
+			tenv.aws_profile = optarg;
+			break;
+		case OPT_AWS_REGION:
+			tenv.aws_region = optarg;
+			break;
 		case 'h':
 			sfn_cmd_print_help(sfn_cmd_find("run"), stdout);
 			fputs("\n" RUN_HELP, stdout);
+			print_config_help();
 			return SFN_EXIT_OK;
 		case ':':
 			return sfn_cmd_usage_error("run",

@@ -8,7 +8,7 @@ pkgs="gcc make cmake pkg-config libjansson-dev libyaml-dev libcurl4-openssl-dev
 libpcre2-dev libssl-dev libgraphviz-dev"
 if [ "$profile" = test ]; then
 	pkgs="$pkgs clang libclang-rt-dev libmicrohttpd-dev graphviz python3 nodejs npm
-openssl valgrind python3-jsonschema python3-yaml"
+openssl valgrind python3-jsonschema python3-yaml chromium"
 fi
 missing=
 for p in $pkgs; do

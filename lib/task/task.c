@@ -36,8 +36,11 @@ enum sfn_task_outcome sfn_task_invoke(struct sfn_task_env *env,
 	}
 	sfn_errorf(err, SFN_E_RUNTIME, NULL,
 		   "no way to run resource '%s' of state '%s': give a mock "
-		   "(--mock-config FILE --test-case NAME) or map it to a local "
-		   "command in the handlers config (--config FILE)",
+		   "(--mock-config FILE --test-case NAME), map it to a local "
+		   "command under 'handlers' in the config (--config FILE), "
+		   "or for Bedrock and Lambda name an endpoint under "
+		   "'bedrock' or 'lambda' there ('sfn run --help' lists the "
+		   "keys)",
 		   call->resource, call->state_name);
 	return SFN_TASK_FAILED;
 }
