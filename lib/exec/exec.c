@@ -1542,6 +1542,10 @@ static int map_items(struct frame *f, struct ev *e, json_t *eff_in,
 {
 	const struct sfn_state *st = f->st;
 	json_t *v;
+	if (TESTED(f) && f->x->o.test->items) { /* mapItemReaderData */
+		*items = json_incref(f->x->o.test->items);
+		return 0;
+	}
 	if (st->qlang == SFN_QL_JSONATA) {
 		v = st->items ? eval_tmpl(e, st->items, e->input)
 			      : json_incref(e->input);

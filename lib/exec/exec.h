@@ -161,6 +161,8 @@ struct sfn_exec_test {
 	const char *mock_error, *mock_cause;
 	/* How many retries already happened (stateConfiguration). */
 	unsigned retrier_retry_count;
+	/* A Map's items as if its ItemReader read them; may be NULL. */
+	json_t *items;
 	/*
 	 * Each data-flow step of the tested state: "afterInputPath",
 	 * "afterParameters", "afterArguments", "result",

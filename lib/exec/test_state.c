@@ -21,8 +21,8 @@
 
 /* What one run collects: the inspect callback's steps. */
 struct collect {
-	json_t *steps;	   /* step -> value; owned */
-	json_t *selected;  /* afterItemSelector items; owned */
+	json_t *steps;		  /* step -> value; owned */
+	json_t *selected;	  /* afterItemSelector items; owned */
 	struct sfn_task_env *env; /* masks secrets; may be NULL */
 };
 
@@ -234,7 +234,9 @@ static void put_dump(json_t *obj, const char *key, const json_t *v)
 /* The parsed request, owned values. */
 struct request {
 	json_t *definition, *input, *variables, *context, *mock_result;
-	const char *state_name, *level;
+	json_t *reader_data;
+	const char *state_name, *level, *caused_by;
+	bool reveal;
 	const char *mock_error, *mock_cause;
 	json_int_t retry_count, failure_count;
 	bool has_mock, has_failure_count;
@@ -247,6 +249,7 @@ static void request_release(struct request *rq)
 	json_decref(rq->variables);
 	json_decref(rq->context);
 	json_decref(rq->mock_result);
+	json_decref(rq->reader_data);
 }
 
 static int parse_request(const json_t *req, struct request *rq,
@@ -351,6 +354,14 @@ static int parse_request(const json_t *req, struct request *rq,
 			     "'stateConfiguration.mapIterationFailureCount' "
 			     "failed to satisfy constraint: Member must have "
 			     "value greater than or equal to 0");
+	rq->caused_by =
+		json_string_value(json_object_get(sc, "errorCausedByState"));
+	rq->reader_data = json_field(sc, "mapItemReaderData", &bad);
+	if (bad || (rq->reader_data && !json_is_array(rq->reader_data)))
+		return validation(err, "mapItemReaderData must be a JSON "
+				       "array of the items the ItemReader "
+				       "would read");
+	rq->reveal = json_is_true(json_object_get(req, "revealSecrets"));
 	rq->retry_count = rc ? json_integer_value(rc) : 0;
 	rq->failure_count = fc ? json_integer_value(fc) : 0;
 	rq->has_failure_count = fc != NULL;
@@ -365,8 +376,29 @@ static int check_mock(const struct request *rq, const struct sfn_state *st,
 		return validation(err, "TestState does not support "
 				       "MapIterationFailureCount when a mock "
 				       "is not specified.");
+	if (rq->reader_data && st->type != SFN_STATE_MAP)
+		return validation(err, "mapItemReaderData is only supported "
+				       "when testing a Map state");
+	if (rq->caused_by) {
+		bool found = false;
+		for (size_t b = 0; b < st->n_branches && !found; b++)
+			found = find_in(st->branches[b], rq->caused_by,
+					&(bool){ false }) != NULL;
+		if (st->processor && !found)
+			found = find_in(st->processor, rq->caused_by,
+					&(bool){ false }) != NULL;
+		if (!found)
+			return validation(err,
+					  "errorCausedByState '%s' is not a "
+					  "state inside the tested Map or "
+					  "Parallel state",
+					  rq->caused_by);
+	}
 	if (!rq->has_mock)
 		return 0;
+	if (rq->reveal)
+		return validation(err, "revealSecrets is not supported when a "
+				       "mock is specified");
 	if (!mockable(st->type))
 		return validation(err,
 				  "State type '%s' is not supported when a "
@@ -485,6 +517,7 @@ int sfn_test_state(const json_t *request, const struct sfn_test_state_host *h,
 		.mock_error = merr,
 		.mock_cause = mcause,
 		.retrier_retry_count = (unsigned)rq.retry_count,
+		.items = rq.reader_data,
 		.inspect = collect_step,
 		.ud = &col,
 	};
