@@ -495,7 +495,11 @@ int sfn_test_state(const json_t *request, const struct sfn_test_state_host *h,
 	if (check_mock(&rq, st, err) < 0)
 		goto out;
 
-	struct collect col = { .steps = json_object(), .env = h->task_env };
+	/* Secrets come only from integrations that really ran; the
+	 * integrations (and libcurl) are not even loaded otherwise. */
+	struct sfn_task_env *menv =
+		mockable(st->type) && !rq.has_mock ? h->task_env : NULL;
+	struct collect col = { .steps = json_object(), .env = menv };
 	json_t *map_item = NULL;
 	if (in_map && !rq.context)
 		map_item =
@@ -555,7 +559,7 @@ int sfn_test_state(const json_t *request, const struct sfn_test_state_host *h,
 	json_t *r = json_object();
 	json_object_set_new(r, "status", json_string(status_names[res.status]));
 	if (res.output) {
-		json_t *mo = masked(h->task_env, res.output);
+		json_t *mo = masked(menv, res.output);
 		put_dump(r, "output", mo);
 		json_decref(mo);
 	}
@@ -615,7 +619,7 @@ int sfn_test_state(const json_t *request, const struct sfn_test_state_host *h,
 				json_object_set(insp, "response", v);
 		}
 		if (json_object_size(res.variables)) {
-			json_t *mv = masked(h->task_env, res.variables);
+			json_t *mv = masked(menv, res.variables);
 			put_dump(insp, "variables", mv);
 			json_decref(mv);
 		}
