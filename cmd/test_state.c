@@ -389,7 +389,9 @@ int cmd_test_state(int argc, char **argv)
 	if (mock_result) {
 		if ((rc = json_flag("--mock-result", mock_result, &v)))
 			goto out;
-		set_json_string(object_at(req, "mock"), "result", v);
+		json_decref(v); /* as typed: AWS may echo it verbatim */
+		json_object_set_new(object_at(req, "mock"), "result",
+				    json_string(mock_result));
 	}
 	if (mock_error) {
 		json_t *eo = json_pack("{s:s}", "error", mock_error);

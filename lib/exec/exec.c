@@ -1478,12 +1478,22 @@ static int task_work(struct frame *f, struct ev *e, json_t *eff_in,
 	return -1;
 }
 
-/* sfn test-state: a Map or Parallel mocked as a whole. */
+static int map_items(struct frame *f, struct ev *e, json_t *eff_in,
+		     json_t **items);
+
+/*
+ * sfn test-state: a Map or Parallel mocked as a whole. A Map still selects
+ * its items (AWS shows afterItemsPath); its iterations do not run.
+ */
 static int mock_work(struct frame *f, struct ev *e, json_t *eff_in,
 		     json_t **result)
 {
-	(void)e;
-	(void)eff_in;
+	if (f->st->type == SFN_STATE_MAP) {
+		json_t *items = NULL;
+		if (map_items(f, e, eff_in, &items) < 0)
+			return -1;
+		json_decref(items);
+	}
 	struct sfn_error err = SFN_ERROR_INIT;
 	if (sfn_exec_test_mock(f->x, result, &err) == SFN_TASK_OK)
 		return 0;

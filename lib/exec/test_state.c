@@ -211,15 +211,23 @@ static bool mockable(enum sfn_state_type t)
 	       t == SFN_STATE_PARALLEL;
 }
 
-/* A literal number field of a Map, for inspectionData. */
+/*
+ * A Map's number field for inspectionData: a number, as AWS shows it;
+ * @dflt (>= 0) when the field is absent, nothing when it is not literal.
+ */
 static void map_number(json_t *insp, const char *key,
-		       const struct sfn_num_field *nf)
+		       const struct sfn_num_field *nf, double dflt)
 {
-	if (nf->set && !nf->path && !nf->expr) {
-		char *s = sfn_xasprintf("%lld", (long long)nf->value);
-		json_object_set_new(insp, key, json_string(s));
-		free(s);
-	}
+	double v = dflt;
+	if (nf->set && (nf->path || nf->expr))
+		return;
+	if (nf->set)
+		v = nf->value;
+	if (v < 0)
+		return;
+	json_object_set_new(insp, key,
+			    v == floor(v) ? json_integer((json_int_t)v)
+					  : json_real(v));
 }
 
 static void put_dump(json_t *obj, const char *key, const json_t *v)
@@ -235,6 +243,7 @@ static void put_dump(json_t *obj, const char *key, const json_t *v)
 struct request {
 	json_t *definition, *input, *variables, *context, *mock_result;
 	json_t *reader_data;
+	const char *mock_text; /* the mock result as given; borrowed */
 	const char *state_name, *level, *caused_by;
 	bool reveal;
 	const char *mock_error, *mock_cause;
@@ -310,6 +319,7 @@ static int parse_request(const json_t *req, struct request *rq,
 					  "errorOutput].");
 		if (res) {
 			rq->mock_result = json_field(mock, "result", &bad);
+			rq->mock_text = json_string_value(res);
 			if (bad || !rq->mock_result)
 				return validation(
 					err,
@@ -558,7 +568,11 @@ int sfn_test_state(const json_t *request, const struct sfn_test_state_host *h,
 	/* The response (§5.2): strings where AWS has strings. */
 	json_t *r = json_object();
 	json_object_set_new(r, "status", json_string(status_names[res.status]));
-	if (res.output) {
+	if (res.output && rq.mock_text &&
+	    sfn_json_equal(res.output, rq.mock_result)) {
+		/* AWS passes an untransformed mock result through verbatim. */
+		json_object_set_new(r, "output", json_string(rq.mock_text));
+	} else if (res.output) {
 		json_t *mo = masked(menv, res.output);
 		put_dump(r, "output", mo);
 		json_decref(mo);
@@ -586,6 +600,20 @@ int sfn_test_state(const json_t *request, const struct sfn_test_state_host *h,
 	json_t *insp = json_object();
 	bool debug = strcmp(rq.level, "INFO") != 0;
 	bool trace = !strcmp(rq.level, "TRACE");
+	if (debug && st->type == SFN_STATE_PASS &&
+	    st->qlang == SFN_QL_JSONPATH) {
+		/*
+		 * AWS's Pass [OBS]: with Result, no afterInputPath nor
+		 * afterParameters; without, no result; afterResultSelector
+		 * is the result either way (a Pass has no ResultSelector).
+		 */
+		const char *from = st->result ? "result" : "afterParameters";
+		json_t *v = json_object_get(col.steps, from);
+		if (v)
+			json_object_set(col.steps, "afterResultSelector", v);
+		json_object_del(col.steps,
+				st->result ? "afterInputPath" : "result");
+	}
 	if (debug) {
 		put_dump(insp, "input", rq.input);
 		static const char *const order[] = {
@@ -602,12 +630,12 @@ int sfn_test_state(const json_t *request, const struct sfn_test_state_host *h,
 					 col.selected);
 		}
 		if (st->type == SFN_STATE_MAP) {
-			map_number(insp, "maxConcurrency",
-				   &st->max_concurrency);
+			map_number(insp, "maxConcurrency", &st->max_concurrency,
+				   0);
 			map_number(insp, "toleratedFailureCount",
-				   &st->tolerated_count);
+				   &st->tolerated_count, -1);
 			map_number(insp, "toleratedFailurePercentage",
-				   &st->tolerated_pct);
+				   &st->tolerated_pct, -1);
 		}
 		json_t *http = json_object_get(col.steps, "http");
 		if (trace && http) {
