@@ -288,6 +288,8 @@ static json_t *context_new(struct frame *f)
 			json_object_set_new(s, "RetryCount",
 					    json_integer(f->retry_count));
 	}
+	if (TESTED(f) && f->x->o.test->context_state)
+		json_object_update(s, f->x->o.test->context_state);
 	json_object_set_new(c, "State", s);
 	if (f->task_token)
 		json_object_set_new(c, "Task",

@@ -163,6 +163,8 @@ struct sfn_exec_test {
 	unsigned retrier_retry_count;
 	/* A Map's items as if its ItemReader read them; may be NULL. */
 	json_t *items;
+	/* The given Context object's State fields ($$.State); may be NULL. */
+	json_t *context_state;
 	/*
 	 * Each data-flow step of the tested state: "afterInputPath",
 	 * "afterParameters", "afterArguments", "result",

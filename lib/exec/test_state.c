@@ -161,6 +161,26 @@ static json_t *json_field(const json_t *req, const char *key, bool *bad)
 	return p;
 }
 
+/* Is @field a member of the Context object's @part (asl-core.md)? */
+static bool context_field(const char *part, const char *field)
+{
+	static const char *const fields[][8] = {
+		{ "Execution", "Id", "Input", "Name", "RoleArn", "StartTime",
+		  "RedriveCount", "RedriveTime" },
+		{ "State", "EnteredTime", "Name", "RetryCount" },
+		{ "StateMachine", "Id", "Name" },
+		{ "Task", "Token" },
+	};
+	for (size_t i = 0; i < sizeof(fields) / sizeof(*fields); i++) {
+		if (strcmp(fields[i][0], part))
+			continue;
+		for (size_t k = 1; k < 8 && fields[i][k]; k++)
+			if (!strcmp(fields[i][k], field))
+				return true;
+	}
+	return false;
+}
+
 static int check_context(const json_t *ctx, struct sfn_error *err)
 {
 	static const char pre[] = "Invalid Context object provided: ";
@@ -187,6 +207,10 @@ static int check_context(const json_t *ctx, struct sfn_error *err)
 		const char *k2;
 		json_t *v2;
 		json_object_foreach(v, k2, v2) {
+			if (!context_field(key, k2))
+				return validation(err,
+						  "%sField '%s' is not allowed",
+						  pre, k2);
 			bool num = !strcmp(k2, "RetryCount") ||
 				   !strcmp(k2, "RedriveCount");
 			bool obj = !strcmp(k2, "Input");
@@ -380,7 +404,7 @@ static int parse_request(const json_t *req, struct request *rq,
 
 /* The mock against the state's type (sfn-features.md §5.3). */
 static int check_mock(const struct request *rq, const struct sfn_state *st,
-		      struct sfn_error *err)
+		      bool writer, struct sfn_error *err)
 {
 	if (rq->has_failure_count && !rq->has_mock)
 		return validation(err, "TestState does not support "
@@ -406,14 +430,25 @@ static int check_mock(const struct request *rq, const struct sfn_state *st,
 	}
 	if (!rq->has_mock)
 		return 0;
-	if (rq->reveal)
-		return validation(err, "revealSecrets is not supported when a "
-				       "mock is specified");
 	if (!mockable(st->type))
 		return validation(err,
 				  "State type '%s' is not supported when a "
 				  "mock is specified",
 				  sfn_state_type_name(st->type));
+	if (rq->reveal)
+		return validation(err, "TestState does not support "
+				       "RevealSecrets when a mock is "
+				       "specified.");
+	if (json_object_get(rq->context, "Task") &&
+	    (st->type != SFN_STATE_TASK ||
+	     (!strstr(st->resource, ".sync") &&
+	      !strstr(st->resource, ".waitForTaskToken"))))
+		return validation(err,
+				  "Invalid Context object provided: Context "
+				  "object contains 'Task' when state is not a "
+				  "Task state with a '.sync' or "
+				  "'.waitForTaskToken' service integration "
+				  "pattern");
 	if (!rq->mock_result)
 		return 0;
 	if (st->type == SFN_STATE_PARALLEL) {
@@ -425,7 +460,11 @@ static int check_mock(const struct request *rq, const struct sfn_state *st,
 					       "the same number of items as "
 					       "number of Parallel branches.");
 	}
-	if (st->type == SFN_STATE_MAP) {
+	if (st->type == SFN_STATE_MAP && writer) {
+		if (!json_is_object(rq->mock_result))
+			return validation(err, "Mocked result must be a JSON "
+					       "object.");
+	} else if (st->type == SFN_STATE_MAP) {
 		if (!json_is_array(rq->mock_result))
 			return validation(err, "Mocked result must be an "
 					       "array.");
@@ -502,7 +541,10 @@ int sfn_test_state(const json_t *request, const struct sfn_test_state_host *h,
 		validation(err, "State not found in definition");
 		goto out;
 	}
-	if (check_mock(&rq, st, err) < 0)
+	/* The model has no ResultWriter; the definition tells. */
+	json_t *sjson = sfn_pointer_get(root, st->where);
+	bool writer = json_object_get(sjson, "ResultWriter") != NULL;
+	if (check_mock(&rq, st, writer, err) < 0)
 		goto out;
 
 	/* Secrets come only from integrations that really ran; the
@@ -532,6 +574,7 @@ int sfn_test_state(const json_t *request, const struct sfn_test_state_host *h,
 		.mock_cause = mcause,
 		.retrier_retry_count = (unsigned)rq.retry_count,
 		.items = rq.reader_data,
+		.context_state = json_object_get(rq.context, "State"),
 		.inspect = collect_step,
 		.ud = &col,
 	};
