@@ -5,6 +5,7 @@
  * secret registry, and AWS credentials.
  */
 #include "task/http_int.h"
+#include "task/curl_dl.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -567,6 +568,8 @@ enum sfn_http_status sfn_http_perform(struct sfn_task_env *env,
 				      const struct sfn_http_req *req,
 				      struct sfn_http_resp *resp, char *errmsg)
 {
+	if (!sfn_curl_load(errmsg, CURL_ERROR_SIZE))
+		return SFN_HTTP_TRANSPORT;
 	struct sfn_integ *in = sfn_integ_get(env);
 	struct sfn_curl_pair *p = pool_take(in);
 	CURL *h = p->easy;
