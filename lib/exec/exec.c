@@ -1490,10 +1490,51 @@ static int map_items(struct frame *f, struct ev *e, json_t *eff_in,
 static int mock_work(struct frame *f, struct ev *e, json_t *eff_in,
 		     json_t **result)
 {
-	if (f->st->type == SFN_STATE_MAP) {
+	const struct sfn_state *st = f->st;
+	if (st->type == SFN_STATE_MAP) {
 		json_t *items = NULL;
 		if (map_items(f, e, eff_in, &items) < 0)
 			return -1;
+		/* Each item's input, as the iterations would get it. */
+		bool is_obj = json_is_object(items);
+		size_t n = !st->item_selector ? 0
+			   : is_obj	      ? json_object_size(items)
+					      : json_array_size(items);
+		void *it = is_obj ? json_object_iter(items) : NULL;
+		for (size_t i = 0; i < n; i++) {
+			const char *key = NULL;
+			json_t *val, *in;
+			if (is_obj) {
+				key = json_object_iter_key(it);
+				val = json_object_iter_value(it);
+				it = json_object_iter_next(items, it);
+			} else {
+				val = json_array_get(items, i);
+			}
+			json_t *mi = json_pack("{s:i,s:O}", "Index",
+					       (json_int_t)i, "Value", val);
+			if (key)
+				json_object_set_new(mi, "Key",
+						    json_string(key));
+			f->map_item = mi;
+			json_decref(e->context);
+			e->context = NULL;
+			json_decref(e->bindings);
+			e->bindings = NULL;
+			in = eval_tmpl(e, st->item_selector, eff_in);
+			f->map_item = NULL;
+			json_decref(e->context);
+			e->context = NULL;
+			json_decref(e->bindings);
+			e->bindings = NULL;
+			json_decref(mi);
+			if (!in) {
+				json_decref(items);
+				return -1;
+			}
+			INSPECT(f, "afterItemSelector", in);
+			json_decref(in);
+		}
 		json_decref(items);
 	}
 	struct sfn_error err = SFN_ERROR_INIT;
@@ -1704,7 +1745,7 @@ static int map_work(struct frame *f, struct ev *e, json_t *eff_in,
 		}
 	}
 	json_decref(items);
-	for (size_t i = 0; TESTED(f) && i < n; i++)
+	for (size_t i = 0; TESTED(f) && st->item_selector && i < n; i++)
 		INSPECT(f, "afterItemSelector", inputs[i]);
 	/* ItemBatcher (distributed): {"Items": [...], "BatchInput": ...}. */
 	if (st->distributed && st->has_batcher) {
