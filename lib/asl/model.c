@@ -230,6 +230,7 @@ static struct sfn_tmpl *compile_tmpl_jsonpath(struct cc *c, json_t *v)
 				mt->field = sfn_xstrdup(key);
 				t->keys[t->n] = sfn_xstrndup(key, kl - 2);
 				if (!mt->path && !mt->fn) {
+					free(t->keys[t->n]); /* not counted */
 					tmpl_free(mt);
 					pop(c, len);
 					tmpl_free(t);
