@@ -73,6 +73,12 @@ struct frame {
 	const struct sfn_state *failed_state;
 	/* sfn redrive: run_machine starts here instead of StartAt, once. */
 	const struct sfn_state *resume_at;
+	/* context_new's last $$.State, reused while the state, its entered
+	 * time and retry count stay (a Map's ItemSelector, once per item). */
+	json_t *ctx_state;
+	const struct sfn_state *ctx_state_st;
+	double ctx_state_time;
+	unsigned ctx_state_retry;
 };
 
 /* ---- time ---- */
@@ -277,26 +283,44 @@ static json_t *context_new(struct frame *f)
 	json_t *c = json_object();
 	json_object_set(c, "Execution", x->ctx_execution);
 	json_object_set(c, "StateMachine", x->ctx_statemachine);
-	json_t *s = json_object();
-	char ts[32];
-	sfn_time_format(ts, f->entered_time);
-	if (st) {
-		json_object_set_new(s, "Name", json_string(st->name));
-		json_object_set_new(s, "EnteredTime", json_string(ts));
-		if (st->type == SFN_STATE_TASK ||
-		    st->type == SFN_STATE_PARALLEL || st->type == SFN_STATE_MAP)
-			json_object_set_new(s, "RetryCount",
-					    json_integer(f->retry_count));
+	json_t *s;
+	if (f->ctx_state && f->ctx_state_st == st &&
+	    f->ctx_state_time == f->entered_time &&
+	    f->ctx_state_retry == f->retry_count && !TESTED(f)) {
+		s = json_incref(f->ctx_state);
+	} else {
+		s = json_object();
+		char ts[32];
+		sfn_time_format(ts, f->entered_time);
+		if (st) {
+			json_object_set_new(s, "Name", json_string(st->name));
+			json_object_set_new(s, "EnteredTime", json_string(ts));
+			if (st->type == SFN_STATE_TASK ||
+			    st->type == SFN_STATE_PARALLEL ||
+			    st->type == SFN_STATE_MAP)
+				json_object_set_new(
+					s, "RetryCount",
+					json_integer(f->retry_count));
+		}
+		if (TESTED(f) && f->x->o.test->context_state) {
+			json_object_update(s, f->x->o.test->context_state);
+		} else {
+			json_decref(f->ctx_state);
+			f->ctx_state = json_incref(s);
+			f->ctx_state_st = st;
+			f->ctx_state_time = f->entered_time;
+			f->ctx_state_retry = f->retry_count;
+		}
 	}
-	if (TESTED(f) && f->x->o.test->context_state)
-		json_object_update(s, f->x->o.test->context_state);
 	json_object_set_new(c, "State", s);
 	if (f->task_token)
 		json_object_set_new(c, "Task",
 				    json_pack("{s:s}", "Token", f->task_token));
-	if (f->map_item)
-		json_object_set_new(c, "Map",
-				    json_pack("{s:O}", "Item", f->map_item));
+	if (f->map_item) {
+		json_t *m = json_object();
+		json_object_set(m, "Item", f->map_item);
+		json_object_set_new(c, "Map", m);
+	}
 	return c;
 }
 
@@ -678,6 +702,7 @@ static void frame_release(struct frame *f)
 	size_cache_release(&f->sizes);
 	json_decref(f->vars);
 	json_decref(f->xscope);
+	json_decref(f->ctx_state);
 	sfn_error_release(&f->err);
 }
 
@@ -1717,8 +1742,9 @@ static int map_work(struct frame *f, struct ev *e, json_t *eff_in,
 			inputs[i] = json_incref(val);
 			continue;
 		}
-		json_t *mi = json_pack("{s:i,s:O}", "Index", (json_int_t)i,
-				       "Value", val);
+		json_t *mi = json_object();
+		json_object_set_new(mi, "Index", json_integer((json_int_t)i));
+		json_object_set(mi, "Value", val);
 		if (key)
 			json_object_set_new(mi, "Key", json_string(key));
 		if (!is_obj && st->distributed)
