@@ -792,8 +792,13 @@ static int compile_retry(struct cc *c, json_t *a, struct sfn_state *st)
 		json_t *v;
 		if ((v = json_object_get(j, "IntervalSeconds")))
 			r->interval = sfn_json_number(v);
-		if ((v = json_object_get(j, "MaxAttempts")))
-			r->max_attempts = (unsigned)sfn_json_number(v);
+		if ((v = json_object_get(j, "MaxAttempts"))) {
+			/* Out of range: the linter reports it. */
+			double ma = sfn_json_number(v);
+			r->max_attempts = !(ma > 0)	       ? 0
+					  : ma >= 4294967295.0 ? 4294967295u
+							       : (unsigned)ma;
+		}
 		if ((v = json_object_get(j, "BackoffRate")))
 			r->backoff = sfn_json_number(v);
 		if ((v = json_object_get(j, "MaxDelaySeconds")))
