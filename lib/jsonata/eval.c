@@ -203,21 +203,11 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-void jn_check_guard(struct jn_ctx *c)
+void jn_guard_slow(struct jn_ctx *c)
 {
-	if (c->max_depth && c->depth > c->max_depth) {
-		memset(&c->err, 0, sizeof(c->err));
-		c->err.code = "U1001";
-		c->err.message =
-			"Stack overflow error: Check for non-terminating "
-			"recursive function.  Consider rewriting as "
-			"tail-recursive.";
-		jn_throw(c);
-	}
 	char here;
-	size_t used = c->stack_base > &here ? (size_t)(c->stack_base - &here)
-					    : (size_t)(&here - c->stack_base);
-	if (used > c->stack_limit) {
+	if ((c->max_depth && c->depth > c->max_depth) ||
+	    (uintptr_t)&here < c->stack_floor) {
 		memset(&c->err, 0, sizeof(c->err));
 		c->err.code = "U1001";
 		c->err.message =
@@ -232,8 +222,7 @@ void jn_check_guard(struct jn_ctx *c)
 		c->err.message = "Expression evaluation memory limit exceeded";
 		jn_throw(c);
 	}
-	if (c->time_ms && (++c->ticks & 255) == 0 &&
-	    (now_ns() - c->start_ns) / 1000000u > c->time_ms) {
+	if (c->time_ms && (now_ns() - c->start_ns) / 1000000u > c->time_ms) {
 		memset(&c->err, 0, sizeof(c->err));
 		c->err.code = "U1001";
 		c->err.message = "Expression evaluation timeout: Check for "
@@ -3286,8 +3275,14 @@ int sfn_jsonata_eval(const struct sfn_jsonata *e, json_t *input,
 	c->flags = e->flags;
 	c->stack_base = &base;
 	c->stack_limit = stack_room(&base);
+	c->stack_floor = (uintptr_t)&base > c->stack_limit
+				 ? (uintptr_t)&base - c->stack_limit
+				 : 0;
+	c->depth_cap = (unsigned)-1;
 	if (limits) {
 		c->max_depth = limits->max_depth;
+		if (limits->max_depth)
+			c->depth_cap = limits->max_depth;
 		c->time_ms = limits->time_ms;
 		c->max_memory = limits->max_memory;
 	}

@@ -298,6 +298,8 @@ struct jn_ctx {
 	struct jn_catch *catch_;
 	struct jn_annot *annot;
 	unsigned depth, max_depth;
+	unsigned depth_cap;    /* max_depth, or UINT_MAX without one */
+	uintptr_t stack_floor; /* recursion stops below this address */
 	unsigned time_ms, ticks;
 	size_t max_memory;
 	uint64_t start_ns;
@@ -446,7 +448,15 @@ jv jn_sort(struct jn_ctx *c, jv arr, jv fn,
 jv jn_regex_exec(struct jn_ctx *c, const struct jn_regex *re, const char *s,
 		 size_t len, size_t from, size_t *mstart, size_t *mend,
 		 jv *groups);
-void jn_check_guard(struct jn_ctx *c);
+void jn_guard_slow(struct jn_ctx *c);
+/* Depth, stack, and every 256 nodes memory and time: U1001 past them. */
+static inline void jn_check_guard(struct jn_ctx *c)
+{
+	char here;
+	if (c->depth > c->depth_cap || (uintptr_t)&here < c->stack_floor ||
+	    (++c->ticks & 255) == 0)
+		jn_guard_slow(c);
+}
 double jn_now_ms(struct jn_ctx *c); /* one instant per evaluation */
 /* A string buffer released when the evaluation ends, error or not. */
 struct sfn_strbuf *jn_sb(struct jn_ctx *c);
