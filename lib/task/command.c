@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -135,19 +136,42 @@ enum ended { ENDED_EXIT, ENDED_TIMEOUT, ENDED_CANCEL, ENDED_SPAWN };
  * Runs @av with @in on stdin; collects stdout and stderr. Kills the process
  * group at @limit seconds (0: none) or when *@cancel turns non-zero.
  */
+/*
+ * Map iterations and Parallel branches spawn handlers from several threads
+ * at once: every pipe is made close-on-exec before any other child can be
+ * forked (spawn_lock), so no child inherits a sibling's pipe ends. One that
+ * did would hold the sibling's stdin open, and a handler reading its input
+ * to the end (`in=$(cat)`) would wait for ever.
+ */
+static pthread_mutex_t spawn_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int cloexec_pipe(int p[2])
+{
+	if (pipe(p) < 0)
+		return -1;
+	fcntl(p[0], F_SETFD, FD_CLOEXEC);
+	fcntl(p[1], F_SETFD, FD_CLOEXEC);
+	return 0;
+}
+
 static enum ended run(char **av, json_t *env, const char *dir, const char *in,
 		      double limit, atomic_int *cancel, struct sfn_strbuf *out,
 		      struct sfn_strbuf *errb, int *status)
 {
 	int pin[2], pout[2], perr[2];
-	if (pipe(pin) < 0)
+	pthread_mutex_lock(&spawn_lock);
+	if (cloexec_pipe(pin) < 0) {
+		pthread_mutex_unlock(&spawn_lock);
 		return ENDED_SPAWN;
-	if (pipe(pout) < 0) {
+	}
+	if (cloexec_pipe(pout) < 0) {
+		pthread_mutex_unlock(&spawn_lock);
 		close(pin[0]);
 		close(pin[1]);
 		return ENDED_SPAWN;
 	}
-	if (pipe(perr) < 0) {
+	if (cloexec_pipe(perr) < 0) {
+		pthread_mutex_unlock(&spawn_lock);
 		close(pin[0]);
 		close(pin[1]);
 		close(pout[0]);
@@ -155,6 +179,8 @@ static enum ended run(char **av, json_t *env, const char *dir, const char *in,
 		return ENDED_SPAWN;
 	}
 	pid_t pid = fork();
+	if (pid != 0)
+		pthread_mutex_unlock(&spawn_lock);
 	if (pid < 0) {
 		close(pin[0]);
 		close(pin[1]);
