@@ -159,6 +159,9 @@ const struct sfn_cmd sfn_commands[] = {
 	  "  --test-case NAME              its test case\n"
 	  "  --time-scale F                multiply Waits (default 0: no real\n"
 	  "                                waiting)\n"
+	  "  --logical-id ID               the state machine of a "
+	  "CloudFormation/SAM\n"
+	  "                                template to take the state from\n"
 	  "\nExit: 0 when the state ran (whatever its status), 1 when the\n"
 	  "request is rejected (AWS's message), 2 usage, 3 unreadable input.\n",
 	  cmd_test_state },

@@ -42,6 +42,7 @@ enum {
 	OPT_MOCK_CONFIG,
 	OPT_TEST_CASE,
 	OPT_TIME_SCALE,
+	OPT_LOGICAL_ID,
 };
 
 static const struct option longopts[] = {
@@ -67,6 +68,7 @@ static const struct option longopts[] = {
 	{ "mock-config", required_argument, NULL, OPT_MOCK_CONFIG },
 	{ "test-case", required_argument, NULL, OPT_TEST_CASE },
 	{ "time-scale", required_argument, NULL, OPT_TIME_SCALE },
+	{ "logical-id", required_argument, NULL, OPT_LOGICAL_ID },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -196,7 +198,9 @@ int cmd_test_state(int argc, char **argv)
 	bool reveal = false, has_retry = false, has_failures = false;
 	json_int_t retry_count = 0, failure_count = 0;
 	int c, rc = SFN_EXIT_HOST;
-	struct sfn_doc *doc = NULL;
+	struct sfn_doc *doc = NULL, *mdoc = NULL;
+	struct sfn_machine_list list = { 0 };
+	const char *logical_id = NULL;
 	json_t *req = NULL, *config = NULL, *mock = NULL, *resp = NULL, *v;
 	char *sm_name = NULL, *base_dir = NULL;
 	struct sfn_task_env tenv = { 0 };
@@ -276,6 +280,9 @@ int cmd_test_state(int argc, char **argv)
 		case OPT_TIME_SCALE:
 			scale_text = optarg;
 			break;
+		case OPT_LOGICAL_ID:
+			logical_id = optarg;
+			break;
 		case 'h':
 			sfn_cmd_print_help(sfn_cmd_find(CMD), stdout);
 			return SFN_EXIT_OK;
@@ -353,8 +360,38 @@ int cmd_test_state(int argc, char **argv)
 				stderr, sfn_display_name(path), &err, false);
 			goto out;
 		}
-		json_object_set(req, "definition", sfn_doc_root(doc));
-		sm_name = sfn_cli_machine_name(path);
+		mdoc = doc;
+		if (sfn_is_template(sfn_doc_root(doc))) {
+			/* A CloudFormation/SAM template: one of its machines.
+			 */
+			if (sfn_doc_machines(doc, logical_id, &list, NULL,
+					     &err) < 0) {
+				sfn_doc_locate(doc, &err);
+				fprintf(stderr, "%s: error: %s\n",
+					sfn_display_name(path),
+					err.cause ? err.cause
+						  : "no state machine");
+				rc = SFN_EXIT_FAIL;
+				goto out;
+			}
+			if (list.n != 1) {
+				fprintf(stderr,
+					"sfn test-state: %s holds %zu state "
+					"machines; pick one with --logical-id",
+					sfn_display_name(path), list.n);
+				for (size_t i = 0; i < list.n; i++)
+					fprintf(stderr, "%s %s", i ? "," : ":",
+						list.v[i].logical_id);
+				fputc('\n', stderr);
+				rc = SFN_EXIT_USAGE;
+				goto out;
+			}
+			mdoc = list.v[0].doc;
+			sm_name = sfn_xstrdup(list.v[0].logical_id);
+		} else {
+			sm_name = sfn_cli_machine_name(path);
+		}
+		json_object_set(req, "definition", sfn_doc_root(mdoc));
 	} else {
 		sm_name = sfn_xstrdup("TestStateMachine");
 	}
@@ -496,8 +533,8 @@ int cmd_test_state(int argc, char **argv)
 		const char *file = path ? sfn_display_name(path)
 					: sfn_display_name(request_path);
 		int line = 0, col = 0;
-		if (err.where && doc)
-			sfn_doc_pos(doc, err.where, true, &line, &col);
+		if (err.where && mdoc)
+			sfn_doc_pos(mdoc, err.where, true, &line, &col);
 		if (line)
 			fprintf(stderr, "%s:%d:%d: error: %s [%s]\n", file,
 				line, col, err.cause ? err.cause : "",
@@ -523,6 +560,7 @@ out:
 	json_decref(config);
 	json_decref(mock);
 	sfn_task_env_release(&tenv);
+	sfn_machine_list_release(&list);
 	sfn_doc_free(doc);
 	sfn_error_release(&err);
 	sfn_host_release(&host);
