@@ -11,3 +11,12 @@ if(SFN_NODE AND TARGET sfn_base)
 			${SFN_NODE} ${CMAKE_SOURCE_DIR}/testdata/fmt/gen.js
 			$<TARGET_FILE:fmt_double_check>)
 endif()
+
+# Number literals in a definition, loaded and printed by `sfn run`, against
+# JSON.parse + JSON.stringify of the same text.
+if(SFN_NODE AND TARGET sfn)
+	add_test(NAME cli.run.numbers-js
+		COMMAND sh -c "d=$(mktemp -d) && \"$0\" \"$1\" \"$d\" && \"$2\" run --no-journal --no-payload-limit \"$d/nums.asl.json\" > \"$d/got\" && cmp \"$d/got\" \"$d/expected\"; rc=$?; rm -rf \"$d\"; exit $rc"
+			${SFN_NODE} ${CMAKE_SOURCE_DIR}/testdata/fmt/numbers.js
+			$<TARGET_FILE:sfn>)
+endif()

@@ -22,6 +22,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -409,6 +410,52 @@ static int token_len(const char *p, const char *end)
 	return n;
 }
 
+/*
+ * Clinger's fast path for a real: when its digits, read as an integer m, are
+ * at most 2^53 and its decimal exponent e is within 22 of zero, m and 10^|e|
+ * are exact doubles and one multiplication or division rounds correctly, as
+ * strtod would. @p..@end is a valid JSON number without its sign. Returns
+ * false when the number needs strtod.
+ */
+static bool fast_real(const char *p, const char *end, bool neg, double *out)
+{
+	static const double pow10[] = { 1e0,  1e1,  1e2,  1e3,	1e4,  1e5,
+					1e6,  1e7,  1e8,  1e9,	1e10, 1e11,
+					1e12, 1e13, 1e14, 1e15, 1e16, 1e17,
+					1e18, 1e19, 1e20, 1e21, 1e22 };
+	uint64_t m = 0;
+	int e = 0, x = 0, xsign = 1;
+	for (; p < end && is_digit(*p); p++) {
+		if (m > (1ull << 53) / 10)
+			return false;
+		m = m * 10 + (uint64_t)(*p - '0');
+	}
+	if (p < end && *p == '.') {
+		for (p++; p < end && is_digit(*p); p++, e--) {
+			if (m > (1ull << 53) / 10)
+				return false;
+			m = m * 10 + (uint64_t)(*p - '0');
+		}
+	}
+	if (p < end && (*p == 'e' || *p == 'E')) {
+		p++;
+		if (*p == '+' || *p == '-')
+			xsign = *p++ == '-' ? -1 : 1;
+		for (; p < end && is_digit(*p); p++) {
+			if (x > 1000)
+				return false;
+			x = x * 10 + (*p - '0');
+		}
+	}
+	e += xsign * x;
+	if (m > (1ull << 53) || e < -22 || e > 22)
+		return false;
+	double d = (double)m;
+	d = e < 0 ? d / pow10[-e] : d * pow10[e];
+	*out = neg ? -d : d;
+	return true;
+}
+
 /* number = [ "-" ] int [ frac ] [ exp ] */
 static json_t *parse_number(struct jp *jp)
 {
@@ -477,6 +524,9 @@ static json_t *parse_number(struct jp *jp)
 		if (!overflow)
 			return json_integer(neg ? v : -v);
 	}
+	double fast;
+	if (fast_real(digits, p, neg, &fast))
+		return json_real(fast);
 	size_t n = (size_t)(p - start);
 	char small[64];
 	char *text = n < sizeof(small) ? small : sfn_xmalloc(n + 1);
