@@ -33,6 +33,10 @@ struct sfn_journal {
 	unsigned long durable;	   /* writes known to be on disk; under mu */
 	bool syncing;		   /* a thread is in fdatasync; under mu */
 	int failed_errno;	   /* first write/sync error; sticky */
+	/* The directory entries of a new execution are not synced yet: the
+	 * first durable append does it (fsync of the directory and the root),
+	 * so a run without Tasks never waits for the disk. */
+	char *unsynced_root; /* owned; NULL once synced */
 };
 
 static int io_error(struct sfn_error *err, const char *what, const char *path)
@@ -110,6 +114,7 @@ static void journal_free(struct sfn_journal *j)
 	pthread_mutex_destroy(&j->mu);
 	pthread_cond_destroy(&j->synced);
 	sfn_strbuf_release(&j->pending);
+	free(j->unsynced_root);
 	free(j->dir);
 	free(j->path);
 	free(j);
@@ -161,12 +166,16 @@ struct sfn_journal *sfn_journal_create(const char *root, const char *name,
 		io_error(err, "lock journal", j->path);
 		goto fail;
 	}
-	if (sfn_journal_append(j, header, true, err) < 0)
+	/*
+	 * The header is written at once but synced with the first durable
+	 * event: nothing an execution does has a side effect before a Task is
+	 * scheduled, which is durable (issue #6 asks no more).
+	 */
+	if (sfn_journal_append(j, header, false, err) < 0 ||
+	    sfn_journal_flush_nosync(j, err) < 0)
 		goto fail;
-	if (!(flags & SFN_JOURNAL_NO_SYNC)) {
-		sync_dir(dir);
-		sync_dir(root);
-	}
+	if (!(flags & SFN_JOURNAL_NO_SYNC))
+		j->unsynced_root = sfn_xstrdup(root);
 	goto out;
 fail:
 	journal_free(j);
@@ -347,8 +356,15 @@ static int sync_written(struct sfn_journal *j)
 		pthread_mutex_unlock(&j->mu);
 		int rc = fdatasync(j->fd);
 		int e = errno;
+		if (rc == 0 && j->unsynced_root) {
+			/* Only the leader of the first group gets here. */
+			sync_dir(j->dir);
+			sync_dir(j->unsynced_root);
+		}
 		pthread_mutex_lock(&j->mu);
 		j->syncing = false;
+		free(j->unsynced_root);
+		j->unsynced_root = NULL;
 		if (rc < 0 && !j->failed_errno)
 			j->failed_errno = e;
 		else if (target > j->durable)
@@ -380,11 +396,33 @@ int sfn_journal_append_raw(struct sfn_journal *j, const char *line, size_t n,
 int sfn_journal_append(struct sfn_journal *j, const json_t *event, bool durable,
 		       struct sfn_error *err)
 {
-	struct sfn_strbuf sb = SFN_STRBUF_INIT;
+	int rc = 0;
+	pthread_mutex_lock(&j->mu);
+	/* Serialised straight into the pending buffer: no copy. */
+	sfn_json_dump(&j->pending, event, 0);
+	sfn_strbuf_addch(&j->pending, '\n');
+	if (durable || j->pending.len >= FLUSH_BYTES)
+		rc = write_pending(j);
+	if (rc == 0 && durable)
+		rc = sync_written(j);
+	if (rc < 0) {
+		errno = j->failed_errno;
+		io_error(err, "write journal", j->path);
+	}
+	pthread_mutex_unlock(&j->mu);
+	return rc;
+}
+
+int sfn_journal_flush_nosync(struct sfn_journal *j, struct sfn_error *err)
+{
 	int rc;
-	sfn_json_dump(&sb, event, 0);
-	rc = sfn_journal_append_raw(j, sb.buf, sb.len, durable, err);
-	sfn_strbuf_release(&sb);
+	pthread_mutex_lock(&j->mu);
+	rc = write_pending(j);
+	if (rc < 0) {
+		errno = j->failed_errno;
+		io_error(err, "write journal", j->path);
+	}
+	pthread_mutex_unlock(&j->mu);
 	return rc;
 }
 
@@ -413,7 +451,10 @@ int sfn_journal_close(struct sfn_journal *j, struct sfn_error *err)
 	int rc;
 	if (!j)
 		return 0;
-	rc = sfn_journal_flush(j, err);
+	/* The end of an execution is written, not synced: losing it to a
+	 * power cut leaves a journal that reads as a process that died,
+	 * which a redrive resumes without repeating a journaled Task. */
+	rc = sfn_journal_flush_nosync(j, err);
 	journal_free(j);
 	return rc;
 }
@@ -450,12 +491,6 @@ int sfn_journal_list(const char *root,
 bool sfn_journal_event_is_durable(const char *type)
 {
 	static const char *const durable[] = {
-		"ExecutionStarted",
-		"ExecutionSucceeded",
-		"ExecutionFailed",
-		"ExecutionAborted",
-		"ExecutionTimedOut",
-		"ExecutionRedriven",
 		"TaskScheduled",
 		"TaskSubmitted",
 		"TaskSucceeded",

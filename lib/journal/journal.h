@@ -86,9 +86,11 @@ int sfn_journal_append_raw(struct sfn_journal *j, const char *line, size_t n,
 			   bool durable, struct sfn_error *err);
 /* Writes and syncs everything buffered. */
 int sfn_journal_flush(struct sfn_journal *j, struct sfn_error *err);
+/* Writes everything buffered, without waiting for the disk. */
+int sfn_journal_flush_nosync(struct sfn_journal *j, struct sfn_error *err);
 /* The execution directory, borrowed. */
 const char *sfn_journal_dir(const struct sfn_journal *j);
-/* Flushes (durably unless NO_SYNC), releases the lock, frees. */
+/* Writes what is buffered (not synced), releases the lock, frees. */
 int sfn_journal_close(struct sfn_journal *j, struct sfn_error *err);
 
 /*
@@ -150,9 +152,8 @@ const char *sfn_journal_failed_state(const struct sfn_journal_data *data);
 
 /*
  * Must an event of @type be on disk before the execution moves past it?
- * Yes for a Task scheduled (before its side effect starts), for a Task's
- * result, and for the execution's start, end and redrive; the rest may be
- * batched.
+ * Yes for a Task scheduled (before its side effect starts) and for a
+ * Task's result; the rest is batched and written, not synced (issue #6).
  */
 bool sfn_journal_event_is_durable(const char *type);
 /* Appends @event, durable when its type says so. */
