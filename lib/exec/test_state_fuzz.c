@@ -35,8 +35,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size > MAX_INPUT)
 		return 0;
-	json_t *req = json_loadb((const char *)data, size, JSON_DECODE_ANY,
-				 NULL);
+	json_t *req =
+		json_loadb((const char *)data, size, JSON_DECODE_ANY, NULL);
 	if (!req)
 		req = json_stringn((const char *)data, size);
 	if (!json_is_object(req))
