@@ -74,6 +74,23 @@ static void here(struct jp *jp, const char *q, int *line, int *col)
 				    line, col);
 }
 
+/*
+ * The position of @q, on line @line starting at @line_start, remembered
+ * earlier (a comma, whose place only a trailing-comma error needs).
+ */
+static void here_saved(struct jp *jp, const char *q, int line,
+		       const char *line_start, int *l, int *c)
+{
+	int col = 1;
+	for (const char *s = line_start; s < q; s++)
+		col += ((unsigned char)*s & 0xC0) != 0x80;
+	*l = line;
+	*c = col;
+	if (jp->ctx->xform)
+		sfn_xform_apply_off(jp->ctx->xform, (size_t)(q - jp->ctx->buf),
+				    l, c);
+}
+
 static json_t *fail(struct jp *jp, const char *at, const char *fmt, ...)
 	SFN_PRINTF(3, 4);
 
@@ -618,6 +635,7 @@ static json_t *parse_object(struct jp *jp, uint64_t h, const struct frame *path)
 	int depth = jp->depth;
 	const char *comma = NULL;
 	int cline = 0, ccol = 0;
+	const char *cls = NULL; /* the line start of @comma */
 	jp->p++;
 	skip_ws(jp);
 	if (jp->p < jp->end && *jp->p == '}') {
@@ -627,10 +645,12 @@ static json_t *parse_object(struct jp *jp, uint64_t h, const struct frame *path)
 	for (;;) {
 		skip_ws(jp);
 		if (jp->p >= jp->end || *jp->p != '"') {
-			if (comma && jp->p < jp->end && *jp->p == '}')
+			if (comma && jp->p < jp->end && *jp->p == '}') {
+				here_saved(jp, comma, cline, cls, &cline,
+					   &ccol);
 				fail_at(jp, cline, ccol,
 					"trailing comma before '}'");
-			else if (jp->p < jp->end && *jp->p == '/')
+			} else if (jp->p < jp->end && *jp->p == '/')
 				fail(jp, jp->p,
 				     "comments are not allowed in JSON");
 			else if (jp->p < jp->end && *jp->p == '\'')
@@ -679,7 +699,8 @@ static json_t *parse_object(struct jp *jp, uint64_t h, const struct frame *path)
 			duplicate(jp, &f, ch, kline, kcol);
 		skip_ws(jp);
 		if (jp->p < jp->end && *jp->p == ',') {
-			here(jp, jp->p, &cline, &ccol);
+			cline = jp->line;
+			cls = jp->line_start;
 			comma = jp->p++;
 			continue;
 		}
@@ -704,6 +725,7 @@ static json_t *parse_array(struct jp *jp, uint64_t h, const struct frame *path)
 	json_t *arr = json_array();
 	const char *comma = NULL;
 	int cline = 0, ccol = 0;
+	const char *cls = NULL; /* the line start of @comma */
 	size_t i = 0;
 	jp->p++;
 	skip_ws(jp);
@@ -714,6 +736,7 @@ static json_t *parse_array(struct jp *jp, uint64_t h, const struct frame *path)
 	for (;; i++) {
 		skip_ws(jp);
 		if (comma && jp->p < jp->end && *jp->p == ']') {
+			here_saved(jp, comma, cline, cls, &cline, &ccol);
 			fail_at(jp, cline, ccol, "trailing comma before ']'");
 			goto fail;
 		}
@@ -724,7 +747,8 @@ static json_t *parse_array(struct jp *jp, uint64_t h, const struct frame *path)
 		json_array_append_new(arr, v);
 		skip_ws(jp);
 		if (jp->p < jp->end && *jp->p == ',') {
-			here(jp, jp->p, &cline, &ccol);
+			cline = jp->line;
+			cls = jp->line_start;
 			comma = jp->p++;
 			continue;
 		}
