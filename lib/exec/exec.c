@@ -73,6 +73,8 @@ struct frame {
 	const struct sfn_state *failed_state;
 	/* sfn redrive: run_machine starts here instead of StartAt, once. */
 	const struct sfn_state *resume_at;
+	/* The next event tells a Task result served from the journal. */
+	bool replayed;
 	/* context_new's last $$.State, reused while the state, its entered
 	 * time and retry count stay (a Map's ItemSelector, once per item). */
 	json_t *ctx_state;
@@ -204,6 +206,8 @@ static uint64_t emit(struct frame *f, const char *type, const char *key,
 		json_object_set_new(ev, key, details);
 	if (f->xscope)
 		json_object_set(ev, "x-scope", f->xscope);
+	if (f->replayed)
+		json_object_set_new(ev, "x-replayed", json_true());
 	x->o.sink->emit(x->o.sink->ud, ev);
 	json_decref(ev);
 	pthread_mutex_unlock(&x->lock);
@@ -1422,6 +1426,7 @@ static int task_work(struct frame *f, struct ev *e, json_t *eff_in,
 		.invocation = next_invocation(x, st->name),
 		.cancel = f->group ? &f->group->cancel : &x->aborted,
 		.scope = f->xscope,
+		.replayed = &f->replayed,
 	};
 	struct sfn_error err = SFN_ERROR_INIT;
 	enum sfn_task_outcome o;
@@ -1472,6 +1477,7 @@ static int task_work(struct frame *f, struct ev *e, json_t *eff_in,
 		} else {
 			emit(f, NULL, NULL, NULL);
 		}
+		f->replayed = false;
 		return 0;
 	}
 	if (exec_bound && err.name && !strcmp(err.name, SFN_E_TIMEOUT) &&

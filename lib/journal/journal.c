@@ -144,18 +144,33 @@ struct sfn_journal *sfn_journal_create(const char *root, const char *name,
 	if (make_dirs(root, err) < 0)
 		return NULL;
 	dir = sfn_xasprintf("%s/%s", root, name);
+	bool reuse = false;
 	if (mkdir(dir, 0700) < 0) {
-		if (errno == EEXIST)
+		if (errno != EEXIST) {
+			io_error(err, "create journal directory", dir);
+			goto out;
+		}
+		/*
+		 * A process that died between creating the directory and
+		 * writing the header left no execution behind: the name is
+		 * free again. Anything with a header is an execution.
+		 */
+		char *file = sfn_xasprintf("%s/%s", dir, SFN_JOURNAL_FILE);
+		struct stat st;
+		reuse = stat(file, &st) < 0 ? errno == ENOENT : st.st_size == 0;
+		free(file);
+		if (!reuse) {
 			sfn_errorf(err, "ExecutionAlreadyExists", NULL,
 				   "Execution Already Exists: '%s' (journal "
 				   "'%s')",
 				   name, dir);
-		else
-			io_error(err, "create journal directory", dir);
-		goto out;
+			goto out;
+		}
 	}
 	j = journal_new(dir, -1, flags);
-	fd = open(j->path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC,
+	fd = open(j->path,
+		  O_WRONLY | O_CREAT | (reuse ? 0 : O_EXCL) | O_APPEND |
+			  O_CLOEXEC,
 		  0600);
 	if (fd < 0) {
 		io_error(err, "create journal", j->path);

@@ -39,6 +39,14 @@ while [ "$i" -lt "$kills" ]; do
 	tries=0
 	while [ "$rc" -ne 0 ] && [ "$tries" -lt 50 ]; do
 		tries=$((tries + 1))
+		if [ ! -s "j/$name/journal.ndjson" ]; then
+			# Killed before the journal's header: nothing ran, so
+			# the execution starts again under the same name.
+			"$sfn" run --journal-dir j --name "$name" --config sfn.config.yaml crash.asl.json > out.json 2> err.txt
+			rc=$?
+			[ "$rc" -eq 0 ] && [ ! -s out.json ] && rc=1
+			continue
+		fi
 		if ! "$sfn" history --format json --journal-dir j "$name" > /dev/null 2> hist.err; then
 			echo "kill $i: journal unreadable after a kill: $(cat hist.err)"
 			ok=0
