@@ -8,3 +8,7 @@ file(GLOB SFN_SUITE_FILES CONFIGURE_DEPENDS
 add_test(NAME schema.test-file
 	COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/suite-schema-test.py
 		${CMAKE_SOURCE_DIR}/schemas/test.schema.json ${SFN_SUITE_FILES})
+# The README's end-to-end example: the orders project's own test suite.
+add_test(NAME examples.orders-test
+	COMMAND $<TARGET_FILE:sfn> test --coverage
+	WORKING_DIRECTORY ${CMAKE_SOURCE_DIR}/examples/orders)
