@@ -2882,6 +2882,10 @@ static const char *const messages[][2] = {
 	  "Quoted property name must be terminated with a backquote (`)" },
 	{ "S0106", "Comment has no closing tag" },
 	{ "S0201", "Syntax error: {{token}}" },
+	/* Only the parser raises U1001 through this table (the evaluator
+	 * words its own): the expression nests deeper than the stack. */
+	{ "U1001", "Stack overflow error: the expression is nested too "
+		   "deeply to parse" },
 	{ "S0202", "Expected {{value}}, got {{token}}" },
 	{ "S0203", "Expected {{value}} before end of expression" },
 	{ "S0204", "Unknown operator: {{token}}" },
@@ -3219,7 +3223,7 @@ void sfn_jsonata_free(struct sfn_jsonata *e)
  * below @here, less a margin for the frames of one evaluation step and of
  * the C library. Map iterations run on threads with their own stacks.
  */
-static size_t stack_room(const char *here)
+size_t jn_stack_room(const char *here)
 {
 	/* the low end of this thread's stack, looked up once per thread
 	 * (for the main thread glibc reads /proc/self/maps) */
@@ -3274,7 +3278,7 @@ int sfn_jsonata_eval(const struct sfn_jsonata *e, json_t *input,
 	c->e = e;
 	c->flags = e->flags;
 	c->stack_base = &base;
-	c->stack_limit = stack_room(&base);
+	c->stack_limit = jn_stack_room(&base);
 	c->stack_floor = (uintptr_t)&base > c->stack_limit
 				 ? (uintptr_t)&base - c->stack_limit
 				 : 0;

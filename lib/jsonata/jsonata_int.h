@@ -474,4 +474,11 @@ size_t jn_u8_cp(const char *s, size_t n);
 size_t jn_u16_units(const char *s, size_t n);
 size_t jn_u8_offset_of_u16(const char *s, size_t n, size_t units);
 
+/*
+ * How many bytes of this thread's stack are left below @here, less a
+ * margin: the parser and the evaluator refuse to recurse past it (U1001)
+ * instead of crashing on deeply nested input.
+ */
+size_t jn_stack_room(const char *here);
+
 #endif

@@ -41,6 +41,7 @@ struct parser {
 	int label, aindex;
 	struct jn_node **ancestry;
 	int nanc, canc;
+	uintptr_t stack_floor; /* recursion below this is refused (U1001) */
 };
 
 SFN_NORETURN static void perr(struct parser *ps, const char *code, size_t pos,
@@ -923,8 +924,17 @@ static struct jn_node *led(struct parser *ps, struct tok *t,
 	}
 }
 
+/* Deeply nested input fails cleanly instead of overflowing the stack. */
+static void check_stack(struct parser *ps, size_t pos)
+{
+	char here;
+	if ((uintptr_t)&here < ps->stack_floor)
+		perr(ps, "U1001", pos, NULL, NULL);
+}
+
 static struct jn_node *expression(struct parser *ps, int rbp)
 {
+	check_stack(ps, ps->t.pos);
 	struct tok t = ps->t;
 	advance(ps, 0, true);
 	struct jn_node *left = nud(ps, &t);
@@ -940,6 +950,7 @@ static struct jn_node *clone_tree(struct parser *ps, const struct jn_node *n)
 {
 	if (!n)
 		return NULL;
+	check_stack(ps, n->pos);
 	struct jn_node *c = jn_alloc(ps->a, sizeof(*c));
 	*c = *n;
 	c->lhs = clone_tree(ps, n->lhs);
@@ -1151,6 +1162,7 @@ static struct jn_node *new_path(struct parser *ps, struct jn_node *first)
 static struct jn_node *process(struct parser *ps, struct jn_node *expr)
 {
 	struct jn_node *result = NULL;
+	check_stack(ps, expr->pos);
 	switch (expr->type) {
 	case N_BINARY:
 		switch (expr->op) {
@@ -1503,6 +1515,9 @@ struct sfn_jsonata *jn_parse(const char *src, size_t len, int flags,
 		sfn_jsonata_free(e);
 		return NULL;
 	}
+	char base;
+	size_t room = jn_stack_room(&base);
+	ps->stack_floor = (uintptr_t)&base > room ? (uintptr_t)&base - room : 0;
 	advance(ps, 0, false);
 	struct jn_node *expr = expression(ps, 0);
 	if (ps->t.type != T_END)
