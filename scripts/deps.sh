@@ -10,8 +10,20 @@ if [ "$profile" = test ]; then
 	pkgs="$pkgs clang libclang-rt-dev libmicrohttpd-dev graphviz python3 nodejs npm
 openssl valgrind python3-jsonschema python3-yaml chromium"
 fi
+# Tools that may come from elsewhere (Node.js from its own repository
+# ships npm; its package conflicts with Debian's npm): the command is enough.
+provided() {
+	case $1 in
+	nodejs) command -v node >/dev/null 2>&1 ;;
+	npm) command -v npm >/dev/null 2>&1 ;;
+	chromium) command -v chromium >/dev/null 2>&1 ;;
+	python3) command -v python3 >/dev/null 2>&1 && [ -x /usr/bin/python3 ] ;;
+	*) return 1 ;;
+	esac
+}
 missing=
 for p in $pkgs; do
+	provided "$p" && continue
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed'; then
 		missing="$missing $p"
 	fi
