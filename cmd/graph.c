@@ -14,11 +14,12 @@
 #include "asl/asl.h"
 #include "cli.h"
 #include "graph/graph.h"
+#include "journal/journal.h"
 
 /* One line of help per source line. */
 /* clang-format off */
 #define GRAPH_USAGE \
-	"sfn graph [--format dot|mermaid|svg|png|html] [-o file] [--logical-id id] definition"
+	"sfn graph [--format dot|mermaid|svg|png|html] [-o file] [--logical-id id] [--execution exec] [definition]"
 #define GRAPH_HELP \
 	"options:\n" \
 	"  --format FORMAT    dot (default), mermaid, svg, png or html; svg, png\n" \
@@ -28,6 +29,11 @@
 	"                     .mmd .mermaid .svg .png .html)\n" \
 	"  --logical-id ID    the state machine of a CloudFormation/SAM template\n" \
 	"                     to draw, when it holds more than one\n" \
+	"  --execution EXEC   draw a journaled execution over the graph: each\n" \
+	"                     state succeeded, caught, failed, running or not\n" \
+	"                     reached, retries, redrives, Map iterations, the\n" \
+	"                     path taken; DEFINITION defaults to the journal's\n" \
+	"  --journal-dir DIR  the journal root (default $SFN_JOURNAL_DIR, .sfn)\n" \
 	"  -h, --help         show this help\n"
 /* clang-format on */
 
@@ -175,17 +181,19 @@ static const char *page_title(const char *path, const char *logical_id)
 
 int cmd_graph(int argc, char **argv)
 {
-	enum { OPT_FORMAT = 256, OPT_LOGICAL_ID, OPT_EXECUTION };
+	enum { OPT_FORMAT = 256, OPT_LOGICAL_ID, OPT_EXECUTION, OPT_JOURNAL };
 	static const struct option opts[] = {
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "output", required_argument, NULL, 'o' },
 		{ "logical-id", required_argument, NULL, OPT_LOGICAL_ID },
 		{ "execution", required_argument, NULL, OPT_EXECUTION },
+		{ "journal-dir", required_argument, NULL, OPT_JOURNAL },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int format = -1;
-	const char *output = NULL, *logical_id = NULL;
+	const char *output = NULL, *logical_id = NULL, *execution = NULL;
+	const char *journal_dir = NULL;
 	int c;
 	optind = 1;
 	opterr = 0;
@@ -206,14 +214,11 @@ int cmd_graph(int argc, char **argv)
 			logical_id = optarg;
 			break;
 		case OPT_EXECUTION:
-			/* TODO: read the journal into a struct
-			 * sfn_graph_overlay (lib/graph draws it already);
-			 * journals are issue #6. */
-			fprintf(stderr,
-				"sfn graph: --execution is not available yet: "
-				"drawing an execution needs its journal, which "
-				"issue #6 brings\n");
-			return SFN_EXIT_USAGE;
+			execution = optarg;
+			break;
+		case OPT_JOURNAL:
+			journal_dir = optarg;
+			break;
 		case 'h':
 			printf("usage: %s\n\n%s.\n\n%s", GRAPH_USAGE,
 			       sfn_cmd_find("graph")->summary, GRAPH_HELP);
@@ -226,12 +231,12 @@ int cmd_graph(int argc, char **argv)
 					   argv[optind - 1]);
 		}
 	}
-	if (optind == argc)
+	if (optind == argc && !execution)
 		return usage_error("no definition given");
 	if (argc - optind > 1)
 		return usage_error("one definition at a time, got %d",
 				   argc - optind);
-	const char *path = argv[optind];
+	const char *path = optind < argc ? argv[optind] : NULL;
 	if (format < 0 && output)
 		format = format_from_name(output);
 	if (format < 0)
@@ -249,10 +254,80 @@ int cmd_graph(int argc, char **argv)
 			names[format]);
 	}
 
+	/* An execution: its journal, and by default its recorded definition. */
+	struct sfn_journal_data jd = { 0 };
+	struct sfn_graph_overlay *overlay = NULL;
+	char *jpath = NULL;
+	if (execution) {
+		char *dir = sfn_cli_find_execution(
+			"graph", sfn_cli_journal_root(journal_dir), execution,
+			false);
+		struct sfn_error jerr = SFN_ERROR_INIT;
+		if (!dir)
+			return SFN_EXIT_INPUT;
+		if (sfn_journal_read(dir, &jd, &jerr) < 0) {
+			fprintf(stderr, "sfn graph: %s\n", jerr.cause);
+			sfn_error_release(&jerr);
+			free(dir);
+			return SFN_EXIT_INPUT;
+		}
+		if (!path) {
+			/* The recorded text, written where the loader reads. */
+			const char *def = json_string_value(
+				json_object_get(jd.header, "definition"));
+			jpath = sfn_xasprintf("%s/%s", dir, SFN_JOURNAL_FILE);
+			path = jpath;
+			if (!def) {
+				fprintf(stderr,
+					"sfn graph: the journal of '%s' holds "
+					"no definition; name the definition "
+					"file\n",
+					execution);
+				sfn_journal_data_release(&jd);
+				free(dir);
+				free(jpath);
+				return SFN_EXIT_INPUT;
+			}
+		}
+		enum sfn_journal_status st;
+		json_decref(sfn_journal_describe(&jd, sfn_cli_now(), &st));
+		overlay = sfn_graph_overlay_from_history(
+			jd.events,
+			st != SFN_JSTATUS_RUNNING && st != SFN_JSTATUS_DIED);
+		free(dir);
+	}
+
 	struct loaded l = { 0 };
-	int code = load(path, logical_id, &l);
+	int code;
+	if (jpath) {
+		const char *def = json_string_value(
+			json_object_get(jd.header, "definition"));
+		struct sfn_error derr = SFN_ERROR_INIT;
+		l.doc = sfn_doc_load_mem(execution, def, strlen(def),
+					 SFN_LOAD_JSON, NULL, &derr);
+		code = l.doc &&
+				       sfn_doc_machines(l.doc, NULL, &l.list,
+							NULL, &derr) == 0 &&
+				       l.list.n == 1
+			       ? SFN_EXIT_OK
+			       : SFN_EXIT_INPUT;
+		if (code == SFN_EXIT_OK)
+			l.machine = l.list.v[0].doc;
+		else
+			fprintf(stderr,
+				"sfn graph: the journal's definition does not "
+				"load: %s\n",
+				derr.cause ? derr.cause : "?");
+		sfn_error_release(&derr);
+		path = execution;
+	} else {
+		code = load(path, logical_id, &l);
+	}
 	if (code != SFN_EXIT_OK) {
 		loaded_release(&l);
+		sfn_graph_overlay_free(overlay);
+		sfn_journal_data_release(&jd);
+		free(jpath);
 		return code;
 	}
 	struct sfn_error err = SFN_ERROR_INIT;
@@ -264,6 +339,9 @@ int cmd_graph(int argc, char **argv)
 			sfn_color_enabled(SFN_COLOR_AUTO, 2));
 		sfn_error_release(&err);
 		loaded_release(&l);
+		sfn_graph_overlay_free(overlay);
+		sfn_journal_data_release(&jd);
+		free(jpath);
 		return code;
 	}
 	loaded_release(&l);
@@ -271,21 +349,24 @@ int cmd_graph(int argc, char **argv)
 	int rc = 0;
 	switch ((enum sfn_graph_format)format) {
 	case SFN_GRAPH_DOT:
-		sfn_graph_write_dot(g, NULL, &out);
+		sfn_graph_write_dot(g, overlay, &out);
 		break;
 	case SFN_GRAPH_MERMAID:
-		sfn_graph_write_mermaid(g, NULL, &out);
+		sfn_graph_write_mermaid(g, overlay, &out);
 		break;
 	case SFN_GRAPH_SVG:
 	case SFN_GRAPH_PNG:
-		rc = sfn_graph_render(g, NULL, format, &out, &err);
+		rc = sfn_graph_render(g, overlay, format, &out, &err);
 		break;
 	case SFN_GRAPH_HTML:
-		rc = sfn_graph_write_html(g, NULL, page_title(path, logical_id),
-					  &out, &err);
+		rc = sfn_graph_write_html(
+			g, overlay, page_title(path, logical_id), &out, &err);
 		break;
 	}
 	sfn_graph_free(g);
+	sfn_graph_overlay_free(overlay);
+	sfn_journal_data_release(&jd);
+	free(jpath);
 	if (rc < 0) {
 		fprintf(stderr, "sfn graph: %s\n", err.cause);
 		sfn_error_release(&err);

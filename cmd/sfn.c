@@ -38,7 +38,8 @@ const struct sfn_cmd sfn_commands[] = {
 	  "\"x-processDied\": true.\n",
 	  cmd_describe },
 	{ "graph", "draw a state machine, or an execution over it",
-	  "sfn graph [--format dot|mermaid|svg|png|html] [-o file] definition",
+	  "sfn graph [--format dot|mermaid|svg|png|html] [-o file] "
+	  "[--logical-id id] [--execution exec] [definition]",
 	  NULL, cmd_graph },
 	{ "help", "show help for sfn or a subcommand", "sfn help [command]",
 	  NULL, cmd_help },

@@ -84,6 +84,19 @@ struct sfn_graph_overlay {
 	size_t n_path;
 };
 
+/*
+ * The overlay of an execution from its history (GetExecutionHistory
+ * events with sfn's "x-scope", as a journal holds them; borrowed, and must
+ * outlive the overlay): each state entered is marked succeeded, caught,
+ * failed or running, with its retries, the redrive that last ran it, and
+ * for a Map its iterations by outcome; the path is the top-level
+ * transitions taken. @ended: the execution has a terminal event (a state
+ * still open then failed; otherwise it is running, or its process died).
+ */
+struct sfn_graph_overlay *sfn_graph_overlay_from_history(json_t *events,
+							 bool ended);
+void sfn_graph_overlay_free(struct sfn_graph_overlay *o);
+
 /* ---- writers; @overlay may be NULL (the plain graph) ---- */
 
 /* Appends the graph as Graphviz DOT to @out. */

@@ -1,0 +1,200 @@
+/*
+ * An execution over the graph: what its history says of each state. A
+ * visit opens at a *StateEntered in its scope ("x-scope") and closes at the
+ * matching *StateExited; a Task scheduled again after a failure in the
+ * same visit is a retry, and a visit that exits after a failure was caught. A
+ * redrive closes the visits its attempt left open: what it runs again is new.
+ */
+#include "graph/graph.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct mark_acc {
+	const char *state;
+	unsigned entered, exited, retries, redrive;
+	bool failed_last; /* the last attempt of the open visit failed */
+	bool caught;	  /* a visit exited after a failure */
+	unsigned it_ok, it_failed, it_aborted; /* Map iterations */
+	char *note;			       /* owned */
+};
+
+struct overlay_owned {
+	struct sfn_graph_overlay pub;
+	struct mark_acc *acc;
+	size_t n_acc;
+	struct sfn_graph_mark *marks;
+	struct sfn_graph_step *path;
+};
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+	return n >= m && !strcmp(s + n - m, suffix);
+}
+
+static struct mark_acc *acc_of(struct overlay_owned *o, const char *state,
+			       size_t *alloc)
+{
+	for (size_t i = 0; i < o->n_acc; i++)
+		if (!strcmp(o->acc[i].state, state))
+			return &o->acc[i];
+	if (o->n_acc == *alloc) {
+		*alloc = *alloc ? *alloc * 2 : 16;
+		o->acc = sfn_xrealloc(o->acc, *alloc * sizeof(*o->acc));
+	}
+	struct mark_acc *a = &o->acc[o->n_acc++];
+	memset(a, 0, sizeof(*a));
+	a->state = state;
+	return a;
+}
+
+static json_t *details(json_t *ev)
+{
+	const char *k;
+	json_t *v;
+	json_object_foreach(ev, k, v)
+		if (ends_with(k, "EventDetails"))
+			return v;
+	return NULL;
+}
+
+struct sfn_graph_overlay *sfn_graph_overlay_from_history(json_t *events,
+							 bool ended)
+{
+	struct overlay_owned *o = sfn_xcalloc(1, sizeof(*o));
+	json_t *current = json_object(); /* scope text -> state name */
+	size_t alloc = 0, n_path = 0, path_alloc = 0;
+	unsigned redrive = 0;
+	const char *last_top = NULL;
+	bool succeeded = false;
+	size_t i;
+	json_t *ev;
+
+	json_array_foreach(events, i, ev) {
+		const char *type =
+			json_string_value(json_object_get(ev, "type"));
+		json_t *scope = json_object_get(ev, "x-scope");
+		json_t *d = details(ev);
+		if (!type)
+			continue;
+		if (!strcmp(type, "ExecutionRedriven")) {
+			/* The visits the last attempt left open ended with
+			 * it; the redrive enters them again. */
+			for (size_t k = 0; k < o->n_acc; k++) {
+				o->acc[k].entered = o->acc[k].exited;
+				o->acc[k].failed_last = false;
+			}
+			json_object_clear(current);
+			redrive++;
+			continue;
+		}
+		if (!strcmp(type, "ExecutionSucceeded"))
+			succeeded = true;
+		char *sc = scope && json_array_size(scope)
+				   ? sfn_json_dumps(scope, 0)
+				   : sfn_xstrdup("[]");
+		bool top = !strcmp(sc, "[]");
+		const char *name =
+			json_string_value(json_object_get(d, "name"));
+		if (ends_with(type, "StateEntered") && name) {
+			struct mark_acc *a = acc_of(o, name, &alloc);
+			a->entered++;
+			a->redrive = redrive;
+			a->failed_last = false;
+			json_object_set_new(current, sc, json_string(name));
+			if (top &&
+			    !(last_top && !strcmp(last_top, name) && redrive &&
+			      n_path && o->path[n_path - 1].to == last_top)) {
+				if (n_path == path_alloc) {
+					path_alloc = path_alloc ? path_alloc * 2
+								: 16;
+					o->path = sfn_xrealloc(
+						o->path,
+						path_alloc * sizeof(*o->path));
+				}
+				o->path[n_path++] =
+					(struct sfn_graph_step){ last_top,
+								 a->state };
+				last_top = a->state;
+			}
+		} else if (ends_with(type, "StateExited") && name) {
+			struct mark_acc *a = acc_of(o, name, &alloc);
+			a->exited++;
+			if (a->failed_last)
+				a->caught = true;
+		} else if (!strncmp(type, "MapIteration", 12) && name) {
+			struct mark_acc *a = acc_of(o, name, &alloc);
+			a->it_ok += !strcmp(type, "MapIterationSucceeded");
+			a->it_failed += !strcmp(type, "MapIterationFailed");
+			a->it_aborted += !strcmp(type, "MapIterationAborted");
+		} else {
+			const char *st =
+				json_string_value(json_object_get(current, sc));
+			struct mark_acc *a = st ? acc_of(o, st, &alloc) : NULL;
+			if (a && (!strcmp(type, "TaskScheduled") ||
+				  !strcmp(type, "LambdaFunctionScheduled") ||
+				  !strcmp(type, "ActivityScheduled"))) {
+				/* Scheduled again after a failure in the same
+				 * visit: a retry. */
+				a->retries += a->failed_last;
+				a->failed_last = false;
+			} else if (a &&
+				   (ends_with(type, "Failed") ||
+				    ends_with(type, "TimedOut")) &&
+				   strncmp(type, "Execution", 9))
+				a->failed_last = true;
+			else if (a && ends_with(type, "Succeeded"))
+				a->failed_last = false;
+		}
+		free(sc);
+	}
+	json_decref(current);
+	if (succeeded && last_top) {
+		if (n_path == path_alloc)
+			o->path = sfn_xrealloc(
+				o->path, (path_alloc + 1) * sizeof(*o->path));
+		o->path[n_path++] = (struct sfn_graph_step){ last_top, NULL };
+	}
+
+	o->marks = sfn_xcalloc(o->n_acc + 1, sizeof(*o->marks));
+	for (size_t k = 0; k < o->n_acc; k++) {
+		struct mark_acc *a = &o->acc[k];
+		enum sfn_graph_status st;
+		if (a->entered > a->exited)
+			st = ended ? SFN_GRAPH_FAILED : SFN_GRAPH_RUNNING;
+		else if (a->caught)
+			st = SFN_GRAPH_CAUGHT;
+		else
+			st = SFN_GRAPH_SUCCEEDED;
+		if (a->it_ok + a->it_failed + a->it_aborted)
+			a->note = sfn_xasprintf(
+				"%u succeeded, %u failed, %u aborted", a->it_ok,
+				a->it_failed, a->it_aborted);
+		o->marks[k] = (struct sfn_graph_mark){
+			.state = a->state,
+			.status = st,
+			.retries = a->retries,
+			.redrive = a->redrive,
+			.note = a->note,
+		};
+	}
+	o->pub.marks = o->marks;
+	o->pub.n_marks = o->n_acc;
+	o->pub.path = o->path;
+	o->pub.n_path = n_path;
+	return &o->pub;
+}
+
+void sfn_graph_overlay_free(struct sfn_graph_overlay *pub)
+{
+	struct overlay_owned *o = (struct overlay_owned *)pub;
+	if (!o)
+		return;
+	for (size_t k = 0; k < o->n_acc; k++)
+		free(o->acc[k].note);
+	free(o->acc);
+	free(o->marks);
+	free(o->path);
+	free(o);
+}
