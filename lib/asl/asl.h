@@ -34,9 +34,8 @@ struct sfn_doc *sfn_doc_load_file(const char *path, int flags,
 				  struct sfn_diags *diags,
 				  struct sfn_error *err);
 /* The same from memory; @name is what diagnostics call it. */
-struct sfn_doc *sfn_doc_load_mem(const char *name, const char *buf,
-				 size_t len, int flags,
-				 struct sfn_diags *diags,
+struct sfn_doc *sfn_doc_load_mem(const char *name, const char *buf, size_t len,
+				 int flags, struct sfn_diags *diags,
 				 struct sfn_error *err);
 void sfn_doc_free(struct sfn_doc *doc);
 

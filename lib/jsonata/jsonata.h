@@ -28,15 +28,17 @@ enum sfn_jsonata_flags {
 struct sfn_jsonata_error {
 	char code[8];  /* "S0201", "T2001", "D3030", "U1001"; "" when unset */
 	char *message; /* the reference's wording; owned */
-	char *token;   /* the token or function name it is against; owned, may be NULL */
-	char *value;   /* the offending value as JSON, where the reference has one; owned, may be NULL */
-	size_t position; /* character offset in the expression (1-based as the reference's), 0 if unknown */
+	char *token; /* the token or function name it is against; owned, may be
+			NULL */
+	char *value; /* the offending value as JSON, where the reference has
+			one; owned, may be NULL */
+	size_t position; /* character offset in the expression (1-based as the
+			    reference's), 0 if unknown */
 };
 void sfn_jsonata_error_release(struct sfn_jsonata_error *err);
 
 /* Compiles @expr (@len bytes). NULL with @err set on a syntax error. */
-struct sfn_jsonata *sfn_jsonata_compile(const char *expr, size_t len,
-					int flags,
+struct sfn_jsonata *sfn_jsonata_compile(const char *expr, size_t len, int flags,
 					struct sfn_jsonata_error *err);
 void sfn_jsonata_free(struct sfn_jsonata *e);
 
@@ -44,7 +46,8 @@ void sfn_jsonata_free(struct sfn_jsonata *e);
 struct sfn_jsonata_limits {
 	unsigned max_depth; /* expression evaluation depth; U1001 past it */
 	unsigned time_ms;   /* wall time; U1001 past it */
-	size_t max_memory;  /* bytes held by intermediate values; U1001 past it */
+	size_t max_memory;  /* bytes held by intermediate values; U1001 past it
+			     */
 };
 
 /*
