@@ -388,7 +388,13 @@ static json_t *eval_jsonata(struct ev *e, const struct sfn_tmpl *t)
 	json_t *out = NULL;
 	if (sfn_jsonata_eval(t->expr, NULL, ev_bindings(e), NULL, &out, &je) <
 	    0) {
-		if (je.code[0])
+		if (!strcmp(je.code, SFN_JSONATA_FUNCTION_RESULT))
+			runtime_error(e->f, SFN_E_QUERY_EVALUATION_ERROR,
+				      "The JSONata expression '%s' specified "
+				      "for the field '%s' returned an "
+				      "unsupported result type.",
+				      t->text, t->field);
+		else if (je.code[0])
 			runtime_error(e->f, SFN_E_QUERY_EVALUATION_ERROR,
 				      "The JSONata expression '%s' specified "
 				      "for the field '%s' threw an error "

@@ -3353,7 +3353,17 @@ int sfn_jsonata_eval(const struct sfn_jsonata *e, json_t *input,
 			in = w;
 		}
 		jv r = jn_eval(c, e->root, in, c->root);
-		if (r.t != JV_UNDEF) {
+		if (r.t == JV_FUNC && (e->flags & SFN_JSONATA_AWS)) {
+			/* A state's field cannot hold a function. */
+			if (err) {
+				memset(err, 0, sizeof(*err));
+				set_code(err, SFN_JSONATA_FUNCTION_RESULT);
+				err->message = sfn_xstrdup(
+					"the result is a function, which no "
+					"state field can hold");
+			}
+			rc = -1;
+		} else if (r.t != JV_UNDEF) {
 			if (r.t == JV_ARR && r.u.a->seq && r.u.a->n == 0) {
 				/* an empty sequence is no result */
 			} else {

@@ -42,6 +42,12 @@ struct sfn_jsonata *sfn_jsonata_compile(const char *expr, size_t len, int flags,
 					struct sfn_jsonata_error *err);
 void sfn_jsonata_free(struct sfn_jsonata *e);
 
+/*
+ * sfn_jsonata_eval's error code, with SFN_JSONATA_AWS, for a result that is
+ * a function: Step Functions reports it as an unsupported result type.
+ */
+#define SFN_JSONATA_FUNCTION_RESULT "SFN0001"
+
 /* Limits of one evaluation (the suite's timelimit/depth); 0 = none. */
 struct sfn_jsonata_limits {
 	unsigned max_depth; /* expression evaluation depth; U1001 past it */
