@@ -20,6 +20,7 @@
 #include "asl/model.h"
 #include "cli.h"
 #include "exec/exec.h"
+#include "journal/journal.h"
 #include "runenv.h"
 #include "suite/suite.h"
 #include "task/task.h"
@@ -46,6 +47,7 @@ struct job {
 	size_t index;
 	bool passed;
 	char *report;	/* failed expectations; owned */
+	char *journal;	/* the case's journal directory, if written; owned */
 	json_t *events; /* the history, for coverage; owned */
 	double seconds;
 };
@@ -57,7 +59,59 @@ struct pool {
 	double time_scale;
 	double now;
 	bool deterministic;
+	bool keep; /* --keep: journal passing cases too */
+	const char *journal_root;
 };
+
+/*
+ * The journal of a case, written after it ran, without syncs (a record to
+ * look at with sfn history or sfn graph --execution, not for redrive): a
+ * name of its own under the journal root. Returns its directory, or NULL
+ * (the reason printed) when it cannot be written.
+ */
+static char *write_journal(struct pool *p, struct job *j, struct sfn_exec *x,
+			   json_t *events)
+{
+	const struct sfn_suite_case *c =
+		sfn_suite_case(j->run->suite, j->index);
+	const char *file = sfn_suite_path(j->run->suite);
+	const char *base = strrchr(file, '/');
+	base = base ? base + 1 : file;
+	size_t stem = strcspn(base, ".");
+	char *name =
+		sfn_xasprintf("test-%.*s-%zu-%s", (int)stem, base, j->index + 1,
+			      sfn_exec_arn(x) + strlen(sfn_exec_arn(x)) - 8);
+	json_t *settings =
+		json_pack("{s:s, s:s}", "testFile", file, "case", c->name);
+	json_t *header = sfn_run_journal_header(
+		sfn_exec_arn(x), sfn_exec_state_machine_arn(x), name, false,
+		p->now, c->input, j->run->definition,
+		sfn_suite_definition(j->run->suite), NULL, settings);
+	struct sfn_error err = SFN_ERROR_INIT;
+	struct sfn_journal *jr = sfn_journal_create(
+		p->journal_root, name, header, SFN_JOURNAL_NO_SYNC, &err);
+	char *dir = NULL;
+	if (jr) {
+		size_t i;
+		json_t *ev;
+		json_array_foreach(events, i, ev)
+			if (sfn_journal_append(jr, ev, false, &err) < 0)
+				break;
+		dir = sfn_xstrdup(sfn_journal_dir(jr));
+		if (sfn_journal_close(jr, &err) < 0) {
+			free(dir);
+			dir = NULL;
+		}
+	}
+	if (!dir)
+		fprintf(stderr, "sfn test: no journal for case '%s': %s\n",
+			c->name, err.cause ? err.cause : "?");
+	sfn_error_release(&err);
+	json_decref(header);
+	json_decref(settings);
+	free(name);
+	return dir;
+}
 
 static void run_job(struct pool *p, struct job *j)
 {
@@ -119,6 +173,8 @@ static void run_job(struct pool *p, struct job *j)
 	};
 	j->passed = sfn_suite_check(c, &out, &report) == 0;
 	j->report = sfn_strbuf_detach(&report, NULL);
+	if (!j->passed || p->keep)
+		j->journal = write_journal(p, j, x, log.events);
 	j->events = json_incref(log.events);
 
 	sfn_exec_result_release(&res);
@@ -294,6 +350,10 @@ static void print_results(enum format fmt, struct job *jobs, size_t n,
 			if (!j->passed)
 				printf("  %s:%d:%d: case '%s'\n%s", file,
 				       c->line, c->col, c->name, j->report);
+			if (j->journal)
+				printf("  journal: %s (sfn history, sfn graph "
+				       "--execution)\n",
+				       j->journal);
 			break;
 		case FMT_TAP:
 			printf("%sok %zu - %s: %s\n", j->passed ? "" : "not ",
@@ -358,6 +418,8 @@ int cmd_test(int argc, char **argv)
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "time-scale", required_argument, NULL, 't' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "keep", no_argument, NULL, 'K' },
+		{ "journal-dir", required_argument, NULL, 'J' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -365,7 +427,8 @@ int cmd_test(int argc, char **argv)
 	const char *coverage_out = NULL;
 	char **patterns = NULL;
 	size_t n_patterns = 0;
-	bool coverage = false, verbose = false;
+	bool coverage = false, verbose = false, keep = false;
+	const char *journal_dir = NULL;
 	long jobs_n = sysconf(_SC_NPROCESSORS_ONLN);
 	double scale = 0;
 	int c, rc = SFN_EXIT_OK;
@@ -423,6 +486,12 @@ int cmd_test(int argc, char **argv)
 			break;
 		case 'v':
 			verbose = true;
+			break;
+		case 'K':
+			keep = true;
+			break;
+		case 'J':
+			journal_dir = optarg;
 			break;
 		case 'h':
 			sfn_cmd_print_help(sfn_cmd_find("test"), stdout);
@@ -483,6 +552,8 @@ int cmd_test(int argc, char **argv)
 		.time_scale = scale,
 		.now = sfn_cli_now(),
 		.deterministic = pinned && *pinned,
+		.keep = keep,
+		.journal_root = sfn_cli_journal_root(journal_dir),
 	};
 	atomic_init(&pool.next, 0);
 	size_t n_threads = (size_t)jobs_n < n_jobs ? (size_t)jobs_n : n_jobs;
@@ -546,6 +617,7 @@ int cmd_test(int argc, char **argv)
 
 	for (size_t i = 0; i < n_jobs; i++) {
 		free(jobs[i].report);
+		free(jobs[i].journal);
 		json_decref(jobs[i].events);
 	}
 	for (size_t f = 0; f < n_files; f++) {
