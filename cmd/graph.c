@@ -15,6 +15,7 @@
 #include "cli.h"
 #include "graph/graph.h"
 #include "journal/journal.h"
+#include "runenv.h"
 
 /* One line of help per source line. */
 /* clang-format off */
@@ -34,6 +35,9 @@
 	"                     reached, retries, redrives, Map iterations, the\n" \
 	"                     path taken; DEFINITION defaults to the journal's\n" \
 	"  --journal-dir DIR  the journal root (default $SFN_JOURNAL_DIR, .sfn)\n" \
+	"  --coverage FILE    mark what a test suite never reached, from\n" \
+	"                     sfn test --coverage-out FILE: states never\n" \
+	"                     entered grey, untaken rules and clauses noted\n" \
 	"  -h, --help         show this help\n"
 /* clang-format on */
 
@@ -179,21 +183,147 @@ static const char *page_title(const char *path, const char *logical_id)
 	return slash ? slash + 1 : path;
 }
 
+/* ---- --coverage: what a test suite never reached ---- */
+
+struct coverage_overlay {
+	struct sfn_graph_overlay pub;
+	struct sfn_graph_mark *marks;
+	json_t *doc;  /* the coverage file; marks borrow names from it */
+	char **notes; /* owned, one per mark (may be NULL) */
+};
+
+static void add_note(struct sfn_strbuf *sb, const char *what, size_t i,
+		     bool numbered)
+{
+	/* Rules and branches are taken; Catch and Retry clauses fire. */
+	const char *verb = !strcmp(what, "Catch") || !strcmp(what, "Retry")
+				   ? "fired"
+			   : !strcmp(what, "branch") ? "ran"
+						     : "taken";
+	if (sb->len)
+		sfn_strbuf_adds(sb, "\n");
+	if (numbered)
+		sfn_strbuf_addf(sb, "%s %zu never %s", what, i, verb);
+	else
+		sfn_strbuf_addf(sb, "%s never %s", what, verb);
+}
+
+/* A clause list ([count, ...]) appends "never ..." for each zero. */
+static void untaken(struct sfn_strbuf *sb, json_t *counts, const char *what)
+{
+	size_t i;
+	json_t *n;
+	json_array_foreach(counts, i, n)
+		if (json_integer_value(n) == 0)
+			add_note(sb, what, i, true);
+}
+
+/*
+ * Reads sfn test's coverage JSON and builds an overlay for the machine in
+ * @def: states entered are green, the rest grey, with what was never taken
+ * noted on each state. Returns an exit code.
+ */
+static int coverage_load(const char *file, const char *def,
+			 struct coverage_overlay *co)
+{
+	co->doc = sfn_cli_load_value(file);
+	if (!co->doc)
+		return SFN_EXIT_INPUT;
+	json_t *list = json_object_get(co->doc, "coverage"), *pick = NULL;
+	const char *base = strrchr(def, '/');
+	base = base ? base + 1 : def;
+	size_t i;
+	json_t *c;
+	json_array_foreach(list, i, c) {
+		const char *d =
+			json_string_value(json_object_get(c, "definition"));
+		const char *db = d ? strrchr(d, '/') : NULL;
+		db = db ? db + 1 : d;
+		if (json_array_size(list) == 1 || (db && !strcmp(db, base)))
+			pick = c;
+	}
+	json_t *states = json_object_get(pick, "states");
+	if (!json_is_object(states)) {
+		fprintf(stderr,
+			"sfn graph: '%s' has no coverage of '%s'; write it "
+			"with "
+			"sfn test --coverage-out FILE\n",
+			file, def);
+		json_decref(co->doc);
+		co->doc = NULL;
+		return SFN_EXIT_INPUT;
+	}
+	size_t n = json_object_size(states), k = 0;
+	co->marks = sfn_xcalloc(n + 1, sizeof(*co->marks));
+	co->notes = sfn_xcalloc(n + 1, sizeof(char *));
+	const char *name;
+	json_t *st;
+	json_object_foreach(states, name, st) {
+		struct sfn_strbuf sb = SFN_STRBUF_INIT;
+		json_t *ch =
+			json_object_get(json_object_get(pick, "choices"), name);
+		untaken(&sb, json_object_get(ch, "rules"), "rule");
+		if (json_is_integer(json_object_get(ch, "default")) &&
+		    !json_integer_value(json_object_get(ch, "default")))
+			add_note(&sb, "Default", 0, false);
+		untaken(&sb,
+			json_object_get(json_object_get(pick, "catches"), name),
+			"Catch");
+		untaken(&sb,
+			json_object_get(json_object_get(pick, "retries"), name),
+			"Retry");
+		untaken(&sb,
+			json_object_get(json_object_get(pick, "branches"),
+					name),
+			"branch");
+		bool entered =
+			json_integer_value(json_object_get(st, "entered"));
+		co->notes[k] = sb.len ? sfn_strbuf_detach(&sb, NULL) : NULL;
+		sfn_strbuf_release(&sb);
+		co->marks[k] = (struct sfn_graph_mark){
+			.state = name,
+			.status = entered ? SFN_GRAPH_SUCCEEDED
+					  : SFN_GRAPH_NOT_REACHED,
+			.note = co->notes[k],
+		};
+		k++;
+	}
+	co->pub.marks = co->marks;
+	co->pub.n_marks = k;
+	return SFN_EXIT_OK;
+}
+
+static void coverage_release(struct coverage_overlay *co)
+{
+	for (size_t i = 0; i < co->pub.n_marks; i++)
+		free(co->notes[i]);
+	free(co->notes);
+	free(co->marks);
+	json_decref(co->doc);
+}
+
 int cmd_graph(int argc, char **argv)
 {
-	enum { OPT_FORMAT = 256, OPT_LOGICAL_ID, OPT_EXECUTION, OPT_JOURNAL };
+	enum {
+		OPT_FORMAT = 256,
+		OPT_LOGICAL_ID,
+		OPT_EXECUTION,
+		OPT_JOURNAL,
+		OPT_COVERAGE
+	};
 	static const struct option opts[] = {
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "output", required_argument, NULL, 'o' },
 		{ "logical-id", required_argument, NULL, OPT_LOGICAL_ID },
 		{ "execution", required_argument, NULL, OPT_EXECUTION },
 		{ "journal-dir", required_argument, NULL, OPT_JOURNAL },
+		{ "coverage", required_argument, NULL, OPT_COVERAGE },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int format = -1;
 	const char *output = NULL, *logical_id = NULL, *execution = NULL;
-	const char *journal_dir = NULL;
+	const char *journal_dir = NULL, *coverage = NULL;
 	int c;
 	optind = 1;
 	opterr = 0;
@@ -218,6 +348,9 @@ int cmd_graph(int argc, char **argv)
 			break;
 		case OPT_JOURNAL:
 			journal_dir = optarg;
+			break;
+		case OPT_COVERAGE:
+			coverage = optarg;
 			break;
 		case 'h':
 			printf("usage: %s\n\n%s.\n\n%s", GRAPH_USAGE,
@@ -254,9 +387,22 @@ int cmd_graph(int argc, char **argv)
 			names[format]);
 	}
 
+	if (execution && coverage)
+		return usage_error(
+			"--execution and --coverage draw one overlay "
+			"each: give one");
+	struct coverage_overlay cov = { 0 };
+	if (coverage) {
+		if (!path)
+			return usage_error("--coverage needs the definition");
+		int cc = coverage_load(coverage, path, &cov);
+		if (cc != SFN_EXIT_OK)
+			return cc;
+	}
+
 	/* An execution: its journal, and by default its recorded definition. */
 	struct sfn_journal_data jd = { 0 };
-	struct sfn_graph_overlay *overlay = NULL;
+	struct sfn_graph_overlay *overlay = coverage ? &cov.pub : NULL;
 	char *jpath = NULL;
 	if (execution) {
 		char *dir = sfn_cli_find_execution(
@@ -325,7 +471,10 @@ int cmd_graph(int argc, char **argv)
 	}
 	if (code != SFN_EXIT_OK) {
 		loaded_release(&l);
-		sfn_graph_overlay_free(overlay);
+		if (coverage)
+			coverage_release(&cov);
+		else
+			sfn_graph_overlay_free(overlay);
 		sfn_journal_data_release(&jd);
 		free(jpath);
 		return code;
@@ -339,7 +488,10 @@ int cmd_graph(int argc, char **argv)
 			sfn_color_enabled(SFN_COLOR_AUTO, 2));
 		sfn_error_release(&err);
 		loaded_release(&l);
-		sfn_graph_overlay_free(overlay);
+		if (coverage)
+			coverage_release(&cov);
+		else
+			sfn_graph_overlay_free(overlay);
 		sfn_journal_data_release(&jd);
 		free(jpath);
 		return code;
@@ -364,7 +516,10 @@ int cmd_graph(int argc, char **argv)
 		break;
 	}
 	sfn_graph_free(g);
-	sfn_graph_overlay_free(overlay);
+	if (coverage)
+		coverage_release(&cov);
+	else
+		sfn_graph_overlay_free(overlay);
 	sfn_journal_data_release(&jd);
 	free(jpath);
 	if (rc < 0) {
