@@ -75,6 +75,10 @@ struct frame {
 	const struct sfn_state *resume_at;
 	/* The next event tells a Task result served from the journal. */
 	bool replayed;
+	/* The Choice rule taken, for its Exited event's "x-choiceRule"
+	 * (sfn test's coverage): its index, or -1 for Default. */
+	bool choice_known;
+	long choice_rule;
 	/* context_new's last $$.State, reused while the state, its entered
 	 * time and retry count stay (a Map's ItemSelector, once per item). */
 	json_t *ctx_state;
@@ -208,6 +212,13 @@ static uint64_t emit(struct frame *f, const char *type, const char *key,
 		json_object_set(ev, "x-scope", f->xscope);
 	if (f->replayed)
 		json_object_set_new(ev, "x-replayed", json_true());
+	if (f->choice_known && type && !strcmp(type, "ChoiceStateExited")) {
+		json_object_set_new(ev, "x-choiceRule",
+				    f->choice_rule >= 0
+					    ? json_integer(f->choice_rule)
+					    : json_string("Default"));
+		f->choice_known = false;
+	}
 	x->o.sink->emit(x->o.sink->ud, ev);
 	json_decref(ev);
 	pthread_mutex_unlock(&x->lock);
@@ -2380,6 +2391,8 @@ static int run_state(struct frame *f, const struct sfn_state *st, json_t *raw,
 			goto out;
 		}
 		*next = won ? won->target : st->default_target;
+		f->choice_known = true;
+		f->choice_rule = won ? (long)(won - st->choices) : -1;
 		const struct sfn_tmpl *as = won ? won->assign : st->assign;
 		const struct sfn_tmpl *ot = won ? won->output : st->output;
 		if (eval_assign(&e, as, jp ? eff : raw, &pending) < 0)
