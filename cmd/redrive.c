@@ -417,36 +417,7 @@ int cmd_redrive(int argc, char **argv)
 			sfn_journal_data_release(&after);
 		}
 	}
-	switch (res.status) {
-	case SFN_EXEC_SUCCEEDED:
-		if (!describe) {
-			struct sfn_strbuf sb = SFN_STRBUF_INIT;
-			sfn_json_dump(&sb, res.output,
-				      pretty ? SFN_JSON_PRETTY : 0);
-			puts(sb.buf);
-			sfn_strbuf_release(&sb);
-		}
-		rc = SFN_EXIT_OK;
-		break;
-	case SFN_EXEC_ABORTED:
-		fprintf(stderr, "sfn: %s: execution aborted\n",
-			sfn_doc_name(mdoc));
-		rc = SFN_EXIT_INTERRUPTED;
-		break;
-	default: {
-		int line = 0, col = 0;
-		if (res.where)
-			sfn_doc_pos(mdoc, res.where, true, &line, &col);
-		if (!describe)
-			sfn_cli_print_failure(
-				stderr, sfn_doc_name(mdoc), line, col,
-				res.status == SFN_EXEC_TIMED_OUT ? NULL
-								 : res.state,
-				res.error ? res.error : "(no error)",
-				res.cause);
-		rc = SFN_EXIT_FAIL;
-	}
-	}
+	rc = sfn_cli_report(&res, mdoc, sfn_doc_name(mdoc), describe, pretty);
 out:
 	if (journal)
 		sfn_journal_close(journal, NULL);

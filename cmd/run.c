@@ -610,37 +610,8 @@ int cmd_run(int argc, char **argv)
 	if (describe)
 		print_describe(x, exec_name, input, start, &res, o.express,
 			       pretty ? SFN_JSON_PRETTY : 0);
-	switch (res.status) {
-	case SFN_EXEC_SUCCEEDED:
-		if (!describe) {
-			struct sfn_strbuf sb = SFN_STRBUF_INIT;
-			sfn_json_dump(&sb, res.output,
-				      pretty ? SFN_JSON_PRETTY : 0);
-			puts(sb.buf);
-			sfn_strbuf_release(&sb);
-		}
-		rc = SFN_EXIT_OK;
-		break;
-	case SFN_EXEC_ABORTED:
-		fprintf(stderr, "sfn: %s: execution aborted\n",
-			sfn_display_name(path));
-		rc = SFN_EXIT_INTERRUPTED;
-		break;
-	default: {
-		int line = 0, col = 0;
-		if (res.where)
-			sfn_doc_pos(mdoc, res.where, true, &line, &col);
-		if (!describe)
-			sfn_cli_print_failure(
-				stderr, sfn_doc_name(mdoc), line, col,
-				res.status == SFN_EXEC_TIMED_OUT ? NULL
-								 : res.state,
-				res.error ? res.error : "(no error)",
-				res.cause);
-		rc = SFN_EXIT_FAIL;
-		break;
-	}
-	}
+	rc = sfn_cli_report(&res, mdoc, sfn_display_name(path), describe,
+			    pretty);
 	if (rj.failed) {
 		fprintf(stderr,
 			"sfn run: the journal could not be written: %s; "

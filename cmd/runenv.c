@@ -255,3 +255,36 @@ void sfn_cli_exec_run(struct sfn_exec *x, struct sfn_exec_result *res)
 	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
+
+int sfn_cli_report(const struct sfn_exec_result *res,
+		   const struct sfn_doc *mdoc, const char *name, bool describe,
+		   bool pretty)
+{
+	switch (res->status) {
+	case SFN_EXEC_SUCCEEDED:
+		if (!describe) {
+			struct sfn_strbuf sb = SFN_STRBUF_INIT;
+			sfn_json_dump(&sb, res->output,
+				      pretty ? SFN_JSON_PRETTY : 0);
+			puts(sb.buf);
+			sfn_strbuf_release(&sb);
+		}
+		return SFN_EXIT_OK;
+	case SFN_EXEC_ABORTED:
+		fprintf(stderr, "sfn: %s: execution aborted\n", name);
+		return SFN_EXIT_INTERRUPTED;
+	default: {
+		int line = 0, col = 0;
+		if (res->where)
+			sfn_doc_pos(mdoc, res->where, true, &line, &col);
+		if (!describe)
+			sfn_cli_print_failure(
+				stderr, sfn_doc_name(mdoc), line, col,
+				res->status == SFN_EXEC_TIMED_OUT ? NULL
+								  : res->state,
+				res->error ? res->error : "(no error)",
+				res->cause);
+		return SFN_EXIT_FAIL;
+	}
+	}
+}

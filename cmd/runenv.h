@@ -45,6 +45,17 @@ void sfn_cli_trace(void *ud, const struct sfn_trace_info *ti);
  */
 void sfn_cli_exec_run(struct sfn_exec *x, struct sfn_exec_result *res);
 
+struct sfn_doc;
+/*
+ * Prints how an execution ended, as sfn run and sfn redrive do: the output
+ * on stdout (unless @describe printed the DescribeExecution shape), or the
+ * failed-execution line on stderr positioned in @mdoc; @name names the
+ * definition for an abort. Returns the exit code (0, 1 or 130).
+ */
+int sfn_cli_report(const struct sfn_exec_result *res,
+		   const struct sfn_doc *mdoc, const char *name, bool describe,
+		   bool pretty);
+
 /* ---- the journal of a run (sfn run, sfn redrive) ---- */
 
 struct sfn_journal;
