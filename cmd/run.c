@@ -496,16 +496,8 @@ int cmd_run(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (!config_path) {
-		static const char *const defaults[] = { "sfn.config.yaml",
-							"sfn.config.yml",
-							"sfn.config.json" };
-		for (size_t i = 0; i < 3; i++)
-			if (access(defaults[i], R_OK) == 0) {
-				config_path = defaults[i];
-				break;
-			}
-	}
+	if (!config_path)
+		config_path = sfn_cli_default_config();
 	if (config_path) {
 		config = sfn_cli_load_value(config_path);
 		if (!config) {

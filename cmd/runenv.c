@@ -288,3 +288,14 @@ int sfn_cli_report(const struct sfn_exec_result *res,
 	}
 	}
 }
+
+const char *sfn_cli_default_config(void)
+{
+	static const char *const names[] = { "sfn.config.yaml",
+					     "sfn.config.yml",
+					     "sfn.config.json" };
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (access(names[i], R_OK) == 0)
+			return names[i];
+	return NULL;
+}

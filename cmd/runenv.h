@@ -31,6 +31,12 @@ char *sfn_cli_machine_name(const char *path);
  */
 json_t *sfn_cli_load_value(const char *path);
 
+/*
+ * The local handlers config found in the working directory when --config
+ * is not given: sfn.config.yaml, .yml or .json; NULL if none. Borrowed.
+ */
+const char *sfn_cli_default_config(void);
+
 /* The directory part of @path ("." when none); a new string. */
 char *sfn_cli_dirname(const char *path);
 

@@ -475,28 +475,15 @@ int cmd_test_state(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (!config_path) {
-		static const char *const defaults[] = { "sfn.config.yaml",
-							"sfn.config.yml",
-							"sfn.config.json" };
-		for (size_t i = 0; i < 3; i++)
-			if (access(defaults[i], R_OK) == 0) {
-				config_path = defaults[i];
-				break;
-			}
-	}
+	if (!config_path)
+		config_path = sfn_cli_default_config();
 	if (config_path) {
 		config = sfn_cli_load_value(config_path);
 		if (!config) {
 			rc = SFN_EXIT_INPUT;
 			goto out;
 		}
-		const char *s = strrchr(config_path, '/');
-		base_dir = s ? sfn_xstrndup(config_path,
-					    s == config_path
-						    ? 1
-						    : (size_t)(s - config_path))
-			     : sfn_xstrdup(".");
+		base_dir = sfn_cli_dirname(config_path);
 	}
 	atomic_int cancel_root;
 	atomic_init(&cancel_root, 0);
