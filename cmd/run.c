@@ -394,23 +394,10 @@ int cmd_run(int argc, char **argv)
 					      &err, false);
 		goto out;
 	}
-	if (sfn_doc_machines(doc, logical_id, &list, &diags, &err) < 0) {
-		sfn_doc_locate(doc, &err);
-		fprintf(stderr, "%s: error: %s\n", sfn_display_name(path),
-			err.cause ? err.cause : "no state machine");
-		rc = SFN_EXIT_FAIL;
-		goto out;
-	}
-	if (list.n != 1) {
-		fprintf(stderr,
-			"sfn run: %s holds %zu state machines; pick one with "
-			"--logical-id",
-			sfn_display_name(path), list.n);
-		for (size_t i = 0; i < list.n; i++)
-			fprintf(stderr, "%s %s", i ? "," : ":",
-				list.v[i].logical_id);
-		fputc('\n', stderr);
-		rc = SFN_EXIT_USAGE;
+	int picked = sfn_cli_pick_machine("run", path, doc, logical_id, &list,
+					  &diags);
+	if (picked != SFN_EXIT_OK) {
+		rc = picked;
 		goto out;
 	}
 	struct sfn_doc *mdoc = list.v[0].doc;

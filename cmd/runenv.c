@@ -299,3 +299,29 @@ const char *sfn_cli_default_config(void)
 			return names[i];
 	return NULL;
 }
+
+int sfn_cli_pick_machine(const char *cmd, const char *path, struct sfn_doc *doc,
+			 const char *logical_id, struct sfn_machine_list *list,
+			 struct sfn_diags *diags)
+{
+	struct sfn_error err = SFN_ERROR_INIT;
+	if (sfn_doc_machines(doc, logical_id, list, diags, &err) < 0) {
+		sfn_doc_locate(doc, &err);
+		fprintf(stderr, "%s: error: %s\n", sfn_display_name(path),
+			err.cause ? err.cause : "no state machine");
+		sfn_error_release(&err);
+		return SFN_EXIT_FAIL;
+	}
+	if (list->n != 1) {
+		fprintf(stderr,
+			"sfn %s: %s holds %zu state machines; pick one with "
+			"--logical-id",
+			cmd, sfn_display_name(path), list->n);
+		for (size_t i = 0; i < list->n; i++)
+			fprintf(stderr, "%s %s", i ? "," : ":",
+				list->v[i].logical_id);
+		fputc('\n', stderr);
+		return SFN_EXIT_USAGE;
+	}
+	return SFN_EXIT_OK;
+}

@@ -52,6 +52,18 @@ void sfn_cli_trace(void *ud, const struct sfn_trace_info *ti);
 void sfn_cli_exec_run(struct sfn_exec *x, struct sfn_exec_result *res);
 
 struct sfn_doc;
+struct sfn_machine_list;
+struct sfn_diags;
+/*
+ * Fills @list with the state machine of @doc (loaded from @path) that
+ * @logical_id names, or its only one. Prints why not, as command @cmd, and
+ * returns the exit code (1: no machine, 2: several and no --logical-id);
+ * 0 when @list holds exactly one machine.
+ */
+int sfn_cli_pick_machine(const char *cmd, const char *path, struct sfn_doc *doc,
+			 const char *logical_id, struct sfn_machine_list *list,
+			 struct sfn_diags *diags);
+
 /*
  * Prints how an execution ended, as sfn run and sfn redrive do: the output
  * on stdout (unless @describe printed the DescribeExecution shape), or the

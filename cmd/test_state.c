@@ -364,26 +364,11 @@ int cmd_test_state(int argc, char **argv)
 		if (sfn_is_template(sfn_doc_root(doc))) {
 			/* A CloudFormation/SAM template: one of its machines.
 			 */
-			if (sfn_doc_machines(doc, logical_id, &list, NULL,
-					     &err) < 0) {
-				sfn_doc_locate(doc, &err);
-				fprintf(stderr, "%s: error: %s\n",
-					sfn_display_name(path),
-					err.cause ? err.cause
-						  : "no state machine");
-				rc = SFN_EXIT_FAIL;
-				goto out;
-			}
-			if (list.n != 1) {
-				fprintf(stderr,
-					"sfn test-state: %s holds %zu state "
-					"machines; pick one with --logical-id",
-					sfn_display_name(path), list.n);
-				for (size_t i = 0; i < list.n; i++)
-					fprintf(stderr, "%s %s", i ? "," : ":",
-						list.v[i].logical_id);
-				fputc('\n', stderr);
-				rc = SFN_EXIT_USAGE;
+			int picked =
+				sfn_cli_pick_machine("test-state", path, doc,
+						     logical_id, &list, NULL);
+			if (picked != SFN_EXIT_OK) {
+				rc = picked;
 				goto out;
 			}
 			mdoc = list.v[0].doc;
