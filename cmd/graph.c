@@ -403,6 +403,8 @@ int cmd_graph(int argc, char **argv)
 	/* An execution: its journal, and by default its recorded definition. */
 	struct sfn_journal_data jd = { 0 };
 	struct sfn_graph_overlay *overlay = coverage ? &cov.pub : NULL;
+	struct sfn_graph_execution xview = { 0 };
+	json_t *describe = NULL; /* what the page says of the execution */
 	char *jpath = NULL;
 	if (execution) {
 		char *dir = sfn_cli_find_execution(
@@ -436,10 +438,15 @@ int cmd_graph(int argc, char **argv)
 			}
 		}
 		enum sfn_journal_status st;
-		json_decref(sfn_journal_describe(&jd, sfn_cli_now(), &st));
-		overlay = sfn_graph_overlay_from_history(
-			jd.events,
-			st != SFN_JSTATUS_RUNNING && st != SFN_JSTATUS_DIED);
+		describe = sfn_journal_describe(&jd, sfn_cli_now(), &st);
+		xview = (struct sfn_graph_execution){
+			.events = jd.events,
+			.describe = describe,
+			.ended = st != SFN_JSTATUS_RUNNING &&
+				 st != SFN_JSTATUS_DIED,
+		};
+		overlay = sfn_graph_overlay_from_history(jd.events,
+							 xview.ended);
 		free(dir);
 	}
 
@@ -475,6 +482,7 @@ int cmd_graph(int argc, char **argv)
 			coverage_release(&cov);
 		else
 			sfn_graph_overlay_free(overlay);
+		json_decref(describe);
 		sfn_journal_data_release(&jd);
 		free(jpath);
 		return code;
@@ -492,11 +500,11 @@ int cmd_graph(int argc, char **argv)
 			coverage_release(&cov);
 		else
 			sfn_graph_overlay_free(overlay);
+		json_decref(describe);
 		sfn_journal_data_release(&jd);
 		free(jpath);
 		return code;
 	}
-	loaded_release(&l);
 	struct sfn_strbuf out = SFN_STRBUF_INIT;
 	int rc = 0;
 	switch ((enum sfn_graph_format)format) {
@@ -511,11 +519,15 @@ int cmd_graph(int argc, char **argv)
 		rc = sfn_graph_render(g, overlay, format, &out, &err);
 		break;
 	case SFN_GRAPH_HTML:
-		rc = sfn_graph_write_html(
-			g, overlay, page_title(path, logical_id), &out, &err);
+		rc = sfn_graph_write_page(g, overlay, sfn_doc_root(l.machine),
+					  execution ? &xview : NULL,
+					  page_title(path, logical_id), &out,
+					  &err);
 		break;
 	}
+	loaded_release(&l);
 	sfn_graph_free(g);
+	json_decref(describe);
 	if (coverage)
 		coverage_release(&cov);
 	else

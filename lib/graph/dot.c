@@ -95,10 +95,11 @@ static const char *status_attrs(enum sfn_graph_status st)
 }
 
 static void write_machine(struct sfn_strbuf *sb, const struct gmachine *m,
-			  const struct sfn_graph_overlay *ov, int depth);
+			  const struct sfn_graph_overlay *ov, bool ids,
+			  int depth);
 
 static void write_node(struct sfn_strbuf *sb, const struct gnode *n,
-		       const struct sfn_graph_overlay *ov, int depth)
+		       const struct sfn_graph_overlay *ov, bool ids, int depth)
 {
 	struct sfn_strbuf label = SFN_STRBUF_INIT;
 	if (n->kind == GN_MISSING) {
@@ -108,7 +109,10 @@ static void write_node(struct sfn_strbuf *sb, const struct gnode *n,
 		graph_overlay_lines(&label, ov, n);
 	}
 	indent(sb, depth);
-	sfn_strbuf_addf(sb, "%s [label=", n->id);
+	sfn_strbuf_addf(sb, "%s [", n->id);
+	if (ids)
+		sfn_strbuf_addf(sb, "id=\"%s\", ", n->id);
+	sfn_strbuf_adds(sb, "label=");
 	quote(sb, label.buf);
 	sfn_strbuf_addf(sb, ", %s", kind_attrs(n->kind));
 	if (ov && n->kind != GN_MISSING)
@@ -120,7 +124,8 @@ static void write_node(struct sfn_strbuf *sb, const struct gnode *n,
 
 /* A Parallel/Map: a cluster holding its node, its branches, its join. */
 static void write_nested(struct sfn_strbuf *sb, const struct gnode *n,
-			 const struct sfn_graph_overlay *ov, int depth)
+			 const struct sfn_graph_overlay *ov, bool ids,
+			 int depth)
 {
 	indent(sb, depth);
 	sfn_strbuf_addf(sb, "subgraph %s {\n", n->cluster_id);
@@ -129,9 +134,9 @@ static void write_nested(struct sfn_strbuf *sb, const struct gnode *n,
 			"graph [label=\"\", style=\"rounded,%s\", "
 			"color=\"#5e35b1\"];\n",
 			n->distributed ? "bold" : "dashed");
-	write_node(sb, n, ov, depth + 1);
+	write_node(sb, n, ov, ids, depth + 1);
 	for (size_t i = 0; i < n->n_subs; i++)
-		write_machine(sb, n->subs[i], ov, depth + 1);
+		write_machine(sb, n->subs[i], ov, ids, depth + 1);
 	indent(sb, depth + 1);
 	sfn_strbuf_addf(sb,
 			"%s [label=\"\", shape=point, width=0.12, "
@@ -142,7 +147,8 @@ static void write_nested(struct sfn_strbuf *sb, const struct gnode *n,
 }
 
 static void write_machine(struct sfn_strbuf *sb, const struct gmachine *m,
-			  const struct sfn_graph_overlay *ov, int depth)
+			  const struct sfn_graph_overlay *ov, bool ids,
+			  int depth)
 {
 	int inner = depth;
 	if (m->cluster_id) {
@@ -158,9 +164,9 @@ static void write_machine(struct sfn_strbuf *sb, const struct gmachine *m,
 	for (size_t i = 0; i < m->n_nodes; i++) {
 		const struct gnode *n = m->nodes[i];
 		if (n->kind == GN_PARALLEL || n->kind == GN_MAP)
-			write_nested(sb, n, ov, inner);
+			write_nested(sb, n, ov, ids, inner);
 		else
-			write_node(sb, n, ov, inner);
+			write_node(sb, n, ov, ids, inner);
 	}
 	if (m->cluster_id) {
 		indent(sb, depth);
@@ -196,6 +202,13 @@ void sfn_graph_write_dot(const struct sfn_graph *g,
 			 const struct sfn_graph_overlay *ov,
 			 struct sfn_strbuf *out)
 {
+	graph_write_dot_ids(g, ov, false, out);
+}
+
+void graph_write_dot_ids(const struct sfn_graph *g,
+			 const struct sfn_graph_overlay *ov, bool ids,
+			 struct sfn_strbuf *out)
+{
 	sfn_strbuf_adds(out, "digraph sfn {\n");
 	sfn_strbuf_adds(out, "\tgraph [compound=true, rankdir=TB, "
 			     "fontname=\"Helvetica\", nodesep=0.4, "
@@ -208,12 +221,18 @@ void sfn_graph_write_dot(const struct sfn_graph *g,
 	sfn_strbuf_adds(out, "\tnode [fontname=\"Helvetica\", fontsize=11];\n"
 			     "\tedge [fontname=\"Helvetica\", fontsize=9, "
 			     "color=\"#555555\"];\n\n");
-	sfn_strbuf_adds(out, "\t" GRAPH_START_ID " [label=\"Start\", "
+	sfn_strbuf_adds(out, "\t" GRAPH_START_ID " [");
+	if (ids)
+		sfn_strbuf_adds(out, "id=\"" GRAPH_START_ID "\", ");
+	sfn_strbuf_adds(out, "label=\"Start\", "
 			     "shape=circle, style=filled, "
 			     "fillcolor=\"#263238\", fontcolor=white, "
 			     "fontsize=9, width=0.5, fixedsize=true];\n");
-	write_machine(out, &g->root, ov, 1);
-	sfn_strbuf_adds(out, "\t" GRAPH_END_ID " [label=\"End\", "
+	write_machine(out, &g->root, ov, ids, 1);
+	sfn_strbuf_adds(out, "\t" GRAPH_END_ID " [");
+	if (ids)
+		sfn_strbuf_adds(out, "id=\"" GRAPH_END_ID "\", ");
+	sfn_strbuf_adds(out, "label=\"End\", "
 			     "shape=doublecircle, style=filled, "
 			     "fillcolor=\"#263238\", fontcolor=white, "
 			     "fontsize=9, width=0.45, fixedsize=true];\n\n");

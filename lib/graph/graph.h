@@ -129,4 +129,28 @@ int sfn_graph_write_html(const struct sfn_graph *g,
 			 const char *title, struct sfn_strbuf *out,
 			 struct sfn_error *err);
 
+/* One execution as the HTML page shows it; everything borrowed. */
+struct sfn_graph_execution {
+	const json_t *events;	/* its history, as the journal holds it */
+	const json_t *describe; /* DescribeExecution-shaped; may be NULL */
+	bool ended;		/* it has a terminal event */
+};
+
+/*
+ * The HTML page of sfn_graph_write_html(), plus what makes it an execution
+ * view: clicking a state (or Tab to it, Enter) shows its definition (from
+ * @definition, the raw ASL the graph was built from; may be NULL) and, with
+ * @exec (may be NULL), each of its visits (per Map iteration, Parallel
+ * branch and redrive) with input, output, error, cause, retries and events,
+ * beside a timeline of the execution. All data is embedded as one JSON
+ * block escaped so that no payload can end its <script> element; the page
+ * loads nothing.
+ */
+int sfn_graph_write_page(const struct sfn_graph *g,
+			 const struct sfn_graph_overlay *overlay,
+			 const json_t *definition,
+			 const struct sfn_graph_execution *exec,
+			 const char *title, struct sfn_strbuf *out,
+			 struct sfn_error *err);
+
 #endif

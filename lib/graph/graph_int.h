@@ -74,6 +74,12 @@ struct sfn_graph {
 	size_t n_ids, alloc_ids;
 };
 
+/* The error of svg, png and html without libgvc; %s is the format. */
+#define GRAPH_NO_GRAPHVIZ                                                      \
+	"sfn was built without Graphviz's libgvc, so it cannot write %s: "     \
+	"install libgraphviz-dev and rebuild (cmake -DSFN_GRAPHVIZ=ON), or "   \
+	"use --format dot and run Graphviz's dot yourself"
+
 #define GRAPH_START_ID "sfn_start"
 #define GRAPH_END_ID   "sfn_end"
 
@@ -90,5 +96,40 @@ enum sfn_graph_status graph_node_status(const struct sfn_graph_overlay *ov,
 void graph_overlay_lines(struct sfn_strbuf *sb,
 			 const struct sfn_graph_overlay *ov,
 			 const struct gnode *n);
+
+/* The node drawing the state named @name (nested ones too), or NULL. */
+const struct gnode *graph_find_node(const struct sfn_graph *g,
+				    const char *name);
+
+/* DOT as sfn_graph_write_dot(), each node with id="<its node id>" when @ids
+ * (Graphviz's SVG then carries the stable ids instead of node1, node2...). */
+void graph_write_dot_ids(const struct sfn_graph *g,
+			 const struct sfn_graph_overlay *ov, bool ids,
+			 struct sfn_strbuf *out);
+/* SVG of the graph whose nodes carry their stable ids, for the HTML page. */
+int graph_render_svg_ids(const struct sfn_graph *g,
+			 const struct sfn_graph_overlay *ov,
+			 struct sfn_strbuf *out, struct sfn_error *err);
+
+/*
+ * Each entry into a state in @events (a history with x-scope), in order, as
+ * a new array of {state, scope, where, attempt, status, entered, exited,
+ * retries, events, error?, cause?}: entered/exited (null while open) and
+ * events are indexes into @events; where labels the Map iteration or
+ * Parallel branch ("" at the top); status is succeeded, caught (exited after
+ * a failure), failed, aborted or running; attempt counts redrives. @g (may
+ * be NULL) tells Map iterations from Parallel branches; @ended: the history
+ * has a terminal event, so nothing is still running.
+ */
+json_t *graph_visits(const json_t *events, const struct sfn_graph *g,
+		     bool ended);
+/* The page's data block: states, overlay marks, the execution (new). */
+json_t *graph_page_data(const struct sfn_graph *g,
+			const struct sfn_graph_overlay *ov,
+			const json_t *definition,
+			const struct sfn_graph_execution *exec);
+/* Appends @v as JSON that cannot end a <script> element or start a
+ * comment in it ('<', '>', '&', U+2028 and U+2029 as \u escapes). */
+void graph_add_script_json(struct sfn_strbuf *out, const json_t *v);
 
 #endif
