@@ -444,6 +444,7 @@ int cmd_graph(int argc, char **argv)
 			.describe = describe,
 			.ended = st != SFN_JSTATUS_RUNNING &&
 				 st != SFN_JSTATUS_DIED,
+			.died = st == SFN_JSTATUS_DIED,
 		};
 		overlay = sfn_graph_overlay_from_history(jd.events,
 							 xview.ended);

@@ -35,3 +35,29 @@ add_test(NAME graph.outputs
 # (graph/lsan.supp says what and why).
 set_tests_properties(graph.outputs graph.conformance PROPERTIES
 	ENVIRONMENT "LSAN_OPTIONS=suppressions=${SFN_GRAPH_DIR}/lsan.supp:print_suppressions=0")
+# The HTML page (docs/graph.md): golden pages (Graphviz's drawing cut out)
+# for a failed run with a Map, a caught Parallel branch and retries, a
+# redriven run, a run whose process died and a plain definition; and the
+# execution view driven in headless Chromium from a real sfn run, which
+# leaves graph-html/execution.png for review. Both need libgvc.
+if(TARGET PkgConfig::GVC)
+	set(SFN_GRAPH_HTML_CASES
+		"declined|--journal-dir|execution/journals|--execution|declined-run"
+		"redriven|--journal-dir|../journals|--execution|redriven-run"
+		"died|--journal-dir|../journals|--execution|died-run"
+		"definition|execution/orders.asl.json")
+	foreach(c ${SFN_GRAPH_HTML_CASES})
+		string(REPLACE "|" ";" args "${c}")
+		list(POP_FRONT args name)
+		add_test(NAME golden.graph.html.${name}
+			COMMAND ${SFN_GRAPH_DIR}/golden-html.sh $<TARGET_FILE:sfn>
+				${SFN_GRAPH_DIR}/html/${name}.html --format html ${args})
+		list(APPEND SFN_GRAPH_HTML golden.graph.html.${name})
+	endforeach()
+	add_test(NAME graph.html-execution
+		COMMAND ${SFN_GRAPH_DIR}/html-check.sh $<TARGET_FILE:sfn>
+			${CMAKE_BINARY_DIR}/graph-html)
+	set_tests_properties(graph.html-execution PROPERTIES TIMEOUT 300)
+	set_tests_properties(graph.html-execution ${SFN_GRAPH_HTML} PROPERTIES
+		ENVIRONMENT "LSAN_OPTIONS=suppressions=${SFN_GRAPH_DIR}/lsan.supp:print_suppressions=0")
+endif()

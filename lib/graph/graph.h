@@ -134,6 +134,7 @@ struct sfn_graph_execution {
 	const json_t *events;	/* its history, as the journal holds it */
 	const json_t *describe; /* DescribeExecution-shaped; may be NULL */
 	bool ended;		/* it has a terminal event */
+	bool died; /* no terminal event, and no process runs it any more */
 };
 
 /*

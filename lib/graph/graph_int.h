@@ -118,11 +118,12 @@ int graph_render_svg_ids(const struct sfn_graph *g,
  * events are indexes into @events; where labels the Map iteration or
  * Parallel branch ("" at the top); status is succeeded, caught (exited after
  * a failure), failed, aborted or running; attempt counts redrives. @g (may
- * be NULL) tells Map iterations from Parallel branches; @ended: the history
- * has a terminal event, so nothing is still running.
+ * be NULL) tells Map iterations from Parallel branches; @unfinished is the
+ * status of visits a history without a terminal event leaves open
+ * ("running", or "aborted" when its process died).
  */
 json_t *graph_visits(const json_t *events, const struct sfn_graph *g,
-		     bool ended);
+		     const char *unfinished);
 /* The page's data block: states, overlay marks, the execution (new). */
 json_t *graph_page_data(const struct sfn_graph *g,
 			const struct sfn_graph_overlay *ov,

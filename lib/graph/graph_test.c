@@ -2,9 +2,12 @@
  * graph_test: what the golden CLI cases cannot show one at a time: ids
  * that survive renaming other states, byte-identical output, escaping of
  * every awkward character in both formats, Choice rules as expressions,
- * the overlay an execution will be drawn with, and the error cases.
+ * the overlay an execution will be drawn with, the error cases, and the
+ * HTML page's data: each visit of each state from a history, and a JSON
+ * block no payload can break out of.
  */
 #include "graph/graph.h"
+#include "graph_int.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -354,6 +357,264 @@ static void test_errors(void)
 	SFN_CHECK_INT(sfn_graph_format_parse("pdf"), -1, "format pdf");
 }
 
+
+/* ---- the HTML page: visits from a history, the data block ---- */
+
+/* "state@where=status/retries/error/cause" per visit, "; "-joined. */
+static char *visits_summary(const json_t *visits)
+{
+	struct sfn_strbuf sb = SFN_STRBUF_INIT;
+	size_t i;
+	json_t *v;
+	json_array_foreach(visits, i, v) {
+		const char *where =
+			json_string_value(json_object_get(v, "where"));
+		const char *error =
+			json_string_value(json_object_get(v, "error"));
+		const char *cause =
+			json_string_value(json_object_get(v, "cause"));
+		sfn_strbuf_addf(
+			&sb, "%s%s%s%s=%s", i ? "; " : "",
+			json_string_value(json_object_get(v, "state")),
+			where && *where ? "@" : "", where ? where : "",
+			json_string_value(json_object_get(v, "status")));
+		json_int_t r = json_integer_value(json_object_get(v, "retries"));
+		json_int_t a = json_integer_value(json_object_get(v, "attempt"));
+		if (r)
+			sfn_strbuf_addf(&sb, "/r%" JSON_INTEGER_FORMAT, r);
+		if (a)
+			sfn_strbuf_addf(&sb, "/a%" JSON_INTEGER_FORMAT, a);
+		if (error)
+			sfn_strbuf_addf(&sb, "/%s", error);
+		if (cause)
+			sfn_strbuf_addf(&sb, "/%s", cause);
+	}
+	return sfn_strbuf_detach(&sb, NULL);
+}
+
+/* Shorthands for history events. */
+#define EV(type, scope, details)                                               \
+	"{\"type\":\"" type "\",\"x-scope\":" scope                            \
+	",\"xEventDetails\":" details "}"
+#define TOP "[]"
+#define IN(name) "{\"name\":\"" name "\"}"
+#define ERR(e, c) "{\"error\":\"" e "\",\"cause\":\"" c "\"}"
+
+static void test_visits(void)
+{
+	static const char def[] =
+		"{\"StartAt\":\"M\",\"States\":{"
+		"\"M\":{\"Type\":\"Map\",\"Next\":\"P\",\"ItemProcessor\":{"
+		"\"StartAt\":\"T\",\"States\":{\"T\":{\"Type\":\"Task\","
+		"\"Resource\":\"x\",\"End\":true}}}},"
+		"\"P\":{\"Type\":\"Parallel\",\"Next\":\"A\",\"Branches\":["
+		"{\"StartAt\":\"B0\",\"States\":{\"B0\":{\"Type\":\"Pass\","
+		"\"End\":true}}},"
+		"{\"StartAt\":\"B1\",\"States\":{\"B1\":{\"Type\":\"Task\","
+		"\"Resource\":\"x\",\"End\":true}}}]},"
+		"\"A\":{\"Type\":\"Task\",\"Resource\":\"x\",\"Next\":\"F\"},"
+		"\"F\":{\"Type\":\"Fail\"}}}";
+	static const struct {
+		const char *name, *events, *unfinished, *want;
+	} cases[] = {
+		{ "in and out", "[" EV("TaskStateEntered", TOP, IN("A")) ","
+		  EV("TaskStateExited", TOP, IN("A")) "]", "running",
+		  "A=succeeded" },
+		{ "a retry, then success",
+		  "[" EV("TaskStateEntered", TOP, IN("A")) ","
+		  EV("TaskScheduled", TOP, "{}") ","
+		  EV("TaskFailed", TOP, ERR("E1", "c1")) ","
+		  EV("TaskScheduled", TOP, "{}") ","
+		  EV("TaskSucceeded", TOP, "{}") ","
+		  EV("TaskStateExited", TOP, IN("A")) "]", "running",
+		  "A=succeeded/r1/E1/c1" },
+		{ "caught: exits after a failure",
+		  "[" EV("TaskStateEntered", TOP, IN("A")) ","
+		  EV("TaskFailed", TOP, ERR("E", "why")) ","
+		  EV("TaskStateExited", TOP, IN("A")) ","
+		  EV("FailStateEntered", TOP, IN("F")) ","
+		  EV("ExecutionFailed", TOP, ERR("Boom", "bad")) "]",
+		  "running", "A=caught/E/why; F=failed/Boom/bad" },
+		{ "uncaught: the Task's own error wins",
+		  "[" EV("TaskStateEntered", TOP, IN("A")) ","
+		  EV("TaskScheduled", TOP, "{}") ","
+		  EV("TaskFailed", TOP, ERR("E1", "first")) ","
+		  EV("TaskScheduled", TOP, "{}") ","
+		  EV("TaskTimedOut", TOP, "{\"error\":\"States.Timeout\"}") ","
+		  EV("ExecutionFailed", TOP, ERR("X", "y")) "]",
+		  "running", "A=failed/r1/States.Timeout" },
+		{ "Map iterations, one failed and tolerated",
+		  "[" EV("MapStateEntered", TOP, IN("M")) ","
+		  EV("MapIterationStarted", "[[\"M\",0]]", IN("M")) ","
+		  EV("TaskStateEntered", "[[\"M\",0]]", IN("T")) ","
+		  EV("TaskFailed", "[[\"M\",0]]", ERR("E", "c")) ","
+		  EV("MapIterationFailed", "[[\"M\",0]]", IN("M")) ","
+		  EV("MapIterationStarted", "[[\"M\",1]]", IN("M")) ","
+		  EV("TaskStateEntered", "[[\"M\",1]]", IN("T")) ","
+		  EV("TaskStateExited", "[[\"M\",1]]", IN("T")) ","
+		  EV("MapIterationSucceeded", "[[\"M\",1]]", IN("M")) ","
+		  EV("MapStateExited", TOP, IN("M")) "]",
+		  "running",
+		  "M=succeeded; T@M: iteration 0=failed/E/c; "
+		  "T@M: iteration 1=succeeded" },
+		{ "a Parallel branch fails into the Parallel's Catch",
+		  "[" EV("ParallelStateEntered", TOP, IN("P")) ","
+		  EV("PassStateEntered", "[[\"P\",0]]", IN("B0")) ","
+		  EV("TaskStateEntered", "[[\"P\",1]]", IN("B1")) ","
+		  EV("TaskFailed", "[[\"P\",1]]", ERR("E", "c")) ","
+		  EV("PassStateAborted", "[[\"P\",0]]", IN("B0")) ","
+		  EV("ParallelStateFailed", TOP, "{}") ","
+		  EV("ParallelStateExited", TOP, IN("P")) "]",
+		  "running",
+		  "P=caught; B0@P: branch 0=aborted; B1@P: branch 1=failed/E/c" },
+		{ "a failed Parallel takes the execution's error",
+		  "[" EV("ParallelStateEntered", TOP, IN("P")) ","
+		  EV("TaskStateEntered", "[[\"P\",1]]", IN("B1")) ","
+		  EV("TaskFailed", "[[\"P\",1]]", ERR("E", "c")) ","
+		  EV("ParallelStateFailed", TOP, "{}") ","
+		  EV("ExecutionFailed", TOP, ERR("E", "c")) "]",
+		  "running", "P=failed/E/c; B1@P: branch 1=failed/E/c" },
+		{ "a redrive enters the state anew",
+		  "[" EV("TaskStateEntered", TOP, IN("A")) ","
+		  EV("ExecutionFailed", TOP, ERR("E", "c")) ","
+		  EV("ExecutionRedriven", TOP, "{}") ","
+		  EV("TaskStateEntered", TOP, IN("A")) ","
+		  EV("TaskStateExited", TOP, IN("A")) ","
+		  EV("ExecutionSucceeded", TOP, "{}") "]",
+		  "running", "A=failed/E/c; A=succeeded/a1" },
+		{ "still running", "[" EV("TaskStateEntered", TOP, IN("A")) ","
+		  EV("TaskScheduled", TOP, "{}") "]", "running",
+		  "A=running" },
+		{ "its process died", "[" EV("TaskStateEntered", TOP, IN("A"))
+		  "]", "aborted", "A=aborted" },
+		{ "events without a state or type are skipped",
+		  "[{}," EV("TaskScheduled", TOP, "{}") ","
+		  EV("TaskStateExited", TOP, IN("A")) "]", "running", "" },
+	};
+	json_t *d = parse(def);
+	struct sfn_error err = SFN_ERROR_INIT;
+	struct sfn_graph *g = sfn_graph_build(d, &err);
+	SFN_CHECK(g != NULL, "visits: the definition builds");
+	for (size_t i = 0; g && i < sizeof(cases) / sizeof(cases[0]); i++) {
+		json_t *events = parse(cases[i].events);
+		json_t *v = graph_visits(events, g, cases[i].unfinished);
+		char *got = visits_summary(v);
+		SFN_CHECK_STR(got, cases[i].want, cases[i].name);
+		free(got);
+		json_decref(v);
+		json_decref(events);
+	}
+
+	/* indexes: entered, exited, events (the closing ExecutionFailed
+	 * too), and the Map's own iteration events */
+	json_t *events = parse(
+		"[" EV("ExecutionStarted", TOP, "{}") ","
+		EV("MapStateEntered", TOP, IN("M")) ","
+		EV("MapIterationStarted", "[[\"M\",0]]", IN("M")) ","
+		EV("TaskStateEntered", "[[\"M\",0]]", IN("T")) ","
+		EV("TaskFailed", "[[\"M\",0]]", ERR("E", "c")) ","
+		EV("MapIterationFailed", "[[\"M\",0]]", IN("M")) ","
+		EV("MapStateFailed", TOP, "{}") ","
+		EV("ExecutionFailed", TOP, ERR("States.ExceedToleratedFailureThreshold", "x")) "]");
+	json_t *v = graph_visits(events, g, "running");
+	char *m = sfn_json_dumps(json_array_get(v, 0), 0);
+	SFN_CHECK_STR(m,
+		      "{\"state\":\"M\",\"scope\":[],\"where\":\"\","
+		      "\"attempt\":0,\"status\":\"failed\",\"entered\":1,"
+		      "\"exited\":null,\"retries\":0,\"events\":[1,2,5,6,7],"
+		      "\"error\":\"States.ExceedToleratedFailureThreshold\","
+		      "\"cause\":\"x\"}",
+		      "the Map's visit");
+	char *t = sfn_json_dumps(json_object_get(json_array_get(v, 1),
+						 "events"),
+				 0);
+	SFN_CHECK_STR(t, "[3,4]", "the iteration's Task's events");
+	free(m);
+	free(t);
+	json_decref(v);
+	json_decref(events);
+	sfn_graph_free(g);
+	json_decref(d);
+}
+
+static void test_script_json(void)
+{
+	/* every way out of a <script> element, in a key and in values */
+	json_t *v = parse("{\"</script>\":[\"</script><script>alert(1)"
+			  "</script>\",\"<!-- <script>\",\"a & b > c\","
+			  "\"\\u2028\\u2029\",\"caf\\u00e9\"]}");
+	struct sfn_strbuf sb = SFN_STRBUF_INIT;
+	graph_add_script_json(&sb, v);
+	SFN_CHECK(!strpbrk(sb.buf, "<>&"), "no < > & left: %s", sb.buf);
+	SFN_CHECK(!strstr(sb.buf, "\xe2\x80\xa8") &&
+			  !strstr(sb.buf, "\xe2\x80\xa9"),
+		  "no raw U+2028/2029: %s", sb.buf);
+	SFN_CHECK(strstr(sb.buf, "caf\xc3\xa9") != NULL,
+		  "other UTF-8 stays: %s", sb.buf);
+	json_t *back = parse(sb.buf);
+	SFN_CHECK(sfn_json_equal(back, v), "parses back to the same value");
+	json_decref(back);
+	sfn_strbuf_release(&sb);
+	json_decref(v);
+}
+
+static void test_page(void)
+{
+	json_t *def = parse(
+		"{\"Comment\":\"a <b>\",\"StartAt\":\"P\",\"States\":{"
+		"\"P\":{\"Type\":\"Parallel\",\"End\":true,\"Branches\":["
+		"{\"StartAt\":\"In </script>\",\"States\":{\"In </script>\":"
+		"{\"Type\":\"Pass\",\"End\":true}}}]}}}");
+	struct sfn_error err = SFN_ERROR_INIT;
+	struct sfn_graph *g = sfn_graph_build(def, &err);
+	json_t *events = parse(
+		"[" EV("ParallelStateEntered", TOP, IN("P")) ","
+		EV("PassStateEntered", "[[\"P\",0]]", IN("In </script>")) "]");
+	struct sfn_graph_execution x = { events, NULL, false, false };
+	json_t *data = graph_page_data(g, NULL, def, &x);
+	json_t *in = json_object_get(json_object_get(data, "states"),
+				     "In </script>");
+	char *id = sfn_graph_node_id("In </script>");
+	SFN_CHECK_STR(json_string_value(json_object_get(in, "id")), id,
+		      "a nested state maps to its node id");
+	SFN_CHECK_STR(json_string_value(json_object_get(in, "parent")), "P",
+		      "a nested state knows its Parallel");
+	SFN_CHECK_STR(json_string_value(json_object_get(
+			      json_array_get(json_object_get(json_object_get(
+							     data, "execution"),
+						     "visits"),
+					     1),
+			      "where")),
+		      "P: branch 0", "the branch's visit");
+	json_decref(data);
+	if (sfn_graph_have_graphviz()) {
+		struct sfn_strbuf sb = SFN_STRBUF_INIT;
+		SFN_CHECK(sfn_graph_write_page(g, NULL, def, &x, "t</title>",
+					       &sb, &err) == 0,
+			  "the page renders");
+		size_t scripts = 0, ends = 0;
+		for (const char *p = sb.buf; (p = strstr(p, "<script")); p++)
+			scripts++;
+		for (const char *p = sb.buf; (p = strstr(p, "</script")); p++)
+			ends++;
+		SFN_CHECK_INT(scripts, 2, "two <script> elements");
+		SFN_CHECK_INT(ends, 2, "two </script>: no payload closes one");
+		char *node = sfn_xasprintf("<g id=\"%s\" class=\"node\">", id);
+		SFN_CHECK(strstr(sb.buf, node) != NULL,
+			  "the SVG node carries the stable id %s", id);
+		SFN_CHECK(strstr(sb.buf, "<title>t&lt;/title&gt;</title>") !=
+				  NULL,
+			  "the title is escaped");
+		free(node);
+		sfn_strbuf_release(&sb);
+	}
+	sfn_error_release(&err);
+	free(id);
+	json_decref(events);
+	sfn_graph_free(g);
+	json_decref(def);
+}
+
 int main(void)
 {
 	sfn_json_use_xmalloc();
@@ -364,5 +625,8 @@ int main(void)
 	test_cut();
 	test_overlay();
 	test_errors();
+	test_visits();
+	test_script_json();
+	test_page();
 	return sfn_test_done();
 }

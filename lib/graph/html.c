@@ -133,15 +133,21 @@ static void visit_close(struct visit *v, const char *status, const char *error,
 	}
 }
 
-/* Closes every open visit within @scope (NULL: all). */
+/*
+ * Closes every open visit within @scope (NULL: all), adding event @index
+ * (what closed them; -1: none) to their events.
+ */
 static void close_within(struct visits *vs, const json_t *scope,
 			 const char *status, const char *error,
-			 const char *cause)
+			 const char *cause, long index)
 {
 	for (size_t i = 0; i < vs->n; i++) {
 		struct visit *v = &vs->v[i];
 		if (!v->open || (scope && !scope_within(v->scope, scope)))
 			continue;
+		if (index >= 0)
+			json_array_append_new(v->events,
+					      json_integer((json_int_t)index));
 		/* a visit whose own attempt failed failed, whatever ended
 		 * its iteration or execution */
 		visit_close(v, v->failed_last ? "failed" : status, error,
@@ -211,7 +217,7 @@ static json_t *scope_parent(const json_t *scope)
 }
 
 json_t *graph_visits(const json_t *events, const struct sfn_graph *g,
-		     bool ended)
+		     const char *unfinished)
 {
 	struct visits vs = { .g = g };
 	json_t *empty = json_array();
@@ -237,18 +243,18 @@ json_t *graph_visits(const json_t *events, const struct sfn_graph *g,
 		if (!strcmp(type, "ExecutionRedriven")) {
 			/* what the last attempt left open (it died) ended
 			 * with it; the redrive enters states anew */
-			close_within(&vs, NULL, "aborted", NULL, NULL);
+			close_within(&vs, NULL, "aborted", NULL, NULL, -1);
 			attempt++;
 			continue;
 		}
 		if (!strncmp(type, "Execution", 9)) {
 			if (ends_with(type, "Failed") ||
 			    ends_with(type, "TimedOut"))
-				close_within(&vs, NULL, "failed", error,
-					     cause);
+				close_within(&vs, NULL, "failed", error, cause,
+					     (long)i);
 			else if (ends_with(type, "Aborted"))
-				close_within(&vs, NULL, "aborted", error,
-					     cause);
+				close_within(&vs, NULL, "aborted", error, cause,
+					     (long)i);
 			continue;
 		}
 		if (ends_with(type, "StateEntered") && name) {
@@ -261,14 +267,14 @@ json_t *graph_visits(const json_t *events, const struct sfn_graph *g,
 			struct visit *map = open_in(&vs, outer);
 			json_decref(outer);
 			if (!strcmp(type, "MapIterationFailed"))
-				close_within(&vs, scope, "failed", error,
-					     cause);
+				close_within(&vs, scope, "failed", error, cause,
+					     -1);
 			else if (!strcmp(type, "MapIterationAborted"))
-				close_within(&vs, scope, "aborted", NULL,
-					     NULL);
+				close_within(&vs, scope, "aborted", NULL, NULL,
+					     -1);
 			else if (!strcmp(type, "MapIterationSucceeded"))
 				close_within(&vs, scope, "succeeded", NULL,
-					     NULL);
+					     NULL, -1);
 			if (map)
 				json_array_append_new(map->events,
 						      json_integer((json_int_t)i));
@@ -311,7 +317,7 @@ json_t *graph_visits(const json_t *events, const struct sfn_graph *g,
 		}
 	}
 	/* No terminal event: still running, or its process died. */
-	close_within(&vs, NULL, ended ? "failed" : "running", NULL, NULL);
+	close_within(&vs, NULL, unfinished, NULL, NULL, -1);
 	json_t *out = json_array();
 	for (size_t k = 0; k < vs.n; k++)
 		json_array_append_new(out, vs.v[k].obj);
@@ -409,7 +415,10 @@ json_t *graph_page_data(const struct sfn_graph *g,
 				       : json_null());
 	json_object_set(x, "events", (json_t *)exec->events);
 	json_object_set_new(x, "visits",
-			    graph_visits(exec->events, g, exec->ended));
+			    graph_visits(exec->events, g,
+					 exec->ended  ? "failed"
+					 : exec->died ? "aborted"
+						      : "running"));
 	json_object_set_new(data, "execution", x);
 	return data;
 }
