@@ -33,7 +33,10 @@
 	"  --execution EXEC   draw a journaled execution over the graph: each\n" \
 	"                     state succeeded, caught, failed, running or not\n" \
 	"                     reached, retries, redrives, Map iterations, the\n" \
-	"                     path taken; DEFINITION defaults to the journal's\n" \
+	"                     path taken; DEFINITION defaults to the journal's;\n" \
+	"                     with html, a page where clicking a state shows\n" \
+	"                     each visit's input, output, error and events,\n" \
+	"                     beside a timeline of the execution\n" \
 	"  --journal-dir DIR  the journal root (default $SFN_JOURNAL_DIR, .sfn)\n" \
 	"  --coverage FILE    mark what a test suite never reached, from\n" \
 	"                     sfn test --coverage-out FILE: states never\n" \
@@ -446,8 +449,8 @@ int cmd_graph(int argc, char **argv)
 				 st != SFN_JSTATUS_DIED,
 			.died = st == SFN_JSTATUS_DIED,
 		};
-		overlay = sfn_graph_overlay_from_history(jd.events,
-							 xview.ended);
+		overlay =
+			sfn_graph_overlay_from_history(jd.events, xview.ended);
 		free(dir);
 	}
 

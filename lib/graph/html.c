@@ -45,8 +45,7 @@ static json_t *event_details(const json_t *ev)
 	return NULL;
 }
 
-static const struct gnode *find_node(const struct gmachine *m,
-				     const char *name)
+static const struct gnode *find_node(const struct gmachine *m, const char *name)
 {
 	for (size_t i = 0; i < m->n_nodes; i++) {
 		const struct gnode *n = m->nodes[i];
@@ -61,8 +60,7 @@ static const struct gnode *find_node(const struct gmachine *m,
 	return NULL;
 }
 
-const struct gnode *graph_find_node(const struct sfn_graph *g,
-				    const char *name)
+const struct gnode *graph_find_node(const struct sfn_graph *g, const char *name)
 {
 	return g && name ? find_node(&g->root, name) : NULL;
 }
@@ -79,11 +77,10 @@ static char *scope_label(const struct sfn_graph *g, const json_t *scope)
 		const struct gnode *n = graph_find_node(g, name);
 		if (sb.len)
 			sfn_strbuf_adds(&sb, " / ");
-		sfn_strbuf_addf(&sb, "%s: %s %" JSON_INTEGER_FORMAT,
-				name ? name : "?",
-				n && n->kind == GN_PARALLEL ? "branch"
-							    : "iteration",
-				json_integer_value(idx));
+		sfn_strbuf_addf(
+			&sb, "%s: %s %" JSON_INTEGER_FORMAT, name ? name : "?",
+			n && n->kind == GN_PARALLEL ? "branch" : "iteration",
+			json_integer_value(idx));
 	}
 	return sfn_strbuf_detach(&sb, NULL);
 }
@@ -276,8 +273,9 @@ json_t *graph_visits(const json_t *events, const struct sfn_graph *g,
 				close_within(&vs, scope, "succeeded", NULL,
 					     NULL, -1);
 			if (map)
-				json_array_append_new(map->events,
-						      json_integer((json_int_t)i));
+				json_array_append_new(
+					map->events,
+					json_integer((json_int_t)i));
 			continue;
 		}
 		struct visit *v = open_in(&vs, scope);
@@ -521,12 +519,11 @@ int sfn_graph_write_page(const struct sfn_graph *g,
 		html_escape(out, g->title);
 		sfn_strbuf_adds(out, "</p>\n");
 	}
-	sfn_strbuf_adds(
-		out,
-		"<div id=\"summary\" class=\"summary\"></div>\n"
-		"</header>\n<div class=\"layout\">\n"
-		"<main id=\"graph\" class=\"graph\" aria-label=\"State "
-		"graph\">\n");
+	sfn_strbuf_adds(out,
+			"<div id=\"summary\" class=\"summary\"></div>\n"
+			"</header>\n<div class=\"layout\">\n"
+			"<main id=\"graph\" class=\"graph\" aria-label=\"State "
+			"graph\">\n");
 	sfn_strbuf_adds(out, body);
 	sfn_strbuf_adds(
 		out,

@@ -272,8 +272,15 @@
 		if (!exec) def.open = true;
 		panel.appendChild(def);
 		if (focusPanel) panel.focus({ preventScroll: true });
-		var row = rows[visit];
-		if (row && row.scrollIntoView) row.scrollIntoView({ block: 'nearest' });
+		reveal(rows[visit]);
+	}
+	// Scrolls the timeline's list (not the page) to show @row.
+	function reveal(row) {
+		if (!row) return;
+		var box = row.parentNode;
+		var top = row.offsetTop;
+		if (top < box.scrollTop || top + row.offsetHeight > box.scrollTop + box.clientHeight)
+			box.scrollTop = Math.max(0, top - box.clientHeight / 2);
 	}
 	function showVisit(v) {
 		var start = time(v.entered);

@@ -10,7 +10,6 @@
 #include <gvc.h>
 #endif
 
-
 bool sfn_graph_have_graphviz(void)
 {
 #ifdef SFN_HAVE_GVC
@@ -22,8 +21,8 @@ bool sfn_graph_have_graphviz(void)
 
 static int render(const struct sfn_graph *g,
 		  const struct sfn_graph_overlay *overlay,
-		  enum sfn_graph_format format, bool ids, struct sfn_strbuf *out,
-		  struct sfn_error *err)
+		  enum sfn_graph_format format, bool ids,
+		  struct sfn_strbuf *out, struct sfn_error *err)
 {
 	const char *fmt = format == SFN_GRAPH_SVG   ? "svg"
 			  : format == SFN_GRAPH_PNG ? "png"
