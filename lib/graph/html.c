@@ -26,6 +26,9 @@ struct visit {
 struct visits {
 	struct visit *v;
 	size_t n, alloc;
+	size_t *open; /* indexes of the open visits: few, however long the
+			 history (a Map of 10,000 items runs 40 at a time) */
+	size_t n_open, alloc_open;
 	const struct sfn_graph *g;
 };
 
@@ -106,10 +109,22 @@ static bool scope_same(const json_t *a, const json_t *b)
 /* The open visit in exactly @scope (the state running there), or NULL. */
 static struct visit *open_in(struct visits *vs, const json_t *scope)
 {
-	for (size_t i = vs->n; i-- > 0;)
-		if (vs->v[i].open && scope_same(vs->v[i].scope, scope))
-			return &vs->v[i];
+	for (size_t k = vs->n_open; k-- > 0;) {
+		struct visit *v = &vs->v[vs->open[k]];
+		if (scope_same(v->scope, scope))
+			return v;
+	}
 	return NULL;
+}
+
+/* Drops the visits closed since from the open list. */
+static void prune(struct visits *vs)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < vs->n_open; i++)
+		if (vs->v[vs->open[i]].open)
+			vs->open[k++] = vs->open[i];
+	vs->n_open = k;
 }
 
 static void set_str(json_t *obj, const char *key, const char *s)
@@ -138,9 +153,9 @@ static void close_within(struct visits *vs, const json_t *scope,
 			 const char *status, const char *error,
 			 const char *cause, long index)
 {
-	for (size_t i = 0; i < vs->n; i++) {
-		struct visit *v = &vs->v[i];
-		if (!v->open || (scope && !scope_within(v->scope, scope)))
+	for (size_t k = 0; k < vs->n_open; k++) {
+		struct visit *v = &vs->v[vs->open[k]];
+		if (scope && !scope_within(v->scope, scope))
 			continue;
 		if (index >= 0)
 			json_array_append_new(v->events,
@@ -150,6 +165,7 @@ static void close_within(struct visits *vs, const json_t *scope,
 		visit_close(v, v->failed_last ? "failed" : status, error,
 			    cause);
 	}
+	prune(vs);
 }
 
 /*
@@ -160,16 +176,17 @@ static void close_nested(struct visits *vs, const json_t *scope,
 			 const char *state)
 {
 	size_t n = json_array_size(scope);
-	for (size_t i = 0; i < vs->n; i++) {
-		struct visit *v = &vs->v[i];
+	for (size_t k = 0; k < vs->n_open; k++) {
+		struct visit *v = &vs->v[vs->open[k]];
 		const char *outer = json_string_value(
 			json_array_get(json_array_get(v->scope, n), 0));
-		if (v->open && json_array_size(v->scope) > n &&
+		if (json_array_size(v->scope) > n &&
 		    scope_within(v->scope, scope) && outer &&
 		    !strcmp(outer, state))
 			visit_close(v, v->failed_last ? "failed" : "aborted",
 				    NULL, NULL);
 	}
+	prune(vs);
 }
 
 static struct visit *visit_open(struct visits *vs, const char *state,
@@ -179,6 +196,12 @@ static struct visit *visit_open(struct visits *vs, const char *state,
 		vs->alloc = vs->alloc ? vs->alloc * 2 : 32;
 		vs->v = sfn_xrealloc(vs->v, vs->alloc * sizeof(*vs->v));
 	}
+	if (vs->n_open == vs->alloc_open) {
+		vs->alloc_open = vs->alloc_open ? vs->alloc_open * 2 : 16;
+		vs->open = sfn_xrealloc(vs->open,
+					vs->alloc_open * sizeof(*vs->open));
+	}
+	vs->open[vs->n_open++] = vs->n;
 	struct visit *v = &vs->v[vs->n++];
 	char *where = scope_label(vs->g, scope);
 	v->obj = json_pack("{s:s, s:O, s:s, s:I, s:s, s:I, s:n, s:I, s:[I]}",
@@ -288,11 +311,13 @@ json_t *graph_visits(const json_t *events, const struct sfn_graph *g,
 			/* exited after a failure: a Catch took over */
 			visit_close(v, v->failed_last ? "caught" : "succeeded",
 				    NULL, NULL);
+			/* (and drops @v from the open list) */
 			close_nested(&vs, scope,
 				     json_string_value(
 					     json_object_get(v->obj, "state")));
 		} else if (ends_with(type, "StateAborted")) {
 			visit_close(v, "aborted", NULL, NULL);
+			prune(&vs);
 		} else if (is_scheduled(type)) {
 			if (v->failed_last) {
 				json_t *r = json_object_get(v->obj, "retries");
@@ -320,6 +345,7 @@ json_t *graph_visits(const json_t *events, const struct sfn_graph *g,
 	for (size_t k = 0; k < vs.n; k++)
 		json_array_append_new(out, vs.v[k].obj);
 	free(vs.v);
+	free(vs.open);
 	json_decref(empty);
 	return out;
 }

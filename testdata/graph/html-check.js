@@ -140,7 +140,16 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 		if (r.exceptionDetails) throw new Error('evaluate ' + expr + ': ' + r.exceptionDetails.text);
 		return r.result.value;
 	};
-	check('page script ran (data-ready)', await evaluate("document.body.dataset.ready === 'true'"));
+	// Polls @expr until true (the machine may be busy): false after 10 s.
+	const until = async (expr) => {
+		for (let i = 0; i < 200; i++) {
+			if (await evaluate(expr)) return true;
+			await sleep(50);
+		}
+		return false;
+	};
+	const titled = (name) => `(document.querySelector('#panel h2') || {}).textContent === ${JSON.stringify(name)}`;
+	check('page script ran (data-ready)', await until("document.body.dataset.ready === 'true'"));
 	const info = await evaluate(`(() => {
 		const d = JSON.parse(document.getElementById('sfn-data').textContent);
 		return {
@@ -173,7 +182,6 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 		if (!box) return false;
 		for (const type of ['mouseMoved', 'mousePressed', 'mouseReleased'])
 			await s('Input.dispatchMouseEvent', { type, x: box.x, y: box.y, button: 'left', clickCount: 1 });
-		await sleep(100);
 		return true;
 	}
 	const panel = () => evaluate(`(() => {
@@ -186,6 +194,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 	})()`);
 	const failedSel = `g.sfn-state[data-state=${JSON.stringify(failedState)}]`;
 	check('click the failed state', await clickAt(failedSel), 'no node ' + failedSel);
+	await until(titled(failedState));
 	let p = await panel();
 	check('the panel shows the failed state', p.title === failedState, JSON.stringify(p.title));
 	check('the panel shows its error', p.error === wantError, JSON.stringify(p.error));
@@ -209,7 +218,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 	check('a state node takes the focus', first !== null);
 	await s('Input.dispatchKeyEvent', { type: 'keyDown', key: 'Enter', code: 'Enter', windowsVirtualKeyCode: 13 });
 	await s('Input.dispatchKeyEvent', { type: 'keyUp', key: 'Enter', code: 'Enter', windowsVirtualKeyCode: 13 });
-	await sleep(100);
+	await until(titled(first));
 	p = await panel();
 	check('Enter on a focused node opens it', p.title === first, JSON.stringify([p.title, first]));
 
@@ -224,6 +233,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 	check('the timeline has ' + mapState, rowSel !== null);
 	if (rowSel) {
 		await clickAt(rowSel);
+		await until(`document.querySelector(${JSON.stringify(rowSel)}).classList.contains('current')`);
 		const where = await evaluate(`document.querySelector(${JSON.stringify(rowSel)}).querySelector('small').textContent`);
 		p = await panel();
 		check('a timeline row selects its state', p.title === mapState, JSON.stringify(p.title));
@@ -233,7 +243,8 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 	}
 	// Escape goes back to the execution.
 	await s('Input.dispatchKeyEvent', { type: 'keyDown', key: 'Escape', code: 'Escape', windowsVirtualKeyCode: 27 });
-	await sleep(100);
+	await s('Input.dispatchKeyEvent', { type: 'keyUp', key: 'Escape', code: 'Escape', windowsVirtualKeyCode: 27 });
+	await until("(document.querySelector('#panel h2') || {}).textContent.startsWith('Execution')");
 	p = await panel();
 	check('Escape shows the execution', p.title.startsWith('Execution') && p.error === wantError,
 		JSON.stringify([p.title, p.error]));
