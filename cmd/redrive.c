@@ -432,7 +432,7 @@ out:
 	sfn_error_release(&err);
 	json_decref(config);
 	json_decref(mock);
-	free(rj.error);
+	sfn_run_journal_release(&rj);
 	free(base_dir);
 	free(dir);
 	return rc;

@@ -601,7 +601,7 @@ int cmd_run(int argc, char **argv)
 out:
 	if (journal)
 		sfn_journal_close(journal, NULL);
-	free(rj.error);
+	sfn_run_journal_release(&rj);
 	sfn_exec_result_release(&res);
 	sfn_exec_free(x);
 	sfn_task_env_release(&tenv);

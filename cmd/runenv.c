@@ -119,22 +119,52 @@ bool sfn_run_journal_needs_redaction(const json_t *config)
 	return false;
 }
 
-void sfn_run_journal_emit(void *ud, json_t *event)
+struct event_line {
+	const struct sfn_event *ev;
+	struct sfn_event_writer *w;
+};
+
+static void write_event(struct sfn_strbuf *sb, void *ud)
+{
+	struct event_line *l = ud;
+	sfn_event_write(sb, l->w, l->ev);
+}
+
+void sfn_run_journal_emit(void *ud, const struct sfn_event *event)
 {
 	struct sfn_run_journal *rj = ud;
 	struct sfn_error err = SFN_ERROR_INIT;
+	int rc;
 	if (rj->failed)
 		return;
-	/* Secrets never reach the journal (issue #6): mask what the
-	 * integrations know to be secret before the event is written. */
-	json_t *ev = rj->redact && rj->tenv ? sfn_task_redact(rj->tenv, event)
-					    : json_incref(event);
-	if (sfn_journal_append_event(rj->j, ev, &err) < 0) {
+	bool durable = sfn_journal_event_is_durable(event->type);
+	if (rj->redact && rj->tenv) {
+		/* Secrets never reach the journal (issue #6): mask what the
+		 * integrations know to be secret before the event is
+		 * written. */
+		json_t *ev = sfn_event_json(event);
+		json_t *safe = sfn_task_redact(rj->tenv, ev);
+		rc = sfn_journal_append(rj->j, safe, durable, &err);
+		json_decref(safe);
+		json_decref(ev);
+	} else {
+		/* Straight to bytes: no JSON objects on the hot path. */
+		struct event_line l = { event, &rj->w };
+		rc = sfn_journal_append_with(rj->j, write_event, &l, durable,
+					     &err);
+	}
+	if (rc < 0) {
 		rj->failed = 1;
 		rj->error = sfn_xstrdup(err.cause ? err.cause : "write error");
 	}
-	json_decref(ev);
 	sfn_error_release(&err);
+}
+
+void sfn_run_journal_release(struct sfn_run_journal *rj)
+{
+	free(rj->error);
+	rj->error = NULL;
+	sfn_event_writer_release(&rj->w);
 }
 
 char *sfn_cli_abspath(const char *path)

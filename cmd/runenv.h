@@ -11,6 +11,9 @@
 
 #include <jansson.h>
 
+#include "base/base.h"
+#include "exec/exec.h"
+
 /* The host's randomness; reproducible (a fixed seed) when @deterministic. */
 struct sfn_host {
 	bool deterministic;
@@ -86,9 +89,12 @@ struct sfn_run_journal {
 	bool redact;		   /* secrets may exist: mask every event */
 	int failed;		   /* a write failed: the run must exit 4 */
 	char *error;		   /* the first write error; owned */
+	struct sfn_event_writer w; /* for sfn_event_write */
 };
 /* For struct sfn_event_sink.emit, @ud a struct sfn_run_journal. */
-void sfn_run_journal_emit(void *ud, json_t *event);
+void sfn_run_journal_emit(void *ud, const struct sfn_event *event);
+/* Frees what @rj owns. */
+void sfn_run_journal_release(struct sfn_run_journal *rj);
 /* Whether secrets may appear in events (a config or AWS credentials). */
 bool sfn_run_journal_needs_redaction(const json_t *config);
 

@@ -133,7 +133,7 @@ char *sfn_strbuf_detach(struct sfn_strbuf *sb, size_t *len)
 	return s;
 }
 
-void sfn_strbuf_grow(struct sfn_strbuf *sb, size_t extra)
+void sfn_strbuf_grow_slow(struct sfn_strbuf *sb, size_t extra)
 {
 	size_t need = sb->len + extra + 1;
 	bool fresh = !sb->alloc;
@@ -148,26 +148,6 @@ void sfn_strbuf_grow(struct sfn_strbuf *sb, size_t extra)
 	sb->alloc = n;
 	if (fresh)
 		sb->buf[0] = '\0';
-}
-
-void sfn_strbuf_add(struct sfn_strbuf *sb, const void *data, size_t n)
-{
-	sfn_strbuf_grow(sb, n);
-	memcpy(sb->buf + sb->len, data, n);
-	sb->len += n;
-	sb->buf[sb->len] = '\0';
-}
-
-void sfn_strbuf_adds(struct sfn_strbuf *sb, const char *s)
-{
-	sfn_strbuf_add(sb, s, strlen(s));
-}
-
-void sfn_strbuf_addch(struct sfn_strbuf *sb, int c)
-{
-	sfn_strbuf_grow(sb, 1);
-	sb->buf[sb->len++] = (char)c;
-	sb->buf[sb->len] = '\0';
 }
 
 void sfn_strbuf_vaddf(struct sfn_strbuf *sb, const char *fmt, va_list ap)

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <jansson.h>
 
@@ -65,10 +66,35 @@ void sfn_strbuf_release(struct sfn_strbuf *sb);
 void sfn_strbuf_reset(struct sfn_strbuf *sb);
 /* Returns the buffer, the caller's to free; @sb is left empty. */
 char *sfn_strbuf_detach(struct sfn_strbuf *sb, size_t *len);
-void sfn_strbuf_grow(struct sfn_strbuf *sb, size_t extra);
-void sfn_strbuf_add(struct sfn_strbuf *sb, const void *data, size_t n);
-void sfn_strbuf_adds(struct sfn_strbuf *sb, const char *s);
-void sfn_strbuf_addch(struct sfn_strbuf *sb, int c);
+/* Makes room for @extra more bytes and the NUL. */
+void sfn_strbuf_grow_slow(struct sfn_strbuf *sb, size_t extra);
+/*
+ * The appends are inline: the JSON writer and the journal call them for
+ * every token, and a call per byte showed in profiles.
+ */
+static inline void sfn_strbuf_grow(struct sfn_strbuf *sb, size_t extra)
+{
+	if (extra >= sb->alloc - sb->len || !sb->alloc)
+		sfn_strbuf_grow_slow(sb, extra);
+}
+static inline void sfn_strbuf_add(struct sfn_strbuf *sb, const void *data,
+				  size_t n)
+{
+	sfn_strbuf_grow(sb, n);
+	memcpy(sb->buf + sb->len, data, n);
+	sb->len += n;
+	sb->buf[sb->len] = '\0';
+}
+static inline void sfn_strbuf_adds(struct sfn_strbuf *sb, const char *s)
+{
+	sfn_strbuf_add(sb, s, strlen(s));
+}
+static inline void sfn_strbuf_addch(struct sfn_strbuf *sb, int c)
+{
+	sfn_strbuf_grow(sb, 1);
+	sb->buf[sb->len++] = (char)c;
+	sb->buf[sb->len] = '\0';
+}
 void sfn_strbuf_addf(struct sfn_strbuf *sb, const char *fmt, ...)
 	SFN_PRINTF(2, 3);
 void sfn_strbuf_vaddf(struct sfn_strbuf *sb, const char *fmt, va_list ap)
@@ -131,6 +157,12 @@ enum sfn_json_flags {
 void sfn_json_dump(struct sfn_strbuf *sb, const json_t *v, int flags);
 /* The same, as a new string the caller frees. */
 char *sfn_json_dumps(const json_t *v, int flags);
+/*
+ * Appends the compact JSON of @v as a quoted JSON string, as
+ * sfn_json_quote(sfn_json_dumps(v, 0)) would, in one pass: how history
+ * events carry inputs and outputs.
+ */
+void sfn_json_dump_quoted(struct sfn_strbuf *sb, const json_t *v);
 /* Appends @s (of @n bytes, UTF-8) as a quoted JSON string. */
 void sfn_json_quote(struct sfn_strbuf *sb, const char *s, size_t n, int flags);
 /*
@@ -139,6 +171,8 @@ void sfn_json_quote(struct sfn_strbuf *sb, const char *s, size_t n, int flags);
  */
 #define SFN_NUMBUF 32
 int sfn_fmt_double(char buf[SFN_NUMBUF], double d);
+/* Writes @v in decimal into @buf (NUL-terminated); returns the length. */
+int sfn_fmt_int(char buf[SFN_NUMBUF], int64_t v);
 
 /* A number's value as a double (integer or real); 0 for non-numbers. */
 double sfn_json_number(const json_t *v);

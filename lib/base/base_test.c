@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "base/test.h"
 
@@ -216,6 +217,91 @@ int main(void)
 		SFN_CHECK(rc == 0, "time '%s' parsed", times[i].in);
 		sfn_time_format(tb, t);
 		SFN_CHECK_STR(tb, times[i].out, times[i].in);
+	}
+	/* The hand-written path against snprintf's, over many instants. */
+	for (double t = -62135596800.0; t < 253402300800.0; t += 7777777.123) {
+		char tb[32], want[96];
+		sfn_time_format(tb, t);
+		int64_t ms = (int64_t)floor(t * 1000.0 + 0.5);
+		time_t secs =
+			(time_t)(ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000));
+		struct tm tm;
+		gmtime_r(&secs, &tm);
+		snprintf(want, sizeof(want),
+			 "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
+			 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+			 tm.tm_hour, tm.tm_min, tm.tm_sec,
+			 (int)(ms - (int64_t)secs * 1000));
+		if (strcmp(tb, want)) {
+			SFN_CHECK_STR(tb, want, "time format");
+			break;
+		}
+	}
+	static const struct {
+		int64_t v;
+		const char *s;
+	} ints[] = {
+		{ 0, "0" },
+		{ 7, "7" },
+		{ -1, "-1" },
+		{ 1000000, "1000000" },
+		{ INT64_MAX, "9223372036854775807" },
+		{ INT64_MIN, "-9223372036854775808" },
+	};
+	for (size_t i = 0; i < sizeof(ints) / sizeof(ints[0]); i++) {
+		char nb[SFN_NUMBUF];
+		int n = sfn_fmt_int(nb, ints[i].v);
+		SFN_CHECK_STR(nb, ints[i].s, "sfn_fmt_int");
+		SFN_CHECK(n == (int)strlen(ints[i].s), "sfn_fmt_int length");
+	}
+	static const struct {
+		const char *in;
+		int flags;
+		const char *out;
+	} quotes[] = {
+		{ "", 0, "\"\"" },
+		{ "plain text", 0, "\"plain text\"" },
+		{ "a\"b\\c", 0, "\"a\\\"b\\\\c\"" },
+		{ "\b\f\n\r\t\x01\x1f", 0,
+		  "\"\\b\\f\\n\\r\\t\\u0001\\u001f\"" },
+		{ "caf\xc3\xa9 \xe2\x82\xac", 0,
+		  "\"caf\xc3\xa9 \xe2\x82\xac\"" },
+		{ "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\"", SFN_JSON_ASCII,
+		  "\"caf\\u00e9 \\u20ac \\ud83d\\ude00\\\"\"" },
+		{ "end\xe2\x82", SFN_JSON_ASCII, "\"end\\u0082\"" },
+	};
+	for (size_t i = 0; i < sizeof(quotes) / sizeof(quotes[0]); i++) {
+		struct sfn_strbuf qb = SFN_STRBUF_INIT;
+		sfn_strbuf_adds(&qb, "x");
+		sfn_json_quote(&qb, quotes[i].in, strlen(quotes[i].in),
+			       quotes[i].flags);
+		SFN_CHECK_STR(qb.buf + 1, quotes[i].out, quotes[i].in);
+		SFN_CHECK(qb.len == strlen(qb.buf), "quote length");
+		sfn_strbuf_release(&qb);
+	}
+	/* Each escape at every offset of a word, among plain and 8-bit
+	 * bytes: the word-wise scan must stop at each. */
+	static const char specials[] = { '"', '\\', '\n', 0x1f, 0x01 };
+	static const char *const escaped[] = { "\\\"", "\\\\", "\\n", "\\u001f",
+					       "\\u0001" };
+	for (size_t k = 0; k < 5; k++) {
+		for (size_t at = 0; at < 20; at++) {
+			char in[40], want[64];
+			for (size_t i = 0; i < 30; i++)
+				in[i] = i % 7 == 3   ? (char)0xc3
+					: i % 7 == 4 ? (char)0xa9
+						     : 'a';
+			in[at] = specials[k];
+			if (at % 7 == 3)
+				in[at + 1] = 'a';
+			in[30] = '\0';
+			snprintf(want, sizeof(want), "\"%.*s%s%s\"", (int)at,
+				 in, escaped[k], in + at + 1);
+			struct sfn_strbuf qb = SFN_STRBUF_INIT;
+			sfn_json_quote(&qb, in, 30, 0);
+			SFN_CHECK_STR(qb.buf, want, "escape in a long string");
+			sfn_strbuf_release(&qb);
+		}
 	}
 	return sfn_test_done();
 }

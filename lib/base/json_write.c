@@ -159,71 +159,251 @@ int sfn_fmt_double(char buf[SFN_NUMBUF], double d)
 	return len;
 }
 
+int sfn_fmt_int(char buf[SFN_NUMBUF], int64_t v)
+{
+	/* Two digits at a time: ids and counters are formatted per event. */
+	static const char pairs[] = "00010203040506070809"
+				    "10111213141516171819"
+				    "20212223242526272829"
+				    "30313233343536373839"
+				    "40414243444546474849"
+				    "50515253545556575859"
+				    "60616263646566676869"
+				    "70717273747576777879"
+				    "80818283848586878889"
+				    "90919293949596979899";
+	char tmp[24];
+	char *p = tmp + sizeof(tmp);
+	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+	while (u >= 100) {
+		unsigned d = (unsigned)(u % 100) * 2;
+		u /= 100;
+		*--p = pairs[d + 1];
+		*--p = pairs[d];
+	}
+	if (u >= 10) {
+		*--p = pairs[u * 2 + 1];
+		*--p = pairs[u * 2];
+	} else {
+		*--p = (char)('0' + u);
+	}
+	if (v < 0)
+		*--p = '-';
+	int len = (int)(tmp + sizeof(tmp) - p);
+	memcpy(buf, p, (size_t)len);
+	buf[len] = '\0';
+	return len;
+}
+
+/* What a byte becomes in a JSON string: 0 itself, 'u' \u00XX, else \c. */
+static const char quote_esc[256] = {
+	['\0'] = 'u', [1] = 'u',  [2] = 'u',	[3] = 'u',     [4] = 'u',
+	[5] = 'u',    [6] = 'u',  [7] = 'u',	['\b'] = 'b',  ['\t'] = 't',
+	['\n'] = 'n', [11] = 'u', ['\f'] = 'f', ['\r'] = 'r',  [14] = 'u',
+	[15] = 'u',   [16] = 'u', [17] = 'u',	[18] = 'u',    [19] = 'u',
+	[20] = 'u',   [21] = 'u', [22] = 'u',	[23] = 'u',    [24] = 'u',
+	[25] = 'u',   [26] = 'u', [27] = 'u',	[28] = 'u',    [29] = 'u',
+	[30] = 'u',   [31] = 'u', ['"'] = '"',	['\\'] = '\\',
+};
+
+/*
+ * Skips, eight bytes at a time, what needs no escape: no '"', '\\' or
+ * control character (nor, with @ascii, a byte of 0x80 or more) in a
+ * word. Returns where the byte-wise scan goes on.
+ */
+static const unsigned char *skip_plain(const unsigned char *p,
+				       const unsigned char *end, bool ascii)
+{
+	const uint64_t ones = 0x0101010101010101ull;
+	const uint64_t high = 0x8080808080808080ull;
+	while (end - p >= 8) {
+		uint64_t x;
+		memcpy(&x, p, 8);
+		/* A byte below 0x20, or equal to '"' or '\\' (Hacker's
+		 * Delight's has-less and has-zero tests). */
+		uint64_t bad = (x - ones * 0x20) & ~x;
+		uint64_t y = x ^ (ones * '"');
+		bad |= (y - ones) & ~y;
+		y = x ^ (ones * '\\');
+		bad |= (y - ones) & ~y;
+		bad &= high;
+		if (ascii)
+			bad |= x & high;
+		if (bad)
+			break;
+		p += 8;
+	}
+	return p;
+}
+
 void sfn_json_quote(struct sfn_strbuf *sb, const char *s, size_t n, int flags)
 {
 	static const char hex[] = "0123456789abcdef";
-	size_t run = 0;
+	const unsigned char *p = (const unsigned char *)s, *end = p + n;
+	/* Bytes at or above this limit are escaped too (SFN_JSON_ASCII). */
+	unsigned limit = flags & SFN_JSON_ASCII ? 0x80 : 0x100;
 	sfn_strbuf_grow(sb, n + 2);
-	sfn_strbuf_addch(sb, '"');
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		const char *esc = NULL;
-		char u[24];
-		if (c >= 0x20 && c != '"' && c != '\\' &&
-		    !(c >= 0x80 && (flags & SFN_JSON_ASCII)))
-			continue;
-		sfn_strbuf_add(sb, s + run, i - run);
-		switch (c) {
-		case '"':
-			esc = "\\\"";
+	sb->buf[sb->len++] = '"';
+	while (p < end) {
+		/* The run that needs no escape, in one copy. */
+		const unsigned char *q = skip_plain(p, end, limit == 0x80);
+		while (q < end && !quote_esc[*q] && *q < limit)
+			q++;
+		sfn_strbuf_add(sb, p, (size_t)(q - p));
+		if (q == end)
 			break;
-		case '\\':
-			esc = "\\\\";
-			break;
-		case '\b':
-			esc = "\\b";
-			break;
-		case '\f':
-			esc = "\\f";
-			break;
-		case '\n':
-			esc = "\\n";
-			break;
-		case '\r':
-			esc = "\\r";
-			break;
-		case '\t':
-			esc = "\\t";
-			break;
-		default:
-			if (c < 0x80) {
-				snprintf(u, sizeof(u), "\\u00%c%c", hex[c >> 4],
-					 hex[c & 15]);
+		unsigned char c = *q;
+		char e = quote_esc[c];
+		sfn_strbuf_grow(sb, 12);
+		char *o = sb->buf + sb->len;
+		p = q + 1;
+		if (e && e != 'u') {
+			o[0] = '\\';
+			o[1] = e;
+			sb->len += 2;
+		} else if (c < 0x80) {
+			memcpy(o, "\\u00", 4);
+			o[4] = hex[c >> 4];
+			o[5] = hex[c & 15];
+			sb->len += 6;
+		} else {
+			/* SFN_JSON_ASCII: one code point as \uXXXX. */
+			size_t len = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
+			if (len > (size_t)(end - q))
+				len = (size_t)(end - q);
+			uint32_t cp = c & (0x3f >> (len - 1));
+			for (size_t k = 1; k < len; k++)
+				cp = (cp << 6) | (q[k] & 0x3f);
+			p = q + len;
+			char u[24];
+			int m;
+			if (cp >= 0x10000) {
+				cp -= 0x10000;
+				m = snprintf(u, sizeof(u), "\\u%04x\\u%04x",
+					     0xd800 + (cp >> 10),
+					     0xdc00 + (cp & 0x3ff));
 			} else {
-				/* SFN_JSON_ASCII: one code point as \uXXXX. */
-				uint32_t cp = 0;
-				size_t len = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
-				if (i + len > n)
-					len = n - i;
-				cp = c & (0x3f >> (len - 1));
-				for (size_t k = 1; k < len; k++)
-					cp = (cp << 6) | (s[i + k] & 0x3f);
-				i += len - 1;
-				if (cp >= 0x10000) {
-					cp -= 0x10000;
-					snprintf(u, sizeof(u), "\\u%04x\\u%04x",
-						 0xd800 + (cp >> 10),
-						 0xdc00 + (cp & 0x3ff));
-				} else {
-					snprintf(u, sizeof(u), "\\u%04x", cp);
-				}
+				m = snprintf(u, sizeof(u), "\\u%04x", cp);
 			}
-			esc = u;
+			memcpy(o, u, (size_t)m);
+			sb->len += (size_t)m;
 		}
-		sfn_strbuf_adds(sb, esc);
-		run = i + 1;
+		sb->buf[sb->len] = '\0';
 	}
-	sfn_strbuf_add(sb, s + run, n - run);
+	sfn_strbuf_addch(sb, '"');
+}
+
+/*
+ * Appends the body of a JSON string holding the JSON string of @s: what
+ * sfn_json_quote of sfn_json_quote(@s) appends, without the outer quotes
+ * and without the escaped quotes of the inner string.
+ */
+static void quote_twice(struct sfn_strbuf *sb, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)s, *end = p + n;
+	while (p < end) {
+		const unsigned char *q = skip_plain(p, end, false);
+		while (q < end && !quote_esc[*q])
+			q++;
+		sfn_strbuf_add(sb, p, (size_t)(q - p));
+		if (q == end)
+			break;
+		unsigned char c = *q++;
+		char e = quote_esc[c];
+		sfn_strbuf_grow(sb, 8);
+		char *o = sb->buf + sb->len;
+		size_t m;
+		if (e == '"') {
+			memcpy(o, "\\\\\\\"", 4); /* \\\" */
+			m = 4;
+		} else if (e == '\\') {
+			memcpy(o, "\\\\\\\\", 4); /* \\\\ */
+			m = 4;
+		} else if (e != 'u') {
+			o[0] = o[1] = '\\';
+			o[2] = e;
+			m = 3;
+		} else {
+			memcpy(o, "\\\\u00", 5);
+			o[5] = hex[c >> 4];
+			o[6] = hex[c & 15];
+			m = 7;
+		}
+		sb->len += m;
+		sb->buf[sb->len] = '\0';
+		p = q;
+	}
+}
+
+static void dump_quoted(struct sfn_strbuf *sb, const json_t *v)
+{
+	char num[SFN_NUMBUF];
+	switch (json_typeof(v)) {
+	case JSON_OBJECT: {
+		const char *key;
+		json_t *item;
+		bool first = true;
+		sfn_strbuf_addch(sb, '{');
+		json_object_foreach((json_t *)v, key, item) {
+			if (!first)
+				sfn_strbuf_addch(sb, ',');
+			first = false;
+			sfn_strbuf_add(sb, "\\\"", 2);
+			quote_twice(sb, key, strlen(key));
+			sfn_strbuf_add(sb, "\\\":", 3);
+			dump_quoted(sb, item);
+		}
+		sfn_strbuf_addch(sb, '}');
+		break;
+	}
+	case JSON_ARRAY: {
+		size_t i;
+		json_t *item;
+		sfn_strbuf_addch(sb, '[');
+		json_array_foreach((json_t *)v, i, item) {
+			if (i)
+				sfn_strbuf_addch(sb, ',');
+			dump_quoted(sb, item);
+		}
+		sfn_strbuf_addch(sb, ']');
+		break;
+	}
+	case JSON_STRING:
+		sfn_strbuf_add(sb, "\\\"", 2);
+		quote_twice(sb, json_string_value(v), json_string_length(v));
+		sfn_strbuf_add(sb, "\\\"", 2);
+		break;
+	case JSON_INTEGER:
+		sfn_strbuf_add(sb, num,
+			       (size_t)sfn_fmt_int(num, json_integer_value(v)));
+		break;
+	case JSON_REAL: {
+		double d = json_real_value(v);
+		if (isnan(d) || isinf(d)) {
+			sfn_strbuf_add(sb, "null", 4);
+		} else {
+			int n = sfn_fmt_double(num, d);
+			sfn_strbuf_add(sb, num, (size_t)n);
+		}
+		break;
+	}
+	case JSON_TRUE:
+		sfn_strbuf_add(sb, "true", 4);
+		break;
+	case JSON_FALSE:
+		sfn_strbuf_add(sb, "false", 5);
+		break;
+	case JSON_NULL:
+		sfn_strbuf_add(sb, "null", 4);
+		break;
+	}
+}
+
+void sfn_json_dump_quoted(struct sfn_strbuf *sb, const json_t *v)
+{
+	sfn_strbuf_addch(sb, '"');
+	dump_quoted(sb, v);
 	sfn_strbuf_addch(sb, '"');
 }
 
@@ -281,8 +461,8 @@ static void dump(struct sfn_strbuf *sb, const json_t *v, int flags, int depth)
 			       flags);
 		break;
 	case JSON_INTEGER:
-		sfn_strbuf_addf(sb, "%" JSON_INTEGER_FORMAT,
-				json_integer_value(v));
+		sfn_strbuf_add(sb, num,
+			       (size_t)sfn_fmt_int(num, json_integer_value(v)));
 		break;
 	case JSON_REAL: {
 		double d = json_real_value(v);

@@ -45,6 +45,30 @@ void sfn_time_format(char buf[32], double epoch)
 	int64_t y;
 	unsigned m, d;
 	civil_from_days(days, &y, &m, &d);
+	if (y >= 0 && y <= 9999) {
+		/* The common case by hand: the journal formats one per event.
+		 */
+		int f[7] = { (int)y,
+			     (int)m,
+			     (int)d,
+			     (int)(rem / 3600),
+			     (int)(rem / 60 % 60),
+			     (int)(rem % 60),
+			     (int)frac };
+		static const char sep[] = "--T::.Z";
+		char *p = buf;
+		for (int i = 0; i < 7; i++) {
+			int width = i == 0 ? 4 : i == 6 ? 3 : 2;
+			for (int k = width - 1; k >= 0; k--) {
+				p[k] = (char)('0' + f[i] % 10);
+				f[i] /= 10;
+			}
+			p += width;
+			*p++ = sep[i];
+		}
+		*p = '\0';
+		return;
+	}
 	char tmp[96];
 	snprintf(tmp, sizeof(tmp), "%04lld-%02u-%02uT%02d:%02d:%02d.%03dZ",
 		 (long long)y, m, d, (int)(rem / 3600), (int)(rem / 60 % 60),

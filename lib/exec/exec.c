@@ -182,11 +182,11 @@ static bool want_events(struct frame *f)
 }
 
 /*
- * Emits event @type with details @details (stolen; may be NULL) under
- * @key. Returns the event id. Counts events even without a sink.
+ * Emits @ev (its type and details filled in), numbering and timing it;
+ * @owned (may be NULL) is released after. Returns the event id. Counts
+ * events even without a sink.
  */
-static uint64_t emit(struct frame *f, const char *type, const char *key,
-		     json_t *details)
+static uint64_t emit_event(struct frame *f, struct sfn_event *ev, json_t *owned)
 {
 	struct sfn_exec *x = f->x;
 	if (!x->o.sink) {
@@ -194,36 +194,71 @@ static uint64_t emit(struct frame *f, const char *type, const char *key,
 							memory_order_relaxed) +
 			      1;
 		f->prev = id;
+		json_decref(owned);
 		return id;
 	}
 	pthread_mutex_lock(&x->lock);
 	uint64_t id = atomic_fetch_add(&x->n_events, 1) + 1;
-	char ts[32];
-	sfn_time_format(ts, now(f));
-	json_t *ev = json_object();
-	json_object_set_new(ev, "timestamp", json_string(ts));
-	json_object_set_new(ev, "type", json_string(type));
-	json_object_set_new(ev, "id", json_integer((json_int_t)id));
-	json_object_set_new(ev, "previousEventId",
-			    json_integer((json_int_t)f->prev));
-	if (details)
-		json_object_set_new(ev, key, details);
-	if (f->xscope)
-		json_object_set(ev, "x-scope", f->xscope);
-	if (f->replayed)
-		json_object_set_new(ev, "x-replayed", json_true());
-	if (f->choice_known && type && !strcmp(type, "ChoiceStateExited")) {
-		json_object_set_new(ev, "x-choiceRule",
-				    f->choice_rule >= 0
-					    ? json_integer(f->choice_rule)
-					    : json_string("Default"));
+	ev->id = id;
+	ev->previous_id = f->prev;
+	ev->timestamp = now(f);
+	ev->scope = f->xscope;
+	ev->replayed = f->replayed;
+	ev->choice_rule = SFN_EVENT_NO_RULE;
+	if (f->choice_known && ev->type &&
+	    !strcmp(ev->type, "ChoiceStateExited")) {
+		ev->choice_rule = f->choice_rule >= 0 ? f->choice_rule : -1;
 		f->choice_known = false;
 	}
 	x->o.sink->emit(x->o.sink->ud, ev);
-	json_decref(ev);
 	pthread_mutex_unlock(&x->lock);
+	json_decref(owned);
 	f->prev = id;
 	return id;
+}
+
+/*
+ * Emits event @type with details @details (stolen; may be NULL) under
+ * @key. Returns the event id.
+ */
+static uint64_t emit(struct frame *f, const char *type, const char *key,
+		     json_t *details)
+{
+	struct sfn_event ev = { .type = type,
+				.details_key = details ? key : NULL,
+				.details = details };
+	return emit_event(f, &ev, details);
+}
+
+/* "PassStateEntered" and the like, without formatting each time. */
+enum {
+	EV_ENTERED,
+	EV_EXITED,
+	EV_STARTED,
+	EV_SUCCEEDED,
+	EV_FAILED,
+	EV_ABORTED,
+	EV_KINDS
+};
+static const char *state_event_type(enum sfn_state_type t, int kind)
+{
+#define SFN_STATE_EVENTS(T)                                                    \
+	{                                                                      \
+		T "StateEntered", T "StateExited", T "StateStarted",           \
+			T "StateSucceeded", T "StateFailed", T "StateAborted"  \
+	}
+	static const char *const names[][EV_KINDS] = {
+		[SFN_STATE_PASS] = SFN_STATE_EVENTS("Pass"),
+		[SFN_STATE_TASK] = SFN_STATE_EVENTS("Task"),
+		[SFN_STATE_CHOICE] = SFN_STATE_EVENTS("Choice"),
+		[SFN_STATE_WAIT] = SFN_STATE_EVENTS("Wait"),
+		[SFN_STATE_SUCCEED] = SFN_STATE_EVENTS("Succeed"),
+		[SFN_STATE_FAIL] = SFN_STATE_EVENTS("Fail"),
+		[SFN_STATE_PARALLEL] = SFN_STATE_EVENTS("Parallel"),
+		[SFN_STATE_MAP] = SFN_STATE_EVENTS("Map"),
+	};
+#undef SFN_STATE_EVENTS
+	return names[t][kind];
 }
 
 static json_t *details_str(json_t *d, const char *key, const json_t *v)
@@ -250,17 +285,9 @@ static json_t *details_error(const char *error, const char *cause)
 	return d;
 }
 
-static void emit_simple(struct frame *f, const struct sfn_state *st,
-			const char *suffix)
+static void emit_simple(struct frame *f, const struct sfn_state *st, int kind)
 {
-	if (!want_events(f)) {
-		emit(f, NULL, NULL, NULL);
-		return;
-	}
-	char type[48];
-	snprintf(type, sizeof(type), "%s%s", sfn_state_type_name(st->type),
-		 suffix);
-	emit(f, type, NULL, NULL);
+	emit(f, state_event_type(st->type, kind), NULL, NULL);
 }
 
 /* ---- variables ---- */
@@ -821,7 +848,10 @@ static void run_unit(struct run *r, size_t i)
 	cf.isolated = r->distributed;
 	cf.group = &r->g;
 	cf.voffset = r->parent->voffset;
+	/* Units that finish raise the parent's prev under the lock. */
+	pthread_mutex_lock(&r->lock);
 	cf.prev = r->parent->prev;
+	pthread_mutex_unlock(&r->lock);
 	if (want_events(r->parent) || r->x->o.trace) {
 		cf.xscope = r->parent->xscope ? json_copy(r->parent->xscope)
 					      : json_array();
@@ -830,12 +860,8 @@ static void run_unit(struct run *r, size_t i)
 	}
 	if (want_events(r->parent)) {
 		if (!strcmp(r->kind, "Map") && !r->distributed) {
-			struct frame *pf = r->parent;
 			json_t *d = json_pack("{s:s,s:i}", "name", r->st->name,
 					      "index", (json_int_t)i);
-			pthread_mutex_lock(&r->lock);
-			cf.prev = pf->prev;
-			pthread_mutex_unlock(&r->lock);
 			emit(&cf, "MapIterationStarted",
 			     "mapIterationStartedEventDetails", d);
 		}
@@ -1242,13 +1268,17 @@ static void emit_exited(struct frame *f, const struct sfn_state *st,
 		emit(f, NULL, NULL, NULL);
 		return;
 	}
-	json_t *d = json_pack("{s:s}", "name", st->name);
-	details_str(d, "output", output);
-	commit_assign(f, pending, d);
-	char type[48];
-	snprintf(type, sizeof(type), "%sStateExited",
-		 sfn_state_type_name(st->type));
-	emit(f, type, "stateExitedEventDetails", d);
+	json_t *extra = pending ? json_object() : NULL;
+	commit_assign(f, pending, extra);
+	struct sfn_event ev = {
+		.type = state_event_type(st->type, EV_EXITED),
+		.details_key = "stateExitedEventDetails",
+		.state = st->name,
+		.payload_key = "output",
+		.payload = output,
+		.details = extra,
+	};
+	emit_event(f, &ev, extra);
 }
 
 /*
@@ -1607,7 +1637,7 @@ static int parallel_work(struct frame *f, struct ev *e, json_t *eff_in,
 		st->qlang == SFN_QL_JSONATA ? "afterArguments"
 					    : "afterParameters",
 		in);
-	emit_simple(f, st, "StateStarted");
+	emit_simple(f, st, EV_STARTED);
 	struct run r = {
 		.x = f->x,
 		.parent = f,
@@ -1628,9 +1658,9 @@ static int parallel_work(struct frame *f, struct ev *e, json_t *eff_in,
 		for (size_t i = 0; i < r.n; i++)
 			json_array_append(a, r.units[i].output);
 		*result = a;
-		emit_simple(f, st, "StateSucceeded");
+		emit_simple(f, st, EV_SUCCEEDED);
 	} else if (!atomic_load(&f->x->aborted)) {
-		emit_simple(f, st, "StateFailed");
+		emit_simple(f, st, EV_FAILED);
 	}
 	run_release(&r);
 	return rc;
@@ -1894,9 +1924,9 @@ static int map_work(struct frame *f, struct ev *e, json_t *eff_in,
 			json_array_append(a, o ? o : json_null());
 		}
 		*result = a;
-		emit_simple(f, st, "StateSucceeded");
+		emit_simple(f, st, EV_SUCCEEDED);
 	} else if (!atomic_load(&x->aborted)) {
-		emit_simple(f, st, "StateFailed");
+		emit_simple(f, st, EV_FAILED);
 	}
 	run_release(&r);
 out_inputs:
@@ -2257,16 +2287,14 @@ static int wait_seconds(struct frame *f, struct ev *e, json_t *eff_in,
 static void emit_entered(struct frame *f, const struct sfn_state *st,
 			 json_t *input)
 {
-	if (!want_events(f)) {
-		f->entered_id = emit(f, NULL, NULL, NULL);
-		return;
-	}
-	json_t *d = json_pack("{s:s}", "name", st->name);
-	details_str(d, "input", input);
-	char type[48];
-	snprintf(type, sizeof(type), "%sStateEntered",
-		 sfn_state_type_name(st->type));
-	f->entered_id = emit(f, type, "stateEnteredEventDetails", d);
+	struct sfn_event ev = {
+		.type = state_event_type(st->type, EV_ENTERED),
+		.details_key = "stateEnteredEventDetails",
+		.state = st->name,
+		.payload_key = "input",
+		.payload = input,
+	};
+	f->entered_id = emit_event(f, &ev, NULL);
 }
 
 static int check_output(struct frame *f, json_t *out)
@@ -2504,7 +2532,7 @@ out:
 		    (st->type == SFN_STATE_TASK || st->type == SFN_STATE_MAP ||
 		     st->type == SFN_STATE_PARALLEL ||
 		     st->type == SFN_STATE_WAIT))
-			emit_simple(f, st, "StateAborted");
+			emit_simple(f, st, EV_ABORTED);
 	}
 	json_decref(pending);
 	json_decref(eff);
@@ -2827,28 +2855,4 @@ void sfn_exec_test_result_release(struct sfn_exec_test_result *r)
 	free(r->error);
 	free(r->cause);
 	memset(r, 0, sizeof(*r));
-}
-
-/* ---- the in-memory sink ---- */
-
-static void log_emit(void *ud, json_t *event)
-{
-	struct sfn_event_log *log = ud;
-	json_array_append(log->events, event);
-}
-
-void sfn_event_log_init(struct sfn_event_log *log)
-{
-	log->events = json_array();
-}
-
-void sfn_event_log_release(struct sfn_event_log *log)
-{
-	json_decref(log->events);
-	log->events = NULL;
-}
-
-struct sfn_event_sink sfn_event_log_sink(struct sfn_event_log *log)
-{
-	return (struct sfn_event_sink){ log_emit, log };
 }

@@ -31,14 +31,60 @@ enum sfn_exec_status {
 const char *sfn_exec_status_name(enum sfn_exec_status s);
 
 /*
- * Where history events go: GetExecutionHistory's HistoryEvent objects
- * ({timestamp, type, id, previousEventId, <x>EventDetails}) plus "x-"
- * fields of ours ("x-scope": the Parallel branch / Map iteration path the
- * event belongs to, e.g. [["Fanout",3]]). @event is borrowed for the call.
- * Calls are serialised by the interpreter (never concurrent).
+ * One history event as the interpreter hands it over: GetExecutionHistory's
+ * HistoryEvent ({timestamp, type, id, previousEventId, <x>EventDetails})
+ * plus "x-" fields of ours. It stays in parts so that a journal can write
+ * it straight to bytes (sfn_event_write) without building JSON objects;
+ * sfn_event_json builds the same event as JSON. All borrowed.
+ */
+struct sfn_event {
+	uint64_t id, previous_id;
+	double timestamp; /* epoch seconds */
+	const char *type; /* "PassStateEntered", ... */
+	/* "stateEnteredEventDetails", ...; NULL: the event has no details. */
+	const char *details_key;
+	/*
+	 * A state's Entered/Exited event: @state is its name and the details
+	 * are {"name": state, payload_key: payload serialised as a string,
+	 * payload_key "Details": {"truncated": false}} (the payload members
+	 * only when @payload is not NULL) followed by the members of
+	 * @details. Other events: @state is NULL and @details is all.
+	 */
+	const char *state;
+	const char *payload_key; /* "input" or "output" */
+	const json_t *payload;
+	const json_t *details; /* an object; may be NULL */
+	/* "x-scope": the Parallel branch / Map iteration path the event
+	 * belongs to, e.g. [["Fanout",3]]; NULL at top level. */
+	const json_t *scope;
+	bool replayed; /* "x-replayed": a Task result served from the journal */
+	/* "x-choiceRule" of a ChoiceStateExited event: the index of the
+	 * rule taken, -1 for Default, SFN_EVENT_NO_RULE for none. */
+	long choice_rule;
+};
+#define SFN_EVENT_NO_RULE (-2L)
+
+/* The event as a JSON object (a new reference). */
+json_t *sfn_event_json(const struct sfn_event *ev);
+/* What sfn_event_write keeps between calls, to save work; zero it first. */
+struct sfn_event_writer {
+	int64_t ms; /* the instant formatted in ts */
+	char ts[32];
+};
+void sfn_event_writer_release(struct sfn_event_writer *w);
+/*
+ * Appends the event as one line of compact JSON without the newline: the
+ * bytes sfn_json_dump(sb, sfn_event_json(ev), 0) appends, much faster.
+ */
+void sfn_event_write(struct sfn_strbuf *sb, struct sfn_event_writer *w,
+		     const struct sfn_event *ev);
+
+/*
+ * Where history events go. @event is borrowed for the call. Calls are
+ * serialised by the interpreter (never concurrent).
  */
 struct sfn_event_sink {
-	void (*emit)(void *ud, json_t *event);
+	void (*emit)(void *ud, const struct sfn_event *event);
 	void *ud;
 };
 

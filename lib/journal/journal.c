@@ -29,10 +29,22 @@ struct sfn_journal {
 	pthread_mutex_t mu;
 	pthread_cond_t synced;	   /* signalled when a sync finishes */
 	struct sfn_strbuf pending; /* lines not yet written; under mu */
-	unsigned long written;	   /* writes done; under mu */
-	unsigned long durable;	   /* writes known to be on disk; under mu */
-	bool syncing;		   /* a thread is in fdatasync; under mu */
-	int failed_errno;	   /* first write/sync error; sticky */
+	/*
+	 * The writer thread: a full pending buffer is handed to it and
+	 * written while the execution goes on filling the other one, so a
+	 * long run's write(2)s happen on another core. Durable appends and
+	 * flushes wait for it, then write in the caller, keeping the order.
+	 */
+	struct sfn_strbuf inflight; /* the writer's while busy */
+	bool busy;		    /* inflight is being written; under mu */
+	bool writer_started, stop;  /* under mu */
+	pthread_t writer;
+	pthread_cond_t work;   /* signalled when busy or stop is set */
+	pthread_cond_t done;   /* signalled when busy is cleared */
+	unsigned long written; /* writes done; under mu */
+	unsigned long durable; /* writes known to be on disk; under mu */
+	bool syncing;	       /* a thread is in fdatasync; under mu */
+	int failed_errno;      /* first write/sync error; sticky */
 	/* The directory entries of a new execution are not synced yet: the
 	 * first durable append does it (fsync of the directory and the root),
 	 * so a run without Tasks never waits for the disk. */
@@ -101,7 +113,10 @@ static struct sfn_journal *journal_new(const char *dir, int fd, int flags)
 	j->flags = flags;
 	pthread_mutex_init(&j->mu, NULL);
 	pthread_cond_init(&j->synced, NULL);
+	pthread_cond_init(&j->work, NULL);
+	pthread_cond_init(&j->done, NULL);
 	sfn_strbuf_init(&j->pending, 0);
+	sfn_strbuf_init(&j->inflight, 0);
 	return j;
 }
 
@@ -109,11 +124,21 @@ static void journal_free(struct sfn_journal *j)
 {
 	if (!j)
 		return;
+	if (j->writer_started) {
+		pthread_mutex_lock(&j->mu);
+		j->stop = true;
+		pthread_cond_signal(&j->work);
+		pthread_mutex_unlock(&j->mu);
+		pthread_join(j->writer, NULL);
+	}
 	if (j->fd >= 0)
 		close(j->fd); /* also releases the flock */
 	pthread_mutex_destroy(&j->mu);
 	pthread_cond_destroy(&j->synced);
+	pthread_cond_destroy(&j->work);
+	pthread_cond_destroy(&j->done);
 	sfn_strbuf_release(&j->pending);
+	sfn_strbuf_release(&j->inflight);
 	free(j->unsynced_root);
 	free(j->dir);
 	free(j->path);
@@ -341,9 +366,50 @@ fail:
 	return NULL;
 }
 
+static void *writer_main(void *arg)
+{
+	struct sfn_journal *j = arg;
+	pthread_mutex_lock(&j->mu);
+	for (;;) {
+		while (!j->busy && !j->stop)
+			pthread_cond_wait(&j->work, &j->mu);
+		if (!j->busy)
+			break;
+		bool skip = j->failed_errno != 0;
+		pthread_mutex_unlock(&j->mu);
+		int rc = skip ? 0
+			      : write_all(j->fd, j->inflight.buf,
+					  j->inflight.len);
+		int e = errno;
+		pthread_mutex_lock(&j->mu);
+		if (rc < 0 && !j->failed_errno)
+			j->failed_errno = e;
+		sfn_strbuf_reset(&j->inflight);
+		j->written++;
+		j->busy = false;
+		pthread_cond_broadcast(&j->done);
+	}
+	pthread_mutex_unlock(&j->mu);
+	return NULL;
+}
+
+/* Waits until the writer thread is idle; under j->mu. */
+static void wait_writer(struct sfn_journal *j)
+{
+	while (j->busy)
+		pthread_cond_wait(&j->done, &j->mu);
+}
+
+/*
+ * Hands what is pending to the writer thread (starting it the first
+ * time); under j->mu. Writes in the caller if no thread can be started.
+ */
+static int write_behind(struct sfn_journal *j);
+
 /* Writes what is pending; under j->mu. */
 static int write_pending(struct sfn_journal *j)
 {
+	wait_writer(j);
 	if (!j->pending.len)
 		return 0;
 	if (!j->failed_errno &&
@@ -351,6 +417,22 @@ static int write_pending(struct sfn_journal *j)
 		j->failed_errno = errno;
 	sfn_strbuf_reset(&j->pending);
 	j->written++;
+	return j->failed_errno ? -1 : 0;
+}
+
+static int write_behind(struct sfn_journal *j)
+{
+	wait_writer(j);
+	if (!j->writer_started) {
+		if (pthread_create(&j->writer, NULL, writer_main, j))
+			return write_pending(j);
+		j->writer_started = true;
+	}
+	struct sfn_strbuf full = j->pending;
+	j->pending = j->inflight;
+	j->inflight = full;
+	j->busy = true;
+	pthread_cond_signal(&j->work);
 	return j->failed_errno ? -1 : 0;
 }
 
@@ -389,35 +471,49 @@ static int sync_written(struct sfn_journal *j)
 	return j->failed_errno ? -1 : 0;
 }
 
+struct raw_line {
+	const char *line;
+	size_t n;
+};
+
+static void add_raw(struct sfn_strbuf *sb, void *ud)
+{
+	struct raw_line *r = ud;
+	sfn_strbuf_add(sb, r->line, r->n);
+}
+
 int sfn_journal_append_raw(struct sfn_journal *j, const char *line, size_t n,
 			   bool durable, struct sfn_error *err)
 {
-	int rc = 0;
-	pthread_mutex_lock(&j->mu);
-	sfn_strbuf_add(&j->pending, line, n);
-	sfn_strbuf_addch(&j->pending, '\n');
-	if (durable || j->pending.len >= FLUSH_BYTES)
-		rc = write_pending(j);
-	if (rc == 0 && durable)
-		rc = sync_written(j);
-	if (rc < 0) {
-		errno = j->failed_errno;
-		io_error(err, "write journal", j->path);
-	}
-	pthread_mutex_unlock(&j->mu);
-	return rc;
+	struct raw_line r = { line, n };
+	return sfn_journal_append_with(j, add_raw, &r, durable, err);
+}
+
+static void dump_event(struct sfn_strbuf *sb, void *ud)
+{
+	sfn_json_dump(sb, ud, 0);
 }
 
 int sfn_journal_append(struct sfn_journal *j, const json_t *event, bool durable,
 		       struct sfn_error *err)
 {
+	return sfn_journal_append_with(j, dump_event, (void *)event, durable,
+				       err);
+}
+
+int sfn_journal_append_with(struct sfn_journal *j,
+			    void (*write)(struct sfn_strbuf *sb, void *ud),
+			    void *ud, bool durable, struct sfn_error *err)
+{
 	int rc = 0;
 	pthread_mutex_lock(&j->mu);
 	/* Serialised straight into the pending buffer: no copy. */
-	sfn_json_dump(&j->pending, event, 0);
+	write(&j->pending, ud);
 	sfn_strbuf_addch(&j->pending, '\n');
-	if (durable || j->pending.len >= FLUSH_BYTES)
+	if (durable)
 		rc = write_pending(j);
+	else if (j->pending.len >= FLUSH_BYTES)
+		rc = write_behind(j);
 	if (rc == 0 && durable)
 		rc = sync_written(j);
 	if (rc < 0) {
@@ -526,7 +622,11 @@ bool sfn_journal_event_is_durable(const char *type)
 		"ActivityScheduleFailed",
 		NULL,
 	};
-	for (size_t i = 0; type && durable[i]; i++)
+	/* Every durable type starts with one of these: most events leave
+	 * at the first letter. */
+	if (!type || !strchr("TLA", type[0]))
+		return false;
+	for (size_t i = 0; durable[i]; i++)
 		if (!strcmp(durable[i], type))
 			return true;
 	return false;

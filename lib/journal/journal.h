@@ -81,6 +81,13 @@ struct sfn_journal *sfn_journal_open(const char *dir, int flags,
  */
 int sfn_journal_append(struct sfn_journal *j, const json_t *event, bool durable,
 		       struct sfn_error *err);
+/*
+ * The same for an event @write serialises itself, without the newline,
+ * straight into the journal's buffer (called under its lock).
+ */
+int sfn_journal_append_with(struct sfn_journal *j,
+			    void (*write)(struct sfn_strbuf *sb, void *ud),
+			    void *ud, bool durable, struct sfn_error *err);
 /* The same for an already serialized event (@line without its newline). */
 int sfn_journal_append_raw(struct sfn_journal *j, const char *line, size_t n,
 			   bool durable, struct sfn_error *err);

@@ -1,0 +1,147 @@
+/*
+ * History events: the journal's byte writer (sfn_event_write) must write
+ * exactly what dumping the event's JSON object writes, for every shape of
+ * event and every payload, since readers parse one and users diff both.
+ */
+#include "exec/exec.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/test.h"
+
+/* Payloads: every JSON type, escapes, non-ASCII, nesting. */
+static const char *const payloads[] = {
+	"null",
+	"{}",
+	"[]",
+	"{\"i\":1,\"n\":100000}",
+	"\"plain\"",
+	"\"q\\\"uote \\\\ back\\nnew\\tline \\u0001 \\u001f\"",
+	"\"caf\\u00e9 \\u20ac \\ud83d\\ude00\"",
+	"[1,-2,3.5,1e300,-0.0,true,false,null,\"\"]",
+	"{\"a\\\"b\":{\"c\\\\d\":[{\"e\\n\":\"</"
+	"script>\"}]},\"x\":12345678901234}",
+	"{\"long\":"
+	"\"0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefgh\\\"ij\"}",
+	"-9223372036854775808",
+	"0.1",
+};
+
+static void check(const struct sfn_event *ev, const char *label)
+{
+	struct sfn_event_writer w = { 0 };
+	struct sfn_strbuf fast = SFN_STRBUF_INIT, slow = SFN_STRBUF_INIT;
+	/* Twice: the second line reuses the writer's formatted instant. */
+	sfn_event_write(&fast, &w, ev);
+	sfn_strbuf_addch(&fast, '\n');
+	sfn_event_write(&fast, &w, ev);
+	json_t *o = sfn_event_json(ev);
+	sfn_json_dump(&slow, o, 0);
+	sfn_strbuf_addch(&slow, '\n');
+	sfn_json_dump(&slow, o, 0);
+	SFN_CHECK_STR(fast.buf, slow.buf, label);
+	/* And what was written parses back to the same object. */
+	char *nl = strchr(fast.buf, '\n');
+	json_t *back = json_loadb(fast.buf, (size_t)(nl - fast.buf), 0, NULL);
+	SFN_CHECK(back && json_equal(back, o), "%s: parses back", label);
+	json_decref(back);
+	json_decref(o);
+	sfn_strbuf_release(&fast);
+	sfn_strbuf_release(&slow);
+	sfn_event_writer_release(&w);
+}
+
+int main(void)
+{
+	json_t *scope =
+		json_loads("[[\"Fan\\\"out\",3],[\"Inner\",0]]", 0, NULL);
+	json_t *assigned = json_loads(
+		"{\"assignedVariables\":{\"x\":\"1\",\"q\\\"\":\"\\\"s\\\"\"},"
+		"\"assignedVariablesDetails\":{\"truncated\":false}}",
+		0, NULL);
+	json_t *task = json_loads("{\"resource\":\"invoke\",\"resourceType\":"
+				  "\"lambda\",\"parameters\":\"{}\"}",
+				  0, NULL);
+	static const double times[] = { 0, 1764484800.123, 1764484800.9996,
+					-1.5, 253402300799.999 };
+	for (size_t i = 0; i < sizeof(payloads) / sizeof(payloads[0]); i++) {
+		json_t *p = json_loads(payloads[i], JSON_DECODE_ANY, NULL);
+		SFN_CHECK(p != NULL, "payload %zu parses", i);
+		if (!p)
+			continue;
+		/* sfn_json_dump_quoted is the quoted dump, in one pass. */
+		struct sfn_strbuf a = SFN_STRBUF_INIT, b = SFN_STRBUF_INIT;
+		char *d = sfn_json_dumps(p, 0);
+		sfn_json_quote(&a, d, strlen(d), 0);
+		sfn_json_dump_quoted(&b, p);
+		SFN_CHECK_STR(b.buf, a.buf, payloads[i]);
+		free(d);
+		sfn_strbuf_release(&a);
+		sfn_strbuf_release(&b);
+
+		struct sfn_event entered = {
+			.id = 7 + i,
+			.previous_id = 6 + i,
+			.timestamp = times[i % 5],
+			.type = "PassStateEntered",
+			.details_key = "stateEnteredEventDetails",
+			.state = i % 2 ? "Incr" : "we\"ird \\ name\n\xc3\xa9",
+			.payload_key = "input",
+			.payload = p,
+			.scope = i % 3 ? NULL : scope,
+			.choice_rule = SFN_EVENT_NO_RULE,
+		};
+		check(&entered, payloads[i]);
+		struct sfn_event exited = entered;
+		exited.type = "ChoiceStateExited";
+		exited.details_key = "stateExitedEventDetails";
+		exited.payload_key = "output";
+		exited.details = i % 2 ? assigned : NULL;
+		exited.choice_rule = (long)i % 3 - 1;
+		exited.replayed = i % 4 == 0;
+		check(&exited, payloads[i]);
+		json_decref(p);
+	}
+	/* Events that are not a state's: details alone, or none. */
+	struct sfn_event sched = {
+		.id = 12345678901ull,
+		.previous_id = 0,
+		.timestamp = 1764484800.5,
+		.type = "TaskScheduled",
+		.details_key = "taskScheduledEventDetails",
+		.details = task,
+		.choice_rule = SFN_EVENT_NO_RULE,
+	};
+	check(&sched, "TaskScheduled");
+	struct sfn_event bare = sched;
+	bare.type = "MapIterationStarted";
+	bare.details_key = NULL;
+	bare.details = NULL;
+	bare.scope = scope;
+	check(&bare, "no details");
+	struct sfn_event noload = sched;
+	noload.type = "PassStateEntered";
+	noload.details_key = "stateEnteredEventDetails";
+	noload.details = NULL;
+	noload.state = "S";
+	noload.payload_key = "input";
+	check(&noload, "state event without payload");
+
+	/* The in-memory sink keeps the same objects. */
+	struct sfn_event_log log;
+	sfn_event_log_init(&log);
+	struct sfn_event_sink sink = sfn_event_log_sink(&log);
+	sink.emit(sink.ud, &sched);
+	json_t *want = sfn_event_json(&sched);
+	SFN_CHECK(json_array_size(log.events) == 1 &&
+			  json_equal(json_array_get(log.events, 0), want),
+		  "log sink");
+	json_decref(want);
+	sfn_event_log_release(&log);
+	json_decref(scope);
+	json_decref(assigned);
+	json_decref(task);
+	return sfn_test_done();
+}
