@@ -282,6 +282,13 @@
 		if (top < box.scrollTop || top + row.offsetHeight > box.scrollTop + box.clientHeight)
 			box.scrollTop = Math.max(0, top - box.clientHeight / 2);
 	}
+	// A Fail state's error, when history does not say it (a Map iteration's
+	// failure carries none): its definition's, if written out there.
+	function failError(v, st) {
+		var d = st && st.definition;
+		if (v.error || v.cause || v.status !== 'failed' || !d || st.type !== 'Fail') return [v.error, v.cause];
+		return [typeof d.Error === 'string' ? d.Error : undefined, typeof d.Cause === 'string' ? d.Cause : undefined];
+	}
 	function showVisit(v) {
 		var start = time(v.entered);
 		var last = v.exited !== null ? v.exited : v.events[v.events.length - 1];
@@ -295,7 +302,8 @@
 			['Retries', v.retries ? String(v.retries) : ''],
 			['Attempt', v.attempt ? 'redrive ' + v.attempt : '']
 		]));
-		var box = errorBox(v.error, v.cause);
+		var ec = failError(v, data.states[v.state]);
+		var box = errorBox(ec[0], ec[1]);
 		if (box) {
 			panel.appendChild(el('h3', { text: 'Error' }));
 			panel.appendChild(box);
@@ -415,6 +423,12 @@
 			box.appendChild(row);
 		});
 		section.appendChild(box);
+		// the first failure in view: in a big Map it is far down the list
+		for (var f = 0; f < rows.length; f++)
+			if (visits[f].status === 'failed') {
+				reveal(rows[f]);
+				break;
+			}
 		if (visits.length > MAX_ROWS)
 			section.appendChild(el('p', { cls: 'more', text: (visits.length - MAX_ROWS) + ' more not drawn; select their states in the graph' }));
 	}
