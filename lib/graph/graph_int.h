@@ -115,8 +115,8 @@ int graph_render_svg_ids(const struct sfn_graph *g,
  * Each entry into a state in @events (a history with x-scope), in order, as
  * a new array of {state, scope, where, attempt, status, entered, exited,
  * retries, events, error?, cause?}: entered/exited (null while open) and
- * events are indexes into @events; where labels the Map iteration or
- * Parallel branch ("" at the top); status is succeeded, caught (exited after
+ * events are indexes into @events; where labels the Map iteration (from 0)
+ * or Parallel branch (from 1, as drawn) it ran in ("" at the top); status is succeeded, caught (exited after
  * a failure), failed, aborted or running; attempt counts redrives. @g (may
  * be NULL) tells Map iterations from Parallel branches; @unfinished is the
  * status of visits a history without a terminal event leaves open

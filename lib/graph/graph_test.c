@@ -415,163 +415,89 @@ static void test_visits(void)
 		"\"Resource\":\"x\",\"End\":true}}}]},"
 		"\"A\":{\"Type\":\"Task\",\"Resource\":\"x\",\"Next\":\"F\"},"
 		"\"F\":{\"Type\":\"Fail\"}}}";
+	/* clang-format off */
 	static const struct {
 		const char *name, *events, *unfinished, *want;
 	} cases[] = {
 		{ "in and out",
-		  "[" EV("TaskStateEntered", TOP,
-			 IN("A")) "," EV("TaskStateExited", TOP, IN("A")) "]",
+		  "[" EV("TaskStateEntered", TOP, IN("A")) ","
+		      EV("TaskStateExited", TOP, IN("A")) "]",
 		  "running", "A=succeeded" },
 		{ "a retry, then success",
-		  "[" EV("TaskStateEntered", TOP, IN("A")) "," EV(
-			  "TaskScheduled", TOP,
-			  "{}") "," EV("TaskFailed", TOP,
-				       ERR("E1",
-					   "c1")) "," EV("TaskScheduled", TOP,
-							 "{}") "," EV("TaskSucc"
-								      "eeded",
-								      TOP,
-								      "{}") "," EV("TaskStateExited",
-										   TOP,
-										   IN("A")) "]",
+		  "[" EV("TaskStateEntered", TOP, IN("A")) ","
+		      EV("TaskScheduled", TOP, "{}") ","
+		      EV("TaskFailed", TOP, ERR("E1", "c1")) ","
+		      EV("TaskScheduled", TOP, "{}") ","
+		      EV("TaskSucceeded", TOP, "{}") ","
+		      EV("TaskStateExited", TOP, IN("A")) "]",
 		  "running", "A=succeeded/r1/E1/c1" },
 		{ "caught: exits after a failure",
-		  "[" EV("TaskStateEntered", TOP, IN("A")) "," EV(
-			  "TaskFailed", TOP,
-			  ERR("E",
-			      "why")) "," EV("TaskStateExited", TOP,
-					     IN("A")) "," EV("FailStateEntered",
-							     TOP,
-							     IN("F")) "," EV("E"
-									     "x"
-									     "e"
-									     "c"
-									     "u"
-									     "t"
-									     "i"
-									     "o"
-									     "n"
-									     "F"
-									     "a"
-									     "i"
-									     "l"
-									     "e"
-									     "d",
-									     TOP,
-									     ERR("Boom",
-										 "bad")) "]",
+		  "[" EV("TaskStateEntered", TOP, IN("A")) ","
+		      EV("TaskFailed", TOP, ERR("E", "why")) ","
+		      EV("TaskStateExited", TOP, IN("A")) ","
+		      EV("FailStateEntered", TOP, IN("F")) ","
+		      EV("ExecutionFailed", TOP, ERR("Boom", "bad")) "]",
 		  "running", "A=caught/E/why; F=failed/Boom/bad" },
-		{ "uncaught: the Task's own error wins",
-		  "[" EV("TaskStateEntered", TOP, IN("A")) "," EV(
-			  "TaskScheduled", TOP,
-			  "{}") "," EV("TaskFailed", TOP,
-				       ERR("E1",
-					   "first")) "," EV("TaskScheduled",
-							    TOP,
-							    "{}") "," EV("TaskT"
-									 "imedO"
-									 "ut",
-									 TOP,
-									 "{\"er"
-									 "ror\""
-									 ":\"St"
-									 "ates."
-									 "Timeo"
-									 "ut\""
-									 "}") "," EV("ExecutionFailed",
-										     TOP,
-										     ERR("X",
-											 "y")) "]",
+		{ "uncaught: the Task's own last error wins",
+		  "[" EV("TaskStateEntered", TOP, IN("A")) ","
+		      EV("TaskScheduled", TOP, "{}") ","
+		      EV("TaskFailed", TOP, ERR("E1", "first")) ","
+		      EV("TaskScheduled", TOP, "{}") ","
+		      EV("TaskTimedOut", TOP, "{\"error\":\"States.Timeout\"}") ","
+		      EV("ExecutionFailed", TOP, ERR("X", "y")) "]",
 		  "running", "A=failed/r1/States.Timeout" },
 		{ "Map iterations, one failed and tolerated",
-		  "[" EV("MapStateEntered", TOP, IN("M")) "," EV(
-			  "MapIterationStarted", "[[\"M\",0]]",
-			  IN("M")) "," EV("TaskStateEntered", "[[\"M\",0]]",
-					  IN("T")) "," EV("TaskFailed",
-							  "[[\"M\",0]]",
-							  ERR("E",
-							      "c")) "," EV("Map"
-									   "Ite"
-									   "rat"
-									   "ion"
-									   "Fai"
-									   "le"
-									   "d",
-									   "[["
-									   "\"M"
-									   "\","
-									   "0]"
-									   "]",
-									   IN("M")) "," EV("MapIterationStarted",
-											   "[[\"M\",1]]",
-											   IN("M")) "," EV("TaskStateEntered",
-													   "[[\"M\",1]]",
-													   IN("T")) "," EV("TaskStateExited",
-															   "[[\"M\",1]]",
-															   IN("T")) "," EV("MapIterationSucceeded",
-																	   "[[\"M\",1]]",
-																	   IN("M")) "," EV("MapStateExited",
-																			   TOP,
-																			   IN("M")) "]",
+		  "[" EV("MapStateEntered", TOP, IN("M")) ","
+		      EV("MapIterationStarted", "[[\"M\",0]]", IN("M")) ","
+		      EV("TaskStateEntered", "[[\"M\",0]]", IN("T")) ","
+		      EV("TaskFailed", "[[\"M\",0]]", ERR("E", "c")) ","
+		      EV("MapIterationFailed", "[[\"M\",0]]", IN("M")) ","
+		      EV("MapIterationStarted", "[[\"M\",1]]", IN("M")) ","
+		      EV("TaskStateEntered", "[[\"M\",1]]", IN("T")) ","
+		      EV("TaskStateExited", "[[\"M\",1]]", IN("T")) ","
+		      EV("MapIterationSucceeded", "[[\"M\",1]]", IN("M")) ","
+		      EV("MapStateExited", TOP, IN("M")) "]",
 		  "running",
 		  "M=succeeded; T@M: iteration 0=failed/E/c; "
 		  "T@M: iteration 1=succeeded" },
 		{ "a Parallel branch fails into the Parallel's Catch",
-		  "[" EV("ParallelStateEntered", TOP,
-			 IN("P")) "," EV("PassStateEntered", "[[\"P\",0]]",
-					 IN("B0")) "," EV("TaskStateEntered",
-							  "[[\"P\",1]]", IN("B1")) "," EV("TaskFailed", "[[\"P\",1]]", ERR("E", "c")) "," EV("PassStateAborted",
-																	     "[[\"P\",0]]",
-																	     IN("B0")) "," EV("ParallelStateFailed",
-																			      TOP,
-																			      "{}") "," EV("ParallelStateExited",
-																					   TOP,
-																					   IN("P")) "]",
+		  "[" EV("ParallelStateEntered", TOP, IN("P")) ","
+		      EV("PassStateEntered", "[[\"P\",0]]", IN("B0")) ","
+		      EV("TaskStateEntered", "[[\"P\",1]]", IN("B1")) ","
+		      EV("TaskFailed", "[[\"P\",1]]", ERR("E", "c")) ","
+		      EV("PassStateAborted", "[[\"P\",0]]", IN("B0")) ","
+		      EV("ParallelStateFailed", TOP, "{}") ","
+		      EV("ParallelStateExited", TOP, IN("P")) "]",
 		  "running",
-		  "P=caught; B0@P: branch 0=aborted; B1@P: branch "
-		  "1=failed/E/c" },
+		  "P=caught; B0@P: branch 1=aborted; B1@P: branch 2=failed/E/c" },
 		{ "a failed Parallel takes the execution's error",
-		  "[" EV("ParallelStateEntered", TOP, IN("P")) "," EV(
-			  "TaskStateEntered", "[[\"P\",1]]",
-			  IN("B1")) "," EV("TaskFailed", "[[\"P\",1]]",
-					   ERR("E",
-					       "c")) "," EV("ParallelStateFaile"
-							    "d",
-							    TOP,
-							    "{}") "," EV("Execu"
-									 "tionF"
-									 "aile"
-									 "d",
-									 TOP,
-									 ERR("E",
-									     "c")) "]",
-		  "running", "P=failed/E/c; B1@P: branch 1=failed/E/c" },
+		  "[" EV("ParallelStateEntered", TOP, IN("P")) ","
+		      EV("TaskStateEntered", "[[\"P\",1]]", IN("B1")) ","
+		      EV("TaskFailed", "[[\"P\",1]]", ERR("E", "c")) ","
+		      EV("ParallelStateFailed", TOP, "{}") ","
+		      EV("ExecutionFailed", TOP, ERR("E", "c")) "]",
+		  "running", "P=failed/E/c; B1@P: branch 2=failed/E/c" },
 		{ "a redrive enters the state anew",
-		  "[" EV("TaskStateEntered", TOP, IN("A")) "," EV(
-			  "ExecutionFailed", TOP,
-			  ERR("E",
-			      "c")) "," EV("ExecutionRedriven", TOP,
-					   "{}") "," EV("TaskStateEntered", TOP,
-							IN("A")) "," EV("TaskSt"
-									"ateExi"
-									"ted",
-									TOP,
-									IN("A")) "," EV("ExecutionSucceeded",
-											TOP,
-											"{}") "]",
+		  "[" EV("TaskStateEntered", TOP, IN("A")) ","
+		      EV("ExecutionFailed", TOP, ERR("E", "c")) ","
+		      EV("ExecutionRedriven", TOP, "{}") ","
+		      EV("TaskStateEntered", TOP, IN("A")) ","
+		      EV("TaskStateExited", TOP, IN("A")) ","
+		      EV("ExecutionSucceeded", TOP, "{}") "]",
 		  "running", "A=failed/E/c; A=succeeded/a1" },
 		{ "still running",
-		  "[" EV("TaskStateEntered", TOP,
-			 IN("A")) "," EV("TaskScheduled", TOP, "{}") "]",
+		  "[" EV("TaskStateEntered", TOP, IN("A")) ","
+		      EV("TaskScheduled", TOP, "{}") "]",
 		  "running", "A=running" },
 		{ "its process died",
-		  "[" EV("TaskStateEntered", TOP, IN("A")) "]", "aborted",
-		  "A=aborted" },
+		  "[" EV("TaskStateEntered", TOP, IN("A")) "]",
+		  "aborted", "A=aborted" },
 		{ "events without a state or type are skipped",
-		  "[{}," EV("TaskScheduled", TOP,
-			    "{}") "," EV("TaskStateExited", TOP, IN("A")) "]",
+		  "[{}," EV("TaskScheduled", TOP, "{}") ","
+		      EV("TaskStateExited", TOP, IN("A")) "]",
 		  "running", "" },
 	};
+	/* clang-format on */
 	json_t *d = parse(def);
 	struct sfn_error err = SFN_ERROR_INIT;
 	struct sfn_graph *g = sfn_graph_build(d, &err);
@@ -588,26 +514,18 @@ static void test_visits(void)
 
 	/* indexes: entered, exited, events (the closing ExecutionFailed
 	 * too), and the Map's own iteration events */
+	/* clang-format off */
 	json_t *events = parse(
-		"[" EV("ExecutionStarted", TOP, "{}") "," EV("MapStateEntered", TOP, IN("M")) "," EV(
-			"MapIterationStarted", "[[\"M\",0]]",
-			IN("M")) "," EV("TaskStateEntered", "[[\"M\",0]]",
-					IN("T")) "," EV("TaskFailed",
-							"[[\"M\",0]]",
-							ERR("E",
-							    "c")) "," EV("MapIt"
-									 "erati"
-									 "onFai"
-									 "led",
-									 "[["
-									 "\"M\""
-									 ",0]]",
-									 IN("M")) "," EV("MapStateFailed",
-											 TOP,
-											 "{}") "," EV("ExecutionFailed",
-												      TOP,
-												      ERR("States.ExceedToleratedFailureThreshold",
-													  "x")) "]");
+		"[" EV("ExecutionStarted", TOP, "{}") ","
+		    EV("MapStateEntered", TOP, IN("M")) ","
+		    EV("MapIterationStarted", "[[\"M\",0]]", IN("M")) ","
+		    EV("TaskStateEntered", "[[\"M\",0]]", IN("T")) ","
+		    EV("TaskFailed", "[[\"M\",0]]", ERR("E", "c")) ","
+		    EV("MapIterationFailed", "[[\"M\",0]]", IN("M")) ","
+		    EV("MapStateFailed", TOP, "{}") ","
+		    EV("ExecutionFailed", TOP,
+		       ERR("States.ExceedToleratedFailureThreshold", "x")) "]");
+	/* clang-format on */
 	json_t *v = graph_visits(events, g, "running");
 	char *m = sfn_json_dumps(json_array_get(v, 0), 0);
 	SFN_CHECK_STR(m,
@@ -658,10 +576,11 @@ static void test_page(void)
 		"{\"Type\":\"Pass\",\"End\":true}}}]}}}");
 	struct sfn_error err = SFN_ERROR_INIT;
 	struct sfn_graph *g = sfn_graph_build(def, &err);
-	json_t *events =
-		parse("[" EV("ParallelStateEntered", TOP,
-			     IN("P")) "," EV("PassStateEntered", "[[\"P\",0]]",
-					     IN("In </script>")) "]");
+	/* clang-format off */
+	json_t *events = parse(
+		"[" EV("ParallelStateEntered", TOP, IN("P")) ","
+		    EV("PassStateEntered", "[[\"P\",0]]", IN("In </script>")) "]");
+	/* clang-format on */
 	struct sfn_graph_execution x = { events, NULL, false, false };
 	json_t *data = graph_page_data(g, NULL, def, &x);
 	json_t *in = json_object_get(json_object_get(data, "states"),
@@ -671,14 +590,11 @@ static void test_page(void)
 		      "a nested state maps to its node id");
 	SFN_CHECK_STR(json_string_value(json_object_get(in, "parent")), "P",
 		      "a nested state knows its Parallel");
+	json_t *visits =
+		json_object_get(json_object_get(data, "execution"), "visits");
 	SFN_CHECK_STR(json_string_value(json_object_get(
-			      json_array_get(json_object_get(
-						     json_object_get(
-							     data, "execution"),
-						     "visits"),
-					     1),
-			      "where")),
-		      "P: branch 0", "the branch's visit");
+			      json_array_get(visits, 1), "where")),
+		      "P: branch 1", "the branch's visit (counted from 1)");
 	json_decref(data);
 	if (sfn_graph_have_graphviz()) {
 		struct sfn_strbuf sb = SFN_STRBUF_INIT;

@@ -68,7 +68,7 @@ const struct gnode *graph_find_node(const struct sfn_graph *g, const char *name)
 	return g && name ? find_node(&g->root, name) : NULL;
 }
 
-/* "Price lines: iteration 2 / Checks: branch 0" for an x-scope. */
+/* "Price lines: iteration 2 / Checks: branch 1" for an x-scope. */
 static char *scope_label(const struct sfn_graph *g, const json_t *scope)
 {
 	struct sfn_strbuf sb = SFN_STRBUF_INIT;
@@ -80,10 +80,13 @@ static char *scope_label(const struct sfn_graph *g, const json_t *scope)
 		const struct gnode *n = graph_find_node(g, name);
 		if (sb.len)
 			sfn_strbuf_adds(&sb, " / ");
-		sfn_strbuf_addf(
-			&sb, "%s: %s %" JSON_INTEGER_FORMAT, name ? name : "?",
-			n && n->kind == GN_PARALLEL ? "branch" : "iteration",
-			json_integer_value(idx));
+		/* branches counted from 1 as the drawing labels them, Map
+		 * iterations from 0 as $$.Map.Item.Index does */
+		bool branch = n && n->kind == GN_PARALLEL;
+		sfn_strbuf_addf(&sb, "%s: %s %" JSON_INTEGER_FORMAT,
+				name ? name : "?",
+				branch ? "branch" : "iteration",
+				json_integer_value(idx) + (branch ? 1 : 0));
 	}
 	return sfn_strbuf_detach(&sb, NULL);
 }

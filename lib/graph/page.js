@@ -312,8 +312,53 @@
 		if (inD && inD.input !== undefined) append(panel, block('Input', pretty(inD.input)));
 		var outD = v.exited !== null ? details(events[v.exited] || {}) : null;
 		if (outD && outD.output !== undefined) append(panel, block('Output', pretty(outD.output)));
+		inside(v);
 		panel.appendChild(el('h3', { text: 'Events (' + v.events.length + ')' }));
 		panel.appendChild(eventTable(v.events));
+	}
+	function sameScope(a, b, n) {
+		for (var i = 0; i < n; i++)
+			if (!a[i] || !b[i] || a[i][0] !== b[i][0] || a[i][1] !== b[i][1]) return false;
+		return true;
+	}
+	// For a Map or Parallel visit: the visits of its iterations or branches,
+	// one line each (failed ones first), every state a button.
+	var MAX_GROUPS = 200;
+	function inside(v) {
+		var depth = v.scope.length;
+		var groups = {}, order = [];
+		visits.forEach(function (w, i) {
+			if (w.scope.length !== depth + 1 || w.attempt !== v.attempt ||
+				w.scope[depth][0] !== v.state || !sameScope(w.scope, v.scope, depth) ||
+				w.entered < v.entered || (v.exited !== null && w.entered > v.exited)) return;
+			var key = w.scope[depth][1];
+			if (!groups[key]) {
+				groups[key] = { index: key, list: [], failed: false };
+				order.push(groups[key]);
+			}
+			groups[key].list.push(i);
+			if (w.status === 'failed') groups[key].failed = true;
+		});
+		if (!order.length) return;
+		var isMap = data.states[v.state] && data.states[v.state].type !== 'Parallel';
+		order.sort(function (a, b) { return (b.failed - a.failed) || (a.index - b.index); });
+		panel.appendChild(el('h3', { text: (isMap ? 'Iterations' : 'Branches') + ' (' + order.length + ')' }));
+		var list = el('div', { cls: 'inside' });
+		order.slice(0, MAX_GROUPS).forEach(function (g) {
+			var line = el('div', { cls: 'group' + (g.failed ? ' g-failed' : '') },
+				el('span', { cls: 'k', text: isMap ? 'iteration ' + g.index : 'branch ' + (g.index + 1) }));
+			g.list.forEach(function (i, n) {
+				var w = visits[i];
+				if (n) line.appendChild(document.createTextNode(' \u2192 '));
+				var b = el('button', { type: 'button', cls: 'linkbtn v-' + w.status, title: w.status, text: w.state });
+				b.addEventListener('click', function () { select(w.state, i, true); });
+				line.appendChild(b);
+			});
+			list.appendChild(line);
+		});
+		panel.appendChild(list);
+		if (order.length > MAX_GROUPS)
+			panel.appendChild(el('p', { cls: 'more', text: (order.length - MAX_GROUPS) + ' more: see the timeline' }));
 	}
 
 	// ---- the graph's nodes ----
