@@ -46,11 +46,21 @@ function check(name, ok, detail) {
 		console.log('FAIL: ' + name + (detail !== undefined ? ': ' + detail : ''));
 	}
 }
+let finishing = false;
 function finish(code) {
+	if (finishing) return;
+	finishing = true;
 	console.log(passed + ' passed, ' + failed + ' failed');
-	try { browser.kill('SIGKILL'); } catch (e) { /* gone */ }
-	fs.rmSync(profile, { recursive: true, force: true });
-	process.exit(code);
+	// the profile is removed once Chromium has stopped writing to it
+	const done = () => {
+		try {
+			fs.rmSync(profile, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
+		} catch (e) { /* a temporary directory left behind is no failure */ }
+		process.exit(code);
+	};
+	if (browser.exitCode !== null || browser.signalCode !== null) return done();
+	browser.once('exit', done);
+	browser.kill('SIGKILL');
 }
 const timer = setTimeout(() => {
 	check('finished within 120 s', false, stderr.split('\n').slice(-10).join(' | '));
@@ -61,7 +71,7 @@ browser.on('error', (e) => {
 	finish(1);
 });
 browser.on('exit', (code) => {
-	if (pending.size) {
+	if (pending.size && !finishing) {
 		check('chromium keeps running', false, 'exited with ' + code + ': ' + stderr.slice(-500));
 		finish(1);
 	}
