@@ -258,7 +258,13 @@
 						title: v.status + (v.where ? ' · ' + v.where : ''),
 						text: (v.where ? v.where.replace(/^.*: /, '') : 'visit') + (v.attempt ? ' (redrive ' + v.attempt + ')' : '')
 					});
-					b.addEventListener('click', function () { select(name, vi, false); b.focus(); });
+					b.addEventListener('click', function () {
+						select(name, vi, false);
+						// the panel was redrawn: keep the focus on the
+						// same (new) button
+						var again = panel.querySelector('.visits button[aria-pressed=true]');
+						if (again) again.focus();
+					});
 					bar.appendChild(b);
 				});
 				panel.appendChild(bar);
@@ -381,7 +387,7 @@
 		g.addEventListener('keydown', function (e) {
 			if (e.key === 'Enter' || e.key === ' ') {
 				e.preventDefault();
-				select(name, -1, true);
+				select(name, -1, false); // the panel is aria-live
 			}
 		});
 	});
@@ -439,7 +445,7 @@
 			ticks.appendChild(el('span', { style: 'left:' + f * 100 + '%', text: dur(span * f) }));
 		});
 		section.appendChild(el('div', { cls: 'axis' }, el('span', { text: 'State' }), ticks, el('span', { text: 'Duration' })));
-		var box = el('div', { cls: 'rows', role: 'list' });
+		var box = el('div', { cls: 'rows', role: 'group', 'aria-label': 'States entered, in order' });
 		visits.slice(0, MAX_ROWS).forEach(function (v, i) {
 			var s = time(v.entered);
 			var last = v.exited !== null ? v.exited : v.events[v.events.length - 1];
@@ -449,7 +455,7 @@
 			var left = (s - t0) / span * 100;
 			var width = (e - s) / span * 100;
 			var row = el('button', {
-				type: 'button', cls: 'row v-' + v.status, role: 'listitem',
+				type: 'button', cls: 'row v-' + v.status,
 				'data-visit': String(i),
 				'aria-label': v.state + (v.where ? ', ' + v.where : '') + ', ' + v.status + ', ' + dur(e - s)
 			},
