@@ -1,7 +1,8 @@
 /*
- * sfn jsonata: evaluate a JSONata expression against a JSON document, like
- * jq. The engine is lib/jsonata's; this file reads the expression, the
- * document and the bindings, and prints the result or the error.
+ * sfn jsonata: evaluate a JSONata expression against a JSON or YAML
+ * document, like jq. The engine is lib/jsonata's; this file reads the
+ * expression, the document and the bindings, and prints the result or the
+ * error.
  */
 #include "cmd.h"
 
@@ -13,6 +14,7 @@
 #include <jansson.h>
 
 #include "jsonata/jsonata.h"
+#include "runenv.h"
 
 /* clang-format off */
 #define JSONATA_HELP \
@@ -27,7 +29,8 @@
 	"  --pretty           indent the result\n" \
 	"  -h, --help         show this help\n" \
 	"\n" \
-	"The result prints as JSON; an undefined result prints nothing. An error\n" \
+	"The document is JSON or YAML (read as sfn reads definitions). The result\n" \
+	"prints as JSON; an undefined result prints nothing. An error\n" \
 	"prints its JSONata code and message and exits 1.\n"
 /* clang-format on */
 
@@ -88,7 +91,7 @@ int cmd_jsonata(int argc, char **argv)
 	const char *exprfile = NULL;
 	bool no_input = false, pretty = false;
 	int flags = 0, opt, code = SFN_EXIT_OK;
-	struct sfn_strbuf expr = SFN_STRBUF_INIT, doc = SFN_STRBUF_INIT;
+	struct sfn_strbuf expr = SFN_STRBUF_INIT;
 	json_t *bindings = json_object(), *input = NULL, *result = NULL;
 	struct sfn_jsonata *e = NULL;
 	struct sfn_jsonata_error err = { 0 };
@@ -186,9 +189,8 @@ int cmd_jsonata(int argc, char **argv)
 		goto out;
 	}
 	if (!no_input) {
-		/* JSON for now; YAML once lib/asl's loader is there */
+		/* The loader every subcommand uses: JSON or YAML, sniffed. */
 		const char *path = optind < argc ? argv[optind] : "-";
-		json_error_t je;
 		if (exprfile && !strcmp(exprfile, "-") && !strcmp(path, "-")) {
 			code = sfn_cmd_usage_error(
 				"jsonata",
@@ -196,18 +198,8 @@ int cmd_jsonata(int argc, char **argv)
 				"come from standard input");
 			goto out;
 		}
-		if (read_text(path, &doc) < 0) {
-			fprintf(stderr, "sfn jsonata: cannot read '%s': %s\n",
-				sfn_display_name(path), strerror(errno));
-			code = SFN_EXIT_INPUT;
-			goto out;
-		}
-		input = json_loadb(doc.buf, doc.len,
-				   JSON_DECODE_ANY | JSON_ALLOW_NUL, &je);
+		input = sfn_cli_load_value(path);
 		if (!input) {
-			fprintf(stderr, "sfn jsonata: %s:%d:%d: error: %s\n",
-				sfn_display_name(path), je.line, je.column,
-				je.text);
 			code = SFN_EXIT_INPUT;
 			goto out;
 		}
@@ -231,6 +223,5 @@ out:
 	json_decref(input);
 	json_decref(bindings);
 	sfn_strbuf_release(&expr);
-	sfn_strbuf_release(&doc);
 	return code;
 }
