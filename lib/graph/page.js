@@ -115,7 +115,19 @@
 		return reindent(v);
 	}
 	function block(title, text, cls) {
-		return [el('h3', { text: title }), el('pre', { cls: cls || '', text: text })];
+		var h = el('h3', { text: title + ' ' });
+		if (navigator.clipboard) {
+			var copy = el('button', { type: 'button', cls: 'linkbtn copy', text: 'Copy', 'aria-label': 'Copy ' + title.toLowerCase() });
+			copy.addEventListener('click', function () {
+				navigator.clipboard.writeText(text).then(function () {
+					copy.textContent = 'Copied';
+				}, function () {
+					copy.textContent = 'Cannot copy';
+				});
+			});
+			h.appendChild(copy);
+		}
+		return [h, el('pre', { cls: cls || '', text: text })];
 	}
 	function append(parent, list) {
 		list.forEach(function (c) { if (c) parent.appendChild(c); });
@@ -440,6 +452,27 @@
 			legend.appendChild(el('span', {}, el('i', { style: 'background:' + p[1] }), p[0]));
 		});
 		section.appendChild(legend);
+		var filter = el('div', { cls: 'filter' });
+		var query = el('input', { type: 'search', placeholder: 'Filter by state or iteration', 'aria-label': 'Filter the timeline by state or iteration' });
+		var problems = el('input', { type: 'checkbox', id: 'only-problems' });
+		filter.appendChild(query);
+		filter.appendChild(el('label', {}, problems, ' only failed, caught or aborted'));
+		var shown = el('span', { cls: 'more', 'aria-live': 'polite' });
+		filter.appendChild(shown);
+		section.appendChild(filter);
+		function applyFilter() {
+			var q = query.value.trim().toLowerCase(), n = 0;
+			rows.forEach(function (r, i) {
+				var v = visits[i];
+				var hide = (q && (v.state + ' ' + v.where).toLowerCase().indexOf(q) < 0) ||
+					(problems.checked && !/^(failed|caught|aborted)$/.test(v.status));
+				r.hidden = hide;
+				if (!hide) n++;
+			});
+			shown.textContent = q || problems.checked ? n + ' shown' : '';
+		}
+		query.addEventListener('input', applyFilter);
+		problems.addEventListener('change', applyFilter);
 		var ticks = el('div', { cls: 'ticks', 'aria-hidden': 'true' });
 		[0, 0.25, 0.5, 0.75, 1].forEach(function (f) {
 			ticks.appendChild(el('span', { style: 'left:' + f * 100 + '%', text: dur(span * f) }));

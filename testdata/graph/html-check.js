@@ -214,6 +214,8 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 	check('the panel shows the retries',
 		/Retries\s*\d/.test(p.text), p.text.slice(0, 200));
 	await evaluate('window.scrollTo(0, 0)');
+	// (the pointer off the graph, so no node shows a hover outline)
+	await s('Input.dispatchMouseEvent', { type: 'mouseMoved', x: 1, y: 1 });
 	await sleep(200);
 	const png = await s('Page.captureScreenshot', { format: 'png', captureBeyondViewport: true });
 	fs.writeFileSync(shot, Buffer.from(png.data, 'base64'));
@@ -252,8 +254,21 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 		check('a timeline row selects its state', p.title === mapState, JSON.stringify(p.title));
 		check('... and that iteration', p.text.includes(where) &&
 			await evaluate(`document.querySelector(${JSON.stringify(rowSel)}).classList.contains('current')`), where);
-		check('... whose input is shown', /Input\s*\{/.test(p.text), p.text.slice(0, 300));
+		check('... whose input is shown', /Input\s*(Copy)?\{/.test(p.text), p.text.slice(0, 300));
 	}
+	// The timeline's filter: the Map's state by name, then only problems.
+	const visible = `[...document.querySelectorAll('#timeline .row')].filter((r) => !r.hidden).map((r) => r.querySelector('.label').firstChild.textContent)`;
+	await evaluate(`(() => { const q = document.querySelector('#timeline input[type=search]');
+		q.value = ${JSON.stringify(mapState)}; q.dispatchEvent(new Event('input')); })()`);
+	const byName = await evaluate(visible);
+	check('the timeline filters by name', byName.length > 0 && byName.every((n) => n.includes(mapState)),
+		JSON.stringify(byName));
+	await evaluate(`(() => { const q = document.querySelector('#timeline input[type=search]');
+		q.value = ''; q.dispatchEvent(new Event('input'));
+		document.getElementById('only-problems').click(); })()`);
+	const problems = await evaluate(visible);
+	check('... and to the problems', problems.includes(failedState) && problems.length < info.rows,
+		JSON.stringify(problems));
 	// Escape goes back to the execution.
 	await s('Input.dispatchKeyEvent', { type: 'keyDown', key: 'Escape', code: 'Escape', windowsVirtualKeyCode: 27 });
 	await s('Input.dispatchKeyEvent', { type: 'keyUp', key: 'Escape', code: 'Escape', windowsVirtualKeyCode: 27 });
