@@ -52,6 +52,12 @@ static const struct pos_case pos_cases[] = {
 	{ "json utf8 columns",
 	  "{\"\xC3\xA9t\xC3\xA9\": \"\xE2\x82\xAC\", \"b\": 2}", "/b", false, 1,
 	  19 },
+	{ "json utf8 columns on a long line",
+	  "{\"long\": "
+	  "\"a\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80"
+	  "bcdefghij\xC3\xA9\xE2\x82\xAC"
+	  "\xF0\x9F\x98\x80klmnopq\xC3\xA9\xE2\x80\x94xyz\", \"b\": 2}",
+	  "/b", false, 1, 47 },
 	{ "json escaped key", "{\"\\u00e9\": 1, \"x\": 2}", "/\xC3\xA9", true,
 	  1, 2 },
 	{ "json tab counts one", "{\t\"a\":\t1}", "/a", false, 1, 8 },
