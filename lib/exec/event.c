@@ -82,10 +82,11 @@ void sfn_event_write(struct sfn_strbuf *sb, struct sfn_event_writer *w,
 	if (!w->ts[0] || ms != w->ms) {
 		sfn_time_format(w->ts, ev->timestamp);
 		w->ms = ms;
+		w->ts_len = strlen(w->ts);
 	}
 	/* Ours, known to need no escapes: the timestamp, the type, the keys. */
 	ADD_LIT(sb, "{\"timestamp\":\"");
-	sfn_strbuf_add(sb, w->ts, strlen(w->ts));
+	sfn_strbuf_add(sb, w->ts, w->ts_len);
 	ADD_LIT(sb, "\",\"type\":\"");
 	sfn_strbuf_adds(sb, ev->type);
 	ADD_LIT(sb, "\",\"id\":");

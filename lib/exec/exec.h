@@ -70,6 +70,7 @@ json_t *sfn_event_json(const struct sfn_event *ev);
 struct sfn_event_writer {
 	int64_t ms; /* the instant formatted in ts */
 	char ts[32];
+	size_t ts_len;
 };
 void sfn_event_writer_release(struct sfn_event_writer *w);
 /*
