@@ -178,7 +178,8 @@ const struct sfn_cmd sfn_commands[] = {
 	  "request is rejected (AWS's message), 2 usage, 3 unreadable input.\n",
 	  cmd_test_state },
 	{ "validate", "lint state machine definitions",
-	  "sfn validate [--format text|json|aws|sarif|github] [-r] file ...",
+	  "sfn validate [--format text|json|aws|sarif|github] [-r] [-j N] file "
+	  "...",
 	  "options:\n"
 	  "  -f, --format FORMAT  text (FILE:LINE:COL lines on stderr, the "
 	  "default),\n"
@@ -200,6 +201,9 @@ const struct sfn_cmd sfn_commands[] = {
 	  "machine\n"
 	  "  --strict             warnings make the exit code 1 too\n"
 	  "  --color WHEN         auto, always or never\n"
+	  "  -j, --jobs N         check N files at a time (default: one per "
+	  "CPU);\n"
+	  "                       reports stay in the order of the files\n"
 	  "\nFILE may be '-' for standard input. Exit 0 valid, 1 errors, 2 "
 	  "usage,\n"
 	  "3 a file unreadable or unparsable; the highest wins.\n",

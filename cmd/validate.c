@@ -3,12 +3,15 @@
  * every state machine of a CloudFormation/SAM template) and print the
  * diagnostics as text, JSON, AWS's ValidateStateMachineDefinition
  * response, SARIF 2.1.0 or GitHub workflow annotations. Many files run in
- * one process; directories with -r.
+ * one process, checked on several threads and reported in order;
+ * directories with -r.
  */
 #include "cmd.h"
 
 #include <dirent.h>
 #include <getopt.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -32,6 +35,7 @@ struct opts {
 	long max_results; /* 0: all */
 	const char *logical_id;
 	bool color;
+	long jobs; /* threads checking files */
 };
 
 /* One checked machine (or an unreadable file). */
@@ -273,18 +277,36 @@ static void finish_result(struct run *r, struct result *res)
 	json_decref(res->root);
 }
 
-static void unreadable(struct run *r, const char *file, const char *code,
+/*
+ * What checking one file gave, for the main thread to count and print in
+ * order: filled by a worker, read once the item is done.
+ */
+struct outcome {
+	bool skipped;	   /* not ASL nor a template (found by -r) */
+	size_t n_machines; /* machines linted */
+	struct result *v;  /* owned: in the order to print */
+	size_t n;
+};
+
+static struct result *add_result(struct outcome *out, const char *file)
+{
+	out->v = sfn_xrealloc(out->v, (out->n + 1) * sizeof(*out->v));
+	struct result *res = &out->v[out->n++];
+	memset(res, 0, sizeof(*res));
+	res->file = sfn_xstrdup(file);
+	return res;
+}
+
+static void unreadable(struct outcome *out, const char *file, const char *code,
 		       const struct sfn_error *e)
 {
-	struct result res = { 0 };
-	res.file = sfn_xstrdup(file);
-	res.unreadable = true;
+	struct result *res = add_result(out, file);
+	res->unreadable = true;
 	struct sfn_diag *d = sfn_diags_addf(
-		&res.diags, SFN_SEV_ERROR, code, NULL, "%s",
+		&res->diags, SFN_SEV_ERROR, code, NULL, "%s",
 		e->cause ? e->cause : (e->name ? e->name : "cannot read"));
 	d->line = e->line;
 	d->col = e->col;
-	finish_result(r, &res);
 }
 
 /* The template's StateMachineType (CFN) or Type (SAM) for @id. */
@@ -315,11 +337,13 @@ static bool has_state_machine(json_t *tpl)
 }
 
 /*
- * Validates one file. @explicit: named on the command line (checked even
- * when it does not look like ASL); otherwise found by -r, and skipped when
- * it is neither ASL nor a template.
+ * Checks one file into @out. It touches nothing shared, so files are
+ * checked on several threads. @explicit: named on the command line
+ * (checked even when it does not look like ASL); otherwise found by -r,
+ * and skipped when it is neither ASL nor a template.
  */
-static void validate_file(struct run *r, const char *path, bool explicit)
+static void check_file(const struct opts *o, const char *path, bool explicit,
+		       struct outcome *out)
 {
 	struct sfn_error e = SFN_ERROR_INIT;
 	struct sfn_diags load_diags = SFN_DIAGS_INIT;
@@ -327,78 +351,199 @@ static void validate_file(struct run *r, const char *path, bool explicit)
 	const char *display = sfn_display_name(path);
 	struct sfn_doc *doc = sfn_doc_load_file(path, 0, &load_diags, &e);
 	if (!doc) {
-		r->n_files++;
-		unreadable(r, display,
-			   r->o.format == F_AWS ? "INVALID_JSON_DESCRIPTION"
-			   : e.name		? e.name
-						: "SFN_PARSE",
+		unreadable(out, display,
+			   o->format == F_AWS ? "INVALID_JSON_DESCRIPTION"
+			   : e.name	      ? e.name
+					      : "SFN_PARSE",
 			   &e);
-		goto out;
+		goto done;
 	}
 	json_t *root = sfn_doc_root(doc);
 	if (!explicit && !sfn_is_asl(root) &&
 	    !(sfn_is_template(root) && has_state_machine(root))) {
-		r->n_skipped++;
-		goto out;
+		out->skipped = true;
+		goto done;
 	}
-	r->n_files++;
-	if (sfn_doc_machines(doc, r->o.logical_id, &list, &load_diags, &e) <
-	    0) {
+	if (sfn_doc_machines(doc, o->logical_id, &list, &load_diags, &e) < 0) {
 		bool io = e.name && (!strcmp(e.name, "SFN_IO") ||
 				     !strcmp(e.name, "SFN_PARSE"));
 		if (io) {
-			unreadable(r, display, e.name, &e);
+			unreadable(out, display, e.name, &e);
 		} else {
-			struct result res = { 0 };
-			res.file = sfn_xstrdup(display);
+			struct result *res = add_result(out, display);
 			struct sfn_diag *d = sfn_diags_addf(
-				&res.diags, SFN_SEV_ERROR,
+				&res->diags, SFN_SEV_ERROR,
 				e.name ? e.name : "SFN_TEMPLATE", e.where, "%s",
 				e.cause ? e.cause : "no state machine");
 			d->line = e.line;
 			d->col = e.col;
-			finish_result(r, &res);
 		}
-		goto out;
+		goto done;
 	}
 	for (size_t i = 0; i < list.n; i++) {
 		struct sfn_machine_src *m = &list.v[i];
-		struct result res = { 0 };
 		json_t *def = sfn_doc_root(m->doc);
 		int flags =
-			r->o.type >= 0 ? r->o.type
+			o->type >= 0 ? o->type
 			: list.is_template && m->logical_id &&
 					template_express(root, m->logical_id)
 				? SFN_LINT_EXPRESS
 				: 0;
-		res.file = sfn_xstrdup(m->doc == doc ? display
-						     : sfn_doc_name(m->doc));
+		struct result *res = add_result(
+			out, m->doc == doc ? display : sfn_doc_name(m->doc));
 		if (m->logical_id)
-			res.logical_id = sfn_xstrdup(m->logical_id);
+			res->logical_id = sfn_xstrdup(m->logical_id);
 		/*
 		 * Loader problems (duplicate keys, placeholders) go with the
 		 * first machine, so each is reported once.
 		 */
 		for (size_t k = 0; i == 0 && k < load_diags.n; k++) {
 			struct sfn_diag *s = &load_diags.v[k];
-			struct sfn_diag *d =
-				sfn_diags_addf(&res.diags, s->severity, s->code,
-					       s->where, "%s", s->message);
+			struct sfn_diag *d = sfn_diags_addf(
+				&res->diags, s->severity, s->code, s->where,
+				"%s", s->message);
 			d->line = s->line;
 			d->col = s->col;
 		}
-		sfn_lint(def, m->doc, flags, &res.diags);
-		sfn_doc_locate_diags(m->doc, &res.diags);
-		sfn_diags_sort(&res.diags);
-		res.root = json_incref(def);
-		r->n_machines++;
-		finish_result(r, &res);
+		sfn_lint(def, m->doc, flags, &res->diags);
+		sfn_doc_locate_diags(m->doc, &res->diags);
+		sfn_diags_sort(&res->diags);
+		res->root = json_incref(def);
+		out->n_machines++;
 	}
-out:
+done:
 	sfn_machine_list_release(&list);
 	sfn_diags_release(&load_diags);
 	sfn_doc_free(doc);
 	sfn_error_release(&e);
+}
+
+/* Counts and prints an outcome, then frees it; main thread only. */
+static void report(struct run *r, struct outcome *out)
+{
+	if (out->skipped)
+		r->n_skipped++;
+	else
+		r->n_files++;
+	r->n_machines += out->n_machines;
+	for (size_t i = 0; i < out->n; i++)
+		finish_result(r, &out->v[i]);
+	free(out->v);
+	memset(out, 0, sizeof(*out));
+}
+
+/*
+ * The files to report, in order: each to be checked (@path), or decided
+ * while walking (a skipped name, a directory that cannot be opened).
+ */
+struct item {
+	char *path; /* owned; NULL: @out is final already */
+	bool explicit;
+	struct outcome out;
+	bool done; /* @out is final; under the queue's lock */
+};
+
+/*
+ * Workers take items in order and check them; the main thread reports
+ * each as soon as it and all before it are done. Workers stay at most
+ * WINDOW items ahead, so a long run holds few documents at once.
+ */
+#define WINDOW 64
+struct queue {
+	const struct opts *o;
+	struct item *v;
+	size_t n;
+	pthread_mutex_t mu;
+	pthread_cond_t change; /* an item is done, or one was reported */
+	size_t next;	       /* the next item a worker takes; under mu */
+	size_t reported;       /* items reported; under mu */
+};
+
+static struct item *add_item(struct queue *q, const char *path, bool explicit)
+{
+	q->v = sfn_xrealloc(q->v, (q->n + 1) * sizeof(*q->v));
+	struct item *it = &q->v[q->n++];
+	memset(it, 0, sizeof(*it));
+	it->path = path ? sfn_xstrdup(path) : NULL;
+	it->explicit = explicit;
+	it->done = path == NULL;
+	return it;
+}
+
+static void *worker(void *arg)
+{
+	struct queue *q = arg;
+	pthread_mutex_lock(&q->mu);
+	for (;;) {
+		while (q->next < q->n &&
+		       (q->v[q->next].done || !q->v[q->next].path))
+			q->next++;
+		if (q->next >= q->n)
+			break;
+		if (q->next >= q->reported + WINDOW) {
+			pthread_cond_wait(&q->change, &q->mu);
+			continue;
+		}
+		struct item *it = &q->v[q->next++];
+		pthread_mutex_unlock(&q->mu);
+		struct outcome out = { 0 };
+		check_file(q->o, it->path, it->explicit, &out);
+		pthread_mutex_lock(&q->mu);
+		it->out = out;
+		it->done = true;
+		pthread_cond_broadcast(&q->change);
+	}
+	pthread_mutex_unlock(&q->mu);
+	return NULL;
+}
+
+/*
+ * Checks every item on up to o->jobs threads, reporting each in order as
+ * soon as it is done. One file (or --jobs 1) runs on this thread alone.
+ */
+static void run_queue(struct run *r, struct queue *q)
+{
+	size_t todo = 0;
+	for (size_t i = 0; i < q->n; i++)
+		todo += q->v[i].path != NULL;
+	size_t n_threads = (size_t)r->o.jobs < todo ? (size_t)r->o.jobs : todo;
+	pthread_t *threads = NULL;
+	size_t started = 0;
+	if (n_threads > 1) {
+		pthread_attr_t attr;
+		pthread_attr_init(&attr);
+		/* The loader and the JSONata parser recurse: room as on
+		 * the main thread. */
+		pthread_attr_setstacksize(&attr, 8u << 20);
+		threads = sfn_xcalloc(n_threads, sizeof(*threads));
+		for (; started < n_threads; started++)
+			if (pthread_create(&threads[started], &attr, worker, q))
+				break;
+		pthread_attr_destroy(&attr);
+	}
+	for (size_t i = 0; i < q->n; i++) {
+		struct item *it = &q->v[i];
+		pthread_mutex_lock(&q->mu);
+		if (!started && !it->done) {
+			/* No workers: check it here. */
+			q->next = i + 1;
+			pthread_mutex_unlock(&q->mu);
+			check_file(q->o, it->path, it->explicit, &it->out);
+			pthread_mutex_lock(&q->mu);
+			it->done = true;
+		}
+		while (!it->done)
+			pthread_cond_wait(&q->change, &q->mu);
+		pthread_mutex_unlock(&q->mu);
+		report(r, &it->out);
+		pthread_mutex_lock(&q->mu);
+		q->reported = i + 1;
+		pthread_cond_broadcast(&q->change);
+		pthread_mutex_unlock(&q->mu);
+	}
+	for (size_t i = 0; i < started; i++)
+		pthread_join(threads[i], NULL);
+	free(threads);
 }
 
 static bool wanted_ext(const char *name)
@@ -414,15 +559,14 @@ static int cmp_str(const void *a, const void *b)
 }
 
 /* Every .json/.yaml/.yml under @dir, in name order. */
-static void walk(struct run *r, const char *dir)
+static void walk(struct queue *q, const char *dir)
 {
 	DIR *d = opendir(dir);
 	if (!d) {
 		struct sfn_error e = {
 			.cause = (char *)"cannot open directory"
 		};
-		r->n_files++;
-		unreadable(r, dir, "SFN_IO", &e);
+		unreadable(&add_item(q, NULL, false)->out, dir, "SFN_IO", &e);
 		return;
 	}
 	char **names = NULL;
@@ -442,11 +586,11 @@ static void walk(struct run *r, const char *dir)
 					names[i]);
 		struct stat st;
 		if (stat(p, &st) == 0 && S_ISDIR(st.st_mode))
-			walk(r, p);
+			walk(q, p);
 		else if (wanted_ext(names[i]))
-			validate_file(r, p, false);
+			add_item(q, p, false);
 		else
-			r->n_skipped++;
+			add_item(q, NULL, false)->out.skipped = true;
 		free(p);
 		free(names[i]);
 	}
@@ -516,6 +660,7 @@ static const struct option longopts[] = {
 	{ "max-results", required_argument, NULL, 'm' },
 	{ "strict", no_argument, NULL, 'S' },
 	{ "color", required_argument, NULL, 'c' },
+	{ "jobs", required_argument, NULL, 'j' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -525,9 +670,12 @@ int cmd_validate(int argc, char **argv)
 	struct run r = { 0 };
 	int color = SFN_COLOR_AUTO, c;
 	r.o.type = -1;
+	r.o.jobs = sysconf(_SC_NPROCESSORS_ONLN);
+	if (r.o.jobs < 1)
+		r.o.jobs = 1;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+f:rh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+f:rj:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			if (!strcmp(optarg, "text"))
@@ -592,6 +740,17 @@ int cmd_validate(int argc, char **argv)
 		case 'S':
 			r.o.strict = true;
 			break;
+		case 'j': {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+			if (*end || end == optarg || v < 1 || v > 256)
+				return sfn_cmd_usage_error(
+					"validate",
+					"--jobs takes 1 to 256, not '%s'",
+					optarg);
+			r.o.jobs = v;
+			break;
+		}
 		case 'c':
 			color = sfn_color_parse(optarg);
 			if (color < 0)
@@ -608,7 +767,7 @@ int cmd_validate(int argc, char **argv)
 			if (optopt)
 				return sfn_cmd_usage_error(
 					"validate", "option '-%c' %s", optopt,
-					strchr("frtlsmc", optopt)
+					strchr("frtlsmcj", optopt)
 						? "needs an argument"
 						: "is unknown");
 			return sfn_cmd_usage_error(
@@ -635,14 +794,23 @@ int cmd_validate(int argc, char **argv)
 		r.json_files = json_array();
 	if (r.o.format == F_SARIF)
 		r.sarif_results = json_array();
+	struct queue q = { .o = &r.o };
+	pthread_mutex_init(&q.mu, NULL);
+	pthread_cond_init(&q.change, NULL);
 	for (int i = optind; i < argc; i++) {
 		struct stat st;
 		if (strcmp(argv[i], "-") && stat(argv[i], &st) == 0 &&
 		    S_ISDIR(st.st_mode))
-			walk(&r, argv[i]);
+			walk(&q, argv[i]);
 		else
-			validate_file(&r, argv[i], true);
+			add_item(&q, argv[i], true);
 	}
+	run_queue(&r, &q);
+	for (size_t i = 0; i < q.n; i++)
+		free(q.v[i].path);
+	free(q.v);
+	pthread_mutex_destroy(&q.mu);
+	pthread_cond_destroy(&q.change);
 	if (r.o.format == F_JSON)
 		print_json(&r);
 	if (r.o.format == F_SARIF)
