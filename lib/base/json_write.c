@@ -161,7 +161,8 @@ int sfn_fmt_double(char buf[SFN_NUMBUF], double d)
 
 int sfn_fmt_int(char buf[SFN_NUMBUF], int64_t v)
 {
-	/* Two digits at a time: ids and counters are formatted per event. */
+	/* Two digits at a time, straight into @buf: ids and counters are
+	 * formatted for every journal event. */
 	static const char pairs[] = "00010203040506070809"
 				    "10111213141516171819"
 				    "20212223242526272829"
@@ -172,9 +173,15 @@ int sfn_fmt_int(char buf[SFN_NUMBUF], int64_t v)
 				    "70717273747576777879"
 				    "80818283848586878889"
 				    "90919293949596979899";
-	char tmp[24];
-	char *p = tmp + sizeof(tmp);
 	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+	int len = v < 0, digits = 1;
+	for (uint64_t t = 10; digits < 20 && u >= t; t *= 10)
+		digits++;
+	if (v < 0)
+		buf[0] = '-';
+	len += digits;
+	buf[len] = '\0';
+	char *p = buf + len;
 	while (u >= 100) {
 		unsigned d = (unsigned)(u % 100) * 2;
 		u /= 100;
@@ -187,11 +194,6 @@ int sfn_fmt_int(char buf[SFN_NUMBUF], int64_t v)
 	} else {
 		*--p = (char)('0' + u);
 	}
-	if (v < 0)
-		*--p = '-';
-	int len = (int)(tmp + sizeof(tmp) - p);
-	memcpy(buf, p, (size_t)len);
-	buf[len] = '\0';
 	return len;
 }
 
@@ -211,8 +213,8 @@ static const char quote_esc[256] = {
  * control character (nor, with @ascii, a byte of 0x80 or more) in a
  * word. Returns where the byte-wise scan goes on.
  */
-static const unsigned char *skip_plain(const unsigned char *p,
-				       const unsigned char *end, bool ascii)
+static inline const unsigned char *
+skip_plain(const unsigned char *p, const unsigned char *end, bool ascii)
 {
 	const uint64_t ones = 0x0101010101010101ull;
 	const uint64_t high = 0x8080808080808080ull;
@@ -303,7 +305,8 @@ static void quote_twice(struct sfn_strbuf *sb, const char *s, size_t n)
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *p = (const unsigned char *)s, *end = p + n;
 	while (p < end) {
-		const unsigned char *q = skip_plain(p, end, false);
+		/* Keys and short values: the word-wise scan does not pay. */
+		const unsigned char *q = n < 16 ? p : skip_plain(p, end, false);
 		while (q < end && !quote_esc[*q])
 			q++;
 		sfn_strbuf_add(sb, p, (size_t)(q - p));

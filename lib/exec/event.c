@@ -74,6 +74,29 @@ void sfn_event_writer_release(struct sfn_event_writer *w)
 	w->ts[0] = '\0';
 }
 
+/* Room for @n more bytes; returns where they go (see commit()). */
+static char *reserve(struct sfn_strbuf *sb, size_t n)
+{
+	sfn_strbuf_grow(sb, n);
+	return sb->buf + sb->len;
+}
+
+/* Ends what reserve() started at @end. */
+static void commit(struct sfn_strbuf *sb, char *end)
+{
+	sb->len = (size_t)(end - sb->buf);
+	*end = '\0';
+}
+
+static char *put(char *o, const char *s, size_t n)
+{
+	memcpy(o, s, n);
+	return o + n;
+}
+
+/* Constant text: the compiler turns each copy into a few moves. */
+#define PUT_LIT(o, s) put((o), (s), sizeof(s) - 1)
+
 void sfn_event_write(struct sfn_strbuf *sb, struct sfn_event_writer *w,
 		     const struct sfn_event *ev)
 {
@@ -84,33 +107,49 @@ void sfn_event_write(struct sfn_strbuf *sb, struct sfn_event_writer *w,
 		w->ms = ms;
 		w->ts_len = strlen(w->ts);
 	}
-	/* Ours, known to need no escapes: the timestamp, the type, the keys. */
-	ADD_LIT(sb, "{\"timestamp\":\"");
-	sfn_strbuf_add(sb, w->ts, w->ts_len);
-	ADD_LIT(sb, "\",\"type\":\"");
-	sfn_strbuf_adds(sb, ev->type);
-	ADD_LIT(sb, "\",\"id\":");
-	add_uint(sb, ev->id);
-	ADD_LIT(sb, ",\"previousEventId\":");
-	add_uint(sb, ev->previous_id);
+	/*
+	 * Ours, known to need no escapes: the timestamp, the type, the keys.
+	 * The fixed head goes in with one bounds check.
+	 */
+	size_t type_len = strlen(ev->type);
+	size_t key_len = ev->details_key ? strlen(ev->details_key) : 0;
+	char *o = reserve(sb,
+			  96 + w->ts_len + type_len + key_len + 2 * SFN_NUMBUF);
+	o = PUT_LIT(o, "{\"timestamp\":\"");
+	o = put(o, w->ts, w->ts_len);
+	o = PUT_LIT(o, "\",\"type\":\"");
+	o = put(o, ev->type, type_len);
+	o = PUT_LIT(o, "\",\"id\":");
+	o += sfn_fmt_int(o, (int64_t)ev->id);
+	o = PUT_LIT(o, ",\"previousEventId\":");
+	o += sfn_fmt_int(o, (int64_t)ev->previous_id);
 	if (ev->details_key) {
 		bool first = true;
-		ADD_LIT(sb, ",\"");
-		sfn_strbuf_adds(sb, ev->details_key);
-		ADD_LIT(sb, "\":{");
+		o = PUT_LIT(o, ",\"");
+		o = put(o, ev->details_key, key_len);
+		o = PUT_LIT(o, "\":{");
 		if (ev->state) {
-			ADD_LIT(sb, "\"name\":");
+			o = PUT_LIT(o, "\"name\":");
+			commit(sb, o);
 			sfn_json_quote(sb, ev->state, strlen(ev->state), 0);
 			first = false;
 			if (ev->payload) {
-				ADD_LIT(sb, ",\"");
-				sfn_strbuf_adds(sb, ev->payload_key);
-				ADD_LIT(sb, "\":");
+				size_t pk = strlen(ev->payload_key);
+				o = reserve(sb, pk + 8);
+				o = PUT_LIT(o, ",\"");
+				o = put(o, ev->payload_key, pk);
+				o = PUT_LIT(o, "\":");
+				commit(sb, o);
 				sfn_json_dump_quoted(sb, ev->payload);
-				ADD_LIT(sb, ",\"");
-				sfn_strbuf_adds(sb, ev->payload_key);
-				ADD_LIT(sb, "Details\":{\"truncated\":false}");
+				o = reserve(sb, pk + 40);
+				o = PUT_LIT(o, ",\"");
+				o = put(o, ev->payload_key, pk);
+				o = PUT_LIT(o,
+					    "Details\":{\"truncated\":false}");
+				commit(sb, o);
 			}
+		} else {
+			commit(sb, o);
 		}
 		if (ev->details) {
 			const char *k;
@@ -124,6 +163,8 @@ void sfn_event_write(struct sfn_strbuf *sb, struct sfn_event_writer *w,
 			}
 		}
 		sfn_strbuf_addch(sb, '}');
+	} else {
+		commit(sb, o);
 	}
 	if (ev->scope) {
 		ADD_LIT(sb, ",\"x-scope\":");
