@@ -28,7 +28,7 @@ awk 'BEGIN {
 echo "file: $(wc -c < "$file") bytes"
 runs=""
 for i in 1 2 3 4 5 6 7 8 9 10 11; do
-	ms=$("$bin" --bench "$file" 1 | sed "s/.*: mean \([0-9.]*\) ms, best.*/\1/")
+	ms=$("$bin" --bench "$file" 1 | sed "s/.*: mean \([0-9.]*\) ms,.*/\1/")
 	runs="$runs $ms"
 done
 median=$(printf '%s\n' $runs | sort -n | sed -n 6p)

@@ -934,6 +934,12 @@ static int conformance(const char *dir)
 	return failed ? 1 : 0;
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
 /*
  * Loads @path @n times (reading the file each time) and prints the CPU time
  * per load: CPU time, not wall time, so a busy machine skews it less.
@@ -947,6 +953,7 @@ static int bench(const char *path, int n)
 		return 1;
 	}
 	double best = 1e30, total = 0;
+	double *times = sfn_xcalloc((size_t)n, sizeof(*times));
 	for (int i = 0; i < n; i++) {
 		struct timespec t0, t1;
 		struct sfn_error err = SFN_ERROR_INIT;
@@ -964,7 +971,12 @@ static int bench(const char *path, int n)
 			    (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
 		total += ms;
 		best = ms < best ? ms : best;
+		times[i] = ms;
 	}
+	qsort(times, (size_t)n, sizeof(*times), cmp_double);
+	double median =
+		n % 2 ? times[n / 2] : (times[n / 2 - 1] + times[n / 2]) / 2;
+	free(times);
 	/* jansson's own parser on the same file, for scale. */
 	double jtotal = 0;
 	bool json = true;
@@ -979,9 +991,9 @@ static int bench(const char *path, int n)
 		jtotal += (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
 			  (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
 	}
-	printf("%s: %zu bytes, %d loads: mean %.2f ms, best %.2f ms (CPU "
-	       "time)",
-	       path, len, n, total / n, best);
+	printf("%s: %zu bytes, %d loads: mean %.2f ms, median %.2f ms, best "
+	       "%.2f ms (CPU time)",
+	       path, len, n, total / n, median, best);
 	if (json)
 		printf("; jansson's json_load_file: mean %.2f ms\n",
 		       jtotal / n);
