@@ -169,6 +169,37 @@ static struct sfn_tmpl *fold(struct sfn_tmpl *t)
 	return t;
 }
 
+/*
+ * Whether JSONata @src may reach $states.context: the Context object is
+ * only reachable through $states, so unless every "$states" in the text
+ * is exactly $states.input, $states.result or $states.errorOutput (the
+ * name ending there), it may. Conservative on purpose: a "$states" in a
+ * string or comment, "$states . input" or "$statesX" all count as reads.
+ */
+static bool may_read_context(const char *src)
+{
+	static const char *const safe[] = { ".input", ".result",
+					    ".errorOutput" };
+	for (const char *p = strstr(src, "$states"); p;
+	     p = strstr(p + 1, "$states")) {
+		const char *q = p + strlen("$states");
+		bool ok = false;
+		for (size_t i = 0; i < sizeof(safe) / sizeof(safe[0]); i++) {
+			size_t n = strlen(safe[i]);
+			unsigned char next = (unsigned char)q[n];
+			if (!strncmp(q, safe[i], n) &&
+			    !(isalnum(next) || next == '_' || next == '$' ||
+			      next >= 0x80)) {
+				ok = true;
+				break;
+			}
+		}
+		if (!ok)
+			return true;
+	}
+	return false;
+}
+
 static struct sfn_tmpl *compile_tmpl_jsonata(struct cc *c, json_t *v,
 					     const char *field);
 
@@ -336,6 +367,7 @@ static struct sfn_tmpl *compile_tmpl_jsonata(struct cc *c, json_t *v,
 		memmove(t->text, b, (size_t)(e - b));
 		t->text[e - b] = '\0';
 		t->field = sfn_xstrdup(field);
+		t->reads_context = may_read_context(t->text);
 		t->expr = compile_jsonata(c, s, sl);
 		if (!t->expr) {
 			tmpl_free(t);

@@ -51,7 +51,14 @@ struct sfn_tmpl {
 	struct sfn_path *path;	  /* PATH; owned */
 	struct sfn_intrinsic *fn; /* INTRINSIC; owned */
 	struct sfn_jsonata *expr; /* JSONATA; owned */
-	char *text;		  /* PATH/INTRINSIC/JSONATA source; owned */
+	/*
+	 * JSONATA: the expression may read $states.context. False only when
+	 * every "$states" in its text is "$states.input", ".result" or
+	 * ".errorOutput", so the interpreter need not build the Context
+	 * object for it.
+	 */
+	bool reads_context;
+	char *text;  /* PATH/INTRINSIC/JSONATA source; owned */
 	char *field; /* name in messages: "id.$", "Output/a"; owned */
 	size_t n;    /* OBJECT/ARRAY members */
 	char **keys; /* OBJECT: keys with ".$" stripped; owned */

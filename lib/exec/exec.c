@@ -376,6 +376,7 @@ struct ev {
 	json_t *error_output; /* $states.errorOutput; borrowed, may be NULL */
 	json_t *context;      /* owned, built on first use */
 	json_t *bindings;     /* JSONata bindings; owned, built on first use */
+	bool context_bound;   /* bindings hold $states.context */
 };
 
 static void ev_release(struct ev *e)
@@ -383,6 +384,7 @@ static void ev_release(struct ev *e)
 	json_decref(e->context);
 	json_decref(e->bindings);
 	e->context = e->bindings = NULL;
+	e->context_bound = false;
 }
 
 static json_t *ev_context(struct ev *e)
@@ -392,22 +394,32 @@ static json_t *ev_context(struct ev *e)
 	return e->context;
 }
 
-static json_t *ev_bindings(struct ev *e)
+/*
+ * The bindings of JSONata expressions: variables and $states. The Context
+ * object ($states.context) is built and added only once an expression
+ * that may read it comes (most read only $states.input), so a JSONata
+ * state does not pay for it on every evaluation.
+ */
+static json_t *ev_bindings(struct ev *e, bool context)
 {
-	if (e->bindings)
+	if (e->bindings && (e->context_bound || !context))
 		return e->bindings;
-	json_t *b = json_object();
-	vars_collect(e->f, b);
+	if (!e->bindings) {
+		e->bindings = json_object();
+		vars_collect(e->f, e->bindings);
+	}
+	/* $states, in one order whether or not it holds the context. */
 	json_t *states = json_object();
 	json_object_set(states, "input", e->input);
-	json_object_set(states, "context", ev_context(e));
+	if (context)
+		json_object_set(states, "context", ev_context(e));
 	if (e->result)
 		json_object_set(states, "result", e->result);
 	if (e->error_output)
 		json_object_set(states, "errorOutput", e->error_output);
-	json_object_set_new(b, "states", states);
-	e->bindings = b;
-	return b;
+	json_object_set_new(e->bindings, "states", states);
+	e->context_bound = context;
+	return e->bindings;
 }
 
 static void path_env(struct ev *e, const struct sfn_path *p, json_t *dollar,
@@ -424,8 +436,8 @@ static json_t *eval_jsonata(struct ev *e, const struct sfn_tmpl *t)
 {
 	struct sfn_jsonata_error je = { 0 };
 	json_t *out = NULL;
-	if (sfn_jsonata_eval(t->expr, NULL, ev_bindings(e), NULL, &out, &je) <
-	    0) {
+	if (sfn_jsonata_eval(t->expr, NULL, ev_bindings(e, t->reads_context),
+			     NULL, &out, &je) < 0) {
 		if (!strcmp(je.code, SFN_JSONATA_FUNCTION_RESULT))
 			runtime_error(e->f, SFN_E_QUERY_EVALUATION_ERROR,
 				      "The JSONata expression '%s' specified "
