@@ -400,12 +400,6 @@ static void wait_writer(struct sfn_journal *j)
 		pthread_cond_wait(&j->done, &j->mu);
 }
 
-/*
- * Hands what is pending to the writer thread (starting it the first
- * time); under j->mu. Writes in the caller if no thread can be started.
- */
-static int write_behind(struct sfn_journal *j);
-
 /* Writes what is pending; under j->mu. */
 static int write_pending(struct sfn_journal *j)
 {
@@ -420,6 +414,10 @@ static int write_pending(struct sfn_journal *j)
 	return j->failed_errno ? -1 : 0;
 }
 
+/*
+ * Hands what is pending to the writer thread (starting it the first
+ * time); under j->mu. Writes in the caller if no thread can be started.
+ */
 static int write_behind(struct sfn_journal *j)
 {
 	wait_writer(j);
@@ -469,24 +467,6 @@ static int sync_written(struct sfn_journal *j)
 		pthread_cond_broadcast(&j->synced);
 	}
 	return j->failed_errno ? -1 : 0;
-}
-
-struct raw_line {
-	const char *line;
-	size_t n;
-};
-
-static void add_raw(struct sfn_strbuf *sb, void *ud)
-{
-	struct raw_line *r = ud;
-	sfn_strbuf_add(sb, r->line, r->n);
-}
-
-int sfn_journal_append_raw(struct sfn_journal *j, const char *line, size_t n,
-			   bool durable, struct sfn_error *err)
-{
-	struct raw_line r = { line, n };
-	return sfn_journal_append_with(j, add_raw, &r, durable, err);
 }
 
 static void dump_event(struct sfn_strbuf *sb, void *ud)
@@ -630,12 +610,4 @@ bool sfn_journal_event_is_durable(const char *type)
 		if (!strcmp(durable[i], type))
 			return true;
 	return false;
-}
-
-int sfn_journal_append_event(struct sfn_journal *j, const json_t *event,
-			     struct sfn_error *err)
-{
-	const char *type = json_string_value(json_object_get(event, "type"));
-	return sfn_journal_append(j, event, sfn_journal_event_is_durable(type),
-				  err);
 }

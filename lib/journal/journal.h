@@ -88,9 +88,6 @@ int sfn_journal_append(struct sfn_journal *j, const json_t *event, bool durable,
 int sfn_journal_append_with(struct sfn_journal *j,
 			    void (*write)(struct sfn_strbuf *sb, void *ud),
 			    void *ud, bool durable, struct sfn_error *err);
-/* The same for an already serialized event (@line without its newline). */
-int sfn_journal_append_raw(struct sfn_journal *j, const char *line, size_t n,
-			   bool durable, struct sfn_error *err);
 /* Writes and syncs everything buffered. */
 int sfn_journal_flush(struct sfn_journal *j, struct sfn_error *err);
 /* Writes everything buffered, without waiting for the disk. */
@@ -163,9 +160,6 @@ const char *sfn_journal_failed_state(const struct sfn_journal_data *data);
  * Task's result; the rest is batched and written, not synced (issue #6).
  */
 bool sfn_journal_event_is_durable(const char *type);
-/* Appends @event, durable when its type says so. */
-int sfn_journal_append_event(struct sfn_journal *j, const json_t *event,
-			     struct sfn_error *err);
 
 /*
  * How to redrive an execution from its journal (sfn-features.md §1.8):
