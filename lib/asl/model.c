@@ -186,9 +186,12 @@ static bool may_read_context(const char *src)
 		bool ok = false;
 		for (size_t i = 0; i < sizeof(safe) / sizeof(safe[0]); i++) {
 			size_t n = strlen(safe[i]);
+			if (strncmp(q, safe[i], n))
+				continue;
+			/* The name must end there ("$states.inputs" is
+			 * another field); q[n] is within the text now. */
 			unsigned char next = (unsigned char)q[n];
-			if (!strncmp(q, safe[i], n) &&
-			    !(isalnum(next) || next == '_' || next == '$' ||
+			if (!(isalnum(next) || next == '_' || next == '$' ||
 			      next >= 0x80)) {
 				ok = true;
 				break;
