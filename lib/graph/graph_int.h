@@ -116,10 +116,11 @@ int graph_render_svg_ids(const struct sfn_graph *g,
  * a new array of {state, scope, where, attempt, status, entered, exited,
  * retries, events, error?, cause?}: entered/exited (null while open) and
  * events are indexes into @events; where labels the Map iteration (from 0)
- * or Parallel branch (from 1, as drawn) it ran in ("" at the top); status is succeeded, caught (exited after
- * a failure), failed, aborted or running; attempt counts redrives. @g (may
- * be NULL) tells Map iterations from Parallel branches; @unfinished is the
- * status of visits a history without a terminal event leaves open
+ * or Parallel branch (from 1, as drawn) it ran in ("" at the top); status is
+ * succeeded, caught (exited after a failure), failed, aborted or running;
+ * attempt counts redrives. @g (may be NULL) tells Map iterations from Parallel
+ * branches; @unfinished is the status of visits a history without a terminal
+ * event leaves open
  * ("running", or "aborted" when its process died).
  */
 json_t *graph_visits(const json_t *events, const struct sfn_graph *g,
