@@ -39,6 +39,12 @@ struct sfn_srcmap {
 	 */
 	uint32_t *index; /* owned; cap slots, a power of 2; may be NULL */
 	size_t cap;
+	/*
+	 * A JSON document is first parsed without positions: most loads
+	 * (a valid definition, a run) never ask for one. The first lookup
+	 * then parses src again for positions only (sfn_srcmap_fill).
+	 */
+	bool lazy;
 };
 
 struct sfn_doc {
@@ -107,6 +113,15 @@ struct sfn_parse_ctx {
 	struct sfn_error *err;	       /* may be NULL */
 	const struct sfn_xform *xform; /* may be NULL */
 	size_t n_dups;		       /* duplicate keys reported so far */
+	/*
+	 * JSON only. With @map NULL, no positions are recorded, and a
+	 * duplicate key stops the parse (NULL, @dup set, no error) so that
+	 * the caller parses again with positions to report it. With
+	 * @no_values, only positions are recorded and the result is a
+	 * placeholder (json_null()), not the document.
+	 */
+	bool no_values;
+	bool dup;
 };
 
 /*
@@ -115,6 +130,9 @@ struct sfn_parse_ctx {
  * was first costs a scan, and a file of duplicates must not take hours).
  */
 bool sfn_dup_report(struct sfn_parse_ctx *ctx, int line, int col);
+
+/* Records the positions of a lazy map (see sfn_srcmap.lazy); idempotent. */
+void sfn_srcmap_fill(struct sfn_srcmap *map);
 
 /* Returns a new reference, or NULL with ctx->err set (SFN_PARSE). */
 json_t *sfn_parse_json(struct sfn_parse_ctx *ctx);

@@ -80,6 +80,25 @@ void sfn_srcmap_put(struct sfn_srcmap *map, uint64_t h, int line, int col,
 	}
 }
 
+void sfn_srcmap_fill(struct sfn_srcmap *map)
+{
+	if (!map || !map->lazy)
+		return;
+	map->lazy = false;
+	/* The text parsed without errors once: it does again. */
+	struct sfn_parse_ctx ctx = {
+		.buf = map->src,
+		.len = map->src_len,
+		.map = map,
+		.no_values = true,
+	};
+	if (!map->alloc) {
+		map->alloc = map->src_len / 8 + 64;
+		map->v = sfn_xrealloc(map->v, map->alloc * sizeof(*map->v));
+	}
+	json_decref(sfn_parse_json(&ctx));
+}
+
 static size_t slot_of(uint64_t h, size_t mask)
 {
 	return (size_t)(h ^ (h >> 31)) & mask;
@@ -104,8 +123,10 @@ static void build_index(struct sfn_srcmap *map)
 const struct sfn_pos_ent *sfn_srcmap_get(const struct sfn_srcmap *cmap,
 					 uint64_t h)
 {
-	/* The index is a cache: building it does not change the map. */
+	/* The index, and a lazy map's positions, are caches: building them
+	 * does not change what the map says. */
 	struct sfn_srcmap *map = (struct sfn_srcmap *)cmap;
+	sfn_srcmap_fill(map);
 	if (!map || !map->n)
 		return NULL;
 	if (!map->index)
@@ -120,9 +141,11 @@ const struct sfn_pos_ent *sfn_srcmap_get(const struct sfn_srcmap *cmap,
 	return NULL;
 }
 
-const struct sfn_pos_ent *sfn_srcmap_first(const struct sfn_srcmap *map,
+const struct sfn_pos_ent *sfn_srcmap_first(const struct sfn_srcmap *cmap,
 					   uint64_t h)
 {
+	struct sfn_srcmap *map = (struct sfn_srcmap *)cmap;
+	sfn_srcmap_fill(map);
 	for (size_t i = 0; i < map->n; i++)
 		if (map->v[i].hash == h)
 			return &map->v[i];
@@ -344,10 +367,6 @@ static struct sfn_doc *parse_doc(const char *name, const char *buf, size_t len,
 		map->src = map->src_alloc;
 	}
 	map->src_len = len;
-	/* Values are about one per 8 bytes or more: most of this is never
-	 * touched, so costs nothing, and the vector rarely moves. */
-	map->alloc = len / 8 + 64;
-	map->v = sfn_xmalloc(map->alloc * sizeof(*map->v));
 	struct sfn_parse_ctx ctx = {
 		.name = name,
 		.buf = buf,
@@ -357,7 +376,22 @@ static struct sfn_doc *parse_doc(const char *name, const char *buf, size_t len,
 		.err = err,
 		.xform = xform,
 	};
-	json_t *root = json ? sfn_parse_json(&ctx) : sfn_parse_yaml(&ctx);
+	json_t *root = NULL;
+	if (json && !xform) {
+		/* Positions later, if ever asked for (sfn_srcmap_fill). */
+		ctx.map = NULL;
+		root = sfn_parse_json(&ctx);
+		map->lazy = root != NULL;
+		ctx.map = map;
+	}
+	if (!map->lazy && (!json || xform || ctx.dup)) {
+		/* Values are about one per 8 bytes or more: most of this is
+		 * never touched, so costs nothing, and the vector rarely
+		 * moves. */
+		map->alloc = len / 8 + 64;
+		map->v = sfn_xmalloc(map->alloc * sizeof(*map->v));
+		root = json ? sfn_parse_json(&ctx) : sfn_parse_yaml(&ctx);
+	}
 	struct sfn_doc *doc = NULL;
 	if (root)
 		doc = sfn_doc_make(name, root, map, SFN_HASH_ROOT);

@@ -161,6 +161,8 @@ static void record(struct jp *jp, uint64_t h, const char *at, int kline,
 		   int kcol)
 {
 	int line, col;
+	if (!jp->ctx->map)
+		return;
 	here(jp, at, &line, &col);
 	sfn_srcmap_put(jp->ctx->map, h, line, col, kline, kcol);
 }
@@ -641,7 +643,8 @@ static void duplicate(struct jp *jp, const struct frame *f, uint64_t ch,
 /* object = "{" [ member *( "," member ) ] "}" ; jp->p at "{" */
 static json_t *parse_object(struct jp *jp, uint64_t h, const struct frame *path)
 {
-	json_t *obj = json_object();
+	bool positions = jp->ctx->map != NULL, values = !jp->ctx->no_values;
+	json_t *obj = values ? json_object() : json_null();
 	int depth = jp->depth;
 	const char *comma = NULL;
 	int cline = 0, ccol = 0;
@@ -672,8 +675,13 @@ static json_t *parse_object(struct jp *jp, uint64_t h, const struct frame *path)
 						     : "a string key or '}'");
 			goto fail;
 		}
-		int kline, kcol;
-		here(jp, jp->p, &kline, &kcol);
+		int kline = 0, kcol = 0;
+		/* Where the key starts, for an error when no positions are
+		 * recorded. */
+		const char *kat = jp->p, *kls = jp->line_start;
+		int kln = jp->line;
+		if (positions)
+			here(jp, jp->p, &kline, &kcol);
 		const char *key;
 		size_t klen;
 		/* Fetched anew each time: a nested object may have moved the
@@ -683,6 +691,8 @@ static json_t *parse_object(struct jp *jp, uint64_t h, const struct frame *path)
 			goto fail;
 		if (memchr(key, '\0', klen)) {
 			int l = kline, c = kcol;
+			if (!positions)
+				here_saved(jp, kat, kln, kls, &l, &c);
 			json_decref(obj);
 			if (jp->ctx->err && !sfn_error_is_set(jp->ctx->err))
 				sfn_parse_errorf(jp->ctx->err, l, c,
@@ -691,7 +701,7 @@ static json_t *parse_object(struct jp *jp, uint64_t h, const struct frame *path)
 						 "supported");
 			return NULL;
 		}
-		uint64_t ch = sfn_hash_token(h, key, klen);
+		uint64_t ch = positions ? sfn_hash_token(h, key, klen) : 0;
 		struct frame f = { path, key, klen, 0 };
 		skip_ws(jp);
 		if (jp->p >= jp->end || *jp->p != ':') {
@@ -702,11 +712,21 @@ static json_t *parse_object(struct jp *jp, uint64_t h, const struct frame *path)
 		json_t *v = parse_value(jp, ch, kline, kcol, &f);
 		if (!v)
 			goto fail;
-		/* A key seen before replaces its value: the size stays. */
-		size_t size = json_object_size(obj);
-		json_object_setn_new_nocheck(obj, key, klen, v);
-		if (json_object_size(obj) == size)
-			duplicate(jp, &f, ch, kline, kcol);
+		if (values) {
+			/* A key seen before replaces its value: the size
+			 * stays. */
+			size_t size = json_object_size(obj);
+			json_object_setn_new_nocheck(obj, key, klen, v);
+			if (json_object_size(obj) == size) {
+				if (!positions) {
+					/* Reported with positions, by a
+					 * parse that records them. */
+					jp->ctx->dup = true;
+					goto fail;
+				}
+				duplicate(jp, &f, ch, kline, kcol);
+			}
+		}
 		skip_ws(jp);
 		if (jp->p < jp->end && *jp->p == ',') {
 			cline = jp->line;
@@ -732,7 +752,8 @@ fail:
 /* array = "[" [ value *( "," value ) ] "]" ; jp->p at "[" */
 static json_t *parse_array(struct jp *jp, uint64_t h, const struct frame *path)
 {
-	json_t *arr = json_array();
+	bool positions = jp->ctx->map != NULL, values = !jp->ctx->no_values;
+	json_t *arr = values ? json_array() : json_null();
 	const char *comma = NULL;
 	int cline = 0, ccol = 0;
 	const char *cls = NULL; /* the line start of @comma */
@@ -751,10 +772,12 @@ static json_t *parse_array(struct jp *jp, uint64_t h, const struct frame *path)
 			goto fail;
 		}
 		struct frame f = { path, NULL, 0, i };
-		json_t *v = parse_value(jp, sfn_hash_index(h, i), 0, 0, &f);
+		json_t *v = parse_value(
+			jp, positions ? sfn_hash_index(h, i) : 0, 0, 0, &f);
 		if (!v)
 			goto fail;
-		json_array_append_new(arr, v);
+		if (values)
+			json_array_append_new(arr, v);
 		skip_ws(jp);
 		if (jp->p < jp->end && *jp->p == ',') {
 			cline = jp->line;
@@ -806,7 +829,8 @@ static json_t *parse_value(struct jp *jp, uint64_t h, int kline, int kcol,
 		size_t n;
 		if (parse_string(jp, &jp->str, &s, &n) < 0)
 			return NULL;
-		return json_stringn_nocheck(s, n);
+		return jp->ctx->no_values ? json_null()
+					  : json_stringn_nocheck(s, n);
 	case '\'':
 		return fail(jp, at,
 			    "single-quoted strings are not allowed in "
@@ -818,7 +842,12 @@ static json_t *parse_value(struct jp *jp, uint64_t h, int kline, int kcol,
 	}
 	if (c == '-' || is_digit(c)) {
 		record(jp, h, at, kline, kcol);
-		return parse_number(jp);
+		v = parse_number(jp);
+		if (v && jp->ctx->no_values) {
+			json_decref(v);
+			v = json_null();
+		}
+		return v;
 	}
 	if (is_word(c)) {
 		record(jp, h, at, kline, kcol);

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "asl/asl_int.h"
 #include "base/test.h"
 
 /* ---- positions ---- */
@@ -296,6 +297,47 @@ static void test_values(void)
 		sfn_doc_free(doc);
 		sfn_error_release(&err);
 	}
+}
+
+/*
+ * A JSON document records positions only when one is first asked for, and
+ * then the same ones as a parse that records them at once (a duplicate
+ * key makes the loader do that); errors keep their line:col either way.
+ */
+static void test_lazy_positions(void)
+{
+	const char *text = "{\"States\": {\"A\": {\"Next\": \"B\"},\n"
+			   "  \"B\": [1, {\"k\\u00e9y\": true}]}}";
+	struct sfn_error err = SFN_ERROR_INIT;
+	struct sfn_doc *doc =
+		sfn_doc_load_mem("t", text, strlen(text), 0, NULL, &err);
+	SFN_CHECK(doc && doc->map->lazy && doc->map->n == 0,
+		  "lazy: no positions recorded by the load");
+	int line = 0, col = 0;
+	if (doc)
+		sfn_doc_pos(doc, "/States/B/1/k\xC3\xA9y", true, &line, &col);
+	SFN_CHECK(line == 2 && col == 13, "lazy: key at %d:%d, want 2:13", line,
+		  col);
+	SFN_CHECK(doc && !doc->map->lazy && doc->map->n == 8,
+		  "lazy: every value recorded once asked (%zu)",
+		  doc ? doc->map->n : 0);
+	sfn_doc_free(doc);
+	/* A duplicate key: the loader parses again, recording positions. */
+	const char *dup = "{\"a\": 1, \"a\": 2}";
+	struct sfn_diags diags = SFN_DIAGS_INIT;
+	doc = sfn_doc_load_mem("t", dup, strlen(dup), 0, &diags, &err);
+	SFN_CHECK(doc && !doc->map->lazy && doc->map->n == 3,
+		  "lazy: a duplicate key records positions at once");
+	SFN_CHECK_INT(diags.n, 1, "lazy: the duplicate reported once");
+	sfn_doc_free(doc);
+	sfn_diags_release(&diags);
+	/* An error in a document loaded without positions. */
+	const char *bad = "{\"a\": {\"b\": [1,\n 2,]}}";
+	doc = sfn_doc_load_mem("t", bad, strlen(bad), 0, NULL, &err);
+	SFN_CHECK(!doc && err.line == 2 && err.col == 3,
+		  "lazy: error at %d:%d, want 2:3", err.line, err.col);
+	sfn_doc_free(doc);
+	sfn_error_release(&err);
 }
 
 static void test_duplicates(void)
@@ -1020,6 +1062,7 @@ int main(int argc, char **argv)
 	test_errors();
 	test_values();
 	test_duplicates();
+	test_lazy_positions();
 	test_deep();
 	test_yaml_duplicates();
 	test_billion_laughs();
