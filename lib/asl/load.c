@@ -425,9 +425,10 @@ struct sfn_doc *sfn_doc_load_file(const char *path, int flags,
 	int rc = -1;
 	if (fd >= 0) {
 		/* Read a regular file in one go, into a buffer of its size. */
-		if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+		bool known = fstat(fd, &st) == 0;
+		if (known && S_ISREG(st.st_mode))
 			sfn_strbuf_init(&sb, (size_t)st.st_size + 1);
-		if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode))
+		if (known && S_ISDIR(st.st_mode))
 			errno = EISDIR;
 		else
 			rc = sfn_strbuf_read_fd(&sb, fd);

@@ -181,7 +181,10 @@ int sfn_strbuf_read_fd(struct sfn_strbuf *sb, int fd)
 {
 	for (;;) {
 		ssize_t n;
-		sfn_strbuf_grow(sb, 65536);
+		/* Only when full: a buffer sized to the file (fstat) reads it
+		 * and its end without moving. */
+		if (sb->len + 1 >= sb->alloc)
+			sfn_strbuf_grow(sb, 65536);
 		n = read(fd, sb->buf + sb->len, sb->alloc - sb->len - 1);
 		if (n < 0) {
 			if (errno == EINTR)
