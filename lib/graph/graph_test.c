@@ -624,6 +624,95 @@ static void test_page(void)
 	json_decref(def);
 }
 
+/* The note of @state in @ov, or NULL. */
+static const char *note_of(const struct sfn_graph_overlay *ov,
+			   const char *state)
+{
+	for (size_t i = 0; i < ov->n_marks; i++)
+		if (!strcmp(ov->marks[i].state, state))
+			return ov->marks[i].note;
+	return NULL;
+}
+
+/*
+ * A Parallel's branches counted by outcome from the events of their scope,
+ * per visit: a branch whose state stays open failed, one with an aborted
+ * state was aborted; a visit still running counts only what finished.
+ */
+static void test_branch_counts(void)
+{
+	static const char *hist =
+		"["
+		"{\"type\":\"ParallelStateEntered\","
+		"\"stateEnteredEventDetails\":"
+		"{\"name\":\"P\"}},"
+		"{\"type\":\"ParallelStateStarted\"},"
+		/* branch 0 succeeds, in two states */
+		"{\"type\":\"PassStateEntered\",\"stateEnteredEventDetails\":"
+		"{\"name\":\"A\"},\"x-scope\":[[\"P\",0]]},"
+		"{\"type\":\"PassStateExited\",\"stateExitedEventDetails\":"
+		"{\"name\":\"A\"},\"x-scope\":[[\"P\",0]]},"
+		"{\"type\":\"SucceedStateEntered\","
+		"\"stateEnteredEventDetails\":"
+		"{\"name\":\"A2\"},\"x-scope\":[[\"P\",0]]},"
+		"{\"type\":\"SucceedStateExited\",\"stateExitedEventDetails\":"
+		"{\"name\":\"A2\"},\"x-scope\":[[\"P\",0]]},"
+		/* branch 1 fails in a Task */
+		"{\"type\":\"TaskStateEntered\",\"stateEnteredEventDetails\":"
+		"{\"name\":\"B\"},\"x-scope\":[[\"P\",1]]},"
+		"{\"type\":\"TaskFailed\",\"taskFailedEventDetails\":"
+		"{\"error\":\"E\"},\"x-scope\":[[\"P\",1]]},"
+		/* branch 2 is cut short */
+		"{\"type\":\"TaskStateEntered\",\"stateEnteredEventDetails\":"
+		"{\"name\":\"C\"},\"x-scope\":[[\"P\",2]]},"
+		"{\"type\":\"TaskStateAborted\",\"x-scope\":[[\"P\",2]]},"
+		"{\"type\":\"ParallelStateFailed\"},"
+		/* a Map inside: counted by its own events, not as branches */
+		"{\"type\":\"MapStateEntered\",\"stateEnteredEventDetails\":"
+		"{\"name\":\"M\"}},"
+		"{\"type\":\"MapIterationStarted\","
+		"\"mapIterationStartedEventDetails\":"
+		"{\"name\":\"M\",\"index\":0},\"x-scope\":[[\"M\",0]]},"
+		"{\"type\":\"PassStateEntered\",\"stateEnteredEventDetails\":"
+		"{\"name\":\"D\"},\"x-scope\":[[\"M\",0]]},"
+		"{\"type\":\"PassStateExited\",\"stateExitedEventDetails\":"
+		"{\"name\":\"D\"},\"x-scope\":[[\"M\",0]]},"
+		"{\"type\":\"MapIterationSucceeded\","
+		"\"mapIterationSucceededEventDetails\":"
+		"{\"name\":\"M\",\"index\":0},\"x-scope\":[[\"M\",0]]},"
+		"{\"type\":\"MapStateSucceeded\"},"
+		"{\"type\":\"MapStateExited\",\"stateExitedEventDetails\":"
+		"{\"name\":\"M\"}},"
+		/* Q, still running: one branch done, one open */
+		"{\"type\":\"ParallelStateEntered\","
+		"\"stateEnteredEventDetails\":"
+		"{\"name\":\"Q\"}},"
+		"{\"type\":\"PassStateEntered\",\"stateEnteredEventDetails\":"
+		"{\"name\":\"E\"},\"x-scope\":[[\"Q\",0]]},"
+		"{\"type\":\"PassStateExited\",\"stateExitedEventDetails\":"
+		"{\"name\":\"E\"},\"x-scope\":[[\"Q\",0]]},"
+		"{\"type\":\"WaitStateEntered\",\"stateEnteredEventDetails\":"
+		"{\"name\":\"F\"},\"x-scope\":[[\"Q\",1]]}"
+		"]";
+	json_t *events = json_loads(hist, 0, NULL);
+	SFN_CHECK(events != NULL, "branch history parses");
+	struct sfn_graph_overlay *ov =
+		sfn_graph_overlay_from_history(events, false);
+	const char *p = note_of(ov, "P"), *m = note_of(ov, "M");
+	const char *q = note_of(ov, "Q");
+	SFN_CHECK_STR(p, "1 succeeded, 1 failed, 1 aborted", "P's branches");
+	SFN_CHECK_STR(m, "1 succeeded, 0 failed, 0 aborted", "M's iterations");
+	SFN_CHECK_STR(q, "1 succeeded, 0 failed, 0 aborted",
+		      "Q running: the open branch not counted");
+	sfn_graph_overlay_free(ov);
+	/* The same history of a finished execution: Q's open branch failed. */
+	ov = sfn_graph_overlay_from_history(events, true);
+	SFN_CHECK_STR(note_of(ov, "Q"), "1 succeeded, 1 failed, 0 aborted",
+		      "Q ended: the open branch failed");
+	sfn_graph_overlay_free(ov);
+	json_decref(events);
+}
+
 int main(void)
 {
 	sfn_json_use_xmalloc();
@@ -633,6 +722,7 @@ int main(void)
 	test_rules();
 	test_cut();
 	test_overlay();
+	test_branch_counts();
 	test_errors();
 	test_visits();
 	test_script_json();
