@@ -339,82 +339,26 @@ static void quote_twice(struct sfn_strbuf *sb, const char *s, size_t n)
 	}
 }
 
-static void dump_quoted(struct sfn_strbuf *sb, const json_t *v)
-{
-	char num[SFN_NUMBUF];
-	switch (json_typeof(v)) {
-	case JSON_OBJECT: {
-		const char *key;
-		json_t *item;
-		bool first = true;
-		sfn_strbuf_addch(sb, '{');
-		json_object_foreach((json_t *)v, key, item) {
-			if (!first)
-				sfn_strbuf_addch(sb, ',');
-			first = false;
-			sfn_strbuf_add(sb, "\\\"", 2);
-			quote_twice(sb, key, strlen(key));
-			sfn_strbuf_add(sb, "\\\":", 3);
-			dump_quoted(sb, item);
-		}
-		sfn_strbuf_addch(sb, '}');
-		break;
-	}
-	case JSON_ARRAY: {
-		size_t i;
-		json_t *item;
-		sfn_strbuf_addch(sb, '[');
-		json_array_foreach((json_t *)v, i, item) {
-			if (i)
-				sfn_strbuf_addch(sb, ',');
-			dump_quoted(sb, item);
-		}
-		sfn_strbuf_addch(sb, ']');
-		break;
-	}
-	case JSON_STRING:
-		sfn_strbuf_add(sb, "\\\"", 2);
-		quote_twice(sb, json_string_value(v), json_string_length(v));
-		sfn_strbuf_add(sb, "\\\"", 2);
-		break;
-	case JSON_INTEGER:
-		sfn_strbuf_add(sb, num,
-			       (size_t)sfn_fmt_int(num, json_integer_value(v)));
-		break;
-	case JSON_REAL: {
-		double d = json_real_value(v);
-		if (isnan(d) || isinf(d)) {
-			sfn_strbuf_add(sb, "null", 4);
-		} else {
-			int n = sfn_fmt_double(num, d);
-			sfn_strbuf_add(sb, num, (size_t)n);
-		}
-		break;
-	}
-	case JSON_TRUE:
-		sfn_strbuf_add(sb, "true", 4);
-		break;
-	case JSON_FALSE:
-		sfn_strbuf_add(sb, "false", 5);
-		break;
-	case JSON_NULL:
-		sfn_strbuf_add(sb, "null", 4);
-		break;
-	}
-}
-
-void sfn_json_dump_quoted(struct sfn_strbuf *sb, const json_t *v)
-{
-	sfn_strbuf_addch(sb, '"');
-	dump_quoted(sb, v);
-	sfn_strbuf_addch(sb, '"');
-}
-
 static void indent(struct sfn_strbuf *sb, int depth)
 {
 	sfn_strbuf_addch(sb, '\n');
 	for (int i = 0; i < depth; i++)
 		sfn_strbuf_add(sb, "  ", 2);
+}
+
+/* dump()'s private flag: write inside a JSON string (see quote_twice). */
+#define DUMP_QUOTED (1 << 8)
+
+/* A string or key as dump() writes it. */
+static void dump_str(struct sfn_strbuf *sb, const char *s, size_t n, int flags)
+{
+	if (flags & DUMP_QUOTED) {
+		sfn_strbuf_add(sb, "\\\"", 2);
+		quote_twice(sb, s, n);
+		sfn_strbuf_add(sb, "\\\"", 2);
+	} else {
+		sfn_json_quote(sb, s, n, flags);
+	}
 }
 
 static void dump(struct sfn_strbuf *sb, const json_t *v, int flags, int depth)
@@ -435,7 +379,7 @@ static void dump(struct sfn_strbuf *sb, const json_t *v, int flags, int depth)
 			first = false;
 			if (pretty)
 				indent(sb, depth + 1);
-			sfn_json_quote(sb, key, strlen(key), flags);
+			dump_str(sb, key, strlen(key), flags);
 			sfn_strbuf_adds(sb, pretty ? ": " : ":");
 			dump(sb, item, flags, depth + 1);
 		}
@@ -460,8 +404,8 @@ static void dump(struct sfn_strbuf *sb, const json_t *v, int flags, int depth)
 		break;
 	}
 	case JSON_STRING:
-		sfn_json_quote(sb, json_string_value(v), json_string_length(v),
-			       flags);
+		dump_str(sb, json_string_value(v), json_string_length(v),
+			 flags);
 		break;
 	case JSON_INTEGER:
 		sfn_strbuf_add(sb, num,
@@ -492,6 +436,13 @@ static void dump(struct sfn_strbuf *sb, const json_t *v, int flags, int depth)
 void sfn_json_dump(struct sfn_strbuf *sb, const json_t *v, int flags)
 {
 	dump(sb, v, flags, 0);
+}
+
+void sfn_json_dump_quoted(struct sfn_strbuf *sb, const json_t *v)
+{
+	sfn_strbuf_addch(sb, '"');
+	dump(sb, v, DUMP_QUOTED, 0);
+	sfn_strbuf_addch(sb, '"');
 }
 
 char *sfn_json_dumps(const json_t *v, int flags)
