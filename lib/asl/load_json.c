@@ -57,19 +57,8 @@ static int col_of(struct jp *jp, const char *q)
 		jp->col_at = jp->line_start;
 		jp->col_val = 1;
 	}
-	int c = jp->col_val;
-	const char *s = jp->col_at;
-	/* Code points, eight bytes at a time: every byte that is not a
-	 * continuation byte (10xxxxxx) starts one. */
-	for (; q - s >= 8; s += 8) {
-		uint64_t x;
-		memcpy(&x, s, 8);
-		uint64_t cont = x & ~(x << 1) & 0x8080808080808080ull;
-		/* One per marked byte, summed into the top byte. */
-		c += 8 - (int)(((cont >> 7) * 0x0101010101010101ull) >> 56);
-	}
-	for (; s < q; s++)
-		c += ((unsigned char)*s & 0xC0) != 0x80;
+	int c = jp->col_val +
+		(int)sfn_utf8_length(jp->col_at, (size_t)(q - jp->col_at));
 	jp->col_at = q;
 	jp->col_val = c;
 	return c;
@@ -91,11 +80,8 @@ static void here(struct jp *jp, const char *q, int *line, int *col)
 static void here_saved(struct jp *jp, const char *q, int line,
 		       const char *line_start, int *l, int *c)
 {
-	int col = 1;
-	for (const char *s = line_start; s < q; s++)
-		col += ((unsigned char)*s & 0xC0) != 0x80;
 	*l = line;
-	*c = col;
+	*c = 1 + (int)sfn_utf8_length(line_start, (size_t)(q - line_start));
 	if (jp->ctx->xform)
 		sfn_xform_apply_off(jp->ctx->xform, (size_t)(q - jp->ctx->buf),
 				    l, c);

@@ -387,8 +387,18 @@ bool sfn_utf8_valid(const char *str, size_t n)
 
 size_t sfn_utf8_length(const char *s, size_t n)
 {
-	size_t count = 0;
-	for (size_t i = 0; i < n; i++)
+	size_t count = 0, i = 0;
+	/* Eight bytes at a time: every byte that is not a continuation byte
+	 * (10xxxxxx) starts a code point (the loader counts columns so). */
+	for (; n - i >= 8; i += 8) {
+		uint64_t x;
+		memcpy(&x, s + i, 8);
+		uint64_t cont = x & ~(x << 1) & 0x8080808080808080ull;
+		/* One per marked byte, summed into the top byte. */
+		count += 8 -
+			 (size_t)(((cont >> 7) * 0x0101010101010101ull) >> 56);
+	}
+	for (; i < n; i++)
 		if (((unsigned char)s[i] & 0xc0) != 0x80)
 			count++;
 	return count;

@@ -54,15 +54,6 @@ static size_t u8_next(const char *s, size_t n, size_t i, unsigned *cp)
 	return i + 1;
 }
 
-size_t jn_u8_cp(const char *s, size_t n)
-{
-	size_t k = 0;
-	for (size_t i = 0; i < n; i++)
-		if (((unsigned char)s[i] & 0xC0) != 0x80)
-			k++;
-	return k;
-}
-
 size_t jn_u16_units(const char *s, size_t n)
 {
 	size_t k = 0;
@@ -221,7 +212,7 @@ FN(f_substring)
 	if (s.t == JV_UNDEF)
 		return;
 	double start = ARG(1).u.n;
-	size_t len = jn_u8_cp(s.u.s, s.len);
+	size_t len = sfn_utf8_length(s.u.s, s.len);
 	if ((double)len + start < 0)
 		start = 0;
 	double end;
@@ -400,7 +391,7 @@ FN(f_length)
 	UNUSED_ARGS;
 	if (a[0].t == JV_UNDEF)
 		return;
-	*out = jv_num((double)jn_u8_cp(a[0].u.s, a[0].len));
+	*out = jv_num((double)sfn_utf8_length(a[0].u.s, a[0].len));
 }
 
 FN(f_trim)
@@ -435,7 +426,7 @@ FN(f_pad)
 	if (ch.t == JV_UNDEF || ch.len == 0)
 		ch = jv_str(" ", 1);
 	double w = trunc(ARG(1).u.n);
-	double padlen = fabs(w) - (double)jn_u8_cp(s.u.s, s.len);
+	double padlen = fabs(w) - (double)sfn_utf8_length(s.u.s, s.len);
 	if (!(padlen > 0)) {
 		*out = s;
 		return;
@@ -444,7 +435,7 @@ FN(f_pad)
 		jn_failv(c, "D3001",
 			 a[1]); /* past JavaScript's string length */
 	struct sfn_strbuf *pad = jn_sb(c);
-	size_t chn = jn_u8_cp(ch.u.s, ch.len);
+	size_t chn = sfn_utf8_length(ch.u.s, ch.len);
 	if (chn == 0) { /* only stray continuation bytes: no character */
 		ch = jv_str(" ", 1);
 		chn = 1;

@@ -470,7 +470,6 @@ const struct jn_sig *jn_transform_sig(void);
 extern struct jn_builtin jn_chain_builtin;
 
 /* UTF-8 helpers */
-size_t jn_u8_cp(const char *s, size_t n);
 size_t jn_u16_units(const char *s, size_t n);
 size_t jn_u8_offset_of_u16(const char *s, size_t n, size_t units);
 
