@@ -31,13 +31,9 @@ uint64_t sfn_hash_token(uint64_t parent, const char *tok, size_t n)
 
 uint64_t sfn_hash_index(uint64_t parent, size_t index)
 {
-	char buf[24];
-	size_t n = sizeof(buf);
-	do {
-		buf[--n] = (char)('0' + index % 10);
-		index /= 10;
-	} while (index);
-	return sfn_hash_token(parent, buf + n, sizeof(buf) - n);
+	char buf[SFN_NUMBUF];
+	int n = sfn_fmt_int(buf, (int64_t)index);
+	return sfn_hash_token(parent, buf, (size_t)n);
 }
 
 /* ---- the source map ---- */
@@ -80,6 +76,19 @@ void sfn_srcmap_put(struct sfn_srcmap *map, uint64_t h, int line, int col,
 	}
 }
 
+/*
+ * Room for the positions of map->src at once: values are about one per 8
+ * bytes or more, so most of it is never touched (costs nothing) and the
+ * vector rarely moves.
+ */
+static void reserve_positions(struct sfn_srcmap *map)
+{
+	if (map->alloc)
+		return;
+	map->alloc = map->src_len / 8 + 64;
+	map->v = sfn_xrealloc(map->v, map->alloc * sizeof(*map->v));
+}
+
 void sfn_srcmap_fill(struct sfn_srcmap *map)
 {
 	if (!map || !map->lazy)
@@ -92,10 +101,7 @@ void sfn_srcmap_fill(struct sfn_srcmap *map)
 		.map = map,
 		.no_values = true,
 	};
-	if (!map->alloc) {
-		map->alloc = map->src_len / 8 + 64;
-		map->v = sfn_xrealloc(map->v, map->alloc * sizeof(*map->v));
-	}
+	reserve_positions(map);
 	json_decref(sfn_parse_json(&ctx));
 }
 
@@ -385,11 +391,7 @@ static struct sfn_doc *parse_doc(const char *name, const char *buf, size_t len,
 		ctx.map = map;
 	}
 	if (!map->lazy && (!json || xform || ctx.dup)) {
-		/* Values are about one per 8 bytes or more: most of this is
-		 * never touched, so costs nothing, and the vector rarely
-		 * moves. */
-		map->alloc = len / 8 + 64;
-		map->v = sfn_xmalloc(map->alloc * sizeof(*map->v));
+		reserve_positions(map);
 		root = json ? sfn_parse_json(&ctx) : sfn_parse_yaml(&ctx);
 	}
 	struct sfn_doc *doc = NULL;

@@ -301,7 +301,9 @@ void sfn_pointer_add(struct sfn_strbuf *sb, const char *token)
 
 void sfn_pointer_addi(struct sfn_strbuf *sb, size_t index)
 {
-	sfn_strbuf_addf(sb, "/%zu", index);
+	char num[SFN_NUMBUF];
+	sfn_strbuf_addch(sb, '/');
+	sfn_strbuf_add(sb, num, (size_t)sfn_fmt_int(num, (int64_t)index));
 }
 
 json_t *sfn_pointer_get(json_t *root, const char *pointer)

@@ -355,14 +355,8 @@ static void push(struct lint *l, const char *token, size_t *save)
 
 static void pushi(struct lint *l, size_t i, size_t *save)
 {
-	char buf[24];
-	size_t n = sizeof(buf);
 	*save = l->ptr.len;
-	do
-		buf[--n] = (char)('0' + i % 10);
-	while ((i /= 10) && n > 1);
-	buf[--n] = '/';
-	sfn_strbuf_add(&l->ptr, buf + n, sizeof(buf) - n);
+	sfn_pointer_addi(&l->ptr, i);
 }
 
 static void pop(struct lint *l, size_t save)
