@@ -2,13 +2,28 @@
  * History events: the JSON object of one event, and the same bytes written
  * straight into a buffer for the journal. A journaled run writes two
  * events per state, so the writer is on the hot path of every state: it
- * formats the fixed fields by hand, serialises the payload once into a
- * scratch buffer and quotes it from there, and builds no JSON objects.
+ * formats the fixed fields by hand, writes the payload already quoted in
+ * one pass (sfn_json_dump_quoted), and builds no JSON objects.
  */
 #include "exec/exec.h"
 
 #include <math.h>
 #include <string.h>
+
+#include "exec/exec_int.h"
+
+void sfn_event_add_payload(json_t *d, const char *key, const json_t *v)
+{
+	if (!v)
+		return;
+	char *s = sfn_json_dumps(v, 0);
+	char dk[64];
+	/* Unchecked: exactly the text sfn_event_write writes. */
+	json_object_set_new(d, key, json_string_nocheck(s));
+	free(s);
+	snprintf(dk, sizeof(dk), "%sDetails", key);
+	json_object_set_new(d, dk, json_pack("{s:b}", "truncated", 0));
+}
 
 json_t *sfn_event_json(const struct sfn_event *ev)
 {
@@ -24,19 +39,7 @@ json_t *sfn_event_json(const struct sfn_event *ev)
 		json_t *d = json_object();
 		if (ev->state) {
 			json_object_set_new(d, "name", json_string(ev->state));
-			if (ev->payload) {
-				char *s = sfn_json_dumps(ev->payload, 0);
-				char dk[64];
-				/* Whatever the writer writes, unchecked. */
-				json_object_set_new(d, ev->payload_key,
-						    json_string_nocheck(s));
-				free(s);
-				snprintf(dk, sizeof(dk), "%sDetails",
-					 ev->payload_key);
-				json_object_set_new(
-					d, dk,
-					json_pack("{s:b}", "truncated", 0));
-			}
+			sfn_event_add_payload(d, ev->payload_key, ev->payload);
 		}
 		if (ev->details)
 			json_object_update(d, (json_t *)ev->details);

@@ -261,20 +261,6 @@ static const char *state_event_type(enum sfn_state_type t, int kind)
 	return names[t][kind];
 }
 
-static json_t *details_str(json_t *d, const char *key, const json_t *v)
-{
-	if (v) {
-		json_object_set_new(d, key, json_string_nocheck(""));
-		char *s = dumps(v);
-		json_object_set_new(d, key, json_string(s));
-		free(s);
-		char dk[64];
-		snprintf(dk, sizeof(dk), "%sDetails", key);
-		json_object_set_new(d, dk, json_pack("{s:b}", "truncated", 0));
-	}
-	return d;
-}
-
 static json_t *details_error(const char *error, const char *cause)
 {
 	json_t *d = json_object();
@@ -1439,7 +1425,7 @@ static int task_work(struct frame *f, struct ev *e, json_t *eff_in,
 		json_t *d;
 		if (lambda) {
 			d = json_pack("{s:s}", "resource", st->resource);
-			details_str(d, "input", params);
+			sfn_event_add_payload(d, "input", params);
 			if (timeout > 0)
 				json_object_set_new(
 					d, "timeoutInSeconds",
@@ -1526,7 +1512,7 @@ static int task_work(struct frame *f, struct ev *e, json_t *eff_in,
 				lambda ? json_object()
 				       : json_pack("{s:s,s:s}", "resourceType",
 						   rtype, "resource", rname);
-			details_str(d, "output", *result);
+			sfn_event_add_payload(d, "output", *result);
 			emit(f,
 			     lambda ? "LambdaFunctionSucceeded"
 				    : "TaskSucceeded",
@@ -2742,7 +2728,7 @@ int sfn_exec_run(struct sfn_exec *x, struct sfn_exec_result *res)
 				     : NULL);
 	} else if (want_events(&f)) {
 		json_t *d = json_object();
-		details_str(d, "input", x->o.input);
+		sfn_event_add_payload(d, "input", x->o.input);
 		json_object_set_new(
 			d, "roleArn",
 			json_object_get(x->ctx_execution, "RoleArn")
@@ -2778,7 +2764,7 @@ int sfn_exec_run(struct sfn_exec *x, struct sfn_exec_result *res)
 		res->output = out;
 		json_t *d = want_events(&f) ? json_object() : NULL;
 		if (d)
-			details_str(d, "output", out);
+			sfn_event_add_payload(d, "output", out);
 		emit(&f, "ExecutionSucceeded", "executionSucceededEventDetails",
 		     d);
 	} else {

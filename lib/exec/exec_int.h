@@ -16,6 +16,13 @@
 /* AWS caps inline Map concurrency at 40. */
 #define SFN_INLINE_MAX 40
 
+/*
+ * Adds @key (the compact JSON of @v, as a string) and "@keyDetails"
+ * ({"truncated": false}) to event details @d, as AWS's history events carry
+ * inputs and outputs; nothing when @v is NULL.
+ */
+void sfn_event_add_payload(json_t *d, const char *key, const json_t *v);
+
 struct group;
 
 struct sfn_exec {
