@@ -106,7 +106,8 @@ void sfn_xform_apply_off(const struct sfn_xform *x, size_t off, int *line,
 /* What the two parsers take and give. */
 struct sfn_parse_ctx {
 	const char *name; /* for diagnostics' text; borrowed */
-	const char *buf;  /* the text, without a BOM; borrowed */
+	const char *buf;  /* the text, without a BOM; borrowed; buf[len] must
+			   * be '\0' (the JSON parser reads up to it) */
 	size_t len;
 	struct sfn_srcmap *map;	       /* where positions go; borrowed */
 	struct sfn_diags *diags;       /* may be NULL */

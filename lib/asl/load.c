@@ -375,7 +375,7 @@ static struct sfn_doc *parse_doc(const char *name, const char *buf, size_t len,
 	map->src_len = len;
 	struct sfn_parse_ctx ctx = {
 		.name = name,
-		.buf = buf,
+		.buf = map->src, /* NUL-terminated, as the parsers need */
 		.len = len,
 		.map = map,
 		.diags = diags,

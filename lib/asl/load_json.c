@@ -120,7 +120,8 @@ static json_t *unexpected(struct jp *jp, const char *expected)
 	return fail(jp, jp->p, "unexpected %s, expected %s", what, expected);
 }
 
-static void skip_ws(struct jp *jp)
+/* skip_ws() past more than nothing. */
+static void skip_ws_slow(struct jp *jp)
 {
 	const char *p = jp->p, *end = jp->end;
 	while (p < end) {
@@ -141,6 +142,23 @@ static void skip_ws(struct jp *jp)
 		}
 	}
 	jp->p = p;
+}
+
+/*
+ * Skips white space. Most tokens follow one another directly or after one
+ * space: the first two bytes decide (the text ends in a NUL, so they are
+ * always there to read).
+ */
+static inline void skip_ws(struct jp *jp)
+{
+	const char *p = jp->p;
+	if ((unsigned char)*p > ' ')
+		return;
+	if (*p == ' ' && (unsigned char)p[1] > ' ') {
+		jp->p = p + 1;
+		return;
+	}
+	skip_ws_slow(jp);
 }
 
 static void record(struct jp *jp, uint64_t h, const char *at, int kline,
@@ -251,48 +269,64 @@ static size_t utf8_seq(const unsigned char *p, const unsigned char *end)
 }
 
 /*
- * string = '"' *char '"'. Leaves the text in @sb (which may be jp->str or a
- * key buffer) and jp->p after the closing quote. Returns 0 or -1.
+ * The bytes that end a run of plain string characters: '"', '\\', control
+ * characters (NUL too, which ends the text) and the first byte of a UTF-8
+ * sequence. One table lookup per byte instead of five comparisons.
  */
-static int parse_string_slow(struct jp *jp, struct sfn_strbuf *sb);
+/* clang-format off */
+static const unsigned char str_stop[256] = {
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x00 */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* ' ' '"' */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, /* '\\' */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x80 */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+};
+/* clang-format on */
 
 /*
- * string = '"' *char '"'. Sets @s/@n to the text: in the source itself when
- * it has no escapes (most strings), else in @sb (a key buffer or jp->str).
- * Leaves jp->p after the closing quote. Returns 0 or -1.
+ * string = '"' *char '"', the common case: no escapes, no error. Sets @s/@n
+ * to the text in the source itself and jp->p after the closing quote, and
+ * returns true; false (jp->p unmoved) when parse_string_slow() must do it.
  */
-static int parse_string(struct jp *jp, struct sfn_strbuf *sb, const char **s,
-			size_t *n)
+static inline bool parse_string_plain(struct jp *jp, const char **s, size_t *n)
 {
-	const char *p = jp->p + 1, *end = jp->end;
+	const unsigned char *p = (const unsigned char *)jp->p + 1;
+	const unsigned char *end = (const unsigned char *)jp->end;
 	for (;;) {
-		while (p < end && *p != '"' && *p != '\\' &&
-		       (unsigned char)*p >= 0x20 && (unsigned char)*p < 0x80)
+		/* Stops at the latest at the NUL after the text. */
+		while (!str_stop[*p])
 			p++;
-		if (p < end && (unsigned char)*p >= 0x80) {
-			size_t k = utf8_seq((const unsigned char *)p,
-					    (const unsigned char *)end);
-			if (k) {
-				p += k;
-				continue;
-			}
-		}
-		break;
+		if (*p == '"')
+			break;
+		if (*p < 0x80)
+			return false;
+		size_t k = utf8_seq(p, end);
+		if (!k)
+			return false;
+		p += k;
 	}
-	if (p < end && *p == '"') {
-		*s = jp->p + 1;
-		*n = (size_t)(p - *s);
-		jp->p = p + 1;
-		return 0;
-	}
-	if (parse_string_slow(jp, sb) < 0)
-		return -1;
-	*s = sb->buf;
-	*n = sb->len;
-	return 0;
+	*s = jp->p + 1;
+	*n = (size_t)((const char *)p - *s);
+	jp->p = (const char *)p + 1;
+	return true;
 }
 
-/* parse_string() for strings with escapes, and for the errors. */
+/*
+ * string = '"' *char '"' with escapes, or with an error. Leaves the text in
+ * @sb (jp->str or a key buffer) and jp->p after the closing quote. Returns
+ * 0 or -1.
+ */
 static int parse_string_slow(struct jp *jp, struct sfn_strbuf *sb)
 {
 	const char *open = jp->p;
@@ -300,8 +334,7 @@ static int parse_string_slow(struct jp *jp, struct sfn_strbuf *sb)
 	sfn_strbuf_reset(sb);
 	for (;;) {
 		const char *run = p;
-		while (p < end && *p != '"' && *p != '\\' &&
-		       (unsigned char)*p >= 0x20 && (unsigned char)*p < 0x80)
+		while (!str_stop[(unsigned char)*p])
 			p++;
 		sfn_strbuf_add(sb, run, (size_t)(p - run));
 		if (p >= end) {
@@ -426,102 +459,79 @@ static int token_len(const char *p, const char *end)
 }
 
 /*
- * Clinger's fast path for a real: when its digits, read as an integer m, are
- * at most 2^53 and its decimal exponent e is within 22 of zero, m and 10^|e|
- * are exact doubles and one multiplication or division rounds correctly, as
- * strtod would. @p..@end is a valid JSON number without its sign. Returns
- * false when the number needs strtod.
+ * number = [ "-" ] int [ frac ] [ exp ], in one pass that checks the
+ * digits and accumulates them (the text ends in a NUL, so no bound checks).
+ * An integer of at most 18 digits fits int64 as it is; a longer one is
+ * checked for overflow and, beyond int64, read as a real. A real goes
+ * through Clinger's fast path when its digits, read as an integer m, are
+ * at most 2^53 and its decimal exponent e is within 22 of zero: m and 10^|e|
+ * are exact doubles and one multiplication or division rounds correctly,
+ * exactly as strtod would. Any other goes through strtod.
  */
-static bool fast_real(const char *p, const char *end, bool neg, double *out)
+static json_t *parse_number(struct jp *jp)
 {
 	static const double pow10[] = { 1e0,  1e1,  1e2,  1e3,	1e4,  1e5,
 					1e6,  1e7,  1e8,  1e9,	1e10, 1e11,
 					1e12, 1e13, 1e14, 1e15, 1e16, 1e17,
 					1e18, 1e19, 1e20, 1e21, 1e22 };
-	uint64_t m = 0;
-	int e = 0, x = 0, xsign = 1;
-	for (; p < end && is_digit(*p); p++) {
-		if (m > (1ull << 53) / 10)
-			return false;
-		m = m * 10 + (uint64_t)(*p - '0');
-	}
-	if (p < end && *p == '.') {
-		for (p++; p < end && is_digit(*p); p++, e--) {
-			if (m > (1ull << 53) / 10)
-				return false;
-			m = m * 10 + (uint64_t)(*p - '0');
-		}
-	}
-	if (p < end && (*p == 'e' || *p == 'E')) {
-		p++;
-		if (*p == '+' || *p == '-')
-			xsign = *p++ == '-' ? -1 : 1;
-		for (; p < end && is_digit(*p); p++) {
-			if (x > 1000)
-				return false;
-			x = x * 10 + (*p - '0');
-		}
-	}
-	e += xsign * x;
-	if (m > (1ull << 53) || e < -22 || e > 22)
-		return false;
-	double d = (double)m;
-	d = e < 0 ? d / pow10[-e] : d * pow10[e];
-	*out = neg ? -d : d;
-	return true;
-}
-
-/* number = [ "-" ] int [ frac ] [ exp ] */
-static json_t *parse_number(struct jp *jp)
-{
-	const char *start = jp->p, *p = start, *end = jp->end;
-	int tl = token_len(start, end);
-	bool neg = false, real = false;
-	if (*p == '-') {
-		neg = true;
-		p++;
-	}
-	if (p >= end || !is_digit(*p))
+	const char *start = jp->p, *p = start;
+	bool neg = *p == '-';
+	p += neg;
+	if (!is_digit(*p))
 		return fail(jp, start,
 			    "invalid number '%.*s', expected a "
 			    "digit after '-'",
-			    tl, start);
-	if (*p == '0' && p + 1 < end && is_digit(p[1]))
+			    token_len(start, jp->end), start);
+	if (*p == '0' && is_digit(p[1]))
 		return fail(jp, start,
 			    "invalid number '%.*s': leading zeros are not "
 			    "allowed",
-			    tl, start);
+			    token_len(start, jp->end), start);
 	const char *digits = p;
-	while (p < end && is_digit(*p))
-		p++;
+	uint64_t m = 0; /* exact while nd <= 19 */
+	while (is_digit(*p))
+		m = m * 10 + (uint64_t)(*p++ - '0');
 	const char *int_end = p;
-	if (p < end && *p == '.') {
+	size_t nd = (size_t)(p - digits), nfrac = 0;
+	bool real = false;
+	int x = 0;
+	if (*p == '.') {
 		real = true;
 		p++;
-		if (p >= end || !is_digit(*p))
+		if (!is_digit(*p))
 			return fail(jp, start,
 				    "invalid number '%.*s', expected a digit "
 				    "after '.'",
-				    tl, start);
-		while (p < end && is_digit(*p))
-			p++;
+				    token_len(start, jp->end), start);
+		const char *frac = p;
+		while (is_digit(*p))
+			m = m * 10 + (uint64_t)(*p++ - '0');
+		nfrac = (size_t)(p - frac);
+		nd += nfrac;
 	}
-	if (p < end && (*p == 'e' || *p == 'E')) {
+	if (*p == 'e' || *p == 'E') {
 		real = true;
 		p++;
-		if (p < end && (*p == '+' || *p == '-'))
-			p++;
-		if (p >= end || !is_digit(*p))
+		bool xneg = false;
+		if (*p == '+' || *p == '-')
+			xneg = *p++ == '-';
+		if (!is_digit(*p))
 			return fail(jp, start,
 				    "invalid number '%.*s', expected a digit "
 				    "in the exponent",
-				    tl, start);
-		while (p < end && is_digit(*p))
-			p++;
+				    token_len(start, jp->end), start);
+		for (; is_digit(*p); p++)
+			if (x < 100000)
+				x = x * 10 + (*p - '0');
+		if (xneg)
+			x = -x;
 	}
-	if (p < end && is_word(*p))
-		return fail(jp, start, "invalid number '%.*s'", tl, start);
+	if (is_word(*p))
+		return fail(jp, start, "invalid number '%.*s'",
+			    token_len(start, jp->end), start);
 	jp->p = p;
+	if (!real && nd <= 18)
+		return json_integer(neg ? -(json_int_t)m : (json_int_t)m);
 	if (!real) {
 		/* Accumulate as a negative number: -2^63 fits, 2^63 not. */
 		long long v = 0;
@@ -539,9 +549,14 @@ static json_t *parse_number(struct jp *jp)
 		if (!overflow)
 			return json_integer(neg ? v : -v);
 	}
-	double fast;
-	if (fast_real(digits, p, neg, &fast))
-		return json_real(fast);
+	if (nd <= 19 && m <= (1ull << 53)) {
+		int e = x - (int)nfrac;
+		if (e >= -22 && e <= 22) {
+			double d = (double)m;
+			d = e < 0 ? d / pow10[-e] : d * pow10[e];
+			return json_real(neg ? -d : d);
+		}
+	}
 	size_t n = (size_t)(p - start);
 	char small[64];
 	char *text = n < sizeof(small) ? small : sfn_xmalloc(n + 1);
@@ -555,7 +570,7 @@ static json_t *parse_number(struct jp *jp)
 		return fail(jp, start,
 			    "number '%.*s' is out of range (beyond "
 			    "1.7976931348623157e+308)",
-			    tl, start);
+			    token_len(start, jp->end), start);
 	return json_real(d);
 }
 
@@ -563,7 +578,7 @@ static json_t *parse_word(struct jp *jp)
 {
 	const char *start = jp->p;
 	size_t n = 0;
-	while (start + n < jp->end && is_word(start[n]))
+	while (is_word(start[n])) /* stops at the NUL after the text */
 		n++;
 	if (n == 4 && !memcmp(start, "true", 4)) {
 		jp->p += 4;
@@ -635,6 +650,7 @@ static json_t *parse_object(struct jp *jp, uint64_t h, const struct frame *path)
 	const char *comma = NULL;
 	int cline = 0, ccol = 0;
 	const char *cls = NULL; /* the line start of @comma */
+	size_t size = 0;	/* of @obj */
 	jp->p++;
 	skip_ws(jp);
 	if (jp->p < jp->end && *jp->p == '}') {
@@ -670,22 +686,29 @@ static json_t *parse_object(struct jp *jp, uint64_t h, const struct frame *path)
 			here(jp, jp->p, &kline, &kcol);
 		const char *key;
 		size_t klen;
-		/* Fetched anew each time: a nested object may have moved the
-		 * array of key buffers (the text in them stays put). */
-		struct sfn_strbuf *kb = key_buf(jp, depth);
-		if (parse_string(jp, kb, &key, &klen) < 0)
-			goto fail;
-		if (memchr(key, '\0', klen)) {
-			int l = kline, c = kcol;
-			if (!positions)
-				here_saved(jp, kat, kln, kls, &l, &c);
-			json_decref(obj);
-			if (jp->ctx->err && !sfn_error_is_set(jp->ctx->err))
-				sfn_parse_errorf(jp->ctx->err, l, c,
-						 "object key contains "
-						 "\\u0000, which is not "
-						 "supported");
-			return NULL;
+		if (!parse_string_plain(jp, &key, &klen)) {
+			/* Fetched anew each time: a nested object may have
+			 * moved the array of key buffers (the text in them
+			 * stays put). */
+			struct sfn_strbuf *kb = key_buf(jp, depth);
+			if (parse_string_slow(jp, kb) < 0)
+				goto fail;
+			key = kb->buf;
+			klen = kb->len;
+			/* Only an escape can put a NUL in a key. */
+			if (memchr(key, '\0', klen)) {
+				int l = kline, c = kcol;
+				if (!positions)
+					here_saved(jp, kat, kln, kls, &l, &c);
+				json_decref(obj);
+				if (jp->ctx->err &&
+				    !sfn_error_is_set(jp->ctx->err))
+					sfn_parse_errorf(jp->ctx->err, l, c,
+							 "object key contains "
+							 "\\u0000, which is "
+							 "not supported");
+				return NULL;
+			}
 		}
 		uint64_t ch = positions ? sfn_hash_token(h, key, klen) : 0;
 		struct frame f = { path, key, klen, 0 };
@@ -701,7 +724,6 @@ static json_t *parse_object(struct jp *jp, uint64_t h, const struct frame *path)
 		if (values) {
 			/* A key seen before replaces its value: the size
 			 * stays. */
-			size_t size = json_object_size(obj);
 			json_object_setn_new_nocheck(obj, key, klen, v);
 			if (json_object_size(obj) == size) {
 				if (!positions) {
@@ -711,6 +733,8 @@ static json_t *parse_object(struct jp *jp, uint64_t h, const struct frame *path)
 					goto fail;
 				}
 				duplicate(jp, &f, ch, kline, kcol);
+			} else {
+				size++;
 			}
 		}
 		skip_ws(jp);
@@ -813,8 +837,12 @@ static json_t *parse_value(struct jp *jp, uint64_t h, int kline, int kcol,
 		record(jp, h, at, kline, kcol);
 		const char *s;
 		size_t n;
-		if (parse_string(jp, &jp->str, &s, &n) < 0)
-			return NULL;
+		if (!parse_string_plain(jp, &s, &n)) {
+			if (parse_string_slow(jp, &jp->str) < 0)
+				return NULL;
+			s = jp->str.buf;
+			n = jp->str.len;
+		}
 		return jp->ctx->no_values ? json_null()
 					  : json_stringn_nocheck(s, n);
 	case '\'':

@@ -11,6 +11,9 @@
 #include "asl/asl.h"
 
 #include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -297,6 +300,108 @@ static void test_values(void)
 		sfn_doc_free(doc);
 		sfn_error_release(&err);
 	}
+}
+
+/*
+ * Numbers read exactly as strtod/strtoll read them, on both sides of the
+ * parser's fast paths (18/19 digits, 2^53, exponents within 22 of zero):
+ * fixed edge cases, then pseudo-random numbers of every shape.
+ */
+static bool number_ok(const char *text)
+{
+	struct sfn_error err = SFN_ERROR_INIT;
+	struct sfn_doc *doc =
+		sfn_doc_load_mem("t", text, strlen(text), 0, NULL, &err);
+	bool ok = doc != NULL;
+	sfn_error_release(&err);
+	if (!ok)
+		return false;
+	json_t *v = json_array_get(sfn_doc_root(doc), 0);
+	const char *num = text + 1;
+	bool integer = !strpbrk(num, ".eE");
+	errno = 0;
+	long long ll = integer ? strtoll(num, NULL, 10) : 0;
+	if (integer && errno != ERANGE) {
+		ok = json_is_integer(v) && json_integer_value(v) == ll;
+	} else {
+		double want = strtod(num, NULL);
+		double got = json_is_real(v) ? json_real_value(v) : NAN;
+		ok = json_is_real(v) && !memcmp(&got, &want, sizeof(got));
+	}
+	sfn_doc_free(doc);
+	return ok;
+}
+
+static void test_numbers(void)
+{
+	static const char *const fixed[] = {
+		"[0]",
+		"[-0]",
+		"[-0.0]",
+		"[999999999999999999]",
+		"[-999999999999999999]",
+		"[1000000000000000000]",
+		"[9223372036854775807]",
+		"[-9223372036854775808]",
+		"[9223372036854775808]",
+		"[-9223372036854775809]",
+		"[18446744073709551616]",
+		"[123456789012345678901234567890]",
+		"[9007199254740992.0]",
+		"[9007199254740993.0]",
+		"[9007199254740993e1]",
+		"[1e22]",
+		"[1e23]",
+		"[1e-22]",
+		"[1e-23]",
+		"[1.7976931348623157e308]",
+		"[4.9e-324]",
+		"[2.2250738585072014e-308]",
+		"[0.1]",
+		"[0.30000000000000004]",
+		"[1234567890123456789.5]",
+		"[0.0000000000000000000000000001]",
+		"[1.5e0005]",
+		"[1E+2]",
+		"[-3e2]",
+		"[1e-99999999999]",
+	};
+	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+		SFN_CHECK(number_ok(fixed[i]), "number %s", fixed[i]);
+	uint64_t x = 0x9E3779B97F4A7C15ULL;
+	int bad = 0;
+	for (int i = 0; i < 20000 && bad < 5; i++) {
+		char text[96];
+		size_t n = 0;
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		uint64_t r = x;
+		text[n++] = '[';
+		if (r & 1)
+			text[n++] = '-';
+		int nint = 1 + (int)((r >> 1) % 24);
+		int nfrac = (r >> 6) & 1 ? (int)((r >> 7) % 24) : 0;
+		int exp = (r >> 12) & 1 ? (int)((r >> 13) % 80) - 40 : 1000;
+		uint64_t y = r;
+		for (int k = 0; k < nint + nfrac; k++) {
+			y = y * 6364136223846793005ULL + 1442695040888963407ULL;
+			char d = (char)('0' + (y >> 60) % 10);
+			if (k == 0 && nint > 1 && d == '0')
+				d = '1';
+			if (k == nint)
+				text[n++] = '.';
+			text[n++] = d;
+		}
+		if (exp != 1000)
+			n += (size_t)snprintf(text + n, sizeof(text) - n, "e%d",
+					      exp);
+		text[n++] = ']';
+		text[n] = '\0';
+		if (!number_ok(text)) {
+			bad++;
+			SFN_CHECK(false, "number %s", text);
+		}
+	}
+	SFN_CHECK(bad == 0, "random numbers: %d differ from strtod", bad);
 }
 
 /*
@@ -1061,6 +1166,7 @@ int main(int argc, char **argv)
 	test_positions();
 	test_errors();
 	test_values();
+	test_numbers();
 	test_duplicates();
 	test_lazy_positions();
 	test_deep();
