@@ -1166,6 +1166,14 @@ static int str_cmp(jv a, jv b)
 	return a.len < b.len ? -1 : a.len > b.len;
 }
 
+/* $boolean of any value, undefined being false */
+static inline bool truthy(jv v)
+{
+	if (v.t == JV_BOOL)
+		return v.b;
+	return v.t != JV_UNDEF && jv_boolean(v);
+}
+
 static jv eval_binary(struct jn_ctx *c, const struct jn_node *n, jv input,
 		      struct jn_frame *env)
 {
@@ -1173,28 +1181,82 @@ static jv eval_binary(struct jn_ctx *c, const struct jn_node *n, jv input,
 	int op = n->op;
 	struct jn_annot an;
 	if (op == OP_AND || op == OP_OR) {
-		annot_push(c, &an, A_BINARY, n->pos, op_name(op));
-		bool l = lhs.t != JV_UNDEF && jv_boolean(lhs);
+		annot_push(c, &an, A_BINARY, n->pos,
+			   op == OP_AND ? "and" : "or");
+		bool l = truthy(lhs);
 		jv r;
 		if (op == OP_AND) {
 			if (!l) {
 				r = jv_bool(false);
 			} else {
 				jv rv = jn_eval(c, n->rhs, input, env);
-				r = jv_bool(rv.t != JV_UNDEF && jv_boolean(rv));
+				r = jv_bool(truthy(rv));
 			}
 		} else {
 			if (l) {
 				r = jv_bool(true);
 			} else {
 				jv rv = jn_eval(c, n->rhs, input, env);
-				r = jv_bool(rv.t != JV_UNDEF && jv_boolean(rv));
+				r = jv_bool(truthy(rv));
 			}
 		}
 		c->annot = an.prev;
 		return r;
 	}
 	jv rhs = jn_eval(c, n->rhs, input, env);
+	/* the common cases that cannot fail, without the error annotation */
+	if (lhs.t == JV_NUM && rhs.t == JV_NUM) {
+		double a = lhs.u.n, b = rhs.u.n;
+		switch (op) {
+		case '<':
+			return jv_bool(a < b);
+		case '>':
+			return jv_bool(a > b);
+		case OP_LE:
+			return jv_bool(a <= b);
+		case OP_GE:
+			return jv_bool(a >= b);
+		case '=':
+			return jv_bool(a == b);
+		case OP_NE:
+			return jv_bool(a != b);
+		default:
+			break;
+		}
+		if (isfinite(a) && isfinite(b)) {
+			switch (op) {
+			case '+':
+				return jv_num(a + b);
+			case '-':
+				return jv_num(a - b);
+			case '*':
+				return jv_num(a * b);
+			case '/':
+				return jv_num(a / b);
+			default:
+				break;
+			}
+		}
+	} else if (lhs.t == JV_STR && rhs.t == JV_STR) {
+		switch (op) {
+		case '=':
+			return jv_bool(lhs.len == rhs.len &&
+				       !memcmp(lhs.u.s, rhs.u.s, lhs.len));
+		case OP_NE:
+			return jv_bool(lhs.len != rhs.len ||
+				       memcmp(lhs.u.s, rhs.u.s, lhs.len));
+		case '<':
+			return jv_bool(str_cmp(lhs, rhs) < 0);
+		case '>':
+			return jv_bool(str_cmp(lhs, rhs) > 0);
+		case OP_LE:
+			return jv_bool(str_cmp(lhs, rhs) <= 0);
+		case OP_GE:
+			return jv_bool(str_cmp(lhs, rhs) >= 0);
+		default:
+			break;
+		}
+	}
 	annot_push(c, &an, A_BINARY, n->pos, op_name(op));
 	jv r = JV_U;
 	switch (op) {
@@ -1481,18 +1543,46 @@ static jv eval_step(struct jn_ctx *c, const struct jn_node *step, jv input,
 	jv rs = jv_seq(c, n ? n : 1);
 	jv first = JV_U;
 	uint32_t count = 0;
+	/* a plain field name: looked up here, as jn_eval would, without its
+	 * dispatch per item */
+	bool name = step->type == N_NAME && !step->has_stages &&
+		    !step->has_predicate && !step->group;
 	for (uint32_t i = 0; i < n; i++) {
 		if (input.t == JV_JARR && i + 4 < n)
 			prefetch_json(json_array_get(input.u.j, i + 4));
-		jv res = jn_eval(c, step, jv_aget(input, i), env);
-		if (step->has_stages)
-			for (int s = 0; s < step->stages.n; s++)
-				res = eval_filter(c, step->stages.v[s].expr,
-						  res, env);
-		if (res.t == JV_UNDEF)
-			continue;
-		if (count++ == 0)
+		jv item = jv_aget(input, i), res;
+		if (name && item.t == JV_JOBJ) {
+			c->depth++;
+			jn_check_guard(c);
+			json_t *j = json_object_getn(item.u.j, step->str,
+						     step->slen);
+			c->depth--;
+			if (!j)
+				continue;
+			res = jv_from_json(j);
+		} else {
+			res = jn_eval(c, step, item, env);
+			if (step->has_stages)
+				for (int s = 0; s < step->stages.n; s++)
+					res = eval_filter(
+						c, step->stages.v[s].expr, res,
+						env);
+			if (res.t == JV_UNDEF)
+				continue;
+		}
+		if (count++ == 0) {
 			first = res;
+			/* one array from jansson: the next step can walk it
+			 * as it is (appended only if a second result comes) */
+			if (res.t == JV_JARR)
+				continue;
+		} else if (count == 2 && first.t == JV_JARR) {
+			size_t m = json_array_size(first.u.j);
+			for (size_t x = 0; x < m; x++)
+				jv_push(c, rs.u.a,
+					jv_from_json(
+						json_array_get(first.u.j, x)));
+		}
 		if (!jv_is_arr(res) || (res.t == JV_ARR && res.u.a->cons)) {
 			jv_push(c, rs.u.a, res);
 		} else if (res.t == JV_ARR) {
@@ -1505,6 +1595,13 @@ static jv eval_step(struct jn_ctx *c, const struct jn_node *step, jv input,
 					jv_from_json(
 						json_array_get(res.u.j, x)));
 		}
+	}
+	if (count == 1 && first.t == JV_JARR &&
+	    (last || json_array_size(first.u.j) > 0))
+		return first; /* the same items as rs would have held */
+	if (count == 1 && first.t == JV_JARR) {
+		/* an empty array before the last step: an empty sequence */
+		return rs;
 	}
 	if (last && count == 1 && jv_is_arr(first) && !jv_is_seq(first))
 		return first;
@@ -1836,6 +1933,11 @@ static jv eval_filter(struct jn_ctx *c, const struct jn_node *pred, jv input,
 			e = frame_from_tuple(c, env, item.u.tp);
 		}
 		jv res = jn_eval(c, pred, ctx, e);
+		if (res.t == JV_BOOL) {
+			if (res.b)
+				jv_push(c, results.u.a, item);
+			continue;
+		}
 		if (res.t == JV_NUM) {
 			if (!jv_is_numeric(c, res))
 				continue; /* NaN: not a number, not truthy */
@@ -2643,12 +2745,155 @@ static jv eval_variable(struct jn_ctx *c, const struct jn_node *n, jv input,
 	return r;
 }
 
+/* ---- short cuts found after parsing ---- */
+
+static void analyse_list(struct jn_node **v, int n)
+{
+	for (int i = 0; i < n; i++)
+		jn_analyse(v[i]);
+}
+
+static void analyse_pairs(const struct jn_pairs *p)
+{
+	for (int i = 0; p && i < p->n; i++) {
+		jn_analyse(p->v[i].k);
+		jn_analyse(p->v[i].v);
+	}
+}
+
+static bool plain_names(const struct jn_node *n)
+{
+	if (n->keep_singleton || n->group || n->tuple || n->has_predicate ||
+	    n->items.n == 0)
+		return false;
+	for (int i = 0; i < n->items.n; i++) {
+		const struct jn_node *st = n->items.v[i];
+		if (!simple_step(st))
+			return false;
+		if (st->type != N_NAME && !(i == 0 && st->type == N_VARIABLE))
+			return false;
+	}
+	return true;
+}
+
+void jn_analyse(struct jn_node *n)
+{
+	if (!n || n->analysed)
+		return;
+	n->analysed = true;
+	struct jn_node *kids[] = { n->lhs,  n->rhs,	  n->expr,    n->cond,
+				   n->then, n->els,	  n->pattern, n->update,
+				   n->del,  n->procedure, n->body,    n->orig };
+	for (size_t i = 0; i < sizeof(kids) / sizeof(kids[0]); i++)
+		jn_analyse(kids[i]);
+	analyse_list(n->items.v, n->items.n);
+	analyse_pairs(&n->pairs);
+	analyse_pairs(n->group);
+	for (int i = 0; i < n->stages.n; i++)
+		jn_analyse(n->stages.v[i].expr);
+	for (int i = 0; i < n->predicate.n; i++)
+		jn_analyse(n->predicate.v[i].expr);
+	for (int i = 0; i < n->nterms; i++)
+		jn_analyse(n->terms[i].expr);
+	bool bare = !n->has_predicate && !n->group && !n->keep_array;
+	switch (n->type) {
+	case N_STRING:
+		if (bare) {
+			n->fast = FAST_CONST;
+			n->cval = jv_str(n->str, n->slen);
+		}
+		break;
+	case N_NUMBER:
+		if (bare) {
+			n->fast = FAST_CONST;
+			n->cval = jv_num(n->num);
+		}
+		break;
+	case N_VALUE:
+		if (bare) {
+			n->fast = FAST_CONST;
+			n->cval = n->vkind == JV_NULL ? jv_null()
+						      : jv_bool(n->num != 0);
+		}
+		break;
+	case N_PATH:
+		if (plain_names(n))
+			n->fast = FAST_NAMES;
+		break;
+	default:
+		break;
+	}
+}
+
+/*
+ * A FAST_NAMES path on one value: fast_path without its per-step checks.
+ * False where the general loop must decide (arrays, sequences, tuples).
+ */
+static bool names_path(struct jn_ctx *c, const struct jn_node *n, jv cur,
+		       struct jn_frame *env, jv *out)
+{
+	int ns = n->items.n;
+	for (int i = 0; i < ns; i++) {
+		const struct jn_node *st = n->items.v[i];
+		c->depth++;
+		jn_check_guard(c);
+		if (st->type == N_VARIABLE) {
+			cur = eval_variable(c, st, cur, env);
+		} else if (cur.t == JV_JOBJ) {
+			json_t *j =
+				json_object_getn(cur.u.j, st->str, st->slen);
+			cur = j ? jv_from_json(j) : JV_U;
+		} else if (cur.t == JV_OBJ) {
+			jv v = JV_U;
+			jv_obj_get(cur, st->str, st->slen, &v);
+			cur = v;
+		} else if (jv_is_arr(cur)) {
+			c->depth--;
+			return false;
+		} else {
+			cur = JV_U;
+		}
+		c->depth--;
+		if (cur.t == JV_UNDEF)
+			break;
+		if (cur.t == JV_TUPLE)
+			return false;
+		if (jv_is_arr(cur) && (i < ns - 1 || jv_is_seq(cur)))
+			return false;
+	}
+	*out = cur;
+	return true;
+}
+
+static jv eval_node(struct jn_ctx *c, const struct jn_node *n, jv input,
+		    struct jn_frame *env);
+
 jv jn_eval(struct jn_ctx *c, const struct jn_node *n, jv input,
 	   struct jn_frame *env)
 {
-	jv r = JV_U;
 	c->depth++;
 	jn_check_guard(c);
+	if (n->fast == FAST_CONST) {
+		c->depth--;
+		return n->cval;
+	}
+	if (n->fast == FAST_NAMES && !jv_is_arr(input)) {
+		jv r;
+		unsigned d = c->depth;
+		if (names_path(c, n, input, env, &r)) {
+			c->depth--;
+			return r;
+		}
+		c->depth = d;
+	}
+	return eval_node(c, n, input, env);
+}
+
+/* jn_eval past its guard: the depth is counted already */
+static jv eval_node(struct jn_ctx *c, const struct jn_node *n, jv input,
+		    struct jn_frame *env)
+{
+	jv r = JV_U;
 	switch (n->type) {
 	case N_PATH:
 		r = eval_path(c, n, input, env);
@@ -3180,6 +3425,8 @@ struct sfn_jsonata *sfn_jsonata_compile(const char *expr, size_t len, int flags,
 	memset(&ce, 0, sizeof(ce));
 	jn_builtins_init();
 	struct sfn_jsonata *e = jn_parse(expr, len, flags, &ce);
+	if (e)
+		jn_analyse(e->root);
 	if (!e && err) {
 		memset(err, 0, sizeof(*err));
 		set_code(err, ce.code ? ce.code : "S0201");

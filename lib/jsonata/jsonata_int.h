@@ -183,8 +183,17 @@ struct jn_sig {
 
 struct jn_regex;
 
+/* what the evaluator may take a short cut on, found once after parsing */
+enum jn_fast {
+	FAST_NONE = 0,
+	FAST_CONST, /* a literal without predicate or grouping: cval */
+	FAST_NAMES, /* a path of plain names, maybe after one $variable */
+};
+
 struct jn_node {
 	uint8_t type;
+	uint8_t fast;  /* enum jn_fast */
+	bool analysed; /* jn_analyse has been here */
 	bool keep_array, keep_singleton, consarray, tuple, thunk;
 	int op; /* operator: char, or one of the OP_ codes */
 	size_t pos;
@@ -210,6 +219,7 @@ struct jn_node {
 	struct jn_sig *sig;
 	struct jn_regex *re;
 	struct jn_node *orig; /* lambda: the original parse node */
+	jv cval;	      /* FAST_CONST: the value */
 };
 
 enum {
@@ -435,6 +445,8 @@ void jn_fmt_num(struct sfn_strbuf *sb, double d, bool round15);
 
 jv jn_eval(struct jn_ctx *c, const struct jn_node *n, jv input,
 	   struct jn_frame *env);
+/* Marks the short cuts of enum jn_fast on the tree under @n. */
+void jn_analyse(struct jn_node *n);
 jv jn_apply(struct jn_ctx *c, jv proc, jv *args, int n, jv input,
 	    struct jn_frame *env);
 int jn_fn_arity(jv f);
