@@ -195,44 +195,45 @@ static int hex4(const char *p)
 {
 	int v = 0;
 	for (int i = 0; i < 4; i++) {
-		char c = p[i];
-		v <<= 4;
-		if (c >= '0' && c <= '9')
-			v |= c - '0';
-		else if (c >= 'a' && c <= 'f')
-			v |= c - 'a' + 10;
-		else if (c >= 'A' && c <= 'F')
-			v |= c - 'A' + 10;
-		else
-			return -1;
+		unsigned d = (unsigned char)p[i] - '0';
+		if (d > 9) {
+			/* 'a'-'f' and 'A'-'F' alike: set the lower-case bit. */
+			d = ((unsigned char)p[i] | 0x20) - 'a';
+			if (d > 5)
+				return -1;
+			d += 10;
+		}
+		v = v << 4 | (int)d;
 	}
 	return v;
 }
 
 static void add_utf8(struct sfn_strbuf *sb, unsigned cp)
 {
-	char b[4];
+	sfn_strbuf_grow(sb, 4);
+	unsigned char *b = (unsigned char *)sb->buf + sb->len;
 	size_t n;
 	if (cp < 0x80) {
-		b[0] = (char)cp;
+		b[0] = (unsigned char)cp;
 		n = 1;
 	} else if (cp < 0x800) {
-		b[0] = (char)(0xC0 | (cp >> 6));
-		b[1] = (char)(0x80 | (cp & 0x3F));
+		b[0] = (unsigned char)(0xC0 | (cp >> 6));
+		b[1] = (unsigned char)(0x80 | (cp & 0x3F));
 		n = 2;
 	} else if (cp < 0x10000) {
-		b[0] = (char)(0xE0 | (cp >> 12));
-		b[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		b[2] = (char)(0x80 | (cp & 0x3F));
+		b[0] = (unsigned char)(0xE0 | (cp >> 12));
+		b[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+		b[2] = (unsigned char)(0x80 | (cp & 0x3F));
 		n = 3;
 	} else {
-		b[0] = (char)(0xF0 | (cp >> 18));
-		b[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-		b[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		b[3] = (char)(0x80 | (cp & 0x3F));
+		b[0] = (unsigned char)(0xF0 | (cp >> 18));
+		b[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
+		b[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+		b[3] = (unsigned char)(0x80 | (cp & 0x3F));
 		n = 4;
 	}
-	sfn_strbuf_add(sb, b, n);
+	b[n] = '\0';
+	sb->len += n;
 }
 
 /* Length of the valid UTF-8 sequence at @p, or 0. */
@@ -600,8 +601,63 @@ static json_t *parse_word(struct jp *jp)
 
 /* ---- values ---- */
 
-static json_t *parse_value(struct jp *jp, uint64_t h, int kline, int kcol,
-			   const struct frame *path);
+static json_t *parse_nested(struct jp *jp, uint64_t h, int kline, int kcol,
+			    const struct frame *path);
+static json_t *parse_object(struct jp *jp, uint64_t h,
+			    const struct frame *path);
+static json_t *parse_array(struct jp *jp, uint64_t h, const struct frame *path);
+
+/*
+ * value = object / array / string / number / "true" / "false" / "null".
+ * Inline in the loops of objects and arrays: only nesting recurses.
+ */
+static inline json_t *parse_value(struct jp *jp, uint64_t h, int kline,
+				  int kcol, const struct frame *path)
+{
+	skip_ws(jp);
+	const char *at = jp->p;
+	char c = *at; /* at the end, its NUL: unexpected() says so */
+	json_t *v;
+	switch (c) {
+	case '{':
+	case '[':
+		return parse_nested(jp, h, kline, kcol, path);
+	case '"':
+		record(jp, h, at, kline, kcol);
+		const char *s;
+		size_t n;
+		if (!parse_string_plain(jp, &s, &n)) {
+			if (parse_string_slow(jp, &jp->str) < 0)
+				return NULL;
+			s = jp->str.buf;
+			n = jp->str.len;
+		}
+		return jp->ctx->no_values ? json_null()
+					  : json_stringn_nocheck(s, n);
+	case '\'':
+		return fail(jp, at,
+			    "single-quoted strings are not allowed in "
+			    "JSON, use '\"'");
+	case '/':
+		return fail(jp, at, "comments are not allowed in JSON");
+	default:
+		break;
+	}
+	if (c == '-' || is_digit(c)) {
+		record(jp, h, at, kline, kcol);
+		v = parse_number(jp);
+		if (v && jp->ctx->no_values) {
+			json_decref(v);
+			v = json_null();
+		}
+		return v;
+	}
+	if (is_word(c)) {
+		record(jp, h, at, kline, kcol);
+		return parse_word(jp);
+	}
+	return unexpected(jp, "a JSON value");
+}
 
 static struct sfn_strbuf *key_buf(struct jp *jp, int depth)
 {
@@ -810,64 +866,21 @@ fail:
 	return NULL;
 }
 
-static json_t *parse_value(struct jp *jp, uint64_t h, int kline, int kcol,
-			   const struct frame *path)
+/* An object or array at jp->p, one level deeper. */
+static json_t *parse_nested(struct jp *jp, uint64_t h, int kline, int kcol,
+			    const struct frame *path)
 {
-	skip_ws(jp);
-	if (jp->p >= jp->end)
-		return unexpected(jp, "a JSON value");
 	const char *at = jp->p;
-	char c = *at;
-	json_t *v;
-	switch (c) {
-	case '{':
-	case '[':
-		if (jp->depth >= SFN_MAX_DEPTH)
-			return fail(jp, at,
-				    "nesting deeper than %d levels is not "
-				    "supported",
-				    SFN_MAX_DEPTH);
-		record(jp, h, at, kline, kcol);
-		jp->depth++;
-		v = c == '{' ? parse_object(jp, h, path)
-			     : parse_array(jp, h, path);
-		jp->depth--;
-		return v;
-	case '"':
-		record(jp, h, at, kline, kcol);
-		const char *s;
-		size_t n;
-		if (!parse_string_plain(jp, &s, &n)) {
-			if (parse_string_slow(jp, &jp->str) < 0)
-				return NULL;
-			s = jp->str.buf;
-			n = jp->str.len;
-		}
-		return jp->ctx->no_values ? json_null()
-					  : json_stringn_nocheck(s, n);
-	case '\'':
+	if (jp->depth >= SFN_MAX_DEPTH)
 		return fail(jp, at,
-			    "single-quoted strings are not allowed in "
-			    "JSON, use '\"'");
-	case '/':
-		return fail(jp, at, "comments are not allowed in JSON");
-	default:
-		break;
-	}
-	if (c == '-' || is_digit(c)) {
-		record(jp, h, at, kline, kcol);
-		v = parse_number(jp);
-		if (v && jp->ctx->no_values) {
-			json_decref(v);
-			v = json_null();
-		}
-		return v;
-	}
-	if (is_word(c)) {
-		record(jp, h, at, kline, kcol);
-		return parse_word(jp);
-	}
-	return unexpected(jp, "a JSON value");
+			    "nesting deeper than %d levels is not supported",
+			    SFN_MAX_DEPTH);
+	record(jp, h, at, kline, kcol);
+	jp->depth++;
+	json_t *v = *at == '{' ? parse_object(jp, h, path)
+			       : parse_array(jp, h, path);
+	jp->depth--;
+	return v;
 }
 
 json_t *sfn_parse_json(struct sfn_parse_ctx *ctx)
