@@ -44,6 +44,12 @@ struct jp {
 	const char *line_start;
 	const char *col_at; /* column cache: col_val is the column of col_at */
 	int col_val;
+	/*
+	 * UTF-8 continuation bytes between line_start and p: only strings
+	 * hold any, so the string scanners count them, and the column of p
+	 * is its byte offset in the line less these.
+	 */
+	int cont;
 	int depth;
 	struct sfn_strbuf str;	 /* scratch for string values */
 	struct sfn_strbuf *keys; /* one key buffer per depth */
@@ -64,6 +70,17 @@ static int col_of(struct jp *jp, const char *q)
 	return c;
 }
 
+/* The position of jp->p, where the parser is: no counting needed. */
+static inline void here_now(struct jp *jp, int *line, int *col)
+{
+	*line = jp->line;
+	*col = (int)(jp->p - jp->line_start) + 1 - jp->cont;
+	if (jp->ctx->xform)
+		sfn_xform_apply_off(jp->ctx->xform,
+				    (size_t)(jp->p - jp->ctx->buf), line, col);
+}
+
+/* The position of @q, at or before jp->p on the current line. */
 static void here(struct jp *jp, const char *q, int *line, int *col)
 {
 	*line = jp->line;
@@ -131,12 +148,14 @@ static void skip_ws_slow(struct jp *jp)
 		} else if (c == '\n') {
 			jp->line++;
 			jp->line_start = ++p;
+			jp->cont = 0;
 		} else if (c == '\r') {
 			p++;
 			if (p < end && *p == '\n')
 				p++;
 			jp->line++;
 			jp->line_start = p;
+			jp->cont = 0;
 		} else {
 			break;
 		}
@@ -161,13 +180,13 @@ static inline void skip_ws(struct jp *jp)
 	skip_ws_slow(jp);
 }
 
-static void record(struct jp *jp, uint64_t h, const char *at, int kline,
-		   int kcol)
+/* Records the position of the value at jp->p, hashed @h. */
+static inline void record(struct jp *jp, uint64_t h, int kline, int kcol)
 {
 	int line, col;
 	if (!jp->ctx->map)
 		return;
-	here(jp, at, &line, &col);
+	here_now(jp, &line, &col);
 	sfn_srcmap_put(jp->ctx->map, h, line, col, kline, kcol);
 }
 
@@ -304,6 +323,7 @@ static inline bool parse_string_plain(struct jp *jp, const char **s, size_t *n)
 {
 	const unsigned char *p = (const unsigned char *)jp->p + 1;
 	const unsigned char *end = (const unsigned char *)jp->end;
+	int cont = 0;
 	for (;;) {
 		/* Stops at the latest at the NUL after the text. */
 		while (!str_stop[*p])
@@ -316,7 +336,9 @@ static inline bool parse_string_plain(struct jp *jp, const char **s, size_t *n)
 		if (!k)
 			return false;
 		p += k;
+		cont += (int)k - 1;
 	}
+	jp->cont += cont;
 	*s = jp->p + 1;
 	*n = (size_t)((const char *)p - *s);
 	jp->p = (const char *)p + 1;
@@ -363,6 +385,7 @@ static int parse_string_slow(struct jp *jp, struct sfn_strbuf *sb)
 			}
 			sfn_strbuf_add(sb, p, n);
 			p += n;
+			jp->cont += (int)n - 1;
 			continue;
 		}
 		/* A backslash. */
@@ -459,6 +482,17 @@ static int token_len(const char *p, const char *end)
 	return n;
 }
 
+/* A number's value; a placeholder when only positions are wanted. */
+static json_t *num_int(struct jp *jp, json_int_t v)
+{
+	return jp->ctx->no_values ? json_null() : json_integer(v);
+}
+
+static json_t *num_real(struct jp *jp, double d)
+{
+	return jp->ctx->no_values ? json_null() : json_real(d);
+}
+
 /*
  * number = [ "-" ] int [ frac ] [ exp ], in one pass that checks the
  * digits and accumulates them (the text ends in a NUL, so no bound checks).
@@ -532,7 +566,7 @@ static json_t *parse_number(struct jp *jp)
 			    token_len(start, jp->end), start);
 	jp->p = p;
 	if (!real && nd <= 18)
-		return json_integer(neg ? -(json_int_t)m : (json_int_t)m);
+		return num_int(jp, neg ? -(json_int_t)m : (json_int_t)m);
 	if (!real) {
 		/* Accumulate as a negative number: -2^63 fits, 2^63 not. */
 		long long v = 0;
@@ -548,14 +582,14 @@ static json_t *parse_number(struct jp *jp)
 		if (!overflow && !neg && v == LLONG_MIN)
 			overflow = true;
 		if (!overflow)
-			return json_integer(neg ? v : -v);
+			return num_int(jp, neg ? v : -v);
 	}
 	if (nd <= 19 && m <= (1ull << 53)) {
 		int e = x - (int)nfrac;
 		if (e >= -22 && e <= 22) {
 			double d = (double)m;
 			d = e < 0 ? d / pow10[-e] : d * pow10[e];
-			return json_real(neg ? -d : d);
+			return num_real(jp, neg ? -d : d);
 		}
 	}
 	size_t n = (size_t)(p - start);
@@ -572,7 +606,7 @@ static json_t *parse_number(struct jp *jp)
 			    "number '%.*s' is out of range (beyond "
 			    "1.7976931348623157e+308)",
 			    token_len(start, jp->end), start);
-	return json_real(d);
+	return num_real(jp, d);
 }
 
 static json_t *parse_word(struct jp *jp)
@@ -617,13 +651,12 @@ static inline json_t *parse_value(struct jp *jp, uint64_t h, int kline,
 	skip_ws(jp);
 	const char *at = jp->p;
 	char c = *at; /* at the end, its NUL: unexpected() says so */
-	json_t *v;
 	switch (c) {
 	case '{':
 	case '[':
 		return parse_nested(jp, h, kline, kcol, path);
 	case '"':
-		record(jp, h, at, kline, kcol);
+		record(jp, h, kline, kcol);
 		const char *s;
 		size_t n;
 		if (!parse_string_plain(jp, &s, &n)) {
@@ -644,16 +677,11 @@ static inline json_t *parse_value(struct jp *jp, uint64_t h, int kline,
 		break;
 	}
 	if (c == '-' || is_digit(c)) {
-		record(jp, h, at, kline, kcol);
-		v = parse_number(jp);
-		if (v && jp->ctx->no_values) {
-			json_decref(v);
-			v = json_null();
-		}
-		return v;
+		record(jp, h, kline, kcol);
+		return parse_number(jp);
 	}
 	if (is_word(c)) {
-		record(jp, h, at, kline, kcol);
+		record(jp, h, kline, kcol);
 		return parse_word(jp);
 	}
 	return unexpected(jp, "a JSON value");
@@ -739,7 +767,7 @@ static json_t *parse_object(struct jp *jp, uint64_t h, const struct frame *path)
 		const char *kat = jp->p, *kls = jp->line_start;
 		int kln = jp->line;
 		if (positions)
-			here(jp, jp->p, &kline, &kcol);
+			here_now(jp, &kline, &kcol);
 		const char *key;
 		size_t klen;
 		if (!parse_string_plain(jp, &key, &klen)) {
@@ -875,7 +903,7 @@ static json_t *parse_nested(struct jp *jp, uint64_t h, int kline, int kcol,
 		return fail(jp, at,
 			    "nesting deeper than %d levels is not supported",
 			    SFN_MAX_DEPTH);
-	record(jp, h, at, kline, kcol);
+	record(jp, h, kline, kcol);
 	jp->depth++;
 	json_t *v = *at == '{' ? parse_object(jp, h, path)
 			       : parse_array(jp, h, path);

@@ -65,6 +65,19 @@ static const struct pos_case pos_cases[] = {
 	{ "json escaped key", "{\"\\u00e9\": 1, \"x\": 2}", "/\xC3\xA9", true,
 	  1, 2 },
 	{ "json tab counts one", "{\t\"a\":\t1}", "/a", false, 1, 8 },
+	{ "json utf8 then an escape",
+	  "{\"a\": \"\xC3\xA9\\n\xE2\x82\xAC\", \"b\": 2}", "/b", false, 1,
+	  20 },
+	{ "json utf8 then an escape, key",
+	  "{\"a\": \"\xC3\xA9\\n\xE2\x82\xAC\", \"b\": 2}", "/b", true, 1, 15 },
+	{ "json utf8 on the line before",
+	  "{\"\xC3\xA9\": \"\xE2\x82\xAC\",\n \"b\": [1, \"\xC3\xA9\", 3]}",
+	  "/b/2", false, 2, 16 },
+	{ "json utf8 and a lone cr",
+	  "{\"\xC3\xA9\": 1,\r\"b\": \"\xC3\xA9\", \"c\": 3}", "/c", true, 2,
+	  11 },
+	{ "json utf8 and an escape in a key",
+	  "{\"\xC3\xA9\\u00e9\": 1, \"x\": 2}", "/x", false, 1, 21 },
 	{ "yaml value", "a: 1\nb:\n  c: x\n", "/b/c", false, 3, 6 },
 	{ "yaml key", "a: 1\nb:\n  c: x\n", "/b/c", true, 3, 3 },
 	{ "yaml block mapping", "a: 1\nb:\n  c: x\n", "/b", false, 3, 3 },
@@ -87,6 +100,30 @@ static const struct pos_case pos_cases[] = {
 	  7 },
 };
 
+/*
+ * The position of @c's pointer when the JSON parser records positions as
+ * it goes (a duplicate key or a template makes it), not lazily.
+ */
+static void check_eager_position(const struct pos_case *c)
+{
+	struct sfn_srcmap *map = sfn_srcmap_create();
+	struct sfn_parse_ctx ctx = {
+		.buf = c->text, /* a C string: NUL-terminated */
+		.len = strlen(c->text),
+		.map = map,
+	};
+	json_t *root = sfn_parse_json(&ctx);
+	SFN_CHECK(root != NULL, "%s: eager parse failed", c->label);
+	struct sfn_doc *doc = sfn_doc_make("t", root, map, SFN_HASH_ROOT);
+	sfn_srcmap_unref(map);
+	int line = -1, col = -1;
+	sfn_doc_pos(doc, c->pointer, c->key, &line, &col);
+	SFN_CHECK(line == c->line && col == c->col,
+		  "%s (eager): '%s' at %d:%d, want %d:%d", c->label, c->pointer,
+		  line, col, c->line, c->col);
+	sfn_doc_free(doc);
+}
+
 static void test_positions(void)
 {
 	for (size_t i = 0; i < sizeof(pos_cases) / sizeof(pos_cases[0]); i++) {
@@ -105,6 +142,9 @@ static void test_positions(void)
 		}
 		sfn_doc_free(doc);
 		sfn_error_release(&err);
+		if (!strncmp(c->label, "json", 4) &&
+		    strncmp(c->text, "\xEF\xBB\xBF", 3))
+			check_eager_position(c);
 	}
 }
 
