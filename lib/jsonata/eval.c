@@ -28,6 +28,45 @@ struct jn_chunk {
 	max_align_t data[];
 };
 
+/*
+ * Chunks an evaluation of this thread let go of, kept for the next one up
+ * to SPARE_MAX bytes: large evaluations then neither fault fresh pages in
+ * nor start on memory that is cold in the cache. Freed at thread exit.
+ */
+#define SPARE_MAX (8u << 20)
+static _Thread_local struct jn_chunk *spare;
+static _Thread_local size_t spare_total;
+static pthread_key_t spare_key;
+static pthread_once_t spare_once = PTHREAD_ONCE_INIT;
+
+static void spare_free(void *unused)
+{
+	(void)unused;
+	while (spare) {
+		struct jn_chunk *n = spare->next;
+		free(spare);
+		spare = n;
+	}
+	spare_total = 0;
+}
+
+static void spare_key_init(void)
+{
+	pthread_key_create(&spare_key, spare_free);
+}
+
+static struct jn_chunk *spare_take(size_t sz)
+{
+	for (struct jn_chunk **p = &spare; *p; p = &(*p)->next)
+		if ((*p)->size == sz) {
+			struct jn_chunk *c = *p;
+			*p = c->next;
+			spare_total -= c->size;
+			return c;
+		}
+	return NULL;
+}
+
 void *jn_alloc(struct jn_arena *a, size_t n)
 {
 	n = (n + 15) & ~(size_t)15;
@@ -37,7 +76,11 @@ void *jn_alloc(struct jn_arena *a, size_t n)
 			sz = 64u << 20;
 		if (sz < n)
 			sz = n;
-		struct jn_chunk *c = sfn_xmalloc(sizeof(*c) + sz);
+		/* the same size only: what the arena holds, and so the memory
+		 * limit, is the same as with fresh chunks */
+		struct jn_chunk *c = spare ? spare_take(sz) : NULL;
+		if (!c)
+			c = sfn_xmalloc(sizeof(*c) + sz);
 		c->next = a->head;
 		c->size = sz;
 		a->head = c;
@@ -72,6 +115,28 @@ void jn_arena_release(struct jn_arena *a)
 	while (c) {
 		struct jn_chunk *n = c->next;
 		free(c);
+		c = n;
+	}
+	memset(a, 0, sizeof(*a));
+}
+
+/* jn_arena_release for an evaluation's arena: chunks go to the spares */
+static void arena_recycle(struct jn_arena *a)
+{
+	struct jn_chunk *c = a->head;
+	if (c)
+		pthread_once(&spare_once, spare_key_init);
+	while (c) {
+		struct jn_chunk *n = c->next;
+		if (spare_total + c->size <= SPARE_MAX) {
+			if (!spare)
+				pthread_setspecific(spare_key, &spare);
+			c->next = spare;
+			spare = c;
+			spare_total += c->size;
+		} else {
+			free(c);
+		}
 		c = n;
 	}
 	memset(a, 0, sizeof(*a));
@@ -382,14 +447,10 @@ static int obj_find(const struct jv_obj *o, const char *k, size_t klen)
 	return -1;
 }
 
-void jv_obj_set(struct jn_ctx *c, struct jv_obj *o, const char *k,
-		uint32_t klen, jv v)
+/* adds a key @o does not hold */
+static void obj_append(struct jn_ctx *c, struct jv_obj *o, const char *k,
+		       uint32_t klen, jv v)
 {
-	int i = obj_find(o, k, klen);
-	if (i >= 0) {
-		o->e[i].v = v;
-		return;
-	}
 	if (o->n == o->cap) {
 		uint32_t nc = o->cap ? o->cap * 2 : 4;
 		struct jv_ent *ne = jn_alloc(c->a, sizeof(*ne) * nc);
@@ -412,6 +473,17 @@ void jv_obj_set(struct jn_ctx *c, struct jv_obj *o, const char *k,
 			h = (h + 1) & (o->idxcap - 1);
 		o->idx[h] = o->n;
 	}
+}
+
+void jv_obj_set(struct jn_ctx *c, struct jv_obj *o, const char *k,
+		uint32_t klen, jv v)
+{
+	int i = obj_find(o, k, klen);
+	if (i >= 0) {
+		o->e[i].v = v;
+		return;
+	}
+	obj_append(c, o, k, klen, v);
 }
 
 void jv_obj_del(struct jv_obj *o, const char *k, size_t klen)
@@ -770,6 +842,21 @@ jv jv_append(struct jn_ctx *c, jv a, jv b)
 	return r;
 }
 
+static bool ascii(const char *s, size_t n)
+{
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w;
+		memcpy(&w, s + i, 8);
+		if (w & 0x8080808080808080u)
+			return false;
+	}
+	for (; i < n; i++)
+		if ((unsigned char)s[i] & 0x80)
+			return false;
+	return true;
+}
+
 static json_t *to_json(jv v)
 {
 	switch (v.t) {
@@ -786,6 +873,9 @@ static json_t *to_json(jv v)
 		return json_real(d);
 	}
 	case JV_STR: {
+		/* ASCII needs no UTF-8 check */
+		if (ascii(v.u.s, v.len))
+			return json_stringn_nocheck(v.u.s, v.len);
 		json_t *s = json_stringn(v.u.s, v.len);
 		if (!s) {
 			/* lone surrogates: keep what is valid */
@@ -826,14 +916,13 @@ static json_t *to_json(jv v)
 	}
 	case JV_OBJ: {
 		json_t *o = json_object();
-		const char *k;
-		size_t kl;
-		jv e;
-		OBJ_FOREACH(v, it, k, kl, e)
-		{
-			if (e.t == JV_UNDEF || e.t == JV_FUNC)
+		const struct jv_obj *ob = v.u.o;
+		for (uint32_t i = 0; i < ob->n; i++) {
+			const struct jv_ent *e = &ob->e[i];
+			if (e->dead || e->v.t == JV_UNDEF || e->v.t == JV_FUNC)
 				continue;
-			json_object_setn_new_nocheck(o, k, kl, to_json(e));
+			json_object_setn_new_nocheck(o, e->k, e->klen,
+						     to_json(e->v));
 		}
 		return o;
 	}
@@ -1482,36 +1571,21 @@ static jv eval_unary(struct jn_ctx *c, const struct jn_node *n, jv input,
 	}
 	/* '{': literal distinct keys over one item need no grouping */
 	const struct jn_pairs *g = &n->pairs;
-	if (!jv_is_arr(input) && g->n <= 16) {
-		bool simple = true;
-		for (int i = 0; i < g->n && simple; i++) {
-			const struct jn_node *k = g->v[i].k;
-			if (k->type != N_STRING || k->has_predicate ||
-			    k->group || k->keep_array ||
-			    !strncmp(k->str, "_jsonata_", 9))
-				simple = false;
-			for (int j = 0; j < i && simple; j++)
-				if (g->v[j].k->slen == k->slen &&
-				    !memcmp(g->v[j].k->str, k->str, k->slen))
-					simple = false;
+	if (!jv_is_arr(input) && n->fast == FAST_OBJLIT) {
+		for (int i = 0; i < g->n; i++) {
+			/* the keys count as evaluated nodes */
+			c->depth++;
+			jn_check_guard(c);
+			c->depth--;
 		}
-		if (simple) {
-			for (int i = 0; i < g->n; i++) {
-				/* the keys count as evaluated nodes */
-				c->depth++;
-				jn_check_guard(c);
-				c->depth--;
-			}
-			struct jv_obj *o = jv_obj_new(c, (uint32_t)g->n);
-			for (int i = 0; i < g->n; i++) {
-				jv v = jn_eval(c, g->v[i].v, input, env);
-				if (v.t != JV_UNDEF)
-					jv_obj_set(c, o, g->v[i].k->str,
-						   (uint32_t)g->v[i].k->slen,
-						   v);
-			}
-			return jv_objv(o);
+		struct jv_obj *o = jv_obj_new(c, (uint32_t)g->n);
+		for (int i = 0; i < g->n; i++) {
+			jv v = jn_eval(c, g->v[i].v, input, env);
+			if (v.t != JV_UNDEF) /* distinct keys: no search */
+				obj_append(c, o, g->v[i].k->str,
+					   (uint32_t)g->v[i].k->slen, v);
 		}
+		return jv_objv(o);
 	}
 	return eval_group(c, &n->pairs, n->pos, input, env);
 }
@@ -2776,6 +2850,24 @@ static bool plain_names(const struct jn_node *n)
 	return true;
 }
 
+/* up to 16 distinct string literals as keys, none a function's name */
+static bool literal_keys(const struct jn_pairs *g)
+{
+	if (g->n > 16)
+		return false;
+	for (int i = 0; i < g->n; i++) {
+		const struct jn_node *k = g->v[i].k;
+		if (k->type != N_STRING || k->has_predicate || k->group ||
+		    k->keep_array || !strncmp(k->str, "_jsonata_", 9))
+			return false;
+		for (int j = 0; j < i; j++)
+			if (g->v[j].k->slen == k->slen &&
+			    !memcmp(g->v[j].k->str, k->str, k->slen))
+				return false;
+	}
+	return true;
+}
+
 void jn_analyse(struct jn_node *n)
 {
 	if (!n || n->analysed)
@@ -2819,6 +2911,10 @@ void jn_analyse(struct jn_node *n)
 	case N_PATH:
 		if (plain_names(n))
 			n->fast = FAST_NAMES;
+		break;
+	case N_UNARY:
+		if (n->op == '{' && literal_keys(&n->pairs))
+			n->fast = FAST_OBJLIT;
 		break;
 	default:
 		break;
@@ -3587,10 +3683,9 @@ int sfn_jsonata_eval(const struct sfn_jsonata *e, json_t *input,
 		if (bindings && json_is_object(bindings)) {
 			const char *k;
 			json_t *v;
+			/* the keys are borrowed, as the values are */
 			json_object_foreach(bindings, k, v) {
-				jn_bind(c, c->root,
-					jn_strndup(c->a, k, strlen(k)),
-					jv_from_json(v));
+				jn_bind(c, c->root, k, jv_from_json(v));
 			}
 		}
 		jn_bind(c, c->root, "$", in);
@@ -3621,7 +3716,7 @@ int sfn_jsonata_eval(const struct sfn_jsonata *e, json_t *input,
 out:
 	sb_release_all(c);
 	jn_regex_ctx_release(c);
-	jn_arena_release(&arena);
+	arena_recycle(&arena);
 	return rc;
 }
 

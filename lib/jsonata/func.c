@@ -918,15 +918,24 @@ FN(f_join)
 	if (v.t == JV_UNDEF)
 		return;
 	jv sep = ARG(1);
-	struct sfn_strbuf *sb = jn_sb(c);
 	uint32_t m = jv_alen(v);
+	size_t sl = sep.t == JV_STR ? sep.len : 0, total = 0;
+	/* the length first, then one copy of each part into the arena */
+	for (uint32_t i = 0; i < m; i++)
+		total += jv_aget(v, i).len + (i ? sl : 0);
+	char *p = jn_alloc(c->a, total + 1), *w = p;
 	for (uint32_t i = 0; i < m; i++) {
-		if (i && sep.t == JV_STR)
-			sfn_strbuf_add(sb, sep.u.s, sep.len);
+		if (i && sl) {
+			memcpy(w, sep.u.s, sl);
+			w += sl;
+		}
 		jv e = jv_aget(v, i);
-		sfn_strbuf_add(sb, e.u.s, e.len);
+		if (e.len)
+			memcpy(w, e.u.s, e.len);
+		w += e.len;
 	}
-	*out = sb_val(c, sb);
+	*w = 0;
+	*out = jv_str(p, total);
 }
 
 /* ---- picture strings (jsonata_fmt.h) ---- */

@@ -186,8 +186,9 @@ struct jn_regex;
 /* what the evaluator may take a short cut on, found once after parsing */
 enum jn_fast {
 	FAST_NONE = 0,
-	FAST_CONST, /* a literal without predicate or grouping: cval */
-	FAST_NAMES, /* a path of plain names, maybe after one $variable */
+	FAST_CONST,  /* a literal without predicate or grouping: cval */
+	FAST_NAMES,  /* a path of plain names, maybe after one $variable */
+	FAST_OBJLIT, /* an object constructor of distinct literal keys */
 };
 
 struct jn_node {
