@@ -2042,7 +2042,26 @@ struct group_ent {
 	jv data;
 	int expr_index;
 	bool owned;
+	const char *k; /* the key */
+	uint32_t klen, hash;
 };
+
+/* the group of key @k (hash @h) in @idx (@cap slots, 0 = empty, else
+ * index + 1), or the empty slot where it would go */
+static uint32_t *group_slot(uint32_t *idx, uint32_t cap,
+			    const struct group_ent *groups, const char *k,
+			    uint32_t klen, uint32_t h)
+{
+	uint32_t i = h & (cap - 1);
+	while (idx[i]) {
+		const struct group_ent *ge = &groups[idx[i] - 1];
+		if (ge->hash == h && ge->klen == klen &&
+		    !memcmp(ge->k, k, klen))
+			break;
+		i = (i + 1) & (cap - 1);
+	}
+	return &idx[i];
+}
 
 static void group_add(struct jn_ctx *c, struct group_ent *g, jv item)
 {
@@ -2099,9 +2118,9 @@ static jv eval_group(struct jn_ctx *c, const struct jn_pairs *g, size_t gpos,
 		input = jv_seq1(c, JV_U);
 		len = 1;
 	}
-	struct jv_obj *keys = jv_obj_new(c, 4);
 	struct group_ent *groups = NULL;
-	uint32_t ng = 0, cg = 0;
+	uint32_t ng = 0, cg = 0, icap = 16;
+	uint32_t *idx = jn_zalloc(c->a, sizeof(uint32_t) * icap);
 	for (uint32_t i = 0; i < len; i++) {
 		jv item = jv_aget(input, i);
 		struct jn_frame *e = env;
@@ -2121,10 +2140,11 @@ static jv eval_group(struct jn_ctx *c, const struct jn_pairs *g, size_t gpos,
 			    (key.len == 17 &&
 			     !memcmp(key.u.s, "_jsonata_function", 17)))
 				fail_atv(c, "D1013", gpos, key);
-			jv gi;
-			if (jv_obj_get(jv_objv(keys), key.u.s, key.len, &gi)) {
-				struct group_ent *ge =
-					&groups[(uint32_t)gi.u.n];
+			uint32_t h = hash_str(key.u.s, key.len);
+			uint32_t *slot = group_slot(idx, icap, groups, key.u.s,
+						    key.len, h);
+			if (*slot) {
+				struct group_ent *ge = &groups[*slot - 1];
 				if (ge->expr_index != p)
 					fail_atv(c, "D1009", gpos, key);
 				if (reduce) {
@@ -2148,15 +2168,27 @@ static jv eval_group(struct jn_ctx *c, const struct jn_pairs *g, size_t gpos,
 				groups[ng].data = item;
 				groups[ng].expr_index = p;
 				groups[ng].owned = false;
-				jv_obj_set(c, keys, key.u.s, key.len,
-					   jv_num(ng));
-				ng++;
+				groups[ng].k = key.u.s;
+				groups[ng].klen = key.len;
+				groups[ng].hash = h;
+				*slot = ++ng;
+				if (ng * 2 > icap) {
+					icap *= 2;
+					idx = jn_zalloc(c->a, sizeof(uint32_t) *
+								      icap);
+					for (uint32_t x = 0; x < ng; x++)
+						*group_slot(idx, icap, groups,
+							    groups[x].k,
+							    groups[x].klen,
+							    groups[x].hash) =
+							x + 1;
+				}
 			}
 		}
 	}
 	struct jv_obj *result = jv_obj_new(c, ng);
-	for (uint32_t i = 0; i < keys->n; i++) {
-		struct group_ent *ge = &groups[(uint32_t)keys->e[i].v.u.n];
+	for (uint32_t i = 0; i < ng; i++) {
+		struct group_ent *ge = &groups[i];
 		jv ctx = ge->data;
 		struct jn_frame *e = env;
 		if (reduce) {
@@ -2165,8 +2197,8 @@ static jv eval_group(struct jn_ctx *c, const struct jn_pairs *g, size_t gpos,
 			e = frame_from_tuple(c, env, t);
 		}
 		jv v = jn_eval(c, g->v[ge->expr_index].v, ctx, e);
-		if (v.t != JV_UNDEF)
-			jv_obj_set(c, result, keys->e[i].k, keys->e[i].klen, v);
+		if (v.t != JV_UNDEF) /* the keys are distinct */
+			obj_append(c, result, ge->k, ge->klen, v);
 	}
 	return jv_objv(result);
 }
@@ -2809,29 +2841,40 @@ static jv eval_apply(struct jn_ctx *c, const struct jn_node *n, jv input,
 static jv eval_variable(struct jn_ctx *c, const struct jn_node *n, jv input,
 			struct jn_frame *env)
 {
+	(void)c; /* names resolve without it: built-ins were found at compile */
 	if (n->slen == 0) {
 		if (input.t == JV_ARR && input.u.a->outer)
 			return input.u.a->n ? input.u.a->v[0] : JV_U;
 		return input;
 	}
+	const char *name = n->str;
+	for (struct jn_frame *f = env; f; f = f->parent)
+		for (uint32_t i = 0; i < f->n; i++) {
+			const char *b = f->b[i].name;
+			if (b == name || (b[0] == name[0] && !strcmp(b, name)))
+				return f->b[i].v;
+		}
 	jv r = JV_U;
-	jn_lookup(c, env, n->str, &r);
+	if (n->bi) {
+		r.t = JV_FUNC;
+		r.u.f = n->bi->fnv;
+	}
 	return r;
 }
 
 /* ---- short cuts found after parsing ---- */
 
-static void analyse_list(struct jn_node **v, int n)
+static void analyse_list(struct jn_node **v, int n, int flags)
 {
 	for (int i = 0; i < n; i++)
-		jn_analyse(v[i]);
+		jn_analyse(v[i], flags);
 }
 
-static void analyse_pairs(const struct jn_pairs *p)
+static void analyse_pairs(const struct jn_pairs *p, int flags)
 {
 	for (int i = 0; p && i < p->n; i++) {
-		jn_analyse(p->v[i].k);
-		jn_analyse(p->v[i].v);
+		jn_analyse(p->v[i].k, flags);
+		jn_analyse(p->v[i].v, flags);
 	}
 }
 
@@ -2868,7 +2911,7 @@ static bool literal_keys(const struct jn_pairs *g)
 	return true;
 }
 
-void jn_analyse(struct jn_node *n)
+void jn_analyse(struct jn_node *n, int flags)
 {
 	if (!n || n->analysed)
 		return;
@@ -2877,16 +2920,16 @@ void jn_analyse(struct jn_node *n)
 				   n->then, n->els,	  n->pattern, n->update,
 				   n->del,  n->procedure, n->body,    n->orig };
 	for (size_t i = 0; i < sizeof(kids) / sizeof(kids[0]); i++)
-		jn_analyse(kids[i]);
-	analyse_list(n->items.v, n->items.n);
-	analyse_pairs(&n->pairs);
-	analyse_pairs(n->group);
+		jn_analyse(kids[i], flags);
+	analyse_list(n->items.v, n->items.n, flags);
+	analyse_pairs(&n->pairs, flags);
+	analyse_pairs(n->group, flags);
 	for (int i = 0; i < n->stages.n; i++)
-		jn_analyse(n->stages.v[i].expr);
+		jn_analyse(n->stages.v[i].expr, flags);
 	for (int i = 0; i < n->predicate.n; i++)
-		jn_analyse(n->predicate.v[i].expr);
+		jn_analyse(n->predicate.v[i].expr, flags);
 	for (int i = 0; i < n->nterms; i++)
-		jn_analyse(n->terms[i].expr);
+		jn_analyse(n->terms[i].expr, flags);
 	bool bare = !n->has_predicate && !n->group && !n->keep_array;
 	switch (n->type) {
 	case N_STRING:
@@ -2915,6 +2958,11 @@ void jn_analyse(struct jn_node *n)
 	case N_UNARY:
 		if (n->op == '{' && literal_keys(&n->pairs))
 			n->fast = FAST_OBJLIT;
+		break;
+	case N_VARIABLE:
+		/* the built-in this name falls back to, if nothing binds it */
+		if (n->slen)
+			n->bi = jn_builtin_find(n->str, flags);
 		break;
 	default:
 		break;
@@ -2961,8 +3009,10 @@ static bool names_path(struct jn_ctx *c, const struct jn_node *n, jv cur,
 	return true;
 }
 
-static jv eval_node(struct jn_ctx *c, const struct jn_node *n, jv input,
-		    struct jn_frame *env);
+/* out of line: jn_eval's short cuts then need no large frame */
+__attribute__((noinline)) static jv eval_node(struct jn_ctx *c,
+					      const struct jn_node *n, jv input,
+					      struct jn_frame *env);
 
 jv jn_eval(struct jn_ctx *c, const struct jn_node *n, jv input,
 	   struct jn_frame *env)
@@ -2986,8 +3036,9 @@ jv jn_eval(struct jn_ctx *c, const struct jn_node *n, jv input,
 }
 
 /* jn_eval past its guard: the depth is counted already */
-static jv eval_node(struct jn_ctx *c, const struct jn_node *n, jv input,
-		    struct jn_frame *env)
+__attribute__((noinline)) static jv eval_node(struct jn_ctx *c,
+					      const struct jn_node *n, jv input,
+					      struct jn_frame *env)
 {
 	jv r = JV_U;
 	switch (n->type) {
@@ -3522,7 +3573,7 @@ struct sfn_jsonata *sfn_jsonata_compile(const char *expr, size_t len, int flags,
 	jn_builtins_init();
 	struct sfn_jsonata *e = jn_parse(expr, len, flags, &ce);
 	if (e)
-		jn_analyse(e->root);
+		jn_analyse(e->root, e->flags);
 	if (!e && err) {
 		memset(err, 0, sizeof(*err));
 		set_code(err, ce.code ? ce.code : "S0201");
