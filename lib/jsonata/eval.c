@@ -298,47 +298,6 @@ void jn_guard_slow(struct jn_ctx *c)
 
 /* ---- values ---- */
 
-jv jv_from_json(json_t *j)
-{
-	jv v = JV_U;
-	if (!j)
-		return v;
-	switch (json_typeof(j)) {
-	case JSON_NULL:
-		v.t = JV_NULL;
-		break;
-	case JSON_TRUE:
-		v.t = JV_BOOL;
-		v.b = 1;
-		break;
-	case JSON_FALSE:
-		v.t = JV_BOOL;
-		break;
-	case JSON_INTEGER:
-		v.t = JV_NUM;
-		v.u.n = (double)json_integer_value(j);
-		break;
-	case JSON_REAL:
-		v.t = JV_NUM;
-		v.u.n = json_real_value(j);
-		break;
-	case JSON_STRING:
-		v.t = JV_STR;
-		v.u.s = json_string_value(j);
-		v.len = (uint32_t)json_string_length(j);
-		break;
-	case JSON_ARRAY:
-		v.t = JV_JARR;
-		v.u.j = j;
-		break;
-	case JSON_OBJECT:
-		v.t = JV_JOBJ;
-		v.u.j = j;
-		break;
-	}
-	return v;
-}
-
 struct jv_arr *jv_arr_new(struct jn_ctx *c, uint32_t cap)
 {
 	struct jv_arr *a = jn_alloc(c->a, sizeof(*a));
@@ -1600,6 +1559,20 @@ static inline void prefetch_json(const json_t *j)
 	}
 }
 
+/* item @i + 4 of @input, when it is held by jansson */
+static inline void prefetch_ahead(jv input, uint32_t i, uint32_t n)
+{
+	if (i + 4 >= n)
+		return;
+	if (input.t == JV_JARR) {
+		prefetch_json(json_array_get(input.u.j, i + 4));
+	} else if (input.t == JV_ARR) {
+		jv x = input.u.a->v[i + 4];
+		if (x.t == JV_JOBJ || x.t == JV_JARR)
+			prefetch_json(x.u.j);
+	}
+}
+
 static jv eval_step(struct jn_ctx *c, const struct jn_node *step, jv input,
 		    struct jn_frame *env, bool last)
 {
@@ -1622,8 +1595,7 @@ static jv eval_step(struct jn_ctx *c, const struct jn_node *step, jv input,
 	bool name = step->type == N_NAME && !step->has_stages &&
 		    !step->has_predicate && !step->group;
 	for (uint32_t i = 0; i < n; i++) {
-		if (input.t == JV_JARR && i + 4 < n)
-			prefetch_json(json_array_get(input.u.j, i + 4));
+		prefetch_ahead(input, i, n);
 		jv item = jv_aget(input, i), res;
 		if (name && item.t == JV_JOBJ) {
 			c->depth++;
@@ -1997,8 +1969,7 @@ static jv eval_filter(struct jn_ctx *c, const struct jn_node *pred, jv input,
 		return results;
 	}
 	for (uint32_t i = 0; i < len; i++) {
-		if (input.t == JV_JARR && i + 4 < len)
-			prefetch_json(json_array_get(input.u.j, i + 4));
+		prefetch_ahead(input, i, len);
 		jv item = jv_aget(input, i);
 		jv ctx = item;
 		struct jn_frame *e = env;
@@ -2122,6 +2093,7 @@ static jv eval_group(struct jn_ctx *c, const struct jn_pairs *g, size_t gpos,
 	uint32_t ng = 0, cg = 0, icap = 16;
 	uint32_t *idx = jn_zalloc(c->a, sizeof(uint32_t) * icap);
 	for (uint32_t i = 0; i < len; i++) {
+		prefetch_ahead(input, i, len);
 		jv item = jv_aget(input, i);
 		struct jn_frame *e = env;
 		jv ctx = item;
@@ -3731,15 +3703,25 @@ int sfn_jsonata_eval(const struct sfn_jsonata *e, json_t *input,
 	{
 		c->root = jn_frame_new(c, NULL);
 		jv in = input ? jv_from_json(input) : JV_U;
-		if (bindings && json_is_object(bindings)) {
+		struct jn_frame *f = c->root;
+		size_t nb = bindings && json_is_object(bindings)
+				    ? json_object_size(bindings)
+				    : 0;
+		f->cap = (uint32_t)nb + 1;
+		f->b = jn_alloc(c->a, sizeof(*f->b) * f->cap);
+		f->b[f->n++] = (struct jv_bind){ .name = "$", .v = in };
+		if (nb) {
 			const char *k;
 			json_t *v;
-			/* the keys are borrowed, as the values are */
+			/* distinct keys, borrowed as the values are; the input
+			 * wins over a binding named "$" */
 			json_object_foreach(bindings, k, v) {
-				jn_bind(c, c->root, k, jv_from_json(v));
+				if (strcmp(k, "$"))
+					f->b[f->n++] = (struct jv_bind){
+						.name = k, .v = jv_from_json(v)
+					};
 			}
 		}
-		jn_bind(c, c->root, "$", in);
 		if (jv_is_arr(in)) {
 			jv w = jv_seq1(c, in);
 			w.u.a->outer = true;

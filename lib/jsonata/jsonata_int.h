@@ -219,8 +219,9 @@ struct jn_node {
 	struct jn_slots *seeking; /* NULL: none */
 	struct jn_sig *sig;
 	struct jn_regex *re;
-	struct jn_node *orig; /* lambda: the original parse node */
-	jv cval;	      /* FAST_CONST: the value */
+	struct jn_node *orig;	     /* lambda: the original parse node */
+	jv cval;		     /* FAST_CONST: the value */
+	const struct jn_builtin *bi; /* N_VARIABLE: the built-in of its name */
 };
 
 enum {
@@ -391,7 +392,47 @@ static inline jv jv_null(void)
 	jv v = { .t = JV_NULL };
 	return v;
 }
-jv jv_from_json(json_t *j);
+/* a jansson value as ours, borrowed (inline: every path step takes one) */
+static inline jv jv_from_json(json_t *j)
+{
+	jv v = JV_U;
+	if (!j)
+		return v;
+	switch (json_typeof(j)) {
+	case JSON_NULL:
+		v.t = JV_NULL;
+		break;
+	case JSON_TRUE:
+		v.t = JV_BOOL;
+		v.b = 1;
+		break;
+	case JSON_FALSE:
+		v.t = JV_BOOL;
+		break;
+	case JSON_INTEGER:
+		v.t = JV_NUM;
+		v.u.n = (double)json_integer_value(j);
+		break;
+	case JSON_REAL:
+		v.t = JV_NUM;
+		v.u.n = json_real_value(j);
+		break;
+	case JSON_STRING:
+		v.t = JV_STR;
+		v.u.s = json_string_value(j);
+		v.len = (uint32_t)json_string_length(j);
+		break;
+	case JSON_ARRAY:
+		v.t = JV_JARR;
+		v.u.j = j;
+		break;
+	case JSON_OBJECT:
+		v.t = JV_JOBJ;
+		v.u.j = j;
+		break;
+	}
+	return v;
+}
 static inline bool jv_is_arr(jv v)
 {
 	return v.t == JV_ARR || v.t == JV_JARR;
@@ -447,7 +488,7 @@ void jn_fmt_num(struct sfn_strbuf *sb, double d, bool round15);
 jv jn_eval(struct jn_ctx *c, const struct jn_node *n, jv input,
 	   struct jn_frame *env);
 /* Marks the short cuts of enum jn_fast on the tree under @n. */
-void jn_analyse(struct jn_node *n);
+void jn_analyse(struct jn_node *n, int flags);
 jv jn_apply(struct jn_ctx *c, jv proc, jv *args, int n, jv input,
 	    struct jn_frame *env);
 int jn_fn_arity(jv f);
