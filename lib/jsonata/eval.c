@@ -592,7 +592,7 @@ bool jv_deep_equal(jv a, jv b)
 	return false;
 }
 
-bool jv_boolean(jv v)
+bool jv_boolean_slow(jv v)
 {
 	switch (v.t) {
 	case JV_ARR:
@@ -825,7 +825,7 @@ static json_t *to_json(jv v)
 		return json_boolean(v.b);
 	case JV_NUM: {
 		double d = v.u.n;
-		if (d == floor(d) && fabs(d) < 9007199254740992.0)
+		if (fabs(d) < 9007199254740992.0 && (double)(json_int_t)d == d)
 			return json_integer((json_int_t)d);
 		if (!isfinite(d))
 			return json_null();
@@ -2836,17 +2836,57 @@ static jv eval_variable(struct jn_ctx *c, const struct jn_node *n, jv input,
 
 /* ---- short cuts found after parsing ---- */
 
-static void analyse_list(struct jn_node **v, int n, int flags)
+/*
+ * Variable names, interned: every $name of the expression that spells the
+ * same shares one pointer, so that frames mostly match by address.
+ */
+struct analysis {
+	int flags;
+	const char **tab; /* open addressing; NULL = empty */
+	size_t cap, n;
+};
+
+static void intern(struct analysis *an, const char **name)
 {
-	for (int i = 0; i < n; i++)
-		jn_analyse(v[i], flags);
+	if (!*name)
+		return;
+	if (an->n * 2 >= an->cap) {
+		size_t oc = an->cap, nc = oc ? oc * 2 : 64;
+		const char **old = an->tab;
+		an->tab = sfn_xcalloc(nc, sizeof(*an->tab));
+		an->cap = nc;
+		an->n = 0;
+		for (size_t i = 0; i < oc; i++)
+			if (old[i])
+				intern(an, &old[i]);
+		free(old);
+	}
+	size_t len = strlen(*name);
+	size_t h = hash_str(*name, len) & (an->cap - 1);
+	while (an->tab[h]) {
+		if (!strcmp(an->tab[h], *name)) {
+			*name = an->tab[h];
+			return;
+		}
+		h = (h + 1) & (an->cap - 1);
+	}
+	an->tab[h] = *name;
+	an->n++;
 }
 
-static void analyse_pairs(const struct jn_pairs *p, int flags)
+static void analyse(struct jn_node *n, struct analysis *an);
+
+static void analyse_list(struct jn_node **v, int n, struct analysis *an)
+{
+	for (int i = 0; i < n; i++)
+		analyse(v[i], an);
+}
+
+static void analyse_pairs(const struct jn_pairs *p, struct analysis *an)
 {
 	for (int i = 0; p && i < p->n; i++) {
-		jn_analyse(p->v[i].k, flags);
-		jn_analyse(p->v[i].v, flags);
+		analyse(p->v[i].k, an);
+		analyse(p->v[i].v, an);
 	}
 }
 
@@ -2883,7 +2923,7 @@ static bool literal_keys(const struct jn_pairs *g)
 	return true;
 }
 
-void jn_analyse(struct jn_node *n, int flags)
+static void analyse(struct jn_node *n, struct analysis *an)
 {
 	if (!n || n->analysed)
 		return;
@@ -2892,16 +2932,22 @@ void jn_analyse(struct jn_node *n, int flags)
 				   n->then, n->els,	  n->pattern, n->update,
 				   n->del,  n->procedure, n->body,    n->orig };
 	for (size_t i = 0; i < sizeof(kids) / sizeof(kids[0]); i++)
-		jn_analyse(kids[i], flags);
-	analyse_list(n->items.v, n->items.n, flags);
-	analyse_pairs(&n->pairs, flags);
-	analyse_pairs(n->group, flags);
+		analyse(kids[i], an);
+	analyse_list(n->items.v, n->items.n, an);
+	analyse_pairs(&n->pairs, an);
+	analyse_pairs(n->group, an);
 	for (int i = 0; i < n->stages.n; i++)
-		jn_analyse(n->stages.v[i].expr, flags);
+		analyse(n->stages.v[i].expr, an);
 	for (int i = 0; i < n->predicate.n; i++)
-		jn_analyse(n->predicate.v[i].expr, flags);
+		analyse(n->predicate.v[i].expr, an);
 	for (int i = 0; i < n->nterms; i++)
-		jn_analyse(n->terms[i].expr, flags);
+		analyse(n->terms[i].expr, an);
+	if (n->type == N_VARIABLE && n->slen)
+		intern(an, &n->str);
+	intern(an, &n->focus);
+	intern(an, &n->index);
+	for (int i = 0; i < n->stages.n; i++)
+		intern(an, &n->stages.v[i].name);
 	bool bare = !n->has_predicate && !n->group && !n->keep_array;
 	switch (n->type) {
 	case N_STRING:
@@ -2934,11 +2980,18 @@ void jn_analyse(struct jn_node *n, int flags)
 	case N_VARIABLE:
 		/* the built-in this name falls back to, if nothing binds it */
 		if (n->slen)
-			n->bi = jn_builtin_find(n->str, flags);
+			n->bi = jn_builtin_find(n->str, an->flags);
 		break;
 	default:
 		break;
 	}
+}
+
+void jn_analyse(struct jn_node *n, int flags)
+{
+	struct analysis an = { .flags = flags };
+	analyse(n, &an);
+	free(an.tab);
 }
 
 /*
@@ -3711,14 +3764,17 @@ int sfn_jsonata_eval(const struct sfn_jsonata *e, json_t *input,
 		f->b = jn_alloc(c->a, sizeof(*f->b) * f->cap);
 		f->b[f->n++] = (struct jv_bind){ .name = "$", .v = in };
 		if (nb) {
-			const char *k;
-			json_t *v;
 			/* distinct keys, borrowed as the values are; the input
 			 * wins over a binding named "$" */
-			json_object_foreach(bindings, k, v) {
+			for (void *it = json_object_iter(bindings); it;
+			     it = json_object_iter_next(bindings, it)) {
+				const char *k = json_object_iter_key(it);
 				if (strcmp(k, "$"))
 					f->b[f->n++] = (struct jv_bind){
-						.name = k, .v = jv_from_json(v)
+						.name = k,
+						.v = jv_from_json(
+							json_object_iter_value(
+								it))
 					};
 			}
 		}

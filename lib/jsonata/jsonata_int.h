@@ -472,8 +472,13 @@ size_t jv_obj_size(jv o);
 
 bool jv_is_func(jv v);
 bool jv_deep_equal(jv a, jv b);
-bool jv_boolean(jv v); /* $boolean of a defined value */
-char jv_sym(jv v);     /* signature symbol */
+bool jv_boolean_slow(jv v);
+/* $boolean of a defined value */
+static inline bool jv_boolean(jv v)
+{
+	return v.t == JV_BOOL ? v.b : jv_boolean_slow(v);
+}
+char jv_sym(jv v); /* signature symbol */
 void jv_stringify(struct jn_ctx *c, struct sfn_strbuf *sb, jv v, bool pretty,
 		  bool round15);
 jv jv_string(struct jn_ctx *c, jv v);	     /* $string; undefined stays */
