@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <stdio.h>
@@ -119,15 +120,34 @@ bool sfn_run_journal_needs_redaction(const json_t *config)
 	return false;
 }
 
-struct event_line {
-	const struct sfn_event *ev;
-	struct sfn_event_writer *w;
-};
-
-static void write_event(struct sfn_strbuf *sb, void *ud)
+/*
+ * An event queued in the journal is a copy of the event holding
+ * references to its values, formatted later on the journal's writer
+ * thread. Its strings are literals or the machine's (exec.h), which
+ * outlive the journal; values never change once an event names them (the
+ * interpreter copies on write), so formatting them later, in another
+ * thread, writes what they were.
+ */
+static void fill_event(void *rec, void *ud)
 {
-	struct event_line *l = ud;
-	sfn_event_write(sb, l->w, l->ev);
+	struct sfn_event *ev = rec;
+	*ev = *(const struct sfn_event *)ud;
+	json_incref((json_t *)ev->payload);
+	json_incref((json_t *)ev->details);
+	json_incref((json_t *)ev->scope);
+}
+
+static void write_event(struct sfn_strbuf *sb, void *rec, void *state)
+{
+	sfn_event_write(sb, state, rec);
+}
+
+static void release_event(void *rec)
+{
+	struct sfn_event *ev = rec;
+	json_decref((json_t *)ev->payload);
+	json_decref((json_t *)ev->details);
+	json_decref((json_t *)ev->scope);
 }
 
 void sfn_run_journal_emit(void *ud, const struct sfn_event *event)
@@ -148,16 +168,21 @@ void sfn_run_journal_emit(void *ud, const struct sfn_event *event)
 		json_decref(safe);
 		json_decref(ev);
 	} else {
-		/* Straight to bytes: no JSON objects on the hot path. */
-		struct event_line l = { event, &rj->w };
-		rc = sfn_journal_append_with(rj->j, write_event, &l, durable,
-					     &err);
+		/* Copied, not formatted: no JSON on the hot path. */
+		if (!rj->fmt.write) {
+			rj->fmt.write = write_event;
+			rj->fmt.release = release_event;
+			rj->fmt.state = &rj->w;
+		}
+		rc = sfn_journal_append_record(rj->j, &rj->fmt, sizeof(*event),
+					       fill_event, (void *)event,
+					       durable, &err);
 	}
 	if (rc < 0) {
 		rj->failed = 1;
 		rj->error = sfn_xstrdup(err.cause ? err.cause : "write error");
+		sfn_error_release(&err);
 	}
-	sfn_error_release(&err);
 }
 
 void sfn_run_journal_release(struct sfn_run_journal *rj)
@@ -191,18 +216,19 @@ json_t *sfn_run_journal_header(const char *exec_arn, const char *sm_arn,
 			       const char *definition_path,
 			       const char *logical_id, const json_t *settings)
 {
-	char ts[32], sha[65];
+	char ts[32];
 	char *in = sfn_json_dumps(input, 0);
 	char *def = sfn_json_dumps(definition, 0);
 	sfn_time_format(ts, start);
-	sfn_sha256_hex(def, strlen(def), sha);
+	/* "definitionSha256": null is filled in by the journal's writer
+	 * thread (journal.h), as hashing loads libcrypto. */
 	json_t *h = json_pack(
-		"{s:s, s:{s:s, s:s, s:s, s:s, s:s, s:s}, s:s, s:s, s:s?, s:s?,"
+		"{s:s, s:{s:s, s:s, s:s, s:s, s:s, s:s}, s:s, s:n, s:s?, s:s?,"
 		" s:s, s:O}",
 		"x-journal", SFN_JOURNAL_FORMAT, "execution", "executionArn",
 		exec_arn, "stateMachineArn", sm_arn, "name", name, "type",
 		express ? "EXPRESS" : "STANDARD", "startDate", ts, "input", in,
-		"definition", def, "definitionSha256", sha, "definitionPath",
+		"definition", def, "definitionSha256", "definitionPath",
 		definition_path, "logicalId", logical_id, "sfnVersion",
 		SFN_VERSION, "settings", settings);
 	free(in);
@@ -253,13 +279,15 @@ void sfn_cli_trace(void *ud, const struct sfn_trace_info *ti)
 struct sigwatch {
 	struct sfn_exec *x;
 	sigset_t set;
+	atomic_bool done; /* the execution ended: a SIGINT now only stops */
 };
 
 static void *sigwatch_main(void *arg)
 {
 	struct sigwatch *w = arg;
 	int sig;
-	if (sigwait(&w->set, &sig) == 0 && sig == SIGINT)
+	if (sigwait(&w->set, &sig) == 0 && sig == SIGINT &&
+	    !atomic_load(&w->done))
 		sfn_exec_abort(w->x);
 	return NULL;
 }
@@ -280,7 +308,10 @@ void sfn_cli_exec_run(struct sfn_exec *x, struct sfn_exec_result *res)
 	sfn_exec_run(x, res);
 	sigaction(SIGPIPE, &old_pipe, NULL);
 	if (watching) {
-		pthread_cancel(watcher);
+		/* Woken with its own signal: pthread_cancel would load
+		 * libgcc_s to unwind, a millisecond of every run. */
+		atomic_store(&sw.done, true);
+		pthread_kill(watcher, SIGINT);
 		pthread_join(watcher, NULL);
 	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);

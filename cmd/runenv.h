@@ -13,6 +13,7 @@
 
 #include "base/base.h"
 #include "exec/exec.h"
+#include "journal/journal.h"
 
 /* The host's randomness; reproducible (a fixed seed) when @deterministic. */
 struct sfn_host {
@@ -89,7 +90,10 @@ struct sfn_run_journal {
 	bool redact;		   /* secrets may exist: mask every event */
 	int failed;		   /* a write failed: the run must exit 4 */
 	char *error;		   /* the first write error; owned */
-	struct sfn_event_writer w; /* for sfn_event_write */
+	/* How queued events are written (the writer thread's state). The
+	 * journal must be closed before these are released. */
+	struct sfn_event_writer w;
+	struct sfn_journal_format fmt;
 };
 /* For struct sfn_event_sink.emit, @ud a struct sfn_run_journal. */
 void sfn_run_journal_emit(void *ud, const struct sfn_event *event);

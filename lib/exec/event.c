@@ -39,6 +39,9 @@ json_t *sfn_event_json(const struct sfn_event *ev)
 		json_t *d = json_object();
 		if (ev->state) {
 			json_object_set_new(d, "name", json_string(ev->state));
+			if (ev->has_index)
+				json_object_set_new(d, "index",
+						    json_integer(ev->index));
 			sfn_event_add_payload(d, ev->payload_key, ev->payload);
 		}
 		if (ev->details)
@@ -75,6 +78,44 @@ static void add_key(struct sfn_strbuf *sb, const char *key)
 void sfn_event_writer_release(struct sfn_event_writer *w)
 {
 	w->ts[0] = '\0';
+	for (size_t i = 0; i < sizeof(w->cache) / sizeof(w->cache[0]); i++) {
+		json_decref(w->cache[i].v);
+		w->cache[i].v = NULL;
+		sfn_strbuf_release(&w->cache[i].text);
+	}
+}
+
+/* Values at most this long in text are kept to be written again. */
+#define CACHE_MAX (1024 * 1024)
+
+/*
+ * Appends @v, dumped by @dump, from cache entry @c if it holds @v, and
+ * keeps it there otherwise. Holding a reference keeps @v's address from
+ * being reused for another value while it is a key.
+ */
+static void add_cached(struct sfn_strbuf *sb, struct sfn_event_text *c,
+		       const json_t *v,
+		       void (*dump)(struct sfn_strbuf *, const json_t *))
+{
+	if (v == c->v) {
+		sfn_strbuf_add(sb, c->text.buf, c->text.len);
+		return;
+	}
+	size_t start = sb->len;
+	dump(sb, v);
+	json_decref(c->v);
+	c->v = NULL;
+	size_t n = sb->len - start;
+	if (n > CACHE_MAX)
+		return;
+	c->v = json_incref((json_t *)v);
+	c->text.len = 0;
+	sfn_strbuf_add(&c->text, sb->buf + start, n);
+}
+
+static void dump_compact(struct sfn_strbuf *sb, const json_t *v)
+{
+	sfn_json_dump(sb, v, 0);
 }
 
 /* Room for @n more bytes; returns where they go (see commit()). */
@@ -136,6 +177,10 @@ void sfn_event_write(struct sfn_strbuf *sb, struct sfn_event_writer *w,
 			commit(sb, o);
 			sfn_json_quote(sb, ev->state, strlen(ev->state), 0);
 			first = false;
+			if (ev->has_index) {
+				ADD_LIT(sb, ",\"index\":");
+				add_uint(sb, (uint64_t)ev->index);
+			}
 			if (ev->payload) {
 				size_t pk = strlen(ev->payload_key);
 				o = reserve(sb, pk + 8);
@@ -143,7 +188,8 @@ void sfn_event_write(struct sfn_strbuf *sb, struct sfn_event_writer *w,
 				o = put(o, ev->payload_key, pk);
 				o = PUT_LIT(o, "\":");
 				commit(sb, o);
-				sfn_json_dump_quoted(sb, ev->payload);
+				add_cached(sb, &w->cache[0], ev->payload,
+					   sfn_json_dump_quoted);
 				o = reserve(sb, pk + 40);
 				o = PUT_LIT(o, ",\"");
 				o = put(o, ev->payload_key, pk);
@@ -171,7 +217,9 @@ void sfn_event_write(struct sfn_strbuf *sb, struct sfn_event_writer *w,
 	}
 	if (ev->scope) {
 		ADD_LIT(sb, ",\"x-scope\":");
-		sfn_json_dump(sb, ev->scope, 0);
+		/* Iterations interleave: a few scopes, by address. */
+		size_t slot = 1 + (((uintptr_t)ev->scope >> 4) & 7);
+		add_cached(sb, &w->cache[slot], ev->scope, dump_compact);
 	}
 	if (ev->replayed)
 		ADD_LIT(sb, ",\"x-replayed\":true");

@@ -230,6 +230,20 @@ static uint64_t emit(struct frame *f, const char *type, const char *key,
 	return emit_event(f, &ev, details);
 }
 
+/* A Map iteration's event: {"name": @name, "index": @i} under @key. */
+static void emit_iteration(struct frame *f, const char *type, const char *key,
+			   const char *name, size_t i)
+{
+	struct sfn_event ev = { .type = type,
+				.details_key = key,
+				.state = name,
+				.has_index = true,
+				.index = (json_int_t)i };
+	if (!want_events(f))
+		ev = (struct sfn_event){ 0 };
+	emit_event(f, &ev, NULL);
+}
+
 /* "PassStateEntered" and the like, without formatting each time. */
 enum {
 	EV_ENTERED,
@@ -853,19 +867,15 @@ static void run_unit(struct run *r, size_t i)
 	if (want_events(r->parent) || r->x->o.trace) {
 		cf.xscope = r->parent->xscope ? json_copy(r->parent->xscope)
 					      : json_array();
-		json_array_append_new(cf.xscope, json_pack("[s,i]", r->st->name,
-							   (json_int_t)i));
+		json_t *at = json_array();
+		json_array_append_new(at, json_string(r->st->name));
+		json_array_append_new(at, json_integer((json_int_t)i));
+		json_array_append_new(cf.xscope, at);
 	}
-	if (want_events(r->parent)) {
-		if (!strcmp(r->kind, "Map") && !r->distributed) {
-			json_t *d = json_pack("{s:s,s:i}", "name", r->st->name,
-					      "index", (json_int_t)i);
-			emit(&cf, "MapIterationStarted",
-			     "mapIterationStartedEventDetails", d);
-		}
-	} else if (!strcmp(r->kind, "Map") && !r->distributed) {
-		emit(&cf, NULL, NULL, NULL);
-	}
+	if (!strcmp(r->kind, "Map") && !r->distributed)
+		emit_iteration(&cf, "MapIterationStarted",
+			       "mapIterationStartedEventDetails", r->st->name,
+			       i);
 	const struct sfn_machine *m = r->machines ? r->machines[i] : r->machine;
 	u->ran = true;
 	int rc = run_machine(&cf, m, u->input, &u->output);
@@ -877,17 +887,16 @@ static void run_unit(struct run *r, size_t i)
 		sfn_error_move(&u->err, &cf.err);
 	}
 	if (!strcmp(r->kind, "Map") && !r->distributed) {
-		const char *type = rc < 0 ? (cf.aborted ? "MapIterationAborted"
-							: "MapIterationFailed")
-					  : "MapIterationSucceeded";
-		json_t *d = want_events(&cf) ? json_pack("{s:s,s:i}", "name",
-							 r->st->name, "index",
-							 (json_int_t)i)
-					     : NULL;
-		char key[64];
-		snprintf(key, sizeof(key), "mapIteration%sEventDetails",
-			 type + strlen("MapIteration"));
-		emit(&cf, type, key, d);
+		const char *type = "MapIterationSucceeded",
+			   *key = "mapIterationSucceededEventDetails";
+		if (rc < 0 && cf.aborted) {
+			type = "MapIterationAborted";
+			key = "mapIterationAbortedEventDetails";
+		} else if (rc < 0) {
+			type = "MapIterationFailed";
+			key = "mapIterationFailedEventDetails";
+		}
+		emit_iteration(&cf, type, key, r->st->name, i);
 	}
 	pthread_mutex_lock(&r->lock);
 	if (cf.prev > r->parent->prev)
@@ -1539,14 +1548,16 @@ static int task_work(struct frame *f, struct ev *e, json_t *eff_in,
 					    json_string(rtype));
 			json_object_set_new(d, "resource", json_string(rname));
 		}
-		const char *type =
-			lambda ? (timed_out ? "LambdaFunctionTimedOut"
-					    : "LambdaFunctionFailed")
-			       : (timed_out ? "TaskTimedOut" : "TaskFailed");
-		char key[64];
-		snprintf(key, sizeof(key), "%c%sEventDetails",
-			 type[0] - 'A' + 'a', type + 1);
-		emit(f, type, key, d);
+		static const char *const events[2][2][2] = {
+			{ { "TaskFailed", "taskFailedEventDetails" },
+			  { "TaskTimedOut", "taskTimedOutEventDetails" } },
+			{ { "LambdaFunctionFailed",
+			    "lambdaFunctionFailedEventDetails" },
+			  { "LambdaFunctionTimedOut",
+			    "lambdaFunctionTimedOutEventDetails" } },
+		};
+		const char *const *ev = events[lambda][timed_out];
+		emit(f, ev[0], ev[1], d);
 	} else {
 		emit(f, NULL, NULL, NULL);
 	}

@@ -35,7 +35,10 @@ const char *sfn_exec_status_name(enum sfn_exec_status s);
  * HistoryEvent ({timestamp, type, id, previousEventId, <x>EventDetails})
  * plus "x-" fields of ours. It stays in parts so that a journal can write
  * it straight to bytes (sfn_event_write) without building JSON objects;
- * sfn_event_json builds the same event as JSON. All borrowed.
+ * sfn_event_json builds the same event as JSON. All borrowed; the strings
+ * are literals (static storage) but for @state, the machine's, which lives
+ * as long as the machine: a sink may keep them (the journal's writer thread
+ * formats events after emit returns, holding references to the values).
  */
 struct sfn_event {
 	uint64_t id, previous_id;
@@ -51,6 +54,9 @@ struct sfn_event {
 	 * @details. Other events: @state is NULL and @details is all.
 	 */
 	const char *state;
+	/* A Map iteration's event: "index" follows "name" (has_index). */
+	bool has_index;
+	json_int_t index;
 	const char *payload_key; /* "input" or "output" */
 	const json_t *payload;
 	const json_t *details; /* an object; may be NULL */
@@ -71,6 +77,17 @@ struct sfn_event_writer {
 	int64_t ms; /* the instant formatted in ts */
 	char ts[32];
 	size_t ts_len;
+	/*
+	 * Values written lately (references) and their text: a state's
+	 * input is most often the value the state before it output, the
+	 * events of a Map iteration share one "x-scope", and values never
+	 * change once made, so the same value is written again by copying.
+	 * [0] is the last payload; the rest, scopes by address.
+	 */
+	struct sfn_event_text {
+		json_t *v;
+		struct sfn_strbuf text;
+	} cache[9];
 };
 void sfn_event_writer_release(struct sfn_event_writer *w);
 /*

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -18,8 +19,27 @@
 
 #include "base/banned.h"
 
-/* Buffered events are written once this many bytes wait. */
-#define FLUSH_BYTES (64 * 1024)
+/* Queued records go to the writer thread once this many bytes wait. */
+#define BATCH_BYTES (32 * 1024)
+/* Formatted lines are written once this many bytes wait. */
+#define WRITE_BYTES (64 * 1024)
+
+/*
+ * The head of a queued record; the record follows it. Batches are
+ * byte buffers of head + record, each padded to 16 bytes, so every record
+ * starts aligned.
+ */
+struct rec_head {
+	_Alignas(16) const struct sfn_journal_format *fmt; /* NULL: the
+							      record is the
+							      line itself */
+	size_t size;					   /* of the record */
+};
+
+static size_t rec_span(size_t size)
+{
+	return sizeof(struct rec_head) + ((size + 15) & ~(size_t)15);
+}
 
 struct sfn_journal {
 	char *dir;  /* owned: the execution directory */
@@ -28,21 +48,23 @@ struct sfn_journal {
 	int flags;  /* enum sfn_journal_flags */
 	pthread_mutex_t mu;
 	pthread_cond_t synced;	   /* signalled when a sync finishes */
-	struct sfn_strbuf pending; /* lines not yet written; under mu */
+	struct sfn_strbuf pending; /* records not handed over yet; under mu */
 	/*
-	 * The writer thread: a full pending buffer is handed to it and
-	 * written while the execution goes on filling the other one, so a
-	 * long run's write(2)s happen on another core. Durable appends and
-	 * flushes wait for it, then write in the caller, keeping the order.
+	 * The writer thread: a full batch of pending records is handed to
+	 * it, formatted and written while the execution goes on filling the
+	 * other one, so a long run's formatting and write(2)s happen on
+	 * another core. Durable appends and flushes wait for it, then format
+	 * and write the rest in the caller, keeping the order.
 	 */
-	struct sfn_strbuf inflight; /* the writer's while busy */
-	bool busy;		    /* inflight is being written; under mu */
-	bool writer_started, stop;  /* under mu */
+	struct sfn_strbuf inflight; /* the writer's records while busy */
+	struct sfn_strbuf out;	   /* formatted, not written: the formatter's */
+	bool busy;		   /* inflight is being written; under mu */
+	bool writer_started, stop; /* under mu */
 	pthread_t writer;
 	pthread_cond_t work;   /* signalled when busy or stop is set */
 	pthread_cond_t done;   /* signalled when busy is cleared */
-	unsigned long written; /* writes done; under mu */
-	unsigned long durable; /* writes known to be on disk; under mu */
+	unsigned long written; /* batches written; under mu */
+	unsigned long durable; /* batches known to be on disk; under mu */
 	bool syncing;	       /* a thread is in fdatasync; under mu */
 	int failed_errno;      /* first write/sync error; sticky */
 	/* The directory entries of a new execution are not synced yet: the
@@ -117,8 +139,12 @@ static struct sfn_journal *journal_new(const char *dir, int fd, int flags)
 	pthread_cond_init(&j->done, NULL);
 	sfn_strbuf_init(&j->pending, 0);
 	sfn_strbuf_init(&j->inflight, 0);
+	sfn_strbuf_init(&j->out, 0);
 	return j;
 }
+
+static int format_batch(struct sfn_journal *j, struct sfn_strbuf *batch,
+			bool skip);
 
 static void journal_free(struct sfn_journal *j)
 {
@@ -131,6 +157,8 @@ static void journal_free(struct sfn_journal *j)
 		pthread_mutex_unlock(&j->mu);
 		pthread_join(j->writer, NULL);
 	}
+	/* Records never written (a failed journal) still hold references. */
+	format_batch(j, &j->pending, true);
 	if (j->fd >= 0)
 		close(j->fd); /* also releases the flock */
 	pthread_mutex_destroy(&j->mu);
@@ -139,11 +167,45 @@ static void journal_free(struct sfn_journal *j)
 	pthread_cond_destroy(&j->done);
 	sfn_strbuf_release(&j->pending);
 	sfn_strbuf_release(&j->inflight);
+	sfn_strbuf_release(&j->out);
 	free(j->unsynced_root);
 	free(j->dir);
 	free(j->path);
 	free(j);
 }
+
+/*
+ * The header record: a shallow copy of the header, whose null
+ * "definitionSha256" gets the hash of "definition" when written.
+ */
+static void write_header(struct sfn_strbuf *sb, void *rec, void *state)
+{
+	(void)state;
+	json_t *h = *(json_t **)rec;
+	const char *def = json_string_value(json_object_get(h, "definition"));
+	json_t *sha = json_object_get(h, "definitionSha256");
+	if (def && json_is_null(sha)) {
+		char hex[65];
+		sfn_sha256_hex(
+			def,
+			json_string_length(json_object_get(h, "definition")),
+			hex);
+		json_object_set_new(h, "definitionSha256", json_string(hex));
+	}
+	sfn_json_dump(sb, h, 0);
+}
+
+static void release_header(void *rec)
+{
+	json_decref(*(json_t **)rec);
+}
+
+static const struct sfn_journal_format header_format = { write_header,
+							 release_header, NULL };
+
+static void *push(struct sfn_journal *j, const struct sfn_journal_format *fmt,
+		  size_t size);
+static int write_behind(struct sfn_journal *j);
 
 static bool name_ok(const char *name)
 {
@@ -203,17 +265,34 @@ struct sfn_journal *sfn_journal_create(const char *root, const char *name,
 	}
 	j->fd = fd;
 	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-		io_error(err, "lock journal", j->path);
+		if (errno == EWOULDBLOCK)
+			/* Another process just created it: its header is
+			 * not written yet. */
+			sfn_errorf(err, "ExecutionAlreadyExists", NULL,
+				   "Execution Already Exists: '%s' (journal "
+				   "'%s')",
+				   name, j->dir);
+		else
+			io_error(err, "lock journal", j->path);
 		goto fail;
 	}
 	/*
-	 * The header is written at once but synced with the first durable
-	 * event: nothing an execution does has a side effect before a Task is
-	 * scheduled, which is durable (issue #6 asks no more).
+	 * The header goes to the writer thread at once, which writes it
+	 * while the execution starts (hashing the definition loads
+	 * libcrypto, milliseconds of start-up). It is synced with the first
+	 * durable event: nothing an execution does has a side effect before
+	 * a Task is scheduled, which is durable (issue #6 asks no more).
 	 */
-	if (sfn_journal_append(j, header, false, err) < 0 ||
-	    sfn_journal_flush_nosync(j, err) < 0)
+	pthread_mutex_lock(&j->mu);
+	json_t **rec = push(j, &header_format, sizeof(json_t *));
+	*rec = json_copy((json_t *)header);
+	int rc = write_behind(j);
+	pthread_mutex_unlock(&j->mu);
+	if (rc < 0) {
+		errno = j->failed_errno;
+		io_error(err, "write journal", j->path);
 		goto fail;
+	}
 	if (!(flags & SFN_JOURNAL_NO_SYNC))
 		j->unsynced_root = sfn_xstrdup(root);
 	goto out;
@@ -318,6 +397,18 @@ int sfn_journal_read(const char *dir, struct sfn_journal_data *data,
 		free(path);
 		return rc;
 	}
+	struct stat st;
+	if (fstat(fd, &st) == 0 && st.st_size == 0 &&
+	    flock(fd, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK) {
+		/* Its process holds the lock: the header is on its way. */
+		rc = sfn_errorf(err, "SFN_JOURNAL_STARTING", NULL,
+				"execution '%s' is starting: its journal has "
+				"no header yet; try again",
+				dir);
+		close(fd);
+		free(path);
+		return rc;
+	}
 	rc = read_fd(fd, path, data, err);
 	if (rc == 0) {
 		if (flock(fd, LOCK_SH | LOCK_NB) < 0)
@@ -366,6 +457,45 @@ fail:
 	return NULL;
 }
 
+/*
+ * Formats the records of @batch into j->out and writes them, releasing
+ * each record, and empties @batch; with @skip (the journal failed
+ * already) only releases them. Called by the writer thread on inflight,
+ * or under j->mu while the writer is idle on pending: one formatter at a
+ * time. Returns 0 or the errno of a failed write.
+ */
+static int format_batch(struct sfn_journal *j, struct sfn_strbuf *batch,
+			bool skip)
+{
+	int e = 0;
+	for (size_t pos = 0; pos < batch->len;) {
+		struct rec_head *h = (struct rec_head *)(batch->buf + pos);
+		void *rec = h + 1;
+		if (!skip && !e) {
+			if (h->fmt)
+				h->fmt->write(&j->out, rec, h->fmt->state);
+			else
+				sfn_strbuf_add(&j->out, rec, h->size);
+			sfn_strbuf_addch(&j->out, '\n');
+			if (j->out.len >= WRITE_BYTES) {
+				if (write_all(j->fd, j->out.buf, j->out.len) <
+				    0)
+					e = errno;
+				sfn_strbuf_reset(&j->out);
+			}
+		}
+		if (h->fmt && h->fmt->release)
+			h->fmt->release(rec);
+		pos += rec_span(h->size);
+	}
+	if (!skip && !e && j->out.len &&
+	    write_all(j->fd, j->out.buf, j->out.len) < 0)
+		e = errno;
+	sfn_strbuf_reset(&j->out);
+	sfn_strbuf_reset(batch);
+	return e;
+}
+
 static void *writer_main(void *arg)
 {
 	struct sfn_journal *j = arg;
@@ -377,14 +507,10 @@ static void *writer_main(void *arg)
 			break;
 		bool skip = j->failed_errno != 0;
 		pthread_mutex_unlock(&j->mu);
-		int rc = skip ? 0
-			      : write_all(j->fd, j->inflight.buf,
-					  j->inflight.len);
-		int e = errno;
+		int e = format_batch(j, &j->inflight, skip);
 		pthread_mutex_lock(&j->mu);
-		if (rc < 0 && !j->failed_errno)
+		if (e && !j->failed_errno)
 			j->failed_errno = e;
-		sfn_strbuf_reset(&j->inflight);
 		j->written++;
 		j->busy = false;
 		pthread_cond_broadcast(&j->done);
@@ -400,16 +526,15 @@ static void wait_writer(struct sfn_journal *j)
 		pthread_cond_wait(&j->done, &j->mu);
 }
 
-/* Writes what is pending; under j->mu. */
+/* Formats and writes what is pending, in the caller; under j->mu. */
 static int write_pending(struct sfn_journal *j)
 {
 	wait_writer(j);
 	if (!j->pending.len)
-		return 0;
-	if (!j->failed_errno &&
-	    write_all(j->fd, j->pending.buf, j->pending.len) < 0)
-		j->failed_errno = errno;
-	sfn_strbuf_reset(&j->pending);
+		return j->failed_errno ? -1 : 0;
+	int e = format_batch(j, &j->pending, j->failed_errno != 0);
+	if (e && !j->failed_errno)
+		j->failed_errno = e;
 	j->written++;
 	return j->failed_errno ? -1 : 0;
 }
@@ -417,12 +542,21 @@ static int write_pending(struct sfn_journal *j)
 /*
  * Hands what is pending to the writer thread (starting it the first
  * time); under j->mu. Writes in the caller if no thread can be started.
+ * Waiting for the writer to finish its batch first keeps a fast execution
+ * from queueing without bound.
  */
 static int write_behind(struct sfn_journal *j)
 {
 	wait_writer(j);
 	if (!j->writer_started) {
-		if (pthread_create(&j->writer, NULL, writer_main, j))
+		/* The writer takes no signals: SIGINT is for the thread the
+		 * caller chose to wait for it (it inherits this mask). */
+		sigset_t all, old;
+		sigfillset(&all);
+		pthread_sigmask(SIG_SETMASK, &all, &old);
+		int e = pthread_create(&j->writer, NULL, writer_main, j);
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+		if (e)
 			return write_pending(j);
 		j->writer_started = true;
 	}
@@ -469,30 +603,27 @@ static int sync_written(struct sfn_journal *j)
 	return j->failed_errno ? -1 : 0;
 }
 
-static void dump_event(struct sfn_strbuf *sb, void *ud)
+/* Queues a record of @size bytes; returns where it goes. Under j->mu. */
+static void *push(struct sfn_journal *j, const struct sfn_journal_format *fmt,
+		  size_t size)
 {
-	sfn_json_dump(sb, ud, 0);
+	size_t span = rec_span(size);
+	sfn_strbuf_grow(&j->pending, span);
+	struct rec_head *h =
+		(struct rec_head *)(j->pending.buf + j->pending.len);
+	h->fmt = fmt;
+	h->size = size;
+	j->pending.len += span;
+	return h + 1;
 }
 
-int sfn_journal_append(struct sfn_journal *j, const json_t *event, bool durable,
-		       struct sfn_error *err)
-{
-	return sfn_journal_append_with(j, dump_event, (void *)event, durable,
-				       err);
-}
-
-int sfn_journal_append_with(struct sfn_journal *j,
-			    void (*write)(struct sfn_strbuf *sb, void *ud),
-			    void *ud, bool durable, struct sfn_error *err)
+/* After a record is queued: hand over, or write and sync. Under j->mu. */
+static int queued(struct sfn_journal *j, bool durable, struct sfn_error *err)
 {
 	int rc = 0;
-	pthread_mutex_lock(&j->mu);
-	/* Serialised straight into the pending buffer: no copy. */
-	write(&j->pending, ud);
-	sfn_strbuf_addch(&j->pending, '\n');
 	if (durable)
 		rc = write_pending(j);
-	else if (j->pending.len >= FLUSH_BYTES)
+	else if (j->pending.len >= BATCH_BYTES)
 		rc = write_behind(j);
 	if (rc == 0 && durable)
 		rc = sync_written(j);
@@ -500,6 +631,31 @@ int sfn_journal_append_with(struct sfn_journal *j,
 		errno = j->failed_errno;
 		io_error(err, "write journal", j->path);
 	}
+	return rc;
+}
+
+int sfn_journal_append(struct sfn_journal *j, const json_t *event, bool durable,
+		       struct sfn_error *err)
+{
+	/* Formatted now: the caller may change @event once this returns. */
+	struct sfn_strbuf line = SFN_STRBUF_INIT;
+	sfn_json_dump(&line, event, 0);
+	pthread_mutex_lock(&j->mu);
+	memcpy(push(j, NULL, line.len), line.buf, line.len);
+	int rc = queued(j, durable, err);
+	pthread_mutex_unlock(&j->mu);
+	sfn_strbuf_release(&line);
+	return rc;
+}
+
+int sfn_journal_append_record(struct sfn_journal *j,
+			      const struct sfn_journal_format *fmt, size_t size,
+			      void (*fill)(void *rec, void *ud), void *ud,
+			      bool durable, struct sfn_error *err)
+{
+	pthread_mutex_lock(&j->mu);
+	fill(push(j, fmt, size), ud);
+	int rc = queued(j, durable, err);
 	pthread_mutex_unlock(&j->mu);
 	return rc;
 }

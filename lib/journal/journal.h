@@ -35,8 +35,11 @@ enum sfn_journal_flags {
 };
 
 /*
- * Creates ROOT/NAME/ and its journal with @header (borrowed) as first line,
- * durable, and takes the lock. ROOT is created (0700) if missing. Fails
+ * Creates ROOT/NAME/ and its journal with @header (borrowed) as first line
+ * and takes the lock. The header is written by the writer thread, which
+ * starts at once, and synced with the first durable append; a null
+ * "definitionSha256" in it becomes the SHA-256 of its "definition" there,
+ * off the execution's path. ROOT is created (0700) if missing. Fails
  * with err->name "ExecutionAlreadyExists" when NAME exists in ROOT, and
  * "SFN_IO" (cause naming the path and the system error) otherwise.
  */
@@ -82,12 +85,30 @@ struct sfn_journal *sfn_journal_open(const char *dir, int flags,
 int sfn_journal_append(struct sfn_journal *j, const json_t *event, bool durable,
 		       struct sfn_error *err);
 /*
- * The same for an event @write serialises itself, without the newline,
- * straight into the journal's buffer (called under its lock).
+ * How a deferred line is written: @write appends it, without the newline,
+ * for the record @rec; then @release (may be NULL) frees what @rec holds.
+ * Both run later, on the journal's writer thread or in a thread that
+ * flushes, one record at a time and in append order; @state is theirs
+ * (e.g. a cache kept between lines), used by one thread at a time.
  */
-int sfn_journal_append_with(struct sfn_journal *j,
-			    void (*write)(struct sfn_strbuf *sb, void *ud),
-			    void *ud, bool durable, struct sfn_error *err);
+struct sfn_journal_format {
+	void (*write)(struct sfn_strbuf *sb, void *rec, void *state);
+	void (*release)(void *rec);
+	void *state;
+};
+/*
+ * Appends a line that @fmt writes later from a record of @size bytes:
+ * @fill copies what the line needs into the record (16-byte aligned)
+ * while the journal's lock is held, taking references to anything it
+ * keeps. So the hot path of a run only copies, and the formatting and
+ * the write(2)s happen on another core. Thread-safe. With @durable, the
+ * line and everything before it are formatted, written and on disk when
+ * this returns. Returns 0, or -1 with @err set (SFN_IO).
+ */
+int sfn_journal_append_record(struct sfn_journal *j,
+			      const struct sfn_journal_format *fmt, size_t size,
+			      void (*fill)(void *rec, void *ud), void *ud,
+			      bool durable, struct sfn_error *err);
 /* Writes and syncs everything buffered. */
 int sfn_journal_flush(struct sfn_journal *j, struct sfn_error *err);
 /* Writes everything buffered, without waiting for the disk. */

@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -48,6 +49,80 @@ static void *write_many(void *arg)
 	return NULL;
 }
 
+/* Records formatted later: each writes {"n":N}; releases are counted. */
+struct counted {
+	int n;
+	int *released;
+};
+
+static void write_counted(struct sfn_strbuf *sb, void *rec, void *state)
+{
+	struct counted *c = rec;
+	int *formatted = state;
+	(*formatted)++;
+	sfn_strbuf_addf(sb, "{\"n\":%d}", c->n);
+}
+
+static void release_counted(void *rec)
+{
+	struct counted *c = rec;
+	(*c->released)++;
+}
+
+static void fill_counted(void *rec, void *ud)
+{
+	*(struct counted *)rec = *(struct counted *)ud;
+}
+
+/* Deferred records come out in order, each formatted and released once,
+ * interleaved with lines appended as JSON and with durable appends. */
+static void test_records(const char *jroot)
+{
+	struct sfn_error err = SFN_ERROR_INIT;
+	struct sfn_journal_data data;
+	int formatted = 0, released = 0;
+	struct sfn_journal_format fmt = { write_counted, release_counted,
+					  &formatted };
+	json_t *h = header("records");
+	struct sfn_journal *j = sfn_journal_create(jroot, "records", h,
+						   SFN_JOURNAL_NO_SYNC, &err);
+	SFN_CHECK(j != NULL, "create: %s", err.cause ? err.cause : "");
+	if (!j)
+		return;
+	const int n = 20000; /* many batches: the writer thread runs */
+	for (int i = 0; i < n; i++) {
+		if (i % 1000 == 500) {
+			json_t *ev = json_pack("{s:i}", "n", i);
+			SFN_CHECK(sfn_journal_append(j, ev, false, &err) == 0,
+				  "json line %d", i);
+			json_decref(ev);
+			continue;
+		}
+		struct counted c = { i, &released };
+		SFN_CHECK(sfn_journal_append_record(j, &fmt, sizeof(c),
+						    fill_counted, &c,
+						    i % 777 == 0, &err) == 0,
+			  "record %d", i);
+	}
+	char *dir = sfn_xasprintf("%s/records", jroot);
+	SFN_CHECK(sfn_journal_close(j, &err) == 0, "close");
+	SFN_CHECK_INT(formatted, n - n / 1000, "records formatted");
+	SFN_CHECK_INT(released, n - n / 1000, "records released");
+	SFN_CHECK(sfn_journal_read(dir, &data, &err) == 0, "read records");
+	SFN_CHECK_INT(json_array_size(data.events), n, "lines");
+	int bad = -1;
+	for (int i = 0; i < n && bad < 0; i++) {
+		json_t *v = json_object_get(
+			json_array_get(data.events, (size_t)i), "n");
+		if (json_integer_value(v) != i)
+			bad = i;
+	}
+	SFN_CHECK_INT(bad, -1, "first line out of order");
+	sfn_journal_data_release(&data);
+	free(dir);
+	json_decref(h);
+}
+
 static void visit(const char *dir, const char *name, void *ud)
 {
 	(void)dir;
@@ -88,6 +163,10 @@ int main(void)
 	SFN_CHECK(sfn_journal_create(jroot, "../x", h, 0, &err) == NULL,
 		  "a name with '/' is refused");
 	sfn_error_release(&err);
+
+	/* The header is written by the writer thread: until then readers
+	 * see an execution starting. */
+	SFN_CHECK(sfn_journal_flush_nosync(j, &err) == 0, "header written");
 
 	/* Events: buffered until durable, all readable after a flush. */
 	json_t *ev =
@@ -162,13 +241,34 @@ int main(void)
 	SFN_CHECK(!sfn_journal_event_is_durable("PassStateExited"), "pass");
 	SFN_CHECK(!sfn_journal_event_is_durable(NULL), "no type");
 
+	test_records(jroot);
+
+	/* An empty journal whose process holds the lock is starting; one
+	 * whose process is gone died before its header. */
+	char *sdir = sfn_xasprintf("%s/starting", jroot);
+	char *sfile = sfn_xasprintf("%s/%s", sdir, SFN_JOURNAL_FILE);
+	SFN_CHECK(mkdir(sdir, 0700) == 0, "mkdir %s", sdir);
+	int sfd = open(sfile, O_WRONLY | O_CREAT, 0600);
+	SFN_CHECK(sfd >= 0 && flock(sfd, LOCK_EX) == 0, "lock %s", sfile);
+	SFN_CHECK(sfn_journal_read(sdir, &data, &err) < 0, "starting");
+	SFN_CHECK_STR(err.name, "SFN_JOURNAL_STARTING", "starting error");
+	sfn_error_release(&err);
+	close(sfd);
+	SFN_CHECK(sfn_journal_read(sdir, &data, &err) < 0, "died");
+	SFN_CHECK_STR(err.name, "SFN_JOURNAL_CORRUPT", "died error");
+	sfn_error_release(&err);
+	unlink(sfile);
+	rmdir(sdir);
+	free(sfile);
+	free(sdir);
+
 	/* Listing. */
 	json_t *h2 = header("run-0");
 	j = sfn_journal_create(jroot, "run-0", h2, SFN_JOURNAL_NO_SYNC, &err);
 	sfn_journal_close(j, &err);
 	struct sfn_strbuf names = SFN_STRBUF_INIT;
 	SFN_CHECK(sfn_journal_list(jroot, visit, &names, &err) == 0, "list");
-	SFN_CHECK_STR(names.buf, "run-0;run-1;", "listed names");
+	SFN_CHECK_STR(names.buf, "records;run-0;run-1;", "listed names");
 	sfn_strbuf_release(&names);
 	SFN_CHECK(sfn_journal_list("/nonexistent/sfn", visit, &names, &err) ==
 			  0,
