@@ -2401,7 +2401,15 @@ static int validate(struct jn_ctx *c, const struct jn_sig *s, jv *args, int n,
 		sym[i] = jv_sym(args[i]);
 	sym[n] = 0;
 	int lens[16], end;
-	if (!sig_match(s, sym, 0, 0, lens, true, s->n, &end)) {
+	/* one argument per parameter, each of its class: what sig_match's
+	 * greedy search would find first, without the search */
+	bool ones = n == s->n;
+	for (int i = 0; ones && i < n; i++) {
+		const struct jn_param *p = &s->p[i];
+		ones = p->quant != '+' && strchr(p->cls, sym[i]);
+		lens[i] = 1;
+	}
+	if (!ones && !sig_match(s, sym, 0, 0, lens, true, s->n, &end)) {
 		int good = 0;
 		for (int i = 0; i < s->n; i++) {
 			int l2[16];
