@@ -245,9 +245,31 @@ int main(void)
 		{ 7, "7" },
 		{ -1, "-1" },
 		{ 1000000, "1000000" },
+		{ 99, "99" },
+		{ 100, "100" },
+		{ -99999, "-99999" },
+		{ 999999999, "999999999" },
+		{ 1000000000, "1000000000" },
+		{ 4294967295, "4294967295" },
+		{ 4294967296, "4294967296" },
+		{ -4294967296, "-4294967296" },
+		{ 9999999999, "9999999999" },
+		{ 10000000000, "10000000000" },
+		{ 1000000000000000000, "1000000000000000000" },
 		{ INT64_MAX, "9223372036854775807" },
 		{ INT64_MIN, "-9223372036854775808" },
 	};
+	/* Every digit count and sign, against printf. */
+	for (int64_t p = 1, k = 0; k < 19; k++, p *= 10) {
+		const int64_t vs[] = { p, p - 1, p + 1, -p, 1 - p, p * 3 + 7 };
+		for (size_t i = 0; i < sizeof(vs) / sizeof(vs[0]); i++) {
+			char nb[SFN_NUMBUF], want[SFN_NUMBUF];
+			snprintf(want, sizeof(want), "%lld", (long long)vs[i]);
+			int n = sfn_fmt_int(nb, vs[i]);
+			if (strcmp(nb, want) || n != (int)strlen(want))
+				SFN_CHECK_STR(nb, want, "sfn_fmt_int");
+		}
+	}
 	for (size_t i = 0; i < sizeof(ints) / sizeof(ints[0]); i++) {
 		char nb[SFN_NUMBUF];
 		int n = sfn_fmt_int(nb, ints[i].v);

@@ -159,41 +159,74 @@ int sfn_fmt_double(char buf[SFN_NUMBUF], double d)
 	return len;
 }
 
+/* Decimal digits of @x. */
+static int digits32(uint32_t x)
+{
+	if (x < 100000)
+		return x < 100 ? (x < 10 ? 1 : 2)
+			       : (x < 1000 ? 3 : x < 10000 ? 4 : 5);
+	return x < 10000000 ? (x < 1000000 ? 6 : 7)
+			    : (x < 100000000 ? 8 : x < 1000000000 ? 9 : 10);
+}
+
+static const char digit_pairs[] = "00010203040506070809"
+				  "10111213141516171819"
+				  "20212223242526272829"
+				  "30313233343536373839"
+				  "40414243444546474849"
+				  "50515253545556575859"
+				  "60616263646566676869"
+				  "70717273747576777879"
+				  "80818283848586878889"
+				  "90919293949596979899";
+
+/* Writes the digits of @x so that they end just before @end. */
+static void put32(char *end, uint32_t x)
+{
+	while (x >= 100) {
+		unsigned d = (x % 100) * 2;
+		x /= 100;
+		*--end = digit_pairs[d + 1];
+		*--end = digit_pairs[d];
+	}
+	if (x >= 10) {
+		*--end = digit_pairs[x * 2 + 1];
+		*--end = digit_pairs[x * 2];
+	} else {
+		*--end = (char)('0' + x);
+	}
+}
+
 int sfn_fmt_int(char buf[SFN_NUMBUF], int64_t v)
 {
-	/* Two digits at a time, straight into @buf: ids and counters are
-	 * formatted for every journal event. */
-	static const char pairs[] = "00010203040506070809"
-				    "10111213141516171819"
-				    "20212223242526272829"
-				    "30313233343536373839"
-				    "40414243444546474849"
-				    "50515253545556575859"
-				    "60616263646566676869"
-				    "70717273747576777879"
-				    "80818283848586878889"
-				    "90919293949596979899";
+	/* Straight into @buf, two digits at a time, in 32-bit arithmetic
+	 * when the value fits: ids and counters are formatted for every
+	 * journal event. */
 	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
-	int len = v < 0, digits = 1;
-	for (uint64_t t = 10; digits < 20 && u >= t; t *= 10)
-		digits++;
+	int len = v < 0;
 	if (v < 0)
 		buf[0] = '-';
-	len += digits;
-	buf[len] = '\0';
-	char *p = buf + len;
-	while (u >= 100) {
-		unsigned d = (unsigned)(u % 100) * 2;
-		u /= 100;
-		*--p = pairs[d + 1];
-		*--p = pairs[d];
-	}
-	if (u >= 10) {
-		*--p = pairs[u * 2 + 1];
-		*--p = pairs[u * 2];
+	if (u <= UINT32_MAX) {
+		len += digits32((uint32_t)u);
+		put32(buf + len, (uint32_t)u);
 	} else {
-		*--p = (char)('0' + u);
+		/* The low 9 digits, then the rest (at most 11 digits). */
+		uint64_t hi = u / 1000000000u;
+		uint32_t lo = (uint32_t)(u % 1000000000u);
+		int hd = hi <= UINT32_MAX ? digits32((uint32_t)hi)
+					  : 10 + (hi >= 10000000000u);
+		len += hd + 9;
+		char *end = buf + len;
+		for (int i = 0; i < 9; i++) {
+			*--end = (char)('0' + lo % 10);
+			lo /= 10;
+		}
+		for (int i = 0; i < hd; i++) {
+			*--end = (char)('0' + hi % 10);
+			hi /= 10;
+		}
 	}
+	buf[len] = '\0';
 	return len;
 }
 

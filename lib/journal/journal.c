@@ -760,7 +760,7 @@ bool sfn_journal_event_is_durable(const char *type)
 	};
 	/* Every durable type starts with one of these: most events leave
 	 * at the first letter. */
-	if (!type || !strchr("TLA", type[0]))
+	if (!type || (type[0] != 'T' && type[0] != 'L' && type[0] != 'A'))
 		return false;
 	for (size_t i = 0; durable[i]; i++)
 		if (!strcmp(durable[i], type))
