@@ -260,7 +260,7 @@ int main(void)
 		{ INT64_MIN, "-9223372036854775808" },
 	};
 	/* Every digit count and sign, against printf. */
-	for (int64_t p = 1, k = 0; k < 19; k++, p *= 10) {
+	for (int64_t p = 1, k = 0; k < 19; k++, p = k < 19 ? p * 10 : p) {
 		const int64_t vs[] = { p, p - 1, p + 1, -p, 1 - p, p * 3 + 7 };
 		for (size_t i = 0; i < sizeof(vs) / sizeof(vs[0]); i++) {
 			char nb[SFN_NUMBUF], want[SFN_NUMBUF];
