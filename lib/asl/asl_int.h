@@ -57,15 +57,42 @@ struct sfn_doc {
 /* The hash of the root pointer "". */
 #define SFN_HASH_ROOT 0x84222325cbf29ce4ULL
 
-uint64_t sfn_hash_token(uint64_t parent, const char *tok, size_t n);
+/*
+ * FNV-1a over the token, then a terminator (0xFF never occurs in UTF-8:
+ * "/ab" and "/a/b" differ). Inline: a parse that records positions hashes
+ * every key.
+ */
+static inline uint64_t sfn_hash_token(uint64_t parent, const char *tok,
+				      size_t n)
+{
+	uint64_t h = parent;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)tok[i]) * 0x100000001b3ULL;
+	h = (h ^ 0xFF) * 0x100000001b3ULL;
+	h ^= h >> 29;
+	return h ? h : 1;
+}
 uint64_t sfn_hash_index(uint64_t parent, size_t index);
 
 struct sfn_srcmap *sfn_srcmap_create(void);
 struct sfn_srcmap *sfn_srcmap_ref(struct sfn_srcmap *map);
 void sfn_srcmap_unref(struct sfn_srcmap *map);
-/* Records the position of the value hashed @h (a later one wins). */
-void sfn_srcmap_put(struct sfn_srcmap *map, uint64_t h, int line, int col,
-		    int kline, int kcol);
+/* Room for more entries, and the index dropped (for sfn_srcmap_put). */
+void sfn_srcmap_grow(struct sfn_srcmap *map);
+void sfn_srcmap_drop_index(struct sfn_srcmap *map);
+/*
+ * Records the position of the value hashed @h (a later one wins). Inline:
+ * a parse that records positions calls it for every value.
+ */
+static inline void sfn_srcmap_put(struct sfn_srcmap *map, uint64_t h, int line,
+				  int col, int kline, int kcol)
+{
+	if (map->n == map->alloc)
+		sfn_srcmap_grow(map);
+	map->v[map->n++] = (struct sfn_pos_ent){ h, line, col, kline, kcol };
+	if (map->index)
+		sfn_srcmap_drop_index(map);
+}
 /* The latest entry of @h, or NULL. Builds the index if needed. */
 const struct sfn_pos_ent *sfn_srcmap_get(const struct sfn_srcmap *map,
 					 uint64_t h);

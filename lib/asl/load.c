@@ -14,26 +14,18 @@
 
 #include "asl/asl_int.h"
 
-/* ---- hashing pointer tokens (FNV-1a, with a terminator per token) ---- */
-
-#define FNV_PRIME 0x100000001b3ULL
-
-uint64_t sfn_hash_token(uint64_t parent, const char *tok, size_t n)
-{
-	uint64_t h = parent;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)tok[i]) * FNV_PRIME;
-	/* 0xFF never occurs in UTF-8: "/ab" and "/a/b" differ. */
-	h = (h ^ 0xFF) * FNV_PRIME;
-	h ^= h >> 29;
-	return h ? h : 1;
-}
+/* ---- hashing pointer tokens (sfn_hash_token in asl_int.h) ---- */
 
 uint64_t sfn_hash_index(uint64_t parent, size_t index)
 {
+	/* The decimal digits, as the pointer spells the index. */
 	char buf[SFN_NUMBUF];
-	int n = sfn_fmt_int(buf, (int64_t)index);
-	return sfn_hash_token(parent, buf, (size_t)n);
+	char *p = buf + sizeof(buf);
+	do {
+		*--p = (char)('0' + index % 10);
+		index /= 10;
+	} while (index);
+	return sfn_hash_token(parent, p, (size_t)(buf + sizeof(buf) - p));
 }
 
 /* ---- the source map ---- */
@@ -62,18 +54,16 @@ void sfn_srcmap_unref(struct sfn_srcmap *map)
 	free(map);
 }
 
-void sfn_srcmap_put(struct sfn_srcmap *map, uint64_t h, int line, int col,
-		    int kline, int kcol)
+void sfn_srcmap_grow(struct sfn_srcmap *map)
 {
-	if (map->n == map->alloc) {
-		map->alloc = map->alloc ? map->alloc * 2 : 256;
-		map->v = sfn_xrealloc(map->v, map->alloc * sizeof(*map->v));
-	}
-	map->v[map->n++] = (struct sfn_pos_ent){ h, line, col, kline, kcol };
-	if (map->index) {
-		free(map->index);
-		map->index = NULL;
-	}
+	map->alloc = map->alloc ? map->alloc * 2 : 256;
+	map->v = sfn_xrealloc(map->v, map->alloc * sizeof(*map->v));
+}
+
+void sfn_srcmap_drop_index(struct sfn_srcmap *map)
+{
+	free(map->index);
+	map->index = NULL;
 }
 
 /*
