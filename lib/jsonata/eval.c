@@ -1573,8 +1573,13 @@ static inline void prefetch_ahead(jv input, uint32_t i, uint32_t n)
 	}
 }
 
+/*
+ * @hand_on: the next step only walks the items of what this one returns,
+ * so one jansson array may go to it as it is (a sort step would see that
+ * it is no sequence).
+ */
 static jv eval_step(struct jn_ctx *c, const struct jn_node *step, jv input,
-		    struct jn_frame *env, bool last)
+		    struct jn_frame *env, bool last, bool hand_on)
 {
 	if (step->type == N_SORT) {
 		jv r = eval_sort(c, step, input, env);
@@ -1620,9 +1625,11 @@ static jv eval_step(struct jn_ctx *c, const struct jn_node *step, jv input,
 			first = res;
 			/* one array from jansson: the next step can walk it
 			 * as it is (appended only if a second result comes) */
-			if (res.t == JV_JARR)
+			if (res.t == JV_JARR && (last || hand_on))
 				continue;
-		} else if (count == 2 && first.t == JV_JARR) {
+		} else if (count == 2 && first.t == JV_JARR &&
+			   (last || hand_on)) {
+			/* the first result was held back: append it now */
 			size_t m = json_array_size(first.u.j);
 			for (size_t x = 0; x < m; x++)
 				jv_push(c, rs.u.a,
@@ -1642,12 +1649,10 @@ static jv eval_step(struct jn_ctx *c, const struct jn_node *step, jv input,
 						json_array_get(res.u.j, x)));
 		}
 	}
-	if (count == 1 && first.t == JV_JARR &&
-	    (last || json_array_size(first.u.j) > 0))
-		return first; /* the same items as rs would have held */
-	if (count == 1 && first.t == JV_JARR) {
-		/* an empty array before the last step: an empty sequence */
-		return rs;
+	if (count == 1 && first.t == JV_JARR && (last || hand_on)) {
+		if (last || json_array_size(first.u.j) > 0)
+			return first; /* the same items rs would have held */
+		return rs; /* empty before the last step: an empty sequence */
 	}
 	if (last && count == 1 && jv_is_arr(first) && !jv_is_seq(first))
 		return first;
@@ -1835,8 +1840,10 @@ static jv eval_path(struct jn_ctx *c, const struct jn_node *n, jv input,
 		} else if (ts) {
 			tb = eval_tuple_step(c, step, inseq, tb, env);
 		} else {
-			rs = eval_step(c, step, inseq, env,
-				       i == n->items.n - 1);
+			rs = eval_step(c, step, inseq, env, i == n->items.n - 1,
+				       i + 1 < n->items.n &&
+					       n->items.v[i + 1]->type !=
+						       N_SORT);
 		}
 		if (!ts &&
 		    (rs.t == JV_UNDEF || (jv_is_arr(rs) && jv_alen(rs) == 0)))

@@ -100,6 +100,26 @@ int main(void)
 	check("$range(0, 6, 2)", NULL, SFN_JSONATA_AWS, "[0,2,4,6]");
 	check("$length($uuid())", NULL, SFN_JSONATA_AWS, "36");
 
+	/* the short cuts of jn_analyse and eval_step give what jsonata-js
+	 * 2.2.2 gives: a sort of one item is that item, unless kept */
+	const char *one = "{\"a\":[{\"x\":1}],\"b\":{\"a\":[{\"x\":1}]}}";
+	check("a^(x)", one, 0, "{\"x\":1}");
+	check("b.a^(x)", one, 0, "{\"x\":1}");
+	check("a[]^(x)", one, 0, "[{\"x\":1}]");
+	check("b.a", one, 0, "[{\"x\":1}]");
+	check("b.a.x", one, 0, "1");
+	check("a.x", "{\"a\":[{\"x\":[1]},{\"x\":[2,3]}]}", 0, "[1,2,3]");
+	check("a.b", "{\"a\":{\"b\":[]}}", 0, "[]");
+	check("a.b.c", "{\"a\":{\"b\":[]}}", 0, "undefined");
+	check("($x := 2; ($y := 3; $x * $y))", NULL, 0, "6");
+	check("(function($sum){ $sum + 1 })(1)", NULL, 0, "2");
+	check("{\"$\": 1}.$", NULL, 0, "{\"$\":1}");
+	check("a{x: $count($)}",
+	      "{\"a\":[{\"x\":\"k\"},{\"x\":\"j\"},"
+	      "{\"x\":\"k\"}]}",
+	      0, "{\"k\":2,\"j\":1}");
+	check("1 < 2 and \"b\" > \"a\" and 2 = 2.0", NULL, 0, "true");
+
 	/* error details */
 	struct sfn_jsonata_error err = { 0 };
 	struct sfn_jsonata *e = sfn_jsonata_compile("1 + $x.y", 8, 0, &err);
