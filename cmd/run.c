@@ -231,7 +231,8 @@ int cmd_run(int argc, char **argv)
 	const char *journal_dir = NULL;
 	struct sfn_journal *journal = NULL;
 	struct sfn_run_journal rj = { 0 };
-	struct sfn_event_sink jsink = { sfn_run_journal_emit, &rj };
+	struct sfn_event_sink jsink = { sfn_run_journal_emit, &rj,
+					sfn_run_journal_idle };
 	bool no_payload = false, no_history = false, no_duration = false;
 	long max_threads = 0;
 	int c, rc = SFN_EXIT_HOST;

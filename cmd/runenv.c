@@ -185,6 +185,19 @@ void sfn_run_journal_emit(void *ud, const struct sfn_event *event)
 	}
 }
 
+void sfn_run_journal_idle(void *ud)
+{
+	struct sfn_run_journal *rj = ud;
+	struct sfn_error err = SFN_ERROR_INIT;
+	if (rj->failed)
+		return;
+	if (sfn_journal_write_behind(rj->j, &err) < 0) {
+		rj->failed = 1;
+		rj->error = sfn_xstrdup(err.cause ? err.cause : "write error");
+		sfn_error_release(&err);
+	}
+}
+
 void sfn_run_journal_release(struct sfn_run_journal *rj)
 {
 	free(rj->error);

@@ -97,6 +97,8 @@ struct sfn_run_journal {
 };
 /* For struct sfn_event_sink.emit, @ud a struct sfn_run_journal. */
 void sfn_run_journal_emit(void *ud, const struct sfn_event *event);
+/* For struct sfn_event_sink.idle: hands queued events to the writer. */
+void sfn_run_journal_idle(void *ud);
 /* Frees what @rj owns. */
 void sfn_run_journal_release(struct sfn_run_journal *rj);
 /* Whether secrets may appear in events (a config or AWS credentials). */

@@ -18,6 +18,7 @@ endif()
 # Ctrl-C and sibling cancellation, with local commands that must be killed.
 if(TARGET sfn)
 	add_test(NAME exec.sigint COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/exec/sigint.sh $<TARGET_FILE:sfn>)
+	add_test(NAME exec.wait-visible COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/exec/wait-visible.sh $<TARGET_FILE:sfn>)
 	add_test(NAME exec.cancel COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/exec/cancel.sh $<TARGET_FILE:sfn>)
 	add_test(NAME exec.example COMMAND ${CMAKE_SOURCE_DIR}/scripts/example.sh $<TARGET_FILE:sfn>)
 endif()

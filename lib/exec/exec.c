@@ -62,6 +62,11 @@ struct frame {
 	/* The state running now. */
 	const struct sfn_state *st;
 	uint64_t entered_id;
+	/* When the last event, a state's exit, happened: the next state's
+	 * entry follows with no work between, so it takes this instant
+	 * rather than reading the clock again (a read costs as much as a
+	 * Pass state's own work). 0: not so. */
+	double exited_at;
 	double entered_time;
 	unsigned retry_count;
 	const char *task_token;
@@ -201,7 +206,8 @@ static uint64_t emit_event(struct frame *f, struct sfn_event *ev, json_t *owned)
 	uint64_t id = atomic_fetch_add(&x->n_events, 1) + 1;
 	ev->id = id;
 	ev->previous_id = f->prev;
-	ev->timestamp = now(f);
+	ev->timestamp = ev->timestamp > 0 ? ev->timestamp : now(f);
+	f->exited_at = 0;
 	ev->scope = f->xscope;
 	ev->replayed = f->replayed;
 	ev->choice_rule = SFN_EVENT_NO_RULE;
@@ -727,6 +733,11 @@ static int sleep_for(struct frame *f, double seconds)
 	}
 	double real = seconds * scale;
 	double end = x->o.monotonic(x->o.ud) + real;
+	if (real >= 0.05 && x->o.sink && x->o.sink->idle) {
+		pthread_mutex_lock(&x->lock);
+		x->o.sink->idle(x->o.sink->ud);
+		pthread_mutex_unlock(&x->lock);
+	}
 	for (;;) {
 		if (cancelled(f))
 			return -1;
@@ -1286,6 +1297,7 @@ static void emit_exited(struct frame *f, const struct sfn_state *st,
 		.details = extra,
 	};
 	emit_event(f, &ev, extra);
+	f->exited_at = ev.timestamp;
 }
 
 /*
@@ -2302,6 +2314,7 @@ static void emit_entered(struct frame *f, const struct sfn_state *st,
 		.state = st->name,
 		.payload_key = "input",
 		.payload = input,
+		.timestamp = f->entered_time, /* read by run_state */
 	};
 	f->entered_id = emit_event(f, &ev, NULL);
 }
@@ -2336,7 +2349,7 @@ static int run_state(struct frame *f, const struct sfn_state *st, json_t *raw,
 	/* The clock is read only where something will show it. */
 	if (st->uses_context || want_events(f) || f->x->o.trace ||
 	    st->type == SFN_STATE_WAIT)
-		f->entered_time = now(f);
+		f->entered_time = f->exited_at > 0 ? f->exited_at : now(f);
 	*next = st->target;
 	*out = NULL;
 	emit_entered(f, st, raw);

@@ -104,6 +104,10 @@ void sfn_event_write(struct sfn_strbuf *sb, struct sfn_event_writer *w,
 struct sfn_event_sink {
 	void (*emit)(void *ud, const struct sfn_event *event);
 	void *ud;
+	/* May be NULL. The execution is about to wait (a Wait state, a
+	 * retry's backoff): a sink that batches events writes them now, so
+	 * what happened so far shows while it waits. */
+	void (*idle)(void *ud);
 };
 
 /* An in-memory sink: the events in order, as a JSON array. */

@@ -20,9 +20,9 @@
 #include "base/banned.h"
 
 /* Queued records go to the writer thread once this many bytes wait. */
-#define BATCH_BYTES (32 * 1024)
+#define BATCH_BYTES (256 * 1024)
 /* Formatted lines are written once this many bytes wait. */
-#define WRITE_BYTES (64 * 1024)
+#define WRITE_BYTES (256 * 1024)
 
 /*
  * The head of a queued record; the record follows it. Batches are
@@ -656,6 +656,20 @@ int sfn_journal_append_record(struct sfn_journal *j,
 	pthread_mutex_lock(&j->mu);
 	fill(push(j, fmt, size), ud);
 	int rc = queued(j, durable, err);
+	pthread_mutex_unlock(&j->mu);
+	return rc;
+}
+
+int sfn_journal_write_behind(struct sfn_journal *j, struct sfn_error *err)
+{
+	int rc = 0;
+	pthread_mutex_lock(&j->mu);
+	if (j->pending.len)
+		rc = write_behind(j);
+	if (rc < 0) {
+		errno = j->failed_errno;
+		io_error(err, "write journal", j->path);
+	}
 	pthread_mutex_unlock(&j->mu);
 	return rc;
 }

@@ -109,6 +109,12 @@ int sfn_journal_append_record(struct sfn_journal *j,
 			      const struct sfn_journal_format *fmt, size_t size,
 			      void (*fill)(void *rec, void *ud), void *ud,
 			      bool durable, struct sfn_error *err);
+/*
+ * Hands everything queued to the writer thread, without waiting for it
+ * to be written (before the execution waits a while, so that what
+ * happened so far shows).
+ */
+int sfn_journal_write_behind(struct sfn_journal *j, struct sfn_error *err);
 /* Writes and syncs everything buffered. */
 int sfn_journal_flush(struct sfn_journal *j, struct sfn_error *err);
 /* Writes everything buffered, without waiting for the disk. */
