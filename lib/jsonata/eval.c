@@ -1214,6 +1214,84 @@ static int str_cmp(jv a, jv b)
 	return a.len < b.len ? -1 : a.len > b.len;
 }
 
+/*
+ * A comparison or arithmetic of two numbers or two strings that cannot
+ * fail: its result in *@out. False for everything else (other operators,
+ * undefined, mixed types, NaN or infinite operands of arithmetic).
+ */
+static inline bool plain_binary(int op, jv lhs, jv rhs, jv *out)
+{
+	if (lhs.t == JV_NUM && rhs.t == JV_NUM) {
+		double a = lhs.u.n, b = rhs.u.n;
+		switch (op) {
+		case '<':
+			*out = jv_bool(a < b);
+			return true;
+		case '>':
+			*out = jv_bool(a > b);
+			return true;
+		case OP_LE:
+			*out = jv_bool(a <= b);
+			return true;
+		case OP_GE:
+			*out = jv_bool(a >= b);
+			return true;
+		case '=':
+			*out = jv_bool(a == b);
+			return true;
+		case OP_NE:
+			*out = jv_bool(a != b);
+			return true;
+		default:
+			break;
+		}
+		if (!isfinite(a) || !isfinite(b))
+			return false;
+		switch (op) {
+		case '+':
+			*out = jv_num(a + b);
+			return true;
+		case '-':
+			*out = jv_num(a - b);
+			return true;
+		case '*':
+			*out = jv_num(a * b);
+			return true;
+		case '/':
+			*out = jv_num(a / b);
+			return true;
+		default:
+			return false;
+		}
+	}
+	if (lhs.t != JV_STR || rhs.t != JV_STR)
+		return false;
+	switch (op) {
+	case '=':
+		*out = jv_bool(lhs.len == rhs.len &&
+			       !memcmp(lhs.u.s, rhs.u.s, lhs.len));
+		return true;
+	case OP_NE:
+		*out = jv_bool(lhs.len != rhs.len ||
+			       memcmp(lhs.u.s, rhs.u.s, lhs.len));
+		return true;
+	case '<':
+		*out = jv_bool(str_cmp(lhs, rhs) < 0);
+		return true;
+	case '>':
+		*out = jv_bool(str_cmp(lhs, rhs) > 0);
+		return true;
+	case OP_LE:
+		*out = jv_bool(str_cmp(lhs, rhs) <= 0);
+		return true;
+	case OP_GE:
+		*out = jv_bool(str_cmp(lhs, rhs) >= 0);
+		return true;
+	default:
+		return false;
+	}
+}
+
 /* $boolean of any value, undefined being false */
 static inline bool truthy(jv v)
 {
@@ -1253,58 +1331,9 @@ static jv eval_binary(struct jn_ctx *c, const struct jn_node *n, jv input,
 	}
 	jv rhs = jn_eval(c, n->rhs, input, env);
 	/* the common cases that cannot fail, without the error annotation */
-	if (lhs.t == JV_NUM && rhs.t == JV_NUM) {
-		double a = lhs.u.n, b = rhs.u.n;
-		switch (op) {
-		case '<':
-			return jv_bool(a < b);
-		case '>':
-			return jv_bool(a > b);
-		case OP_LE:
-			return jv_bool(a <= b);
-		case OP_GE:
-			return jv_bool(a >= b);
-		case '=':
-			return jv_bool(a == b);
-		case OP_NE:
-			return jv_bool(a != b);
-		default:
-			break;
-		}
-		if (isfinite(a) && isfinite(b)) {
-			switch (op) {
-			case '+':
-				return jv_num(a + b);
-			case '-':
-				return jv_num(a - b);
-			case '*':
-				return jv_num(a * b);
-			case '/':
-				return jv_num(a / b);
-			default:
-				break;
-			}
-		}
-	} else if (lhs.t == JV_STR && rhs.t == JV_STR) {
-		switch (op) {
-		case '=':
-			return jv_bool(lhs.len == rhs.len &&
-				       !memcmp(lhs.u.s, rhs.u.s, lhs.len));
-		case OP_NE:
-			return jv_bool(lhs.len != rhs.len ||
-				       memcmp(lhs.u.s, rhs.u.s, lhs.len));
-		case '<':
-			return jv_bool(str_cmp(lhs, rhs) < 0);
-		case '>':
-			return jv_bool(str_cmp(lhs, rhs) > 0);
-		case OP_LE:
-			return jv_bool(str_cmp(lhs, rhs) <= 0);
-		case OP_GE:
-			return jv_bool(str_cmp(lhs, rhs) >= 0);
-		default:
-			break;
-		}
-	}
+	jv quick;
+	if (plain_binary(op, lhs, rhs, &quick))
+		return quick;
 	annot_push(c, &an, A_BINARY, n->pos, op_name(op));
 	jv r = JV_U;
 	switch (op) {
@@ -2920,6 +2949,31 @@ static bool plain_names(const struct jn_node *n)
 	return true;
 }
 
+/* the operators plain_binary knows */
+static bool plain_op(int op)
+{
+	switch (op) {
+	case '+':
+	case '-':
+	case '*':
+	case '/':
+	case '=':
+	case '<':
+	case '>':
+	case OP_NE:
+	case OP_LE:
+	case OP_GE:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static bool operand_fast(const struct jn_node *n)
+{
+	return n->fast == FAST_CONST || n->fast == FAST_NAMES;
+}
+
 /* up to 16 distinct string literals as keys, none a function's name */
 static bool literal_keys(const struct jn_pairs *g)
 {
@@ -2992,6 +3046,11 @@ static void analyse(struct jn_node *n, struct analysis *an)
 		if (n->op == '{' && literal_keys(&n->pairs))
 			n->fast = FAST_OBJLIT;
 		break;
+	case N_BINARY:
+		if (bare && plain_op(n->op) && operand_fast(n->lhs) &&
+		    operand_fast(n->rhs))
+			n->fast = FAST_BINOP;
+		break;
 	case N_VARIABLE:
 		/* the built-in this name falls back to, if nothing binds it */
 		if (n->slen)
@@ -3054,6 +3113,22 @@ __attribute__((noinline)) static jv eval_node(struct jn_ctx *c,
 					      const struct jn_node *n, jv input,
 					      struct jn_frame *env);
 
+/* jn_eval of a FAST_CONST or FAST_NAMES node; false where it would take
+ * the general path */
+static inline bool fast_operand(struct jn_ctx *c, const struct jn_node *o,
+				jv input, struct jn_frame *env, jv *out)
+{
+	c->depth++;
+	jn_check_guard(c);
+	bool ok = true;
+	if (o->fast == FAST_CONST)
+		*out = o->cval;
+	else
+		ok = !jv_is_arr(input) && names_path(c, o, input, env, out);
+	c->depth--;
+	return ok;
+}
+
 jv jn_eval(struct jn_ctx *c, const struct jn_node *n, jv input,
 	   struct jn_frame *env)
 {
@@ -3069,6 +3144,20 @@ jv jn_eval(struct jn_ctx *c, const struct jn_node *n, jv input,
 		if (names_path(c, n, input, env, &r)) {
 			c->depth--;
 			return r;
+		}
+		c->depth = d;
+	}
+	if (n->fast == FAST_BINOP) {
+		/* both operands as jn_eval would give them, then the
+		 * operation if it cannot fail; else eval_binary from the
+		 * start (the operands have no side effects) */
+		jv l, r, out;
+		unsigned d = c->depth;
+		if (fast_operand(c, n->lhs, input, env, &l) &&
+		    fast_operand(c, n->rhs, input, env, &r) &&
+		    plain_binary(n->op, l, r, &out)) {
+			c->depth--;
+			return out;
 		}
 		c->depth = d;
 	}

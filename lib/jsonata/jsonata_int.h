@@ -189,6 +189,7 @@ enum jn_fast {
 	FAST_CONST,  /* a literal without predicate or grouping: cval */
 	FAST_NAMES,  /* a path of plain names, maybe after one $variable */
 	FAST_OBJLIT, /* an object constructor of distinct literal keys */
+	FAST_BINOP,  /* comparison or arithmetic of two FAST_CONST/NAMES */
 };
 
 struct jn_node {
