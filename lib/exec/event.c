@@ -83,6 +83,28 @@ void sfn_event_writer_release(struct sfn_event_writer *w)
 		w->cache[i].v = NULL;
 		sfn_strbuf_release(&w->cache[i].text);
 	}
+	for (size_t i = 0; i < sizeof(w->names) / sizeof(w->names[0]); i++) {
+		free(w->names[i].raw);
+		w->names[i].raw = NULL;
+		w->names[i].state = NULL;
+		sfn_strbuf_release(&w->names[i].text);
+	}
+}
+
+/* Appends @state as a JSON string: quoted once per name, then copied. */
+static void add_name(struct sfn_strbuf *sb, struct sfn_event_writer *w,
+		     const char *state)
+{
+	struct sfn_event_name *c = &w->names[((uintptr_t)state >> 3) & 15];
+	if (c->state != state || strcmp(c->raw, state)) {
+		size_t n = strlen(state);
+		free(c->raw);
+		c->raw = sfn_xstrdup(state);
+		c->state = state;
+		c->text.len = 0;
+		sfn_json_quote(&c->text, state, n, 0);
+	}
+	sfn_strbuf_add(sb, c->text.buf, c->text.len);
 }
 
 /* Values at most this long in text are kept to be written again. */
@@ -175,7 +197,7 @@ void sfn_event_write(struct sfn_strbuf *sb, struct sfn_event_writer *w,
 		if (ev->state) {
 			o = PUT_LIT(o, "\"name\":");
 			commit(sb, o);
-			sfn_json_quote(sb, ev->state, strlen(ev->state), 0);
+			add_name(sb, w, ev->state);
 			first = false;
 			if (ev->has_index) {
 				ADD_LIT(sb, ",\"index\":");

@@ -88,6 +88,12 @@ struct sfn_event_writer {
 		json_t *v;
 		struct sfn_strbuf text;
 	} cache[9];
+	/* State names as JSON strings, by address (checked by content). */
+	struct sfn_event_name {
+		const char *state;
+		char *raw;		/* owned copy of the name */
+		struct sfn_strbuf text; /* "name" quoted */
+	} names[16];
 };
 void sfn_event_writer_release(struct sfn_event_writer *w);
 /*
