@@ -2442,7 +2442,8 @@ static int validate(struct jn_ctx *c, const struct jn_sig *s, jv *args, int n,
 	bool ones = n == s->n;
 	for (int i = 0; ones && i < n; i++) {
 		const struct jn_param *p = &s->p[i];
-		ones = p->quant != '+' && strchr(p->cls, sym[i]);
+		ones = p->quant != '+' && sym[i] >= 'a' && sym[i] <= 'z' &&
+		       ((p->clsmask >> (sym[i] - 'a')) & 1);
 		lens[i] = 1;
 	}
 	if (!ones && !sig_match(s, sym, 0, 0, lens, true, s->n, &end)) {

@@ -174,6 +174,7 @@ struct jn_param {
 	char quant;	 /* 0, '?' or '+' */
 	bool context;	 /* '-' */
 	char subtype[16]; /* a<s>: "s" */
+	uint32_t clsmask; /* cls as bits, 1 << (symbol - 'a') */
 };
 struct jn_sig {
 	struct jn_param p[12];

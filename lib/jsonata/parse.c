@@ -1651,6 +1651,13 @@ int jn_parse_sig(struct jn_arena *a, const char *s, size_t len,
 		p++;
 	}
 #undef NEXTP
+	for (int i = 0; i < sig->n; i++) {
+		struct jn_param *pp = &sig->p[i];
+		pp->clsmask = 0;
+		for (const char *k = pp->cls; *k; k++)
+			if (*k >= 'a' && *k <= 'z')
+				pp->clsmask |= 1u << (*k - 'a');
+	}
 	return 0;
 }
 
