@@ -94,6 +94,28 @@ static const char *op_text(int op, char buf[4])
 	}
 }
 
+/* text grown in an arena (what it outgrows stays there until the end) */
+struct arena_text {
+	char *buf; /* NUL-terminated */
+	size_t len, cap;
+};
+
+static void arena_text_add(struct jn_arena *a, struct arena_text *t,
+			   const char *s, size_t n)
+{
+	if (t->len + n + 1 > t->cap) {
+		size_t nc = (t->len + n + 1) * 2;
+		char *nb = jn_alloc(a, nc);
+		if (t->len)
+			memcpy(nb, t->buf, t->len);
+		t->buf = nb;
+		t->cap = nc;
+	}
+	memcpy(t->buf + t->len, s, n);
+	t->len += n;
+	t->buf[t->len] = 0;
+}
+
 static const char *tok_text(struct parser *ps, const struct tok *t)
 {
 	static const char *const vals[] = { "null", "false", "true" };
@@ -789,8 +811,9 @@ static struct jn_node *led(struct parser *ps, struct tok *t,
 			if (at_op(ps, '<')) {
 				size_t sigpos = ps->t.pos;
 				int depth = 1;
-				struct sfn_strbuf sig = SFN_STRBUF_INIT;
-				sfn_strbuf_addch(&sig, '<');
+				/* in the arena: advance() may longjmp out */
+				struct arena_text sig = { 0 };
+				arena_text_add(ps->a, &sig, "<", 1);
 				while (depth > 0 && !at_op(ps, '{') &&
 				       ps->t.type != T_END) {
 					advance(ps, 0, false);
@@ -798,13 +821,12 @@ static struct jn_node *led(struct parser *ps, struct tok *t,
 						depth--;
 					else if (at_op(ps, '<'))
 						depth++;
-					sfn_strbuf_adds(&sig,
-							tok_text(ps, &ps->t));
+					const char *tt = tok_text(ps, &ps->t);
+					arena_text_add(ps->a, &sig, tt,
+						       strlen(tt));
 				}
-				char *sigs =
-					jn_strndup(ps->a, sig.buf, sig.len);
+				char *sigs = sig.buf;
 				size_t siglen = sig.len;
-				sfn_strbuf_release(&sig);
 				advance(ps, '>', false);
 				self->sig =
 					jn_zalloc(ps->a, sizeof(*self->sig));
