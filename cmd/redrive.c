@@ -270,7 +270,7 @@ int cmd_redrive(int argc, char **argv)
 				     last ? NULL : argv[optind], last);
 	if (!dir)
 		return SFN_EXIT_INPUT;
-	journal = sfn_journal_open(dir, 0, &data, &err);
+	journal = sfn_journal_open(dir, SFN_JOURNAL_SERIAL, &data, &err);
 	if (!journal) {
 		if (err.name && !strcmp(err.name, "SFN_JOURNAL_LOCKED")) {
 			/* Someone drives it now: AWS's reason for RUNNING. */

@@ -549,7 +549,8 @@ int cmd_run(int argc, char **argv)
 			exec_name, o.express, start, input, sfn_doc_root(mdoc),
 			def_abs, list.v[0].logical_id, settings);
 		const char *root = sfn_cli_journal_root(journal_dir);
-		journal = sfn_journal_create(root, exec_name, header, 0, &err);
+		journal = sfn_journal_create(root, exec_name, header,
+					     SFN_JOURNAL_SERIAL, &err);
 		json_decref(header);
 		json_decref(settings);
 		free(mock_abs);

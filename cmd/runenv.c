@@ -145,9 +145,10 @@ static void write_event(struct sfn_strbuf *sb, void *rec, void *state)
 static void release_event(void *rec)
 {
 	struct sfn_event *ev = rec;
-	json_decref((json_t *)ev->payload);
-	json_decref((json_t *)ev->details);
-	json_decref((json_t *)ev->scope);
+	/* On the writer thread: the last holder may be this one. */
+	sfn_json_decref_shared(ev->payload);
+	sfn_json_decref_shared(ev->details);
+	sfn_json_decref_shared(ev->scope);
 }
 
 void sfn_run_journal_emit(void *ud, const struct sfn_event *event)

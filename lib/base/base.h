@@ -180,6 +180,20 @@ double sfn_json_number(const json_t *v);
  * Deep equality as ASL and JSONata compare: numbers by value (1 == 1.0),
  * object keys unordered, arrays ordered.
  */
+/*
+ * json_decref for a value other threads may have used: jansson decrements
+ * with release order only, but the thread that frees a value must also
+ * acquire what the other holders did before their decrements (their
+ * reads of it), so this decrement is acquire-release.
+ */
+static inline void sfn_json_decref_shared(const json_t *v)
+{
+	json_t *j = (json_t *)v;
+	if (j && j->refcount != (size_t)-1 &&
+	    __atomic_sub_fetch(&j->refcount, 1, __ATOMIC_ACQ_REL) == 0)
+		json_delete(j);
+}
+
 bool sfn_json_equal(const json_t *a, const json_t *b);
 
 /* ---- JSON Pointer (RFC 6901) ---- */

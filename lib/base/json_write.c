@@ -164,9 +164,13 @@ static int digits32(uint32_t x)
 {
 	if (x < 100000)
 		return x < 100 ? (x < 10 ? 1 : 2)
-			       : (x < 1000 ? 3 : x < 10000 ? 4 : 5);
+			       : (x < 1000    ? 3
+				  : x < 10000 ? 4
+					      : 5);
 	return x < 10000000 ? (x < 1000000 ? 6 : 7)
-			    : (x < 100000000 ? 8 : x < 1000000000 ? 9 : 10);
+			    : (x < 100000000	? 8
+			       : x < 1000000000 ? 9
+						: 10);
 }
 
 static const char digit_pairs[] = "00010203040506070809"
@@ -402,19 +406,24 @@ static void dump(struct sfn_strbuf *sb, const json_t *v, int flags, int depth)
 
 	switch (json_typeof(v)) {
 	case JSON_OBJECT: {
-		const char *key;
-		json_t *item;
 		bool first = true;
 		sfn_strbuf_addch(sb, '{');
-		json_object_foreach((json_t *)v, key, item) {
+		/* The iterator itself: json_object_foreach finds each key's
+		 * iterator again, and a key's length is stored. */
+		for (void *it = json_object_iter((json_t *)v); it;
+		     it = json_object_iter_next((json_t *)v, it)) {
 			if (!first)
 				sfn_strbuf_addch(sb, ',');
 			first = false;
 			if (pretty)
 				indent(sb, depth + 1);
-			dump_str(sb, key, strlen(key), flags);
-			sfn_strbuf_adds(sb, pretty ? ": " : ":");
-			dump(sb, item, flags, depth + 1);
+			dump_str(sb, json_object_iter_key(it),
+				 json_object_iter_key_len(it), flags);
+			if (pretty)
+				sfn_strbuf_add(sb, ": ", 2);
+			else
+				sfn_strbuf_addch(sb, ':');
+			dump(sb, json_object_iter_value(it), flags, depth + 1);
 		}
 		if (pretty && !first)
 			indent(sb, depth);

@@ -79,7 +79,7 @@ void sfn_event_writer_release(struct sfn_event_writer *w)
 {
 	w->ts[0] = '\0';
 	for (size_t i = 0; i < sizeof(w->cache) / sizeof(w->cache[0]); i++) {
-		json_decref(w->cache[i].v);
+		sfn_json_decref_shared(w->cache[i].v);
 		w->cache[i].v = NULL;
 		sfn_strbuf_release(&w->cache[i].text);
 	}
@@ -125,7 +125,7 @@ static void add_cached(struct sfn_strbuf *sb, struct sfn_event_text *c,
 	}
 	size_t start = sb->len;
 	dump(sb, v);
-	json_decref(c->v);
+	sfn_json_decref_shared(c->v);
 	c->v = NULL;
 	size_t n = sb->len - start;
 	if (n > CACHE_MAX)

@@ -197,7 +197,7 @@ static void write_header(struct sfn_strbuf *sb, void *rec, void *state)
 
 static void release_header(void *rec)
 {
-	json_decref(*(json_t **)rec);
+	sfn_json_decref_shared(*(json_t **)rec);
 }
 
 static const struct sfn_journal_format header_format = { write_header,
@@ -653,6 +653,13 @@ int sfn_journal_append_record(struct sfn_journal *j,
 			      void (*fill)(void *rec, void *ud), void *ud,
 			      bool durable, struct sfn_error *err)
 {
+	if ((j->flags & SFN_JOURNAL_SERIAL) && !durable &&
+	    j->pending.len + rec_span(size) < BATCH_BYTES) {
+		/* Only the (serialised) appenders touch pending; the writer
+		 * thread gets it under the lock, at a hand-over. */
+		fill(push(j, fmt, size), ud);
+		return 0;
+	}
 	pthread_mutex_lock(&j->mu);
 	fill(push(j, fmt, size), ud);
 	int rc = queued(j, durable, err);

@@ -32,6 +32,10 @@ struct sfn_journal;
 enum sfn_journal_flags {
 	SFN_JOURNAL_NO_SYNC =
 		1 << 0, /* never fdatasync (test suites, throwaway runs) */
+	/* The caller never appends from two threads at once (an
+	 * interpreter emitting under its own lock): a record that needs no
+	 * hand-over is queued without taking the journal's lock. */
+	SFN_JOURNAL_SERIAL = 1 << 1,
 };
 
 /*
