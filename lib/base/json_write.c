@@ -389,6 +389,31 @@ static void indent(struct sfn_strbuf *sb, int depth)
 /* A string or key as dump() writes it. */
 static void dump_str(struct sfn_strbuf *sb, const char *s, size_t n, int flags)
 {
+	/* Keys and short values mostly need no escape: one bounds check
+	 * and one copy (non-ASCII bytes are escaped only with ASCII). */
+	if (n <= 32) {
+		const unsigned char *p = (const unsigned char *)s;
+		unsigned limit = flags & SFN_JSON_ASCII ? 0x80 : 0x100;
+		size_t i = 0;
+		while (i < n && !quote_esc[p[i]] && p[i] < limit)
+			i++;
+		if (i == n) {
+			bool q = flags & DUMP_QUOTED;
+			sfn_strbuf_grow(sb, n + 4);
+			char *o = sb->buf + sb->len;
+			if (q)
+				*o++ = '\\';
+			*o++ = '"';
+			memcpy(o, s, n);
+			o += n;
+			if (q)
+				*o++ = '\\';
+			*o++ = '"';
+			*o = '\0';
+			sb->len = (size_t)(o - sb->buf);
+			return;
+		}
+	}
 	if (flags & DUMP_QUOTED) {
 		sfn_strbuf_add(sb, "\\\"", 2);
 		quote_twice(sb, s, n);
