@@ -129,6 +129,49 @@ int main(void)
 	noload.payload_key = "input";
 	check(&noload, "state event without payload");
 
+	struct sfn_event iter = bare;
+	iter.type = "MapIterationSucceeded";
+	iter.details_key = "mapIterationSucceededEventDetails";
+	iter.state = "Fan";
+	iter.has_index = true;
+	iter.index = 9999;
+	check(&iter, "Map iteration: name and index");
+
+	/*
+	 * One writer over many events: what it keeps (the last payload, scopes,
+	 * quoted names) never shows a value other than the event's, even when
+	 * a name's bytes change at the same address.
+	 */
+	struct sfn_event_writer w = { 0 };
+	struct sfn_strbuf fast = SFN_STRBUF_INIT, slow = SFN_STRBUF_INIT;
+	char name[8] = "First";
+	json_t *pa = json_loads("{\"a\":1}", 0, NULL);
+	json_t *pb = json_loads("{\"a\":1}", 0, NULL); /* equal, not same */
+	json_t *pc = json_loads("[\"c\"]", 0, NULL);
+	json_t *seq[] = { pa, pa, pb, pc, pa, pc, pc };
+	for (size_t i = 0; i < sizeof(seq) / sizeof(seq[0]); i++) {
+		struct sfn_event ev = noload;
+		ev.id = 100 + i;
+		ev.payload = seq[i];
+		ev.state = name;
+		ev.scope = i % 2 ? scope : NULL;
+		if (i == 4)
+			memcpy(name, "Other", 6);
+		sfn_event_write(&fast, &w, &ev);
+		sfn_strbuf_addch(&fast, '\n');
+		json_t *o = sfn_event_json(&ev);
+		sfn_json_dump(&slow, o, 0);
+		sfn_strbuf_addch(&slow, '\n');
+		json_decref(o);
+	}
+	SFN_CHECK_STR(fast.buf, slow.buf, "one writer, many events");
+	sfn_event_writer_release(&w);
+	sfn_strbuf_release(&fast);
+	sfn_strbuf_release(&slow);
+	json_decref(pa);
+	json_decref(pb);
+	json_decref(pc);
+
 	/* The in-memory sink keeps the same objects. */
 	struct sfn_event_log log;
 	sfn_event_log_init(&log);

@@ -47,8 +47,10 @@ struct sfn_journal {
 	int fd;	    /* open for appending, flock'ed exclusively */
 	int flags;  /* enum sfn_journal_flags */
 	pthread_mutex_t mu;
-	pthread_cond_t synced;	   /* signalled when a sync finishes */
-	struct sfn_strbuf pending; /* records not handed over yet; under mu */
+	pthread_cond_t synced; /* signalled when a sync finishes */
+	/* Records not handed over yet: under mu, or only the appenders'
+	 * (serialised by the caller) with SFN_JOURNAL_SERIAL. */
+	struct sfn_strbuf pending;
 	/*
 	 * The writer thread: a full batch of pending records is handed to
 	 * it, formatted and written while the execution goes on filling the
