@@ -129,6 +129,29 @@ static void check_shortest(int count)
 
 int main(void)
 {
+	/* SHA-256 (the journal pins its definition by it): FIPS 180-2
+	 * vectors, and one longer than a block. */
+	{
+		static const struct {
+			const char *in, *hex;
+		} sha[] = {
+			{ "", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934c"
+			      "a495991b7852b855" },
+			{ "abc",
+			  "ba7816bf8f01cfea414140de5dae2223b00361a396177a"
+			  "9cb410ff61f20015ad" },
+			{ "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomno"
+			  "pnopq",
+			  "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ec"
+			  "edd419db06c1" },
+		};
+		for (size_t i = 0; i < sizeof(sha) / sizeof(sha[0]); i++) {
+			char hex[65];
+			sfn_sha256_hex(sha[i].in, strlen(sha[i].in), hex);
+			SFN_CHECK_STR(hex, sha[i].hex, "sha256");
+		}
+	}
+
 	char buf[SFN_NUMBUF];
 	check_shortest(200000);
 	for (size_t i = 0; i < sizeof(numbers) / sizeof(numbers[0]); i++) {
