@@ -151,6 +151,21 @@ static void release_event(void *rec)
 	sfn_json_decref_shared(ev->scope);
 }
 
+/*
+ * With secrets about (a config, AWS credentials), an event is built as
+ * JSON and masked by the Task environment (which is thread-safe) before
+ * it is written: on the writer thread too.
+ */
+static void write_redacted(struct sfn_strbuf *sb, void *rec, void *state)
+{
+	struct sfn_run_journal *rj = state;
+	json_t *ev = sfn_event_json(rec);
+	json_t *safe = sfn_task_redact(rj->tenv, ev);
+	sfn_json_dump(sb, safe, 0);
+	sfn_json_decref_shared(safe);
+	sfn_json_decref_shared(ev);
+}
+
 void sfn_run_journal_emit(void *ud, const struct sfn_event *event)
 {
 	struct sfn_run_journal *rj = ud;
@@ -159,26 +174,19 @@ void sfn_run_journal_emit(void *ud, const struct sfn_event *event)
 	if (rj->failed)
 		return;
 	bool durable = sfn_journal_event_is_durable(event->type);
-	if (rj->redact && rj->tenv) {
+	if (!rj->fmt.write) {
 		/* Secrets never reach the journal (issue #6): mask what the
-		 * integrations know to be secret before the event is
+		 * integrations know to be secret before an event is
 		 * written. */
-		json_t *ev = sfn_event_json(event);
-		json_t *safe = sfn_task_redact(rj->tenv, ev);
-		rc = sfn_journal_append(rj->j, safe, durable, &err);
-		json_decref(safe);
-		json_decref(ev);
-	} else {
-		/* Copied, not formatted: no JSON on the hot path. */
-		if (!rj->fmt.write) {
-			rj->fmt.write = write_event;
-			rj->fmt.release = release_event;
-			rj->fmt.state = &rj->w;
-		}
-		rc = sfn_journal_append_record(rj->j, &rj->fmt, sizeof(*event),
-					       fill_event, (void *)event,
-					       durable, &err);
+		bool redact = rj->redact && rj->tenv;
+		rj->fmt.write = redact ? write_redacted : write_event;
+		rj->fmt.release = release_event;
+		rj->fmt.state = redact ? (void *)rj : (void *)&rj->w;
 	}
+	/* Copied, not formatted: no JSON on the hot path. */
+	rc = sfn_journal_append_record(rj->j, &rj->fmt, sizeof(*event),
+				       fill_event, (void *)event, durable,
+				       &err);
 	if (rc < 0) {
 		rj->failed = 1;
 		rj->error = sfn_xstrdup(err.cause ? err.cause : "write error");
