@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -19,8 +20,17 @@
 
 #include "base/banned.h"
 
-/* Queued records go to the writer thread once this many bytes wait. */
-#define BATCH_BYTES (256 * 1024)
+/*
+ * Queued records go to the writer thread once this many bytes of them
+ * wait (batch_limit): at most BATCH_MAX, fewer when the lines they make are
+ * long. A record holds its values alive until it is written, so a batch
+ * is sized for about BATCH_TEXT bytes of lines: a run of large payloads
+ * keeps a few of them waiting, not thousands.
+ */
+#define BATCH_MAX   (256 * 1024)
+#define BATCH_MIN   (4 * 1024)
+#define BATCH_FIRST (32 * 1024)
+#define BATCH_TEXT  (16 * 1024 * 1024)
 /* Formatted lines are written once this many bytes wait. */
 #define WRITE_BYTES (256 * 1024)
 
@@ -69,6 +79,9 @@ struct sfn_journal {
 	unsigned long durable; /* batches known to be on disk; under mu */
 	bool syncing;	       /* a thread is in fdatasync; under mu */
 	int failed_errno;      /* first write/sync error; sticky */
+	/* Bytes of records a batch holds; set by the formatter after each
+	 * batch from the length of the lines it made. */
+	atomic_size_t batch_limit;
 	/* The directory entries of a new execution are not synced yet: the
 	 * first durable append does it (fsync of the directory and the root),
 	 * so a run without Tasks never waits for the disk. */
@@ -142,6 +155,7 @@ static struct sfn_journal *journal_new(const char *dir, int fd, int flags)
 	sfn_strbuf_init(&j->pending, 0);
 	sfn_strbuf_init(&j->inflight, 0);
 	sfn_strbuf_init(&j->out, 0);
+	atomic_init(&j->batch_limit, BATCH_FIRST);
 	return j;
 }
 
@@ -470,6 +484,7 @@ static int format_batch(struct sfn_journal *j, struct sfn_strbuf *batch,
 			bool skip)
 {
 	int e = 0;
+	size_t text = 0, records = batch->len;
 	for (size_t pos = 0; pos < batch->len;) {
 		struct rec_head *h = (struct rec_head *)(batch->buf + pos);
 		void *rec = h + 1;
@@ -483,6 +498,7 @@ static int format_batch(struct sfn_journal *j, struct sfn_strbuf *batch,
 				if (write_all(j->fd, j->out.buf, j->out.len) <
 				    0)
 					e = errno;
+				text += j->out.len;
 				sfn_strbuf_reset(&j->out);
 			}
 		}
@@ -493,9 +509,26 @@ static int format_batch(struct sfn_journal *j, struct sfn_strbuf *batch,
 	if (!skip && !e && j->out.len &&
 	    write_all(j->fd, j->out.buf, j->out.len) < 0)
 		e = errno;
+	text += j->out.len;
 	sfn_strbuf_reset(&j->out);
 	sfn_strbuf_reset(batch);
+	if (text && records) {
+		/* Records per byte of text, times the text a batch may
+		 * make. */
+		double limit = (double)records * BATCH_TEXT / (double)text;
+		atomic_store_explicit(&j->batch_limit,
+				      limit > BATCH_MAX	  ? BATCH_MAX
+				      : limit < BATCH_MIN ? BATCH_MIN
+							  : (size_t)limit,
+				      memory_order_relaxed);
+	}
 	return e;
+}
+
+/* The current batch size (see BATCH_MAX). */
+static size_t batch_limit(struct sfn_journal *j)
+{
+	return atomic_load_explicit(&j->batch_limit, memory_order_relaxed);
 }
 
 static void *writer_main(void *arg)
@@ -625,7 +658,7 @@ static int queued(struct sfn_journal *j, bool durable, struct sfn_error *err)
 	int rc = 0;
 	if (durable)
 		rc = write_pending(j);
-	else if (j->pending.len >= BATCH_BYTES)
+	else if (j->pending.len >= batch_limit(j))
 		rc = write_behind(j);
 	if (rc == 0 && durable)
 		rc = sync_written(j);
@@ -656,7 +689,7 @@ int sfn_journal_append_record(struct sfn_journal *j,
 			      bool durable, struct sfn_error *err)
 {
 	if ((j->flags & SFN_JOURNAL_SERIAL) && !durable &&
-	    j->pending.len + rec_span(size) < BATCH_BYTES) {
+	    j->pending.len + rec_span(size) < batch_limit(j)) {
 		/* Only the (serialised) appenders touch pending; the writer
 		 * thread gets it under the lock, at a hand-over. */
 		fill(push(j, fmt, size), ud);
