@@ -94,6 +94,13 @@ static int io_error(struct sfn_error *err, const char *what, const char *path)
 			  strerror(errno));
 }
 
+/* The journal's sticky write error, as a user-facing one. */
+static int write_error(struct sfn_journal *j, struct sfn_error *err)
+{
+	errno = j->failed_errno;
+	return io_error(err, "write journal", j->path);
+}
+
 /* mkdir -p with mode 0700 for what it creates. */
 static int make_dirs(const char *path, struct sfn_error *err)
 {
@@ -305,8 +312,7 @@ struct sfn_journal *sfn_journal_create(const char *root, const char *name,
 	int rc = write_behind(j);
 	pthread_mutex_unlock(&j->mu);
 	if (rc < 0) {
-		errno = j->failed_errno;
-		io_error(err, "write journal", j->path);
+		write_error(j, err);
 		goto fail;
 	}
 	if (!(flags & SFN_JOURNAL_NO_SYNC))
@@ -662,10 +668,8 @@ static int queued(struct sfn_journal *j, bool durable, struct sfn_error *err)
 		rc = write_behind(j);
 	if (rc == 0 && durable)
 		rc = sync_written(j);
-	if (rc < 0) {
-		errno = j->failed_errno;
-		io_error(err, "write journal", j->path);
-	}
+	if (rc < 0)
+		write_error(j, err);
 	return rc;
 }
 
@@ -708,10 +712,8 @@ int sfn_journal_write_behind(struct sfn_journal *j, struct sfn_error *err)
 	pthread_mutex_lock(&j->mu);
 	if (j->pending.len)
 		rc = write_behind(j);
-	if (rc < 0) {
-		errno = j->failed_errno;
-		io_error(err, "write journal", j->path);
-	}
+	if (rc < 0)
+		write_error(j, err);
 	pthread_mutex_unlock(&j->mu);
 	return rc;
 }
@@ -721,10 +723,8 @@ int sfn_journal_flush_nosync(struct sfn_journal *j, struct sfn_error *err)
 	int rc;
 	pthread_mutex_lock(&j->mu);
 	rc = write_pending(j);
-	if (rc < 0) {
-		errno = j->failed_errno;
-		io_error(err, "write journal", j->path);
-	}
+	if (rc < 0)
+		write_error(j, err);
 	pthread_mutex_unlock(&j->mu);
 	return rc;
 }
@@ -736,10 +736,8 @@ int sfn_journal_flush(struct sfn_journal *j, struct sfn_error *err)
 	rc = write_pending(j);
 	if (rc == 0)
 		rc = sync_written(j);
-	if (rc < 0) {
-		errno = j->failed_errno;
-		io_error(err, "write journal", j->path);
-	}
+	if (rc < 0)
+		write_error(j, err);
 	pthread_mutex_unlock(&j->mu);
 	return rc;
 }
