@@ -177,10 +177,6 @@ int sfn_fmt_int(char buf[SFN_NUMBUF], int64_t v);
 /* A number's value as a double (integer or real); 0 for non-numbers. */
 double sfn_json_number(const json_t *v);
 /*
- * Deep equality as ASL and JSONata compare: numbers by value (1 == 1.0),
- * object keys unordered, arrays ordered.
- */
-/*
  * json_decref for a value other threads may have used: jansson decrements
  * with release order only, but the thread that frees a value must also
  * acquire what the other holders did before their decrements (their
@@ -194,6 +190,10 @@ static inline void sfn_json_decref_shared(const json_t *v)
 		json_delete(j);
 }
 
+/*
+ * Deep equality as ASL and JSONata compare: numbers by value (1 == 1.0),
+ * object keys unordered, arrays ordered.
+ */
 bool sfn_json_equal(const json_t *a, const json_t *b);
 
 /* ---- JSON Pointer (RFC 6901) ---- */

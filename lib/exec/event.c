@@ -86,7 +86,6 @@ void sfn_event_writer_release(struct sfn_event_writer *w)
 	for (size_t i = 0; i < sizeof(w->names) / sizeof(w->names[0]); i++) {
 		free(w->names[i].raw);
 		w->names[i].raw = NULL;
-		w->names[i].state = NULL;
 		sfn_strbuf_release(&w->names[i].text);
 	}
 }
@@ -96,11 +95,10 @@ static void add_name(struct sfn_strbuf *sb, struct sfn_event_writer *w,
 		     const char *state)
 {
 	struct sfn_event_name *c = &w->names[((uintptr_t)state >> 3) & 15];
-	if (c->state != state || strcmp(c->raw, state)) {
+	if (!c->raw || strcmp(c->raw, state)) {
 		size_t n = strlen(state);
 		free(c->raw);
 		c->raw = sfn_xstrdup(state);
-		c->state = state;
 		c->text.len = 0;
 		sfn_json_quote(&c->text, state, n, 0);
 	}

@@ -245,8 +245,6 @@ static void emit_iteration(struct frame *f, const char *type, const char *key,
 				.state = name,
 				.has_index = true,
 				.index = (json_int_t)i };
-	if (!want_events(f))
-		ev = (struct sfn_event){ 0 };
 	emit_event(f, &ev, NULL);
 }
 

@@ -88,9 +88,9 @@ struct sfn_event_writer {
 		json_t *v;
 		struct sfn_strbuf text;
 	} cache[9];
-	/* State names as JSON strings, by address (checked by content). */
+	/* State names as JSON strings, slotted by address, matched by
+	 * content. */
 	struct sfn_event_name {
-		const char *state;
 		char *raw;		/* owned copy of the name */
 		struct sfn_strbuf text; /* "name" quoted */
 	} names[16];
