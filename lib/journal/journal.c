@@ -69,6 +69,16 @@ struct sfn_journal {
 	 * and write the rest in the caller, keeping the order.
 	 */
 	struct sfn_strbuf inflight; /* the writer's records while busy */
+	/*
+	 * Records are released (their references dropped) by the appenders,
+	 * not by the writer: the values were made by the execution's thread,
+	 * and freeing them there keeps its allocator's frees local instead of
+	 * sending every block back across threads. A written batch comes back
+	 * as pending at the next hand-over, with @returned set; the next
+	 * push releases it. Touched by appenders only (under mu, or
+	 * serialised by the caller with SFN_JOURNAL_SERIAL).
+	 */
+	bool returned;
 	struct sfn_strbuf out;	   /* formatted, not written: the formatter's */
 	bool busy;		   /* inflight is being written; under mu */
 	bool writer_started, stop; /* under mu */
@@ -166,8 +176,7 @@ static struct sfn_journal *journal_new(const char *dir, int fd, int flags)
 	return j;
 }
 
-static int format_batch(struct sfn_journal *j, struct sfn_strbuf *batch,
-			bool skip);
+static void release_batch(struct sfn_strbuf *batch);
 
 static void journal_free(struct sfn_journal *j)
 {
@@ -180,8 +189,10 @@ static void journal_free(struct sfn_journal *j)
 		pthread_mutex_unlock(&j->mu);
 		pthread_join(j->writer, NULL);
 	}
-	/* Records never written (a failed journal) still hold references. */
-	format_batch(j, &j->pending, true);
+	/* Records written by the thread, and those never written (a failed
+	 * journal), still hold references. */
+	release_batch(&j->inflight);
+	release_batch(&j->pending);
 	if (j->fd >= 0)
 		close(j->fd); /* also releases the flock */
 	pthread_mutex_destroy(&j->mu);
@@ -479,45 +490,52 @@ fail:
 	return NULL;
 }
 
+/* Releases what the records of @batch hold, and empties it. */
+static void release_batch(struct sfn_strbuf *batch)
+{
+	for (size_t pos = 0; pos < batch->len;) {
+		struct rec_head *h = (struct rec_head *)(batch->buf + pos);
+		if (h->fmt && h->fmt->release)
+			h->fmt->release(h + 1);
+		pos += rec_span(h->size);
+	}
+	sfn_strbuf_reset(batch);
+}
+
 /*
- * Formats the records of @batch into j->out and writes them, releasing
- * each record, and empties @batch; with @skip (the journal failed
- * already) only releases them. Called by the writer thread on inflight,
- * or under j->mu while the writer is idle on pending: one formatter at a
- * time. Returns 0 or the errno of a failed write.
+ * Formats the records of @batch into j->out and writes them; with @skip
+ * (the journal failed already) does nothing. The records stay in @batch,
+ * holding their references, for release_batch(). Called by the writer
+ * thread on inflight, or under j->mu while the writer is idle on pending:
+ * one formatter at a time. Returns 0 or the errno of a failed write.
  */
 static int format_batch(struct sfn_journal *j, struct sfn_strbuf *batch,
 			bool skip)
 {
 	int e = 0;
 	size_t text = 0, records = batch->len;
-	for (size_t pos = 0; pos < batch->len;) {
+	if (skip)
+		return 0;
+	for (size_t pos = 0; pos < batch->len && !e;) {
 		struct rec_head *h = (struct rec_head *)(batch->buf + pos);
 		void *rec = h + 1;
-		if (!skip && !e) {
-			if (h->fmt)
-				h->fmt->write(&j->out, rec, h->fmt->state);
-			else
-				sfn_strbuf_add(&j->out, rec, h->size);
-			sfn_strbuf_addch(&j->out, '\n');
-			if (j->out.len >= WRITE_BYTES) {
-				if (write_all(j->fd, j->out.buf, j->out.len) <
-				    0)
-					e = errno;
-				text += j->out.len;
-				sfn_strbuf_reset(&j->out);
-			}
+		if (h->fmt)
+			h->fmt->write(&j->out, rec, h->fmt->state);
+		else
+			sfn_strbuf_add(&j->out, rec, h->size);
+		sfn_strbuf_addch(&j->out, '\n');
+		if (j->out.len >= WRITE_BYTES) {
+			if (write_all(j->fd, j->out.buf, j->out.len) < 0)
+				e = errno;
+			text += j->out.len;
+			sfn_strbuf_reset(&j->out);
 		}
-		if (h->fmt && h->fmt->release)
-			h->fmt->release(rec);
 		pos += rec_span(h->size);
 	}
-	if (!skip && !e && j->out.len &&
-	    write_all(j->fd, j->out.buf, j->out.len) < 0)
+	if (!e && j->out.len && write_all(j->fd, j->out.buf, j->out.len) < 0)
 		e = errno;
 	text += j->out.len;
 	sfn_strbuf_reset(&j->out);
-	sfn_strbuf_reset(batch);
 	if (text && records) {
 		/* Records per byte of text, times the text a batch may
 		 * make. */
@@ -567,13 +585,24 @@ static void wait_writer(struct sfn_journal *j)
 		pthread_cond_wait(&j->done, &j->mu);
 }
 
+/* Releases the records of a batch the writer handed back (@returned). */
+static void reclaim(struct sfn_journal *j)
+{
+	if (j->returned) {
+		release_batch(&j->pending);
+		j->returned = false;
+	}
+}
+
 /* Formats and writes what is pending, in the caller; under j->mu. */
 static int write_pending(struct sfn_journal *j)
 {
 	wait_writer(j);
+	reclaim(j);
 	if (!j->pending.len)
 		return j->failed_errno ? -1 : 0;
 	int e = format_batch(j, &j->pending, j->failed_errno != 0);
+	release_batch(&j->pending);
 	if (e && !j->failed_errno)
 		j->failed_errno = e;
 	j->written++;
@@ -589,6 +618,7 @@ static int write_pending(struct sfn_journal *j)
 static int write_behind(struct sfn_journal *j)
 {
 	wait_writer(j);
+	reclaim(j);
 	if (!j->writer_started) {
 		/* The writer takes no signals: SIGINT is for the thread the
 		 * caller chose to wait for it (it inherits this mask). */
@@ -601,9 +631,12 @@ static int write_behind(struct sfn_journal *j)
 			return write_pending(j);
 		j->writer_started = true;
 	}
+	/* The batch written last comes back, to be released by the next
+	 * push (reclaim). */
 	struct sfn_strbuf full = j->pending;
 	j->pending = j->inflight;
 	j->inflight = full;
+	j->returned = j->pending.len > 0;
 	j->busy = true;
 	pthread_cond_signal(&j->work);
 	return j->failed_errno ? -1 : 0;
@@ -649,6 +682,7 @@ static void *push(struct sfn_journal *j, const struct sfn_journal_format *fmt,
 		  size_t size)
 {
 	size_t span = rec_span(size);
+	reclaim(j);
 	sfn_strbuf_grow(&j->pending, span);
 	struct rec_head *h =
 		(struct rec_head *)(j->pending.buf + j->pending.len);
@@ -692,6 +726,8 @@ int sfn_journal_append_record(struct sfn_journal *j,
 			      void (*fill)(void *rec, void *ud), void *ud,
 			      bool durable, struct sfn_error *err)
 {
+	if (j->flags & SFN_JOURNAL_SERIAL)
+		reclaim(j);
 	if ((j->flags & SFN_JOURNAL_SERIAL) && !durable &&
 	    j->pending.len + rec_span(size) < batch_limit(j)) {
 		/* Only the (serialised) appenders touch pending; the writer
@@ -710,6 +746,7 @@ int sfn_journal_write_behind(struct sfn_journal *j, struct sfn_error *err)
 {
 	int rc = 0;
 	pthread_mutex_lock(&j->mu);
+	reclaim(j);
 	if (j->pending.len)
 		rc = write_behind(j);
 	if (rc < 0)
