@@ -1,9 +1,10 @@
 /*
  * flock() is BSD/Linux, not POSIX; POSIX fcntl locks would be dropped as
  * soon as this process closed any other descriptor of the same file (as
- * sfn_journal_read does), so the journal uses flock.
+ * sfn_journal_read does), so the journal uses flock. fallocate() is
+ * Linux's, used where it exists.
  */
-#define _DEFAULT_SOURCE
+#define _GNU_SOURCE
 #include "journal/journal.h"
 
 #include <dirent.h>
@@ -33,6 +34,17 @@
 #define BATCH_TEXT  (16 * 1024 * 1024)
 /* Formatted lines are written once this many bytes wait. */
 #define WRITE_BYTES (256 * 1024)
+/*
+ * A journal that has grown past PREALLOC_FROM bytes in this process gets
+ * its disk space ahead of its writes, in extents as large as what it wrote
+ * so far (at most PREALLOC_MAX): appending into blocks already allocated
+ * spares the file system its per-block delayed allocation, about a fifth
+ * of what a buffered write costs on ext4. The space is kept past the end
+ * of the file (the size only grows by writes, so a torn line reads as
+ * before) and given back when the journal is closed.
+ */
+#define PREALLOC_FROM (1024 * 1024)
+#define PREALLOC_MAX  (64 * 1024 * 1024)
 
 /*
  * The head of a queued record; the record follows it. Batches are
@@ -79,7 +91,12 @@ struct sfn_journal {
 	 * serialised by the caller with SFN_JOURNAL_SERIAL).
 	 */
 	bool returned;
-	struct sfn_strbuf out;	   /* formatted, not written: the formatter's */
+	struct sfn_strbuf out; /* formatted, not written: the formatter's */
+	/* The formatter's: bytes it wrote, where the file ends (once
+	 * known) and where its preallocated space ends (PREALLOC_FROM). */
+	size_t out_bytes;
+	off_t end, prealloc_end;
+	bool no_prealloc;
 	bool busy;		   /* inflight is being written; under mu */
 	bool writer_started, stop; /* under mu */
 	pthread_t writer;
@@ -148,6 +165,45 @@ static int write_all(int fd, const char *buf, size_t n)
 	return 0;
 }
 
+/*
+ * Gives the file system notice of @n more bytes (see PREALLOC_FROM), then
+ * writes them. The formatter's.
+ */
+static int write_out(struct sfn_journal *j, const char *buf, size_t n)
+{
+	j->out_bytes += n;
+	if (!j->no_prealloc && j->out_bytes >= PREALLOC_FROM) {
+		struct stat st;
+		if (!j->end)
+			j->end = fstat(j->fd, &st) == 0 ? st.st_size : -1;
+		if (j->end < 0) {
+			j->no_prealloc = true;
+		} else if (j->end + (off_t)n > j->prealloc_end) {
+			off_t len = j->end < PREALLOC_FROM  ? PREALLOC_FROM
+				    : j->end > PREALLOC_MAX ? PREALLOC_MAX
+							    : j->end;
+			len += (off_t)n;
+#ifdef FALLOC_FL_KEEP_SIZE
+			/* Not supported, or no room: the write decides. */
+			if (fallocate(j->fd, FALLOC_FL_KEEP_SIZE, j->end, len) <
+			    0)
+				j->no_prealloc = true;
+			else
+				j->prealloc_end = j->end + len;
+#else
+			j->no_prealloc = true;
+#endif
+		}
+	}
+	if (write_all(j->fd, buf, n) < 0) {
+		j->no_prealloc = true;
+		return -1;
+	}
+	if (j->end > 0)
+		j->end += (off_t)n;
+	return 0;
+}
+
 /* Makes a new directory entry durable (the file's own data is not enough). */
 static void sync_dir(const char *dir)
 {
@@ -193,6 +249,12 @@ static void journal_free(struct sfn_journal *j)
 	 * journal), still hold references. */
 	release_batch(&j->inflight);
 	release_batch(&j->pending);
+	if (j->prealloc_end) {
+		/* Gives back the space preallocated past the end. */
+		struct stat st;
+		if (fstat(j->fd, &st) == 0)
+			(void)!ftruncate(j->fd, st.st_size);
+	}
 	if (j->fd >= 0)
 		close(j->fd); /* also releases the flock */
 	pthread_mutex_destroy(&j->mu);
@@ -525,14 +587,14 @@ static int format_batch(struct sfn_journal *j, struct sfn_strbuf *batch,
 			sfn_strbuf_add(&j->out, rec, h->size);
 		sfn_strbuf_addch(&j->out, '\n');
 		if (j->out.len >= WRITE_BYTES) {
-			if (write_all(j->fd, j->out.buf, j->out.len) < 0)
+			if (write_out(j, j->out.buf, j->out.len) < 0)
 				e = errno;
 			text += j->out.len;
 			sfn_strbuf_reset(&j->out);
 		}
 		pos += rec_span(h->size);
 	}
-	if (!e && j->out.len && write_all(j->fd, j->out.buf, j->out.len) < 0)
+	if (!e && j->out.len && write_out(j, j->out.buf, j->out.len) < 0)
 		e = errno;
 	text += j->out.len;
 	sfn_strbuf_reset(&j->out);

@@ -63,10 +63,16 @@ static void write_counted(struct sfn_strbuf *sb, void *rec, void *state)
 	sfn_strbuf_addf(sb, "{\"n\":%d}", c->n);
 }
 
+static pthread_t appender;
+static int released_elsewhere;
+
 static void release_counted(void *rec)
 {
 	struct counted *c = rec;
 	(*c->released)++;
+	/* Values are freed on the thread that made them (the appender). */
+	if (!pthread_equal(pthread_self(), appender))
+		released_elsewhere++;
 }
 
 static void fill_counted(void *rec, void *ud)
@@ -83,6 +89,8 @@ static void test_records(const char *jroot)
 	int formatted = 0, released = 0;
 	struct sfn_journal_format fmt = { write_counted, release_counted,
 					  &formatted };
+	appender = pthread_self();
+	released_elsewhere = 0;
 	json_t *h = header("records");
 	struct sfn_journal *j = sfn_journal_create(jroot, "records", h,
 						   SFN_JOURNAL_NO_SYNC, &err);
@@ -108,6 +116,7 @@ static void test_records(const char *jroot)
 	SFN_CHECK(sfn_journal_close(j, &err) == 0, "close");
 	SFN_CHECK_INT(formatted, n - n / 1000, "records formatted");
 	SFN_CHECK_INT(released, n - n / 1000, "records released");
+	SFN_CHECK_INT(released_elsewhere, 0, "records released by the writer");
 	SFN_CHECK(sfn_journal_read(dir, &data, &err) == 0, "read records");
 	SFN_CHECK_INT(json_array_size(data.events), n, "lines");
 	int bad = -1;
@@ -119,6 +128,71 @@ static void test_records(const char *jroot)
 	}
 	SFN_CHECK_INT(bad, -1, "first line out of order");
 	sfn_journal_data_release(&data);
+	free(dir);
+	json_decref(h);
+}
+
+/* Lines of about 200 bytes. */
+static void write_padded(struct sfn_strbuf *sb, void *rec, void *state)
+{
+	(void)state;
+	sfn_strbuf_addf(sb, "{\"n\":%d,\"pad\":\"%0190d\"}",
+			((struct counted *)rec)->n, 0);
+}
+
+/*
+ * A long journal gets its space ahead of its writes (where the file system
+ * can), and gives back what it did not use when it is closed; the lines
+ * read back the same either way.
+ */
+static void test_preallocated(const char *jroot)
+{
+	struct sfn_error err = SFN_ERROR_INIT;
+	struct sfn_journal_data data;
+	int released = 0;
+	struct sfn_journal_format fmt = { write_padded, release_counted, NULL };
+	json_t *h = header("long");
+	struct sfn_journal *j =
+		sfn_journal_create(jroot, "long", h, SFN_JOURNAL_NO_SYNC, &err);
+	SFN_CHECK(j != NULL, "create: %s", err.cause ? err.cause : "");
+	if (!j) {
+		json_decref(h);
+		return;
+	}
+	char *dir = sfn_xasprintf("%s/long", jroot);
+	char *path = sfn_xasprintf("%s/%s", dir, SFN_JOURNAL_FILE);
+	const int n = 30000; /* about 6 MB */
+	bool ahead = false;
+	struct stat st;
+	for (int i = 0; i < n; i++) {
+		struct counted c = { i, &released };
+		SFN_CHECK(sfn_journal_append_record(j, &fmt, sizeof(c),
+						    fill_counted, &c, false,
+						    &err) == 0,
+			  "record %d", i);
+		if (i % 5000 == 4999) {
+			SFN_CHECK(sfn_journal_flush_nosync(j, &err) == 0,
+				  "flush");
+			if (stat(path, &st) == 0 &&
+			    (off_t)st.st_blocks * 512 > st.st_size + 65536)
+				ahead = true;
+		}
+	}
+	SFN_CHECK(sfn_journal_close(j, &err) == 0, "close");
+	SFN_CHECK(stat(path, &st) == 0, "stat %s", path);
+	/* Blocks are 4 KiB here, at most: nothing kept past the end. */
+	SFN_CHECK((off_t)st.st_blocks * 512 <= st.st_size + 4096,
+		  "space past the end given back: %lld bytes in %lld blocks "
+		  "(preallocated while written: %s)",
+		  (long long)st.st_size, (long long)st.st_blocks,
+		  ahead ? "yes" : "no");
+	SFN_CHECK(sfn_journal_read(dir, &data, &err) == 0, "read long");
+	SFN_CHECK_INT(json_array_size(data.events), n, "long lines");
+	SFN_CHECK_INT(json_integer_value(json_object_get(
+			      json_array_get(data.events, (size_t)n - 1), "n")),
+		      n - 1, "last line");
+	sfn_journal_data_release(&data);
+	free(path);
 	free(dir);
 	json_decref(h);
 }
@@ -273,6 +347,7 @@ int main(void)
 	SFN_CHECK(sfn_journal_list("/nonexistent/sfn", visit, &names, &err) ==
 			  0,
 		  "missing root lists nothing");
+	test_preallocated(jroot);
 
 	json_decref(h);
 	json_decref(h2);
