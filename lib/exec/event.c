@@ -78,6 +78,7 @@ static void add_key(struct sfn_strbuf *sb, const char *key)
 void sfn_event_writer_release(struct sfn_event_writer *w)
 {
 	w->ts[0] = '\0';
+	w->id_len = 0;
 	for (size_t i = 0; i < sizeof(w->cache) / sizeof(w->cache[0]); i++) {
 		sfn_json_decref_shared(w->cache[i].v);
 		w->cache[i].v = NULL;
@@ -90,9 +91,9 @@ void sfn_event_writer_release(struct sfn_event_writer *w)
 	}
 }
 
-/* Appends @state as a JSON string: quoted once per name, then copied. */
-static void add_name(struct sfn_strbuf *sb, struct sfn_event_writer *w,
-		     const char *state)
+/* @state as a JSON string: quoted once per name, then copied. */
+static const struct sfn_strbuf *name_text(struct sfn_event_writer *w,
+					  const char *state)
 {
 	struct sfn_event_name *c = &w->names[((uintptr_t)state >> 3) & 15];
 	if (!c->raw || strcmp(c->raw, state)) {
@@ -102,7 +103,7 @@ static void add_name(struct sfn_strbuf *sb, struct sfn_event_writer *w,
 		c->text.len = 0;
 		sfn_json_quote(&c->text, state, n, 0);
 	}
-	sfn_strbuf_add(sb, c->text.buf, c->text.len);
+	return &c->text;
 }
 
 /* Values at most this long in text are kept to be written again. */
@@ -152,20 +153,79 @@ static void commit(struct sfn_strbuf *sb, char *end)
 	*end = '\0';
 }
 
-static char *put(char *o, const char *s, size_t n)
+/*
+ * Copies @n bytes: short ones (ids, names, types, the instant) as two
+ * overlapping moves, with no call into memcpy to pick a way.
+ */
+static inline char *put(char *o, const char *s, size_t n)
 {
-	memcpy(o, s, n);
+	if (n >= 8 && n <= 16) {
+		memcpy(o, s, 8);
+		memcpy(o + n - 8, s + n - 8, 8);
+	} else if (n > 16 && n <= 32) {
+		memcpy(o, s, 16);
+		memcpy(o + n - 16, s + n - 16, 16);
+	} else if (n >= 4 && n < 8) {
+		memcpy(o, s, 4);
+		memcpy(o + n - 4, s + n - 4, 4);
+	} else if (n && n < 4) {
+		o[0] = s[0];
+		o[n / 2] = s[n / 2];
+		o[n - 1] = s[n - 1];
+	} else {
+		memcpy(o, s, n);
+	}
 	return o + n;
 }
 
 /* Constant text: the compiler turns each copy into a few moves. */
 #define PUT_LIT(o, s) put((o), (s), sizeof(s) - 1)
 
+/*
+ * Writes "id" and "previousEventId" at @o. An id is most often the last
+ * one plus one, and previousEventId the last one: the last id's digits
+ * are counted up in place instead of formatted again.
+ */
+static char *put_ids(char *o, struct sfn_event_writer *w, uint64_t id,
+		     uint64_t prev)
+{
+	o = PUT_LIT(o, "\",\"id\":");
+	char *digits = o;
+	int n;
+	if (w->id_len && id == w->id + 1) {
+		n = w->id_len;
+		put(o, w->id_text, (size_t)n);
+		int i = n - 1;
+		while (i >= 0 && o[i] == '9')
+			o[i--] = '0';
+		if (i >= 0) {
+			o[i]++;
+		} else {
+			/* 99 -> 100: all zeros now; one digit more. */
+			o[0] = '1';
+			o[n++] = '0';
+		}
+	} else {
+		n = sfn_fmt_int(o, (int64_t)id);
+	}
+	o += n;
+	o = PUT_LIT(o, ",\"previousEventId\":");
+	if (w->id_len && prev == w->id)
+		o = put(o, w->id_text, (size_t)w->id_len);
+	else
+		o += sfn_fmt_int(o, (int64_t)prev);
+	put(w->id_text, digits, (size_t)n);
+	w->id_len = n;
+	w->id = id;
+	return o;
+}
+
 void sfn_event_write(struct sfn_strbuf *sb, struct sfn_event_writer *w,
 		     const struct sfn_event *ev)
 {
 	/* Events come many to a millisecond: format each instant once. */
-	int64_t ms = (int64_t)floor(ev->timestamp * 1000.0 + 0.5);
+	double t = ev->timestamp * 1000.0 + 0.5;
+	int64_t ms = t >= 0 ? (int64_t)t : (int64_t)floor(t);
 	if (!w->ts[0] || ms != w->ms) {
 		sfn_time_format(w->ts, ev->timestamp);
 		w->ms = ms;
@@ -177,33 +237,31 @@ void sfn_event_write(struct sfn_strbuf *sb, struct sfn_event_writer *w,
 	 */
 	size_t type_len = strlen(ev->type);
 	size_t key_len = ev->details_key ? strlen(ev->details_key) : 0;
-	char *o = reserve(sb,
-			  96 + w->ts_len + type_len + key_len + 2 * SFN_NUMBUF);
+	const struct sfn_strbuf *name =
+		ev->details_key && ev->state ? name_text(w, ev->state) : NULL;
+	size_t pk = name && ev->payload ? strlen(ev->payload_key) : 0;
+	char *o = reserve(sb, 96 + w->ts_len + type_len + key_len +
+				      3 * SFN_NUMBUF + (name ? name->len : 0) +
+				      pk);
 	o = PUT_LIT(o, "{\"timestamp\":\"");
 	o = put(o, w->ts, w->ts_len);
 	o = PUT_LIT(o, "\",\"type\":\"");
 	o = put(o, ev->type, type_len);
-	o = PUT_LIT(o, "\",\"id\":");
-	o += sfn_fmt_int(o, (int64_t)ev->id);
-	o = PUT_LIT(o, ",\"previousEventId\":");
-	o += sfn_fmt_int(o, (int64_t)ev->previous_id);
+	o = put_ids(o, w, ev->id, ev->previous_id);
 	if (ev->details_key) {
 		bool first = true;
 		o = PUT_LIT(o, ",\"");
 		o = put(o, ev->details_key, key_len);
 		o = PUT_LIT(o, "\":{");
-		if (ev->state) {
+		if (name) {
 			o = PUT_LIT(o, "\"name\":");
-			commit(sb, o);
-			add_name(sb, w, ev->state);
+			o = put(o, name->buf, name->len);
 			first = false;
 			if (ev->has_index) {
-				ADD_LIT(sb, ",\"index\":");
-				add_uint(sb, (uint64_t)ev->index);
+				o = PUT_LIT(o, ",\"index\":");
+				o += sfn_fmt_int(o, (int64_t)ev->index);
 			}
 			if (ev->payload) {
-				size_t pk = strlen(ev->payload_key);
-				o = reserve(sb, pk + 8);
 				o = PUT_LIT(o, ",\"");
 				o = put(o, ev->payload_key, pk);
 				o = PUT_LIT(o, "\":");
@@ -215,11 +273,9 @@ void sfn_event_write(struct sfn_strbuf *sb, struct sfn_event_writer *w,
 				o = put(o, ev->payload_key, pk);
 				o = PUT_LIT(o,
 					    "Details\":{\"truncated\":false}");
-				commit(sb, o);
 			}
-		} else {
-			commit(sb, o);
 		}
+		commit(sb, o);
 		if (ev->details) {
 			const char *k;
 			json_t *v;

@@ -172,6 +172,52 @@ int main(void)
 	json_decref(pb);
 	json_decref(pc);
 
+	/*
+	 * Ids: counted up from the last one's digits (with carries into a
+	 * new digit), or formatted when they jump; previousEventId from the
+	 * last id's digits or formatted.
+	 */
+	static const uint64_t ids[][2] = {
+		{ 1, 0 },
+		{ 2, 1 },
+		{ 3, 1 },
+		{ 9, 3 },
+		{ 10, 9 },
+		{ 11, 10 },
+		{ 99, 11 },
+		{ 100, 99 },
+		{ 101, 7 },
+		{ 999, 101 },
+		{ 1000, 999 },
+		{ 1001, 1000 },
+		{ 5, 1001 },
+		{ 6, 0 },
+		{ 7, 6 },
+		{ 19999, 7 },
+		{ 20000, 19999 },
+		{ 99999999, 20000 },
+		{ 100000000, 99999999 },
+		{ 4294967295u, 100000000 },
+		{ 4294967296u, 4294967295u },
+		{ 9223372036854775807u, 1 },
+		{ 42, 9223372036854775807u },
+	};
+	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+		struct sfn_event ev = noload;
+		ev.id = ids[i][0];
+		ev.previous_id = ids[i][1];
+		sfn_event_write(&fast, &w, &ev);
+		sfn_strbuf_addch(&fast, '\n');
+		json_t *o = sfn_event_json(&ev);
+		sfn_json_dump(&slow, o, 0);
+		sfn_strbuf_addch(&slow, '\n');
+		json_decref(o);
+	}
+	SFN_CHECK_STR(fast.buf, slow.buf, "ids counted up and formatted");
+	sfn_event_writer_release(&w);
+	sfn_strbuf_release(&fast);
+	sfn_strbuf_release(&slow);
+
 	/* The in-memory sink keeps the same objects. */
 	struct sfn_event_log log;
 	sfn_event_log_init(&log);

@@ -77,6 +77,11 @@ struct sfn_event_writer {
 	int64_t ms; /* the instant formatted in ts */
 	char ts[32];
 	size_t ts_len;
+	/* The last event's id, in digits (id_len 0: none yet): ids count up
+	 * by one, and a previousEventId is most often the id before. */
+	uint64_t id;
+	int id_len;
+	char id_text[SFN_NUMBUF];
 	/*
 	 * Values written lately (references) and their text: a state's
 	 * input is most often the value the state before it output, the
