@@ -6,7 +6,12 @@
  * text, then evaluated in a loop: the best of TRIALS windows of SECONDS.
  *
  * usage: jsonata_bench WORKLOAD [--seconds=S] [--trials=N] [--only=TEXT]
- *        [--json=FILE]
+ *        [--json=FILE] [--iterations=N]
+ *
+ * --iterations=N evaluates each expression exactly N times after the check
+ * and reports no rate: for instruction counts, e.g.
+ *   valgrind --tool=callgrind --toggle-collect=sfn_jsonata_eval \
+ *     jsonata_bench WORKLOAD --only=sfn_block --iterations=1000
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,6 +45,7 @@ int main(int argc, char **argv)
 	const char *path = NULL, *only = NULL, *jsonout = NULL;
 	double seconds = 1.0;
 	int trials = 3, bad = 0;
+	long iterations = 0;
 	for (int i = 1; i < argc; i++) {
 		if (!strncmp(argv[i], "--seconds=", 10))
 			seconds = strtod(argv[i] + 10, NULL);
@@ -47,6 +53,8 @@ int main(int argc, char **argv)
 			trials = (int)strtol(argv[i] + 9, NULL, 10);
 		else if (!strncmp(argv[i], "--only=", 7))
 			only = argv[i] + 7;
+		else if (!strncmp(argv[i], "--iterations=", 13))
+			iterations = strtol(argv[i] + 13, NULL, 10);
 		else if (!strncmp(argv[i], "--json=", 7))
 			jsonout = argv[i] + 7;
 		else
@@ -54,7 +62,8 @@ int main(int argc, char **argv)
 	}
 	if (!path) {
 		fprintf(stderr, "usage: jsonata_bench WORKLOAD [--seconds=S] "
-				"[--trials=N] [--only=TEXT] [--json=FILE]\n");
+				"[--trials=N] [--only=TEXT] [--json=FILE] "
+				"[--iterations=N]\n");
 		return 2;
 	}
 	json_error_t je;
@@ -121,6 +130,18 @@ int main(int argc, char **argv)
 		}
 		sfn_strbuf_release(&sb);
 		json_decref(result);
+		if (iterations > 0) {
+			for (long n = 0; n < iterations; n++) {
+				json_t *r = NULL;
+				sfn_jsonata_eval(e, input, bind, NULL, &r,
+						 NULL);
+				json_decref(r);
+			}
+			printf("%-24s %14s %12s  %s (%ld evaluations)\n", name,
+			       "-", "-", ok ? "ok" : "WRONG", iterations);
+			sfn_jsonata_free(e);
+			continue;
+		}
 		/* warm up, then the best of the windows */
 		double best = 0;
 		for (int t = 0; t <= trials; t++) {
