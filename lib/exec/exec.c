@@ -202,7 +202,12 @@ static uint64_t emit_event(struct frame *f, struct sfn_event *ev, json_t *owned)
 		json_decref(owned);
 		return id;
 	}
-	pthread_mutex_lock(&x->lock);
+	/* Alone, the one thread that emits needs no lock; a worker thread
+	 * that joins later is started by this thread, after the count. */
+	bool alone =
+		atomic_load_explicit(&x->workers, memory_order_acquire) == 0;
+	if (!alone)
+		pthread_mutex_lock(&x->lock);
 	uint64_t id = atomic_fetch_add(&x->n_events, 1) + 1;
 	ev->id = id;
 	ev->previous_id = f->prev;
@@ -217,7 +222,8 @@ static uint64_t emit_event(struct frame *f, struct sfn_event *ev, json_t *owned)
 		f->choice_known = false;
 	}
 	x->o.sink->emit(x->o.sink->ud, ev);
-	pthread_mutex_unlock(&x->lock);
+	if (!alone)
+		pthread_mutex_unlock(&x->lock);
 	json_decref(owned);
 	f->prev = id;
 	return id;
@@ -991,17 +997,23 @@ static int run_units(struct frame *f, struct run *r, size_t conc)
 			pthread_attr_t attr;
 			pthread_attr_init(&attr);
 			pthread_attr_setstacksize(&attr, 8u << 20);
-			if (pthread_create(&tids[i], &attr, worker, r) == 0)
+			/* Counted first: emit_event locks from now on. */
+			atomic_fetch_add(&x->workers, 1);
+			if (pthread_create(&tids[i], &attr, worker, r) == 0) {
 				started++;
-			else
+			} else {
 				tids[i] = 0;
+				atomic_fetch_sub(&x->workers, 1);
+			}
 			pthread_attr_destroy(&attr);
 		}
 	}
 	worker(r);
 	for (size_t i = 1; tids && i < threads; i++)
-		if (tids[i])
+		if (tids[i]) {
 			pthread_join(tids[i], NULL);
+			atomic_fetch_sub(&x->workers, 1);
+		}
 	free(tids);
 	group_unregister(x, &r->g);
 	pthread_mutex_destroy(&r->lock);

@@ -38,6 +38,10 @@ struct sfn_exec {
 	atomic_int aborted;
 	atomic_int timed_out; /* the execution's TimeoutSeconds passed */
 	pthread_mutex_t lock; /* sink, mock counters, group registry */
+	/* Threads started for branches and iterations and not yet joined:
+	 * while there are none, only the thread that runs the execution
+	 * emits events, and it does so without taking @lock. */
+	atomic_uint workers;
 	json_t *invocations;  /* state name -> calls so far; owned */
 	struct group *groups; /* top-level groups, for abort */
 	double timeout;	      /* seconds; 0 = none */

@@ -888,7 +888,7 @@ int sfn_journal_list(const char *root,
 	return 0;
 }
 
-bool sfn_journal_event_is_durable(const char *type)
+bool sfn_journal_type_is_durable(const char *type)
 {
 	static const char *const durable[] = {
 		"TaskScheduled",
@@ -911,10 +911,6 @@ bool sfn_journal_event_is_durable(const char *type)
 		"ActivityScheduleFailed",
 		NULL,
 	};
-	/* Every durable type starts with one of these: most events leave
-	 * at the first letter. */
-	if (!type || (type[0] != 'T' && type[0] != 'L' && type[0] != 'A'))
-		return false;
 	for (size_t i = 0; durable[i]; i++)
 		if (!strcmp(durable[i], type))
 			return true;
