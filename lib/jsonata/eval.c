@@ -1292,6 +1292,26 @@ static inline bool plain_binary(int op, jv lhs, jv rhs, jv *out)
 	}
 }
 
+/* a string, undefined ("") or finite number: what '&' joins without fail */
+static inline bool concat_operand(jv v)
+{
+	return v.t == JV_STR || v.t == JV_UNDEF ||
+	       (v.t == JV_NUM && isfinite(v.u.n));
+}
+
+/* lhs & rhs; jn_eval's short cut takes it only when both are
+ * concat_operand, where it cannot fail */
+static jv plain_concat(struct jn_ctx *c, jv lhs, jv rhs)
+{
+	jv ls = lhs.t == JV_UNDEF ? jv_str("", 0) : jv_string(c, lhs);
+	jv rs = rhs.t == JV_UNDEF ? jv_str("", 0) : jv_string(c, rhs);
+	char *p = jn_alloc(c->a, (size_t)ls.len + rs.len + 1);
+	memcpy(p, ls.u.s, ls.len);
+	memcpy(p + ls.len, rs.u.s, rs.len);
+	p[ls.len + rs.len] = 0;
+	return jv_str(p, (size_t)ls.len + rs.len);
+}
+
 /* $boolean of any value, undefined being false */
 static inline bool truthy(jv v)
 {
@@ -1435,16 +1455,9 @@ static jv eval_binary(struct jn_ctx *c, const struct jn_node *n, jv input,
 		}
 		break;
 	}
-	case '&': {
-		jv ls = lhs.t == JV_UNDEF ? jv_str("", 0) : jv_string(c, lhs);
-		jv rs = rhs.t == JV_UNDEF ? jv_str("", 0) : jv_string(c, rhs);
-		char *p = jn_alloc(c->a, (size_t)ls.len + rs.len + 1);
-		memcpy(p, ls.u.s, ls.len);
-		memcpy(p + ls.len, rs.u.s, rs.len);
-		p[ls.len + rs.len] = 0;
-		r = jv_str(p, (size_t)ls.len + rs.len);
+	case '&':
+		r = plain_concat(c, lhs, rhs);
 		break;
-	}
 	case OP_RANGE: {
 		if (lhs.t != JV_UNDEF &&
 		    (lhs.t != JV_NUM || lhs.u.n != floor(lhs.u.n) ||
@@ -1794,17 +1807,23 @@ static jv eval_variable(struct jn_ctx *c, const struct jn_node *n, jv input,
 /*
  * The common path a.b.c (or $v.a.b) over objects, without sequences: the
  * same result as the general loop, the same depth counted per step.
- * Returns false to fall back to the general loop.
+ * Returns -1 with the path's value in *out when it got to the end; else
+ * the index of the first step it left to the general loop, with *out what
+ * the general loop would walk there: one plain value (no array, tuple or
+ * undefined; the input itself at 0) or one non-empty jansson array, as
+ * eval_step hands it on; or -2 when the general loop must start over.
  */
-static bool fast_path(struct jn_ctx *c, const struct jn_node *n, jv input,
-		      struct jn_frame *env, jv *out)
+static int fast_path(struct jn_ctx *c, const struct jn_node *n, jv input,
+		     struct jn_frame *env, jv *out)
 {
 	int ns = n->items.n;
 	jv cur = input;
 	for (int i = 0; i < ns; i++) {
 		const struct jn_node *st = n->items.v[i];
-		if (!simple_step(st))
-			return false;
+		if (!simple_step(st)) {
+			*out = cur;
+			return i;
+		}
 		if (i == 0 && st->type == N_VARIABLE) {
 			c->depth++;
 			jn_check_guard(c);
@@ -1812,7 +1831,7 @@ static bool fast_path(struct jn_ctx *c, const struct jn_node *n, jv input,
 			c->depth--;
 		} else if (st->type == N_NAME) {
 			if (jv_is_arr(cur))
-				return false;
+				return -2;
 			c->depth++;
 			jn_check_guard(c);
 			if (cur.t == JV_JOBJ) {
@@ -1828,39 +1847,57 @@ static bool fast_path(struct jn_ctx *c, const struct jn_node *n, jv input,
 			}
 			c->depth--;
 		} else {
-			return false;
+			*out = cur;
+			return i;
 		}
 		if (cur.t == JV_UNDEF || cur.t == JV_TUPLE)
 			break;
+		if (cur.t == JV_JARR && i < ns - 1 &&
+		    json_array_size(cur.u.j) > 0 &&
+		    n->items.v[i + 1]->type != N_SORT) {
+			/* eval_step hands one such array on as it is */
+			*out = cur;
+			return i + 1;
+		}
 		if (jv_is_arr(cur) && (i < ns - 1 || jv_is_seq(cur)))
-			return false;
+			return -2;
 	}
 	if (cur.t == JV_TUPLE)
-		return false;
+		return -2;
 	*out = cur;
-	return true;
+	return -1;
 }
 
 static jv eval_path(struct jn_ctx *c, const struct jn_node *n, jv input,
 		    struct jn_frame *env)
 {
 	jv inseq;
+	int from = 0;
 	if (!n->keep_singleton && !n->group && !n->tuple && !jv_is_arr(input)) {
 		jv r;
 		unsigned d = c->depth;
-		if (fast_path(c, n, input, env, &r))
+		int k = fast_path(c, n, input, env, &r);
+		if (k == -1)
 			return r;
+		/* the steps before k are done: the general loop would walk
+		 * what they gave from there */
+		if (k > 0) {
+			from = k;
+			input = r;
+		}
 		c->depth = d;
 	}
-	const struct jn_node *first = n->items.v[0];
-	if (jv_is_arr(input) && first->type != N_VARIABLE)
+	const struct jn_node *first = n->items.v[from];
+	if (from > 0 && input.t == JV_JARR)
+		inseq = input;
+	else if (from == 0 && jv_is_arr(input) && first->type != N_VARIABLE)
 		inseq = input;
 	else
 		inseq = jv_seq1(c, input);
 	jv rs = JV_U;
 	bool ts = false;
 	jv tb = JV_U;
-	for (int i = 0; i < n->items.n; i++) {
+	for (int i = from; i < n->items.n; i++) {
 		const struct jn_node *step = n->items.v[i];
 		if (step->tuple)
 			ts = true;
@@ -2439,12 +2476,19 @@ static int validate(struct jn_ctx *c, const struct jn_sig *s, jv *args, int n,
 	int lens[16], end;
 	/* one argument per parameter, each of its class: what sig_match's
 	 * greedy search would find first, without the search */
-	bool ones = n == s->n;
+	bool ones = n == s->n, plain = ones;
 	for (int i = 0; ones && i < n; i++) {
 		const struct jn_param *p = &s->p[i];
 		ones = p->quant != '+' && sym[i] >= 'a' && sym[i] <= 'z' &&
 		       ((p->clsmask >> (sym[i] - 'a')) & 1);
 		lens[i] = 1;
+		/* an array parameter may check items or wrap a value */
+		plain = plain && p->type != 'a';
+	}
+	if (ones && plain) {
+		/* the loop below would pass every argument as it is */
+		memcpy(out, args, sizeof(jv) * (size_t)n);
+		return n;
 	}
 	if (!ones && !sig_match(s, sym, 0, 0, lens, true, s->n, &end)) {
 		int good = 0;
@@ -2867,8 +2911,11 @@ static jv eval_variable(struct jn_ctx *c, const struct jn_node *n, jv input,
 	const char *name = n->str;
 	for (struct jn_frame *f = env; f; f = f->parent)
 		for (uint32_t i = 0; i < f->n; i++) {
+			/* names are NUL-terminated and at least one long: the
+			 * first two bytes tell most apart without strcmp */
 			const char *b = f->b[i].name;
-			if (b == name || (b[0] == name[0] && !strcmp(b, name)))
+			if (b == name || (b[0] == name[0] && b[1] == name[1] &&
+					  !strcmp(b, name)))
 				return f->b[i].v;
 		}
 	jv r = JV_U;
@@ -2935,6 +2982,19 @@ static void analyse_pairs(const struct jn_pairs *p, struct analysis *an)
 	}
 }
 
+static bool effects(const struct jn_node *n)
+{
+	return n && n->effects;
+}
+
+static bool pairs_effects(const struct jn_pairs *p)
+{
+	for (int i = 0; p && i < p->n; i++)
+		if (effects(p->v[i].k) || effects(p->v[i].v))
+			return true;
+	return false;
+}
+
 static bool plain_names(const struct jn_node *n)
 {
 	if (n->keep_singleton || n->group || n->tuple || n->has_predicate ||
@@ -2950,10 +3010,11 @@ static bool plain_names(const struct jn_node *n)
 	return true;
 }
 
-/* the operators plain_binary knows */
+/* the operators plain_binary and plain_concat know */
 static bool plain_op(int op)
 {
 	switch (op) {
+	case '&':
 	case '+':
 	case '-':
 	case '*':
@@ -2972,7 +3033,8 @@ static bool plain_op(int op)
 
 static bool operand_fast(const struct jn_node *n)
 {
-	return n->fast == FAST_CONST || n->fast == FAST_NAMES;
+	return n->fast == FAST_CONST || n->fast == FAST_NAMES ||
+	       n->fast == FAST_VAR;
 }
 
 /* up to 16 distinct string literals as keys, none a function's name */
@@ -3012,6 +3074,19 @@ static void analyse(struct jn_node *n, struct analysis *an)
 		analyse(n->predicate.v[i].expr, an);
 	for (int i = 0; i < n->nterms; i++)
 		analyse(n->terms[i].expr, an);
+	n->effects = n->type == N_BIND || n->type == N_FUNCTION ||
+		     n->type == N_PARTIAL || n->type == N_APPLY;
+	for (size_t i = 0; i < sizeof(kids) / sizeof(kids[0]); i++)
+		n->effects |= effects(kids[i]);
+	for (int i = 0; i < n->items.n; i++)
+		n->effects |= effects(n->items.v[i]);
+	n->effects |= pairs_effects(&n->pairs) || pairs_effects(n->group);
+	for (int i = 0; i < n->stages.n; i++)
+		n->effects |= effects(n->stages.v[i].expr);
+	for (int i = 0; i < n->predicate.n; i++)
+		n->effects |= effects(n->predicate.v[i].expr);
+	for (int i = 0; i < n->nterms; i++)
+		n->effects |= effects(n->terms[i].expr);
 	if (n->type == N_VARIABLE && n->slen)
 		intern(an, &n->str);
 	intern(an, &n->focus);
@@ -3056,6 +3131,8 @@ static void analyse(struct jn_node *n, struct analysis *an)
 		/* the built-in this name falls back to, if nothing binds it */
 		if (n->slen)
 			n->bi = jn_builtin_find(n->str, an->flags);
+		if (bare)
+			n->fast = FAST_VAR;
 		break;
 	default:
 		break;
@@ -3077,15 +3154,23 @@ static bool names_path(struct jn_ctx *c, const struct jn_node *n, jv cur,
 		       struct jn_frame *env, jv *out)
 {
 	int ns = n->items.n;
+	/* every step is evaluated one level below the path: one guard for
+	 * them all, counting a tick for each */
+	c->depth++;
+	c->ticks += (unsigned)ns - 1;
+	jn_check_guard(c);
 	for (int i = 0; i < ns; i++) {
 		const struct jn_node *st = n->items.v[i];
-		c->depth++;
-		jn_check_guard(c);
 		if (st->type == N_VARIABLE) {
 			cur = eval_variable(c, st, cur, env);
 		} else if (cur.t == JV_JOBJ) {
 			json_t *j =
 				json_object_getn(cur.u.j, st->str, st->slen);
+			if (j && json_is_object(j)) {
+				/* the common step from object to object */
+				cur.u.j = j;
+				continue;
+			}
 			cur = j ? jv_from_json(j) : JV_U;
 		} else if (cur.t == JV_OBJ) {
 			jv v = JV_U;
@@ -3097,14 +3182,15 @@ static bool names_path(struct jn_ctx *c, const struct jn_node *n, jv cur,
 		} else {
 			cur = JV_U;
 		}
-		c->depth--;
 		if (cur.t == JV_UNDEF)
 			break;
-		if (cur.t == JV_TUPLE)
+		if (cur.t == JV_TUPLE ||
+		    (jv_is_arr(cur) && (i < ns - 1 || jv_is_seq(cur)))) {
+			c->depth--;
 			return false;
-		if (jv_is_arr(cur) && (i < ns - 1 || jv_is_seq(cur)))
-			return false;
+		}
 	}
+	c->depth--;
 	*out = cur;
 	return true;
 }
@@ -3114,18 +3200,23 @@ __attribute__((noinline)) static jv eval_node(struct jn_ctx *c,
 					      const struct jn_node *n, jv input,
 					      struct jn_frame *env);
 
-/* jn_eval of a FAST_CONST or FAST_NAMES node; false where it would take
- * the general path */
+/* jn_eval of a FAST_CONST, FAST_NAMES or FAST_VAR node; false where it
+ * would take the general path */
 static inline bool fast_operand(struct jn_ctx *c, const struct jn_node *o,
 				jv input, struct jn_frame *env, jv *out)
 {
 	c->depth++;
 	jn_check_guard(c);
 	bool ok = true;
-	if (o->fast == FAST_CONST)
+	if (o->fast == FAST_CONST) {
 		*out = o->cval;
-	else
+	} else if (o->fast == FAST_VAR) {
+		/* eval_node would collapse a sequence */
+		*out = eval_variable(c, o, input, env);
+		ok = !jv_is_seq(*out);
+	} else {
 		ok = !jv_is_arr(input) && names_path(c, o, input, env, out);
+	}
 	c->depth--;
 	return ok;
 }
@@ -3138,6 +3229,13 @@ jv jn_eval(struct jn_ctx *c, const struct jn_node *n, jv input,
 	if (n->fast == FAST_CONST) {
 		c->depth--;
 		return n->cval;
+	}
+	if (n->fast == FAST_VAR) {
+		jv r = eval_variable(c, n, input, env);
+		if (!jv_is_seq(r)) {
+			c->depth--;
+			return r;
+		}
 	}
 	if (n->fast == FAST_NAMES && !jv_is_arr(input)) {
 		jv r;
@@ -3155,10 +3253,16 @@ jv jn_eval(struct jn_ctx *c, const struct jn_node *n, jv input,
 		jv l, r, out;
 		unsigned d = c->depth;
 		if (fast_operand(c, n->lhs, input, env, &l) &&
-		    fast_operand(c, n->rhs, input, env, &r) &&
-		    plain_binary(n->op, l, r, &out)) {
-			c->depth--;
-			return out;
+		    fast_operand(c, n->rhs, input, env, &r)) {
+			if (n->op == '&' && concat_operand(l) &&
+			    concat_operand(r)) {
+				c->depth--;
+				return plain_concat(c, l, r);
+			}
+			if (plain_binary(n->op, l, r, &out)) {
+				c->depth--;
+				return out;
+			}
 		}
 		c->depth = d;
 	}
@@ -3214,7 +3318,9 @@ __attribute__((noinline)) static jv eval_node(struct jn_ctx *c,
 		break;
 	}
 	case N_BLOCK: {
-		struct jn_frame *f = jn_frame_new(c, env);
+		/* a frame nothing can bind in would stay empty */
+		struct jn_frame *f =
+			n->analysed && !n->effects ? env : jn_frame_new(c, env);
 		for (int i = 0; i < n->items.n; i++)
 			r = jn_eval(c, n->items.v[i], input, f);
 		break;

@@ -190,13 +190,17 @@ enum jn_fast {
 	FAST_CONST,  /* a literal without predicate or grouping: cval */
 	FAST_NAMES,  /* a path of plain names, maybe after one $variable */
 	FAST_OBJLIT, /* an object constructor of distinct literal keys */
-	FAST_BINOP,  /* comparison or arithmetic of two FAST_CONST/NAMES */
+	FAST_BINOP,  /* comparison or arithmetic of two FAST_CONST/NAMES/VAR */
+	FAST_VAR,    /* a $variable (or $) without predicate or grouping */
 };
 
 struct jn_node {
 	uint8_t type;
 	uint8_t fast;  /* enum jn_fast */
 	bool analysed; /* jn_analyse has been here */
+	/* jn_analyse: something under this node binds a variable or calls a
+	 * function (which may be $eval, binding in the caller's frame) */
+	bool effects;
 	bool keep_array, keep_singleton, consarray, tuple, thunk;
 	int op; /* operator: char, or one of the OP_ codes */
 	size_t pos;
