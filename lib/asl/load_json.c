@@ -29,6 +29,14 @@
 
 #include "asl/asl_int.h"
 
+#if defined(__GNUC__)
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+#define NOINLINE      __attribute__((noinline))
+#else
+#define ALWAYS_INLINE inline
+#define NOINLINE
+#endif
+
 /* A level of the path being parsed, for diagnostics' JSON Pointers. */
 struct frame {
 	const struct frame *up;
@@ -609,6 +617,47 @@ static json_t *parse_number(struct jp *jp)
 	return num_real(jp, d);
 }
 
+/*
+ * The common numbers, inline in parse_value(): an integer of at most 18
+ * digits, or one with a fraction whose digits read as an integer are at
+ * most 2^53 and are at most 22 after the point (exact by Clinger's fast
+ * path, as in parse_number()). Anything else, errors included, goes to
+ * parse_number(), which reads the number again from its start.
+ */
+static inline json_t *parse_number_fast(struct jp *jp)
+{
+	static const double pow10[] = { 1e0,  1e1,  1e2,  1e3,	1e4,  1e5,
+					1e6,  1e7,  1e8,  1e9,	1e10, 1e11,
+					1e12, 1e13, 1e14, 1e15, 1e16, 1e17,
+					1e18, 1e19, 1e20, 1e21, 1e22 };
+	const char *p = jp->p;
+	bool neg = *p == '-';
+	p += neg;
+	const char *digits = p;
+	uint64_t m = 0;
+	while (is_digit(*p)) /* stops at the NUL after the text */
+		m = m * 10 + (uint64_t)(*p++ - '0');
+	size_t nd = (size_t)(p - digits);
+	if (nd == 0 || nd > 18 || (*digits == '0' && nd > 1))
+		return parse_number(jp);
+	if (*p != '.') {
+		if (is_word(*p)) /* an exponent, or an error */
+			return parse_number(jp);
+		jp->p = p;
+		return num_int(jp, neg ? -(json_int_t)m : (json_int_t)m);
+	}
+	const char *frac = ++p;
+	while (is_digit(*p))
+		m = m * 10 + (uint64_t)(*p++ - '0');
+	size_t nfrac = (size_t)(p - frac);
+	if (nfrac == 0 || nd + nfrac > 19 || nfrac > 22 || m > (1ull << 53) ||
+	    is_word(*p))
+		return parse_number(jp);
+	jp->p = p;
+	double d = (double)m / pow10[nfrac];
+	return num_real(jp, neg ? -d : d);
+}
+
 static json_t *parse_word(struct jp *jp)
 {
 	const char *start = jp->p;
@@ -635,18 +684,20 @@ static json_t *parse_word(struct jp *jp)
 
 /* ---- values ---- */
 
-static json_t *parse_nested(struct jp *jp, uint64_t h, int kline, int kcol,
-			    const struct frame *path);
+static NOINLINE json_t *parse_nested(struct jp *jp, uint64_t h, int kline,
+				     int kcol, const struct frame *path);
 static json_t *parse_object(struct jp *jp, uint64_t h,
 			    const struct frame *path);
 static json_t *parse_array(struct jp *jp, uint64_t h, const struct frame *path);
 
 /*
  * value = object / array / string / number / "true" / "false" / "null".
- * Inline in the loops of objects and arrays: only nesting recurses.
+ * Inline in the loops of objects and arrays, so that a scalar costs no
+ * call: only nesting recurses (left to itself, the compiler inlined the
+ * loops into this function instead, and every value was a call).
  */
-static inline json_t *parse_value(struct jp *jp, uint64_t h, int kline,
-				  int kcol, const struct frame *path)
+static ALWAYS_INLINE json_t *parse_value(struct jp *jp, uint64_t h, int kline,
+					 int kcol, const struct frame *path)
 {
 	skip_ws(jp);
 	const char *at = jp->p;
@@ -678,10 +729,21 @@ static inline json_t *parse_value(struct jp *jp, uint64_t h, int kline,
 	}
 	if (c == '-' || is_digit(c)) {
 		record(jp, h, kline, kcol);
-		return parse_number(jp);
+		return parse_number_fast(jp);
 	}
 	if (is_word(c)) {
 		record(jp, h, kline, kcol);
+		/* The NUL after the text stops these comparisons. */
+		if (c == 't' && at[1] == 'r' && at[2] == 'u' && at[3] == 'e' &&
+		    !is_word(at[4])) {
+			jp->p += 4;
+			return json_true();
+		}
+		if (c == 'n' && at[1] == 'u' && at[2] == 'l' && at[3] == 'l' &&
+		    !is_word(at[4])) {
+			jp->p += 4;
+			return json_null();
+		}
 		return parse_word(jp);
 	}
 	return unexpected(jp, "a JSON value");
@@ -895,8 +957,8 @@ fail:
 }
 
 /* An object or array at jp->p, one level deeper. */
-static json_t *parse_nested(struct jp *jp, uint64_t h, int kline, int kcol,
-			    const struct frame *path)
+static NOINLINE json_t *parse_nested(struct jp *jp, uint64_t h, int kline,
+				     int kcol, const struct frame *path)
 {
 	const char *at = jp->p;
 	if (jp->depth >= SFN_MAX_DEPTH)
