@@ -362,14 +362,22 @@ jv jv_objv(struct jv_obj *o)
 	return v;
 }
 
+/* eight bytes at a time, mixed so that the low bits index tables */
 static uint32_t hash_str(const char *s, size_t n)
 {
-	uint32_t h = 2166136261u;
-	for (size_t i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 16777619u;
+	uint64_t h = 0x9E3779B97F4A7C15u ^ (uint64_t)n;
+	for (; n >= 8; s += 8, n -= 8) {
+		uint64_t w;
+		memcpy(&w, s, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdu;
+		h ^= h >> 29;
 	}
-	return h;
+	uint64_t w = 0;
+	for (size_t i = 0; i < n; i++)
+		w |= (uint64_t)(unsigned char)s[i] << (8 * i);
+	h = (h ^ w) * 0xff51afd7ed558ccdu;
+	h ^= h >> 32;
+	return (uint32_t)h;
 }
 
 static void obj_reindex(struct jn_ctx *c, struct jv_obj *o)
@@ -3037,6 +3045,12 @@ static bool operand_fast(const struct jn_node *n)
 	       n->fast == FAST_VAR;
 }
 
+static bool logic_operand(const struct jn_node *n)
+{
+	return operand_fast(n) || n->fast == FAST_BINOP ||
+	       n->fast == FAST_LOGIC;
+}
+
 /* up to 16 distinct string literals as keys, none a function's name */
 static bool literal_keys(const struct jn_pairs *g)
 {
@@ -3126,6 +3140,9 @@ static void analyse(struct jn_node *n, struct analysis *an)
 		if (bare && plain_op(n->op) && operand_fast(n->lhs) &&
 		    operand_fast(n->rhs))
 			n->fast = FAST_BINOP;
+		else if (bare && (n->op == OP_AND || n->op == OP_OR) &&
+			 logic_operand(n->lhs) && logic_operand(n->rhs))
+			n->fast = FAST_LOGIC;
 		break;
 	case N_VARIABLE:
 		/* the built-in this name falls back to, if nothing binds it */
@@ -3221,6 +3238,69 @@ static inline bool fast_operand(struct jn_ctx *c, const struct jn_node *o,
 	return ok;
 }
 
+/*
+ * A FAST_BINOP node, its depth counted: both operands as jn_eval would
+ * give them, then the operation if it cannot fail. False where eval_binary
+ * must decide from the start (the operands have no side effects).
+ */
+static inline bool fast_binop(struct jn_ctx *c, const struct jn_node *n,
+			      jv input, struct jn_frame *env, jv *out)
+{
+	jv l, r;
+	if (!fast_operand(c, n->lhs, input, env, &l) ||
+	    !fast_operand(c, n->rhs, input, env, &r))
+		return false;
+	if (n->op == '&' && concat_operand(l) && concat_operand(r)) {
+		*out = plain_concat(c, l, r);
+		return true;
+	}
+	return plain_binary(n->op, l, r, out);
+}
+
+static bool fast_logic(struct jn_ctx *c, const struct jn_node *n, jv input,
+		       struct jn_frame *env, jv *out);
+
+/* jn_eval of an operand of a FAST_LOGIC node; false where it would take
+ * the general path */
+static bool fast_value(struct jn_ctx *c, const struct jn_node *o, jv input,
+		       struct jn_frame *env, jv *out)
+{
+	if (o->fast != FAST_BINOP && o->fast != FAST_LOGIC)
+		return fast_operand(c, o, input, env, out);
+	c->depth++;
+	jn_check_guard(c);
+	bool ok = o->fast == FAST_BINOP ? fast_binop(c, o, input, env, out)
+					: fast_logic(c, o, input, env, out);
+	c->depth--;
+	return ok;
+}
+
+/*
+ * A FAST_LOGIC node, its depth counted: eval_binary's and/or of operands
+ * that give their values without fail. False where eval_binary must decide
+ * from the start (the operands have no side effects).
+ */
+static bool fast_logic(struct jn_ctx *c, const struct jn_node *n, jv input,
+		       struct jn_frame *env, jv *out)
+{
+	jv l, r;
+	if (!fast_value(c, n->lhs, input, env, &l))
+		return false;
+	bool lb = truthy(l);
+	if (n->op == OP_AND ? !lb : lb) {
+		*out = jv_bool(lb);
+		return true;
+	}
+	/* as eval_binary, for a U1001 raised on the way */
+	struct jn_annot an;
+	annot_push(c, &an, A_BINARY, n->pos, n->op == OP_AND ? "and" : "or");
+	bool ok = fast_value(c, n->rhs, input, env, &r);
+	c->annot = an.prev;
+	if (ok)
+		*out = jv_bool(truthy(r));
+	return ok;
+}
+
 jv jn_eval(struct jn_ctx *c, const struct jn_node *n, jv input,
 	   struct jn_frame *env)
 {
@@ -3247,22 +3327,20 @@ jv jn_eval(struct jn_ctx *c, const struct jn_node *n, jv input,
 		c->depth = d;
 	}
 	if (n->fast == FAST_BINOP) {
-		/* both operands as jn_eval would give them, then the
-		 * operation if it cannot fail; else eval_binary from the
-		 * start (the operands have no side effects) */
-		jv l, r, out;
+		jv out;
 		unsigned d = c->depth;
-		if (fast_operand(c, n->lhs, input, env, &l) &&
-		    fast_operand(c, n->rhs, input, env, &r)) {
-			if (n->op == '&' && concat_operand(l) &&
-			    concat_operand(r)) {
-				c->depth--;
-				return plain_concat(c, l, r);
-			}
-			if (plain_binary(n->op, l, r, &out)) {
-				c->depth--;
-				return out;
-			}
+		if (fast_binop(c, n, input, env, &out)) {
+			c->depth--;
+			return out;
+		}
+		c->depth = d;
+	}
+	if (n->fast == FAST_LOGIC) {
+		jv out;
+		unsigned d = c->depth;
+		if (fast_logic(c, n, input, env, &out)) {
+			c->depth--;
+			return out;
 		}
 		c->depth = d;
 	}

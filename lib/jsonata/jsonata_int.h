@@ -192,6 +192,7 @@ enum jn_fast {
 	FAST_OBJLIT, /* an object constructor of distinct literal keys */
 	FAST_BINOP,  /* comparison or arithmetic of two FAST_CONST/NAMES/VAR */
 	FAST_VAR,    /* a $variable (or $) without predicate or grouping */
+	FAST_LOGIC,  /* and/or of two FAST_CONST/NAMES/VAR/BINOP/LOGIC */
 };
 
 struct jn_node {

@@ -119,6 +119,23 @@ int main(void)
 	      "{\"x\":\"k\"}]}",
 	      0, "{\"k\":2,\"j\":1}");
 	check("1 < 2 and \"b\" > \"a\" and 2 = 2.0", NULL, 0, "true");
+	/* and/or, '&' and $variables as short cuts: the values eval_binary
+	 * and jsonata-js 2.2.2 give, arrays and functions included */
+	const char *ab = "{\"a\":[0],\"e\":[],\"b\":{\"c\":[{\"d\":1},"
+			 "{\"d\":0}]}}";
+	check("a and 1", ab, 0, "false");
+	check("e or b.c.d", ab, 0, "true");
+	check("e or x", ab, 0, "false");
+	check("$sum or e", ab, 0, "false");
+	check("($x := a; $x and $x = 0)", ab, 0, "false");
+	check("b.c.d & \"-\" & 1.5 & x", ab, 0, "\"[1,0]-1.5\"");
+	/* a path resumes after its plain prefix, also after an array */
+	check("b.c.(d + 1)", ab, 0, "[2,1]");
+	check("b.c.d.(1)", ab, 0, "[1,1]");
+	/* a block keeps its frame where $eval may bind in it */
+	check("( ($eval(\"$y := 1\")); $y )", NULL, 0, "undefined");
+	check("( $eval(\"$y := 1\"); $y )", NULL, 0, "1");
+	check("( ($z := 1); $z )", NULL, 0, "undefined");
 
 	/* error details */
 	struct sfn_jsonata_error err = { 0 };
