@@ -949,7 +949,8 @@ struct jn_frame *jn_frame_new(struct jn_ctx *c, struct jn_frame *parent)
 void jn_bind(struct jn_ctx *c, struct jn_frame *f, const char *name, jv v)
 {
 	for (uint32_t i = 0; i < f->n; i++)
-		if (f->b[i].name == name || !strcmp(f->b[i].name, name)) {
+		if (f->b[i].name == name || (f->b[i].name[0] == name[0] &&
+					     !strcmp(f->b[i].name, name))) {
 			f->b[i].v = v;
 			return;
 		}
@@ -3136,6 +3137,10 @@ static void analyse(struct jn_node *n, struct analysis *an)
 		if (n->op == '{' && literal_keys(&n->pairs))
 			n->fast = FAST_OBJLIT;
 		break;
+	case N_BLOCK:
+		if (bare && n->items.n == 1 && !n->effects)
+			n->fast = FAST_BLOCK;
+		break;
 	case N_BINARY:
 		if (bare && plain_op(n->op) && operand_fast(n->lhs) &&
 		    operand_fast(n->rhs))
@@ -3231,6 +3236,15 @@ static inline bool fast_operand(struct jn_ctx *c, const struct jn_node *o,
 		/* eval_node would collapse a sequence */
 		*out = eval_variable(c, o, input, env);
 		ok = !jv_is_seq(*out);
+	} else if (o->items.n == 1 && input.t == JV_JOBJ &&
+		   o->items.v[0]->type == N_NAME) {
+		/* names_path of one field of a jansson object */
+		const struct jn_node *st = o->items.v[0];
+		c->depth++;
+		jn_check_guard(c);
+		json_t *j = json_object_getn(input.u.j, st->str, st->slen);
+		c->depth--;
+		*out = j ? jv_from_json(j) : JV_U;
 	} else {
 		ok = !jv_is_arr(input) && names_path(c, o, input, env, out);
 	}
@@ -3309,6 +3323,13 @@ jv jn_eval(struct jn_ctx *c, const struct jn_node *n, jv input,
 	if (n->fast == FAST_CONST) {
 		c->depth--;
 		return n->cval;
+	}
+	if (n->fast == FAST_BLOCK) {
+		/* eval_node would add no frame and leave the value as the
+		 * expression's own evaluation left it */
+		jv r = jn_eval(c, n->items.v[0], input, env);
+		c->depth--;
+		return r;
 	}
 	if (n->fast == FAST_VAR) {
 		jv r = eval_variable(c, n, input, env);

@@ -193,6 +193,7 @@ enum jn_fast {
 	FAST_BINOP,  /* comparison or arithmetic of two FAST_CONST/NAMES/VAR */
 	FAST_VAR,    /* a $variable (or $) without predicate or grouping */
 	FAST_LOGIC,  /* and/or of two FAST_CONST/NAMES/VAR/BINOP/LOGIC */
+	FAST_BLOCK,  /* ( expr ) where nothing binds or calls a function */
 };
 
 struct jn_node {
