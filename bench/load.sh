@@ -1,8 +1,9 @@
 #!/bin/sh
 # Times the loader on a 1 MB state machine definition (generated here): the
-# CPU time of sfn_doc_load_file() (read, parse, source map), in fresh
-# processes as the CLI loads, and the mean of repeated loads in one process.
-# Target: under 10 ms per load. Usage: bench/load.sh [build-dir]
+# CPU time (user + system) of sfn_doc_load_file() (read, parse, source map),
+# in fresh processes as the CLI loads, and the mean of repeated loads in one
+# process, with the minor page faults of each load and the machine's load
+# average. Target: under 10 ms per load. Usage: bench/load.sh [build-dir]
 set -eu
 build=${1:-build}
 bin=$build/lib/asl/test_load
@@ -26,11 +27,17 @@ awk 'BEGIN {
 	printf "  \"S%d\": {\"Type\": \"Succeed\"}\n}}\n", i
 }' > "$file"
 echo "file: $(wc -c < "$file") bytes"
+# The machine's load: on a shared machine CPU times move with it.
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)"
 runs=""
+faults=""
 for i in 1 2 3 4 5 6 7 8 9 10 11; do
-	ms=$("$bin" --bench "$file" 1 | sed "s/.*: mean \([0-9.]*\) ms,.*/\1/")
-	runs="$runs $ms"
+	out=$("$bin" --bench "$file" 1)
+	runs="$runs $(echo "$out" | sed "s/.*: mean \([0-9.]*\) ms,.*/\1/")"
+	faults="$faults $(echo "$out" | sed "s/.*faults: \([0-9]*\) in the first.*/\1/")"
 done
 median=$(printf '%s\n' $runs | sort -n | sed -n 6p)
 echo "fresh process, 11 runs: median $median ms (CPU time); all:$runs"
+echo "minor page faults of each:$faults"
 "$bin" --bench "$file" 50
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)"
