@@ -156,6 +156,26 @@ struct sfn_strbuf *jn_sb(struct jn_ctx *c)
 	return &n->sb;
 }
 
+struct jn_held {
+	struct sfn_jsonata *e;
+	struct jn_held *next;
+};
+
+void jn_hold(struct jn_ctx *c, struct sfn_jsonata *e)
+{
+	struct jn_held *h = jn_alloc(c->a, sizeof(*h));
+	h->e = e;
+	h->next = c->held;
+	c->held = h;
+}
+
+static void held_release_all(struct jn_ctx *c)
+{
+	for (struct jn_held *h = c->held; h; h = h->next)
+		sfn_jsonata_free(h->e);
+	c->held = NULL;
+}
+
 static void sb_release_all(struct jn_ctx *c)
 {
 	for (struct jn_sbnode *n = c->sbs; n; n = n->next)
@@ -4113,6 +4133,7 @@ int sfn_jsonata_eval(const struct sfn_jsonata *e, json_t *input,
 		}
 	}
 out:
+	held_release_all(c);
 	sb_release_all(c);
 	jn_regex_ctx_release(c);
 	arena_recycle(&arena);

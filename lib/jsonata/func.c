@@ -2077,11 +2077,6 @@ FN(f_decode_url)
 
 /* ---- $eval, $clone ---- */
 
-struct evalhold {
-	struct evalhold *next;
-	struct sfn_jsonata *e;
-};
-
 FN(f_eval)
 {
 	UNUSED_ARGS;
@@ -2107,29 +2102,25 @@ FN(f_eval)
 		sfn_jsonata_error_release(&perr);
 		jn_throw(c);
 	}
-	/* keep the tree alive until the evaluation ends */
-	struct jv_fn *holder = jn_zalloc(c->a, sizeof(*holder));
-	(void)holder;
+	/* the tree lives until the evaluation ends: what it bound in @env
+	 * (names, string literals, lambdas) points into it */
+	jn_hold(c, e);
 	jv r;
 	bool failed;
-	struct sfn_jsonata *prev_e = (struct sfn_jsonata *)c->e;
 	r = jn_eval_catch(c, e->root, focus, env, &failed);
-	(void)prev_e;
 	if (failed) {
 		/* the evaluator's error becomes D3121 with its message */
 		const char *code = c->err.code;
 		char buf[256];
 		snprintf(buf, sizeof(buf), "%s", code);
-		sfn_jsonata_free(e);
 		memset(&c->err, 0, sizeof(c->err));
 		c->err.code = "D3121";
 		c->err.value = jv_strf(c, buf, strlen(buf));
 		c->err.has_value = true;
 		jn_throw(c);
 	}
-	/* results may point into e's tree (string literals): copy them */
+	/* the result as JSON, as the reference's $eval gives it */
 	json_t *j = jv_to_json(r);
-	sfn_jsonata_free(e);
 	if (j) {
 		*out = jv_from_json_deep(c, j);
 		json_decref(j);

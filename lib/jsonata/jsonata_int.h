@@ -332,6 +332,7 @@ struct jn_ctx {
 	uint64_t rng[2];
 	bool rng_seeded;
 	struct jn_sbnode *sbs; /* heap buffers to release at the end */
+	struct jn_held *held;  /* $eval's expressions, freed at the end */
 };
 
 struct jn_builtin {
@@ -527,6 +528,8 @@ static inline void jn_check_guard(struct jn_ctx *c)
 double jn_now_ms(struct jn_ctx *c); /* one instant per evaluation */
 /* A string buffer released when the evaluation ends, error or not. */
 struct sfn_strbuf *jn_sb(struct jn_ctx *c);
+/* Frees @e when the evaluation ends: what it bound may point into it. */
+void jn_hold(struct jn_ctx *c, struct sfn_jsonata *e);
 jv jn_clone(struct jn_ctx *c, jv v);
 jv jn_eval_catch(struct jn_ctx *c, const struct jn_node *n, jv input,
 		 struct jn_frame *env, bool *failed);

@@ -136,6 +136,10 @@ int main(void)
 	check("( ($eval(\"$y := 1\")); $y )", NULL, 0, "undefined");
 	check("( $eval(\"$y := 1\"); $y )", NULL, 0, "1");
 	check("( ($z := 1); $z )", NULL, 0, "undefined");
+	/* what $eval binds outlives the call (ASan checks the memory) */
+	check("( $eval(\"$s := 'abc'\"); $s )", NULL, 0, "\"abc\"");
+	check("( $eval(\"$g := function(){ 'x' & $s }\"); $s := 'y'; $g() )",
+	      NULL, 0, "\"xy\"");
 
 	/* error details */
 	struct sfn_jsonata_error err = { 0 };
