@@ -142,10 +142,17 @@ static void write_event(struct sfn_strbuf *sb, void *rec, void *state)
 	sfn_event_write(sb, state, rec);
 }
 
+/* A batch begins: the values of the batches before may be gone. */
+static void begin_batch(void *state)
+{
+	sfn_event_writer_forget(state);
+}
+
 static void release_event(void *rec)
 {
 	struct sfn_event *ev = rec;
-	/* On the writer thread: the last holder may be this one. */
+	/* By an appender, once the record's batch is written (journal.c):
+	 * the last holder may be this one. */
 	sfn_json_decref_shared(ev->payload);
 	sfn_json_decref_shared(ev->details);
 	sfn_json_decref_shared(ev->scope);
@@ -182,6 +189,7 @@ void sfn_run_journal_emit(void *ud, const struct sfn_event *event)
 		rj->fmt.write = redact ? write_redacted : write_event;
 		rj->fmt.release = release_event;
 		rj->fmt.state = redact ? (void *)rj : (void *)&rj->w;
+		rj->fmt.begin = redact ? NULL : begin_batch;
 	}
 	/* Copied, not formatted: no JSON on the hot path. */
 	rc = sfn_journal_append_record(rj->j, &rj->fmt, sizeof(*event),

@@ -75,15 +75,25 @@ static void add_key(struct sfn_strbuf *sb, const char *key)
 	sfn_strbuf_addch(sb, ':');
 }
 
+void sfn_event_writer_forget(struct sfn_event_writer *w)
+{
+	for (size_t i = 0; i < sizeof(w->payloads) / sizeof(w->payloads[0]);
+	     i++)
+		w->payloads[i].v = NULL;
+	for (size_t i = 0; i < sizeof(w->scopes) / sizeof(w->scopes[0]); i++)
+		w->scopes[i].v = NULL;
+}
+
 void sfn_event_writer_release(struct sfn_event_writer *w)
 {
 	w->ts[0] = '\0';
 	w->id_len = 0;
-	for (size_t i = 0; i < sizeof(w->cache) / sizeof(w->cache[0]); i++) {
-		sfn_json_decref_shared(w->cache[i].v);
-		w->cache[i].v = NULL;
-		sfn_strbuf_release(&w->cache[i].text);
-	}
+	sfn_event_writer_forget(w);
+	for (size_t i = 0; i < sizeof(w->payloads) / sizeof(w->payloads[0]);
+	     i++)
+		sfn_strbuf_release(&w->payloads[i].text);
+	for (size_t i = 0; i < sizeof(w->scopes) / sizeof(w->scopes[0]); i++)
+		sfn_strbuf_release(&w->scopes[i].text);
 	for (size_t i = 0; i < sizeof(w->names) / sizeof(w->names[0]); i++) {
 		free(w->names[i].raw);
 		w->names[i].raw = NULL;
@@ -110,28 +120,30 @@ static const struct sfn_strbuf *name_text(struct sfn_event_writer *w,
 #define CACHE_MAX (1024 * 1024)
 
 /*
- * Appends @v, dumped by @dump, from cache entry @c if it holds @v, and
- * keeps it there otherwise. Holding a reference keeps @v's address from
- * being reused for another value while it is a key.
+ * Appends @v, dumped by @dump, from its slot in @cache (@n slots, by
+ * address) if the slot holds @v, and keeps it there otherwise. The values
+ * in the slots are alive (sfn_event_writer_forget), so an address names
+ * one value.
  */
-static void add_cached(struct sfn_strbuf *sb, struct sfn_event_text *c,
-		       const json_t *v,
+static void add_cached(struct sfn_strbuf *sb, struct sfn_event_text *cache,
+		       size_t n, const json_t *v,
 		       void (*dump)(struct sfn_strbuf *, const json_t *))
 {
+	/* Values are allocations of 16 bytes or more. */
+	struct sfn_event_text *c = &cache[((uintptr_t)v >> 4) % n];
 	if (v == c->v) {
 		sfn_strbuf_add(sb, c->text.buf, c->text.len);
 		return;
 	}
 	size_t start = sb->len;
 	dump(sb, v);
-	sfn_json_decref_shared(c->v);
 	c->v = NULL;
-	size_t n = sb->len - start;
-	if (n > CACHE_MAX)
+	size_t len = sb->len - start;
+	if (len > CACHE_MAX)
 		return;
-	c->v = json_incref((json_t *)v);
+	c->v = v;
 	c->text.len = 0;
-	sfn_strbuf_add(&c->text, sb->buf + start, n);
+	sfn_strbuf_add(&c->text, sb->buf + start, len);
 }
 
 static void dump_compact(struct sfn_strbuf *sb, const json_t *v)
@@ -266,7 +278,7 @@ void sfn_event_write(struct sfn_strbuf *sb, struct sfn_event_writer *w,
 				o = put(o, ev->payload_key, pk);
 				o = PUT_LIT(o, "\":");
 				commit(sb, o);
-				add_cached(sb, &w->cache[0], ev->payload,
+				add_cached(sb, w->payloads, 16, ev->payload,
 					   sfn_json_dump_quoted);
 				o = reserve(sb, pk + 40);
 				o = PUT_LIT(o, ",\"");
@@ -293,9 +305,7 @@ void sfn_event_write(struct sfn_strbuf *sb, struct sfn_event_writer *w,
 	}
 	if (ev->scope) {
 		ADD_LIT(sb, ",\"x-scope\":");
-		/* Iterations interleave: a few scopes, by address. */
-		size_t slot = 1 + (((uintptr_t)ev->scope >> 4) & 7);
-		add_cached(sb, &w->cache[slot], ev->scope, dump_compact);
+		add_cached(sb, w->scopes, 8, ev->scope, dump_compact);
 	}
 	if (ev->replayed)
 		ADD_LIT(sb, ",\"x-replayed\":true");

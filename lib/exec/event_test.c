@@ -173,6 +173,27 @@ int main(void)
 	json_decref(pc);
 
 	/*
+	 * Forgotten values may be freed, and their addresses reused for other
+	 * values: the writer writes the new one.
+	 */
+	for (int i = 0; i < 50; i++) {
+		json_t *v = json_pack("{s:i}", "round", i);
+		struct sfn_event ev = noload;
+		ev.payload = v;
+		sfn_event_write(&fast, &w, &ev);
+		sfn_strbuf_addch(&fast, '\n');
+		json_t *o = sfn_event_json(&ev);
+		sfn_json_dump(&slow, o, 0);
+		sfn_strbuf_addch(&slow, '\n');
+		json_decref(o);
+		sfn_event_writer_forget(&w);
+		json_decref(v);
+	}
+	SFN_CHECK_STR(fast.buf, slow.buf, "values freed after forget");
+	sfn_strbuf_reset(&fast);
+	sfn_strbuf_reset(&slow);
+
+	/*
 	 * Ids: counted up from the last one's digits (with carries into a
 	 * new digit), or formatted when they jump; previousEventId from the
 	 * last id's digits or formatted.

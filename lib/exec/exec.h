@@ -83,16 +83,18 @@ struct sfn_event_writer {
 	int id_len;
 	char id_text[SFN_NUMBUF];
 	/*
-	 * Values written lately (references) and their text: a state's
-	 * input is most often the value the state before it output, the
-	 * events of a Map iteration share one "x-scope", and values never
-	 * change once made, so the same value is written again by copying.
-	 * [0] is the last payload; the rest, scopes by address.
+	 * Values written lately and their text, by address: a state's input
+	 * is most often the value the state before it output (in the same
+	 * iteration, when a Map's iterations interleave), the events of a
+	 * Map iteration share one "x-scope", and values never change once
+	 * made, so the same value is written again by copying. No references
+	 * are held: the caller keeps the values of the events written alive
+	 * until it calls sfn_event_writer_forget().
 	 */
 	struct sfn_event_text {
-		json_t *v;
+		const json_t *v;
 		struct sfn_strbuf text;
-	} cache[9];
+	} payloads[16], scopes[8];
 	/* State names as JSON strings, slotted by address, matched by
 	 * content. */
 	struct sfn_event_name {
@@ -101,6 +103,8 @@ struct sfn_event_writer {
 	} names[16];
 };
 void sfn_event_writer_release(struct sfn_event_writer *w);
+/* Forgets the values written so far: they may be freed from now on. */
+void sfn_event_writer_forget(struct sfn_event_writer *w);
 /*
  * Appends the event as one line of compact JSON without the newline: the
  * bytes sfn_json_dump(sb, sfn_event_json(ev), 0) appends, much faster.

@@ -296,8 +296,10 @@ static void release_header(void *rec)
 	sfn_json_decref_shared(*(json_t **)rec);
 }
 
-static const struct sfn_journal_format header_format = { write_header,
-							 release_header, NULL };
+static const struct sfn_journal_format header_format = {
+	.write = write_header,
+	.release = release_header,
+};
 
 static void *push(struct sfn_journal *j, const struct sfn_journal_format *fmt,
 		  size_t size);
@@ -576,11 +578,17 @@ static int format_batch(struct sfn_journal *j, struct sfn_strbuf *batch,
 {
 	int e = 0;
 	size_t text = 0, records = batch->len;
+	const struct sfn_journal_format *begun = NULL;
 	if (skip)
 		return 0;
 	for (size_t pos = 0; pos < batch->len && !e;) {
 		struct rec_head *h = (struct rec_head *)(batch->buf + pos);
 		void *rec = h + 1;
+		if (h->fmt && h->fmt != begun && h->fmt->begin) {
+			/* Once per batch, unless formats alternate. */
+			h->fmt->begin(h->fmt->state);
+			begun = h->fmt;
+		}
 		if (h->fmt)
 			h->fmt->write(&j->out, rec, h->fmt->state);
 		else

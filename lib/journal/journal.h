@@ -99,6 +99,13 @@ struct sfn_journal_format {
 	void (*write)(struct sfn_strbuf *sb, void *rec, void *state);
 	void (*release)(void *rec);
 	void *state;
+	/*
+	 * May be NULL; called before the records of a batch are written
+	 * (with this format's first record in it). A batch's records stay
+	 * alive while it is written, those of the batches before may be
+	 * released already: what @state remembers of them must go.
+	 */
+	void (*begin)(void *state);
 };
 /*
  * Appends a line that @fmt writes later from a record of @size bytes:

@@ -63,6 +63,15 @@ static void write_counted(struct sfn_strbuf *sb, void *rec, void *state)
 	sfn_strbuf_addf(sb, "{\"n\":%d}", c->n);
 }
 
+static int begun;
+
+/* A batch begins: formatted (the state) is no business of this. */
+static void begin_counted(void *state)
+{
+	(void)state;
+	begun++;
+}
+
 static pthread_t appender;
 static int released_elsewhere;
 
@@ -87,8 +96,11 @@ static void test_records(const char *jroot)
 	struct sfn_error err = SFN_ERROR_INIT;
 	struct sfn_journal_data data;
 	int formatted = 0, released = 0;
-	struct sfn_journal_format fmt = { write_counted, release_counted,
-					  &formatted };
+	struct sfn_journal_format fmt = { .write = write_counted,
+					  .release = release_counted,
+					  .state = &formatted,
+					  .begin = begin_counted };
+	begun = 0;
 	appender = pthread_self();
 	released_elsewhere = 0;
 	json_t *h = header("records");
@@ -117,6 +129,9 @@ static void test_records(const char *jroot)
 	SFN_CHECK_INT(formatted, n - n / 1000, "records formatted");
 	SFN_CHECK_INT(released, n - n / 1000, "records released");
 	SFN_CHECK_INT(released_elsewhere, 0, "records released by the writer");
+	/* 20,000 records of 32 bytes: batches of 4 to 256 KiB. */
+	SFN_CHECK(begun >= 3 && begun <= n * 32 / 4096 + 20,
+		  "batches begun: %d", begun);
 	SFN_CHECK(sfn_journal_read(dir, &data, &err) == 0, "read records");
 	SFN_CHECK_INT(json_array_size(data.events), n, "lines");
 	int bad = -1;
@@ -150,7 +165,8 @@ static void test_preallocated(const char *jroot)
 	struct sfn_error err = SFN_ERROR_INIT;
 	struct sfn_journal_data data;
 	int released = 0;
-	struct sfn_journal_format fmt = { write_padded, release_counted, NULL };
+	struct sfn_journal_format fmt = { .write = write_padded,
+					  .release = release_counted };
 	json_t *h = header("long");
 	struct sfn_journal *j =
 		sfn_journal_create(jroot, "long", h, SFN_JOURNAL_NO_SYNC, &err);
