@@ -799,22 +799,24 @@ static json_t *parse_object(struct jp *jp, uint64_t h, const struct frame *path)
 	size_t size = 0;	/* of @obj */
 	jp->p++;
 	skip_ws(jp);
-	if (jp->p < jp->end && *jp->p == '}') {
+	/* The text ends in a NUL: reading *jp->p is always safe, and a NUL
+	 * is none of the characters looked for. */
+	if (*jp->p == '}') {
 		jp->p++;
 		return obj;
 	}
 	for (;;) {
 		skip_ws(jp);
-		if (jp->p >= jp->end || *jp->p != '"') {
-			if (comma && jp->p < jp->end && *jp->p == '}') {
+		if (*jp->p != '"') {
+			if (comma && *jp->p == '}') {
 				here_saved(jp, comma, cline, cls, &cline,
 					   &ccol);
 				fail_at(jp, cline, ccol,
 					"trailing comma before '}'");
-			} else if (jp->p < jp->end && *jp->p == '/')
+			} else if (*jp->p == '/')
 				fail(jp, jp->p,
 				     "comments are not allowed in JSON");
-			else if (jp->p < jp->end && *jp->p == '\'')
+			else if (*jp->p == '\'')
 				fail(jp, jp->p,
 				     "single-quoted strings are not allowed "
 				     "in JSON, use '\"'");
@@ -859,7 +861,7 @@ static json_t *parse_object(struct jp *jp, uint64_t h, const struct frame *path)
 		uint64_t ch = positions ? sfn_hash_token(h, key, klen) : 0;
 		struct frame f = { path, key, klen, 0 };
 		skip_ws(jp);
-		if (jp->p >= jp->end || *jp->p != ':') {
+		if (*jp->p != ':') {
 			unexpected(jp, "':'");
 			goto fail;
 		}
@@ -868,39 +870,46 @@ static json_t *parse_object(struct jp *jp, uint64_t h, const struct frame *path)
 		if (!v)
 			goto fail;
 		if (values) {
-			/* A key seen before replaces its value: the size
-			 * stays. */
+			/*
+			 * A key seen before replaces its value: the object
+			 * stays smaller than the members counted. Reported
+			 * here when positions are recorded; without, the
+			 * object is checked once, at its end (or on an error),
+			 * and the parse stops so that one that records
+			 * positions reports it.
+			 */
 			json_object_setn_new_nocheck(obj, key, klen, v);
-			if (json_object_size(obj) == size) {
-				if (!positions) {
-					/* Reported with positions, by a
-					 * parse that records them. */
-					jp->ctx->dup = true;
-					goto fail;
-				}
+			size++;
+			if (positions && json_object_size(obj) != size) {
+				size--;
 				duplicate(jp, &f, ch, kline, kcol);
-			} else {
-				size++;
 			}
 		}
 		skip_ws(jp);
-		if (jp->p < jp->end && *jp->p == ',') {
+		if (*jp->p == ',') {
 			cline = jp->line;
 			cls = jp->line_start;
 			comma = jp->p++;
 			continue;
 		}
-		if (jp->p < jp->end && *jp->p == '}') {
+		if (*jp->p == '}') {
 			jp->p++;
-			return obj;
+			if (!values || positions ||
+			    json_object_size(obj) == size)
+				return obj;
+			goto fail; /* a duplicate key */
 		}
-		if (jp->p < jp->end && *jp->p == '/')
+		if (*jp->p == '/')
 			fail(jp, jp->p, "comments are not allowed in JSON");
 		else
 			unexpected(jp, "',' or '}'");
 		goto fail;
 	}
 fail:
+	/* A duplicate key (and any error after it) without positions: the
+	 * parse that records them reports it. */
+	if (values && !positions && json_object_size(obj) != size)
+		jp->ctx->dup = true;
 	json_decref(obj);
 	return NULL;
 }
@@ -916,13 +925,13 @@ static json_t *parse_array(struct jp *jp, uint64_t h, const struct frame *path)
 	size_t i = 0;
 	jp->p++;
 	skip_ws(jp);
-	if (jp->p < jp->end && *jp->p == ']') {
+	if (*jp->p == ']') {
 		jp->p++;
 		return arr;
 	}
 	for (;; i++) {
 		skip_ws(jp);
-		if (comma && jp->p < jp->end && *jp->p == ']') {
+		if (comma && *jp->p == ']') {
 			here_saved(jp, comma, cline, cls, &cline, &ccol);
 			fail_at(jp, cline, ccol, "trailing comma before ']'");
 			goto fail;
@@ -935,17 +944,17 @@ static json_t *parse_array(struct jp *jp, uint64_t h, const struct frame *path)
 		if (values)
 			json_array_append_new(arr, v);
 		skip_ws(jp);
-		if (jp->p < jp->end && *jp->p == ',') {
+		if (*jp->p == ',') {
 			cline = jp->line;
 			cls = jp->line_start;
 			comma = jp->p++;
 			continue;
 		}
-		if (jp->p < jp->end && *jp->p == ']') {
+		if (*jp->p == ']') {
 			jp->p++;
 			return arr;
 		}
-		if (jp->p < jp->end && *jp->p == '/')
+		if (*jp->p == '/')
 			fail(jp, jp->p, "comments are not allowed in JSON");
 		else
 			unexpected(jp, "',' or ']'");

@@ -513,6 +513,71 @@ static void test_duplicates(void)
 	sfn_error_release(&err);
 }
 
+/*
+ * A duplicate key stops the parse without positions, which then parses
+ * again with them to report it (the object is checked once, at its end or
+ * at an error): errors after a duplicate, in nested objects and arrays,
+ * are reported as a parse with positions finds them.
+ */
+static void test_duplicate_errors(void)
+{
+	static const struct {
+		const char *text, *want;
+	} cases[] = {
+		{ "{\"a\": 1, \"a\": 2, \"b\": }",
+		  "doc 0 err 1:23 unexpected '}', expected a JSON value | diag "
+		  "1:10 duplicate key 'a' (first at 1:2) /a" },
+		{ "{\"x\": {\"a\": 1, \"a\": 2}, \"y\": [1,}",
+		  "doc 0 err 1:33 unexpected '}', expected a JSON value | diag "
+		  "1:16 duplicate key 'a' (first at 1:8) /x/a" },
+		{ "{\"x\": {\"a\": 1, \"a\": 2, \"z\": x}}",
+		  "doc 0 err 1:29 invalid literal 'x', expected true, false, "
+		  "null, a number, a string, an object or an array | diag 1:16 "
+		  "duplicate key 'a' (first at 1:8) /x/a" },
+		{ "{\"x\": 1, \"y\": {\"a\": 1}, \"x\": 2",
+		  "doc 0 err 1:31 unexpected end of input, expected ',' or '}' "
+		  "| diag 1:25 duplicate key 'x' (first at 1:2) /x" },
+		{ "{\"b\": [], \"b\": {\"c\": 1, \"c\": 2}, \"d\": 1, \"d\"}",
+		  "doc 0 err 1:45 unexpected '}', expected ':' | diag 1:25 "
+		  "duplicate key 'c' (first at 1:17) /b/c | diag 1:11 "
+		  "duplicate key 'b' (first at 1:2) /b" },
+		{ "[{\"a\":1,\"a\":2},{\"a\":1,\"a\":2}]",
+		  "doc 1 | diag 1:9 duplicate key 'a' (first at 1:3) /0/a | "
+		  "diag 1:23 duplicate key 'a' (first at 1:17) /1/a => "
+		  "[{\"a\":2},{\"a\":2}]" },
+		{ "{\"a\": 1, \"a\": 2, \"a\": 3}",
+		  "doc 1 | diag 1:10 duplicate key 'a' (first at 1:2) /a | "
+		  "diag 1:18 duplicate key 'a' (first at 1:2) /a => "
+		  "{\"a\":3}" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct sfn_diags d = SFN_DIAGS_INIT;
+		struct sfn_error e = SFN_ERROR_INIT;
+		const char *text = cases[i].text;
+		struct sfn_doc *doc =
+			sfn_doc_load_mem("t", text, strlen(text), 0, &d, &e);
+		struct sfn_strbuf got = SFN_STRBUF_INIT;
+		sfn_strbuf_addf(&got, "doc %d", doc != NULL);
+		if (e.cause)
+			sfn_strbuf_addf(&got, " err %d:%d %s", e.line, e.col,
+					e.cause);
+		for (size_t k = 0; k < d.n; k++)
+			sfn_strbuf_addf(&got, " | diag %d:%d %s %s",
+					d.v[k].line, d.v[k].col, d.v[k].message,
+					d.v[k].where ? d.v[k].where : "");
+		if (doc) {
+			char *s = sfn_json_dumps(sfn_doc_root(doc), 0);
+			sfn_strbuf_addf(&got, " => %s", s);
+			free(s);
+		}
+		SFN_CHECK_STR(got.buf, cases[i].want, text);
+		sfn_strbuf_release(&got);
+		sfn_doc_free(doc);
+		sfn_diags_release(&d);
+		sfn_error_release(&e);
+	}
+}
+
 static void test_yaml_duplicates(void)
 {
 	const char *text = "States:\n  A: 1\n  B: 2\n  A: 3\n";
@@ -1217,6 +1282,7 @@ int main(int argc, char **argv)
 	test_values();
 	test_numbers();
 	test_duplicates();
+	test_duplicate_errors();
 	test_lazy_positions();
 	test_deep();
 	test_yaml_duplicates();
