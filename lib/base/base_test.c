@@ -68,63 +68,104 @@ static const struct {
 	{ "[null,true,false,1e400]", NULL, NULL },
 };
 
+/* xorshift64: a fixed sequence, so a failure repeats. */
+static uint64_t next_random(uint64_t *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 7;
+	*x ^= *x << 17;
+	return *x;
+}
+
 /*
- * Property check on random bit patterns: the text reads back as the same
- * double, and no decimal with one digit fewer does (the nearest such decimal
- * and its two neighbours are tried).
+ * Property check of one double: the text reads back as the same double,
+ * and no decimal with one digit fewer does (the nearest such decimal and
+ * its two neighbours are tried). Returns false on a failure.
  */
+static bool shortest_ok(double d, int *bad)
+{
+	char buf[SFN_NUMBUF], digits[32], shorter[48];
+	sfn_fmt_double(buf, d);
+	if (strtod(buf, NULL) != d) {
+		if ((*bad)++ < 5)
+			SFN_CHECK(0, "%a prints %s, which reads back as %a", d,
+				  buf, strtod(buf, NULL));
+		return false;
+	}
+	/* The significant digits of buf. */
+	int k = 0;
+	const char *p = buf;
+	for (; *p && *p != 'e'; p++)
+		if (*p >= '1' && *p <= '9')
+			break;
+	for (; *p && *p != 'e'; p++)
+		if (*p >= '0' && *p <= '9')
+			digits[k++] = *p;
+	while (k > 1 && digits[k - 1] == '0')
+		k--;
+	if (k <= 1)
+		return true;
+	snprintf(shorter, sizeof(shorter), "%.*e", k - 2, d);
+	double near = strtod(shorter, NULL);
+	/* One unit in the last of k-1 digits. */
+	int e10 = atoi(strchr(shorter, 'e') + 1);
+	double step = pow(10, e10 - (k - 2));
+	double cands[3] = { near, near - step, near + step };
+	for (int c = 0; c < 3; c++) {
+		char t[48];
+		snprintf(t, sizeof(t), "%.*e", k - 2, cands[c]);
+		if (strtod(t, NULL) == d) {
+			if ((*bad)++ < 5)
+				SFN_CHECK(0,
+					  "%a prints %s but %s reads back too",
+					  d, buf, t);
+			return false;
+		}
+	}
+	return true;
+}
+
+/* Random bit patterns: mostly 16 and 17 digits. */
 static void check_shortest(int count)
 {
 	uint64_t x = 0x9e3779b97f4a7c15u;
 	int bad = 0;
 	for (int i = 0; i < count; i++) {
-		char buf[SFN_NUMBUF], digits[32], shorter[48];
 		double d;
-		x ^= x << 13;
-		x ^= x >> 7;
-		x ^= x << 17;
-		memcpy(&d, &x, sizeof(d));
-		if (!isfinite(d) || d == 0)
-			continue;
-		sfn_fmt_double(buf, d);
-		if (strtod(buf, NULL) != d) {
-			if (bad++ < 5)
-				SFN_CHECK(
-					0,
-					"%a prints %s, which reads back as %a",
-					d, buf, strtod(buf, NULL));
-			continue;
-		}
-		/* The significant digits of buf. */
-		int k = 0;
-		const char *p = buf;
-		for (; *p && *p != 'e'; p++)
-			if (*p >= '1' && *p <= '9')
-				break;
-		for (; *p && *p != 'e'; p++)
-			if (*p >= '0' && *p <= '9')
-				digits[k++] = *p;
-		while (k > 1 && digits[k - 1] == '0')
-			k--;
-		if (k <= 1)
-			continue;
-		snprintf(shorter, sizeof(shorter), "%.*e", k - 2, d);
-		double near = strtod(shorter, NULL);
-		double step;
-		/* One unit in the last of k-1 digits. */
-		int e10 = atoi(strchr(shorter, 'e') + 1);
-		step = pow(10, e10 - (k - 2));
-		double cands[3] = { near, near - step, near + step };
-		for (int c = 0; c < 3; c++) {
-			char t[48];
-			snprintf(t, sizeof(t), "%.*e", k - 2, cands[c]);
-			if (strtod(t, NULL) == d && bad++ < 5)
-				SFN_CHECK(0,
-					  "%a prints %s but %s reads back too",
-					  d, buf, t);
-		}
+		uint64_t r = next_random(&x);
+		memcpy(&d, &r, sizeof(d));
+		if (isfinite(d) && d != 0)
+			shortest_ok(d, &bad);
 	}
 	SFN_CHECK(bad == 0, "%d of %d random doubles not shortest", bad, count);
+}
+
+/*
+ * Decimals of 1 to 17 significant digits, at exponents from -30 to 30,
+ * read as doubles: the numbers data holds (prices, ratios, coordinates),
+ * whose shortest text is mostly short.
+ */
+static void check_shortest_decimals(int count)
+{
+	uint64_t x = 0x2545f4914f6cdd1du;
+	int bad = 0;
+	for (int i = 0; i < count; i++) {
+		char text[48];
+		int digits = 1 + (int)(next_random(&x) % 17);
+		uint64_t m = next_random(&x) % 100000000000000000u;
+		uint64_t limit = 1;
+		for (int k = 0; k < digits; k++)
+			limit *= 10;
+		m %= limit;
+		int e = (int)(next_random(&x) % 61) - 30;
+		snprintf(text, sizeof(text), "%s%llue%d", i % 2 ? "-" : "",
+			 (unsigned long long)m, e);
+		double d = strtod(text, NULL);
+		if (isfinite(d) && d != 0 && !shortest_ok(d, &bad) && bad <= 5)
+			SFN_CHECK(0, "from %s", text);
+	}
+	SFN_CHECK(bad == 0, "%d of %d random decimals not shortest", bad,
+		  count);
 }
 
 int main(void)
@@ -154,6 +195,7 @@ int main(void)
 
 	char buf[SFN_NUMBUF];
 	check_shortest(200000);
+	check_shortest_decimals(300000);
 	for (size_t i = 0; i < sizeof(numbers) / sizeof(numbers[0]); i++) {
 		sfn_fmt_double(buf, numbers[i].d);
 		SFN_CHECK_STR(buf, numbers[i].want, numbers[i].want);

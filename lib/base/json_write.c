@@ -55,10 +55,65 @@ static void bump_last_digit(char *buf, size_t size)
 	snprintf(e, size - (size_t)(e - buf), "e%+d", x);
 }
 
+/*
+ * The common case without printf: a double that some decimal of at most
+ * 15 significant digits and at most 22 fractional ones reads back as
+ * (1.5, 0.1, 19.99, 2.5e-7). For k = 1, 2, ..., the integers c nearest to
+ * d * 10^k are tried: c / 10^k is correctly rounded, as strtod rounds
+ * "c e-k", and both operands are exact (c < 2^53, k <= 22), so c e-k reads
+ * back as d exactly when c / 10^k == d. The first k that has one gives the
+ * fewest digits; and at 15 digits or fewer there is only one (see above).
+ * Returns 0 when there is none, for the general way.
+ */
+static int short_digits(double d, char digits[24], int *exp10)
+{
+	static const double pow10[] = { 1e0,  1e1,  1e2,  1e3,	1e4,  1e5,
+					1e6,  1e7,  1e8,  1e9,	1e10, 1e11,
+					1e12, 1e13, 1e14, 1e15, 1e16, 1e17,
+					1e18, 1e19, 1e20, 1e21, 1e22 };
+	for (int k = 1; k <= 22; k++) {
+		double x = d * pow10[k];
+		if (x >= 1e15) /* 16 digits or more: not ours */
+			return 0;
+		if (x < 0.5) /* no digit yet */
+			continue;
+		double m = nearbyint(x);
+		double c = m;
+		if (c / pow10[k] != d) {
+			c = m - 1;
+			if (c <= 0 || c / pow10[k] != d) {
+				c = m + 1;
+				if (c / pow10[k] != d)
+					continue;
+			}
+		}
+		/* c's digits, then d = 0.DIGITS * 10^(len - k). */
+		uint64_t u = (uint64_t)c;
+		char tmp[24];
+		int n = 0;
+		while (u) {
+			tmp[n++] = (char)('0' + u % 10);
+			u /= 10;
+		}
+		int len = n;
+		for (int i = 0; i < len; i++)
+			digits[i] = tmp[len - 1 - i];
+		*exp10 = len - k;
+		while (len > 1 && digits[len - 1] == '0')
+			len--;
+		digits[len] = '\0';
+		return len;
+	}
+	return 0;
+}
+
 static int shortest_digits(double d, char digits[24], int *exp10)
 {
 	char buf[40];
 	int p;
+	int fast = short_digits(d, digits, exp10);
+	if (fast)
+		return fast;
 	if (d < DBL_MIN) {
 		int lo = 1, hi = 17;
 		while (lo < hi) {
