@@ -188,11 +188,12 @@ static inline void skip_ws(struct jp *jp)
 	skip_ws_slow(jp);
 }
 
-/* Records the position of the value at jp->p, hashed @h. */
-static inline void record(struct jp *jp, uint64_t h, int kline, int kcol)
+/* Records the position of the value at jp->p, hashed @h (see FAST). */
+static inline void record(struct jp *jp, bool fast, uint64_t h, int kline,
+			  int kcol)
 {
 	int line, col;
-	if (!jp->ctx->map)
+	if (fast || !jp->ctx->map)
 		return;
 	here_now(jp, &line, &col);
 	sfn_srcmap_put(jp->ctx->map, h, line, col, kline, kcol);
@@ -684,11 +685,16 @@ static json_t *parse_word(struct jp *jp)
 
 /* ---- values ---- */
 
-static NOINLINE json_t *parse_nested(struct jp *jp, uint64_t h, int kline,
-				     int kcol, const struct frame *path);
-static json_t *parse_object(struct jp *jp, uint64_t h,
-			    const struct frame *path);
-static json_t *parse_array(struct jp *jp, uint64_t h, const struct frame *path);
+/*
+ * The parser comes in two copies: @fast (a constant wherever it is passed)
+ * for the common parse, values without positions (ctx->map NULL and values
+ * wanted), and one that looks at the context for what to do. The compiler
+ * drops the bookkeeping of positions from the first.
+ */
+static NOINLINE json_t *parse_nested_fast(struct jp *jp, uint64_t h, int kline,
+					  int kcol, const struct frame *path);
+static NOINLINE json_t *parse_nested_any(struct jp *jp, uint64_t h, int kline,
+					 int kcol, const struct frame *path);
 
 /*
  * value = object / array / string / number / "true" / "false" / "null".
@@ -696,8 +702,9 @@ static json_t *parse_array(struct jp *jp, uint64_t h, const struct frame *path);
  * call: only nesting recurses (left to itself, the compiler inlined the
  * loops into this function instead, and every value was a call).
  */
-static ALWAYS_INLINE json_t *parse_value(struct jp *jp, uint64_t h, int kline,
-					 int kcol, const struct frame *path)
+static ALWAYS_INLINE json_t *parse_value(struct jp *jp, bool fast, uint64_t h,
+					 int kline, int kcol,
+					 const struct frame *path)
 {
 	skip_ws(jp);
 	const char *at = jp->p;
@@ -705,9 +712,10 @@ static ALWAYS_INLINE json_t *parse_value(struct jp *jp, uint64_t h, int kline,
 	switch (c) {
 	case '{':
 	case '[':
-		return parse_nested(jp, h, kline, kcol, path);
+		return fast ? parse_nested_fast(jp, h, kline, kcol, path)
+			    : parse_nested_any(jp, h, kline, kcol, path);
 	case '"':
-		record(jp, h, kline, kcol);
+		record(jp, fast, h, kline, kcol);
 		const char *s;
 		size_t n;
 		if (!parse_string_plain(jp, &s, &n)) {
@@ -716,8 +724,8 @@ static ALWAYS_INLINE json_t *parse_value(struct jp *jp, uint64_t h, int kline,
 			s = jp->str.buf;
 			n = jp->str.len;
 		}
-		return jp->ctx->no_values ? json_null()
-					  : json_stringn_nocheck(s, n);
+		return !fast && jp->ctx->no_values ? json_null()
+						   : json_stringn_nocheck(s, n);
 	case '\'':
 		return fail(jp, at,
 			    "single-quoted strings are not allowed in "
@@ -728,11 +736,11 @@ static ALWAYS_INLINE json_t *parse_value(struct jp *jp, uint64_t h, int kline,
 		break;
 	}
 	if (c == '-' || is_digit(c)) {
-		record(jp, h, kline, kcol);
+		record(jp, fast, h, kline, kcol);
 		return parse_number_fast(jp);
 	}
 	if (is_word(c)) {
-		record(jp, h, kline, kcol);
+		record(jp, fast, h, kline, kcol);
 		/* The NUL after the text stops these comparisons. */
 		if (c == 't' && at[1] == 'r' && at[2] == 'u' && at[3] == 'e' &&
 		    !is_word(at[4])) {
@@ -788,9 +796,11 @@ static void duplicate(struct jp *jp, const struct frame *f, uint64_t ch,
 }
 
 /* object = "{" [ member *( "," member ) ] "}" ; jp->p at "{" */
-static json_t *parse_object(struct jp *jp, uint64_t h, const struct frame *path)
+static ALWAYS_INLINE json_t *parse_object(struct jp *jp, bool fast, uint64_t h,
+					  const struct frame *path)
 {
-	bool positions = jp->ctx->map != NULL, values = !jp->ctx->no_values;
+	bool positions = !fast && jp->ctx->map != NULL;
+	bool values = fast || !jp->ctx->no_values;
 	json_t *obj = values ? json_object() : json_null();
 	int depth = jp->depth;
 	const char *comma = NULL;
@@ -866,7 +876,9 @@ static json_t *parse_object(struct jp *jp, uint64_t h, const struct frame *path)
 			goto fail;
 		}
 		jp->p++;
-		json_t *v = parse_value(jp, ch, kline, kcol, &f);
+		/* @f is only for reporting a duplicate key, with positions. */
+		json_t *v = parse_value(jp, fast, ch, kline, kcol,
+					fast ? NULL : &f);
 		if (!v)
 			goto fail;
 		if (values) {
@@ -915,9 +927,11 @@ fail:
 }
 
 /* array = "[" [ value *( "," value ) ] "]" ; jp->p at "[" */
-static json_t *parse_array(struct jp *jp, uint64_t h, const struct frame *path)
+static ALWAYS_INLINE json_t *parse_array(struct jp *jp, bool fast, uint64_t h,
+					 const struct frame *path)
 {
-	bool positions = jp->ctx->map != NULL, values = !jp->ctx->no_values;
+	bool positions = !fast && jp->ctx->map != NULL;
+	bool values = fast || !jp->ctx->no_values;
 	json_t *arr = values ? json_array() : json_null();
 	const char *comma = NULL;
 	int cline = 0, ccol = 0;
@@ -937,8 +951,9 @@ static json_t *parse_array(struct jp *jp, uint64_t h, const struct frame *path)
 			goto fail;
 		}
 		struct frame f = { path, NULL, 0, i };
-		json_t *v = parse_value(
-			jp, positions ? sfn_hash_index(h, i) : 0, 0, 0, &f);
+		json_t *v = parse_value(jp, fast,
+					positions ? sfn_hash_index(h, i) : 0, 0,
+					0, fast ? NULL : &f);
 		if (!v)
 			goto fail;
 		if (values)
@@ -966,20 +981,33 @@ fail:
 }
 
 /* An object or array at jp->p, one level deeper. */
-static NOINLINE json_t *parse_nested(struct jp *jp, uint64_t h, int kline,
-				     int kcol, const struct frame *path)
+static ALWAYS_INLINE json_t *parse_nested(struct jp *jp, bool fast, uint64_t h,
+					  int kline, int kcol,
+					  const struct frame *path)
 {
 	const char *at = jp->p;
 	if (jp->depth >= SFN_MAX_DEPTH)
 		return fail(jp, at,
 			    "nesting deeper than %d levels is not supported",
 			    SFN_MAX_DEPTH);
-	record(jp, h, kline, kcol);
+	record(jp, fast, h, kline, kcol);
 	jp->depth++;
-	json_t *v = *at == '{' ? parse_object(jp, h, path)
-			       : parse_array(jp, h, path);
+	json_t *v = *at == '{' ? parse_object(jp, fast, h, path)
+			       : parse_array(jp, fast, h, path);
 	jp->depth--;
 	return v;
+}
+
+static NOINLINE json_t *parse_nested_fast(struct jp *jp, uint64_t h, int kline,
+					  int kcol, const struct frame *path)
+{
+	return parse_nested(jp, true, h, kline, kcol, path);
+}
+
+static NOINLINE json_t *parse_nested_any(struct jp *jp, uint64_t h, int kline,
+					 int kcol, const struct frame *path)
+{
+	return parse_nested(jp, false, h, kline, kcol, path);
 }
 
 json_t *sfn_parse_json(struct sfn_parse_ctx *ctx)
@@ -994,7 +1022,10 @@ json_t *sfn_parse_json(struct sfn_parse_ctx *ctx)
 		.col_val = 1,
 	};
 	sfn_strbuf_init(&jp.str, 0);
-	json_t *root = parse_value(&jp, SFN_HASH_ROOT, 0, 0, NULL);
+	json_t *root =
+		!ctx->map && !ctx->no_values
+			? parse_value(&jp, true, SFN_HASH_ROOT, 0, 0, NULL)
+			: parse_value(&jp, false, SFN_HASH_ROOT, 0, 0, NULL);
 	if (root) {
 		skip_ws(&jp);
 		if (jp.p < jp.end) {
