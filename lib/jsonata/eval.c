@@ -546,30 +546,6 @@ bool jv_is_func(jv v)
 	return v.t == JV_FUNC;
 }
 
-char jv_sym(jv v)
-{
-	switch (v.t) {
-	case JV_FUNC:
-		return 'f';
-	case JV_STR:
-		return 's';
-	case JV_NUM:
-		return 'n';
-	case JV_BOOL:
-		return 'b';
-	case JV_NULL:
-		return 'l';
-	case JV_ARR:
-	case JV_JARR:
-		return 'a';
-	case JV_OBJ:
-	case JV_JOBJ:
-		return 'o';
-	default:
-		return 'm';
-	}
-}
-
 bool jv_is_numeric(struct jn_ctx *c, jv v)
 {
 	if (v.t != JV_NUM || isnan(v.u.n))
@@ -3357,6 +3333,16 @@ jv jn_eval(struct jn_ctx *c, const struct jn_node *n, jv input,
 			c->depth--;
 			return r;
 		}
+	}
+	if (n->fast == FAST_NAMES && input.t == JV_JOBJ && n->items.n == 1 &&
+	    n->items.v[0]->type == N_NAME) {
+		/* names_path of one field of a jansson object */
+		const struct jn_node *st = n->items.v[0];
+		c->depth++;
+		jn_check_guard(c);
+		json_t *j = json_object_getn(input.u.j, st->str, st->slen);
+		c->depth -= 2;
+		return j ? jv_from_json(j) : JV_U;
 	}
 	if (n->fast == FAST_NAMES && !jv_is_arr(input)) {
 		jv r;

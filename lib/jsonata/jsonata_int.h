@@ -487,7 +487,17 @@ static inline bool jv_boolean(jv v)
 {
 	return v.t == JV_BOOL ? v.b : jv_boolean_slow(v);
 }
-char jv_sym(jv v); /* signature symbol */
+/* signature symbol */
+static inline char jv_sym(jv v)
+{
+	static const char sym[] = {
+		[JV_UNDEF] = 'm', [JV_NULL] = 'l',  [JV_BOOL] = 'b',
+		[JV_NUM] = 'n',	  [JV_STR] = 's',   [JV_ARR] = 'a',
+		[JV_OBJ] = 'o',	  [JV_JARR] = 'a',  [JV_JOBJ] = 'o',
+		[JV_FUNC] = 'f',  [JV_TUPLE] = 'm', [JV_HOLE] = 'm',
+	};
+	return v.t < sizeof(sym) ? sym[v.t] : 'm';
+}
 void jv_stringify(struct jn_ctx *c, struct sfn_strbuf *sb, jv v, bool pretty,
 		  bool round15);
 jv jv_string(struct jn_ctx *c, jv v);	     /* $string; undefined stays */
