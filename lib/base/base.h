@@ -147,6 +147,9 @@ extern const char *const sfn_states_error_names[];
 enum sfn_json_flags {
 	SFN_JSON_PRETTY = 1 << 0, /* JSON.stringify(v, null, 2) layout */
 	SFN_JSON_ASCII = 1 << 1,  /* escape non-ASCII as \uXXXX */
+	/* sfn_json_dump_cached: as sfn_json_dump_quoted (compact, UTF-8,
+	 * whatever the other flags) */
+	SFN_JSON_QUOTED = 1 << 2,
 };
 
 /*
@@ -163,6 +166,21 @@ char *sfn_json_dumps(const json_t *v, int flags);
  * events carry inputs and outputs.
  */
 void sfn_json_dump_quoted(struct sfn_strbuf *sb, const json_t *v);
+/*
+ * The text of large arrays and objects written lately, by address, for a
+ * writer that writes the same values again and again (the journal: a large
+ * document rides in every state's input and output). The values it knows
+ * must not change or be freed until sfn_json_text_cache_forget(). Not
+ * thread-safe: one writer's.
+ */
+struct sfn_json_text_cache;
+struct sfn_json_text_cache *sfn_json_text_cache_new(void);
+void sfn_json_text_cache_forget(struct sfn_json_text_cache *c);
+void sfn_json_text_cache_free(struct sfn_json_text_cache *c);
+/* sfn_json_dump (or dump_quoted, SFN_JSON_QUOTED) copying the text of
+ * containers @cache (may be NULL) knows, and keeping large new ones. */
+void sfn_json_dump_cached(struct sfn_strbuf *sb, const json_t *v, int flags,
+			  struct sfn_json_text_cache *cache);
 /* Appends @s (of @n bytes, UTF-8) as a quoted JSON string. */
 void sfn_json_quote(struct sfn_strbuf *sb, const char *s, size_t n, int flags);
 /*

@@ -168,6 +168,71 @@ static void check_shortest_decimals(int count)
 		  count);
 }
 
+/* An array of @n objects, large enough for the text cache. */
+static json_t *records(int n, int tag)
+{
+	json_t *a = json_array();
+	for (int i = 0; i < n; i++)
+		json_array_append_new(
+			a, json_pack("{s:i, s:s, s:f, s:[b,n]}", "id", i + tag,
+				     "name", "caf\xc3\xa9 \"quoted\"\n", "v",
+				     i / 8.0, "flags", i % 2, NULL));
+	return a;
+}
+
+/*
+ * The text cache: documents sharing large parts, written again and again,
+ * compact and quoted, come out as the plain writer writes them; and after
+ * forget, freed values whose addresses are reused by other values.
+ */
+static void check_text_cache(void)
+{
+	struct sfn_json_text_cache *c = sfn_json_text_cache_new();
+	json_t *shared = records(200, 0);
+	int bad = 0;
+	for (int round = 0; round < 40; round++) {
+		json_t *doc =
+			json_pack("{s:i, s:O, s:{s:O}}", "round", round,
+				  "records", shared, "view", "again", shared);
+		for (int flags = 0; flags <= SFN_JSON_ASCII; flags++) {
+			struct sfn_strbuf a = SFN_STRBUF_INIT,
+					  b = SFN_STRBUF_INIT;
+			sfn_json_dump_cached(&a, doc, SFN_JSON_QUOTED, c);
+			sfn_json_dump_cached(&a, doc, flags, c);
+			sfn_json_dump_quoted(&b, doc);
+			sfn_json_dump(&b, doc, flags);
+			if (strcmp(a.buf, b.buf) && bad++ < 3)
+				SFN_CHECK(0,
+					  "cached text differs: round %d, "
+					  "flags %d",
+					  round, flags);
+			sfn_strbuf_release(&a);
+			sfn_strbuf_release(&b);
+		}
+		json_decref(doc);
+		if (round % 10 == 9) {
+			/* New values, perhaps where the old ones were. */
+			sfn_json_text_cache_forget(c);
+			json_decref(shared);
+			shared = records(200, round);
+		}
+	}
+	SFN_CHECK_INT(bad, 0, "cached texts that differ");
+	/* Pretty text depends on the depth: never from the cache. */
+	struct sfn_strbuf a = SFN_STRBUF_INIT, b = SFN_STRBUF_INIT;
+	json_t *nested = json_pack("{s:{s:O}}", "a", "b", shared);
+	sfn_json_dump_cached(&a, shared, 0, c);
+	sfn_json_dump_cached(&a, nested, SFN_JSON_PRETTY, c);
+	sfn_json_dump(&b, shared, 0);
+	sfn_json_dump(&b, nested, SFN_JSON_PRETTY);
+	SFN_CHECK(!strcmp(a.buf, b.buf), "pretty text with a cache");
+	sfn_strbuf_release(&a);
+	sfn_strbuf_release(&b);
+	json_decref(nested);
+	json_decref(shared);
+	sfn_json_text_cache_free(c);
+}
+
 int main(void)
 {
 	/* SHA-256 (the journal pins its definition by it): FIPS 180-2
@@ -196,6 +261,7 @@ int main(void)
 	char buf[SFN_NUMBUF];
 	check_shortest(200000);
 	check_shortest_decimals(300000);
+	check_text_cache();
 	for (size_t i = 0; i < sizeof(numbers) / sizeof(numbers[0]); i++) {
 		sfn_fmt_double(buf, numbers[i].d);
 		SFN_CHECK_STR(buf, numbers[i].want, numbers[i].want);

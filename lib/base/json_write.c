@@ -478,12 +478,86 @@ static void dump_str(struct sfn_strbuf *sb, const char *s, size_t n, int flags)
 	}
 }
 
-static void dump(struct sfn_strbuf *sb, const json_t *v, int flags, int depth)
+/*
+ * The text of large containers written lately (sfn_json_dump_cached), by
+ * address: SLOTS entries whose text lives in one buffer, all dropped once
+ * the buffer would pass TEXT_MAX.
+ */
+#define TEXT_CACHE_SLOTS 64
+#define TEXT_CACHE_MIN	 1024
+#define TEXT_CACHE_MAX	 (32u << 20)
+
+struct sfn_json_text_cache {
+	struct {
+		const json_t *v;
+		int flags;
+		size_t off, len;
+	} slot[TEXT_CACHE_SLOTS];
+	struct sfn_strbuf text;
+};
+
+struct sfn_json_text_cache *sfn_json_text_cache_new(void)
+{
+	struct sfn_json_text_cache *c = sfn_xcalloc(1, sizeof(*c));
+	sfn_strbuf_init(&c->text, 0);
+	return c;
+}
+
+void sfn_json_text_cache_forget(struct sfn_json_text_cache *c)
+{
+	if (!c)
+		return;
+	for (size_t i = 0; i < TEXT_CACHE_SLOTS; i++)
+		c->slot[i].v = NULL;
+	sfn_strbuf_reset(&c->text);
+}
+
+void sfn_json_text_cache_free(struct sfn_json_text_cache *c)
+{
+	if (!c)
+		return;
+	sfn_strbuf_release(&c->text);
+	free(c);
+}
+
+static size_t text_slot(const json_t *v)
+{
+	return ((uintptr_t)v >> 4) % TEXT_CACHE_SLOTS;
+}
+
+/* Keeps the text @v was just written as, from @start in @sb. */
+static void text_keep(struct sfn_json_text_cache *c, const json_t *v, int flags,
+		      const struct sfn_strbuf *sb, size_t start)
+{
+	size_t len = sb->len - start;
+	if (len < TEXT_CACHE_MIN || len > TEXT_CACHE_MAX)
+		return;
+	if (c->text.len + len > TEXT_CACHE_MAX)
+		sfn_json_text_cache_forget(c);
+	size_t k = text_slot(v);
+	c->slot[k].v = v;
+	c->slot[k].flags = flags;
+	c->slot[k].off = c->text.len;
+	c->slot[k].len = len;
+	sfn_strbuf_add(&c->text, sb->buf + start, len);
+}
+
+static void dump(struct sfn_strbuf *sb, const json_t *v, int flags, int depth,
+		 struct sfn_json_text_cache *cache)
 {
 	char num[SFN_NUMBUF];
 	bool pretty = flags & SFN_JSON_PRETTY;
-	size_t i;
+	size_t i, start = sb->len;
 
+	if (cache && (json_is_object(v) || json_is_array(v))) {
+		size_t k = text_slot(v);
+		/* Same value, same way of writing (not pretty: no depth). */
+		if (cache->slot[k].v == v && cache->slot[k].flags == flags) {
+			sfn_strbuf_add(sb, cache->text.buf + cache->slot[k].off,
+				       cache->slot[k].len);
+			return;
+		}
+	}
 	switch (json_typeof(v)) {
 	case JSON_OBJECT: {
 		bool first = true;
@@ -503,11 +577,14 @@ static void dump(struct sfn_strbuf *sb, const json_t *v, int flags, int depth)
 				sfn_strbuf_add(sb, ": ", 2);
 			else
 				sfn_strbuf_addch(sb, ':');
-			dump(sb, json_object_iter_value(it), flags, depth + 1);
+			dump(sb, json_object_iter_value(it), flags, depth + 1,
+			     cache);
 		}
 		if (pretty && !first)
 			indent(sb, depth);
 		sfn_strbuf_addch(sb, '}');
+		if (cache)
+			text_keep(cache, v, flags, sb, start);
 		break;
 	}
 	case JSON_ARRAY: {
@@ -518,11 +595,13 @@ static void dump(struct sfn_strbuf *sb, const json_t *v, int flags, int depth)
 				sfn_strbuf_addch(sb, ',');
 			if (pretty)
 				indent(sb, depth + 1);
-			dump(sb, item, flags, depth + 1);
+			dump(sb, item, flags, depth + 1, cache);
 		}
 		if (pretty && json_array_size(v))
 			indent(sb, depth);
 		sfn_strbuf_addch(sb, ']');
+		if (cache)
+			text_keep(cache, v, flags, sb, start);
 		break;
 	}
 	case JSON_STRING:
@@ -557,20 +636,32 @@ static void dump(struct sfn_strbuf *sb, const json_t *v, int flags, int depth)
 
 void sfn_json_dump(struct sfn_strbuf *sb, const json_t *v, int flags)
 {
-	dump(sb, v, flags, 0);
+	dump(sb, v, flags, 0, NULL);
 }
 
 void sfn_json_dump_quoted(struct sfn_strbuf *sb, const json_t *v)
 {
-	sfn_strbuf_addch(sb, '"');
-	dump(sb, v, DUMP_QUOTED, 0);
-	sfn_strbuf_addch(sb, '"');
+	sfn_json_dump_cached(sb, v, SFN_JSON_QUOTED, NULL);
+}
+
+void sfn_json_dump_cached(struct sfn_strbuf *sb, const json_t *v, int flags,
+			  struct sfn_json_text_cache *cache)
+{
+	if (flags & SFN_JSON_QUOTED) {
+		/* Compact UTF-8 only, as sfn_json_dump_quoted. */
+		sfn_strbuf_addch(sb, '"');
+		dump(sb, v, DUMP_QUOTED, 0, cache);
+		sfn_strbuf_addch(sb, '"');
+	} else {
+		/* Pretty text depends on the depth: not from a cache. */
+		dump(sb, v, flags, 0, flags & SFN_JSON_PRETTY ? NULL : cache);
+	}
 }
 
 char *sfn_json_dumps(const json_t *v, int flags)
 {
 	struct sfn_strbuf sb = SFN_STRBUF_INIT;
-	dump(&sb, v, flags, 0);
+	dump(&sb, v, flags, 0, NULL);
 	return sfn_strbuf_detach(&sb, NULL);
 }
 

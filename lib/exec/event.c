@@ -82,6 +82,7 @@ void sfn_event_writer_forget(struct sfn_event_writer *w)
 		w->payloads[i].v = NULL;
 	for (size_t i = 0; i < sizeof(w->scopes) / sizeof(w->scopes[0]); i++)
 		w->scopes[i].v = NULL;
+	sfn_json_text_cache_forget(w->big);
 }
 
 void sfn_event_writer_release(struct sfn_event_writer *w)
@@ -89,6 +90,8 @@ void sfn_event_writer_release(struct sfn_event_writer *w)
 	w->ts[0] = '\0';
 	w->id_len = 0;
 	sfn_event_writer_forget(w);
+	sfn_json_text_cache_free(w->big);
+	w->big = NULL;
 	for (size_t i = 0; i < sizeof(w->payloads) / sizeof(w->payloads[0]);
 	     i++)
 		sfn_strbuf_release(&w->payloads[i].text);
@@ -125,9 +128,9 @@ static const struct sfn_strbuf *name_text(struct sfn_event_writer *w,
  * in the slots are alive (sfn_event_writer_forget), so an address names
  * one value.
  */
-static void add_cached(struct sfn_strbuf *sb, struct sfn_event_text *cache,
-		       size_t n, const json_t *v,
-		       void (*dump)(struct sfn_strbuf *, const json_t *))
+static void add_cached(struct sfn_strbuf *sb, struct sfn_event_writer *w,
+		       struct sfn_event_text *cache, size_t n, const json_t *v,
+		       int flags)
 {
 	/* Values are allocations of 16 bytes or more. */
 	struct sfn_event_text *c = &cache[((uintptr_t)v >> 4) % n];
@@ -136,7 +139,9 @@ static void add_cached(struct sfn_strbuf *sb, struct sfn_event_text *cache,
 		return;
 	}
 	size_t start = sb->len;
-	dump(sb, v);
+	if (!w->big)
+		w->big = sfn_json_text_cache_new();
+	sfn_json_dump_cached(sb, v, flags, w->big);
 	c->v = NULL;
 	size_t len = sb->len - start;
 	if (len > CACHE_MAX)
@@ -144,11 +149,6 @@ static void add_cached(struct sfn_strbuf *sb, struct sfn_event_text *cache,
 	c->v = v;
 	c->text.len = 0;
 	sfn_strbuf_add(&c->text, sb->buf + start, len);
-}
-
-static void dump_compact(struct sfn_strbuf *sb, const json_t *v)
-{
-	sfn_json_dump(sb, v, 0);
 }
 
 /* Room for @n more bytes; returns where they go (see commit()). */
@@ -278,8 +278,8 @@ void sfn_event_write(struct sfn_strbuf *sb, struct sfn_event_writer *w,
 				o = put(o, ev->payload_key, pk);
 				o = PUT_LIT(o, "\":");
 				commit(sb, o);
-				add_cached(sb, w->payloads, 16, ev->payload,
-					   sfn_json_dump_quoted);
+				add_cached(sb, w, w->payloads, 16, ev->payload,
+					   SFN_JSON_QUOTED);
 				o = reserve(sb, pk + 40);
 				o = PUT_LIT(o, ",\"");
 				o = put(o, ev->payload_key, pk);
@@ -305,7 +305,7 @@ void sfn_event_write(struct sfn_strbuf *sb, struct sfn_event_writer *w,
 	}
 	if (ev->scope) {
 		ADD_LIT(sb, ",\"x-scope\":");
-		add_cached(sb, w->scopes, 8, ev->scope, dump_compact);
+		add_cached(sb, w, w->scopes, 8, ev->scope, 0);
 	}
 	if (ev->replayed)
 		ADD_LIT(sb, ",\"x-replayed\":true");

@@ -173,6 +173,36 @@ int main(void)
 	json_decref(pc);
 
 	/*
+	 * A large document shared by payloads that differ around it (its
+	 * text comes from the writer's cache of large containers after the
+	 * first time), then forgotten and freed.
+	 */
+	json_t *big = json_array();
+	for (int i = 0; i < 300; i++)
+		json_array_append_new(big, json_pack("{s:i,s:s,s:f}", "id", i,
+						     "s", "\"q\" \xc3\xa9\n",
+						     "f", i / 3.0));
+	json_t *alive = json_array(); /* until forgotten */
+	for (int i = 0; i < 6; i++) {
+		json_t *v = json_pack("{s:i,s:O,s:{s:O}}", "i", i, "doc", big,
+				      "again", "doc", big);
+		json_array_append(alive, v);
+		struct sfn_event ev = noload;
+		ev.payload = i % 3 ? v : json_object_get(v, "again");
+		sfn_event_write(&fast, &w, &ev);
+		sfn_strbuf_addch(&fast, '\n');
+		json_t *o = sfn_event_json(&ev);
+		sfn_json_dump(&slow, o, 0);
+		sfn_strbuf_addch(&slow, '\n');
+		json_decref(o);
+		json_decref(v);
+	}
+	SFN_CHECK_STR(fast.buf, slow.buf, "payloads sharing a large document");
+	sfn_event_writer_forget(&w);
+	json_decref(alive);
+	json_decref(big);
+
+	/*
 	 * Forgotten values may be freed, and their addresses reused for other
 	 * values: the writer writes the new one.
 	 */

@@ -95,6 +95,8 @@ struct sfn_event_writer {
 		const json_t *v;
 		struct sfn_strbuf text;
 	} payloads[16], scopes[8];
+	/* Large arrays and objects inside payloads, the same way. */
+	struct sfn_json_text_cache *big;
 	/* State names as JSON strings, slotted by address, matched by
 	 * content. */
 	struct sfn_event_name {
