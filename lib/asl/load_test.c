@@ -578,6 +578,83 @@ static void test_duplicate_errors(void)
 	}
 }
 
+/*
+ * A large object's members after the 16th are put in at its '}': the
+ * order, escaped keys, nesting, a duplicate among them and an error inside
+ * one come out as for a small object.
+ */
+static void test_large_objects(void)
+{
+	struct sfn_strbuf in = SFN_STRBUF_INIT, want = SFN_STRBUF_INIT;
+	sfn_strbuf_adds(&in, "{");
+	sfn_strbuf_adds(&want, "{");
+	for (int i = 0; i < 40; i++) {
+		const char *sep = i ? "," : "";
+		if (i == 20) { /* an escaped key, among the waiting members */
+			sfn_strbuf_addf(&in, "%s\"k\\u00e9%d\": %d", sep, i, i);
+			sfn_strbuf_addf(&want, "%s\"k\u00e9%d\":%d", sep, i, i);
+		} else if (i % 10 == 5) { /* a large object inside */
+			sfn_strbuf_addf(&in, "%s\"k%d\": {", sep, i);
+			sfn_strbuf_addf(&want, "%s\"k%d\":{", sep, i);
+			for (int j = 0; j < 20; j++) {
+				sfn_strbuf_addf(&in, "%s\"n%d\": [%d]",
+						j ? "," : "", 19 - j, j);
+				sfn_strbuf_addf(&want, "%s\"n%d\":[%d]",
+						j ? "," : "", 19 - j, j);
+			}
+			sfn_strbuf_adds(&in, "}");
+			sfn_strbuf_adds(&want, "}");
+		} else {
+			sfn_strbuf_addf(&in, "%s\"k%d\": %d", sep, i, i);
+			sfn_strbuf_addf(&want, "%s\"k%d\":%d", sep, i, i);
+		}
+	}
+	sfn_strbuf_adds(&want, "}");
+	struct sfn_strbuf text = SFN_STRBUF_INIT;
+	for (int variant = 0; variant < 3; variant++) {
+		sfn_strbuf_reset(&text);
+		sfn_strbuf_add(&text, in.buf, in.len);
+		if (variant == 1) /* k3 again, as the last member */
+			sfn_strbuf_adds(&text, ", \"k3\": 33");
+		if (variant == 2) /* an error in a member's object */
+			sfn_strbuf_adds(&text, ", \"k40\": {\"a\": 1,}");
+		sfn_strbuf_adds(&text, "}");
+		struct sfn_diags diags = SFN_DIAGS_INIT;
+		struct sfn_error err = SFN_ERROR_INIT;
+		struct sfn_doc *doc = sfn_doc_load_mem("t", text.buf, text.len,
+						       0, &diags, &err);
+		char *got = doc ? sfn_json_dumps(sfn_doc_root(doc), 0) : NULL;
+		if (variant == 0) {
+			SFN_CHECK_STR(got, want.buf, "large object: in order");
+			SFN_CHECK_INT(diags.n, 0,
+				      "large object: no diagnostic");
+		} else if (variant == 1) {
+			SFN_CHECK(doc && json_integer_value(json_object_get(
+						 sfn_doc_root(doc), "k3")) ==
+						  33,
+				  "large object: the later value wins");
+			SFN_CHECK_INT(diags.n, 1,
+				      "large object: one duplicate");
+			if (diags.n == 1)
+				SFN_CHECK_STR(diags.v[0].message,
+					      "duplicate key 'k3' (first at "
+					      "1:26)",
+					      "large object: duplicate");
+		} else {
+			SFN_CHECK(doc == NULL, "large object: error");
+			SFN_CHECK_STR(err.cause, "trailing comma before '}'",
+				      "large object: error cause");
+		}
+		free(got);
+		sfn_doc_free(doc);
+		sfn_diags_release(&diags);
+		sfn_error_release(&err);
+	}
+	sfn_strbuf_release(&text);
+	sfn_strbuf_release(&in);
+	sfn_strbuf_release(&want);
+}
+
 static void test_yaml_duplicates(void)
 {
 	const char *text = "States:\n  A: 1\n  B: 2\n  A: 3\n";
@@ -1283,6 +1360,7 @@ int main(int argc, char **argv)
 	test_numbers();
 	test_duplicates();
 	test_duplicate_errors();
+	test_large_objects();
 	test_lazy_positions();
 	test_deep();
 	test_yaml_duplicates();
