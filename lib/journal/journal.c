@@ -41,10 +41,13 @@
  * spares the file system its per-block delayed allocation, about a fifth
  * of what a buffered write costs on ext4. The space is kept past the end
  * of the file (the size only grows by writes, so a torn line reads as
- * before) and given back when the journal is closed.
+ * before) and given back when the journal is closed: a process that dies
+ * leaves at most PREALLOC_MAX unused, until a redrive closes the journal
+ * or `sfn list --prune` deletes it. Extents of 8 MiB save as much as
+ * larger ones.
  */
 #define PREALLOC_FROM (1024 * 1024)
-#define PREALLOC_MAX  (64 * 1024 * 1024)
+#define PREALLOC_MAX  (8 * 1024 * 1024)
 
 /*
  * The head of a queued record; the record follows it. Batches are
