@@ -68,10 +68,10 @@ struct jp {
 	size_t n_members, alloc_members;
 };
 
-struct member {
+struct member {		 /* 24 bytes: a big object has thousands */
 	const char *key; /* in the text, or owned (@owned) */
-	size_t klen;
-	json_t *value; /* owned reference */
+	json_t *value;	 /* owned reference */
+	uint32_t klen;
 	bool owned;
 };
 
@@ -835,7 +835,7 @@ static void member_push(struct jp *jp, const char *key, size_t klen, bool copy,
 		key = k;
 	}
 	jp->members[jp->n_members++] =
-		(struct member){ key, klen, value, copy };
+		(struct member){ key, value, (uint32_t)klen, copy };
 }
 
 /* Puts the members from @base on into @obj (if not NULL) and drops them. */
@@ -952,7 +952,8 @@ static ALWAYS_INLINE json_t *parse_object(struct jp *jp, bool fast, uint64_t h,
 			 * and the parse stops so that one that records
 			 * positions reports it.
 			 */
-			if (fast && size >= MEMBERS_DIRECT)
+			if (fast && size >= MEMBERS_DIRECT &&
+			    klen <= UINT32_MAX)
 				member_push(jp, key, klen, !plain, v);
 			else
 				json_object_setn_new_nocheck(obj, key, klen, v);
