@@ -7,6 +7,8 @@
 #
 # usage: bench/jsonata.sh [--seconds=S] [--trials=N] [--only=TEXT]
 #   SFN_BUILD     build directory to use (default build-bench, Release)
+#   SFN_REBUILD   set to empty to time the harness as it is, without
+#                 configuring and building it first
 #   JSONATA_DIR   an installed jsonata package (default: npm install
 #                 jsonata@2.2.2 into ${TMPDIR:-/tmp}/sfn-jsonata-ref)
 set -eu
@@ -23,13 +25,13 @@ for a in "$@"; do
 	--seconds=*) seconds=${a#*=} ;;
 	--trials=*) trials=${a#*=} ;;
 	--only=*) only=${a#*=} ;;
-	-h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "bench/jsonata.sh: unknown option '$a'" >&2; exit 2 ;;
 	esac
 done
 [ -f "$workload" ] || { echo "bench/jsonata.sh: no workload at $workload (set SFN_SHARED)" >&2; exit 3; }
 
-if [ ! -x "$build/testdata/jsonata_bench" ] || [ -n "${SFN_REBUILD:-1}" ]; then
+if [ ! -x "$build/testdata/jsonata_bench" ] || [ -n "${SFN_REBUILD-1}" ]; then
 	cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
 	cmake --build "$build" --target jsonata_bench -j2 >/dev/null
 fi
