@@ -25,7 +25,7 @@ for a in "$@"; do
 	--seconds=*) seconds=${a#*=} ;;
 	--trials=*) trials=${a#*=} ;;
 	--only=*) only=${a#*=} ;;
-	-h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "bench/jsonata.sh: unknown option '$a'" >&2; exit 2 ;;
 	esac
 done
