@@ -164,22 +164,28 @@ static json_t *unexpected(struct jp *jp, const char *expected)
 	return fail(jp, jp->p, "unexpected %s, expected %s", what, expected);
 }
 
-/* skip_ws() past more than nothing. */
+/*
+ * skip_ws() past more than nothing. Indentation, the bulk of a
+ * pretty-printed file's white space, goes 8 spaces at a time while 8 bytes
+ * of the text remain; the rest byte by byte, up to the first byte that is
+ * not white space (at the latest the NUL after the text).
+ */
 static void skip_ws_slow(struct jp *jp)
 {
+	static const uint64_t spaces = 0x2020202020202020ull;
 	const char *p = jp->p, *end = jp->end;
-	while (p < end) {
-		char c = *p;
-		if (c == ' ' || c == '\t') {
+	for (;;) {
+		uint64_t w;
+		while (end - p >= 8 && (memcpy(&w, p, 8), w == spaces))
+			p += 8;
+		while (*p == ' ' || *p == '\t')
 			p++;
-		} else if (c == '\n') {
+		if (*p == '\n') {
 			jp->line++;
 			jp->line_start = ++p;
 			jp->cont = 0;
-		} else if (c == '\r') {
-			p++;
-			if (p < end && *p == '\n')
-				p++;
+		} else if (*p == '\r') {
+			p += p[1] == '\n' ? 2 : 1;
 			jp->line++;
 			jp->line_start = p;
 			jp->cont = 0;

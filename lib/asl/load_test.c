@@ -54,6 +54,15 @@ static const struct pos_case pos_cases[] = {
 	  false, 1, 17 },
 	{ "json crlf", "{\r\n\"a\":\r\n  [1,\r\n   2]}", "/a/1", false, 4, 4 },
 	{ "json lone cr", "{\r\"a\": 5}", "/a", false, 2, 6 },
+	/* Indentation is skipped 8 spaces at a time: runs of 7 to 20, with
+	 * tabs, CRLF, lone CRs and a run up to the end of the text. */
+	{ "json deep indentation",
+	  "{\n            \"a\": [1,\n                    \t  2]}", "/a/1",
+	  false, 3, 24 },
+	{ "json indentation after cr",
+	  "{\r        \"a\":\r\n\t\t        \r       1}", "/a", false, 4, 8 },
+	{ "json spaces to the end", "{\"a\": 1}                    \n       ",
+	  "/a", false, 1, 7 },
 	{ "json bom", "\xEF\xBB\xBF{\"a\": 1}", "/a", false, 1, 7 },
 	{ "json utf8 columns",
 	  "{\"\xC3\xA9t\xC3\xA9\": \"\xE2\x82\xAC\", \"b\": 2}", "/b", false, 1,
