@@ -2155,7 +2155,10 @@ FN(f_partition)
 		return;
 	if (size.t != JV_NUM || size.u.n < 1 || size.u.n != floor(size.u.n))
 		jn_failv(c, "D3150", size);
-	uint32_t m = jv_alen(arr), sz = (uint32_t)size.u.n;
+	/* A size past the array's length makes one chunk (and does not
+	 * fit every integer type). */
+	uint32_t m = jv_alen(arr);
+	uint32_t sz = size.u.n >= (double)m ? (m ? m : 1) : (uint32_t)size.u.n;
 	jv r = jv_arrv(c, 0);
 	for (uint32_t i = 0; i < m; i += sz) {
 		uint32_t k = m - i < sz ? m - i : sz;

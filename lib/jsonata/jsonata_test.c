@@ -92,6 +92,9 @@ int main(void)
 	check("$eval('1+1')", NULL, 0, "2");
 	check("$eval('1+1')", NULL, SFN_JSONATA_AWS, "ERR T1006");
 	check("$partition([1,2,3], 2)", NULL, SFN_JSONATA_AWS, "[[1,2],[3]]");
+	check("$partition([1,2,3], 3)", NULL, SFN_JSONATA_AWS, "[[1,2,3]]");
+	check("$partition([1,2,3], 1e50)", NULL, SFN_JSONATA_AWS, "[[1,2,3]]");
+	check("$partition([], 1e50)", NULL, SFN_JSONATA_AWS, "[]");
 	check("$partition([1,2,3], 2)", NULL, 0, "ERR T1006");
 	check("$random(42)", NULL, SFN_JSONATA_AWS, "0.7275636800328681");
 	check("$hash('input', 'SHA-1')", NULL, SFN_JSONATA_AWS,
