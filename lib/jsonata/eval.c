@@ -2661,9 +2661,12 @@ static jv apply_inner(struct jn_ctx *c, jv proc, jv *args, int n, jv input,
 	jv *va = args;
 	int vn = n;
 	if (f->sig) {
+		/* validate() writes one value per argument it takes and one
+		 * per parameter that takes none: at most n + sig->n. */
 		va = vbuf;
-		if (n > 12 || f->sig->n > 12)
-			va = jn_alloc(c->a, sizeof(jv) * (size_t)(n + 16));
+		if (n + f->sig->n > 16)
+			va = jn_alloc(c->a,
+				      sizeof(jv) * (size_t)(n + f->sig->n));
 		vn = validate(c, f->sig, args, n, input, va);
 	}
 	switch (f->kind) {

@@ -93,6 +93,11 @@ int main(void)
 	check("$eval('1+1')", NULL, SFN_JSONATA_AWS, "ERR T1006");
 	check("$partition([1,2,3], 2)", NULL, SFN_JSONATA_AWS, "[[1,2],[3]]");
 	check("$partition([1,2,3], 3)", NULL, SFN_JSONATA_AWS, "[[1,2,3]]");
+	/* A signature's checked arguments: one per argument taken, one per
+	 * parameter that takes none (17 here); jsonata-js gives the same. */
+	check("($f := function($a, $b, $c, $d, $e, $g)<n+n?n?n?n?n?>"
+	      "{ [$a, $b, $c, $d, $e, $g] }; $f(1,2,3,4,5,6,7,8,9,10,11,12))",
+	      NULL, 0, "[1,2,3,4,5,6]");
 	check("$partition([1,2,3], 1e50)", NULL, SFN_JSONATA_AWS, "[[1,2,3]]");
 	check("$partition([], 1e50)", NULL, SFN_JSONATA_AWS, "[]");
 	check("$partition([1,2,3], 2)", NULL, 0, "ERR T1006");
