@@ -104,6 +104,29 @@ void sfn_event_writer_release(struct sfn_event_writer *w)
 	}
 }
 
+/*
+ * Short texts of ours are copied PAD bytes at a time, whatever their length:
+ * one move, no dispatch on the length. Their buffers hold at least PAD
+ * bytes, and a line's room is reserved with PAD to spare.
+ */
+#define PAD 48
+_Static_assert(sizeof(((struct sfn_event_writer *)0)->ts) >= PAD,
+	       "the instant is copied PAD bytes at a time");
+
+/* @s (a literal: see struct sfn_event_lit), from table @t, with its length. */
+static inline const struct sfn_event_lit *lit(struct sfn_event_writer *w, int t,
+					      const char *s)
+{
+	struct sfn_event_lit *l = &w->lits[t][((uintptr_t)s >> 3) % 16];
+	if (l->p != s) {
+		l->p = s;
+		l->len = strlen(s);
+		memset(l->pad, 0, sizeof(l->pad));
+		memcpy(l->pad, s, l->len < PAD ? l->len : PAD);
+	}
+	return l;
+}
+
 /* @state as a JSON string: quoted once per name, then copied. */
 static const struct sfn_strbuf *name_text(struct sfn_event_writer *w,
 					  const char *state)
@@ -115,6 +138,8 @@ static const struct sfn_strbuf *name_text(struct sfn_event_writer *w,
 		c->raw = sfn_xstrdup(state);
 		c->text.len = 0;
 		sfn_json_quote(&c->text, state, n, 0);
+		/* Room to copy PAD bytes from (put_padded). */
+		sfn_strbuf_grow(&c->text, PAD);
 	}
 	return &c->text;
 }
@@ -193,6 +218,22 @@ static inline char *put(char *o, const char *s, size_t n)
 /* Constant text: the compiler turns each copy into a few moves. */
 #define PUT_LIT(o, s) put((o), (s), sizeof(s) - 1)
 
+/* @n bytes from @s, whose buffer holds at least PAD (see PAD). */
+static inline char *put_padded(char *o, const char *s, size_t n)
+{
+	if (n > PAD)
+		return put(o, s, n);
+	memcpy(o, s, PAD);
+	return o + n;
+}
+
+/* A literal: its padded copy, or itself when it is longer. */
+static inline char *put_lit(char *o, const struct sfn_event_lit *l)
+{
+	return l->len > PAD ? put(o, l->p, l->len)
+			    : put_padded(o, l->pad, l->len);
+}
+
 /*
  * Writes "id" and "previousEventId" at @o. An id is most often the last
  * one plus one, and previousEventId the last one: the last id's digits
@@ -206,7 +247,7 @@ static char *put_ids(char *o, struct sfn_event_writer *w, uint64_t id,
 	int n;
 	if (w->id_len && id == w->id + 1) {
 		n = w->id_len;
-		put(o, w->id_text, (size_t)n);
+		memcpy(o, w->id_text, SFN_NUMBUF);
 		int i = n - 1;
 		while (i >= 0 && o[i] == '9')
 			o[i--] = '0';
@@ -222,11 +263,14 @@ static char *put_ids(char *o, struct sfn_event_writer *w, uint64_t id,
 	}
 	o += n;
 	o = PUT_LIT(o, ",\"previousEventId\":");
-	if (w->id_len && prev == w->id)
-		o = put(o, w->id_text, (size_t)w->id_len);
-	else
+	if (w->id_len && prev == w->id) {
+		memcpy(o, w->id_text, SFN_NUMBUF);
+		o += w->id_len;
+	} else {
 		o += sfn_fmt_int(o, (int64_t)prev);
-	put(w->id_text, digits, (size_t)n);
+	}
+	/* The line's room goes on past the digits (see PAD). */
+	memcpy(w->id_text, digits, SFN_NUMBUF);
 	w->id_len = n;
 	w->id = id;
 	return o;
@@ -247,42 +291,45 @@ void sfn_event_write(struct sfn_strbuf *sb, struct sfn_event_writer *w,
 	 * Ours, known to need no escapes: the timestamp, the type, the keys.
 	 * The fixed head goes in with one bounds check.
 	 */
-	size_t type_len = strlen(ev->type);
-	size_t key_len = ev->details_key ? strlen(ev->details_key) : 0;
+	const struct sfn_event_lit *type = lit(w, 0, ev->type);
+	const struct sfn_event_lit *key =
+		ev->details_key ? lit(w, 1, ev->details_key) : NULL;
 	const struct sfn_strbuf *name =
-		ev->details_key && ev->state ? name_text(w, ev->state) : NULL;
-	size_t pk = name && ev->payload ? strlen(ev->payload_key) : 0;
-	char *o = reserve(sb, 96 + w->ts_len + type_len + key_len +
-				      3 * SFN_NUMBUF + (name ? name->len : 0) +
-				      pk);
+		key && ev->state ? name_text(w, ev->state) : NULL;
+	const struct sfn_event_lit *pkey =
+		name && ev->payload ? lit(w, 2, ev->payload_key) : NULL;
+	size_t pk = pkey ? pkey->len : 0;
+	char *o = reserve(sb, 96 + PAD + w->ts_len + type->len +
+				      (key ? key->len : 0) + 3 * SFN_NUMBUF +
+				      (name ? name->len : 0) + pk);
 	o = PUT_LIT(o, "{\"timestamp\":\"");
-	o = put(o, w->ts, w->ts_len);
+	o = put_padded(o, w->ts, w->ts_len);
 	o = PUT_LIT(o, "\",\"type\":\"");
-	o = put(o, ev->type, type_len);
+	o = put_lit(o, type);
 	o = put_ids(o, w, ev->id, ev->previous_id);
-	if (ev->details_key) {
+	if (key) {
 		bool first = true;
 		o = PUT_LIT(o, ",\"");
-		o = put(o, ev->details_key, key_len);
+		o = put_lit(o, key);
 		o = PUT_LIT(o, "\":{");
 		if (name) {
 			o = PUT_LIT(o, "\"name\":");
-			o = put(o, name->buf, name->len);
+			o = put_padded(o, name->buf, name->len);
 			first = false;
 			if (ev->has_index) {
 				o = PUT_LIT(o, ",\"index\":");
 				o += sfn_fmt_int(o, (int64_t)ev->index);
 			}
-			if (ev->payload) {
+			if (pkey) {
 				o = PUT_LIT(o, ",\"");
-				o = put(o, ev->payload_key, pk);
+				o = put_lit(o, pkey);
 				o = PUT_LIT(o, "\":");
 				commit(sb, o);
 				add_cached(sb, w, w->payloads, 16, ev->payload,
 					   SFN_JSON_QUOTED);
-				o = reserve(sb, pk + 40);
+				o = reserve(sb, PAD + pk + 40);
 				o = PUT_LIT(o, ",\"");
-				o = put(o, ev->payload_key, pk);
+				o = put_lit(o, pkey);
 				o = PUT_LIT(o,
 					    "Details\":{\"truncated\":false}");
 			}

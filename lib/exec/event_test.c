@@ -172,6 +172,25 @@ int main(void)
 	json_decref(pb);
 	json_decref(pc);
 
+	/* Literals and names longer than the writer copies at a time. */
+	{
+		struct sfn_event ev = noload;
+		ev.type =
+			"AVeryLongEventTypeNameThatNoAwsEventHasButMightOneDay";
+		ev.details_key =
+			"aVeryLongEventTypeNameThatNoAwsEventHasButMight"
+			"OneDayEventDetails";
+		ev.state = "A state name longer than forty-eight bytes, with "
+			   "\"quotes\" and caf\xc3\xa9";
+		json_t *v = json_pack("[s]", "x");
+		ev.payload = v;
+		check(&ev, "long literals and name");
+		ev.payload_key =
+			"anInputKeyLongerThanFortyEightBytesJustToSeeItWork";
+		check(&ev, "long payload key");
+		json_decref(v);
+	}
+
 	/*
 	 * A large document shared by payloads that differ around it (its
 	 * text comes from the writer's cache of large containers after the

@@ -74,8 +74,8 @@ struct sfn_event {
 json_t *sfn_event_json(const struct sfn_event *ev);
 /* What sfn_event_write keeps between calls, to save work; zero it first. */
 struct sfn_event_writer {
-	int64_t ms; /* the instant formatted in ts */
-	char ts[32];
+	int64_t ms;  /* the instant formatted in ts */
+	char ts[48]; /* as long as event.c's PAD */
 	size_t ts_len;
 	/* The last event's id, in digits (id_len 0: none yet): ids count up
 	 * by one, and a previousEventId is most often the id before. */
@@ -97,6 +97,17 @@ struct sfn_event_writer {
 	} payloads[16], scopes[8];
 	/* Large arrays and objects inside payloads, the same way. */
 	struct sfn_json_text_cache *big;
+	/*
+	 * The event's literals (static storage, so an address names one
+	 * text), slotted by address, each with its length and padded for
+	 * fixed-size copies: [0] types, [1] details keys, [2] payload keys
+	 * (apart, so that one event's never evict each other).
+	 */
+	struct sfn_event_lit {
+		const char *p;
+		size_t len;
+		char pad[48];
+	} lits[3][16];
 	/* State names as JSON strings, slotted by address, matched by
 	 * content. */
 	struct sfn_event_name {
