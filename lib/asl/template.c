@@ -93,6 +93,8 @@ static void tmap_add(struct tmap *m, const char *s, size_t n, int line, int col)
 static void tmap_add_from(struct tmap *m, const struct tmap *src, size_t off,
 			  size_t n)
 {
+	if (!n)
+		return; /* @src may have no arrays yet: NULL + 0 */
 	tmap_reserve(m, n);
 	memcpy(m->line + m->t.len, src->line + off, n * sizeof(*m->line));
 	memcpy(m->col + m->t.len, src->col + off, n * sizeof(*m->col));
