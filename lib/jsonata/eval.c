@@ -3347,28 +3347,21 @@ jv jn_eval(struct jn_ctx *c, const struct jn_node *n, jv input,
 		c->depth -= 2;
 		return j ? jv_from_json(j) : JV_U;
 	}
-	if (n->fast == FAST_NAMES && !jv_is_arr(input)) {
-		jv r;
-		unsigned d = c->depth;
-		if (names_path(c, n, input, env, &r)) {
-			c->depth--;
-			return r;
-		}
-		c->depth = d;
-	}
-	if (n->fast == FAST_BINOP) {
+	if (n->fast == FAST_NAMES || n->fast == FAST_BINOP ||
+	    n->fast == FAST_LOGIC) {
+		/* Short cuts that may decline: the general path then starts
+		 * over, at the depth they found. */
 		jv out;
 		unsigned d = c->depth;
-		if (fast_binop(c, n, input, env, &out)) {
-			c->depth--;
-			return out;
-		}
-		c->depth = d;
-	}
-	if (n->fast == FAST_LOGIC) {
-		jv out;
-		unsigned d = c->depth;
-		if (fast_logic(c, n, input, env, &out)) {
+		bool ok;
+		if (n->fast == FAST_BINOP)
+			ok = fast_binop(c, n, input, env, &out);
+		else if (n->fast == FAST_LOGIC)
+			ok = fast_logic(c, n, input, env, &out);
+		else
+			ok = !jv_is_arr(input) &&
+			     names_path(c, n, input, env, &out);
+		if (ok) {
 			c->depth--;
 			return out;
 		}
