@@ -53,6 +53,18 @@ static void check(const struct sfn_event *ev, const char *label)
 	sfn_event_writer_release(&w);
 }
 
+/* A line of @ev on @fast by the writer and on @slow by its JSON object. */
+static void write_both(struct sfn_strbuf *fast, struct sfn_strbuf *slow,
+		       struct sfn_event_writer *w, const struct sfn_event *ev)
+{
+	sfn_event_write(fast, w, ev);
+	sfn_strbuf_addch(fast, '\n');
+	json_t *o = sfn_event_json(ev);
+	sfn_json_dump(slow, o, 0);
+	sfn_strbuf_addch(slow, '\n');
+	json_decref(o);
+}
+
 int main(void)
 {
 	json_t *scope =
@@ -157,12 +169,7 @@ int main(void)
 		ev.scope = i % 2 ? scope : NULL;
 		if (i == 4)
 			memcpy(name, "Other", 6);
-		sfn_event_write(&fast, &w, &ev);
-		sfn_strbuf_addch(&fast, '\n');
-		json_t *o = sfn_event_json(&ev);
-		sfn_json_dump(&slow, o, 0);
-		sfn_strbuf_addch(&slow, '\n');
-		json_decref(o);
+		write_both(&fast, &slow, &w, &ev);
 	}
 	SFN_CHECK_STR(fast.buf, slow.buf, "one writer, many events");
 	sfn_event_writer_release(&w);
@@ -208,12 +215,7 @@ int main(void)
 		json_array_append(alive, v);
 		struct sfn_event ev = noload;
 		ev.payload = i % 3 ? v : json_object_get(v, "again");
-		sfn_event_write(&fast, &w, &ev);
-		sfn_strbuf_addch(&fast, '\n');
-		json_t *o = sfn_event_json(&ev);
-		sfn_json_dump(&slow, o, 0);
-		sfn_strbuf_addch(&slow, '\n');
-		json_decref(o);
+		write_both(&fast, &slow, &w, &ev);
 		json_decref(v);
 	}
 	SFN_CHECK_STR(fast.buf, slow.buf, "payloads sharing a large document");
@@ -229,12 +231,7 @@ int main(void)
 		json_t *v = json_pack("{s:i}", "round", i);
 		struct sfn_event ev = noload;
 		ev.payload = v;
-		sfn_event_write(&fast, &w, &ev);
-		sfn_strbuf_addch(&fast, '\n');
-		json_t *o = sfn_event_json(&ev);
-		sfn_json_dump(&slow, o, 0);
-		sfn_strbuf_addch(&slow, '\n');
-		json_decref(o);
+		write_both(&fast, &slow, &w, &ev);
 		sfn_event_writer_forget(&w);
 		json_decref(v);
 	}
@@ -276,12 +273,7 @@ int main(void)
 		struct sfn_event ev = noload;
 		ev.id = ids[i][0];
 		ev.previous_id = ids[i][1];
-		sfn_event_write(&fast, &w, &ev);
-		sfn_strbuf_addch(&fast, '\n');
-		json_t *o = sfn_event_json(&ev);
-		sfn_json_dump(&slow, o, 0);
-		sfn_strbuf_addch(&slow, '\n');
-		json_decref(o);
+		write_both(&fast, &slow, &w, &ev);
 	}
 	SFN_CHECK_STR(fast.buf, slow.buf, "ids counted up and formatted");
 	sfn_event_writer_release(&w);
