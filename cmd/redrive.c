@@ -350,6 +350,21 @@ int cmd_redrive(int argc, char **argv)
 	tenv.base_dir = base_dir;
 	tenv.replay = plan.replay;
 
+	/*
+	 * The redrive starts now, or when the last attempt's clock stopped if
+	 * that is later: an attempt on a virtual clock (--time-scale 0) may
+	 * have run ahead of the real one, and a history never goes back in
+	 * time.
+	 */
+	double start = now, last_at;
+	size_t n_events = json_array_size(data.events);
+	const char *last_ts = json_string_value(json_object_get(
+		json_array_get(data.events, n_events ? n_events - 1 : 0),
+		"timestamp"));
+	if (last_ts && sfn_time_parse(last_ts, &last_at) == 0 &&
+	    last_at > start)
+		start = last_at;
+
 	const char *pinned = getenv("SFN_TEST_NOW");
 	sfn_host_init(&host, pinned && *pinned);
 	struct sfn_exec_resume resume = {
@@ -373,7 +388,7 @@ int cmd_redrive(int argc, char **argv)
 		.execution_name = name,
 		.region = region ? region : "us-east-1",
 		.account = "123456789012",
-		.start_time = now,
+		.start_time = start,
 		.time_scale = scale,
 		.pinned_clock = pinned && *pinned,
 		.monotonic = sfn_host_monotonic,

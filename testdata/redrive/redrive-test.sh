@@ -70,6 +70,18 @@ sed 's/"TimeoutSeconds": 5/"TimeoutSeconds": 500/' slow.asl.json > slow-fixed.as
 grep -q "instead of the recorded definition" err; expect "t6 says so" 0 $?
 expect "t6 A not re-run" 1 "$(calls a)"
 expect "t6 B ran" 1 "$(calls b)"
+# The first attempt's virtual clock ran 5 s ahead of the real one: the
+# redrive's events go on from there, never back in time.
+redriven_in_order() {
+	/usr/bin/python3 - "$1" <<'PY'
+import json, sys
+events = [json.loads(l) for l in open(sys.argv[1]).read().split("\n")[1:-1]]
+for i, e in enumerate(events):
+    if e["type"] == "ExecutionRedriven" and e["timestamp"] < events[i - 1]["timestamp"]:
+        sys.exit(f"ExecutionRedriven at {e['timestamp']}, before {events[i - 1]['type']} at {events[i - 1]['timestamp']}")
+PY
+}
+redriven_in_order j/t6/journal.ndjson; expect "t6 redrive after the timeout in time" 0 $?
 
 # 7. Aborted with Ctrl-C, then redriven.
 reset
