@@ -212,6 +212,14 @@ static uint64_t emit_event(struct frame *f, struct sfn_event *ev, json_t *owned)
 	ev->id = id;
 	ev->previous_id = f->prev;
 	ev->timestamp = ev->timestamp > 0 ? ev->timestamp : now(f);
+	/*
+	 * A thread's instant was read before it got its turn to emit: one
+	 * that waited (behind a sibling's durable write) must not stamp its
+	 * event before the one emitted ahead of it.
+	 */
+	if (ev->timestamp < x->last_stamp)
+		ev->timestamp = x->last_stamp;
+	x->last_stamp = ev->timestamp;
 	f->exited_at = 0;
 	ev->scope = f->xscope;
 	ev->replayed = f->replayed;

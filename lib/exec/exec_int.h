@@ -42,6 +42,8 @@ struct sfn_exec {
 	 * while there are none, only the thread that runs the execution
 	 * emits events, and it does so without taking @lock. */
 	atomic_uint workers;
+	/* The last event's timestamp; emitted as the events are. */
+	double last_stamp;
 	json_t *invocations;  /* state name -> calls so far; owned */
 	struct group *groups; /* top-level groups, for abort */
 	double timeout;	      /* seconds; 0 = none */
