@@ -377,7 +377,8 @@ int cmd_redrive(int argc, char **argv)
 		.last_event_id = (uint64_t)plan.last_event_id,
 	};
 	struct sfn_event_sink sink = { sfn_run_journal_emit, &rj,
-				       sfn_run_journal_idle };
+				       sfn_run_journal_idle,
+				       sfn_run_journal_settle };
 	rj.j = journal;
 	rj.tenv = &tenv;
 	rj.redact = sfn_run_journal_needs_redaction(config);

@@ -232,7 +232,8 @@ int cmd_run(int argc, char **argv)
 	struct sfn_journal *journal = NULL;
 	struct sfn_run_journal rj = { 0 };
 	struct sfn_event_sink jsink = { sfn_run_journal_emit, &rj,
-					sfn_run_journal_idle };
+					sfn_run_journal_idle,
+					sfn_run_journal_settle };
 	bool no_payload = false, no_history = false, no_duration = false;
 	long max_threads = 0;
 	int c, rc = SFN_EXIT_HOST;

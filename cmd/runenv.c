@@ -173,6 +173,33 @@ static void write_redacted(struct sfn_strbuf *sb, void *rec, void *state)
 	sfn_json_decref_shared(ev);
 }
 
+/*
+ * The durable event this thread wrote last and has not waited for yet:
+ * emits are serialised by the interpreter, and each thread waits for its
+ * own after, letting the others emit (and share its fdatasync)
+ * meanwhile.
+ */
+static _Thread_local struct {
+	struct sfn_run_journal *rj;
+	unsigned long ticket;
+} unsettled;
+
+void sfn_run_journal_settle(void *ud)
+{
+	struct sfn_error err = SFN_ERROR_INIT;
+	if (unsettled.rj != ud)
+		return;
+	unsettled.rj = NULL;
+	/*
+	 * A failed sync fails the journal: the next append, or closing it,
+	 * reports it (and the run exits 4). Not here: this thread does not
+	 * hold the interpreter's lock that guards rj->failed.
+	 */
+	sfn_journal_sync_to(((struct sfn_run_journal *)ud)->j, unsettled.ticket,
+			    &err);
+	sfn_error_release(&err);
+}
+
 void sfn_run_journal_emit(void *ud, const struct sfn_event *event)
 {
 	struct sfn_run_journal *rj = ud;
@@ -191,10 +218,18 @@ void sfn_run_journal_emit(void *ud, const struct sfn_event *event)
 		rj->fmt.state = redact ? (void *)rj : (void *)&rj->w;
 		rj->fmt.begin = redact ? NULL : begin_batch;
 	}
-	/* Copied, not formatted: no JSON on the hot path. */
-	rc = sfn_journal_append_record(rj->j, &rj->fmt, sizeof(*event),
-				       fill_event, (void *)event, durable,
-				       &err);
+	/* Copied, not formatted: no JSON on the hot path. A durable event
+	 * is written here and waited for in sfn_run_journal_settle. */
+	if (durable)
+		rc = sfn_journal_append_written(rj->j, &rj->fmt, sizeof(*event),
+						fill_event, (void *)event,
+						&unsettled.ticket, &err);
+	else
+		rc = sfn_journal_append_record(rj->j, &rj->fmt, sizeof(*event),
+					       fill_event, (void *)event, false,
+					       &err);
+	if (durable && rc == 0)
+		unsettled.rj = rj;
 	if (rc < 0) {
 		rj->failed = 1;
 		rj->error = sfn_xstrdup(err.cause ? err.cause : "write error");

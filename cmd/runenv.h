@@ -97,6 +97,10 @@ struct sfn_run_journal {
 };
 /* For struct sfn_event_sink.emit, @ud a struct sfn_run_journal. */
 void sfn_run_journal_emit(void *ud, const struct sfn_event *event);
+/* For struct sfn_event_sink.settle, which a sink with
+ * sfn_run_journal_emit must have: waits until this thread's durable event
+ * is on disk. */
+void sfn_run_journal_settle(void *ud);
 /* For struct sfn_event_sink.idle: hands queued events to the writer. */
 void sfn_run_journal_idle(void *ud);
 /* Frees what @rj owns. */

@@ -232,6 +232,8 @@ static uint64_t emit_event(struct frame *f, struct sfn_event *ev, json_t *owned)
 	x->o.sink->emit(x->o.sink->ud, ev);
 	if (!alone)
 		pthread_mutex_unlock(&x->lock);
+	if (x->o.sink->settle)
+		x->o.sink->settle(x->o.sink->ud);
 	json_decref(owned);
 	f->prev = id;
 	return id;

@@ -136,6 +136,13 @@ struct sfn_event_sink {
 	 * retry's backoff): a sink that batches events writes them now, so
 	 * what happened so far shows while it waits. */
 	void (*idle)(void *ud);
+	/*
+	 * May be NULL. Called after each emit, by the thread that emitted
+	 * and outside the serialisation of emits: a sink finishes here what
+	 * must be done before that thread goes on but need not hold up the
+	 * others (waiting for a durable event to reach the disk).
+	 */
+	void (*settle)(void *ud);
 };
 
 /* An in-memory sink: the events in order, as a JSON array. */

@@ -107,6 +107,7 @@ struct sfn_journal {
 	pthread_cond_t done;   /* signalled when busy is cleared */
 	unsigned long written; /* batches written; under mu */
 	unsigned long durable; /* batches known to be on disk; under mu */
+	unsigned long syncs;   /* fdatasyncs so far; under mu */
 	bool syncing;	       /* a thread is in fdatasync; under mu */
 	int failed_errno;      /* first write/sync error; sticky */
 	/* Bytes of records a batch holds; set by the formatter after each
@@ -715,10 +716,9 @@ static int write_behind(struct sfn_journal *j)
 	return j->failed_errno ? -1 : 0;
 }
 
-/* Waits until every write so far is on disk; under j->mu. */
-static int sync_written(struct sfn_journal *j)
+/* Waits until the first @mine writes are on disk; under j->mu. */
+static int sync_until(struct sfn_journal *j, unsigned long mine)
 {
-	unsigned long mine = j->written;
 	if (j->flags & SFN_JOURNAL_NO_SYNC)
 		return j->failed_errno ? -1 : 0;
 	while (j->durable < mine && !j->failed_errno) {
@@ -738,6 +738,7 @@ static int sync_written(struct sfn_journal *j)
 			sync_dir(j->unsynced_root);
 		}
 		pthread_mutex_lock(&j->mu);
+		j->syncs++;
 		j->syncing = false;
 		free(j->unsynced_root);
 		j->unsynced_root = NULL;
@@ -748,6 +749,12 @@ static int sync_written(struct sfn_journal *j)
 		pthread_cond_broadcast(&j->synced);
 	}
 	return j->failed_errno ? -1 : 0;
+}
+
+/* Waits until every write so far is on disk; under j->mu. */
+static int sync_written(struct sfn_journal *j)
+{
+	return sync_until(j, j->written);
 }
 
 /* Queues a record of @size bytes; returns where it goes. Under j->mu. */
@@ -813,6 +820,41 @@ int sfn_journal_append_record(struct sfn_journal *j,
 	int rc = queued(j, durable, err);
 	pthread_mutex_unlock(&j->mu);
 	return rc;
+}
+
+int sfn_journal_append_written(struct sfn_journal *j,
+			       const struct sfn_journal_format *fmt,
+			       size_t size, void (*fill)(void *rec, void *ud),
+			       void *ud, unsigned long *ticket,
+			       struct sfn_error *err)
+{
+	pthread_mutex_lock(&j->mu);
+	fill(push(j, fmt, size), ud);
+	int rc = write_pending(j);
+	*ticket = j->written;
+	if (rc < 0)
+		write_error(j, err);
+	pthread_mutex_unlock(&j->mu);
+	return rc;
+}
+
+int sfn_journal_sync_to(struct sfn_journal *j, unsigned long ticket,
+			struct sfn_error *err)
+{
+	pthread_mutex_lock(&j->mu);
+	int rc = sync_until(j, ticket);
+	if (rc < 0)
+		write_error(j, err);
+	pthread_mutex_unlock(&j->mu);
+	return rc;
+}
+
+unsigned long sfn_journal_sync_count(struct sfn_journal *j)
+{
+	pthread_mutex_lock(&j->mu);
+	unsigned long n = j->syncs;
+	pthread_mutex_unlock(&j->mu);
+	return n;
 }
 
 int sfn_journal_write_behind(struct sfn_journal *j, struct sfn_error *err)

@@ -121,6 +121,25 @@ int sfn_journal_append_record(struct sfn_journal *j,
 			      void (*fill)(void *rec, void *ud), void *ud,
 			      bool durable, struct sfn_error *err);
 /*
+ * sfn_journal_append_record of a durable line in two steps, for a caller
+ * that holds a lock of its own while it appends: this one queues the line
+ * and formats and writes it with everything before it, without waiting
+ * for the disk, and sets *@ticket; sfn_journal_sync_to(@ticket), called
+ * after that lock is let go, waits until they are on disk. Meanwhile
+ * other threads append and write, and one fdatasync covers every line
+ * written before it began (group commit). Both return 0, or -1 with @err
+ * set (SFN_IO).
+ */
+int sfn_journal_append_written(struct sfn_journal *j,
+			       const struct sfn_journal_format *fmt,
+			       size_t size, void (*fill)(void *rec, void *ud),
+			       void *ud, unsigned long *ticket,
+			       struct sfn_error *err);
+int sfn_journal_sync_to(struct sfn_journal *j, unsigned long ticket,
+			struct sfn_error *err);
+/* The fdatasyncs of the journal's file so far (tests, benchmarks). */
+unsigned long sfn_journal_sync_count(struct sfn_journal *j);
+/*
  * Hands everything queued to the writer thread, without waiting for it
  * to be written (before the execution waits a while, so that what
  * happened so far shows).

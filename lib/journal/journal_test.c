@@ -147,6 +147,54 @@ static void test_records(const char *jroot)
 	json_decref(h);
 }
 
+/*
+ * Durable lines appended in two steps (written, then waited for): one
+ * fdatasync covers every line written before it, so threads that wrote
+ * while another waited for the disk share its sync or the next one.
+ */
+static void test_group_commit(const char *jroot)
+{
+	struct sfn_error err = SFN_ERROR_INIT;
+	int formatted = 0, released = 0;
+	struct sfn_journal_format fmt = { .write = write_counted,
+					  .release = release_counted,
+					  .state = &formatted };
+	appender = pthread_self();
+	json_t *h = header("group");
+	struct sfn_journal *j = sfn_journal_create(jroot, "group", h, 0, &err);
+	SFN_CHECK(j != NULL, "create: %s", err.cause ? err.cause : "");
+	json_decref(h);
+	if (!j)
+		return;
+	unsigned long t[3];
+	for (int i = 0; i < 3; i++) {
+		struct counted c = { i, &released };
+		SFN_CHECK(sfn_journal_append_written(j, &fmt, sizeof(c),
+						     fill_counted, &c, &t[i],
+						     &err) == 0,
+			  "durable line %d written", i);
+	}
+	SFN_CHECK_INT(formatted, 3, "written before any sync");
+	SFN_CHECK(t[0] < t[1] && t[1] < t[2], "tickets count up");
+	unsigned long before = sfn_journal_sync_count(j);
+	SFN_CHECK(sfn_journal_sync_to(j, t[2], &err) == 0, "sync the last");
+	SFN_CHECK(sfn_journal_sync_to(j, t[0], &err) == 0, "sync the first");
+	SFN_CHECK(sfn_journal_sync_to(j, t[1], &err) == 0, "sync the second");
+	SFN_CHECK(sfn_journal_sync_count(j) == before + 1,
+		  "one fdatasync for three lines: %lu",
+		  sfn_journal_sync_count(j) - before);
+	/* What a sync covers is only what was written before it began. */
+	struct counted c = { 3, &released };
+	SFN_CHECK(sfn_journal_append_written(j, &fmt, sizeof(c), fill_counted,
+					     &c, &t[0], &err) == 0,
+		  "a fourth");
+	SFN_CHECK(sfn_journal_sync_to(j, t[0], &err) == 0, "sync it");
+	SFN_CHECK(sfn_journal_sync_count(j) == before + 2,
+		  "a line written after a sync gets one of its own");
+	SFN_CHECK(sfn_journal_close(j, &err) == 0, "close");
+	SFN_CHECK_INT(released, 4, "lines released");
+}
+
 /* Lines of about 200 bytes. */
 static void write_padded(struct sfn_strbuf *sb, void *rec, void *state)
 {
@@ -332,6 +380,7 @@ int main(void)
 	SFN_CHECK(!sfn_journal_event_is_durable(NULL), "no type");
 
 	test_records(jroot);
+	test_group_commit(jroot);
 
 	/* An empty journal whose process holds the lock is starting; one
 	 * whose process is gone died before its header. */
@@ -358,7 +407,7 @@ int main(void)
 	sfn_journal_close(j, &err);
 	struct sfn_strbuf names = SFN_STRBUF_INIT;
 	SFN_CHECK(sfn_journal_list(jroot, visit, &names, &err) == 0, "list");
-	SFN_CHECK_STR(names.buf, "records;run-0;run-1;", "listed names");
+	SFN_CHECK_STR(names.buf, "group;records;run-0;run-1;", "listed names");
 	sfn_strbuf_release(&names);
 	SFN_CHECK(sfn_journal_list("/nonexistent/sfn", visit, &names, &err) ==
 			  0,
