@@ -35,26 +35,57 @@ static json_t *event_details(json_t *event)
 	return NULL;
 }
 
-static void print_row(json_t *ev)
+/*
+ * The state @ev belongs to, as the table shows it ("Name", "Name[3]" for a
+ * Map iteration's event, "" for the execution's). @current maps each scope
+ * (a Map iteration, a Parallel branch, the top level: "x-scope" as JSON)
+ * to the state entered there last, which names the events that do not
+ * name their state (TaskScheduled, ...), as the console does.
+ */
+static char *state_of(json_t *ev, json_t *current)
 {
 	json_t *d = event_details(ev);
 	const char *name = json_string_value(json_object_get(d, "name"));
-	const char *error = json_string_value(json_object_get(d, "error"));
+	const char *type = json_string_value(json_object_get(ev, "type"));
+	json_t *xs = json_object_get(ev, "x-scope");
+	char *scope = xs ? sfn_json_dumps(xs, 0) : sfn_xstrdup("[]");
+	size_t tlen = type ? strlen(type) : 0;
+	if (name && tlen > 12 && !strcmp(type + tlen - 12, "StateEntered"))
+		json_object_set_new(current, scope, json_string(name));
+	else if (!name && type && strncmp(type, "Execution", 9))
+		name = json_string_value(json_object_get(current, scope));
+	free(scope);
 	json_t *index = json_object_get(d, "index");
-	printf("%5lld  %-24s  %-26s  %s",
-	       (long long)json_integer_value(json_object_get(ev, "id")),
-	       json_string_value(json_object_get(ev, "timestamp"))
-		       ? json_string_value(json_object_get(ev, "timestamp"))
-		       : "",
-	       json_string_value(json_object_get(ev, "type"))
-		       ? json_string_value(json_object_get(ev, "type"))
-		       : "?",
-	       name ? name : "");
 	if (json_is_integer(index))
-		printf("[%lld]", (long long)json_integer_value(index));
+		return sfn_xasprintf("%s[%lld]", name ? name : "",
+				     (long long)json_integer_value(index));
+	return sfn_xstrdup(name ? name : "");
+}
+
+/* Prints @ev as a row, its state in @width columns; returns whether it was
+ * a replayed Task result. */
+static bool print_row(json_t *ev, const char *state, int width)
+{
+	bool replayed = json_is_true(json_object_get(ev, "x-replayed"));
+	const char *error =
+		json_string_value(json_object_get(event_details(ev), "error"));
+	const char *ts = json_string_value(json_object_get(ev, "timestamp"));
+	const char *type = json_string_value(json_object_get(ev, "type"));
+	printf("%5lld  %-24s  %-26s  ",
+	       (long long)json_integer_value(json_object_get(ev, "id")),
+	       ts ? ts : "", type ? type : "?");
+	fputs(state, stdout);
+	if (error || replayed) {
+		/* Padded by characters: names may be any Unicode. */
+		int pad = width - (int)sfn_utf8_length(state, strlen(state));
+		printf("%*s", pad > 0 ? pad : 0, "");
+	}
 	if (error)
 		printf("  %s", error);
+	if (replayed)
+		fputs("  (replayed)", stdout);
 	putchar('\n');
+	return replayed;
 }
 
 int cmd_history(int argc, char **argv)
@@ -129,10 +160,29 @@ int cmd_history(int argc, char **argv)
 		sfn_strbuf_release(&sb);
 		json_decref(doc);
 	} else {
-		printf("%5s  %-24s  %-26s  %s\n", "ID", "TIMESTAMP", "TYPE",
-		       "STATE");
-		json_array_foreach(data.events, i, ev)
-			print_row(ev);
+		size_t n = json_array_size(data.events);
+		char **states = sfn_xcalloc(n ? n : 1, sizeof(*states));
+		json_t *current = json_object();
+		int width = 5; /* "STATE" */
+		json_array_foreach(data.events, i, ev) {
+			states[i] = state_of(ev, current);
+			int w = (int)sfn_utf8_length(states[i],
+						     strlen(states[i]));
+			width = w > width ? w : width;
+		}
+		json_decref(current);
+		width = width > 40 ? 40 : width;
+		printf("%5s  %-24s  %-26s  %-*s  %s\n", "ID", "TIMESTAMP",
+		       "TYPE", width, "STATE", "DETAIL");
+		bool replayed = false;
+		json_array_foreach(data.events, i, ev) {
+			replayed |= print_row(ev, states[i], width);
+			free(states[i]);
+		}
+		free(states);
+		if (replayed)
+			printf("(replayed: a Task result a redrive took from "
+			       "the journal; the Task did not run again)\n");
 		if (data.torn)
 			printf("(the last line of the journal was torn by a "
 			       "crash and is ignored)\n");
