@@ -19,8 +19,6 @@
 
 /* One line of help per source line. */
 /* clang-format off */
-#define GRAPH_USAGE \
-	"sfn graph [--format dot|mermaid|svg|png|html] [-o file] [--logical-id id] [--execution exec] [definition]"
 #define GRAPH_HELP \
 	"options:\n" \
 	"  --format FORMAT    dot (default), mermaid, svg, png or html; svg, png\n" \
@@ -43,22 +41,6 @@
 	"                     entered grey, untaken rules and clauses noted\n" \
 	"  -h, --help         show this help\n"
 /* clang-format on */
-
-/*
- * sfn_cmd_usage_error() with this file's synopsis, which has --logical-id.
- * TODO: drop once cmd/sfn.c's table row carries GRAPH_USAGE and GRAPH_HELP.
- */
-static int usage_error(const char *fmt, ...) SFN_PRINTF(1, 2);
-static int usage_error(const char *fmt, ...)
-{
-	va_list ap;
-	fputs("sfn graph: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\nusage: %s\n", GRAPH_USAGE);
-	return SFN_EXIT_USAGE;
-}
 
 /* A file name's extension -> the format it implies, for -o without --format. */
 static int format_from_name(const char *path)
@@ -335,7 +317,8 @@ int cmd_graph(int argc, char **argv)
 		case OPT_FORMAT:
 			format = sfn_graph_format_parse(optarg);
 			if (format < 0)
-				return usage_error(
+				return sfn_cmd_usage_error(
+					"graph",
 					"unknown format '%s': use dot, "
 					"mermaid, svg, png or html",
 					optarg);
@@ -356,22 +339,26 @@ int cmd_graph(int argc, char **argv)
 			coverage = optarg;
 			break;
 		case 'h':
-			printf("usage: %s\n\n%s.\n\n%s", GRAPH_USAGE,
+			printf("usage: %s\n\n%s.\n\n%s",
+			       sfn_cmd_find("graph")->usage,
 			       sfn_cmd_find("graph")->summary, GRAPH_HELP);
 			return SFN_EXIT_OK;
 		case ':':
-			return usage_error("option '%s' needs a value",
-					   argv[optind - 1]);
+			return sfn_cmd_usage_error("graph",
+						   "option '%s' needs a value",
+						   argv[optind - 1]);
 		default:
-			return usage_error("unknown option '%s'",
-					   argv[optind - 1]);
+			return sfn_cmd_usage_error("graph",
+						   "unknown option '%s'",
+						   argv[optind - 1]);
 		}
 	}
 	if (optind == argc && !execution)
-		return usage_error("no definition given");
+		return sfn_cmd_usage_error("graph", "no definition given");
 	if (argc - optind > 1)
-		return usage_error("one definition at a time, got %d",
-				   argc - optind);
+		return sfn_cmd_usage_error("graph",
+					   "one definition at a time, got %d",
+					   argc - optind);
 	const char *path = optind < argc ? argv[optind] : NULL;
 	if (format < 0 && output)
 		format = format_from_name(output);
@@ -382,7 +369,8 @@ int cmd_graph(int argc, char **argv)
 	    !sfn_graph_have_graphviz()) {
 		static const char *const names[] = { "dot", "mermaid", "svg",
 						     "png", "html" };
-		return usage_error(
+		return sfn_cmd_usage_error(
+			"graph",
 			"--format %s needs Graphviz, and this sfn was built "
 			"without libgvc: install libgraphviz-dev and rebuild "
 			"(cmake -DSFN_GRAPHVIZ=ON), or use --format dot or "
@@ -391,13 +379,14 @@ int cmd_graph(int argc, char **argv)
 	}
 
 	if (execution && coverage)
-		return usage_error(
-			"--execution and --coverage draw one overlay "
-			"each: give one");
+		return sfn_cmd_usage_error(
+			"graph", "--execution and --coverage draw one overlay "
+				 "each: give one");
 	struct coverage_overlay cov = { 0 };
 	if (coverage) {
 		if (!path)
-			return usage_error("--coverage needs the definition");
+			return sfn_cmd_usage_error(
+				"graph", "--coverage needs the definition");
 		int cc = coverage_load(coverage, path, &cov);
 		if (cc != SFN_EXIT_OK)
 			return cc;
