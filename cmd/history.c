@@ -42,19 +42,28 @@ static json_t *event_details(json_t *event)
  * to the state entered there last, which names the events that do not
  * name their state (TaskScheduled, ...), as the console does.
  */
-static char *state_of(json_t *ev, json_t *current)
+static bool is_entered(const char *type)
+{
+	size_t n = type ? strlen(type) : 0;
+	return n > 12 && !strcmp(type + n - 12, "StateEntered");
+}
+
+/* @ev's scope as JSON ("[]" at the top level), a new string. */
+static char *scope_of(json_t *ev)
+{
+	json_t *xs = json_object_get(ev, "x-scope");
+	return xs ? sfn_json_dumps(xs, 0) : sfn_xstrdup("[]");
+}
+
+static char *state_of(json_t *ev, const char *scope, json_t *current)
 {
 	json_t *d = event_details(ev);
 	const char *name = json_string_value(json_object_get(d, "name"));
 	const char *type = json_string_value(json_object_get(ev, "type"));
-	json_t *xs = json_object_get(ev, "x-scope");
-	char *scope = xs ? sfn_json_dumps(xs, 0) : sfn_xstrdup("[]");
-	size_t tlen = type ? strlen(type) : 0;
-	if (name && tlen > 12 && !strcmp(type + tlen - 12, "StateEntered"))
+	if (name && is_entered(type))
 		json_object_set_new(current, scope, json_string(name));
 	else if (!name && type && strncmp(type, "Execution", 9))
 		name = json_string_value(json_object_get(current, scope));
-	free(scope);
 	json_t *index = json_object_get(d, "index");
 	if (json_is_integer(index))
 		return sfn_xasprintf("%s[%lld]", name ? name : "",
@@ -62,11 +71,39 @@ static char *state_of(json_t *ev, json_t *current)
 	return sfn_xstrdup(name ? name : "");
 }
 
-/* Prints @ev as a row, its state in @width columns; returns whether it was
- * a replayed Task result. */
-static bool print_row(json_t *ev, const char *state, int width)
+/*
+ * Marks in @replayed the events of the Task calls a redrive answered from
+ * the journal: each result marked "x-replayed", and the Scheduled and
+ * Started events before it in its scope since its state was entered (the
+ * journal marks only the result: the interpreter learns it is replayed
+ * when it asks for it).
+ */
+static void mark_replayed(json_t *events, char **scopes, bool *replayed)
 {
-	bool replayed = json_is_true(json_object_get(ev, "x-replayed"));
+	size_t n = json_array_size(events);
+	for (size_t k = 0; k < n; k++) {
+		json_t *ev = json_array_get(events, k);
+		if (!json_is_true(json_object_get(ev, "x-replayed")))
+			continue;
+		replayed[k] = true;
+		for (size_t i = k; i-- > 0;) {
+			if (strcmp(scopes[i], scopes[k]))
+				continue;
+			const char *t = json_string_value(json_object_get(
+				json_array_get(events, i), "type"));
+			if (!t || is_entered(t))
+				break;
+			size_t tl = strlen(t);
+			if ((tl > 9 && !strcmp(t + tl - 9, "Scheduled")) ||
+			    (tl > 7 && !strcmp(t + tl - 7, "Started")))
+				replayed[i] = true;
+		}
+	}
+}
+
+/* Prints @ev as a row, its state in @width columns. */
+static void print_row(json_t *ev, const char *state, int width, bool replayed)
+{
 	const char *error =
 		json_string_value(json_object_get(event_details(ev), "error"));
 	const char *ts = json_string_value(json_object_get(ev, "timestamp"));
@@ -85,7 +122,6 @@ static bool print_row(json_t *ev, const char *state, int width)
 	if (replayed)
 		fputs("  (replayed)", stdout);
 	putchar('\n');
-	return replayed;
 }
 
 int cmd_history(int argc, char **argv)
@@ -162,10 +198,13 @@ int cmd_history(int argc, char **argv)
 	} else {
 		size_t n = json_array_size(data.events);
 		char **states = sfn_xcalloc(n ? n : 1, sizeof(*states));
+		char **scopes = sfn_xcalloc(n ? n : 1, sizeof(*scopes));
+		bool *replayed = sfn_xcalloc(n ? n : 1, sizeof(*replayed));
 		json_t *current = json_object();
 		int width = 5; /* "STATE" */
 		json_array_foreach(data.events, i, ev) {
-			states[i] = state_of(ev, current);
+			scopes[i] = scope_of(ev);
+			states[i] = state_of(ev, scopes[i], current);
 			int w = (int)sfn_utf8_length(states[i],
 						     strlen(states[i]));
 			width = w > width ? w : width;
@@ -174,13 +213,18 @@ int cmd_history(int argc, char **argv)
 		width = width > 40 ? 40 : width;
 		printf("%5s  %-24s  %-26s  %-*s  %s\n", "ID", "TIMESTAMP",
 		       "TYPE", width, "STATE", "DETAIL");
-		bool replayed = false;
+		mark_replayed(data.events, scopes, replayed);
+		bool any = false;
 		json_array_foreach(data.events, i, ev) {
-			replayed |= print_row(ev, states[i], width);
+			print_row(ev, states[i], width, replayed[i]);
+			any |= replayed[i];
 			free(states[i]);
+			free(scopes[i]);
 		}
 		free(states);
-		if (replayed)
+		free(scopes);
+		free(replayed);
+		if (any)
 			printf("(replayed: a Task result a redrive took from "
 			       "the journal; the Task did not run again)\n");
 		if (data.torn)
