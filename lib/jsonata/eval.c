@@ -1297,6 +1297,29 @@ static inline bool plain_binary(int op, jv lhs, jv rhs, jv *out)
 	}
 }
 
+/* an item @e of the right of 'in' is @v: the same value, or for arrays,
+ * objects and functions the same one */
+static inline bool in_eq(jv e, jv v)
+{
+	if (e.t != v.t)
+		return false;
+	switch (e.t) {
+	case JV_NUM:
+		return e.u.n == v.u.n;
+	case JV_STR:
+		return e.len == v.len && !memcmp(e.u.s, v.u.s, e.len);
+	case JV_BOOL:
+		return e.b == v.b;
+	case JV_NULL:
+		return true;
+	case JV_JARR:
+	case JV_JOBJ:
+		return e.u.j == v.u.j;
+	default:
+		return e.u.a == v.u.a;
+	}
+}
+
 /* a string, undefined ("") or finite number: what '&' joins without fail */
 static inline bool concat_operand(jv v)
 {
@@ -1498,28 +1521,11 @@ static jv eval_binary(struct jn_ctx *c, const struct jn_node *n, jv input,
 		}
 		{
 			uint32_t m = jv_alen(rhs);
-			for (uint32_t i = 0; i < m; i++) {
-				jv e = jv_aget(rhs, i);
-				bool eq;
-				if (e.t != lhs.t)
-					eq = false;
-				else if (e.t == JV_NUM)
-					eq = e.u.n == lhs.u.n;
-				else if (e.t == JV_STR)
-					eq = !str_cmp(e, lhs);
-				else if (e.t == JV_BOOL)
-					eq = e.b == lhs.b;
-				else if (e.t == JV_NULL)
-					eq = true;
-				else if (e.t == JV_JARR || e.t == JV_JOBJ)
-					eq = e.u.j == lhs.u.j;
-				else
-					eq = e.u.a == lhs.u.a;
-				if (eq) {
+			for (uint32_t i = 0; i < m; i++)
+				if (in_eq(jv_aget(rhs, i), lhs)) {
 					r = jv_bool(true);
 					break;
 				}
-			}
 		}
 		break;
 	}
@@ -3069,6 +3075,15 @@ static bool literal_keys(const struct jn_pairs *g)
 	return true;
 }
 
+/* an array constructor whose items are all FAST_CONST */
+static bool const_items(const struct jn_node *n)
+{
+	for (int i = 0; i < n->items.n; i++)
+		if (n->items.v[i]->fast != FAST_CONST)
+			return false;
+	return true;
+}
+
 static void analyse(struct jn_node *n, struct analysis *an)
 {
 	if (!n || n->analysed)
@@ -3135,6 +3150,8 @@ static void analyse(struct jn_node *n, struct analysis *an)
 	case N_UNARY:
 		if (n->op == '{' && literal_keys(&n->pairs))
 			n->fast = FAST_OBJLIT;
+		else if (n->op == '[' && bare && const_items(n))
+			n->fast = FAST_LITARR;
 		break;
 	case N_BLOCK:
 		if (bare && n->items.n == 1 && !n->effects)
@@ -3143,6 +3160,9 @@ static void analyse(struct jn_node *n, struct analysis *an)
 	case N_BINARY:
 		if (bare && plain_op(n->op) && operand_fast(n->lhs) &&
 		    operand_fast(n->rhs))
+			n->fast = FAST_BINOP;
+		else if (bare && n->op == OP_IN && operand_fast(n->lhs) &&
+			 (operand_fast(n->rhs) || n->rhs->fast == FAST_LITARR))
 			n->fast = FAST_BINOP;
 		else if (bare && (n->op == OP_AND || n->op == OP_OR) &&
 			 logic_operand(n->lhs) && logic_operand(n->rhs))
@@ -3252,6 +3272,48 @@ static inline bool fast_operand(struct jn_ctx *c, const struct jn_node *o,
 }
 
 /*
+ * 'in' as a FAST_BINOP: eval_binary's, which cannot fail. A literal array
+ * on the right is not made: its items are read off the tree, their depth
+ * counted as eval_unary's.
+ */
+static bool fast_in(struct jn_ctx *c, const struct jn_node *n, jv input,
+		    struct jn_frame *env, jv *out)
+{
+	jv l, r;
+	if (!fast_operand(c, n->lhs, input, env, &l))
+		return false;
+	const struct jn_node *rn = n->rhs;
+	bool found = false;
+	if (rn->fast == FAST_LITARR) {
+		int m = rn->items.n;
+		c->depth++;
+		jn_check_guard(c);
+		if (m) {
+			c->depth++;
+			c->ticks += (unsigned)m - 1;
+			jn_check_guard(c);
+			c->depth--;
+		}
+		c->depth--;
+		for (int i = 0; i < m && !found && l.t != JV_UNDEF; i++)
+			found = in_eq(rn->items.v[i]->cval, l);
+	} else {
+		if (!fast_operand(c, rn, input, env, &r))
+			return false;
+		if (l.t == JV_UNDEF || r.t == JV_UNDEF)
+			found = false;
+		else if (!jv_is_arr(r))
+			found = in_eq(r, l);
+		else
+			for (uint32_t i = 0, m = jv_alen(r); i < m && !found;
+			     i++)
+				found = in_eq(jv_aget(r, i), l);
+	}
+	*out = jv_bool(found);
+	return true;
+}
+
+/*
  * A FAST_BINOP node, its depth counted: both operands as jn_eval would
  * give them, then the operation if it cannot fail. False where eval_binary
  * must decide from the start (the operands have no side effects).
@@ -3260,6 +3322,8 @@ static inline bool fast_binop(struct jn_ctx *c, const struct jn_node *n,
 			      jv input, struct jn_frame *env, jv *out)
 {
 	jv l, r;
+	if (n->op == OP_IN)
+		return fast_in(c, n, input, env, out);
 	if (!fast_operand(c, n->lhs, input, env, &l) ||
 	    !fast_operand(c, n->rhs, input, env, &r))
 		return false;
@@ -3949,15 +4013,12 @@ void sfn_jsonata_free(struct sfn_jsonata *e)
 	free(e);
 }
 
-/*
- * How much of this thread's stack deep recursion may use: what is left
- * below @here, less a margin for the frames of one evaluation step and of
- * the C library. Map iterations run on threads with their own stacks.
- */
-size_t jn_stack_room(const char *here)
+#define STACK_MARGIN (256u << 10)
+
+/* the low end of this thread's stack, looked up once per thread (for the
+ * main thread glibc reads /proc/self/maps); NULL if unknown */
+static const char *stack_low(void)
 {
-	/* the low end of this thread's stack, looked up once per thread
-	 * (for the main thread glibc reads /proc/self/maps) */
 	static _Thread_local const char *low;
 	static _Thread_local bool known;
 	if (!known) {
@@ -3971,10 +4032,40 @@ size_t jn_stack_room(const char *here)
 			pthread_attr_destroy(&attr);
 		}
 	}
+	return low;
+}
+
+/*
+ * How much of this thread's stack deep recursion may use: what is left
+ * below @here, less a margin for the frames of one evaluation step and of
+ * the C library. Map iterations run on threads with their own stacks.
+ */
+size_t jn_stack_room(const char *here)
+{
+	const char *low = stack_low();
 	if (!low || here <= low)
 		return 1u << 20;
-	size_t left = (size_t)(here - low), margin = 256u << 10;
+	size_t left = (size_t)(here - low), margin = STACK_MARGIN;
 	return left > 2 * margin ? left - margin : left / 2;
+}
+
+/*
+ * @here less jn_stack_room(@here): where recursion from @here stops. With
+ * room to spare that is the low end of the stack plus the margin, the same
+ * for every evaluation of the thread: kept after the first.
+ */
+static uintptr_t stack_floor(const char *here)
+{
+	static _Thread_local uintptr_t floor_; /* low + margin; 0: unknown */
+	if (floor_ && (uintptr_t)here > floor_ + STACK_MARGIN)
+		return floor_;
+	const char *low = stack_low();
+	if (low && here > low && (size_t)(here - low) > 2 * STACK_MARGIN) {
+		floor_ = (uintptr_t)low + STACK_MARGIN;
+		return floor_;
+	}
+	size_t room = jn_stack_room(here);
+	return (uintptr_t)here > room ? (uintptr_t)here - room : 0;
 }
 
 double jn_now_ms(struct jn_ctx *c)
@@ -3988,6 +4079,158 @@ double jn_now_ms(struct jn_ctx *c)
 	return c->now_ms;
 }
 
+/* bindings of the root frame kept on the stack */
+#define ROOT_BINDS 8
+
+/*
+ * A FAST_NAMES path as the whole expression ($states.input.order.total):
+ * names_path's walk over jansson objects, giving the jansson value it ends
+ * on (borrowed; NULL: undefined) so that the result can be that value
+ * itself. False, having counted nothing, where names_path is to decide.
+ */
+static bool root_path(struct jn_ctx *c, const struct jn_node *n, jv input,
+		      struct jn_frame *env, json_t **out)
+{
+	int ns = n->items.n, i = 0;
+	json_t *j;
+	const struct jn_node *st = n->items.v[0];
+	if (jv_is_arr(input))
+		return false; /* as jn_eval */
+	if (st->type == N_VARIABLE) {
+		jv v = eval_variable(c, st, input, env);
+		if (v.t != JV_JOBJ)
+			return false;
+		j = v.u.j;
+		i = 1;
+	} else if (input.t == JV_JOBJ) {
+		j = input.u.j;
+	} else {
+		return false;
+	}
+	for (int k = i; k < ns - 1; k++) {
+		/* arrays on the way are for names_path */
+		json_t *x = json_object_getn(j, n->items.v[k]->str,
+					     n->items.v[k]->slen);
+		if (!x || !json_is_object(x)) {
+			if (json_is_array(x))
+				return false;
+			j = NULL;
+			goto done;
+		}
+		j = x;
+	}
+	if (i < ns)
+		j = json_object_getn(j, n->items.v[ns - 1]->str,
+				     n->items.v[ns - 1]->slen);
+done:
+	/* jn_eval's and names_path's depth and ticks, for the guard */
+	c->depth += 2;
+	c->ticks += (unsigned)ns;
+	jn_check_guard(c);
+	c->depth -= 2;
+	*out = j;
+	return true;
+}
+
+/*
+ * The result for a jansson value the expression ended on: a new reference
+ * to it, but for numbers that are JavaScript's in another form (integers
+ * beyond 2^53, integral reals), converted as jv_to_json would.
+ */
+static json_t *json_result(json_t *j)
+{
+	if (json_is_integer(j)) {
+		json_int_t v = json_integer_value(j);
+		if (v <= -9007199254740992 || v >= 9007199254740992)
+			return jv_to_json(jv_from_json(j));
+	} else if (json_is_real(j)) {
+		double d = json_real_value(j);
+		if (fabs(d) < 9007199254740992.0 && (double)(json_int_t)d == d)
+			return json_integer((json_int_t)d); /* as to_json */
+	}
+	return json_incref(j);
+}
+
+/*
+ * A FAST_OBJLIT object constructor as the whole expression, over one
+ * input: eval_unary's, the same depth counted, built as jansson at once
+ * (no object of ours to convert). The values are all evaluated first, so
+ * that an error leaves nothing to free; a value that is a path to a value
+ * of the input is that value itself, as for root_path.
+ */
+static json_t *root_object(struct jn_ctx *c, const struct jn_node *n, jv input,
+			   struct jn_frame *env)
+{
+	const struct jn_pairs *g = &n->pairs;
+	jv v[16]; /* literal_keys: no more */
+	json_t *j[16];
+	c->depth++;
+	jn_check_guard(c);
+	for (int i = 0; i < g->n; i++) {
+		/* the keys count as evaluated nodes */
+		c->depth++;
+		jn_check_guard(c);
+		c->depth--;
+	}
+	for (int i = 0; i < g->n; i++) {
+		const struct jn_node *vn = g->v[i].v;
+		j[i] = NULL;
+		if (vn->fast == FAST_NAMES &&
+		    root_path(c, vn, input, env, &j[i]))
+			v[i] = JV_U;
+		else
+			v[i] = jn_eval(c, vn, input, env);
+	}
+	c->depth--;
+	json_t *o = json_object();
+	for (int i = 0; i < g->n; i++) {
+		const struct jn_node *k = g->v[i].k;
+		json_t *x = j[i] ? json_result(j[i])
+			    : v[i].t == JV_UNDEF || v[i].t == JV_FUNC
+				    ? NULL
+				    : to_json(v[i]);
+		if (x)
+			json_object_setn_new_nocheck(o, k->str, k->slen, x);
+	}
+	return o;
+}
+
+/* a node without predicate, grouping or [] after it */
+static bool bare(const struct jn_node *n)
+{
+	return !n->has_predicate && !n->group && !n->keep_array;
+}
+
+/* a FAST_OBJLIT object constructor, or a block that ends in one */
+static bool root_objlit(const struct jn_node *n)
+{
+	if (!bare(n))
+		return false;
+	if (n->type == N_BLOCK)
+		return n->items.n > 0 &&
+		       root_objlit(n->items.v[n->items.n - 1]);
+	return n->fast == FAST_OBJLIT;
+}
+
+/* root_object, or a block's items as eval_node has them and then
+ * root_object of its last */
+static json_t *root_objlit_eval(struct jn_ctx *c, const struct jn_node *n,
+				jv input, struct jn_frame *env)
+{
+	if (n->type != N_BLOCK)
+		return root_object(c, n, input, env);
+	c->depth++;
+	jn_check_guard(c);
+	struct jn_frame *f =
+		n->analysed && !n->effects ? env : jn_frame_new(c, env);
+	int last = n->items.n - 1;
+	for (int i = 0; i < last; i++)
+		jn_eval(c, n->items.v[i], input, f);
+	json_t *o = root_objlit_eval(c, n->items.v[last], input, f);
+	c->depth--;
+	return o;
+}
+
 int sfn_jsonata_eval(const struct sfn_jsonata *e, json_t *input,
 		     json_t *bindings, const struct sfn_jsonata_limits *limits,
 		     json_t **result, struct sfn_jsonata_error *err)
@@ -3999,6 +4242,8 @@ int sfn_jsonata_eval(const struct sfn_jsonata *e, json_t *input,
 	struct jn_ctx ctx;
 	struct jn_ctx *c = &ctx;
 	struct jn_catch top;
+	struct jn_frame root;
+	struct jv_bind root_b[ROOT_BINDS];
 	char base = 0;
 	volatile int rc = 0;
 	memset(c, 0, sizeof(*c));
@@ -4008,11 +4253,7 @@ int sfn_jsonata_eval(const struct sfn_jsonata *e, json_t *input,
 	c->a = &arena;
 	c->e = e;
 	c->flags = e->flags;
-	c->stack_base = &base;
-	c->stack_limit = jn_stack_room(&base);
-	c->stack_floor = (uintptr_t)&base > c->stack_limit
-				 ? (uintptr_t)&base - c->stack_limit
-				 : 0;
+	c->stack_floor = stack_floor(&base);
 	c->depth_cap = (unsigned)-1;
 	if (limits) {
 		c->max_depth = limits->max_depth;
@@ -4066,14 +4307,20 @@ int sfn_jsonata_eval(const struct sfn_jsonata *e, json_t *input,
 		goto out;
 	}
 	{
-		c->root = jn_frame_new(c, NULL);
 		jv in = input ? jv_from_json(input) : JV_U;
-		struct jn_frame *f = c->root;
 		size_t nb = bindings && json_is_object(bindings)
 				    ? json_object_size(bindings)
 				    : 0;
+		/* the root frame: on the stack when it is small; a binding at
+		 * the top level that does not fit copies it to the arena */
+		struct jn_frame *f = &root;
+		f->parent = NULL;
+		f->n = 0;
 		f->cap = (uint32_t)nb + 1;
-		f->b = jn_alloc(c->a, sizeof(*f->b) * f->cap);
+		f->b = f->cap <= ROOT_BINDS
+			       ? root_b
+			       : jn_alloc(c->a, sizeof(*f->b) * f->cap);
+		f->cap = f->cap > ROOT_BINDS ? f->cap : ROOT_BINDS;
 		f->b[f->n++] = (struct jv_bind){ .name = "$", .v = in };
 		if (nb) {
 			/* distinct keys, borrowed as the values are; the input
@@ -4081,7 +4328,7 @@ int sfn_jsonata_eval(const struct sfn_jsonata *e, json_t *input,
 			for (void *it = json_object_iter(bindings); it;
 			     it = json_object_iter_next(bindings, it)) {
 				const char *k = json_object_iter_key(it);
-				if (strcmp(k, "$"))
+				if (k[0] != '$' || k[1])
 					f->b[f->n++] = (struct jv_bind){
 						.name = k,
 						.v = jv_from_json(
@@ -4090,12 +4337,25 @@ int sfn_jsonata_eval(const struct sfn_jsonata *e, json_t *input,
 					};
 			}
 		}
+		c->root = f;
 		if (jv_is_arr(in)) {
 			jv w = jv_seq1(c, in);
 			w.u.a->outer = true;
 			in = w;
 		}
-		jv r = jn_eval(c, e->root, in, c->root);
+		json_t *j;
+		const struct jn_node *rn = e->root;
+		if (rn->fast == FAST_NAMES && root_path(c, rn, in, f, &j)) {
+			/* a value of the input or of a binding: itself */
+			*result = j ? json_result(j) : NULL;
+			goto out;
+		}
+		if (!jv_is_arr(in) && root_objlit(rn)) {
+			/* an object: built as jansson at once */
+			*result = root_objlit_eval(c, rn, in, f);
+			goto out;
+		}
+		jv r = jn_eval(c, rn, in, f);
 		if (r.t == JV_FUNC && (e->flags & SFN_JSONATA_AWS)) {
 			/* A state's field cannot hold a function. */
 			if (err) {
@@ -4115,10 +4375,14 @@ int sfn_jsonata_eval(const struct sfn_jsonata *e, json_t *input,
 		}
 	}
 out:
-	held_release_all(c);
-	sb_release_all(c);
-	jn_regex_ctx_release(c);
-	arena_recycle(&arena);
+	if (c->held)
+		held_release_all(c);
+	if (c->sbs)
+		sb_release_all(c);
+	if (c->md)
+		jn_regex_ctx_release(c);
+	if (arena.head)
+		arena_recycle(&arena);
 	return rc;
 }
 

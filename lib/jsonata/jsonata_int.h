@@ -190,10 +190,14 @@ enum jn_fast {
 	FAST_CONST,  /* a literal without predicate or grouping: cval */
 	FAST_NAMES,  /* a path of plain names, maybe after one $variable */
 	FAST_OBJLIT, /* an object constructor of distinct literal keys */
-	FAST_BINOP,  /* comparison or arithmetic of two FAST_CONST/NAMES/VAR */
+	FAST_BINOP,  /* comparison, arithmetic or 'in' of two of FAST_CONST/
+		      * NAMES/VAR (the right of 'in' may be FAST_LITARR) */
 	FAST_VAR,    /* a $variable (or $) without predicate or grouping */
 	FAST_LOGIC,  /* and/or of two FAST_CONST/NAMES/VAR/BINOP/LOGIC */
 	FAST_BLOCK,  /* ( expr ) where nothing binds or calls a function */
+	/* an array constructor of FAST_CONST items: the right of a FAST_BINOP
+	 * 'in' reads them off the tree (jn_eval still makes the array) */
+	FAST_LITARR,
 };
 
 struct jn_node {
@@ -323,8 +327,6 @@ struct jn_ctx {
 	unsigned time_ms, ticks;
 	size_t max_memory;
 	uint64_t start_ns;
-	char *stack_base;
-	size_t stack_limit;
 	double now_ms;
 	struct jn_frame *root;
 	void *md; /* pcre2 match data */
@@ -528,7 +530,8 @@ jv jn_regex_exec(struct jn_ctx *c, const struct jn_regex *re, const char *s,
 		 jv *groups);
 void jn_guard_slow(struct jn_ctx *c);
 /* Depth, stack, and every 256 nodes memory and time: U1001 past them. */
-static inline void jn_check_guard(struct jn_ctx *c)
+__attribute__((always_inline)) static inline void
+jn_check_guard(struct jn_ctx *c)
 {
 	char here;
 	if (c->depth > c->depth_cap || (uintptr_t)&here < c->stack_floor ||

@@ -149,6 +149,47 @@ int main(void)
 	check("( $eval(\"$g := function(){ 'x' & $s }\"); $s := 'y'; $g() )",
 	      NULL, 0, "\"xy\"");
 
+	/* the result's short cuts in sfn_jsonata_eval (a path, an object
+	 * constructor, a block ending in one) give what the general
+	 * evaluation gives: numbers as JavaScript has them, nothing for
+	 * undefined or a function, arrays on the way left to the path */
+	const char *nums = "{\"a\":{\"r\":5.0,\"f\":1.5,\"i\":7,"
+			   "\"big\":9007199254740993,\"s\":\"x\","
+			   "\"l\":[{\"v\":1},{\"v\":2}]}}";
+	check("a.r", nums, 0, "5");
+	check("a.f", nums, 0, "1.5");
+	check("a.i", nums, 0, "7");
+	check("a.big", nums, 0, "9007199254740992");
+	check("a.s.t", nums, 0, "undefined");
+	check("a.l.v", nums, 0, "[1,2]");
+	check("a.l", nums, 0, "[{\"v\":1},{\"v\":2}]");
+	check("{\"r\": a.r, \"n\": a.nothing, \"f\": $sum, \"v\": a.l.v}", nums,
+	      0, "{\"r\":5,\"v\":[1,2]}");
+	check("($x := a.f; {\"x\": $x * 2, \"s\": a.s})", nums, 0,
+	      "{\"x\":3,\"s\":\"x\"}");
+	check("{\"a\": $}", "[1,2]", 0, "{\"a\":[1,2]}");
+	check("$sum", NULL, SFN_JSONATA_AWS, "ERR SFN0001");
+	/* 'in' of a literal array, read off the tree: the values of
+	 * eval_binary */
+	check("a.s in [\"y\", \"x\"]", nums, 0, "true");
+	check("a.i in [\"7\", 8]", nums, 0, "false");
+	check("a.nothing in [null]", nums, 0, "false");
+	check("null in [1, null]", nums, 0, "true");
+	check("a.i in a.i", nums, 0, "true");
+	check("a.l in a.l", nums, 0, "false");
+	check("a.i in []", nums, 0, "false");
+	/* a value of the input is the result itself */
+	json_t *nd = json_loads(nums, 0, NULL);
+	struct sfn_jsonata *pe = sfn_jsonata_compile("a.f", 3, 0, NULL);
+	json_t *pr = NULL;
+	SFN_CHECK_INT(sfn_jsonata_eval(pe, nd, NULL, NULL, &pr, NULL), 0,
+		      "path");
+	SFN_CHECK(pr == json_object_get(json_object_get(nd, "a"), "f"),
+		  "a value of the input is returned as itself");
+	json_decref(pr);
+	sfn_jsonata_free(pe);
+	json_decref(nd);
+
 	/* error details */
 	struct sfn_jsonata_error err = { 0 };
 	struct sfn_jsonata *e = sfn_jsonata_compile("1 + $x.y", 8, 0, &err);
