@@ -1331,8 +1331,12 @@ static inline bool concat_operand(jv v)
  * concat_operand, where it cannot fail */
 static jv plain_concat(struct jn_ctx *c, jv lhs, jv rhs)
 {
-	jv ls = lhs.t == JV_UNDEF ? jv_str("", 0) : jv_string(c, lhs);
-	jv rs = rhs.t == JV_UNDEF ? jv_str("", 0) : jv_string(c, rhs);
+	jv ls = lhs.t == JV_STR	    ? lhs
+		: lhs.t == JV_UNDEF ? jv_str("", 0)
+				    : jv_string(c, lhs);
+	jv rs = rhs.t == JV_STR	    ? rhs
+		: rhs.t == JV_UNDEF ? jv_str("", 0)
+				    : jv_string(c, rhs);
 	char *p = jn_alloc(c->a, (size_t)ls.len + rs.len + 1);
 	memcpy(p, ls.u.s, ls.len);
 	memcpy(p + ls.len, rs.u.s, rs.len);
@@ -3187,6 +3191,46 @@ void jn_analyse(struct jn_node *n, int flags)
 	free(an.tab);
 }
 
+enum { MEMO_NOTOBJ = 1, MEMO_NONE };
+/* sentinels of jn_ctx.memo: $v is no jansson object; $v.name is undefined */
+static char memo_marks[3];
+
+/*
+ * $v.name of a path with a memo slot, looked up on its first use: false
+ * where the path is to be walked from the start ($v is no jansson object);
+ * else the jansson value in *@out (NULL: undefined).
+ */
+static bool memo_first(struct jn_ctx *c, const struct jn_node *n, jv input,
+		       struct jn_frame *env, json_t **out)
+{
+	json_t **m = &c->memo[n->memo - 1];
+	if (!*m) {
+		jv v = eval_variable(c, n->items.v[0], input, env);
+		if (v.t != JV_JOBJ) {
+			*m = (json_t *)&memo_marks[MEMO_NOTOBJ];
+		} else {
+			const struct jn_node *st = n->items.v[1];
+			json_t *x = json_object_getn(v.u.j, st->str, st->slen);
+			*m = x ? x : (json_t *)&memo_marks[MEMO_NONE];
+		}
+	}
+	if (*m == (json_t *)&memo_marks[MEMO_NOTOBJ])
+		return false;
+	*out = *m == (json_t *)&memo_marks[MEMO_NONE] ? NULL : *m;
+	return true;
+}
+
+/*
+ * A memo slot is read only while the expression it belongs to is the one
+ * evaluated: one with slots has no $eval, so no other tree runs in its
+ * evaluation (an expression $eval compiles may have slots of its own, but
+ * c->nmemo is 0 then).
+ */
+static inline bool memo_usable(const struct jn_ctx *c, const struct jn_node *n)
+{
+	return n->memo && n->memo <= c->nmemo;
+}
+
 /*
  * A FAST_NAMES path on one value: fast_path without its per-step checks.
  * False where the general loop must decide (arrays, sequences, tuples).
@@ -3194,13 +3238,28 @@ void jn_analyse(struct jn_node *n, int flags)
 static bool names_path(struct jn_ctx *c, const struct jn_node *n, jv cur,
 		       struct jn_frame *env, jv *out)
 {
-	int ns = n->items.n;
+	int ns = n->items.n, i = 0;
 	/* every step is evaluated one level below the path: one guard for
 	 * them all, counting a tick for each */
 	c->depth++;
 	c->ticks += (unsigned)ns - 1;
 	jn_check_guard(c);
-	for (int i = 0; i < ns; i++) {
+	json_t *mx;
+	if (memo_usable(c, n) && memo_first(c, n, cur, env, &mx)) {
+		/* the first two steps, as the loop below would end them */
+		if (!mx) {
+			c->depth--;
+			*out = JV_U;
+			return true;
+		}
+		cur = jv_from_json(mx);
+		if (jv_is_arr(cur) && ns > 2) {
+			c->depth--;
+			return false;
+		}
+		i = 2;
+	}
+	for (; i < ns; i++) {
 		const struct jn_node *st = n->items.v[i];
 		if (st->type == N_VARIABLE) {
 			cur = eval_variable(c, st, cur, env);
@@ -3966,6 +4025,118 @@ static void set_code(struct sfn_jsonata_error *err, const char *code)
 	snprintf(err->code, sizeof(err->code), "%s", code);
 }
 
+/* ---- memo of $v.name ---- */
+
+/*
+ * Paths that start alike, $states.input.order.total and
+ * $states.input.customer.lastName, look $states.input up once per
+ * evaluation when nothing in the expression binds $states: no :=,
+ * parameter, @ or # of that name, and no $eval, which could bind any. Its
+ * value is then the binding's (or the built-in's) wherever it is read, and
+ * what it holds does not change while the expression is evaluated.
+ */
+struct memoscan {
+	const char **bound;
+	size_t nbound, capb;
+	struct jn_node **paths;
+	size_t npaths, capp;
+	bool eval;
+};
+
+static void bound_push(struct memoscan *ms, const char *name)
+{
+	if (!name)
+		return;
+	if (ms->nbound == ms->capb) {
+		ms->capb = ms->capb ? ms->capb * 2 : 8;
+		ms->bound =
+			sfn_xrealloc(ms->bound, ms->capb * sizeof(*ms->bound));
+	}
+	ms->bound[ms->nbound++] = name;
+}
+
+static void memo_walk(struct jn_node *n, struct memoscan *ms)
+{
+	if (!n)
+		return;
+	if (n->type == N_VARIABLE && n->str && !strcmp(n->str, "eval"))
+		ms->eval = true;
+	if (n->type == N_BIND && n->lhs)
+		bound_push(ms, n->lhs->str);
+	if (n->type == N_LAMBDA)
+		for (int i = 0; i < n->items.n; i++)
+			bound_push(ms, n->items.v[i]->str);
+	bound_push(ms, n->focus);
+	bound_push(ms, n->index);
+	for (int i = 0; i < n->stages.n; i++)
+		bound_push(ms, n->stages.v[i].name);
+	if (n->type == N_PATH && n->fast == FAST_NAMES && n->items.n >= 2 &&
+	    n->items.v[0]->type == N_VARIABLE && n->items.v[0]->slen &&
+	    strcmp(n->items.v[0]->str, "$") && n->items.v[1]->type == N_NAME) {
+		if (ms->npaths == ms->capp) {
+			ms->capp = ms->capp ? ms->capp * 2 : 8;
+			ms->paths = sfn_xrealloc(ms->paths,
+						 ms->capp * sizeof(*ms->paths));
+		}
+		ms->paths[ms->npaths++] = n;
+	}
+	struct jn_node *kids[] = { n->lhs,  n->rhs,	  n->expr,    n->cond,
+				   n->then, n->els,	  n->pattern, n->update,
+				   n->del,  n->procedure, n->body,    n->orig };
+	for (size_t i = 0; i < sizeof(kids) / sizeof(kids[0]); i++)
+		memo_walk(kids[i], ms);
+	for (int i = 0; i < n->items.n; i++)
+		memo_walk(n->items.v[i], ms);
+	for (int i = 0; i < n->pairs.n; i++) {
+		memo_walk(n->pairs.v[i].k, ms);
+		memo_walk(n->pairs.v[i].v, ms);
+	}
+	for (int i = 0; n->group && i < n->group->n; i++) {
+		memo_walk(n->group->v[i].k, ms);
+		memo_walk(n->group->v[i].v, ms);
+	}
+	for (int i = 0; i < n->stages.n; i++)
+		memo_walk(n->stages.v[i].expr, ms);
+	for (int i = 0; i < n->predicate.n; i++)
+		memo_walk(n->predicate.v[i].expr, ms);
+	for (int i = 0; i < n->nterms; i++)
+		memo_walk(n->terms[i].expr, ms);
+}
+
+/* $v.name of two paths alike */
+static bool memo_same(const struct jn_node *a, const struct jn_node *b)
+{
+	const struct jn_node *av = a->items.v[0], *bv = b->items.v[0];
+	const struct jn_node *an = a->items.v[1], *bn = b->items.v[1];
+	return !strcmp(av->str, bv->str) && an->slen == bn->slen &&
+	       !memcmp(an->str, bn->str, an->slen);
+}
+
+/* Gives a memo slot to each $v.name that two paths or more start with. */
+static void memo_slots(struct sfn_jsonata *e)
+{
+	struct memoscan ms = { 0 };
+	memo_walk(e->root, &ms);
+	for (size_t i = 0; !ms.eval && i < ms.npaths; i++) {
+		struct jn_node *p = ms.paths[i];
+		if (p->memo)
+			continue;
+		bool bound = false;
+		for (size_t b = 0; b < ms.nbound && !bound; b++)
+			bound = !strcmp(ms.bound[b], p->items.v[0]->str);
+		if (bound)
+			continue;
+		for (size_t j = i + 1; j < ms.npaths; j++)
+			if (!ms.paths[j]->memo && memo_same(p, ms.paths[j])) {
+				if (!p->memo)
+					p->memo = ++e->nmemo;
+				ms.paths[j]->memo = p->memo;
+			}
+	}
+	free(ms.bound);
+	free(ms.paths);
+}
+
 struct sfn_jsonata *sfn_jsonata_compile(const char *expr, size_t len, int flags,
 					struct sfn_jsonata_error *err)
 {
@@ -3973,8 +4144,10 @@ struct sfn_jsonata *sfn_jsonata_compile(const char *expr, size_t len, int flags,
 	memset(&ce, 0, sizeof(ce));
 	jn_builtins_init();
 	struct sfn_jsonata *e = jn_parse(expr, len, flags, &ce);
-	if (e)
+	if (e) {
 		jn_analyse(e->root, e->flags);
+		memo_slots(e);
+	}
 	if (!e && err) {
 		memset(err, 0, sizeof(*err));
 		set_code(err, ce.code ? ce.code : "S0201");
@@ -4088,15 +4261,29 @@ double jn_now_ms(struct jn_ctx *c)
  * on (borrowed; NULL: undefined) so that the result can be that value
  * itself. False, having counted nothing, where names_path is to decide.
  */
-static bool root_path(struct jn_ctx *c, const struct jn_node *n, jv input,
-		      struct jn_frame *env, json_t **out)
+__attribute__((always_inline)) static inline bool
+root_path(struct jn_ctx *c, const struct jn_node *n, jv input,
+	  struct jn_frame *env, json_t **out)
 {
 	int ns = n->items.n, i = 0;
 	json_t *j;
 	const struct jn_node *st = n->items.v[0];
 	if (jv_is_arr(input))
 		return false; /* as jn_eval */
-	if (st->type == N_VARIABLE) {
+	json_t *mx;
+	if (memo_usable(c, n) && memo_first(c, n, input, env, &mx)) {
+		/* the first two steps, as the loop below would end them */
+		j = mx;
+		i = 2;
+		if (!mx || ns == 2)
+			goto done;
+		if (!json_is_object(mx)) {
+			if (json_is_array(mx))
+				return false;
+			j = NULL;
+			goto done;
+		}
+	} else if (st->type == N_VARIABLE) {
 		jv v = eval_variable(c, st, input, env);
 		if (v.t != JV_JOBJ)
 			return false;
@@ -4244,9 +4431,11 @@ int sfn_jsonata_eval(const struct sfn_jsonata *e, json_t *input,
 	struct jn_catch top;
 	struct jn_frame root;
 	struct jv_bind root_b[ROOT_BINDS];
+	json_t *memo_b[ROOT_BINDS];
 	char base = 0;
 	volatile int rc = 0;
-	memset(c, 0, sizeof(*c));
+	/* all but the error, which every throw sets first (it is large) */
+	memset(&c->catch_, 0, sizeof(*c) - offsetof(struct jn_ctx, catch_));
 	arena.cur = first;
 	arena.end = first + sizeof(first);
 	*result = NULL;
@@ -4338,6 +4527,13 @@ int sfn_jsonata_eval(const struct sfn_jsonata *e, json_t *input,
 			}
 		}
 		c->root = f;
+		/* e's memo slots: NULL until first used */
+		c->nmemo = e->nmemo;
+		c->memo = e->nmemo <= ROOT_BINDS
+				  ? memo_b
+				  : jn_alloc(c->a, sizeof(json_t *) * e->nmemo);
+		for (uint32_t i = 0; i < e->nmemo; i++)
+			c->memo[i] = NULL;
 		if (jv_is_arr(in)) {
 			jv w = jv_seq1(c, in);
 			w.u.a->outer = true;

@@ -234,6 +234,9 @@ struct jn_node {
 	struct jn_node *orig;	     /* lambda: the original parse node */
 	jv cval;		     /* FAST_CONST: the value */
 	const struct jn_builtin *bi; /* N_VARIABLE: the built-in of its name */
+	/* FAST_NAMES $v.name...: 1 + the slot of the expression's memo that
+	 * keeps $v.name for the evaluation; 0: none */
+	uint32_t memo;
 };
 
 enum {
@@ -267,6 +270,7 @@ struct sfn_jsonata {
 	const char *src;
 	size_t srclen;
 	int nlabels;
+	uint32_t nmemo; /* slots of jn_node.memo */
 };
 
 /* ---- errors ---- */
@@ -335,6 +339,8 @@ struct jn_ctx {
 	bool rng_seeded;
 	struct jn_sbnode *sbs; /* heap buffers to release at the end */
 	struct jn_held *held;  /* $eval's expressions, freed at the end */
+	json_t **memo;	       /* e's memo slots (jn_node.memo); NULL: unset */
+	uint32_t nmemo;
 };
 
 struct jn_builtin {

@@ -37,6 +37,26 @@ static char *run(const char *expr, const char *doc, int flags)
 	return out;
 }
 
+/* check() with @bind (JSON text of an object) as the bindings */
+static void check_bound(const char *expr, const char *bind, const char *want)
+{
+	struct sfn_jsonata *e =
+		sfn_jsonata_compile(expr, strlen(expr), 0, NULL);
+	json_t *b = json_loads(bind, 0, NULL), *r = NULL;
+	char *got;
+	if (!e)
+		got = sfn_xstrdup("ERR compile");
+	else if (sfn_jsonata_eval(e, NULL, b, NULL, &r, NULL) < 0)
+		got = sfn_xstrdup("ERR");
+	else
+		got = r ? sfn_json_dumps(r, 0) : sfn_xstrdup("undefined");
+	SFN_CHECK_STR(got, want, expr);
+	free(got);
+	json_decref(r);
+	json_decref(b);
+	sfn_jsonata_free(e);
+}
+
 static void check(const char *expr, const char *doc, int flags,
 		  const char *want)
 {
@@ -178,6 +198,22 @@ int main(void)
 	check("a.i in a.i", nums, 0, "true");
 	check("a.l in a.l", nums, 0, "false");
 	check("a.i in []", nums, 0, "false");
+	/* $v.name looked up once for the paths that start with it, unless
+	 * something may bind $v */
+	const char *vb = "{\"v\":{\"a\":{\"b\":1,\"c\":2},\"s\":\"t\","
+			 "\"l\":[{\"b\":1},{\"b\":2}]}}";
+	check_bound("$v.a.b + $v.a.c", vb, "3");
+	check_bound("{\"x\": $v.a.b, \"y\": $v.a.c, \"z\": $v.q.r}", vb,
+		    "{\"x\":1,\"y\":2}");
+	check_bound("$v.a.b > 0 and $v.a.c in [2]", vb, "true");
+	check_bound("[$v.l.b, $v.l]", vb, "[1,2,{\"b\":1},{\"b\":2}]");
+	check_bound("$v.s & $v.s.x & $v.nothing", vb, "\"t\"");
+	check_bound("$v.a.b + ($v := {\"a\": {\"b\": 10}}; $v.a.b)", vb, "11");
+	check_bound("(function($v){ $v.a.b })({\"a\":{\"b\":5}}) + $v.a.b", vb,
+		    "6");
+	check_bound("$v.a.b + $eval(\"$v.a.c\")", vb, "3");
+	check_bound("$v.l.b + $v.l.b", vb, "ERR");
+
 	/* a value of the input is the result itself */
 	json_t *nd = json_loads(nums, 0, NULL);
 	struct sfn_jsonata *pe = sfn_jsonata_compile("a.f", 3, 0, NULL);
