@@ -2479,6 +2479,16 @@ static bool sig_match(const struct jn_sig *s, const char *sym, int pi, int si,
 	return false;
 }
 
+/* every item of the array @a has the signature symbol @sym */
+static bool items_of(jv a, char sym)
+{
+	uint32_t m = jv_alen(a);
+	for (uint32_t i = 0; i < m; i++)
+		if (jv_sym(jv_aget(a, i)) != sym)
+			return false;
+	return true;
+}
+
 static int validate(struct jn_ctx *c, const struct jn_sig *s, jv *args, int n,
 		    jv context, jv *out)
 {
@@ -2497,8 +2507,12 @@ static int validate(struct jn_ctx *c, const struct jn_sig *s, jv *args, int n,
 		ones = p->quant != '+' && sym[i] >= 'a' && sym[i] <= 'z' &&
 		       ((p->clsmask >> (sym[i] - 'a')) & 1);
 		lens[i] = 1;
-		/* an array parameter may check items or wrap a value */
-		plain = plain && p->type != 'a';
+		/* an array parameter may wrap a value, or check the items of
+		 * an array: all of the one type of a<n> */
+		if (plain && p->type == 'a')
+			plain = sym[i] == 'a' &&
+				(!p->subtype[0] ||
+				 items_of(args[i], p->subtype[0]));
 	}
 	if (ones && plain) {
 		/* the loop below would pass every argument as it is */
@@ -4497,34 +4511,31 @@ int sfn_jsonata_eval(const struct sfn_jsonata *e, json_t *input,
 	}
 	{
 		jv in = input ? jv_from_json(input) : JV_U;
-		size_t nb = bindings && json_is_object(bindings)
-				    ? json_object_size(bindings)
-				    : 0;
-		/* the root frame: on the stack when it is small; a binding at
-		 * the top level that does not fit copies it to the arena */
+		/* the root frame: on the stack when it is small */
 		struct jn_frame *f = &root;
 		f->parent = NULL;
-		f->n = 0;
-		f->cap = (uint32_t)nb + 1;
-		f->b = f->cap <= ROOT_BINDS
-			       ? root_b
-			       : jn_alloc(c->a, sizeof(*f->b) * f->cap);
-		f->cap = f->cap > ROOT_BINDS ? f->cap : ROOT_BINDS;
-		f->b[f->n++] = (struct jv_bind){ .name = "$", .v = in };
-		if (nb) {
-			/* distinct keys, borrowed as the values are; the input
-			 * wins over a binding named "$" */
-			for (void *it = json_object_iter(bindings); it;
-			     it = json_object_iter_next(bindings, it)) {
-				const char *k = json_object_iter_key(it);
-				if (k[0] != '$' || k[1])
-					f->b[f->n++] = (struct jv_bind){
-						.name = k,
-						.v = jv_from_json(
-							json_object_iter_value(
-								it))
-					};
+		f->n = 1;
+		f->cap = ROOT_BINDS;
+		f->b = root_b;
+		f->b[0] = (struct jv_bind){ .name = "$", .v = in };
+		/* distinct keys, borrowed as the values are; the input wins
+		 * over a binding named "$" (no iterator for a non-object) */
+		for (void *it = bindings ? json_object_iter(bindings) : NULL;
+		     it; it = json_object_iter_next(bindings, it)) {
+			const char *k = json_object_iter_key(it);
+			if (k[0] == '$' && !k[1])
+				continue;
+			if (f->n == f->cap) {
+				struct jv_bind *nb = jn_alloc(
+					c->a, sizeof(*nb) * 2 * f->cap);
+				memcpy(nb, f->b, sizeof(*nb) * f->n);
+				f->b = nb;
+				f->cap *= 2;
 			}
+			f->b[f->n++] = (struct jv_bind){
+				.name = k,
+				.v = jv_from_json(json_object_iter_value(it))
+			};
 		}
 		c->root = f;
 		/* e's memo slots: NULL until first used */

@@ -213,6 +213,13 @@ int main(void)
 		    "6");
 	check_bound("$v.a.b + $eval(\"$v.a.c\")", vb, "3");
 	check_bound("$v.l.b + $v.l.b", vb, "ERR");
+	/* more bindings than the root frame holds on the stack; "$" is the
+	 * input's */
+	check_bound("$a + $i + $k",
+		    "{\"a\":1,\"b\":2,\"c\":3,\"d\":4,\"e\":5,\"f\":6,"
+		    "\"g\":7,\"h\":8,\"i\":9,\"j\":10,\"k\":11,\"$\":0}",
+		    "21");
+	check_bound("$$", "{\"$\":5}", "undefined");
 
 	/* a value of the input is the result itself */
 	json_t *nd = json_loads(nums, 0, NULL);
