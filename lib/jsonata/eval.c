@@ -3266,7 +3266,12 @@ static bool names_path(struct jn_ctx *c, const struct jn_node *n, jv cur,
 			*out = JV_U;
 			return true;
 		}
-		cur = jv_from_json(mx);
+		if (json_is_object(mx)) {
+			cur.t = JV_JOBJ;
+			cur.u.j = mx;
+		} else {
+			cur = jv_from_json(mx);
+		}
 		if (jv_is_arr(cur) && ns > 2) {
 			c->depth--;
 			return false;
@@ -4422,8 +4427,10 @@ static json_t *root_objlit_eval(struct jn_ctx *c, const struct jn_node *n,
 		return root_object(c, n, input, env);
 	c->depth++;
 	jn_check_guard(c);
-	struct jn_frame *f =
-		n->analysed && !n->effects ? env : jn_frame_new(c, env);
+	/* eval_node's frame, on the stack: the evaluation ends in here */
+	struct jv_bind fb[4];
+	struct jn_frame frame = { .parent = env, .b = fb, .cap = 4 };
+	struct jn_frame *f = n->analysed && !n->effects ? env : &frame;
 	int last = n->items.n - 1;
 	for (int i = 0; i < last; i++)
 		jn_eval(c, n->items.v[i], input, f);
