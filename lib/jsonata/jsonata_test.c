@@ -127,6 +127,10 @@ int main(void)
 	check("$parse('{\"a\": 1}').a", NULL, SFN_JSONATA_AWS, "1");
 	check("$range(0, 6, 2)", NULL, SFN_JSONATA_AWS, "[0,2,4,6]");
 	check("$length($uuid())", NULL, SFN_JSONATA_AWS, "36");
+	/* a precision JavaScript cannot write as an exponent: NaN */
+	check("$round(3.022, -32e24)", NULL, 0, "null");
+	check("$round(3.022, 1.5)", NULL, 0, "null");
+	check("$round(3.022, -400)", NULL, 0, "0");
 
 	/* the short cuts of jn_analyse and eval_step give what jsonata-js
 	 * 2.2.2 gives: a sort of one item is that item, unless kept */
