@@ -84,6 +84,21 @@ static void *worker(void *arg)
 	return NULL;
 }
 
+/* the memo and the result object, with bindings, from several threads */
+static void *worker_bound(void *arg)
+{
+	struct job *j = arg;
+	for (int i = 0; i < 200; i++) {
+		json_t *r = NULL;
+		if (sfn_jsonata_eval(j->e, NULL, j->doc, NULL, &r, NULL) == 0 &&
+		    json_integer_value(json_object_get(r, "s")) == 3 &&
+		    json_is_true(json_object_get(r, "t")))
+			j->ok++;
+		json_decref(r);
+	}
+	return NULL;
+}
+
 static void visit(const char *name, size_t pos, void *ud)
 {
 	struct sfn_strbuf *sb = ud;
@@ -287,6 +302,19 @@ int main(void)
 		SFN_CHECK_INT(jobs[i].ok, 200, "thread results");
 	}
 	json_decref(in);
+	sfn_jsonata_free(shared);
+	const char *tb = "{\"s\": $v.a.b + $v.a.c, \"t\": $v.a.b in [1]}";
+	shared = sfn_jsonata_compile(tb, strlen(tb), 0, &err);
+	json_t *bound = json_loads(vb, 0, NULL);
+	for (int i = 0; i < 4; i++) {
+		jobs[i] = (struct job){ shared, bound, 0 };
+		pthread_create(&th[i], NULL, worker_bound, &jobs[i]);
+	}
+	for (int i = 0; i < 4; i++) {
+		pthread_join(th[i], NULL);
+		SFN_CHECK_INT(jobs[i].ok, 200, "thread results with bindings");
+	}
+	json_decref(bound);
 	sfn_jsonata_free(shared);
 	return sfn_test_done();
 }
