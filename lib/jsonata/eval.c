@@ -1297,6 +1297,29 @@ static inline bool plain_binary(int op, jv lhs, jv rhs, jv *out)
 	}
 }
 
+/* an item @e of the right of 'in' is @v: the same value, or for arrays,
+ * objects and functions the same one */
+static inline bool in_eq(jv e, jv v)
+{
+	if (e.t != v.t)
+		return false;
+	switch (e.t) {
+	case JV_NUM:
+		return e.u.n == v.u.n;
+	case JV_STR:
+		return e.len == v.len && !memcmp(e.u.s, v.u.s, e.len);
+	case JV_BOOL:
+		return e.b == v.b;
+	case JV_NULL:
+		return true;
+	case JV_JARR:
+	case JV_JOBJ:
+		return e.u.j == v.u.j;
+	default:
+		return e.u.a == v.u.a;
+	}
+}
+
 /* a string, undefined ("") or finite number: what '&' joins without fail */
 static inline bool concat_operand(jv v)
 {
@@ -1308,8 +1331,12 @@ static inline bool concat_operand(jv v)
  * concat_operand, where it cannot fail */
 static jv plain_concat(struct jn_ctx *c, jv lhs, jv rhs)
 {
-	jv ls = lhs.t == JV_UNDEF ? jv_str("", 0) : jv_string(c, lhs);
-	jv rs = rhs.t == JV_UNDEF ? jv_str("", 0) : jv_string(c, rhs);
+	jv ls = lhs.t == JV_STR	    ? lhs
+		: lhs.t == JV_UNDEF ? jv_str("", 0)
+				    : jv_string(c, lhs);
+	jv rs = rhs.t == JV_STR	    ? rhs
+		: rhs.t == JV_UNDEF ? jv_str("", 0)
+				    : jv_string(c, rhs);
 	char *p = jn_alloc(c->a, (size_t)ls.len + rs.len + 1);
 	memcpy(p, ls.u.s, ls.len);
 	memcpy(p + ls.len, rs.u.s, rs.len);
@@ -1498,28 +1525,11 @@ static jv eval_binary(struct jn_ctx *c, const struct jn_node *n, jv input,
 		}
 		{
 			uint32_t m = jv_alen(rhs);
-			for (uint32_t i = 0; i < m; i++) {
-				jv e = jv_aget(rhs, i);
-				bool eq;
-				if (e.t != lhs.t)
-					eq = false;
-				else if (e.t == JV_NUM)
-					eq = e.u.n == lhs.u.n;
-				else if (e.t == JV_STR)
-					eq = !str_cmp(e, lhs);
-				else if (e.t == JV_BOOL)
-					eq = e.b == lhs.b;
-				else if (e.t == JV_NULL)
-					eq = true;
-				else if (e.t == JV_JARR || e.t == JV_JOBJ)
-					eq = e.u.j == lhs.u.j;
-				else
-					eq = e.u.a == lhs.u.a;
-				if (eq) {
+			for (uint32_t i = 0; i < m; i++)
+				if (in_eq(jv_aget(rhs, i), lhs)) {
 					r = jv_bool(true);
 					break;
 				}
-			}
 		}
 		break;
 	}
@@ -2469,6 +2479,16 @@ static bool sig_match(const struct jn_sig *s, const char *sym, int pi, int si,
 	return false;
 }
 
+/* every item of the array @a has the signature symbol @sym */
+static bool items_of(jv a, char sym)
+{
+	uint32_t m = jv_alen(a);
+	for (uint32_t i = 0; i < m; i++)
+		if (jv_sym(jv_aget(a, i)) != sym)
+			return false;
+	return true;
+}
+
 static int validate(struct jn_ctx *c, const struct jn_sig *s, jv *args, int n,
 		    jv context, jv *out)
 {
@@ -2487,8 +2507,12 @@ static int validate(struct jn_ctx *c, const struct jn_sig *s, jv *args, int n,
 		ones = p->quant != '+' && sym[i] >= 'a' && sym[i] <= 'z' &&
 		       ((p->clsmask >> (sym[i] - 'a')) & 1);
 		lens[i] = 1;
-		/* an array parameter may check items or wrap a value */
-		plain = plain && p->type != 'a';
+		/* an array parameter may wrap a value, or check the items of
+		 * an array: all of the one type of a<n> */
+		if (plain && p->type == 'a')
+			plain = sym[i] == 'a' &&
+				(!p->subtype[0] ||
+				 items_of(args[i], p->subtype[0]));
 	}
 	if (ones && plain) {
 		/* the loop below would pass every argument as it is */
@@ -3069,6 +3093,15 @@ static bool literal_keys(const struct jn_pairs *g)
 	return true;
 }
 
+/* an array constructor whose items are all FAST_CONST */
+static bool const_items(const struct jn_node *n)
+{
+	for (int i = 0; i < n->items.n; i++)
+		if (n->items.v[i]->fast != FAST_CONST)
+			return false;
+	return true;
+}
+
 static void analyse(struct jn_node *n, struct analysis *an)
 {
 	if (!n || n->analysed)
@@ -3135,6 +3168,8 @@ static void analyse(struct jn_node *n, struct analysis *an)
 	case N_UNARY:
 		if (n->op == '{' && literal_keys(&n->pairs))
 			n->fast = FAST_OBJLIT;
+		else if (n->op == '[' && bare && const_items(n))
+			n->fast = FAST_LITARR;
 		break;
 	case N_BLOCK:
 		if (bare && n->items.n == 1 && !n->effects)
@@ -3143,6 +3178,9 @@ static void analyse(struct jn_node *n, struct analysis *an)
 	case N_BINARY:
 		if (bare && plain_op(n->op) && operand_fast(n->lhs) &&
 		    operand_fast(n->rhs))
+			n->fast = FAST_BINOP;
+		else if (bare && n->op == OP_IN && operand_fast(n->lhs) &&
+			 (operand_fast(n->rhs) || n->rhs->fast == FAST_LITARR))
 			n->fast = FAST_BINOP;
 		else if (bare && (n->op == OP_AND || n->op == OP_OR) &&
 			 logic_operand(n->lhs) && logic_operand(n->rhs))
@@ -3167,6 +3205,46 @@ void jn_analyse(struct jn_node *n, int flags)
 	free(an.tab);
 }
 
+enum { MEMO_NOTOBJ = 1, MEMO_NONE };
+/* sentinels of jn_ctx.memo: $v is no jansson object; $v.name is undefined */
+static char memo_marks[3];
+
+/*
+ * $v.name of a path with a memo slot, looked up on its first use: false
+ * where the path is to be walked from the start ($v is no jansson object);
+ * else the jansson value in *@out (NULL: undefined).
+ */
+static bool memo_first(struct jn_ctx *c, const struct jn_node *n, jv input,
+		       struct jn_frame *env, json_t **out)
+{
+	json_t **m = &c->memo[n->memo - 1];
+	if (!*m) {
+		jv v = eval_variable(c, n->items.v[0], input, env);
+		if (v.t != JV_JOBJ) {
+			*m = (json_t *)&memo_marks[MEMO_NOTOBJ];
+		} else {
+			const struct jn_node *st = n->items.v[1];
+			json_t *x = json_object_getn(v.u.j, st->str, st->slen);
+			*m = x ? x : (json_t *)&memo_marks[MEMO_NONE];
+		}
+	}
+	if (*m == (json_t *)&memo_marks[MEMO_NOTOBJ])
+		return false;
+	*out = *m == (json_t *)&memo_marks[MEMO_NONE] ? NULL : *m;
+	return true;
+}
+
+/*
+ * A memo slot is read only while the expression it belongs to is the one
+ * evaluated: one with slots has no $eval, so no other tree runs in its
+ * evaluation (an expression $eval compiles may have slots of its own, but
+ * c->nmemo is 0 then).
+ */
+static inline bool memo_usable(const struct jn_ctx *c, const struct jn_node *n)
+{
+	return n->memo && n->memo <= c->nmemo;
+}
+
 /*
  * A FAST_NAMES path on one value: fast_path without its per-step checks.
  * False where the general loop must decide (arrays, sequences, tuples).
@@ -3174,13 +3252,33 @@ void jn_analyse(struct jn_node *n, int flags)
 static bool names_path(struct jn_ctx *c, const struct jn_node *n, jv cur,
 		       struct jn_frame *env, jv *out)
 {
-	int ns = n->items.n;
+	int ns = n->items.n, i = 0;
 	/* every step is evaluated one level below the path: one guard for
 	 * them all, counting a tick for each */
 	c->depth++;
 	c->ticks += (unsigned)ns - 1;
 	jn_check_guard(c);
-	for (int i = 0; i < ns; i++) {
+	json_t *mx;
+	if (memo_usable(c, n) && memo_first(c, n, cur, env, &mx)) {
+		/* the first two steps, as the loop below would end them */
+		if (!mx) {
+			c->depth--;
+			*out = JV_U;
+			return true;
+		}
+		if (json_is_object(mx)) {
+			cur.t = JV_JOBJ;
+			cur.u.j = mx;
+		} else {
+			cur = jv_from_json(mx);
+		}
+		if (jv_is_arr(cur) && ns > 2) {
+			c->depth--;
+			return false;
+		}
+		i = 2;
+	}
+	for (; i < ns; i++) {
 		const struct jn_node *st = n->items.v[i];
 		if (st->type == N_VARIABLE) {
 			cur = eval_variable(c, st, cur, env);
@@ -3252,6 +3350,48 @@ static inline bool fast_operand(struct jn_ctx *c, const struct jn_node *o,
 }
 
 /*
+ * 'in' as a FAST_BINOP: eval_binary's, which cannot fail. A literal array
+ * on the right is not made: its items are read off the tree, their depth
+ * counted as eval_unary's.
+ */
+static bool fast_in(struct jn_ctx *c, const struct jn_node *n, jv input,
+		    struct jn_frame *env, jv *out)
+{
+	jv l, r;
+	if (!fast_operand(c, n->lhs, input, env, &l))
+		return false;
+	const struct jn_node *rn = n->rhs;
+	bool found = false;
+	if (rn->fast == FAST_LITARR) {
+		int m = rn->items.n;
+		c->depth++;
+		jn_check_guard(c);
+		if (m) {
+			c->depth++;
+			c->ticks += (unsigned)m - 1;
+			jn_check_guard(c);
+			c->depth--;
+		}
+		c->depth--;
+		for (int i = 0; i < m && !found && l.t != JV_UNDEF; i++)
+			found = in_eq(rn->items.v[i]->cval, l);
+	} else {
+		if (!fast_operand(c, rn, input, env, &r))
+			return false;
+		if (l.t == JV_UNDEF || r.t == JV_UNDEF)
+			found = false;
+		else if (!jv_is_arr(r))
+			found = in_eq(r, l);
+		else
+			for (uint32_t i = 0, m = jv_alen(r); i < m && !found;
+			     i++)
+				found = in_eq(jv_aget(r, i), l);
+	}
+	*out = jv_bool(found);
+	return true;
+}
+
+/*
  * A FAST_BINOP node, its depth counted: both operands as jn_eval would
  * give them, then the operation if it cannot fail. False where eval_binary
  * must decide from the start (the operands have no side effects).
@@ -3260,6 +3400,8 @@ static inline bool fast_binop(struct jn_ctx *c, const struct jn_node *n,
 			      jv input, struct jn_frame *env, jv *out)
 {
 	jv l, r;
+	if (n->op == OP_IN)
+		return fast_in(c, n, input, env, out);
 	if (!fast_operand(c, n->lhs, input, env, &l) ||
 	    !fast_operand(c, n->rhs, input, env, &r))
 		return false;
@@ -3902,6 +4044,118 @@ static void set_code(struct sfn_jsonata_error *err, const char *code)
 	snprintf(err->code, sizeof(err->code), "%s", code);
 }
 
+/* ---- memo of $v.name ---- */
+
+/*
+ * Paths that start alike, $states.input.order.total and
+ * $states.input.customer.lastName, look $states.input up once per
+ * evaluation when nothing in the expression binds $states: no :=,
+ * parameter, @ or # of that name, and no $eval, which could bind any. Its
+ * value is then the binding's (or the built-in's) wherever it is read, and
+ * what it holds does not change while the expression is evaluated.
+ */
+struct memoscan {
+	const char **bound;
+	size_t nbound, capb;
+	struct jn_node **paths;
+	size_t npaths, capp;
+	bool eval;
+};
+
+static void bound_push(struct memoscan *ms, const char *name)
+{
+	if (!name)
+		return;
+	if (ms->nbound == ms->capb) {
+		ms->capb = ms->capb ? ms->capb * 2 : 8;
+		ms->bound =
+			sfn_xrealloc(ms->bound, ms->capb * sizeof(*ms->bound));
+	}
+	ms->bound[ms->nbound++] = name;
+}
+
+static void memo_walk(struct jn_node *n, struct memoscan *ms)
+{
+	if (!n)
+		return;
+	if (n->type == N_VARIABLE && n->str && !strcmp(n->str, "eval"))
+		ms->eval = true;
+	if (n->type == N_BIND && n->lhs)
+		bound_push(ms, n->lhs->str);
+	if (n->type == N_LAMBDA)
+		for (int i = 0; i < n->items.n; i++)
+			bound_push(ms, n->items.v[i]->str);
+	bound_push(ms, n->focus);
+	bound_push(ms, n->index);
+	for (int i = 0; i < n->stages.n; i++)
+		bound_push(ms, n->stages.v[i].name);
+	if (n->type == N_PATH && n->fast == FAST_NAMES && n->items.n >= 2 &&
+	    n->items.v[0]->type == N_VARIABLE && n->items.v[0]->slen &&
+	    strcmp(n->items.v[0]->str, "$") && n->items.v[1]->type == N_NAME) {
+		if (ms->npaths == ms->capp) {
+			ms->capp = ms->capp ? ms->capp * 2 : 8;
+			ms->paths = sfn_xrealloc(ms->paths,
+						 ms->capp * sizeof(*ms->paths));
+		}
+		ms->paths[ms->npaths++] = n;
+	}
+	struct jn_node *kids[] = { n->lhs,  n->rhs,	  n->expr,    n->cond,
+				   n->then, n->els,	  n->pattern, n->update,
+				   n->del,  n->procedure, n->body,    n->orig };
+	for (size_t i = 0; i < sizeof(kids) / sizeof(kids[0]); i++)
+		memo_walk(kids[i], ms);
+	for (int i = 0; i < n->items.n; i++)
+		memo_walk(n->items.v[i], ms);
+	for (int i = 0; i < n->pairs.n; i++) {
+		memo_walk(n->pairs.v[i].k, ms);
+		memo_walk(n->pairs.v[i].v, ms);
+	}
+	for (int i = 0; n->group && i < n->group->n; i++) {
+		memo_walk(n->group->v[i].k, ms);
+		memo_walk(n->group->v[i].v, ms);
+	}
+	for (int i = 0; i < n->stages.n; i++)
+		memo_walk(n->stages.v[i].expr, ms);
+	for (int i = 0; i < n->predicate.n; i++)
+		memo_walk(n->predicate.v[i].expr, ms);
+	for (int i = 0; i < n->nterms; i++)
+		memo_walk(n->terms[i].expr, ms);
+}
+
+/* $v.name of two paths alike */
+static bool memo_same(const struct jn_node *a, const struct jn_node *b)
+{
+	const struct jn_node *av = a->items.v[0], *bv = b->items.v[0];
+	const struct jn_node *an = a->items.v[1], *bn = b->items.v[1];
+	return !strcmp(av->str, bv->str) && an->slen == bn->slen &&
+	       !memcmp(an->str, bn->str, an->slen);
+}
+
+/* Gives a memo slot to each $v.name that two paths or more start with. */
+static void memo_slots(struct sfn_jsonata *e)
+{
+	struct memoscan ms = { 0 };
+	memo_walk(e->root, &ms);
+	for (size_t i = 0; !ms.eval && i < ms.npaths; i++) {
+		struct jn_node *p = ms.paths[i];
+		if (p->memo)
+			continue;
+		bool bound = false;
+		for (size_t b = 0; b < ms.nbound && !bound; b++)
+			bound = !strcmp(ms.bound[b], p->items.v[0]->str);
+		if (bound)
+			continue;
+		for (size_t j = i + 1; j < ms.npaths; j++)
+			if (!ms.paths[j]->memo && memo_same(p, ms.paths[j])) {
+				if (!p->memo)
+					p->memo = ++e->nmemo;
+				ms.paths[j]->memo = p->memo;
+			}
+	}
+	free(ms.bound);
+	free(ms.paths);
+}
+
 struct sfn_jsonata *sfn_jsonata_compile(const char *expr, size_t len, int flags,
 					struct sfn_jsonata_error *err)
 {
@@ -3909,8 +4163,10 @@ struct sfn_jsonata *sfn_jsonata_compile(const char *expr, size_t len, int flags,
 	memset(&ce, 0, sizeof(ce));
 	jn_builtins_init();
 	struct sfn_jsonata *e = jn_parse(expr, len, flags, &ce);
-	if (e)
+	if (e) {
 		jn_analyse(e->root, e->flags);
+		memo_slots(e);
+	}
 	if (!e && err) {
 		memset(err, 0, sizeof(*err));
 		set_code(err, ce.code ? ce.code : "S0201");
@@ -3949,15 +4205,12 @@ void sfn_jsonata_free(struct sfn_jsonata *e)
 	free(e);
 }
 
-/*
- * How much of this thread's stack deep recursion may use: what is left
- * below @here, less a margin for the frames of one evaluation step and of
- * the C library. Map iterations run on threads with their own stacks.
- */
-size_t jn_stack_room(const char *here)
+#define STACK_MARGIN (256u << 10)
+
+/* the low end of this thread's stack, looked up once per thread (for the
+ * main thread glibc reads /proc/self/maps); NULL if unknown */
+static const char *stack_low(void)
 {
-	/* the low end of this thread's stack, looked up once per thread
-	 * (for the main thread glibc reads /proc/self/maps) */
 	static _Thread_local const char *low;
 	static _Thread_local bool known;
 	if (!known) {
@@ -3971,10 +4224,40 @@ size_t jn_stack_room(const char *here)
 			pthread_attr_destroy(&attr);
 		}
 	}
+	return low;
+}
+
+/*
+ * How much of this thread's stack deep recursion may use: what is left
+ * below @here, less a margin for the frames of one evaluation step and of
+ * the C library. Map iterations run on threads with their own stacks.
+ */
+size_t jn_stack_room(const char *here)
+{
+	const char *low = stack_low();
 	if (!low || here <= low)
 		return 1u << 20;
-	size_t left = (size_t)(here - low), margin = 256u << 10;
+	size_t left = (size_t)(here - low), margin = STACK_MARGIN;
 	return left > 2 * margin ? left - margin : left / 2;
+}
+
+/*
+ * @here less jn_stack_room(@here): where recursion from @here stops. With
+ * room to spare that is the low end of the stack plus the margin, the same
+ * for every evaluation of the thread: kept after the first.
+ */
+static uintptr_t stack_floor(const char *here)
+{
+	static _Thread_local uintptr_t floor_; /* low + margin; 0: unknown */
+	if (floor_ && (uintptr_t)here > floor_ + STACK_MARGIN)
+		return floor_;
+	const char *low = stack_low();
+	if (low && here > low && (size_t)(here - low) > 2 * STACK_MARGIN) {
+		floor_ = (uintptr_t)low + STACK_MARGIN;
+		return floor_;
+	}
+	size_t room = jn_stack_room(here);
+	return (uintptr_t)here > room ? (uintptr_t)here - room : 0;
 }
 
 double jn_now_ms(struct jn_ctx *c)
@@ -3988,6 +4271,174 @@ double jn_now_ms(struct jn_ctx *c)
 	return c->now_ms;
 }
 
+/* bindings of the root frame kept on the stack */
+#define ROOT_BINDS 8
+
+/*
+ * A FAST_NAMES path as the whole expression ($states.input.order.total):
+ * names_path's walk over jansson objects, giving the jansson value it ends
+ * on (borrowed; NULL: undefined) so that the result can be that value
+ * itself. False, having counted nothing, where names_path is to decide.
+ */
+__attribute__((always_inline)) static inline bool
+root_path(struct jn_ctx *c, const struct jn_node *n, jv input,
+	  struct jn_frame *env, json_t **out)
+{
+	int ns = n->items.n, i = 0;
+	json_t *j;
+	const struct jn_node *st = n->items.v[0];
+	if (jv_is_arr(input))
+		return false; /* as jn_eval */
+	json_t *mx;
+	if (memo_usable(c, n) && memo_first(c, n, input, env, &mx)) {
+		/* the first two steps, as the loop below would end them */
+		j = mx;
+		i = 2;
+		if (!mx || ns == 2)
+			goto done;
+		if (!json_is_object(mx)) {
+			if (json_is_array(mx))
+				return false;
+			j = NULL;
+			goto done;
+		}
+	} else if (st->type == N_VARIABLE) {
+		jv v = eval_variable(c, st, input, env);
+		if (v.t != JV_JOBJ)
+			return false;
+		j = v.u.j;
+		i = 1;
+	} else if (input.t == JV_JOBJ) {
+		j = input.u.j;
+	} else {
+		return false;
+	}
+	for (int k = i; k < ns - 1; k++) {
+		/* arrays on the way are for names_path */
+		json_t *x = json_object_getn(j, n->items.v[k]->str,
+					     n->items.v[k]->slen);
+		if (!x || !json_is_object(x)) {
+			if (json_is_array(x))
+				return false;
+			j = NULL;
+			goto done;
+		}
+		j = x;
+	}
+	if (i < ns)
+		j = json_object_getn(j, n->items.v[ns - 1]->str,
+				     n->items.v[ns - 1]->slen);
+done:
+	/* jn_eval's and names_path's depth and ticks, for the guard */
+	c->depth += 2;
+	c->ticks += (unsigned)ns;
+	jn_check_guard(c);
+	c->depth -= 2;
+	*out = j;
+	return true;
+}
+
+/*
+ * The result for a jansson value the expression ended on: a new reference
+ * to it, but for numbers that are JavaScript's in another form (integers
+ * beyond 2^53, integral reals), converted as jv_to_json would.
+ */
+static json_t *json_result(json_t *j)
+{
+	if (json_is_integer(j)) {
+		json_int_t v = json_integer_value(j);
+		if (v <= -9007199254740992 || v >= 9007199254740992)
+			return jv_to_json(jv_from_json(j));
+	} else if (json_is_real(j)) {
+		double d = json_real_value(j);
+		if (fabs(d) < 9007199254740992.0 && (double)(json_int_t)d == d)
+			return json_integer((json_int_t)d); /* as to_json */
+	}
+	return json_incref(j);
+}
+
+/*
+ * A FAST_OBJLIT object constructor as the whole expression, over one
+ * input: eval_unary's, the same depth counted, built as jansson at once
+ * (no object of ours to convert). The values are all evaluated first, so
+ * that an error leaves nothing to free; a value that is a path to a value
+ * of the input is that value itself, as for root_path.
+ */
+static json_t *root_object(struct jn_ctx *c, const struct jn_node *n, jv input,
+			   struct jn_frame *env)
+{
+	const struct jn_pairs *g = &n->pairs;
+	jv v[16]; /* literal_keys: no more */
+	json_t *j[16];
+	c->depth++;
+	jn_check_guard(c);
+	for (int i = 0; i < g->n; i++) {
+		/* the keys count as evaluated nodes */
+		c->depth++;
+		jn_check_guard(c);
+		c->depth--;
+	}
+	for (int i = 0; i < g->n; i++) {
+		const struct jn_node *vn = g->v[i].v;
+		j[i] = NULL;
+		if (vn->fast == FAST_NAMES &&
+		    root_path(c, vn, input, env, &j[i]))
+			v[i] = JV_U;
+		else
+			v[i] = jn_eval(c, vn, input, env);
+	}
+	c->depth--;
+	json_t *o = json_object();
+	for (int i = 0; i < g->n; i++) {
+		const struct jn_node *k = g->v[i].k;
+		json_t *x = j[i] ? json_result(j[i])
+			    : v[i].t == JV_UNDEF || v[i].t == JV_FUNC
+				    ? NULL
+				    : to_json(v[i]);
+		if (x)
+			json_object_setn_new_nocheck(o, k->str, k->slen, x);
+	}
+	return o;
+}
+
+/* a node without predicate, grouping or [] after it */
+static bool bare(const struct jn_node *n)
+{
+	return !n->has_predicate && !n->group && !n->keep_array;
+}
+
+/* a FAST_OBJLIT object constructor, or a block that ends in one */
+static bool root_objlit(const struct jn_node *n)
+{
+	if (!bare(n))
+		return false;
+	if (n->type == N_BLOCK)
+		return n->items.n > 0 &&
+		       root_objlit(n->items.v[n->items.n - 1]);
+	return n->fast == FAST_OBJLIT;
+}
+
+/* root_object, or a block's items as eval_node has them and then
+ * root_object of its last */
+static json_t *root_objlit_eval(struct jn_ctx *c, const struct jn_node *n,
+				jv input, struct jn_frame *env)
+{
+	if (n->type != N_BLOCK)
+		return root_object(c, n, input, env);
+	c->depth++;
+	jn_check_guard(c);
+	/* eval_node's frame, on the stack: the evaluation ends in here */
+	struct jv_bind fb[4];
+	struct jn_frame frame = { .parent = env, .b = fb, .cap = 4 };
+	struct jn_frame *f = n->analysed && !n->effects ? env : &frame;
+	int last = n->items.n - 1;
+	for (int i = 0; i < last; i++)
+		jn_eval(c, n->items.v[i], input, f);
+	json_t *o = root_objlit_eval(c, n->items.v[last], input, f);
+	c->depth--;
+	return o;
+}
+
 int sfn_jsonata_eval(const struct sfn_jsonata *e, json_t *input,
 		     json_t *bindings, const struct sfn_jsonata_limits *limits,
 		     json_t **result, struct sfn_jsonata_error *err)
@@ -3999,20 +4450,20 @@ int sfn_jsonata_eval(const struct sfn_jsonata *e, json_t *input,
 	struct jn_ctx ctx;
 	struct jn_ctx *c = &ctx;
 	struct jn_catch top;
+	struct jn_frame root;
+	struct jv_bind root_b[ROOT_BINDS];
+	json_t *memo_b[ROOT_BINDS];
 	char base = 0;
 	volatile int rc = 0;
-	memset(c, 0, sizeof(*c));
+	/* all but the error, which every throw sets first (it is large) */
+	memset(&c->catch_, 0, sizeof(*c) - offsetof(struct jn_ctx, catch_));
 	arena.cur = first;
 	arena.end = first + sizeof(first);
 	*result = NULL;
 	c->a = &arena;
 	c->e = e;
 	c->flags = e->flags;
-	c->stack_base = &base;
-	c->stack_limit = jn_stack_room(&base);
-	c->stack_floor = (uintptr_t)&base > c->stack_limit
-				 ? (uintptr_t)&base - c->stack_limit
-				 : 0;
+	c->stack_floor = stack_floor(&base);
 	c->depth_cap = (unsigned)-1;
 	if (limits) {
 		c->max_depth = limits->max_depth;
@@ -4066,36 +4517,59 @@ int sfn_jsonata_eval(const struct sfn_jsonata *e, json_t *input,
 		goto out;
 	}
 	{
-		c->root = jn_frame_new(c, NULL);
 		jv in = input ? jv_from_json(input) : JV_U;
-		struct jn_frame *f = c->root;
-		size_t nb = bindings && json_is_object(bindings)
-				    ? json_object_size(bindings)
-				    : 0;
-		f->cap = (uint32_t)nb + 1;
-		f->b = jn_alloc(c->a, sizeof(*f->b) * f->cap);
-		f->b[f->n++] = (struct jv_bind){ .name = "$", .v = in };
-		if (nb) {
-			/* distinct keys, borrowed as the values are; the input
-			 * wins over a binding named "$" */
-			for (void *it = json_object_iter(bindings); it;
-			     it = json_object_iter_next(bindings, it)) {
-				const char *k = json_object_iter_key(it);
-				if (strcmp(k, "$"))
-					f->b[f->n++] = (struct jv_bind){
-						.name = k,
-						.v = jv_from_json(
-							json_object_iter_value(
-								it))
-					};
+		/* the root frame: on the stack when it is small */
+		struct jn_frame *f = &root;
+		f->parent = NULL;
+		f->n = 1;
+		f->cap = ROOT_BINDS;
+		f->b = root_b;
+		f->b[0] = (struct jv_bind){ .name = "$", .v = in };
+		/* distinct keys, borrowed as the values are; the input wins
+		 * over a binding named "$" (no iterator for a non-object) */
+		for (void *it = bindings ? json_object_iter(bindings) : NULL;
+		     it; it = json_object_iter_next(bindings, it)) {
+			const char *k = json_object_iter_key(it);
+			if (k[0] == '$' && !k[1])
+				continue;
+			if (f->n == f->cap) {
+				struct jv_bind *nb = jn_alloc(
+					c->a, sizeof(*nb) * 2 * f->cap);
+				memcpy(nb, f->b, sizeof(*nb) * f->n);
+				f->b = nb;
+				f->cap *= 2;
 			}
+			f->b[f->n++] = (struct jv_bind){
+				.name = k,
+				.v = jv_from_json(json_object_iter_value(it))
+			};
 		}
+		c->root = f;
+		/* e's memo slots: NULL until first used */
+		c->nmemo = e->nmemo;
+		c->memo = e->nmemo <= ROOT_BINDS
+				  ? memo_b
+				  : jn_alloc(c->a, sizeof(json_t *) * e->nmemo);
+		for (uint32_t i = 0; i < e->nmemo; i++)
+			c->memo[i] = NULL;
 		if (jv_is_arr(in)) {
 			jv w = jv_seq1(c, in);
 			w.u.a->outer = true;
 			in = w;
 		}
-		jv r = jn_eval(c, e->root, in, c->root);
+		json_t *j;
+		const struct jn_node *rn = e->root;
+		if (rn->fast == FAST_NAMES && root_path(c, rn, in, f, &j)) {
+			/* a value of the input or of a binding: itself */
+			*result = j ? json_result(j) : NULL;
+			goto out;
+		}
+		if (!jv_is_arr(in) && root_objlit(rn)) {
+			/* an object: built as jansson at once */
+			*result = root_objlit_eval(c, rn, in, f);
+			goto out;
+		}
+		jv r = jn_eval(c, rn, in, f);
 		if (r.t == JV_FUNC && (e->flags & SFN_JSONATA_AWS)) {
 			/* A state's field cannot hold a function. */
 			if (err) {
@@ -4115,10 +4589,14 @@ int sfn_jsonata_eval(const struct sfn_jsonata *e, json_t *input,
 		}
 	}
 out:
-	held_release_all(c);
-	sb_release_all(c);
-	jn_regex_ctx_release(c);
-	arena_recycle(&arena);
+	if (c->held)
+		held_release_all(c);
+	if (c->sbs)
+		sb_release_all(c);
+	if (c->md)
+		jn_regex_ctx_release(c);
+	if (arena.head)
+		arena_recycle(&arena);
 	return rc;
 }
 

@@ -1221,7 +1221,14 @@ static double shift10(double v, double shift)
 	char *e = strchr(buf, 'e');
 	long ex = strtol(e + 1, NULL, 10);
 	*e = 0;
-	snprintf(tmp, sizeof(tmp), "%se%ld", buf, ex + (long)shift);
+	/* JavaScript's text of the exponent: "3.022e1.5" and "3.022e1e+21"
+	 * are NaN; past 1e5 it is Infinity or 0 as far as doubles go */
+	double sh = (double)ex + shift;
+	if (sh != floor(sh) || fabs(sh) >= 1e21)
+		return NAN;
+	if (fabs(sh) > 100000)
+		sh = sh > 0 ? 100000 : -100000;
+	snprintf(tmp, sizeof(tmp), "%se%ld", buf, (long)sh);
 	return strtod(tmp, NULL);
 }
 

@@ -37,8 +37,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		sfn_jsonata_compile((const char *)data, size, flags, &err);
 	if (e) {
 		json_t *doc = json_loads(doc_text, 0, NULL);
-		json_t *bind = json_pack("{s:i,s:s,s:[i,i]}", "x", 42, "name",
-					 "sfn", "pair", 1, 2);
+		/* "v" as Step Functions' $states: an object of objects */
+		json_t *bind = json_pack(
+			"{s:i,s:s,s:[i,i],s:{s:{s:f,s:[{s:i},{s:s}]},s:s}}",
+			"x", 42, "name", "sfn", "pair", 1, 2, "v", "a", "b",
+			2.5, "l", "c", 1, "c", "d", "s", "t");
 		struct sfn_jsonata_limits lim = { 300, 200, 64u << 20 };
 		json_t *result = NULL;
 		if (sfn_jsonata_eval(e, doc, bind, &lim, &result, &err) == 0)

@@ -190,10 +190,14 @@ enum jn_fast {
 	FAST_CONST,  /* a literal without predicate or grouping: cval */
 	FAST_NAMES,  /* a path of plain names, maybe after one $variable */
 	FAST_OBJLIT, /* an object constructor of distinct literal keys */
-	FAST_BINOP,  /* comparison or arithmetic of two FAST_CONST/NAMES/VAR */
+	FAST_BINOP,  /* comparison, arithmetic or 'in' of two of FAST_CONST/
+		      * NAMES/VAR (the right of 'in' may be FAST_LITARR) */
 	FAST_VAR,    /* a $variable (or $) without predicate or grouping */
 	FAST_LOGIC,  /* and/or of two FAST_CONST/NAMES/VAR/BINOP/LOGIC */
 	FAST_BLOCK,  /* ( expr ) where nothing binds or calls a function */
+	/* an array constructor of FAST_CONST items: the right of a FAST_BINOP
+	 * 'in' reads them off the tree (jn_eval still makes the array) */
+	FAST_LITARR,
 };
 
 struct jn_node {
@@ -230,6 +234,9 @@ struct jn_node {
 	struct jn_node *orig;	     /* lambda: the original parse node */
 	jv cval;		     /* FAST_CONST: the value */
 	const struct jn_builtin *bi; /* N_VARIABLE: the built-in of its name */
+	/* FAST_NAMES $v.name...: 1 + the slot of the expression's memo that
+	 * keeps $v.name for the evaluation; 0: none */
+	uint32_t memo;
 };
 
 enum {
@@ -263,6 +270,7 @@ struct sfn_jsonata {
 	const char *src;
 	size_t srclen;
 	int nlabels;
+	uint32_t nmemo; /* slots of jn_node.memo */
 };
 
 /* ---- errors ---- */
@@ -323,8 +331,6 @@ struct jn_ctx {
 	unsigned time_ms, ticks;
 	size_t max_memory;
 	uint64_t start_ns;
-	char *stack_base;
-	size_t stack_limit;
 	double now_ms;
 	struct jn_frame *root;
 	void *md; /* pcre2 match data */
@@ -333,6 +339,8 @@ struct jn_ctx {
 	bool rng_seeded;
 	struct jn_sbnode *sbs; /* heap buffers to release at the end */
 	struct jn_held *held;  /* $eval's expressions, freed at the end */
+	json_t **memo;	       /* e's memo slots (jn_node.memo); NULL: unset */
+	uint32_t nmemo;
 };
 
 struct jn_builtin {
@@ -528,7 +536,8 @@ jv jn_regex_exec(struct jn_ctx *c, const struct jn_regex *re, const char *s,
 		 jv *groups);
 void jn_guard_slow(struct jn_ctx *c);
 /* Depth, stack, and every 256 nodes memory and time: U1001 past them. */
-static inline void jn_check_guard(struct jn_ctx *c)
+__attribute__((always_inline)) static inline void
+jn_check_guard(struct jn_ctx *c)
 {
 	char here;
 	if (c->depth > c->depth_cap || (uintptr_t)&here < c->stack_floor ||

@@ -37,6 +37,26 @@ static char *run(const char *expr, const char *doc, int flags)
 	return out;
 }
 
+/* check() with @bind (JSON text of an object) as the bindings */
+static void check_bound(const char *expr, const char *bind, const char *want)
+{
+	struct sfn_jsonata *e =
+		sfn_jsonata_compile(expr, strlen(expr), 0, NULL);
+	json_t *b = json_loads(bind, 0, NULL), *r = NULL;
+	char *got;
+	if (!e)
+		got = sfn_xstrdup("ERR compile");
+	else if (sfn_jsonata_eval(e, NULL, b, NULL, &r, NULL) < 0)
+		got = sfn_xstrdup("ERR");
+	else
+		got = r ? sfn_json_dumps(r, 0) : sfn_xstrdup("undefined");
+	SFN_CHECK_STR(got, want, expr);
+	free(got);
+	json_decref(r);
+	json_decref(b);
+	sfn_jsonata_free(e);
+}
+
 static void check(const char *expr, const char *doc, int flags,
 		  const char *want)
 {
@@ -58,6 +78,21 @@ static void *worker(void *arg)
 		json_t *r = NULL;
 		if (sfn_jsonata_eval(j->e, j->doc, NULL, NULL, &r, NULL) == 0 &&
 		    json_is_integer(r) && json_integer_value(r) == 6)
+			j->ok++;
+		json_decref(r);
+	}
+	return NULL;
+}
+
+/* the memo and the result object, with bindings, from several threads */
+static void *worker_bound(void *arg)
+{
+	struct job *j = arg;
+	for (int i = 0; i < 200; i++) {
+		json_t *r = NULL;
+		if (sfn_jsonata_eval(j->e, NULL, j->doc, NULL, &r, NULL) == 0 &&
+		    json_integer_value(json_object_get(r, "s")) == 3 &&
+		    json_is_true(json_object_get(r, "t")))
 			j->ok++;
 		json_decref(r);
 	}
@@ -107,6 +142,10 @@ int main(void)
 	check("$parse('{\"a\": 1}').a", NULL, SFN_JSONATA_AWS, "1");
 	check("$range(0, 6, 2)", NULL, SFN_JSONATA_AWS, "[0,2,4,6]");
 	check("$length($uuid())", NULL, SFN_JSONATA_AWS, "36");
+	/* a precision JavaScript cannot write as an exponent: NaN */
+	check("$round(3.022, -32e24)", NULL, 0, "null");
+	check("$round(3.022, 1.5)", NULL, 0, "null");
+	check("$round(3.022, -400)", NULL, 0, "0");
 
 	/* the short cuts of jn_analyse and eval_step give what jsonata-js
 	 * 2.2.2 gives: a sort of one item is that item, unless kept */
@@ -148,6 +187,70 @@ int main(void)
 	check("( $eval(\"$s := 'abc'\"); $s )", NULL, 0, "\"abc\"");
 	check("( $eval(\"$g := function(){ 'x' & $s }\"); $s := 'y'; $g() )",
 	      NULL, 0, "\"xy\"");
+
+	/* the result's short cuts in sfn_jsonata_eval (a path, an object
+	 * constructor, a block ending in one) give what the general
+	 * evaluation gives: numbers as JavaScript has them, nothing for
+	 * undefined or a function, arrays on the way left to the path */
+	const char *nums = "{\"a\":{\"r\":5.0,\"f\":1.5,\"i\":7,"
+			   "\"big\":9007199254740993,\"s\":\"x\","
+			   "\"l\":[{\"v\":1},{\"v\":2}]}}";
+	check("a.r", nums, 0, "5");
+	check("a.f", nums, 0, "1.5");
+	check("a.i", nums, 0, "7");
+	check("a.big", nums, 0, "9007199254740992");
+	check("a.s.t", nums, 0, "undefined");
+	check("a.l.v", nums, 0, "[1,2]");
+	check("a.l", nums, 0, "[{\"v\":1},{\"v\":2}]");
+	check("{\"r\": a.r, \"n\": a.nothing, \"f\": $sum, \"v\": a.l.v}", nums,
+	      0, "{\"r\":5,\"v\":[1,2]}");
+	check("($x := a.f; {\"x\": $x * 2, \"s\": a.s})", nums, 0,
+	      "{\"x\":3,\"s\":\"x\"}");
+	check("{\"a\": $}", "[1,2]", 0, "{\"a\":[1,2]}");
+	check("$sum", NULL, SFN_JSONATA_AWS, "ERR SFN0001");
+	/* 'in' of a literal array, read off the tree: the values of
+	 * eval_binary */
+	check("a.s in [\"y\", \"x\"]", nums, 0, "true");
+	check("a.i in [\"7\", 8]", nums, 0, "false");
+	check("a.nothing in [null]", nums, 0, "false");
+	check("null in [1, null]", nums, 0, "true");
+	check("a.i in a.i", nums, 0, "true");
+	check("a.l in a.l", nums, 0, "false");
+	check("a.i in []", nums, 0, "false");
+	/* $v.name looked up once for the paths that start with it, unless
+	 * something may bind $v */
+	const char *vb = "{\"v\":{\"a\":{\"b\":1,\"c\":2},\"s\":\"t\","
+			 "\"l\":[{\"b\":1},{\"b\":2}]}}";
+	check_bound("$v.a.b + $v.a.c", vb, "3");
+	check_bound("{\"x\": $v.a.b, \"y\": $v.a.c, \"z\": $v.q.r}", vb,
+		    "{\"x\":1,\"y\":2}");
+	check_bound("$v.a.b > 0 and $v.a.c in [2]", vb, "true");
+	check_bound("[$v.l.b, $v.l]", vb, "[1,2,{\"b\":1},{\"b\":2}]");
+	check_bound("$v.s & $v.s.x & $v.nothing", vb, "\"t\"");
+	check_bound("$v.a.b + ($v := {\"a\": {\"b\": 10}}; $v.a.b)", vb, "11");
+	check_bound("(function($v){ $v.a.b })({\"a\":{\"b\":5}}) + $v.a.b", vb,
+		    "6");
+	check_bound("$v.a.b + $eval(\"$v.a.c\")", vb, "3");
+	check_bound("$v.l.b + $v.l.b", vb, "ERR");
+	/* more bindings than the root frame holds on the stack; "$" is the
+	 * input's */
+	check_bound("$a + $i + $k",
+		    "{\"a\":1,\"b\":2,\"c\":3,\"d\":4,\"e\":5,\"f\":6,"
+		    "\"g\":7,\"h\":8,\"i\":9,\"j\":10,\"k\":11,\"$\":0}",
+		    "21");
+	check_bound("$$", "{\"$\":5}", "undefined");
+
+	/* a value of the input is the result itself */
+	json_t *nd = json_loads(nums, 0, NULL);
+	struct sfn_jsonata *pe = sfn_jsonata_compile("a.f", 3, 0, NULL);
+	json_t *pr = NULL;
+	SFN_CHECK_INT(sfn_jsonata_eval(pe, nd, NULL, NULL, &pr, NULL), 0,
+		      "path");
+	SFN_CHECK(pr == json_object_get(json_object_get(nd, "a"), "f"),
+		  "a value of the input is returned as itself");
+	json_decref(pr);
+	sfn_jsonata_free(pe);
+	json_decref(nd);
 
 	/* error details */
 	struct sfn_jsonata_error err = { 0 };
@@ -199,6 +302,19 @@ int main(void)
 		SFN_CHECK_INT(jobs[i].ok, 200, "thread results");
 	}
 	json_decref(in);
+	sfn_jsonata_free(shared);
+	const char *tb = "{\"s\": $v.a.b + $v.a.c, \"t\": $v.a.b in [1]}";
+	shared = sfn_jsonata_compile(tb, strlen(tb), 0, &err);
+	json_t *bound = json_loads(vb, 0, NULL);
+	for (int i = 0; i < 4; i++) {
+		jobs[i] = (struct job){ shared, bound, 0 };
+		pthread_create(&th[i], NULL, worker_bound, &jobs[i]);
+	}
+	for (int i = 0; i < 4; i++) {
+		pthread_join(th[i], NULL);
+		SFN_CHECK_INT(jobs[i].ok, 200, "thread results with bindings");
+	}
+	json_decref(bound);
 	sfn_jsonata_free(shared);
 	return sfn_test_done();
 }
