@@ -400,6 +400,11 @@ static uint32_t hash_str(const char *s, size_t n)
 	return (uint32_t)h;
 }
 
+uint32_t jn_hash_str(const char *s, size_t n)
+{
+	return hash_str(s, n);
+}
+
 static void obj_reindex(struct jn_ctx *c, struct jv_obj *o)
 {
 	uint32_t cap = 16;

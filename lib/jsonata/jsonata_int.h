@@ -481,6 +481,8 @@ size_t jv_obj_size(jv o);
 
 bool jv_is_func(jv v);
 bool jv_deep_equal(jv a, jv b);
+/* a hash of @n bytes, its low bits fit to index a table */
+uint32_t jn_hash_str(const char *s, size_t n);
 bool jv_boolean_slow(jv v);
 /* $boolean of a defined value */
 static inline bool jv_boolean(jv v)
