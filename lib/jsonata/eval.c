@@ -1601,16 +1601,6 @@ static jv eval_unary(struct jn_ctx *c, const struct jn_node *n, jv input,
 	return eval_group(c, &n->pairs, n->pos, input, env);
 }
 
-/* jv_push without its call while there is room: the loops over many
- * items */
-static inline void push(struct jn_ctx *c, struct jv_arr *a, jv v)
-{
-	if (a->n < a->cap)
-		a->v[a->n++] = v;
-	else
-		jv_push(c, a, v);
-}
-
 /* Items of an input array are scattered over the heap: ask for the next
  * ones early (the json_t and, for objects, what follows it). */
 static inline void prefetch_json(const json_t *j)
@@ -1694,20 +1684,21 @@ static jv eval_step(struct jn_ctx *c, const struct jn_node *step, jv input,
 			/* the first result was held back: append it now */
 			size_t m = json_array_size(first.u.j);
 			for (size_t x = 0; x < m; x++)
-				push(c, rs.u.a,
-				     jv_from_json(
-					     json_array_get(first.u.j, x)));
+				jv_push_fast(c, rs.u.a,
+					     jv_from_json(json_array_get(
+						     first.u.j, x)));
 		}
 		if (!jv_is_arr(res) || (res.t == JV_ARR && res.u.a->cons)) {
-			push(c, rs.u.a, res);
+			jv_push_fast(c, rs.u.a, res);
 		} else if (res.t == JV_ARR) {
 			for (uint32_t x = 0; x < res.u.a->n; x++)
-				push(c, rs.u.a, res.u.a->v[x]);
+				jv_push_fast(c, rs.u.a, res.u.a->v[x]);
 		} else {
 			size_t m = json_array_size(res.u.j);
 			for (size_t x = 0; x < m; x++)
-				push(c, rs.u.a,
-				     jv_from_json(json_array_get(res.u.j, x)));
+				jv_push_fast(c, rs.u.a,
+					     jv_from_json(json_array_get(
+						     res.u.j, x)));
 		}
 	}
 	if (count == 1 && first.t == JV_JARR && (last || hand_on)) {
@@ -2143,9 +2134,9 @@ static void group_add(struct jn_ctx *c, struct group_ent *g, jv item)
 	if (jv_is_arr(item)) {
 		uint32_t m = jv_alen(item);
 		for (uint32_t i = 0; i < m; i++)
-			jv_push(c, g->data.u.a, jv_aget(item, i));
+			jv_push_fast(c, g->data.u.a, jv_aget(item, i));
 	} else {
-		jv_push(c, g->data.u.a, item);
+		jv_push_fast(c, g->data.u.a, item);
 	}
 }
 

@@ -879,20 +879,23 @@ FN(f_split)
 			}
 			return;
 		}
-		size_t pos = 0;
+		struct jv_arr *ra = result.u.a;
+		const char *pos = s.u.s, *end = s.u.s + s.len;
 		for (;;) {
-			if (result.u.a->n >= maxn)
+			if (ra->n >= maxn)
 				return;
-			const char *p = memfind(s.u.s + pos, s.len - pos,
-						sep.u.s, sep.len);
+			const char *p =
+				sep.len == 1 ? memchr(pos, sep.u.s[0],
+						      (size_t)(end - pos))
+					     : memfind(pos, (size_t)(end - pos),
+						       sep.u.s, sep.len);
 			if (!p) {
-				jv_push(c, result.u.a,
-					jv_str(s.u.s + pos, s.len - pos));
+				jv_push_fast(c, ra,
+					     jv_str(pos, (size_t)(end - pos)));
 				return;
 			}
-			size_t idx = (size_t)(p - s.u.s);
-			jv_push(c, result.u.a, jv_str(s.u.s + pos, idx - pos));
-			pos = idx + sep.len;
+			jv_push_fast(c, ra, jv_str(pos, (size_t)(p - pos)));
+			pos = p + sep.len;
 		}
 	}
 	struct mstate st;

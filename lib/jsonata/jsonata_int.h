@@ -468,6 +468,14 @@ struct jv_arr *jv_arr_new(struct jn_ctx *c, uint32_t cap);
 jv jv_seq(struct jn_ctx *c, uint32_t cap);
 jv jv_arrv(struct jn_ctx *c, uint32_t cap);
 void jv_push(struct jn_ctx *c, struct jv_arr *a, jv v);
+/* jv_push without a call while @a has room: for loops over many items */
+static inline void jv_push_fast(struct jn_ctx *c, struct jv_arr *a, jv v)
+{
+	if (a->n < a->cap)
+		a->v[a->n++] = v;
+	else
+		jv_push(c, a, v);
+}
 jv jv_seq1(struct jn_ctx *c, jv v);
 struct jv_obj *jv_obj_new(struct jn_ctx *c, uint32_t cap);
 jv jv_objv(struct jv_obj *o);
