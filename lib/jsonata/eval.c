@@ -392,9 +392,17 @@ static uint32_t hash_str(const char *s, size_t n)
 		h = (h ^ w) * 0xff51afd7ed558ccdu;
 		h ^= h >> 29;
 	}
+	/* the last 0-7 bytes in at most two loads (which may overlap) */
 	uint64_t w = 0;
-	for (size_t i = 0; i < n; i++)
-		w |= (uint64_t)(unsigned char)s[i] << (8 * i);
+	if (n >= 4) {
+		uint32_t lo, hi;
+		memcpy(&lo, s, 4);
+		memcpy(&hi, s + n - 4, 4);
+		w = lo | (uint64_t)hi << 32;
+	} else if (n) {
+		const unsigned char *u = (const unsigned char *)s;
+		w = u[0] | (uint64_t)u[n / 2] << 8 | (uint64_t)u[n - 1] << 16;
+	}
 	h = (h ^ w) * 0xff51afd7ed558ccdu;
 	h ^= h >> 32;
 	return (uint32_t)h;
