@@ -2019,6 +2019,9 @@ static uint32_t index_hits(const struct jn_node *pred, uint32_t i, uint32_t len)
 	return hits;
 }
 
+static jv eval_condition(struct jn_ctx *c, const struct jn_node *n, jv input,
+			 struct jn_frame *env);
+
 static jv eval_filter(struct jn_ctx *c, const struct jn_node *pred, jv input,
 		      struct jn_frame *env)
 {
@@ -2068,7 +2071,9 @@ static jv eval_filter(struct jn_ctx *c, const struct jn_node *pred, jv input,
 			ctx = item.u.tp->at;
 			e = frame_from_tuple(c, env, item.u.tp);
 		}
-		jv res = jn_eval(c, pred, ctx, e);
+		jv res = pred->fast == FAST_LOGIC || pred->fast == FAST_BINOP
+				 ? eval_condition(c, pred, ctx, e)
+				 : jn_eval(c, pred, ctx, e);
 		if (res.t == JV_BOOL) {
 			if (res.b)
 				jv_push(c, results.u.a, item);
@@ -3341,6 +3346,26 @@ static bool fast_logic(struct jn_ctx *c, const struct jn_node *n, jv input,
 	if (ok)
 		*out = jv_bool(truthy(r));
 	return ok;
+}
+
+/*
+ * jn_eval of a FAST_LOGIC or FAST_BINOP node (a predicate, per item),
+ * without its tests for the other short cuts.
+ */
+static jv eval_condition(struct jn_ctx *c, const struct jn_node *n, jv input,
+			 struct jn_frame *env)
+{
+	c->depth++;
+	jn_check_guard(c);
+	unsigned d = c->depth;
+	jv out;
+	if (n->fast == FAST_BINOP ? fast_binop(c, n, input, env, &out)
+				  : fast_logic(c, n, input, env, &out)) {
+		c->depth--;
+		return out;
+	}
+	c->depth = d;
+	return eval_node(c, n, input, env);
 }
 
 jv jn_eval(struct jn_ctx *c, const struct jn_node *n, jv input,
