@@ -20,7 +20,30 @@ static const char mixed[] = "{\"a\":[{\"b\":[\"x\",\"y\"]},{\"b\":\"x\"},"
 			    "{\"b\":[[\"y\",\"z\"]]},{\"b\":{\"k\":1}},"
 			    "{\"b\":{\"k\":1}}]}";
 
+/* fields missing, of other types, or arrays where a literal is compared */
+static const char orders[] =
+	"{\"o\":[{\"id\":1,\"p\":600,\"c\":\"books\",\"t\":[\"a\","
+	"\"b\"]},{\"id\":3,\"c\":\"toys\",\"p\":900},{\"id\":4,"
+	"\"p\":800,\"c\":[\"books\"]},{\"id\":5,\"p\":501,\"c\":"
+	"\"books\",\"k\":{\"r\":\"EU\"}},{\"id\":6,\"p\":10,\"c\":"
+	"\"toys\",\"k\":{\"r\":[\"EU\"]}},{\"id\":7,\"c\":\"toys\"}]}";
+
 static const struct tcase cases[] = {
+	/* predicates: a field against a literal, and/or, nested fields */
+	{ "o[p > 500 and c = \"books\"].id", orders, "[1,5]" },
+	{ "o[p > 500 or c = \"toys\"].id", orders, "[1,3,4,5,6,7]" },
+	{ "o[c != \"books\"].id", orders, "[3,4,6,7]" },
+	{ "o[c = \"books\"].id", orders, "[1,5]" },
+	{ "o[k.r = \"EU\"].id", orders, "5" },
+	{ "$count(o[p >= 501 and k.r = \"EU\"])", orders, "1" },
+	{ "o[p = 600].t", orders, "[\"a\",\"b\"]" },
+	{ "o[p > \"5\"].id", orders, "ERR T2009" },
+	{ "o[p > 500 and c = \"books\"].id",
+	  "{\"o\":[{\"p\":600,\"c\":\"books\"},{\"p\":[700]}]}", "ERR T2010" },
+	/* grouping */
+	{ "o[p < 700]{c: $count($)}", orders, "{\"books\":2,\"toys\":1}" },
+	{ "o{c: $sum(p)}", orders, "ERR T1003" },
+	{ "$distinct(o.t)", orders, "[\"a\",\"b\"]" },
 	/* $distinct: the first of equal items, in order, of any type */
 	{ "$distinct([1, \"1\", 1, -0, 0, true, false, true, null, null, "
 	  "[1,2], [1,2], {\"a\":1}, {\"a\":1}, \"x\", \"y\", \"x\", [1], 2, "
