@@ -1287,11 +1287,11 @@ static inline bool plain_binary(int op, jv lhs, jv rhs, jv *out)
 	switch (op) {
 	case '=':
 		*out = jv_bool(lhs.len == rhs.len &&
-			       !memcmp(lhs.u.s, rhs.u.s, lhs.len));
+			       jn_mem_eq(lhs.u.s, rhs.u.s, lhs.len));
 		return true;
 	case OP_NE:
 		*out = jv_bool(lhs.len != rhs.len ||
-			       memcmp(lhs.u.s, rhs.u.s, lhs.len));
+			       !jn_mem_eq(lhs.u.s, rhs.u.s, lhs.len));
 		return true;
 	case '<':
 		*out = jv_bool(str_cmp(lhs, rhs) < 0);
@@ -2123,7 +2123,7 @@ static uint32_t *group_slot(uint32_t *idx, uint32_t cap,
 	while (idx[i]) {
 		const struct group_ent *ge = &groups[idx[i] - 1];
 		if (ge->hash == h && ge->klen == klen &&
-		    !memcmp(ge->k, k, klen))
+		    jn_mem_eq(ge->k, k, klen))
 			break;
 		i = (i + 1) & (cap - 1);
 	}

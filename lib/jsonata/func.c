@@ -1887,7 +1887,7 @@ static bool distinct_hash(jv v, uint32_t *h)
 static inline bool same_str(jv k, jv s)
 {
 	return k.t == JV_STR && k.len == s.len &&
-	       (k.u.s == s.u.s || !memcmp(k.u.s, s.u.s, s.len));
+	       (k.u.s == s.u.s || jn_mem_eq(k.u.s, s.u.s, s.len));
 }
 
 struct dset_ent {
