@@ -2041,7 +2041,7 @@ static jv eval_filter(struct jn_ctx *c, const struct jn_node *pred, jv input,
 			if (item.t != JV_UNDEF) {
 				if (jv_is_arr(item))
 					return item;
-				jv_push(c, results.u.a, item);
+				jv_push_fast(c, results.u.a, item);
 			}
 		}
 		return results;
@@ -2058,7 +2058,7 @@ static jv eval_filter(struct jn_ctx *c, const struct jn_node *pred, jv input,
 				continue;
 			jv item = jv_aget(input, i);
 			while (hits--)
-				jv_push(c, results.u.a, item);
+				jv_push_fast(c, results.u.a, item);
 		}
 		return results;
 	}
@@ -2076,7 +2076,7 @@ static jv eval_filter(struct jn_ctx *c, const struct jn_node *pred, jv input,
 				 : jn_eval(c, pred, ctx, e);
 		if (res.t == JV_BOOL) {
 			if (res.b)
-				jv_push(c, results.u.a, item);
+				jv_push_fast(c, results.u.a, item);
 			continue;
 		}
 		if (res.t == JV_NUM) {
@@ -2086,7 +2086,7 @@ static jv eval_filter(struct jn_ctx *c, const struct jn_node *pred, jv input,
 			if (ii < 0)
 				ii += len;
 			if (ii == i)
-				jv_push(c, results.u.a, item);
+				jv_push_fast(c, results.u.a, item);
 			continue;
 		}
 		if (jv_is_arr(res) && is_array_of_numbers(c, res)) {
@@ -2096,10 +2096,10 @@ static jv eval_filter(struct jn_ctx *c, const struct jn_node *pred, jv input,
 				if (ii < 0)
 					ii += len;
 				if (ii == i)
-					jv_push(c, results.u.a, item);
+					jv_push_fast(c, results.u.a, item);
 			}
 		} else if (res.t != JV_UNDEF && jv_boolean(res)) {
-			jv_push(c, results.u.a, item);
+			jv_push_fast(c, results.u.a, item);
 		}
 	}
 	return results;
