@@ -392,12 +392,25 @@ static uint32_t hash_str(const char *s, size_t n)
 		h = (h ^ w) * 0xff51afd7ed558ccdu;
 		h ^= h >> 29;
 	}
+	/* the last 0-7 bytes in at most two loads (which may overlap) */
 	uint64_t w = 0;
-	for (size_t i = 0; i < n; i++)
-		w |= (uint64_t)(unsigned char)s[i] << (8 * i);
+	if (n >= 4) {
+		uint32_t lo, hi;
+		memcpy(&lo, s, 4);
+		memcpy(&hi, s + n - 4, 4);
+		w = lo | (uint64_t)hi << 32;
+	} else if (n) {
+		const unsigned char *u = (const unsigned char *)s;
+		w = u[0] | (uint64_t)u[n / 2] << 8 | (uint64_t)u[n - 1] << 16;
+	}
 	h = (h ^ w) * 0xff51afd7ed558ccdu;
 	h ^= h >> 32;
 	return (uint32_t)h;
+}
+
+uint32_t jn_hash_str(const char *s, size_t n)
+{
+	return hash_str(s, n);
 }
 
 static void obj_reindex(struct jn_ctx *c, struct jv_obj *o)
@@ -1274,11 +1287,11 @@ static inline bool plain_binary(int op, jv lhs, jv rhs, jv *out)
 	switch (op) {
 	case '=':
 		*out = jv_bool(lhs.len == rhs.len &&
-			       !memcmp(lhs.u.s, rhs.u.s, lhs.len));
+			       jn_mem_eq(lhs.u.s, rhs.u.s, lhs.len));
 		return true;
 	case OP_NE:
 		*out = jv_bool(lhs.len != rhs.len ||
-			       memcmp(lhs.u.s, rhs.u.s, lhs.len));
+			       !jn_mem_eq(lhs.u.s, rhs.u.s, lhs.len));
 		return true;
 	case '<':
 		*out = jv_bool(str_cmp(lhs, rhs) < 0);
@@ -1689,21 +1702,21 @@ static jv eval_step(struct jn_ctx *c, const struct jn_node *step, jv input,
 			/* the first result was held back: append it now */
 			size_t m = json_array_size(first.u.j);
 			for (size_t x = 0; x < m; x++)
-				jv_push(c, rs.u.a,
-					jv_from_json(
-						json_array_get(first.u.j, x)));
+				jv_push_fast(c, rs.u.a,
+					     jv_from_json(json_array_get(
+						     first.u.j, x)));
 		}
 		if (!jv_is_arr(res) || (res.t == JV_ARR && res.u.a->cons)) {
-			jv_push(c, rs.u.a, res);
+			jv_push_fast(c, rs.u.a, res);
 		} else if (res.t == JV_ARR) {
 			for (uint32_t x = 0; x < res.u.a->n; x++)
-				jv_push(c, rs.u.a, res.u.a->v[x]);
+				jv_push_fast(c, rs.u.a, res.u.a->v[x]);
 		} else {
 			size_t m = json_array_size(res.u.j);
 			for (size_t x = 0; x < m; x++)
-				jv_push(c, rs.u.a,
-					jv_from_json(
-						json_array_get(res.u.j, x)));
+				jv_push_fast(c, rs.u.a,
+					     jv_from_json(json_array_get(
+						     res.u.j, x)));
 		}
 	}
 	if (count == 1 && first.t == JV_JARR && (last || hand_on)) {
@@ -2016,6 +2029,9 @@ static uint32_t index_hits(const struct jn_node *pred, uint32_t i, uint32_t len)
 	return hits;
 }
 
+static jv eval_condition(struct jn_ctx *c, const struct jn_node *n, jv input,
+			 struct jn_frame *env);
+
 static jv eval_filter(struct jn_ctx *c, const struct jn_node *pred, jv input,
 		      struct jn_frame *env)
 {
@@ -2035,7 +2051,7 @@ static jv eval_filter(struct jn_ctx *c, const struct jn_node *pred, jv input,
 			if (item.t != JV_UNDEF) {
 				if (jv_is_arr(item))
 					return item;
-				jv_push(c, results.u.a, item);
+				jv_push_fast(c, results.u.a, item);
 			}
 		}
 		return results;
@@ -2052,7 +2068,7 @@ static jv eval_filter(struct jn_ctx *c, const struct jn_node *pred, jv input,
 				continue;
 			jv item = jv_aget(input, i);
 			while (hits--)
-				jv_push(c, results.u.a, item);
+				jv_push_fast(c, results.u.a, item);
 		}
 		return results;
 	}
@@ -2065,10 +2081,12 @@ static jv eval_filter(struct jn_ctx *c, const struct jn_node *pred, jv input,
 			ctx = item.u.tp->at;
 			e = frame_from_tuple(c, env, item.u.tp);
 		}
-		jv res = jn_eval(c, pred, ctx, e);
+		jv res = pred->fast == FAST_LOGIC || pred->fast == FAST_BINOP
+				 ? eval_condition(c, pred, ctx, e)
+				 : jn_eval(c, pred, ctx, e);
 		if (res.t == JV_BOOL) {
 			if (res.b)
-				jv_push(c, results.u.a, item);
+				jv_push_fast(c, results.u.a, item);
 			continue;
 		}
 		if (res.t == JV_NUM) {
@@ -2078,7 +2096,7 @@ static jv eval_filter(struct jn_ctx *c, const struct jn_node *pred, jv input,
 			if (ii < 0)
 				ii += len;
 			if (ii == i)
-				jv_push(c, results.u.a, item);
+				jv_push_fast(c, results.u.a, item);
 			continue;
 		}
 		if (jv_is_arr(res) && is_array_of_numbers(c, res)) {
@@ -2088,10 +2106,10 @@ static jv eval_filter(struct jn_ctx *c, const struct jn_node *pred, jv input,
 				if (ii < 0)
 					ii += len;
 				if (ii == i)
-					jv_push(c, results.u.a, item);
+					jv_push_fast(c, results.u.a, item);
 			}
 		} else if (res.t != JV_UNDEF && jv_boolean(res)) {
-			jv_push(c, results.u.a, item);
+			jv_push_fast(c, results.u.a, item);
 		}
 	}
 	return results;
@@ -2115,7 +2133,7 @@ static uint32_t *group_slot(uint32_t *idx, uint32_t cap,
 	while (idx[i]) {
 		const struct group_ent *ge = &groups[idx[i] - 1];
 		if (ge->hash == h && ge->klen == klen &&
-		    !memcmp(ge->k, k, klen))
+		    jn_mem_eq(ge->k, k, klen))
 			break;
 		i = (i + 1) & (cap - 1);
 	}
@@ -2139,9 +2157,9 @@ static void group_add(struct jn_ctx *c, struct group_ent *g, jv item)
 	if (jv_is_arr(item)) {
 		uint32_t m = jv_alen(item);
 		for (uint32_t i = 0; i < m; i++)
-			jv_push(c, g->data.u.a, jv_aget(item, i));
+			jv_push_fast(c, g->data.u.a, jv_aget(item, i));
 	} else {
-		jv_push(c, g->data.u.a, item);
+		jv_push_fast(c, g->data.u.a, item);
 	}
 }
 
@@ -2164,6 +2182,26 @@ static struct jv_tuple *reduce_tuple_stream(struct jn_ctx *c, jv ts)
 		}
 	}
 	return r;
+}
+
+/*
+ * jn_eval of a grouping key, once per item: a plain field of a jansson
+ * object is looked up here, with jn_eval's two guards (at +1 and +2) in
+ * one at the deeper and their ticks counted.
+ */
+static inline jv eval_key(struct jn_ctx *c, const struct jn_node *k, jv item,
+			  struct jn_frame *env)
+{
+	if (k->fast != FAST_NAMES || item.t != JV_JOBJ || k->items.n != 1 ||
+	    k->items.v[0]->type != N_NAME)
+		return jn_eval(c, k, item, env);
+	const struct jn_node *st = k->items.v[0];
+	c->depth += 2;
+	c->ticks++; /* and one in jn_check_guard */
+	jn_check_guard(c);
+	c->depth -= 2;
+	json_t *j = json_object_getn(item.u.j, st->str, st->slen);
+	return j ? jv_from_json(j) : JV_U;
 }
 
 static jv eval_group(struct jn_ctx *c, const struct jn_pairs *g, size_t gpos,
@@ -2190,7 +2228,7 @@ static jv eval_group(struct jn_ctx *c, const struct jn_pairs *g, size_t gpos,
 			ctx = item.u.tp->at;
 		}
 		for (int p = 0; p < g->n; p++) {
-			jv key = jn_eval(c, g->v[p].k, ctx, e);
+			jv key = eval_key(c, g->v[p].k, ctx, e);
 			if (key.t == JV_UNDEF)
 				continue;
 			if (key.t != JV_STR)
@@ -3402,9 +3440,25 @@ static inline bool fast_binop(struct jn_ctx *c, const struct jn_node *n,
 	jv l, r;
 	if (n->op == OP_IN)
 		return fast_in(c, n, input, env, out);
-	if (!fast_operand(c, n->lhs, input, env, &l) ||
-	    !fast_operand(c, n->rhs, input, env, &r))
+	const struct jn_node *ln = n->lhs;
+	if (input.t == JV_JOBJ && n->rhs->fast == FAST_CONST &&
+	    ln->fast == FAST_NAMES && ln->items.n == 1 &&
+	    ln->items.v[0]->type == N_NAME) {
+		/* field op literal, the common predicate: fast_operand's
+		 * guards (at +1, +2, +1) in one at the deepest, each tick
+		 * counted */
+		const struct jn_node *st = ln->items.v[0];
+		c->depth += 2;
+		c->ticks += 2; /* and one in jn_check_guard */
+		jn_check_guard(c);
+		c->depth -= 2;
+		json_t *j = json_object_getn(input.u.j, st->str, st->slen);
+		l = j ? jv_from_json(j) : JV_U;
+		r = n->rhs->cval;
+	} else if (!fast_operand(c, n->lhs, input, env, &l) ||
+		   !fast_operand(c, n->rhs, input, env, &r)) {
 		return false;
+	}
 	if (n->op == '&' && concat_operand(l) && concat_operand(r)) {
 		*out = plain_concat(c, l, r);
 		return true;
@@ -3454,6 +3508,26 @@ static bool fast_logic(struct jn_ctx *c, const struct jn_node *n, jv input,
 	if (ok)
 		*out = jv_bool(truthy(r));
 	return ok;
+}
+
+/*
+ * jn_eval of a FAST_LOGIC or FAST_BINOP node (a predicate, per item),
+ * without its tests for the other short cuts.
+ */
+static jv eval_condition(struct jn_ctx *c, const struct jn_node *n, jv input,
+			 struct jn_frame *env)
+{
+	c->depth++;
+	jn_check_guard(c);
+	unsigned d = c->depth;
+	jv out;
+	if (n->fast == FAST_BINOP ? fast_binop(c, n, input, env, &out)
+				  : fast_logic(c, n, input, env, &out)) {
+		c->depth--;
+		return out;
+	}
+	c->depth = d;
+	return eval_node(c, n, input, env);
 }
 
 jv jn_eval(struct jn_ctx *c, const struct jn_node *n, jv input,

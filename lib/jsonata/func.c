@@ -252,9 +252,14 @@ static const char *memfind(const char *h, size_t hn, const char *nd, size_t nn)
 		return h;
 	if (nn > hn)
 		return NULL;
-	for (size_t i = 0; i + nn <= hn; i++)
-		if (h[i] == nd[0] && !memcmp(h + i, nd, nn))
-			return h + i;
+	/* memchr finds the candidates: it looks at many bytes at once */
+	const char *p = h, *last = h + (hn - nn);
+	while ((p = memchr(p, nd[0], (size_t)(last - p) + 1))) {
+		if (nn == 1 || !memcmp(p + 1, nd + 1, nn - 1))
+			return p;
+		if (p++ == last)
+			break;
+	}
 	return NULL;
 }
 
@@ -874,20 +879,23 @@ FN(f_split)
 			}
 			return;
 		}
-		size_t pos = 0;
+		struct jv_arr *ra = result.u.a;
+		const char *pos = s.u.s, *end = s.u.s + s.len;
 		for (;;) {
-			if (result.u.a->n >= maxn)
+			if (ra->n >= maxn)
 				return;
-			const char *p = memfind(s.u.s + pos, s.len - pos,
-						sep.u.s, sep.len);
+			const char *p =
+				sep.len == 1 ? memchr(pos, sep.u.s[0],
+						      (size_t)(end - pos))
+					     : memfind(pos, (size_t)(end - pos),
+						       sep.u.s, sep.len);
 			if (!p) {
-				jv_push(c, result.u.a,
-					jv_str(s.u.s + pos, s.len - pos));
+				jv_push_fast(c, ra,
+					     jv_str(pos, (size_t)(end - pos)));
 				return;
 			}
-			size_t idx = (size_t)(p - s.u.s);
-			jv_push(c, result.u.a, jv_str(s.u.s + pos, idx - pos));
-			pos = idx + sep.len;
+			jv_push_fast(c, ra, jv_str(pos, (size_t)(p - pos)));
+			pos = p + sep.len;
 		}
 	}
 	struct mstate st;
@@ -925,7 +933,9 @@ FN(f_join)
 		total += jv_aget(v, i).len + (i ? sl : 0);
 	char *p = jn_alloc(c->a, total + 1), *w = p;
 	for (uint32_t i = 0; i < m; i++) {
-		if (i && sl) {
+		if (i && sl == 1) {
+			*w++ = sep.u.s[0]; /* the common ",": no call */
+		} else if (i && sl) {
 			memcpy(w, sep.u.s, sl);
 			w += sl;
 		}
@@ -1849,6 +1859,48 @@ FN(f_shuffle)
 	*out = r;
 }
 
+/*
+ * $distinct's hash of a scalar: equal scalars (jv_deep_equal) hash alike.
+ * False for what no scalar equals (arrays, objects, functions) and NaN,
+ * which equals nothing.
+ */
+static bool distinct_hash(jv v, uint32_t *h)
+{
+	switch (v.t) {
+	case JV_STR:
+		*h = jn_hash_str(v.u.s, v.len);
+		return true;
+	case JV_NUM: {
+		if (isnan(v.u.n))
+			return false;
+		double d = v.u.n == 0 ? 0.0 : v.u.n; /* -0 equals 0 */
+		uint64_t w;
+		memcpy(&w, &d, sizeof(w));
+		w = (w ^ (w >> 31)) * 0xff51afd7ed558ccdu;
+		*h = (uint32_t)(w ^ (w >> 32));
+		return true;
+	}
+	case JV_BOOL:
+	case JV_NULL:
+	case JV_UNDEF:
+		*h = 0x9E3779B9u * (uint32_t)(v.t * 2 + v.b + 1);
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* @k is the string @s (jv_deep_equal, without its call) */
+static inline bool same_str(jv k, jv s)
+{
+	return k.t == JV_STR && k.len == s.len &&
+	       (k.u.s == s.u.s || jn_mem_eq(k.u.s, s.u.s, s.len));
+}
+
+struct dset_ent {
+	uint32_t h, i; /* i: index + 1 of the kept item, 0 = empty slot */
+};
+
 FN(f_distinct)
 {
 	UNUSED_ARGS;
@@ -1860,26 +1912,64 @@ FN(f_distinct)
 		return;
 	}
 	jv r = jv_is_seq(arr) ? jv_seq(c, 0) : jv_arrv(c, 0);
-	uint32_t m = jv_alen(arr);
-	struct jv_obj *seen = jv_obj_new(c, 16); /* strings, fast path */
+	struct jv_arr *kept = r.u.a;
+	uint32_t m = jv_alen(arr), cap = 16, nset = 0;
+	/* the scalars kept, by hash; the other items kept, one by one */
+	struct dset_ent *set = jn_zalloc(c->a, sizeof(*set) * cap);
+	struct jv_arr *others = NULL;
 	for (uint32_t i = 0; i < m; i++) {
+		/* the bytes of a string further on: they are far in memory */
+		if (arr.t == JV_ARR && i + 8 < m &&
+		    arr.u.a->v[i + 8].t == JV_STR)
+			__builtin_prefetch(arr.u.a->v[i + 8].u.s);
 		jv v = jv_aget(arr, i);
-		bool inc = false;
-		if (v.t == JV_STR) {
-			jv tmp;
-			if (jv_obj_get(jv_objv(seen), v.u.s, v.len, &tmp))
+		uint32_t h;
+		if (!distinct_hash(v, &h)) {
+			bool dup = false;
+			if (v.t != JV_NUM && others) /* NaN equals nothing */
+				for (uint32_t k = 0; k < others->n && !dup; k++)
+					dup = jv_deep_equal(v, others->v[k]);
+			if (dup)
 				continue;
-			jv_obj_set(c, seen, v.u.s, v.len, jv_bool(true));
-			jv_push(c, r.u.a, v);
+			if (v.t != JV_NUM) {
+				if (!others)
+					others = jv_arr_new(c, 4);
+				jv_push(c, others, v);
+			}
+			jv_push(c, kept, v);
 			continue;
 		}
-		for (uint32_t k = 0; k < r.u.a->n; k++)
-			if (jv_deep_equal(v, r.u.a->v[k])) {
-				inc = true;
+		uint32_t s = h & (cap - 1);
+		bool dup = false;
+		for (; set[s].i; s = (s + 1) & (cap - 1)) {
+			if (set[s].h != h)
+				continue;
+			jv k = kept->v[set[s].i - 1];
+			if (v.t == JV_STR ? same_str(k, v)
+					  : jv_deep_equal(v, k)) {
+				dup = true;
 				break;
 			}
-		if (!inc)
-			jv_push(c, r.u.a, v);
+		}
+		if (dup)
+			continue;
+		jv_push(c, kept, v);
+		set[s].h = h;
+		set[s].i = kept->n;
+		if (++nset * 2 > cap) {
+			uint32_t nc = cap * 2;
+			struct dset_ent *ns = jn_zalloc(c->a, sizeof(*ns) * nc);
+			for (uint32_t x = 0; x < cap; x++) {
+				if (!set[x].i)
+					continue;
+				uint32_t y = set[x].h & (nc - 1);
+				while (ns[y].i)
+					y = (y + 1) & (nc - 1);
+				ns[y] = set[x];
+			}
+			set = ns;
+			cap = nc;
+		}
 	}
 	*out = r;
 }

@@ -18,6 +18,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <jansson.h>
 
@@ -476,6 +477,14 @@ struct jv_arr *jv_arr_new(struct jn_ctx *c, uint32_t cap);
 jv jv_seq(struct jn_ctx *c, uint32_t cap);
 jv jv_arrv(struct jn_ctx *c, uint32_t cap);
 void jv_push(struct jn_ctx *c, struct jv_arr *a, jv v);
+/* jv_push without a call while @a has room: for loops over many items */
+static inline void jv_push_fast(struct jn_ctx *c, struct jv_arr *a, jv v)
+{
+	if (a->n < a->cap)
+		a->v[a->n++] = v;
+	else
+		jv_push(c, a, v);
+}
 jv jv_seq1(struct jn_ctx *c, jv v);
 struct jv_obj *jv_obj_new(struct jn_ctx *c, uint32_t cap);
 jv jv_objv(struct jv_obj *o);
@@ -489,6 +498,35 @@ size_t jv_obj_size(jv o);
 
 bool jv_is_func(jv v);
 bool jv_deep_equal(jv a, jv b);
+/* a hash of @n bytes, its low bits fit to index a table */
+uint32_t jn_hash_str(const char *s, size_t n);
+/* !memcmp(a, b, n) without a call for up to 16 bytes, what keys and most
+ * compared values are: loads that may overlap */
+static inline bool jn_mem_eq(const char *a, const char *b, size_t n)
+{
+	if (n > 16)
+		return !memcmp(a, b, n);
+	if (n >= 8) {
+		uint64_t x, y, z, w;
+		memcpy(&x, a, 8);
+		memcpy(&y, b, 8);
+		memcpy(&z, a + n - 8, 8);
+		memcpy(&w, b + n - 8, 8);
+		return ((x ^ y) | (z ^ w)) == 0;
+	}
+	if (n >= 4) {
+		uint32_t x, y, z, w;
+		memcpy(&x, a, 4);
+		memcpy(&y, b, 4);
+		memcpy(&z, a + n - 4, 4);
+		memcpy(&w, b + n - 4, 4);
+		return ((x ^ y) | (z ^ w)) == 0;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (a[i] != b[i])
+			return false;
+	return true;
+}
 bool jv_boolean_slow(jv v);
 /* $boolean of a defined value */
 static inline bool jv_boolean(jv v)

@@ -1,0 +1,112 @@
+/*
+ * Unit tests of the engine's work over many items: path steps, predicates,
+ * grouping and the built-ins that walk arrays ($distinct, $join, $split,
+ * the string searches). Each want is what jsonata-js 2.2.2 gives.
+ */
+#include "jsonata/jsonata.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/test.h"
+
+struct tcase {
+	const char *expr;
+	const char *doc;  /* JSON text, or NULL: no input */
+	const char *want; /* JSON text, "undefined" or "ERR <code>" */
+};
+
+static const char mixed[] = "{\"a\":[{\"b\":[\"x\",\"y\"]},{\"b\":\"x\"},"
+			    "{\"b\":[[\"y\",\"z\"]]},{\"b\":{\"k\":1}},"
+			    "{\"b\":{\"k\":1}}]}";
+
+/* fields missing, of other types, or arrays where a literal is compared */
+static const char orders[] =
+	"{\"o\":[{\"id\":1,\"p\":600,\"c\":\"books\",\"t\":[\"a\","
+	"\"b\"]},{\"id\":3,\"c\":\"toys\",\"p\":900},{\"id\":4,"
+	"\"p\":800,\"c\":[\"books\"]},{\"id\":5,\"p\":501,\"c\":"
+	"\"books\",\"k\":{\"r\":\"EU\"}},{\"id\":6,\"p\":10,\"c\":"
+	"\"toys\",\"k\":{\"r\":[\"EU\"]}},{\"id\":7,\"c\":\"toys\"}]}";
+
+static const struct tcase cases[] = {
+	/* predicates: a field against a literal, and/or, nested fields */
+	{ "o[p > 500 and c = \"books\"].id", orders, "[1,5]" },
+	{ "o[p > 500 or c = \"toys\"].id", orders, "[1,3,4,5,6,7]" },
+	{ "o[c != \"books\"].id", orders, "[3,4,6,7]" },
+	{ "o[c = \"books\"].id", orders, "[1,5]" },
+	{ "o[k.r = \"EU\"].id", orders, "5" },
+	{ "$count(o[p >= 501 and k.r = \"EU\"])", orders, "1" },
+	{ "o[p = 600].t", orders, "[\"a\",\"b\"]" },
+	{ "o[p > \"5\"].id", orders, "ERR T2009" },
+	{ "o[p > 500 and c = \"books\"].id",
+	  "{\"o\":[{\"p\":600,\"c\":\"books\"},{\"p\":[700]}]}", "ERR T2010" },
+	/* grouping */
+	{ "o[p < 700]{c: $count($)}", orders, "{\"books\":2,\"toys\":1}" },
+	{ "o{c: $sum(p)}", orders, "ERR T1003" },
+	{ "$distinct(o.t)", orders, "[\"a\",\"b\"]" },
+	/* $distinct: the first of equal items, in order, of any type */
+	{ "$distinct([1, \"1\", 1, -0, 0, true, false, true, null, null, "
+	  "[1,2], [1,2], {\"a\":1}, {\"a\":1}, \"x\", \"y\", \"x\", [1], 2, "
+	  "3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 2, 12])",
+	  NULL,
+	  "[1,\"1\",0,true,false,null,[1,2],{\"a\":1},\"x\",\"y\",[1],2,3,4,"
+	  "5,6,7,8,9,10,11,12]" },
+	{ "$distinct(a.b)", mixed, "[\"x\",\"y\",[\"y\",\"z\"],{\"k\":1}]" },
+	{ "$distinct([\"b\", \"a\", \"b\"])", NULL, "[\"b\",\"a\"]" },
+	{ "$distinct(\"a\")", NULL, "\"a\"" },
+	{ "$distinct([])", NULL, "[]" },
+	/* more kept strings than the first table holds */
+	{ "$distinct($split(\"q,w,e,r,t,y,u,i,o,p,a,s,d,f,g,h,j,k,l,q,w,l\", "
+	  "\",\"))",
+	  NULL,
+	  "[\"q\",\"w\",\"e\",\"r\",\"t\",\"y\",\"u\",\"i\",\"o\",\"p\",\"a\","
+	  "\"s\",\"d\",\"f\",\"g\",\"h\",\"j\",\"k\",\"l\"]" },
+	/* $split and $join on one-byte and longer separators */
+	{ "$split(\"a,,b,\", \",\")", NULL, "[\"a\",\"\",\"b\",\"\"]" },
+	{ "$split(\"a::b::\", \"::\", 2)", NULL, "[\"a\",\"b\"]" },
+	{ "$split(\"a:b\", \"::\")", NULL, "[\"a:b\"]" },
+	{ "$join([\"a\",\"b\",\"c\"], \",\")", NULL, "\"a,b,c\"" },
+	{ "$join([\"a\",\"b\",\"c\"], \"--\")", NULL, "\"a--b--c\"" },
+	{ "$join([], \",\")", NULL, "\"\"" },
+	{ "$count($split($join(a.b, \";\"), \";\"))",
+	  "{\"a\":[{\"b\":\"x\"},{\"b\":\"y\"},{\"c\":1},{\"b\":\"\"}]}", "3" },
+	{ "$substringBefore(\"abcabc\", \"ca\")", NULL, "\"ab\"" },
+	{ "$substringAfter(\"abcabc\", \"cz\")", NULL, "\"abcabc\"" },
+	{ "$contains(\"abcabc\", \"bcab\")", NULL, "true" },
+	{ "$contains(\"abcab\", \"abc \")", NULL, "false" },
+};
+
+/* @expr on @doc as JSON text, "undefined" or "ERR <code>"; caller frees */
+static char *run(const char *expr, const char *doc)
+{
+	struct sfn_jsonata_error err = { 0 };
+	struct sfn_jsonata *e =
+		sfn_jsonata_compile(expr, strlen(expr), 0, &err);
+	char *out;
+	if (!e) {
+		out = sfn_xasprintf("ERR %s", err.code);
+		sfn_jsonata_error_release(&err);
+		return out;
+	}
+	json_t *in = doc ? json_loads(doc, JSON_DECODE_ANY, NULL) : NULL;
+	json_t *r = NULL;
+	if (sfn_jsonata_eval(e, in, NULL, NULL, &r, &err) < 0)
+		out = sfn_xasprintf("ERR %s", err.code);
+	else
+		out = r ? sfn_json_dumps(r, 0) : sfn_xstrdup("undefined");
+	sfn_jsonata_error_release(&err);
+	json_decref(r);
+	json_decref(in);
+	sfn_jsonata_free(e);
+	return out;
+}
+
+int main(void)
+{
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *got = run(cases[i].expr, cases[i].doc);
+		SFN_CHECK_STR(got, cases[i].want, cases[i].expr);
+		free(got);
+	}
+	return sfn_test_done();
+}
