@@ -3147,7 +3147,7 @@ static void analyse(struct jn_node *n, struct analysis *an)
 	n->analysed = true;
 	struct jn_node *kids[] = { n->lhs,  n->rhs,	  n->expr,    n->cond,
 				   n->then, n->els,	  n->pattern, n->update,
-				   n->del,  n->procedure, n->body,    n->orig };
+				   n->del,  n->procedure, n->body };
 	for (size_t i = 0; i < sizeof(kids) / sizeof(kids[0]); i++)
 		analyse(kids[i], an);
 	analyse_list(n->items.v, n->items.n, an);
@@ -4121,6 +4121,39 @@ static void set_code(struct sfn_jsonata_error *err, const char *code)
 /* ---- memo of $v.name ---- */
 
 /*
+ * Calls @visit on each node evaluating @n may evaluate: its operands,
+ * items, pairs, group, stages, predicates and sort terms (NULL where it has
+ * none); not a lambda's parameters, which are names it binds, not
+ * expressions.
+ */
+static void each_child(const struct jn_node *n,
+		       void (*visit)(struct jn_node *, void *), void *ud)
+{
+	struct jn_node *kids[] = { n->lhs,  n->rhs,	  n->expr,    n->cond,
+				   n->then, n->els,	  n->pattern, n->update,
+				   n->del,  n->procedure, n->body };
+	for (size_t i = 0; i < sizeof(kids) / sizeof(kids[0]); i++)
+		visit(kids[i], ud);
+	if (n->type != N_LAMBDA)
+		for (int i = 0; i < n->items.n; i++)
+			visit(n->items.v[i], ud);
+	for (int i = 0; i < n->pairs.n; i++) {
+		visit(n->pairs.v[i].k, ud);
+		visit(n->pairs.v[i].v, ud);
+	}
+	for (int i = 0; n->group && i < n->group->n; i++) {
+		visit(n->group->v[i].k, ud);
+		visit(n->group->v[i].v, ud);
+	}
+	for (int i = 0; i < n->stages.n; i++)
+		visit(n->stages.v[i].expr, ud);
+	for (int i = 0; i < n->predicate.n; i++)
+		visit(n->predicate.v[i].expr, ud);
+	for (int i = 0; i < n->nterms; i++)
+		visit(n->terms[i].expr, ud);
+}
+
+/*
  * Paths that start alike, $states.input.order.total and
  * $states.input.customer.lastName, look $states.input up once per
  * evaluation when nothing in the expression binds $states: no :=,
@@ -4148,6 +4181,13 @@ static void bound_push(struct memoscan *ms, const char *name)
 	ms->bound[ms->nbound++] = name;
 }
 
+static void memo_walk(struct jn_node *n, struct memoscan *ms);
+
+static void memo_kid(struct jn_node *n, void *ms)
+{
+	memo_walk(n, ms);
+}
+
 static void memo_walk(struct jn_node *n, struct memoscan *ms)
 {
 	if (!n)
@@ -4173,27 +4213,7 @@ static void memo_walk(struct jn_node *n, struct memoscan *ms)
 		}
 		ms->paths[ms->npaths++] = n;
 	}
-	struct jn_node *kids[] = { n->lhs,  n->rhs,	  n->expr,    n->cond,
-				   n->then, n->els,	  n->pattern, n->update,
-				   n->del,  n->procedure, n->body,    n->orig };
-	for (size_t i = 0; i < sizeof(kids) / sizeof(kids[0]); i++)
-		memo_walk(kids[i], ms);
-	for (int i = 0; i < n->items.n; i++)
-		memo_walk(n->items.v[i], ms);
-	for (int i = 0; i < n->pairs.n; i++) {
-		memo_walk(n->pairs.v[i].k, ms);
-		memo_walk(n->pairs.v[i].v, ms);
-	}
-	for (int i = 0; n->group && i < n->group->n; i++) {
-		memo_walk(n->group->v[i].k, ms);
-		memo_walk(n->group->v[i].v, ms);
-	}
-	for (int i = 0; i < n->stages.n; i++)
-		memo_walk(n->stages.v[i].expr, ms);
-	for (int i = 0; i < n->predicate.n; i++)
-		memo_walk(n->predicate.v[i].expr, ms);
-	for (int i = 0; i < n->nterms; i++)
-		memo_walk(n->terms[i].expr, ms);
+	each_child(n, memo_kid, ms);
 }
 
 /* $v.name of two paths alike */
@@ -4676,42 +4696,20 @@ out:
 
 /* ---- the linter's view ---- */
 
-static void walk_vars(const struct jn_node *n,
-		      void (*visit)(const char *, size_t, void *), void *ud)
+struct var_walk {
+	void (*visit)(const char *, size_t, void *);
+	void *ud;
+};
+
+static void walk_vars(struct jn_node *n, void *arg)
 {
+	struct var_walk *w = arg;
 	if (!n)
 		return;
 	if (n->type == N_VARIABLE && n->str)
-		visit(n->str, n->pos > n->slen ? n->pos - n->slen - 1 : 0, ud);
-	walk_vars(n->lhs, visit, ud);
-	walk_vars(n->rhs, visit, ud);
-	walk_vars(n->expr, visit, ud);
-	walk_vars(n->cond, visit, ud);
-	walk_vars(n->then, visit, ud);
-	walk_vars(n->els, visit, ud);
-	walk_vars(n->pattern, visit, ud);
-	walk_vars(n->update, visit, ud);
-	walk_vars(n->del, visit, ud);
-	walk_vars(n->procedure, visit, ud);
-	walk_vars(n->body, visit, ud);
-	if (n->type != N_LAMBDA)
-		for (int i = 0; i < n->items.n; i++)
-			walk_vars(n->items.v[i], visit, ud);
-	for (int i = 0; i < n->pairs.n; i++) {
-		walk_vars(n->pairs.v[i].k, visit, ud);
-		walk_vars(n->pairs.v[i].v, visit, ud);
-	}
-	if (n->group)
-		for (int i = 0; i < n->group->n; i++) {
-			walk_vars(n->group->v[i].k, visit, ud);
-			walk_vars(n->group->v[i].v, visit, ud);
-		}
-	for (int i = 0; i < n->stages.n; i++)
-		walk_vars(n->stages.v[i].expr, visit, ud);
-	for (int i = 0; i < n->predicate.n; i++)
-		walk_vars(n->predicate.v[i].expr, visit, ud);
-	for (int i = 0; i < n->nterms; i++)
-		walk_vars(n->terms[i].expr, visit, ud);
+		w->visit(n->str, n->pos > n->slen ? n->pos - n->slen - 1 : 0,
+			 w->ud);
+	each_child(n, walk_vars, w);
 }
 
 void sfn_jsonata_foreach_variable(const struct sfn_jsonata *e,
@@ -4719,8 +4717,9 @@ void sfn_jsonata_foreach_variable(const struct sfn_jsonata *e,
 						size_t position, void *ud),
 				  void *ud)
 {
+	struct var_walk w = { visit, ud };
 	if (e)
-		walk_vars(e->root, visit, ud);
+		walk_vars(e->root, &w);
 }
 
 /* for func.c */

@@ -232,7 +232,6 @@ struct jn_node {
 	struct jn_slots *seeking; /* NULL: none */
 	struct jn_sig *sig;
 	struct jn_regex *re;
-	struct jn_node *orig;	     /* lambda: the original parse node */
 	jv cval;		     /* FAST_CONST: the value */
 	const struct jn_builtin *bi; /* N_VARIABLE: the built-in of its name */
 	/* FAST_NAMES $v.name...: 1 + the slot of the expression's memo that
