@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "base/test.h"
+#include "jsonata/test_run.h"
 
 struct tcase {
 	const char *expr;
@@ -77,34 +78,10 @@ static const struct tcase cases[] = {
 };
 
 /* @expr on @doc as JSON text, "undefined" or "ERR <code>"; caller frees */
-static char *run(const char *expr, const char *doc)
-{
-	struct sfn_jsonata_error err = { 0 };
-	struct sfn_jsonata *e =
-		sfn_jsonata_compile(expr, strlen(expr), 0, &err);
-	char *out;
-	if (!e) {
-		out = sfn_xasprintf("ERR %s", err.code);
-		sfn_jsonata_error_release(&err);
-		return out;
-	}
-	json_t *in = doc ? json_loads(doc, JSON_DECODE_ANY, NULL) : NULL;
-	json_t *r = NULL;
-	if (sfn_jsonata_eval(e, in, NULL, NULL, &r, &err) < 0)
-		out = sfn_xasprintf("ERR %s", err.code);
-	else
-		out = r ? sfn_json_dumps(r, 0) : sfn_xstrdup("undefined");
-	sfn_jsonata_error_release(&err);
-	json_decref(r);
-	json_decref(in);
-	sfn_jsonata_free(e);
-	return out;
-}
-
 int main(void)
 {
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		char *got = run(cases[i].expr, cases[i].doc);
+		char *got = jn_test_run(cases[i].expr, cases[i].doc, 0);
 		SFN_CHECK_STR(got, cases[i].want, cases[i].expr);
 		free(got);
 	}

@@ -10,32 +10,7 @@
 #include <string.h>
 
 #include "base/test.h"
-
-/* Evaluates @expr on @doc (JSON text or NULL); returns the result as JSON
- * text, "undefined", or "ERR <code>"; the caller frees. */
-static char *run(const char *expr, const char *doc, int flags)
-{
-	struct sfn_jsonata_error err = { 0 };
-	struct sfn_jsonata *e =
-		sfn_jsonata_compile(expr, strlen(expr), flags, &err);
-	char *out;
-	if (!e) {
-		out = sfn_xasprintf("ERR %s", err.code);
-		sfn_jsonata_error_release(&err);
-		return out;
-	}
-	json_t *in = doc ? json_loads(doc, JSON_DECODE_ANY, NULL) : NULL;
-	json_t *r = NULL;
-	if (sfn_jsonata_eval(e, in, NULL, NULL, &r, &err) < 0)
-		out = sfn_xasprintf("ERR %s", err.code);
-	else
-		out = r ? sfn_json_dumps(r, 0) : sfn_xstrdup("undefined");
-	sfn_jsonata_error_release(&err);
-	json_decref(r);
-	json_decref(in);
-	sfn_jsonata_free(e);
-	return out;
-}
+#include "jsonata/test_run.h"
 
 /* check() with @bind (JSON text of an object) as the bindings */
 static void check_bound(const char *expr, const char *bind, const char *want)
@@ -60,7 +35,7 @@ static void check_bound(const char *expr, const char *bind, const char *want)
 static void check(const char *expr, const char *doc, int flags,
 		  const char *want)
 {
-	char *got = run(expr, doc, flags);
+	char *got = jn_test_run(expr, doc, flags);
 	SFN_CHECK_STR(got, want, expr);
 	free(got);
 }
