@@ -5,3 +5,7 @@ file(GLOB SFN_JOURNAL_FIXTURES CONFIGURE_DEPENDS
 add_test(NAME schema.journal
 	COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/journal-schema-test.py
 		${CMAKE_SOURCE_DIR}/schemas/journal.schema.json ${SFN_JOURNAL_FIXTURES})
+# Journals of executions on several threads (and on one) follow it too.
+add_test(NAME exec.journal-threads
+	COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/exec/journal-threads.sh $<TARGET_FILE:sfn>
+		${CMAKE_SOURCE_DIR}/schemas/journal.schema.json)
