@@ -376,9 +376,7 @@ int cmd_redrive(int argc, char **argv)
 		.start_date = start_date,
 		.last_event_id = (uint64_t)plan.last_event_id,
 	};
-	struct sfn_event_sink sink = { sfn_run_journal_emit, &rj,
-				       sfn_run_journal_idle,
-				       sfn_run_journal_settle };
+	struct sfn_event_sink sink = sfn_run_journal_sink(&rj);
 	rj.j = journal;
 	rj.tenv = &tenv;
 	rj.redact = sfn_run_journal_needs_redaction(config);

@@ -231,9 +231,7 @@ int cmd_run(int argc, char **argv)
 	const char *journal_dir = NULL;
 	struct sfn_journal *journal = NULL;
 	struct sfn_run_journal rj = { 0 };
-	struct sfn_event_sink jsink = { sfn_run_journal_emit, &rj,
-					sfn_run_journal_idle,
-					sfn_run_journal_settle };
+	struct sfn_event_sink jsink = sfn_run_journal_sink(&rj);
 	bool no_payload = false, no_history = false, no_duration = false;
 	long max_threads = 0;
 	int c, rc = SFN_EXIT_HOST;

@@ -250,6 +250,16 @@ void sfn_run_journal_idle(void *ud)
 	}
 }
 
+struct sfn_event_sink sfn_run_journal_sink(struct sfn_run_journal *rj)
+{
+	return (struct sfn_event_sink){
+		.emit = sfn_run_journal_emit,
+		.ud = rj,
+		.idle = sfn_run_journal_idle,
+		.settle = sfn_run_journal_settle,
+	};
+}
+
 void sfn_run_journal_release(struct sfn_run_journal *rj)
 {
 	free(rj->error);

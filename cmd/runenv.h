@@ -103,6 +103,8 @@ void sfn_run_journal_emit(void *ud, const struct sfn_event *event);
 void sfn_run_journal_settle(void *ud);
 /* For struct sfn_event_sink.idle: hands queued events to the writer. */
 void sfn_run_journal_idle(void *ud);
+/* The sink that journals events with the functions above. */
+struct sfn_event_sink sfn_run_journal_sink(struct sfn_run_journal *rj);
 /* Frees what @rj owns. */
 void sfn_run_journal_release(struct sfn_run_journal *rj);
 /* Whether secrets may appear in events (a config or AWS credentials). */
