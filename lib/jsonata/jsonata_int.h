@@ -78,6 +78,10 @@ struct jv_arr {
 	jv *v;
 	uint32_t n, cap;
 	bool seq, keep, cons, outer, tstream;
+	/* a prepared input's array (sfn_jsonata_input): the jansson array it
+	 * was made from, borrowed; such an array is shared by every
+	 * evaluation and never changes. NULL: the evaluation's own */
+	json_t *src;
 };
 
 struct jv_ent {
@@ -91,6 +95,8 @@ struct jv_obj {
 	uint32_t n, cap, live;
 	uint32_t *idx; /* open addressing over e, when n > 8; 0 = empty */
 	uint32_t idxcap;
+	/* as jv_arr.src: prepared, read-only, made from this object */
+	json_t *src;
 };
 
 struct jv_bind {
@@ -550,6 +556,8 @@ const char *jv_cstr(struct jn_ctx *c, jv s); /* NUL-terminated copy */
 jv jv_append(struct jn_ctx *c, jv a, jv b);
 json_t *jv_to_json(jv v);
 jv jv_from_json_deep(struct jn_ctx *c, json_t *j);
+/* For tests: @in's values are still what sfn_jsonata_input_new made. */
+bool jn_input_intact(const struct sfn_jsonata_input *in);
 bool jv_is_numeric(struct jn_ctx *c, jv v);
 jv jv_strf(struct jn_ctx *c, const char *s, size_t n); /* copy into arena */
 void jn_fmt_num(struct sfn_strbuf *sb, double d, bool round15);
