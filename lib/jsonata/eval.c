@@ -449,6 +449,11 @@ static int obj_find(const struct jv_obj *o, const char *k, size_t klen)
 	return -1;
 }
 
+int jn_obj_find(const struct jv_obj *o, const char *k, size_t klen)
+{
+	return obj_find(o, k, klen);
+}
+
 /* adds a key @o does not hold */
 static void obj_append(struct jn_ctx *c, struct jv_obj *o, const char *k,
 		       uint32_t klen, jv v)
@@ -1314,7 +1319,7 @@ static jv lookup_name(struct jn_ctx *c, jv input, const char *k, size_t kl)
 		return j ? jv_from_json(j) : r;
 	}
 	if (input.t == JV_OBJ) {
-		jv_obj_get(input, k, kl, &r);
+		jv_obj_getc(c, input.u.o, k, kl, &r);
 		return r;
 	}
 	if (jv_is_arr(input)) {
@@ -1879,6 +1884,10 @@ static inline void prefetch_ahead(jv input, uint32_t i, uint32_t n)
 		jv x = input.u.a->v[i + 4];
 		if (x.t == JV_JOBJ || x.t == JV_JARR)
 			prefetch_json(x.u.j);
+		else if (x.t == JV_OBJ) { /* a prepared one: entries follow */
+			__builtin_prefetch(x.u.o);
+			__builtin_prefetch((const char *)x.u.o + 64);
+		}
 	}
 }
 
@@ -1920,6 +1929,15 @@ static jv eval_step(struct jn_ctx *c, const struct jn_node *step, jv input,
 			if (!j)
 				continue;
 			res = jv_from_json(j);
+		} else if (name && item.t == JV_OBJ) {
+			/* the same for a prepared input's objects */
+			c->depth++;
+			jn_check_guard(c);
+			res = JV_U;
+			jv_obj_getc(c, item.u.o, step->str, step->slen, &res);
+			c->depth--;
+			if (res.t == JV_UNDEF)
+				continue;
 		} else {
 			res = jn_eval(c, step, item, env);
 			if (step->has_stages)
@@ -2107,7 +2125,7 @@ static int fast_path(struct jn_ctx *c, const struct jn_node *n, jv input,
 				cur = j ? jv_from_json(j) : JV_U;
 			} else if (cur.t == JV_OBJ) {
 				jv v = JV_U;
-				jv_obj_get(cur, st->str, st->slen, &v);
+				jv_obj_getc(c, cur.u.o, st->str, st->slen, &v);
 				cur = v;
 			} else {
 				cur = JV_U;
@@ -2433,14 +2451,19 @@ static struct jv_tuple *reduce_tuple_stream(struct jn_ctx *c, jv ts)
 static inline jv eval_key(struct jn_ctx *c, const struct jn_node *k, jv item,
 			  struct jn_frame *env)
 {
-	if (k->fast != FAST_NAMES || item.t != JV_JOBJ || k->items.n != 1 ||
-	    k->items.v[0]->type != N_NAME)
+	if (k->fast != FAST_NAMES || (item.t != JV_JOBJ && item.t != JV_OBJ) ||
+	    k->items.n != 1 || k->items.v[0]->type != N_NAME)
 		return jn_eval(c, k, item, env);
 	const struct jn_node *st = k->items.v[0];
 	c->depth += 2;
 	c->ticks++; /* and one in jn_check_guard */
 	jn_check_guard(c);
 	c->depth -= 2;
+	if (item.t == JV_OBJ) {
+		jv r = JV_U;
+		jv_obj_getc(c, item.u.o, st->str, st->slen, &r);
+		return r;
+	}
 	json_t *j = json_object_getn(item.u.j, st->str, st->slen);
 	return j ? jv_from_json(j) : JV_U;
 }
@@ -3572,7 +3595,7 @@ static bool names_path(struct jn_ctx *c, const struct jn_node *n, jv cur,
 			cur = j ? jv_from_json(j) : JV_U;
 		} else if (cur.t == JV_OBJ) {
 			jv v = JV_U;
-			jv_obj_get(cur, st->str, st->slen, &v);
+			jv_obj_getc(c, cur.u.o, st->str, st->slen, &v);
 			cur = v;
 		} else if (jv_is_arr(cur)) {
 			c->depth--;

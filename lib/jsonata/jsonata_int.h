@@ -347,6 +347,9 @@ struct jn_ctx {
 	struct jn_held *held;  /* $eval's expressions, freed at the end */
 	json_t **memo;	       /* e's memo slots (jn_node.memo); NULL: unset */
 	uint32_t nmemo;
+	/* jv_obj_getc's guesses: by the key's address in the tree, where in
+	 * an object of ours that key was last found */
+	uint8_t khint[64];
 };
 
 struct jn_builtin {
@@ -530,6 +533,31 @@ static inline bool jn_mem_eq(const char *a, const char *b, size_t n)
 	for (size_t i = 0; i < n; i++)
 		if (a[i] != b[i])
 			return false;
+	return true;
+}
+/*
+ * jv_obj_get on an object of ours (JV_OBJ) with a key that lives as long
+ * as the evaluation (a name in the tree): it tries first where the same
+ * key was last found, as the records of an array mostly keep their keys
+ * in one order.
+ */
+int jn_obj_find(const struct jv_obj *o, const char *k, size_t klen);
+static inline bool jv_obj_getc(struct jn_ctx *c, const struct jv_obj *o,
+			       const char *k, size_t klen, jv *out)
+{
+	uint8_t *h = &c->khint[((uintptr_t)k >> 3) & 63];
+	if (*h < o->n) {
+		const struct jv_ent *e = &o->e[*h];
+		if (e->klen == klen && !e->dead && jn_mem_eq(e->k, k, klen)) {
+			*out = e->v;
+			return true;
+		}
+	}
+	int i = jn_obj_find(o, k, klen);
+	if (i < 0)
+		return false;
+	*h = (uint8_t)i;
+	*out = o->e[i].v;
 	return true;
 }
 bool jv_boolean_slow(jv v);
