@@ -966,6 +966,8 @@ jv jv_from_json_deep(struct jn_ctx *c, json_t *j)
  * for objects the size of a typical record.
  */
 #define PREP_LINEAR_KEYS 16
+/* strings up to this many bytes are interned */
+#define PREP_INTERN_MAX 32
 
 /*
  * A document converted once into the engine's own values, for evaluations
@@ -996,6 +998,7 @@ struct prep {
 	uint32_t nkeys, cap;
 };
 
+/* @k's copy in the input's arena, one for all equal keys (and strings) */
 static const char *prep_key(struct prep *p, const char *k, size_t len)
 {
 	if (p->nkeys * 2 >= p->cap) {
@@ -1023,12 +1026,19 @@ static const char *prep_key(struct prep *p, const char *k, size_t len)
 	return p->keys[h].k;
 }
 
-/* a scalar as ours, its string bytes copied into the input's arena */
+/*
+ * A scalar as ours, its string bytes copied into the input's arena. Short
+ * strings are interned as keys are: the few distinct values of a field
+ * (statuses, categories, tags) are then one copy each, in the cache, and
+ * equal strings are mostly the same pointer ($distinct's short cut).
+ */
 static jv prep_scalar(struct prep *p, json_t *j)
 {
 	jv v = jv_from_json(j);
 	if (v.t == JV_STR)
-		v.u.s = jn_strndup(p->a, v.u.s, v.len);
+		v.u.s = v.len <= PREP_INTERN_MAX
+				? prep_key(p, v.u.s, v.len)
+				: jn_strndup(p->a, v.u.s, v.len);
 	return v;
 }
 

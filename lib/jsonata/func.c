@@ -1917,13 +1917,28 @@ FN(f_distinct)
 	/* the scalars kept, by hash; the other items kept, one by one */
 	struct dset_ent *set = jn_zalloc(c->a, sizeof(*set) * cap);
 	struct jv_arr *others = NULL;
+	/*
+	 * Strings known to be kept already, by address: a prepared input's
+	 * equal short strings are one copy, so most repeats end here without
+	 * reading their bytes or hashing them.
+	 */
+	struct {
+		const char *s;
+		uint32_t len;
+	} seen[64] = { { 0 } };
 	for (uint32_t i = 0; i < m; i++) {
 		/* the bytes of a string further on: they are far in memory */
 		if (arr.t == JV_ARR && i + 8 < m &&
 		    arr.u.a->v[i + 8].t == JV_STR)
 			__builtin_prefetch(arr.u.a->v[i + 8].u.s);
 		jv v = jv_aget(arr, i);
-		uint32_t h;
+		uint32_t h, sl = 0;
+		if (v.t == JV_STR) {
+			sl = (uint32_t)((uintptr_t)v.u.s >> 3) & 63;
+			if (v.u.s && seen[sl].s == v.u.s &&
+			    seen[sl].len == v.len)
+				continue;
+		}
 		if (!distinct_hash(v, &h)) {
 			bool dup = false;
 			if (v.t != JV_NUM && others) /* NaN equals nothing */
@@ -1950,6 +1965,10 @@ FN(f_distinct)
 				dup = true;
 				break;
 			}
+		}
+		if (v.t == JV_STR) {
+			seen[sl].s = v.u.s;
+			seen[sl].len = v.len;
 		}
 		if (dup)
 			continue;
