@@ -1883,6 +1883,13 @@ static inline void prefetch_json(const json_t *j)
 	}
 }
 
+/* an array of the input's (jansson's, or a prepared input's): no
+ * sequence, never changed, so it may be handed on as it is */
+static inline bool input_arr(jv v)
+{
+	return v.t == JV_JARR || (v.t == JV_ARR && v.u.a->src);
+}
+
 /* item @i + 4 of @input, when it is held by jansson */
 static inline void prefetch_ahead(jv input, uint32_t i, uint32_t n)
 {
@@ -1960,18 +1967,16 @@ static jv eval_step(struct jn_ctx *c, const struct jn_node *step, jv input,
 		}
 		if (count++ == 0) {
 			first = res;
-			/* one array from jansson: the next step can walk it
+			/* one array of the input: the next step can walk it
 			 * as it is (appended only if a second result comes) */
-			if (res.t == JV_JARR && (last || hand_on))
+			if (input_arr(res) && (last || hand_on))
 				continue;
-		} else if (count == 2 && first.t == JV_JARR &&
+		} else if (count == 2 && input_arr(first) &&
 			   (last || hand_on)) {
 			/* the first result was held back: append it now */
-			size_t m = json_array_size(first.u.j);
-			for (size_t x = 0; x < m; x++)
-				jv_push_fast(c, rs.u.a,
-					     jv_from_json(json_array_get(
-						     first.u.j, x)));
+			uint32_t m = jv_alen(first);
+			for (uint32_t x = 0; x < m; x++)
+				jv_push_fast(c, rs.u.a, jv_aget(first, x));
 		}
 		if (!jv_is_arr(res) || (res.t == JV_ARR && res.u.a->cons)) {
 			jv_push_fast(c, rs.u.a, res);
@@ -1986,8 +1991,8 @@ static jv eval_step(struct jn_ctx *c, const struct jn_node *step, jv input,
 						     res.u.j, x)));
 		}
 	}
-	if (count == 1 && first.t == JV_JARR && (last || hand_on)) {
-		if (last || json_array_size(first.u.j) > 0)
+	if (count == 1 && input_arr(first) && (last || hand_on)) {
+		if (last || jv_alen(first) > 0)
 			return first; /* the same items rs would have held */
 		return rs; /* empty before the last step: an empty sequence */
 	}
@@ -2147,8 +2152,7 @@ static int fast_path(struct jn_ctx *c, const struct jn_node *n, jv input,
 		}
 		if (cur.t == JV_UNDEF || cur.t == JV_TUPLE)
 			break;
-		if (cur.t == JV_JARR && i < ns - 1 &&
-		    json_array_size(cur.u.j) > 0 &&
+		if (input_arr(cur) && i < ns - 1 && jv_alen(cur) > 0 &&
 		    n->items.v[i + 1]->type != N_SORT) {
 			/* eval_step hands one such array on as it is */
 			*out = cur;
@@ -2183,7 +2187,7 @@ static jv eval_path(struct jn_ctx *c, const struct jn_node *n, jv input,
 		c->depth = d;
 	}
 	const struct jn_node *first = n->items.v[from];
-	if (from > 0 && input.t == JV_JARR)
+	if (from > 0 && input_arr(input))
 		inseq = input;
 	else if (from == 0 && jv_is_arr(input) && first->type != N_VARIABLE)
 		inseq = input;

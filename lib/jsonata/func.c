@@ -881,6 +881,18 @@ FN(f_split)
 		}
 		struct jv_arr *ra = result.u.a;
 		const char *pos = s.u.s, *end = s.u.s + s.len;
+		if (sep.len == 1 && s.len >= 256) {
+			/* the parts counted first: a long text would
+			 * otherwise copy its growing list of parts again and
+			 * again */
+			uint32_t parts = 1;
+			for (const char *q = pos;
+			     (q = memchr(q, sep.u.s[0], (size_t)(end - q)));
+			     q++)
+				parts++;
+			ra->v = jn_alloc(c->a, sizeof(jv) * parts);
+			ra->cap = parts;
+		}
 		for (;;) {
 			if (ra->n >= maxn)
 				return;
@@ -940,8 +952,17 @@ FN(f_join)
 			w += sl;
 		}
 		jv e = jv_aget(v, i);
-		if (e.len)
+		if (e.len >= 8 && e.len <= 16) {
+			/* most parts are short: two loads and two stores
+			 * (which may overlap) instead of a call */
+			uint64_t x, y;
+			memcpy(&x, e.u.s, 8);
+			memcpy(&y, e.u.s + e.len - 8, 8);
+			memcpy(w, &x, 8);
+			memcpy(w + e.len - 8, &y, 8);
+		} else if (e.len) {
 			memcpy(w, e.u.s, e.len);
+		}
 		w += e.len;
 	}
 	*w = 0;
