@@ -172,6 +172,7 @@ static void check_all(json_t *doc, struct sfn_jsonata_input *in)
 				  i, exprs[i]);
 		SFN_CHECK(jn_input_intact(in), "case %zu: %s changed the input",
 			  i, exprs[i]);
+		free(want);
 		json_decref(r);
 		json_decref(p);
 		json_decref(p2);
