@@ -1191,6 +1191,53 @@ static bool intact(jv v, json_t *j)
 	return true;
 }
 
+bool jn_json_identical(json_t *a, json_t *b)
+{
+	if (!a || !b)
+		return a == b;
+	if (json_typeof(a) != json_typeof(b))
+		return false;
+	switch (json_typeof(a)) {
+	case JSON_INTEGER:
+		return json_integer_value(a) == json_integer_value(b);
+	case JSON_REAL: {
+		double x = json_real_value(a), y = json_real_value(b);
+		return x == y || (isnan(x) && isnan(y));
+	}
+	case JSON_STRING:
+		return json_string_length(a) == json_string_length(b) &&
+		       !memcmp(json_string_value(a), json_string_value(b),
+			       json_string_length(a));
+	case JSON_ARRAY:
+		if (json_array_size(a) != json_array_size(b))
+			return false;
+		for (size_t i = 0; i < json_array_size(a); i++)
+			if (!jn_json_identical(json_array_get(a, i),
+					       json_array_get(b, i)))
+				return false;
+		return true;
+	case JSON_OBJECT: {
+		if (json_object_size(a) != json_object_size(b))
+			return false;
+		/* in order: the same keys, the same text */
+		void *i = json_object_iter(a), *k = json_object_iter(b);
+		for (; i && k; i = json_object_iter_next(a, i),
+			       k = json_object_iter_next(b, k)) {
+			size_t n = json_object_iter_key_len(i);
+			if (n != json_object_iter_key_len(k) ||
+			    memcmp(json_object_iter_key(i),
+				   json_object_iter_key(k), n) ||
+			    !jn_json_identical(json_object_iter_value(i),
+					       json_object_iter_value(k)))
+				return false;
+		}
+		return !i && !k;
+	}
+	default:
+		return true;
+	}
+}
+
 bool jn_input_intact(const struct sfn_jsonata_input *in)
 {
 	if (!in->doc)

@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "jsonata/jsonata_int.h" /* jn_input_intact */
+#include "jsonata/jsonata_int.h" /* jn_input_intact, jn_json_identical */
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -79,9 +79,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    (rc < 0 ? strcmp(err.code, perr.code) &&
 				      strcmp(err.code, "U1001") &&
 				      strcmp(perr.code, "U1001")
-			    : !result != !presult ||
-				      (result &&
-				       !json_equal(result, presult)))) {
+			    : !jn_json_identical(result, presult))) {
 			fprintf(stderr, "the prepared input gave another "
 					"result\n");
 			abort();

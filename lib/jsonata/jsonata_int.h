@@ -585,6 +585,9 @@ json_t *jv_to_json(jv v);
 jv jv_from_json_deep(struct jn_ctx *c, json_t *j);
 /* For tests: @in's values are still what sfn_jsonata_input_new made. */
 bool jn_input_intact(const struct sfn_jsonata_input *in);
+/* For tests: @a and @b (may be NULL) are the same JSON text and types,
+ * integers and reals apart, keys (which may hold NUL bytes) in order. */
+bool jn_json_identical(json_t *a, json_t *b);
 bool jv_is_numeric(struct jn_ctx *c, jv v);
 jv jv_strf(struct jn_ctx *c, const char *s, size_t n); /* copy into arena */
 void jn_fmt_num(struct sfn_strbuf *sb, double d, bool round15);

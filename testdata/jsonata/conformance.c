@@ -12,7 +12,7 @@
  * --prepared evaluates each case over a prepared input (sfn_jsonata_input_
  * new, sfn_jsonata_eval_input) instead of the jansson document; a case then
  * also fails when the prepared input changed, or when its result differs
- * in any way (integers and reals apart) from sfn_jsonata_eval's.
+ * in any way (integers and reals apart, key order) from sfn_jsonata_eval's.
  */
 #include <dirent.h>
 #include <stdio.h>
@@ -24,7 +24,7 @@
 
 #include "base/base.h"
 #include "jsonata/jsonata.h"
-#include "jsonata/jsonata_int.h" /* jn_input_intact */
+#include "jsonata/jsonata_int.h" /* jn_input_intact, jn_json_identical */
 
 struct strlist {
 	char **v;
@@ -291,16 +291,13 @@ static char *check_prepared(const struct sfn_jsonata *e, json_t *input,
 	if (!jn_input_intact(in))
 		return sfn_xstrdup("the evaluation changed the prepared input");
 	int rc1 = sfn_jsonata_eval(e, input, b, lim, &r1, &e1);
-	bool same =
-		rc1 == rc &&
-		(rc < 0 ? !strcmp(e1.code, err->code)
-			: !r1 == !result && (!r1 || json_equal(r1, result)));
+	bool same = rc1 == rc && (rc < 0 ? !strcmp(e1.code, err->code)
+					 : jn_json_identical(r1, result));
 	if (!same) {
 		int rc2 = sfn_jsonata_eval(e, input, b, lim, &r2, &e2);
 		bool stable =
-			rc2 == rc1 &&
-			(rc1 < 0 ? !strcmp(e1.code, e2.code)
-				 : !r1 == !r2 && (!r1 || json_equal(r1, r2)));
+			rc2 == rc1 && (rc1 < 0 ? !strcmp(e1.code, e2.code)
+					       : jn_json_identical(r1, r2));
 		if (stable) {
 			char *g = result ? sfn_json_dumps(result, 0)
 					 : sfn_xstrdup(rc < 0 ? err->code
