@@ -1937,20 +1937,39 @@ static inline bool input_arr(jv v)
 	return v.t == JV_JARR || (v.t == JV_ARR && v.u.a->src);
 }
 
-/* item @i + 4 of @input, when it is held by jansson */
+/*
+ * Item @i + 4 of @input, when it is held by jansson. Of a prepared
+ * input's objects, item @i + 6's header and first entries (which follow
+ * it), and the objects that item @i + 3 holds (its entries now in the
+ * cache): a filter such as [customer.region = "EU"] reads them next.
+ */
 static inline void prefetch_ahead(jv input, uint32_t i, uint32_t n)
 {
-	if (i + 4 >= n)
-		return;
 	if (input.t == JV_JARR) {
-		prefetch_json(json_array_get(input.u.j, i + 4));
+		if (i + 4 < n)
+			prefetch_json(json_array_get(input.u.j, i + 4));
 	} else if (input.t == JV_ARR) {
-		jv x = input.u.a->v[i + 4];
-		if (x.t == JV_JOBJ || x.t == JV_JARR)
-			prefetch_json(x.u.j);
-		else if (x.t == JV_OBJ) { /* a prepared one: entries follow */
-			__builtin_prefetch(x.u.o);
-			__builtin_prefetch((const char *)x.u.o + 64);
+		if (i + 4 < n) {
+			jv x = input.u.a->v[i + 4];
+			if (x.t == JV_JOBJ || x.t == JV_JARR)
+				prefetch_json(x.u.j);
+		}
+		if (!input.u.a->src)
+			return;
+		if (i + 6 < n && input.u.a->v[i + 6].t == JV_OBJ) {
+			const char *o = (const char *)input.u.a->v[i + 6].u.o;
+			for (int l = 0; l < 5; l++)
+				__builtin_prefetch(o + 64 * l);
+		}
+		if (i + 3 < n && input.u.a->v[i + 3].t == JV_OBJ) {
+			const struct jv_obj *o = input.u.a->v[i + 3].u.o;
+			for (uint32_t k = 0; k < o->n && k < 16; k++) {
+				const char *p = (const char *)o->e[k].v.u.o;
+				if (o->e[k].v.t == JV_OBJ) {
+					__builtin_prefetch(p);
+					__builtin_prefetch(p + 64);
+				}
+			}
 		}
 	}
 }
