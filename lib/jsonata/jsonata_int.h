@@ -534,6 +534,7 @@ static inline bool jn_mem_eq(const char *a, const char *b, size_t n)
 	return n == 0 ||
 	       (a[0] == b[0] && a[n / 2] == b[n / 2] && a[n - 1] == b[n - 1]);
 }
+
 /*
  * jv_obj_get on an object of ours (JV_OBJ) with a key that lives as long
  * as the evaluation (a name in the tree): it tries first where the same
