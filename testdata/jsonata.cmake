@@ -9,6 +9,11 @@ if(EXISTS ${SFN_JSONATA_SUITE}/groups)
 	add_test(NAME conformance.jsonata
 		COMMAND jsonata_conformance ${SFN_JSONATA_SUITE}
 			${CMAKE_CURRENT_SOURCE_DIR}/jsonata/known-failures.txt)
+	# every case again over a prepared input (sfn_jsonata_eval_input)
+	add_test(NAME conformance.jsonata.prepared
+		COMMAND jsonata_conformance ${SFN_JSONATA_SUITE}
+			${CMAKE_CURRENT_SOURCE_DIR}/jsonata/known-failures.txt
+			--prepared)
 endif()
 
 # bench/jsonata.sh's harness (not a test): times the workload of

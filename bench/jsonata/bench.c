@@ -4,13 +4,20 @@
  * by ../shared/bench/jsonata_bench.js. Each expression is compiled once,
  * its result checked against the workload's SHA-256 of JSON.stringify's
  * text, then evaluated in a loop: the best of TRIALS windows of SECONDS.
+ * Each document is prepared once (sfn_jsonata_input_new), outside the
+ * timed loop, as the reference parses it once with JSON.parse outside its
+ * loop; the result is checked on both paths, sfn_jsonata_eval on the
+ * jansson document and sfn_jsonata_eval_input, and the latter is timed.
  *
  * usage: jsonata_bench WORKLOAD [--seconds=S] [--trials=N] [--only=TEXT]
- *        [--json=FILE] [--iterations=N]
+ *        [--json=FILE] [--iterations=N] [--jansson]
+ *
+ * --jansson times sfn_jsonata_eval on the jansson document instead, to
+ * compare the two paths.
  *
  * --iterations=N evaluates each expression exactly N times after the check
  * and reports no rate: for instruction counts, e.g.
- *   valgrind --tool=callgrind --toggle-collect=sfn_jsonata_eval \
+ *   valgrind --tool=callgrind --toggle-collect='sfn_jsonata_eval*' \
  *     jsonata_bench WORKLOAD --only=sfn_block --iterations=1000
  */
 #include <stdio.h>
@@ -46,6 +53,7 @@ int main(int argc, char **argv)
 	double seconds = 1.0;
 	int trials = 3, bad = 0;
 	long iterations = 0;
+	bool jansson = false;
 	for (int i = 1; i < argc; i++) {
 		if (!strncmp(argv[i], "--seconds=", 10))
 			seconds = strtod(argv[i] + 10, NULL);
@@ -55,6 +63,8 @@ int main(int argc, char **argv)
 			only = argv[i] + 7;
 		else if (!strncmp(argv[i], "--iterations=", 13))
 			iterations = strtol(argv[i] + 13, NULL, 10);
+		else if (!strcmp(argv[i], "--jansson"))
+			jansson = true;
 		else if (!strncmp(argv[i], "--json=", 7))
 			jsonout = argv[i] + 7;
 		else
@@ -63,7 +73,7 @@ int main(int argc, char **argv)
 	if (!path) {
 		fprintf(stderr, "usage: jsonata_bench WORKLOAD [--seconds=S] "
 				"[--trials=N] [--only=TEXT] [--json=FILE] "
-				"[--iterations=N]\n");
+				"[--iterations=N] [--jansson]\n");
 		return 2;
 	}
 	json_error_t je;
@@ -107,38 +117,53 @@ int main(int argc, char **argv)
 			bad++;
 			continue;
 		}
-		json_t *result = NULL;
-		if (sfn_jsonata_eval(e, input, bind, NULL, &result, &err) < 0) {
-			printf("%-24s error %s: %s\n", name, err.code,
-			       err.message);
-			sfn_jsonata_error_release(&err);
-			sfn_jsonata_free(e);
-			bad++;
-			continue;
+		struct sfn_jsonata_input *in = sfn_jsonata_input_new(input);
+		bool ok = true;
+		for (int way = 0; way < 2; way++) {
+			json_t *result = NULL;
+			int rc = way ? sfn_jsonata_eval_input(e, in, bind, NULL,
+							      &result, &err)
+				     : sfn_jsonata_eval(e, input, bind, NULL,
+							&result, &err);
+			if (rc < 0) {
+				printf("%-24s error %s: %s\n", name, err.code,
+				       err.message);
+				sfn_jsonata_error_release(&err);
+				ok = false;
+				break;
+			}
+			struct sfn_strbuf sb = SFN_STRBUF_INIT;
+			if (result)
+				sfn_json_dump(&sb, result, 0);
+			char hex[65];
+			sha256_hex(sb.buf, sb.len, hex);
+			const char *want = json_string_value(json_object_get(
+				json_object_get(tc, "expected"), "sha256"));
+			if (!want || strcmp(want, hex)) {
+				ok = false;
+				printf("%-24s WRONG RESULT (%s): %.120s\n",
+				       name, way ? "prepared" : "jansson",
+				       sb.buf);
+			}
+			sfn_strbuf_release(&sb);
+			json_decref(result);
 		}
-		struct sfn_strbuf sb = SFN_STRBUF_INIT;
-		if (result)
-			sfn_json_dump(&sb, result, 0);
-		char hex[65];
-		sha256_hex(sb.buf, sb.len, hex);
-		const char *want = json_string_value(json_object_get(
-			json_object_get(tc, "expected"), "sha256"));
-		bool ok = want && !strcmp(want, hex);
-		if (!ok) {
+		if (!ok)
 			bad++;
-			printf("%-24s WRONG RESULT: %.120s\n", name, sb.buf);
-		}
-		sfn_strbuf_release(&sb);
-		json_decref(result);
 		if (iterations > 0) {
 			for (long n = 0; n < iterations; n++) {
 				json_t *r = NULL;
-				sfn_jsonata_eval(e, input, bind, NULL, &r,
-						 NULL);
+				if (jansson)
+					sfn_jsonata_eval(e, input, bind, NULL,
+							 &r, NULL);
+				else
+					sfn_jsonata_eval_input(e, in, bind,
+							       NULL, &r, NULL);
 				json_decref(r);
 			}
 			printf("%-24s %14s %12s  %s (%ld evaluations)\n", name,
 			       "-", "-", ok ? "ok" : "WRONG", iterations);
+			sfn_jsonata_input_free(in);
 			sfn_jsonata_free(e);
 			continue;
 		}
@@ -153,8 +178,14 @@ int main(int argc, char **argv)
 			while (el < limit) {
 				for (long b = 0; b < batch; b++) {
 					json_t *r = NULL;
-					sfn_jsonata_eval(e, input, bind, NULL,
-							 &r, NULL);
+					if (jansson)
+						sfn_jsonata_eval(e, input, bind,
+								 NULL, &r,
+								 NULL);
+					else
+						sfn_jsonata_eval_input(
+							e, in, bind, NULL, &r,
+							NULL);
 					json_decref(r);
 				}
 				n += batch;
@@ -172,6 +203,7 @@ int main(int argc, char **argv)
 		json_array_append_new(report, json_pack("{s:s,s:f,s:b}", "name",
 							name, "evals_per_sec",
 							best, "correct", ok));
+		sfn_jsonata_input_free(in);
 		sfn_jsonata_free(e);
 	}
 	if (jsonout) {

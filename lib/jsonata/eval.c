@@ -9,6 +9,7 @@
 #include "jsonata/jsonata.h"
 #include "jsonata/jsonata_int.h"
 
+#include <assert.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -346,6 +347,7 @@ jv jv_arrv(struct jn_ctx *c, uint32_t cap)
 
 void jv_push(struct jn_ctx *c, struct jv_arr *a, jv v)
 {
+	assert(!a->src); /* a prepared input's values never change */
 	if (a->n == a->cap) {
 		uint32_t nc = a->cap ? a->cap * 2 : 4;
 		jv *nv = jn_alloc(c->a, sizeof(jv) * nc);
@@ -442,9 +444,14 @@ static int obj_find(const struct jv_obj *o, const char *k, size_t klen)
 	}
 	for (uint32_t i = 0; i < o->n; i++)
 		if (o->e[i].klen == klen && !o->e[i].dead &&
-		    !memcmp(o->e[i].k, k, klen))
+		    jn_mem_eq(o->e[i].k, k, klen))
 			return (int)i;
 	return -1;
+}
+
+int jn_obj_find(const struct jv_obj *o, const char *k, size_t klen)
+{
+	return obj_find(o, k, klen);
 }
 
 /* adds a key @o does not hold */
@@ -478,6 +485,7 @@ static void obj_append(struct jn_ctx *c, struct jv_obj *o, const char *k,
 void jv_obj_set(struct jn_ctx *c, struct jv_obj *o, const char *k,
 		uint32_t klen, jv v)
 {
+	assert(!o->src);
 	int i = obj_find(o, k, klen);
 	if (i >= 0) {
 		o->e[i].v = v;
@@ -488,6 +496,7 @@ void jv_obj_set(struct jn_ctx *c, struct jv_obj *o, const char *k,
 
 void jv_obj_del(struct jv_obj *o, const char *k, size_t klen)
 {
+	assert(!o->src);
 	int i = obj_find(o, k, klen);
 	if (i >= 0) {
 		o->e[i].dead = true;
@@ -881,6 +890,9 @@ static json_t *to_json(jv v)
 	case JV_JOBJ:
 		return json_incref(v.u.j);
 	case JV_ARR: {
+		/* a prepared input's array: what the jansson path gives */
+		if (v.u.a->src)
+			return json_incref(v.u.a->src);
 		json_t *a = json_array();
 		for (uint32_t i = 0; i < v.u.a->n; i++) {
 			jv e = v.u.a->v[i];
@@ -891,6 +903,8 @@ static json_t *to_json(jv v)
 		return a;
 	}
 	case JV_OBJ: {
+		if (v.u.o->src)
+			return json_incref(v.u.o->src);
 		json_t *o = json_object();
 		const struct jv_obj *ob = v.u.o;
 		for (uint32_t i = 0; i < ob->n; i++) {
@@ -942,6 +956,293 @@ jv jv_from_json_deep(struct jn_ctx *c, json_t *j)
 		return jv_objv(o);
 	}
 	return v;
+}
+
+/* ---- prepared input ---- */
+
+/*
+ * Objects of up to this many keys are searched from the start, without
+ * an index: comparing lengths first, that is cheaper than hashing the key
+ * for objects the size of a typical record.
+ */
+#define PREP_LINEAR_KEYS 16
+/* strings up to this many bytes are interned */
+#define PREP_INTERN_MAX 32
+
+/*
+ * A document converted once into the engine's own values, for evaluations
+ * that run many times over it (sfn_jsonata_input_new). The values live in
+ * their own arena, laid out in document order: an object's header and
+ * entries in one block, then the bytes of its string members, then its
+ * containers; an array's items contiguous. A scan over an array of
+ * objects so walks memory nearly in sequence, where jansson's values are
+ * separate allocations (a hash table per object, two per string). Object
+ * keys are interned: the copies of "price" in 10,000 orders are one string
+ * that stays in the cache.
+ */
+struct sfn_jsonata_input {
+	struct jn_arena arena;
+	json_t *doc; /* a reference held: the values' src point into it */
+	jv root;
+};
+
+struct prep_key {
+	const char *k; /* in the input's arena; NULL: an empty slot */
+	uint32_t len;
+	uint32_t h;
+};
+
+struct prep {
+	struct jn_arena *a;
+	struct prep_key *keys; /* open addressing, heap */
+	uint32_t nkeys, cap;
+};
+
+/* @k's copy in the input's arena, one for all equal keys (and strings) */
+static const char *prep_key(struct prep *p, const char *k, size_t len)
+{
+	if (p->nkeys * 2 >= p->cap) {
+		uint32_t nc = p->cap ? p->cap * 2 : 64;
+		struct prep_key *nk = sfn_xcalloc(nc, sizeof(*nk));
+		for (uint32_t i = 0; i < p->cap; i++) {
+			if (!p->keys[i].k)
+				continue;
+			uint32_t h = p->keys[i].h & (nc - 1);
+			while (nk[h].k)
+				h = (h + 1) & (nc - 1);
+			nk[h] = p->keys[i];
+		}
+		free(p->keys);
+		p->keys = nk;
+		p->cap = nc;
+	}
+	uint32_t hv = hash_str(k, len), h = hv & (p->cap - 1);
+	for (; p->keys[h].k; h = (h + 1) & (p->cap - 1))
+		if (p->keys[h].len == len && !memcmp(p->keys[h].k, k, len))
+			return p->keys[h].k;
+	p->keys[h] = (struct prep_key){ jn_strndup(p->a, k, len), (uint32_t)len,
+					hv };
+	p->nkeys++;
+	return p->keys[h].k;
+}
+
+/*
+ * A scalar as ours, its string bytes copied into the input's arena. Short
+ * strings are interned as keys are: the few distinct values of a field
+ * (statuses, categories, tags) are then one copy each, in the cache, and
+ * equal strings are mostly the same pointer ($distinct's short cut).
+ */
+static jv prep_scalar(struct prep *p, json_t *j)
+{
+	jv v = jv_from_json(j);
+	if (v.t == JV_STR)
+		v.u.s = v.len <= PREP_INTERN_MAX
+				? prep_key(p, v.u.s, v.len)
+				: jn_strndup(p->a, v.u.s, v.len);
+	return v;
+}
+
+/* -1: nested deeper than SFN_MAX_DEPTH */
+static int prep_value(struct prep *p, json_t *j, jv *out, int depth)
+{
+	if (depth > SFN_MAX_DEPTH)
+		return -1;
+	if (json_is_array(j)) {
+		uint32_t n = (uint32_t)json_array_size(j);
+		struct jv_arr *a = jn_alloc(p->a, sizeof(*a) + sizeof(jv) * n);
+		memset(a, 0, sizeof(*a));
+		a->v = (jv *)(a + 1);
+		a->n = a->cap = n;
+		a->src = j;
+		/* the scalars first, next to the items; then the containers */
+		for (uint32_t i = 0; i < n; i++) {
+			json_t *x = json_array_get(j, i);
+			if (!json_is_array(x) && !json_is_object(x))
+				a->v[i] = prep_scalar(p, x);
+		}
+		for (uint32_t i = 0; i < n; i++) {
+			json_t *x = json_array_get(j, i);
+			if ((json_is_array(x) || json_is_object(x)) &&
+			    prep_value(p, x, &a->v[i], depth + 1) < 0)
+				return -1;
+		}
+		out->t = JV_ARR;
+		out->u.a = a;
+		return 0;
+	}
+	if (json_is_object(j)) {
+		uint32_t n = (uint32_t)json_object_size(j);
+		struct jv_obj *o =
+			jn_alloc(p->a, sizeof(*o) + sizeof(struct jv_ent) * n);
+		memset(o, 0, sizeof(*o));
+		o->e = (struct jv_ent *)(o + 1);
+		o->src = j;
+		const char *k;
+		size_t kl;
+		json_t *x;
+		json_object_keylen_foreach(j, k, kl, x)
+		{
+			struct jv_ent *e = &o->e[o->n++];
+			e->k = prep_key(p, k, kl);
+			e->klen = (uint32_t)kl;
+			e->dead = false;
+			e->v = JV_U;
+			if (!json_is_array(x) && !json_is_object(x))
+				e->v = prep_scalar(p, x);
+		}
+		o->cap = o->live = o->n;
+		uint32_t i = 0;
+		json_object_keylen_foreach(j, k, kl, x)
+		{
+			if ((json_is_array(x) || json_is_object(x)) &&
+			    prep_value(p, x, &o->e[i].v, depth + 1) < 0)
+				return -1;
+			i++;
+		}
+		/* the index of larger objects, as obj_append keeps it */
+		if (o->n > PREP_LINEAR_KEYS) {
+			uint32_t cap = 16;
+			while (cap < o->n * 2 + 2)
+				cap *= 2;
+			o->idx = jn_zalloc(p->a, sizeof(uint32_t) * cap);
+			o->idxcap = cap;
+			for (uint32_t m = 0; m < o->n; m++) {
+				uint32_t h = hash_str(o->e[m].k, o->e[m].klen) &
+					     (cap - 1);
+				while (o->idx[h])
+					h = (h + 1) & (cap - 1);
+				o->idx[h] = m + 1;
+			}
+		}
+		out->t = JV_OBJ;
+		out->u.o = o;
+		return 0;
+	}
+	*out = prep_scalar(p, j);
+	return 0;
+}
+
+struct sfn_jsonata_input *sfn_jsonata_input_new(json_t *doc)
+{
+	struct sfn_jsonata_input *in = sfn_xcalloc(1, sizeof(*in));
+	struct prep p = { .a = &in->arena };
+	in->root = JV_U;
+	if (doc && prep_value(&p, doc, &in->root, 0) < 0) {
+		free(p.keys);
+		jn_arena_release(&in->arena);
+		free(in);
+		return NULL;
+	}
+	free(p.keys);
+	in->doc = json_incref(doc);
+	return in;
+}
+
+void sfn_jsonata_input_free(struct sfn_jsonata_input *in)
+{
+	if (!in)
+		return;
+	jn_arena_release(&in->arena);
+	json_decref(in->doc);
+	free(in);
+}
+
+/* jn_input_intact: @v still is what prep_value made of @j */
+static bool intact(jv v, json_t *j)
+{
+	if (json_is_array(j)) {
+		const struct jv_arr *a = v.u.a;
+		if (v.t != JV_ARR || a->src != j || a->seq || a->keep ||
+		    a->cons || a->outer || a->tstream ||
+		    a->n != json_array_size(j) || a->cap != a->n ||
+		    a->v != (const jv *)(a + 1))
+			return false;
+		for (uint32_t i = 0; i < a->n; i++)
+			if (!intact(a->v[i], json_array_get(j, i)))
+				return false;
+		return true;
+	}
+	if (json_is_object(j)) {
+		const struct jv_obj *o = v.u.o;
+		if (v.t != JV_OBJ || o->src != j ||
+		    o->n != json_object_size(j) || o->live != o->n ||
+		    o->cap != o->n || o->e != (const struct jv_ent *)(o + 1))
+			return false;
+		const char *k;
+		size_t kl;
+		json_t *x;
+		uint32_t i = 0;
+		json_object_keylen_foreach(j, k, kl, x)
+		{
+			const struct jv_ent *e = &o->e[i++];
+			if (e->dead || e->klen != kl || memcmp(e->k, k, kl) ||
+			    !intact(e->v, x))
+				return false;
+		}
+		return true;
+	}
+	jv w = jv_from_json(j);
+	if (w.t != v.t || w.b != v.b || w.len != v.len)
+		return false;
+	if (w.t == JV_NUM)
+		return w.u.n == v.u.n || (isnan(w.u.n) && isnan(v.u.n));
+	if (w.t == JV_STR)
+		return !memcmp(w.u.s, v.u.s, w.len) && !v.u.s[v.len];
+	return true;
+}
+
+bool jn_json_identical(json_t *a, json_t *b)
+{
+	if (!a || !b)
+		return a == b;
+	if (json_typeof(a) != json_typeof(b))
+		return false;
+	switch (json_typeof(a)) {
+	case JSON_INTEGER:
+		return json_integer_value(a) == json_integer_value(b);
+	case JSON_REAL: {
+		double x = json_real_value(a), y = json_real_value(b);
+		return x == y || (isnan(x) && isnan(y));
+	}
+	case JSON_STRING:
+		return json_string_length(a) == json_string_length(b) &&
+		       !memcmp(json_string_value(a), json_string_value(b),
+			       json_string_length(a));
+	case JSON_ARRAY:
+		if (json_array_size(a) != json_array_size(b))
+			return false;
+		for (size_t i = 0; i < json_array_size(a); i++)
+			if (!jn_json_identical(json_array_get(a, i),
+					       json_array_get(b, i)))
+				return false;
+		return true;
+	case JSON_OBJECT: {
+		if (json_object_size(a) != json_object_size(b))
+			return false;
+		/* in order: the same keys, the same text */
+		void *i = json_object_iter(a), *k = json_object_iter(b);
+		for (; i && k; i = json_object_iter_next(a, i),
+			       k = json_object_iter_next(b, k)) {
+			size_t n = json_object_iter_key_len(i);
+			if (n != json_object_iter_key_len(k) ||
+			    memcmp(json_object_iter_key(i),
+				   json_object_iter_key(k), n) ||
+			    !jn_json_identical(json_object_iter_value(i),
+					       json_object_iter_value(k)))
+				return false;
+		}
+		return !i && !k;
+	}
+	default:
+		return true;
+	}
+}
+
+bool jn_input_intact(const struct sfn_jsonata_input *in)
+{
+	if (!in->doc)
+		return in->root.t == JV_UNDEF;
+	return intact(in->root, in->doc);
 }
 
 /* ---- frames ---- */
@@ -1075,7 +1376,7 @@ static jv lookup_name(struct jn_ctx *c, jv input, const char *k, size_t kl)
 		return j ? jv_from_json(j) : r;
 	}
 	if (input.t == JV_OBJ) {
-		jv_obj_get(input, k, kl, &r);
+		jv_obj_getc(c, input.u.o, k, kl, &r);
 		return r;
 	}
 	if (jv_is_arr(input)) {
@@ -1629,17 +1930,47 @@ static inline void prefetch_json(const json_t *j)
 	}
 }
 
-/* item @i + 4 of @input, when it is held by jansson */
+/* an array of the input's (jansson's, or a prepared input's): no
+ * sequence, never changed, so it may be handed on as it is */
+static inline bool input_arr(jv v)
+{
+	return v.t == JV_JARR || (v.t == JV_ARR && v.u.a->src);
+}
+
+/*
+ * Item @i + 4 of @input, when it is held by jansson. Of a prepared
+ * input's objects, item @i + 6's header and first entries (which follow
+ * it), and the objects that item @i + 3 holds (its entries now in the
+ * cache): a filter such as [customer.region = "EU"] reads them next.
+ */
 static inline void prefetch_ahead(jv input, uint32_t i, uint32_t n)
 {
-	if (i + 4 >= n)
-		return;
 	if (input.t == JV_JARR) {
-		prefetch_json(json_array_get(input.u.j, i + 4));
+		if (i + 4 < n)
+			prefetch_json(json_array_get(input.u.j, i + 4));
 	} else if (input.t == JV_ARR) {
-		jv x = input.u.a->v[i + 4];
-		if (x.t == JV_JOBJ || x.t == JV_JARR)
-			prefetch_json(x.u.j);
+		if (i + 4 < n) {
+			jv x = input.u.a->v[i + 4];
+			if (x.t == JV_JOBJ || x.t == JV_JARR)
+				prefetch_json(x.u.j);
+		}
+		if (!input.u.a->src)
+			return;
+		if (i + 6 < n && input.u.a->v[i + 6].t == JV_OBJ) {
+			const char *o = (const char *)input.u.a->v[i + 6].u.o;
+			for (int l = 0; l < 5; l++)
+				__builtin_prefetch(o + 64 * l);
+		}
+		if (i + 3 < n && input.u.a->v[i + 3].t == JV_OBJ) {
+			const struct jv_obj *o = input.u.a->v[i + 3].u.o;
+			for (uint32_t k = 0; k < o->n && k < 16; k++) {
+				const char *p = (const char *)o->e[k].v.u.o;
+				if (o->e[k].v.t == JV_OBJ) {
+					__builtin_prefetch(p);
+					__builtin_prefetch(p + 64);
+				}
+			}
+		}
 	}
 }
 
@@ -1681,6 +2012,15 @@ static jv eval_step(struct jn_ctx *c, const struct jn_node *step, jv input,
 			if (!j)
 				continue;
 			res = jv_from_json(j);
+		} else if (name && item.t == JV_OBJ) {
+			/* the same for a prepared input's objects */
+			c->depth++;
+			jn_check_guard(c);
+			res = JV_U;
+			jv_obj_getc(c, item.u.o, step->str, step->slen, &res);
+			c->depth--;
+			if (res.t == JV_UNDEF)
+				continue;
 		} else {
 			res = jn_eval(c, step, item, env);
 			if (step->has_stages)
@@ -1693,18 +2033,16 @@ static jv eval_step(struct jn_ctx *c, const struct jn_node *step, jv input,
 		}
 		if (count++ == 0) {
 			first = res;
-			/* one array from jansson: the next step can walk it
+			/* one array of the input: the next step can walk it
 			 * as it is (appended only if a second result comes) */
-			if (res.t == JV_JARR && (last || hand_on))
+			if (input_arr(res) && (last || hand_on))
 				continue;
-		} else if (count == 2 && first.t == JV_JARR &&
+		} else if (count == 2 && input_arr(first) &&
 			   (last || hand_on)) {
 			/* the first result was held back: append it now */
-			size_t m = json_array_size(first.u.j);
-			for (size_t x = 0; x < m; x++)
-				jv_push_fast(c, rs.u.a,
-					     jv_from_json(json_array_get(
-						     first.u.j, x)));
+			uint32_t m = jv_alen(first);
+			for (uint32_t x = 0; x < m; x++)
+				jv_push_fast(c, rs.u.a, jv_aget(first, x));
 		}
 		if (!jv_is_arr(res) || (res.t == JV_ARR && res.u.a->cons)) {
 			jv_push_fast(c, rs.u.a, res);
@@ -1719,8 +2057,8 @@ static jv eval_step(struct jn_ctx *c, const struct jn_node *step, jv input,
 						     res.u.j, x)));
 		}
 	}
-	if (count == 1 && first.t == JV_JARR && (last || hand_on)) {
-		if (last || json_array_size(first.u.j) > 0)
+	if (count == 1 && input_arr(first) && (last || hand_on)) {
+		if (last || jv_alen(first) > 0)
 			return first; /* the same items rs would have held */
 		return rs; /* empty before the last step: an empty sequence */
 	}
@@ -1868,7 +2206,7 @@ static int fast_path(struct jn_ctx *c, const struct jn_node *n, jv input,
 				cur = j ? jv_from_json(j) : JV_U;
 			} else if (cur.t == JV_OBJ) {
 				jv v = JV_U;
-				jv_obj_get(cur, st->str, st->slen, &v);
+				jv_obj_getc(c, cur.u.o, st->str, st->slen, &v);
 				cur = v;
 			} else {
 				cur = JV_U;
@@ -1880,8 +2218,7 @@ static int fast_path(struct jn_ctx *c, const struct jn_node *n, jv input,
 		}
 		if (cur.t == JV_UNDEF || cur.t == JV_TUPLE)
 			break;
-		if (cur.t == JV_JARR && i < ns - 1 &&
-		    json_array_size(cur.u.j) > 0 &&
+		if (input_arr(cur) && i < ns - 1 && jv_alen(cur) > 0 &&
 		    n->items.v[i + 1]->type != N_SORT) {
 			/* eval_step hands one such array on as it is */
 			*out = cur;
@@ -1916,7 +2253,7 @@ static jv eval_path(struct jn_ctx *c, const struct jn_node *n, jv input,
 		c->depth = d;
 	}
 	const struct jn_node *first = n->items.v[from];
-	if (from > 0 && input.t == JV_JARR)
+	if (from > 0 && input_arr(input))
 		inseq = input;
 	else if (from == 0 && jv_is_arr(input) && first->type != N_VARIABLE)
 		inseq = input;
@@ -1960,7 +2297,9 @@ static jv eval_path(struct jn_ctx *c, const struct jn_node *n, jv input,
 	if (n->keep_singleton) {
 		if (rs.t == JV_ARR && rs.u.a->cons && !rs.u.a->seq)
 			rs = jv_seq1(c, rs);
-		if (rs.t == JV_ARR)
+		/* not on a prepared input's array, which is no sequence (so
+		 * that keep changes nothing) and is never changed */
+		if (rs.t == JV_ARR && !rs.u.a->src)
 			rs.u.a->keep = true;
 	}
 	if (n->group)
@@ -2192,14 +2531,19 @@ static struct jv_tuple *reduce_tuple_stream(struct jn_ctx *c, jv ts)
 static inline jv eval_key(struct jn_ctx *c, const struct jn_node *k, jv item,
 			  struct jn_frame *env)
 {
-	if (k->fast != FAST_NAMES || item.t != JV_JOBJ || k->items.n != 1 ||
-	    k->items.v[0]->type != N_NAME)
+	if (k->fast != FAST_NAMES || (item.t != JV_JOBJ && item.t != JV_OBJ) ||
+	    k->items.n != 1 || k->items.v[0]->type != N_NAME)
 		return jn_eval(c, k, item, env);
 	const struct jn_node *st = k->items.v[0];
 	c->depth += 2;
 	c->ticks++; /* and one in jn_check_guard */
 	jn_check_guard(c);
 	c->depth -= 2;
+	if (item.t == JV_OBJ) {
+		jv r = JV_U;
+		jv_obj_getc(c, item.u.o, st->str, st->slen, &r);
+		return r;
+	}
 	json_t *j = json_object_getn(item.u.j, st->str, st->slen);
 	return j ? jv_from_json(j) : JV_U;
 }
@@ -3331,7 +3675,7 @@ static bool names_path(struct jn_ctx *c, const struct jn_node *n, jv cur,
 			cur = j ? jv_from_json(j) : JV_U;
 		} else if (cur.t == JV_OBJ) {
 			jv v = JV_U;
-			jv_obj_get(cur, st->str, st->slen, &v);
+			jv_obj_getc(c, cur.u.o, st->str, st->slen, &v);
 			cur = v;
 		} else if (jv_is_arr(cur)) {
 			c->depth--;
@@ -3777,7 +4121,9 @@ jv jn_transform_call(struct jn_ctx *c, const struct jv_fn *f, jv obj)
 				if (!jv_is_obj(update))
 					fail_atv(c, "T2011", n->update->pos,
 						 update);
-				if (match.t == JV_OBJ) {
+				/* a $clone of the caller's may hand back
+				 * the input itself: that is not changed */
+				if (match.t == JV_OBJ && !match.u.o->src) {
 					const char *k;
 					size_t kl;
 					jv e;
@@ -3801,7 +4147,8 @@ jv jn_transform_call(struct jn_ctx *c, const struct jv_fn *f, jv obj)
 							fail_atv(c, "T2012",
 								 n->del->pos,
 								 val);
-					if (match.t == JV_OBJ)
+					if (match.t == JV_OBJ &&
+					    !match.u.o->src)
 						for (uint32_t x = 0; x < dn;
 						     x++) {
 							jv k = jv_aget(dels, x);
@@ -4533,9 +4880,11 @@ static json_t *root_objlit_eval(struct jn_ctx *c, const struct jn_node *n,
 	return o;
 }
 
-int sfn_jsonata_eval(const struct sfn_jsonata *e, json_t *input,
-		     json_t *bindings, const struct sfn_jsonata_limits *limits,
-		     json_t **result, struct sfn_jsonata_error *err)
+/* sfn_jsonata_eval over @input, or over @pin's values when it is set */
+static int eval_root(const struct sfn_jsonata *e, json_t *input,
+		     const struct sfn_jsonata_input *pin, json_t *bindings,
+		     const struct sfn_jsonata_limits *limits, json_t **result,
+		     struct sfn_jsonata_error *err)
 {
 	/* small evaluations never touch the heap: the first arena block and
 	 * the context live on the stack */
@@ -4611,7 +4960,7 @@ int sfn_jsonata_eval(const struct sfn_jsonata *e, json_t *input,
 		goto out;
 	}
 	{
-		jv in = input ? jv_from_json(input) : JV_U;
+		jv in = pin ? pin->root : input ? jv_from_json(input) : JV_U;
 		/* the root frame: on the stack when it is small */
 		struct jn_frame *f = &root;
 		f->parent = NULL;
@@ -4692,6 +5041,21 @@ out:
 	if (arena.head)
 		arena_recycle(&arena);
 	return rc;
+}
+
+int sfn_jsonata_eval(const struct sfn_jsonata *e, json_t *input,
+		     json_t *bindings, const struct sfn_jsonata_limits *limits,
+		     json_t **result, struct sfn_jsonata_error *err)
+{
+	return eval_root(e, input, NULL, bindings, limits, result, err);
+}
+
+int sfn_jsonata_eval_input(const struct sfn_jsonata *e,
+			   const struct sfn_jsonata_input *in, json_t *bindings,
+			   const struct sfn_jsonata_limits *limits,
+			   json_t **result, struct sfn_jsonata_error *err)
+{
+	return eval_root(e, NULL, in, bindings, limits, result, err);
 }
 
 /* ---- the linter's view ---- */

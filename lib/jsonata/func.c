@@ -881,6 +881,18 @@ FN(f_split)
 		}
 		struct jv_arr *ra = result.u.a;
 		const char *pos = s.u.s, *end = s.u.s + s.len;
+		if (sep.len == 1 && s.len >= 256) {
+			/* the parts counted first: a long text would
+			 * otherwise copy its growing list of parts again and
+			 * again */
+			uint32_t parts = 1;
+			for (const char *q = pos;
+			     (q = memchr(q, sep.u.s[0], (size_t)(end - q)));
+			     q++)
+				parts++;
+			ra->v = jn_alloc(c->a, sizeof(jv) * parts);
+			ra->cap = parts;
+		}
 		for (;;) {
 			if (ra->n >= maxn)
 				return;
@@ -940,8 +952,17 @@ FN(f_join)
 			w += sl;
 		}
 		jv e = jv_aget(v, i);
-		if (e.len)
+		if (e.len >= 8 && e.len <= 16) {
+			/* most parts are short: two loads and two stores
+			 * (which may overlap) instead of a call */
+			uint64_t x, y;
+			memcpy(&x, e.u.s, 8);
+			memcpy(&y, e.u.s + e.len - 8, 8);
+			memcpy(w, &x, 8);
+			memcpy(w + e.len - 8, &y, 8);
+		} else if (e.len) {
 			memcpy(w, e.u.s, e.len);
+		}
 		w += e.len;
 	}
 	*w = 0;
@@ -1917,13 +1938,28 @@ FN(f_distinct)
 	/* the scalars kept, by hash; the other items kept, one by one */
 	struct dset_ent *set = jn_zalloc(c->a, sizeof(*set) * cap);
 	struct jv_arr *others = NULL;
+	/*
+	 * Strings known to be kept already, by address: a prepared input's
+	 * equal short strings are one copy, so most repeats end here without
+	 * reading their bytes or hashing them.
+	 */
+	struct {
+		const char *s;
+		uint32_t len;
+	} seen[64] = { { 0 } };
 	for (uint32_t i = 0; i < m; i++) {
 		/* the bytes of a string further on: they are far in memory */
 		if (arr.t == JV_ARR && i + 8 < m &&
 		    arr.u.a->v[i + 8].t == JV_STR)
 			__builtin_prefetch(arr.u.a->v[i + 8].u.s);
 		jv v = jv_aget(arr, i);
-		uint32_t h;
+		uint32_t h, sl = 0;
+		if (v.t == JV_STR) {
+			sl = (uint32_t)((uintptr_t)v.u.s >> 3) & 63;
+			if (v.u.s && seen[sl].s == v.u.s &&
+			    seen[sl].len == v.len)
+				continue;
+		}
 		if (!distinct_hash(v, &h)) {
 			bool dup = false;
 			if (v.t != JV_NUM && others) /* NaN equals nothing */
@@ -1950,6 +1986,10 @@ FN(f_distinct)
 				dup = true;
 				break;
 			}
+		}
+		if (v.t == JV_STR) {
+			seen[sl].s = v.u.s;
+			seen[sl].len = v.len;
 		}
 		if (dup)
 			continue;

@@ -68,6 +68,37 @@ int sfn_jsonata_eval(const struct sfn_jsonata *e, json_t *input,
 		     json_t **result, struct sfn_jsonata_error *err);
 
 /*
+ * A prepared input: a document converted once into the engine's own
+ * values, for callers that evaluate one or more expressions many times
+ * over the same document (as the reference implementation evaluates over
+ * a document JSON.parse made once). The values are laid out compactly, in
+ * document order, and read without jansson: evaluation over them is
+ * faster than over @doc itself. Converting costs time and memory in
+ * proportion to the document, so for a single evaluation use
+ * sfn_jsonata_eval.
+ *
+ * sfn_jsonata_input_new converts @doc (NULL: no input, JavaScript's
+ * undefined) and keeps a reference to it: results may be values of @doc
+ * itself, as with sfn_jsonata_eval, so the caller must not change @doc
+ * while the input lives. Returns NULL when @doc nests deeper than
+ * SFN_MAX_DEPTH. Evaluations never change a prepared input: any number of
+ * them may run over it at once, from several threads.
+ */
+struct sfn_jsonata_input;
+struct sfn_jsonata_input *sfn_jsonata_input_new(json_t *doc);
+void sfn_jsonata_input_free(struct sfn_jsonata_input *in);
+
+/*
+ * sfn_jsonata_eval over a prepared input (borrowed; NULL means no input):
+ * the same result, error and limits as sfn_jsonata_eval on the document
+ * @in was made from.
+ */
+int sfn_jsonata_eval_input(const struct sfn_jsonata *e,
+			   const struct sfn_jsonata_input *in, json_t *bindings,
+			   const struct sfn_jsonata_limits *limits,
+			   json_t **result, struct sfn_jsonata_error *err);
+
+/*
  * For the linter: visits each variable the expression reads ($name,
  * without the '$'), in order, with its character offset.
  */

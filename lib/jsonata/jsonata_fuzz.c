@@ -2,13 +2,20 @@
  * Fuzz target: any text through sfn_jsonata_compile, then evaluation
  * against a small fixed document and bindings, under depth, time and
  * memory limits. Input capped at 4 KiB; a first byte of 0x01 selects the
- * Step Functions dialect.
+ * Step Functions dialect. Each expression is evaluated twice, over the
+ * jansson document and over a prepared input of it: the prepared input
+ * must come out unchanged, and the two results must be the same (where
+ * the expression can tell runs apart, by time or chance, only the first).
  */
 #include "jsonata/jsonata.h"
 
+#include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "jsonata/jsonata_int.h" /* jn_input_intact, jn_json_identical */
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -21,6 +28,20 @@ static const char doc_text[] =
 	"{\"id\":2,\"price\":99,\"tags\":[\"b\"],"
 	"\"customer\":{\"name\":\"Bo Chan\",\"region\":\"us\"}}],"
 	"\"date\":\"2024-02-29T12:34:56.789Z\",\"url\":\"a b/c?d=e&f\"}";
+
+/* the expression may give another result each time it runs */
+static bool varies(const uint8_t *data, size_t size)
+{
+	static const char *const names[] = { "random", "now",	  "millis",
+					     "uuid",   "shuffle", "eval" };
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		size_t n = strlen(names[i]);
+		for (size_t k = 0; k + n <= size; k++)
+			if (!memcmp(data + k, names[i], n))
+				return true;
+	}
+	return false;
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -43,9 +64,36 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			"x", 42, "name", "sfn", "pair", 1, 2, "v", "a", "b",
 			2.5, "l", "c", 1, "c", "d", "s", "t");
 		struct sfn_jsonata_limits lim = { 300, 200, 64u << 20 };
-		json_t *result = NULL;
-		if (sfn_jsonata_eval(e, doc, bind, &lim, &result, &err) == 0)
-			json_decref(result);
+		json_t *result = NULL, *presult = NULL;
+		struct sfn_jsonata_error perr = { 0 };
+		int rc = sfn_jsonata_eval(e, doc, bind, &lim, &result, &err);
+		struct sfn_jsonata_input *in = sfn_jsonata_input_new(doc);
+		int prc = sfn_jsonata_eval_input(e, in, bind, &lim, &presult,
+						 &perr);
+		if (!jn_input_intact(in)) {
+			fprintf(stderr, "the prepared input changed\n");
+			abort();
+		}
+		/* U1001 is a time or memory limit: one run may reach it */
+		if (!varies(data, size) && rc == prc &&
+		    (rc < 0 ? strcmp(err.code, perr.code) &&
+				      strcmp(err.code, "U1001") &&
+				      strcmp(perr.code, "U1001")
+			    : !jn_json_identical(result, presult))) {
+			fprintf(stderr, "the prepared input gave another "
+					"result\n");
+			abort();
+		}
+		if (!varies(data, size) && rc != prc &&
+		    strcmp(rc < 0 ? err.code : perr.code, "U1001")) {
+			fprintf(stderr,
+				"the prepared input failed otherwise\n");
+			abort();
+		}
+		json_decref(result);
+		json_decref(presult);
+		sfn_jsonata_error_release(&perr);
+		sfn_jsonata_input_free(in);
 		json_decref(bind);
 		json_decref(doc);
 		sfn_jsonata_free(e);

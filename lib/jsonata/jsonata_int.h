@@ -78,6 +78,10 @@ struct jv_arr {
 	jv *v;
 	uint32_t n, cap;
 	bool seq, keep, cons, outer, tstream;
+	/* a prepared input's array (sfn_jsonata_input): the jansson array it
+	 * was made from, borrowed; such an array is shared by every
+	 * evaluation and never changes. NULL: the evaluation's own */
+	json_t *src;
 };
 
 struct jv_ent {
@@ -91,6 +95,8 @@ struct jv_obj {
 	uint32_t n, cap, live;
 	uint32_t *idx; /* open addressing over e, when n > 8; 0 = empty */
 	uint32_t idxcap;
+	/* as jv_arr.src: prepared, read-only, made from this object */
+	json_t *src;
 };
 
 struct jv_bind {
@@ -341,6 +347,9 @@ struct jn_ctx {
 	struct jn_held *held;  /* $eval's expressions, freed at the end */
 	json_t **memo;	       /* e's memo slots (jn_node.memo); NULL: unset */
 	uint32_t nmemo;
+	/* jv_obj_getc's guesses: by the key's address in the tree, where in
+	 * an object of ours that key was last found */
+	uint8_t khint[64];
 };
 
 struct jn_builtin {
@@ -521,9 +530,34 @@ static inline bool jn_mem_eq(const char *a, const char *b, size_t n)
 		memcpy(&w, b + n - 4, 4);
 		return ((x ^ y) | (z ^ w)) == 0;
 	}
-	for (size_t i = 0; i < n; i++)
-		if (a[i] != b[i])
-			return false;
+	/* 0-3 bytes: the first, middle and last (which may coincide) */
+	return n == 0 ||
+	       (a[0] == b[0] && a[n / 2] == b[n / 2] && a[n - 1] == b[n - 1]);
+}
+
+/*
+ * jv_obj_get on an object of ours (JV_OBJ) with a key that lives as long
+ * as the evaluation (a name in the tree): it tries first where the same
+ * key was last found, as the records of an array mostly keep their keys
+ * in one order.
+ */
+int jn_obj_find(const struct jv_obj *o, const char *k, size_t klen);
+static inline bool jv_obj_getc(struct jn_ctx *c, const struct jv_obj *o,
+			       const char *k, size_t klen, jv *out)
+{
+	uint8_t *h = &c->khint[((uintptr_t)k >> 3) & 63];
+	if (*h < o->n) {
+		const struct jv_ent *e = &o->e[*h];
+		if (e->klen == klen && !e->dead && jn_mem_eq(e->k, k, klen)) {
+			*out = e->v;
+			return true;
+		}
+	}
+	int i = jn_obj_find(o, k, klen);
+	if (i < 0)
+		return false;
+	*h = (uint8_t)i;
+	*out = o->e[i].v;
 	return true;
 }
 bool jv_boolean_slow(jv v);
@@ -550,6 +584,11 @@ const char *jv_cstr(struct jn_ctx *c, jv s); /* NUL-terminated copy */
 jv jv_append(struct jn_ctx *c, jv a, jv b);
 json_t *jv_to_json(jv v);
 jv jv_from_json_deep(struct jn_ctx *c, json_t *j);
+/* For tests: @in's values are still what sfn_jsonata_input_new made. */
+bool jn_input_intact(const struct sfn_jsonata_input *in);
+/* For tests: @a and @b (may be NULL) are the same JSON text and types,
+ * integers and reals apart, keys (which may hold NUL bytes) in order. */
+bool jn_json_identical(json_t *a, json_t *b);
 bool jv_is_numeric(struct jn_ctx *c, jv v);
 jv jv_strf(struct jn_ctx *c, const char *s, size_t n); /* copy into arena */
 void jn_fmt_num(struct sfn_strbuf *sb, double d, bool round15);

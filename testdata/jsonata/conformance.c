@@ -7,7 +7,12 @@
  * now passes, so the list only shrinks.
  *
  * usage: jsonata_conformance SUITE_DIR KNOWN_FAILURES [--write-known FILE]
- *        [--group NAME] [-v]
+ *        [--group NAME] [--prepared] [-v]
+ *
+ * --prepared evaluates each case over a prepared input (sfn_jsonata_input_
+ * new, sfn_jsonata_eval_input) instead of the jansson document; a case then
+ * also fails when the prepared input changed, or when its result differs
+ * in any way (integers and reals apart, key order) from sfn_jsonata_eval's.
  */
 #include <dirent.h>
 #include <stdio.h>
@@ -19,6 +24,7 @@
 
 #include "base/base.h"
 #include "jsonata/jsonata.h"
+#include "jsonata/jsonata_int.h" /* jn_input_intact, jn_json_identical */
 
 struct strlist {
 	char **v;
@@ -266,6 +272,56 @@ static char *oneline(const char *s, size_t max)
 	return sfn_strbuf_detach(&sb, NULL);
 }
 
+/* --prepared */
+static bool prepared;
+
+/*
+ * --prepared's checks on a result of sfn_jsonata_eval_input: the same as
+ * sfn_jsonata_eval gives (unless that differs from run to run: $now,
+ * $random), and @in unchanged. NULL, or the reason.
+ */
+static char *check_prepared(const struct sfn_jsonata *e, json_t *input,
+			    json_t *b, const struct sfn_jsonata_limits *lim,
+			    const struct sfn_jsonata_input *in, int rc,
+			    json_t *result, const struct sfn_jsonata_error *err)
+{
+	char *reason = NULL;
+	json_t *r1 = NULL, *r2 = NULL;
+	struct sfn_jsonata_error e1 = { 0 }, e2 = { 0 };
+	if (!jn_input_intact(in))
+		return sfn_xstrdup("the evaluation changed the prepared input");
+	int rc1 = sfn_jsonata_eval(e, input, b, lim, &r1, &e1);
+	bool same = rc1 == rc && (rc < 0 ? !strcmp(e1.code, err->code)
+					 : jn_json_identical(r1, result));
+	if (!same) {
+		int rc2 = sfn_jsonata_eval(e, input, b, lim, &r2, &e2);
+		bool stable =
+			rc2 == rc1 && (rc1 < 0 ? !strcmp(e1.code, e2.code)
+					       : jn_json_identical(r1, r2));
+		if (stable) {
+			char *g = result ? sfn_json_dumps(result, 0)
+					 : sfn_xstrdup(rc < 0 ? err->code
+							      : "undefined");
+			char *w = r1 ? sfn_json_dumps(r1, 0)
+				     : sfn_xstrdup(rc1 < 0 ? e1.code
+							   : "undefined");
+			char *g1 = oneline(g, 60), *w1 = oneline(w, 60);
+			reason = sfn_xasprintf("prepared input gave %s, the "
+					       "jansson document %s",
+					       g1, w1);
+			free(g);
+			free(w);
+			free(g1);
+			free(w1);
+		}
+	}
+	json_decref(r1);
+	json_decref(r2);
+	sfn_jsonata_error_release(&e1);
+	sfn_jsonata_error_release(&e2);
+	return reason;
+}
+
 /* Runs one case; returns NULL on a pass, else the reason (caller frees). */
 static char *run_case(const char *gdir, const char *dsdir, json_t *tc)
 {
@@ -320,15 +376,28 @@ static char *run_case(const char *gdir, const char *dsdir, json_t *tc)
 		if (json_is_number(dp))
 			lim.max_depth = (unsigned)json_number_value(dp);
 		json_t *b = json_object_get(tc, "bindings");
-		if (sfn_jsonata_eval(e, input, json_is_object(b) ? b : NULL,
-				     &lim, &result, &err) < 0)
+		b = json_is_object(b) ? b : NULL;
+		if (prepared) {
+			struct sfn_jsonata_input *in =
+				sfn_jsonata_input_new(input);
+			int rc = sfn_jsonata_eval_input(e, in, b, &lim, &result,
+							&err);
+			failed = rc < 0;
+			reason = check_prepared(e, input, b, &lim, in, rc,
+						result, &err);
+			sfn_jsonata_input_free(in);
+		} else if (sfn_jsonata_eval(e, input, b, &lim, &result, &err) <
+			   0) {
 			failed = true;
+		}
 	}
 	json_t *want_code = json_object_get(tc, "code");
 	json_t *want_err = json_object_get(tc, "error");
 	json_t *want_res = json_object_get(tc, "result");
 	json_t *want_undef = json_object_get(tc, "undefinedResult");
-	if (json_is_string(want_code) || json_is_object(want_err)) {
+	if (reason) {
+		/* check_prepared's */
+	} else if (json_is_string(want_code) || json_is_object(want_err)) {
 		const char *code = json_is_string(want_code)
 					   ? json_string_value(want_code)
 					   : json_string_value(json_object_get(
@@ -444,6 +513,8 @@ int main(int argc, char **argv)
 			only = argv[++i];
 		else if (!strcmp(argv[i], "-v"))
 			verbose = true;
+		else if (!strcmp(argv[i], "--prepared"))
+			prepared = true;
 		else if (!suite)
 			suite = argv[i];
 		else if (!knownf)
@@ -452,7 +523,8 @@ int main(int argc, char **argv)
 	if (!suite) {
 		fprintf(stderr,
 			"usage: jsonata_conformance SUITE_DIR [KNOWN_FAILURES] "
-			"[--write-known FILE] [--group NAME] [-v]\n");
+			"[--write-known FILE] [--group NAME] [--prepared] "
+			"[-v]\n");
 		return 2;
 	}
 	sfn_json_use_xmalloc();
