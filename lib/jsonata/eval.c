@@ -415,12 +415,13 @@ uint32_t jn_hash_str(const char *s, size_t n)
 	return hash_str(s, n);
 }
 
-static void obj_reindex(struct jn_ctx *c, struct jv_obj *o)
+/* (Re)builds @o's index over its entries, in arena @a. */
+static void obj_reindex(struct jn_arena *a, struct jv_obj *o)
 {
 	uint32_t cap = 16;
 	while (cap < o->n * 2 + 2)
 		cap *= 2;
-	o->idx = jn_zalloc(c->a, sizeof(uint32_t) * cap);
+	o->idx = jn_zalloc(a, sizeof(uint32_t) * cap);
 	o->idxcap = cap;
 	for (uint32_t i = 0; i < o->n; i++) {
 		uint32_t h = hash_str(o->e[i].k, o->e[i].klen) & (cap - 1);
@@ -473,7 +474,7 @@ static void obj_append(struct jn_ctx *c, struct jv_obj *o, const char *k,
 	e->v = v;
 	o->live++;
 	if (o->n > 8 && (!o->idx || o->n * 2 > o->idxcap))
-		obj_reindex(c, o);
+		obj_reindex(c->a, o);
 	else if (o->idx) {
 		uint32_t h = hash_str(k, klen) & (o->idxcap - 1);
 		while (o->idx[h])
@@ -1100,20 +1101,8 @@ static int prep_value(struct prep *p, json_t *j, jv *out, int depth)
 			i++;
 		}
 		/* the index of larger objects, as obj_append keeps it */
-		if (o->n > PREP_LINEAR_KEYS) {
-			uint32_t cap = 16;
-			while (cap < o->n * 2 + 2)
-				cap *= 2;
-			o->idx = jn_zalloc(p->a, sizeof(uint32_t) * cap);
-			o->idxcap = cap;
-			for (uint32_t m = 0; m < o->n; m++) {
-				uint32_t h = hash_str(o->e[m].k, o->e[m].klen) &
-					     (cap - 1);
-				while (o->idx[h])
-					h = (h + 1) & (cap - 1);
-				o->idx[h] = m + 1;
-			}
-		}
+		if (o->n > PREP_LINEAR_KEYS)
+			obj_reindex(p->a, o);
 		out->t = JV_OBJ;
 		out->u.o = o;
 		return 0;
