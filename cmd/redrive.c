@@ -90,6 +90,9 @@ static struct sfn_machine *load_definition(struct sfn_journal_data *data,
 			goto out;
 		}
 		*mdoc = list->v[0].doc;
+		if (sfn_cli_refuse_invalid("redrive", *mdoc, false) !=
+		    SFN_EXIT_OK)
+			goto out;
 		fprintf(stderr,
 			"sfn redrive: redriving with '%s' instead of the "
 			"recorded definition (an sfn convenience: AWS always "

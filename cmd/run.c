@@ -56,6 +56,8 @@
 	"  --journal-dir DIR        journal executions under DIR (default\n"   \
 	"                           $SFN_JOURNAL_DIR, else .sfn)\n"            \
 	"  --no-journal             do not journal this run (no redrive)\n"    \
+	"  --no-validate            run a definition the linter finds\n"       \
+	"                           errors in, which AWS would refuse\n"       \
 	"  --cacert FILE            extra CA certificates for HTTPS Tasks\n"   \
 	"  --insecure-skip-tls-verify\n"                                       \
 	"                           do not verify TLS peers (local "           \
@@ -88,6 +90,7 @@ enum {
 	OPT_NO_HISTORY,
 	OPT_NO_DURATION,
 	OPT_NO_JOURNAL,
+	OPT_NO_VALIDATE,
 	OPT_JOURNAL_DIR,
 	OPT_CACERT,
 	OPT_INSECURE,
@@ -115,6 +118,7 @@ static const struct option longopts[] = {
 	{ "no-history-limit", no_argument, NULL, OPT_NO_HISTORY },
 	{ "no-duration-limit", no_argument, NULL, OPT_NO_DURATION },
 	{ "no-journal", no_argument, NULL, OPT_NO_JOURNAL },
+	{ "no-validate", no_argument, NULL, OPT_NO_VALIDATE },
 	{ "journal-dir", required_argument, NULL, OPT_JOURNAL_DIR },
 	{ "cacert", required_argument, NULL, OPT_CACERT },
 	{ "insecure-skip-tls-verify", no_argument, NULL, OPT_INSECURE },
@@ -227,7 +231,7 @@ int cmd_run(int argc, char **argv)
 	const char *config_path = NULL, *now_text = getenv("SFN_TEST_NOW");
 	const char *scale_text = getenv("SFN_TIME_SCALE");
 	bool describe = false, pretty = false, verbose = false;
-	bool no_journal = false, deterministic = false;
+	bool no_journal = false, no_validate = false, deterministic = false;
 	const char *journal_dir = NULL;
 	struct sfn_journal *journal = NULL;
 	struct sfn_run_journal rj = { 0 };
@@ -317,6 +321,9 @@ int cmd_run(int argc, char **argv)
 		case OPT_NO_JOURNAL:
 			no_journal = true;
 			break;
+		case OPT_NO_VALIDATE:
+			no_validate = true;
+			break;
 		case OPT_JOURNAL_DIR:
 			journal_dir = optarg;
 			break;
@@ -401,6 +408,13 @@ int cmd_run(int argc, char **argv)
 		goto out;
 	}
 	struct sfn_doc *mdoc = list.v[0].doc;
+	if (!no_validate) {
+		rc = sfn_cli_refuse_invalid("run", mdoc,
+					    !strcmp(type, "express") ||
+						    !strcmp(type, "EXPRESS"));
+		if (rc != SFN_EXIT_OK)
+			goto out;
+	}
 	m = sfn_machine_compile(sfn_doc_root(mdoc), &err);
 	if (!m) {
 		sfn_doc_locate(mdoc, &err);

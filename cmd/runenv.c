@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "asl/asl.h"
+#include "lint/lint.h"
 #include "exec/exec.h"
 #include "journal/journal.h"
 #include "task/task.h"
@@ -434,6 +435,29 @@ const char *sfn_cli_default_config(void)
 		if (access(names[i], R_OK) == 0)
 			return names[i];
 	return NULL;
+}
+
+int sfn_cli_refuse_invalid(const char *cmd, struct sfn_doc *mdoc, bool express)
+{
+	struct sfn_diags diags = SFN_DIAGS_INIT;
+	size_t errors = sfn_lint(sfn_doc_root(mdoc), mdoc,
+				 express ? SFN_LINT_EXPRESS : 0, &diags);
+	if (errors) {
+		sfn_doc_locate_diags(mdoc, &diags);
+		sfn_diags_sort(&diags);
+		for (size_t i = 0; i < diags.n; i++)
+			if (diags.v[i].severity == SFN_SEV_ERROR)
+				sfn_cli_print_diag(stderr, sfn_doc_name(mdoc),
+						   &diags.v[i], false);
+		fprintf(stderr,
+			"sfn %s: %s has %zu error%s: AWS would not create "
+			"this state machine, so it is not run ('sfn validate' "
+			"shows every diagnostic)\n",
+			cmd, sfn_doc_name(mdoc), errors,
+			errors == 1 ? "" : "s");
+	}
+	sfn_diags_release(&diags);
+	return errors ? SFN_EXIT_FAIL : SFN_EXIT_OK;
 }
 
 int sfn_cli_pick_machine(const char *cmd, const char *path, struct sfn_doc *doc,

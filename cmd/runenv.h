@@ -69,6 +69,14 @@ int sfn_cli_pick_machine(const char *cmd, const char *path, struct sfn_doc *doc,
 			 struct sfn_diags *diags);
 
 /*
+ * The linter's errors in the machine @mdoc, printed as sfn validate prints
+ * them: AWS refuses to create a machine with any (so it never runs), and so
+ * does sfn. @express: the machine runs as EXPRESS. Returns SFN_EXIT_OK, or
+ * SFN_EXIT_FAIL having printed the errors and what to do.
+ */
+int sfn_cli_refuse_invalid(const char *cmd, struct sfn_doc *mdoc, bool express);
+
+/*
  * Prints how an execution ended, as sfn run and sfn redrive do: the output
  * on stdout (unless @describe printed the DescribeExecution shape), or the
  * failed-execution line on stderr positioned in @mdoc; @name names the

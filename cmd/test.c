@@ -207,7 +207,10 @@ static void suite_run_release(struct suite_run *r)
 	free(r->sm_name);
 }
 
-/* Loads a test file and its definition; prints why not and returns -1. */
+/*
+ * Loads a test file and its definition; prints why not and returns -1, or
+ * -2 for a definition AWS would refuse (the linter's errors).
+ */
 static int suite_run_load(struct suite_run *r, const char *path)
 {
 	struct sfn_error err = SFN_ERROR_INIT;
@@ -239,6 +242,10 @@ static int suite_run_load(struct suite_run *r, const char *path)
 	}
 	struct sfn_doc *mdoc = r->list.v[0].doc;
 	r->definition = sfn_doc_root(mdoc);
+	if (sfn_cli_refuse_invalid("test", mdoc, false) != SFN_EXIT_OK) {
+		rc = -2;
+		goto out;
+	}
 	r->machine = sfn_machine_compile(r->definition, &err);
 	if (!r->machine) {
 		sfn_doc_locate(mdoc, &err);
@@ -526,8 +533,11 @@ int cmd_test(int argc, char **argv)
 	struct job *jobs = NULL;
 	size_t n_jobs = 0;
 	for (size_t f = 0; f < n_files; f++) {
-		if (suite_run_load(&runs[f], files[f]) < 0) {
-			rc = SFN_EXIT_INPUT;
+		int loaded = suite_run_load(&runs[f], files[f]);
+		if (loaded < 0) {
+			int code =
+				loaded == -2 ? SFN_EXIT_FAIL : SFN_EXIT_INPUT;
+			rc = code > rc ? code : rc;
 			continue;
 		}
 		for (size_t i = 0; i < sfn_suite_n_cases(runs[f].suite); i++) {

@@ -66,6 +66,12 @@ reset
 "$sfn" run --name t6 --time-scale 0 slow.asl.json > out 2> err; expect "t6 run exit" 1 $?
 "$sfn" describe t6 | grep -q '"status":"TIMED_OUT"'; expect "t6 timed out" 0 $?
 sed 's/"TimeoutSeconds": 5/"TimeoutSeconds": 500/' slow.asl.json > slow-fixed.asl.json
+# A replacement the linter finds errors in is refused, the journal untouched.
+sed 's/"End": true }/"End": true },\n    "Orphan": { "Type": "Succeed" }/' slow-fixed.asl.json > slow-bad.asl.json
+sum=$(cksum < j/t6/journal.ndjson)
+"$sfn" redrive --definition slow-bad.asl.json t6 > out 2> err; expect "t6 invalid redrive exit" 1 $?
+grep -q 'State "Orphan" is not reachable' err; expect "t6 invalid says why" 0 $?
+expect "t6 invalid untouched" "$sum" "$(cksum < j/t6/journal.ndjson)"
 "$sfn" redrive --definition slow-fixed.asl.json t6 > out 2> err; expect "t6 redrive exit" 0 $?
 grep -q "instead of the recorded definition" err; expect "t6 says so" 0 $?
 expect "t6 A not re-run" 1 "$(calls a)"
