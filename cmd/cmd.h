@@ -43,6 +43,11 @@ void sfn_cmd_print_help(const struct sfn_cmd *cmd, FILE *out);
  */
 int sfn_cmd_usage_error(const char *name, const char *fmt, ...)
 	SFN_PRINTF(2, 3);
+/*
+ * sfn_cmd_usage_error for the option getopt_long has just refused as
+ * unknown (it returned '?'), named as the user wrote it.
+ */
+int sfn_cmd_unknown_option(const char *name, char **argv);
 /* For subcommands whose issue has not landed: says so, returns 2. */
 int sfn_cmd_not_yet(const char *name, int issue, int argc, char **argv);
 

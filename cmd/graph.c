@@ -348,9 +348,7 @@ int cmd_graph(int argc, char **argv)
 						   "option '%s' needs a value",
 						   argv[optind - 1]);
 		default:
-			return sfn_cmd_usage_error("graph",
-						   "unknown option '%s'",
-						   argv[optind - 1]);
+			return sfn_cmd_unknown_option("graph", argv);
 		}
 	}
 	if (optind == argc && !execution)

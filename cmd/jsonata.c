@@ -98,8 +98,7 @@ int cmd_jsonata(int argc, char **argv)
 
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+:nf:h", longopts, NULL)) !=
-	       -1) {
+	while ((opt = getopt_long(argc, argv, ":nf:h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'n':
 			no_input = true;
@@ -151,9 +150,7 @@ int cmd_jsonata(int argc, char **argv)
 				argv[optind - 1]);
 			goto out;
 		default:
-			code = sfn_cmd_usage_error("jsonata",
-						   "unknown option '%s'",
-						   argv[optind - 1]);
+			code = sfn_cmd_unknown_option("jsonata", argv);
 			goto out;
 		}
 	}

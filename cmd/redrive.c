@@ -249,9 +249,7 @@ int cmd_redrive(int argc, char **argv)
 						   "option '%s' needs a value",
 						   argv[optind - 1]);
 		default:
-			return sfn_cmd_usage_error("redrive",
-						   "unknown option '%s'",
-						   argv[optind - 1]);
+			return sfn_cmd_unknown_option("redrive", argv);
 		}
 	}
 	if ((optind < argc) == last || argc - optind > 1)

@@ -349,8 +349,7 @@ int cmd_run(int argc, char **argv)
 						   "option '%s' needs a value",
 						   argv[optind - 1]);
 		default:
-			return sfn_cmd_usage_error("run", "unknown option '%s'",
-						   argv[optind - 1]);
+			return sfn_cmd_unknown_option("run", argv);
 		}
 	}
 	if (optind != argc - 1)

@@ -240,6 +240,22 @@ int sfn_cmd_usage_error(const char *name, const char *fmt, ...)
 	return SFN_EXIT_USAGE;
 }
 
+int sfn_cmd_unknown_option(const char *name, char **argv)
+{
+	/* An unknown short option inside a cluster ("-$x") leaves optind on
+	 * the cluster, so argv[optind - 1] is the argument before it: name
+	 * the character instead. Unknown long options set optopt to 0. */
+	if (optopt && optopt != '?')
+		return sfn_cmd_usage_error(
+			name, "unknown option '-%c'%s", optopt,
+			strcmp(name, "jsonata") ? ""
+						: " (an expression that "
+						  "starts with '-' goes "
+						  "after '--')");
+	return sfn_cmd_usage_error(name, "unknown option '%s'",
+				   argv[optind - 1]);
+}
+
 int sfn_cmd_not_yet(const char *name, int issue, int argc, char **argv)
 {
 	const struct sfn_cmd *cmd = sfn_cmd_find(name);

@@ -291,8 +291,7 @@ int cmd_test_state(int argc, char **argv)
 						   "option '%s' needs a value",
 						   argv[optind - 1]);
 		default:
-			return sfn_cmd_usage_error(CMD, "unknown option '%s'",
-						   argv[optind - 1]);
+			return sfn_cmd_unknown_option(CMD, argv);
 		}
 	}
 	if (argc - optind > 1)

@@ -675,7 +675,7 @@ int cmd_validate(int argc, char **argv)
 		r.o.jobs = 1;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+f:rj:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "f:rj:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			if (!strcmp(optarg, "text"))
