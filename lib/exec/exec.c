@@ -656,7 +656,10 @@ static size_t json_size_walk(struct size_cache *c, const json_t *v,
 	if (json_is_object(v)) {
 		for (void *it = json_object_iter((json_t *)v); it;
 		     it = json_object_iter_next((json_t *)v, it)) {
-			n += json_object_iter_key_len(it) + 4 +
+			const char *k = json_object_iter_key(it);
+			n += sfn_json_quoted_size(
+				     k, json_object_iter_key_len(it)) +
+			     2 +
 			     json_size(c, json_object_iter_value(it), limit,
 				       depth + 1);
 			if (n > limit)
@@ -706,8 +709,9 @@ static size_t json_size(struct size_cache *c, const json_t *v, size_t limit,
 		}
 		return n;
 	}
-	case JSON_STRING:
-		return json_string_length(v) + 2;
+	case JSON_STRING: /* escapes counted: '"' takes two bytes */
+		return sfn_json_quoted_size(json_string_value(v),
+					    json_string_length(v));
 	case JSON_INTEGER:
 	case JSON_REAL:
 		return 24;
