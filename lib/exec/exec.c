@@ -138,7 +138,8 @@ static int abort_error(struct frame *f)
 
 /*
  * States.Runtime with AWS's prefix naming the state and the id of its
- * Entered event (asl-core.md §3.5). Fatal. Returns -1.
+ * Entered event (asl-core.md §3.5). Fatal. Returns -1. TestState has no
+ * history, and its causes come without the prefix (asl-core.md §3.5).
  */
 static int runtime_error(struct frame *f, const char *name, const char *fmt,
 			 ...) SFN_PRINTF(3, 4);
@@ -146,7 +147,7 @@ static int runtime_error(struct frame *f, const char *name, const char *fmt,
 			 ...)
 {
 	struct sfn_strbuf sb = SFN_STRBUF_INIT;
-	if (f->st)
+	if (f->st && !f->x->o.test)
 		sfn_strbuf_addf(&sb,
 				"An error occurred while executing the state "
 				"'%s' (entered at the event id #%llu). ",
