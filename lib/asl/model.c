@@ -528,6 +528,16 @@ static int digits(const char *s, int n)
 
 bool sfn_timestamp_parse(const char *s, double *epoch)
 {
+	int64_t sec;
+	int32_t nsec;
+	if (!sfn_timestamp_parse_ns(s, &sec, &nsec))
+		return false;
+	*epoch = (double)sec + nsec / 1e9;
+	return true;
+}
+
+bool sfn_timestamp_parse_ns(const char *s, int64_t *sec, int32_t *nsec)
+{
 	/* YYYY-MM-DDTHH:MM:SS(.fraction)?(Z|+HH:MM|-HH:MM) */
 	if (strlen(s) < 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' ||
 	    s[13] != ':' || s[16] != ':')
@@ -544,7 +554,7 @@ bool sfn_timestamp_parse(const char *s, double *epoch)
 	if (d > mdays[mo - 1] || (mo == 2 && d == 29 && !leap))
 		return false;
 	const char *p = s + 19;
-	double frac = 0, scale = 0.1;
+	int32_t frac = 0, scale = 100000000;
 	if (*p == '.') {
 		p++;
 		if (!isdigit((unsigned char)*p))
@@ -570,7 +580,8 @@ bool sfn_timestamp_parse(const char *s, double *epoch)
 	if (*p)
 		return false;
 	int64_t days = days_from_civil(y, (unsigned)mo, (unsigned)d);
-	*epoch = (double)(days * 86400 + h * 3600 + mi * 60 + se - off) + frac;
+	*sec = days * 86400 + h * 3600 + mi * 60 + se - off;
+	*nsec = frac;
 	return true;
 }
 

@@ -2039,7 +2039,9 @@ static int str_cmp(const json_t *a, const json_t *b)
 
 static bool compare(enum sfn_choice_op op, const json_t *v, const json_t *o)
 {
-	double t1, t2;
+	int64_t s1, s2;
+	int32_t n1, n2;
+	int c;
 	switch (op) {
 	case SFN_OP_STRING_EQ:
 		return json_is_string(v) && json_is_string(o) &&
@@ -2084,20 +2086,24 @@ static bool compare(enum sfn_choice_op op, const json_t *v, const json_t *o)
 	case SFN_OP_TIMESTAMP_LE:
 	case SFN_OP_TIMESTAMP_GE:
 		if (!json_is_string(v) || !json_is_string(o) ||
-		    !sfn_timestamp_parse(json_string_value(v), &t1) ||
-		    !sfn_timestamp_parse(json_string_value(o), &t2))
+		    !sfn_timestamp_parse_ns(json_string_value(v), &s1, &n1) ||
+		    !sfn_timestamp_parse_ns(json_string_value(o), &s2, &n2))
 			return false;
+		/* As instants, to the nanosecond. */
+		c = s1 != s2   ? (s1 < s2 ? -1 : 1)
+		    : n1 != n2 ? (n1 < n2 ? -1 : 1)
+			       : 0;
 		switch (op) {
 		case SFN_OP_TIMESTAMP_EQ:
-			return t1 == t2;
+			return c == 0;
 		case SFN_OP_TIMESTAMP_LT:
-			return t1 < t2;
+			return c < 0;
 		case SFN_OP_TIMESTAMP_GT:
-			return t1 > t2;
+			return c > 0;
 		case SFN_OP_TIMESTAMP_LE:
-			return t1 <= t2;
+			return c <= 0;
 		default:
-			return t1 >= t2;
+			return c >= 0;
 		}
 	case SFN_OP_IS_NULL:
 		return json_is_null(v) == json_is_true(o);
@@ -2109,8 +2115,8 @@ static bool compare(enum sfn_choice_op op, const json_t *v, const json_t *o)
 		return json_is_boolean(v) == json_is_true(o);
 	case SFN_OP_IS_TIMESTAMP:
 		return (json_is_string(v) &&
-			sfn_timestamp_parse(json_string_value(v), &t1)) ==
-		       json_is_true(o);
+			sfn_timestamp_parse_ns(json_string_value(v), &s1,
+					       &n1)) == json_is_true(o);
 	default:
 		return false;
 	}
