@@ -515,6 +515,7 @@ static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
 	return era * 146097 + (int64_t)doe - 719468;
 }
 
+/* @n digits as a number, or -1; stops at the first non-digit (or NUL). */
 static int digits(const char *s, int n)
 {
 	int v = 0;
@@ -569,8 +570,13 @@ bool sfn_timestamp_parse_ns(const char *s, int64_t *sec, int32_t *nsec)
 	if (*p == 'Z') {
 		p++;
 	} else if (*p == '+' || *p == '-') {
-		int oh = digits(p + 1, 2), om = digits(p + 4, 2);
-		if (oh < 0 || p[3] != ':' || om < 0 || oh > 23 || om > 59)
+		/* Six characters, checked in order: none is read past the
+		 * string's end. */
+		int oh = digits(p + 1, 2);
+		if (oh < 0 || p[3] != ':')
+			return false;
+		int om = digits(p + 4, 2);
+		if (om < 0 || oh > 23 || om > 59)
 			return false;
 		off = (oh * 60 + om) * 60 * (*p == '-' ? -1 : 1);
 		p += 6;
