@@ -2403,6 +2403,10 @@ static int run_state(struct frame *f, const struct sfn_state *st, json_t *raw,
 		INSPECT(f, "afterInputPath", eff);
 	} else {
 		eff = json_incref(raw);
+		/* A Fail has no InputPath: TestState still reports its input
+		 * there [OBS LocalStack test_state BASE_FAIL_STATE]. */
+		if (jp)
+			INSPECT(f, "afterInputPath", eff);
 	}
 	switch (st->type) {
 	case SFN_STATE_PASS:
