@@ -356,7 +356,11 @@ static json_t *context_new(struct frame *f)
 		char ts[32];
 		sfn_time_format(ts, f->entered_time);
 		if (st) {
-			json_object_set_new(s, "Name", json_string(st->name));
+			/* TestState names every tested state "StateName"
+			 * [OBS LocalStack test_state snapshots]. */
+			json_object_set_new(s, "Name",
+					    json_string(TESTED(f) ? "StateName"
+								  : st->name));
 			json_object_set_new(s, "EnteredTime", json_string(ts));
 			if (st->type == SFN_STATE_TASK ||
 			    st->type == SFN_STATE_PARALLEL ||
