@@ -515,6 +515,7 @@ static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
 	return era * 146097 + (int64_t)doe - 719468;
 }
 
+/* @n digits as a number, or -1; stops at the first non-digit (or NUL). */
 static int digits(const char *s, int n)
 {
 	int v = 0;
@@ -527,6 +528,16 @@ static int digits(const char *s, int n)
 }
 
 bool sfn_timestamp_parse(const char *s, double *epoch)
+{
+	int64_t sec;
+	int32_t nsec;
+	if (!sfn_timestamp_parse_ns(s, &sec, &nsec))
+		return false;
+	*epoch = (double)sec + nsec / 1e9;
+	return true;
+}
+
+bool sfn_timestamp_parse_ns(const char *s, int64_t *sec, int32_t *nsec)
 {
 	/* YYYY-MM-DDTHH:MM:SS(.fraction)?(Z|+HH:MM|-HH:MM) */
 	if (strlen(s) < 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' ||
@@ -544,7 +555,7 @@ bool sfn_timestamp_parse(const char *s, double *epoch)
 	if (d > mdays[mo - 1] || (mo == 2 && d == 29 && !leap))
 		return false;
 	const char *p = s + 19;
-	double frac = 0, scale = 0.1;
+	int32_t frac = 0, scale = 100000000;
 	if (*p == '.') {
 		p++;
 		if (!isdigit((unsigned char)*p))
@@ -559,8 +570,13 @@ bool sfn_timestamp_parse(const char *s, double *epoch)
 	if (*p == 'Z') {
 		p++;
 	} else if (*p == '+' || *p == '-') {
-		int oh = digits(p + 1, 2), om = digits(p + 4, 2);
-		if (oh < 0 || p[3] != ':' || om < 0 || oh > 23 || om > 59)
+		/* Six characters, checked in order: none is read past the
+		 * string's end. */
+		int oh = digits(p + 1, 2);
+		if (oh < 0 || p[3] != ':')
+			return false;
+		int om = digits(p + 4, 2);
+		if (om < 0 || oh > 23 || om > 59)
 			return false;
 		off = (oh * 60 + om) * 60 * (*p == '-' ? -1 : 1);
 		p += 6;
@@ -570,7 +586,8 @@ bool sfn_timestamp_parse(const char *s, double *epoch)
 	if (*p)
 		return false;
 	int64_t days = days_from_civil(y, (unsigned)mo, (unsigned)d);
-	*epoch = (double)(days * 86400 + h * 3600 + mi * 60 + se - off) + frac;
+	*sec = days * 86400 + h * 3600 + mi * 60 + se - off;
+	*nsec = frac;
 	return true;
 }
 

@@ -241,6 +241,13 @@ const char *sfn_state_type_name(enum sfn_state_type t);
  * offset, any fraction). Returns false when @s is not one.
  */
 bool sfn_timestamp_parse(const char *s, double *epoch);
+/*
+ * The same, exactly: seconds since the epoch and nanoseconds (0..999999999,
+ * fraction digits past the ninth ignored), for comparisons that must not
+ * round as a double does (Choice's Timestamp operators, as Java's
+ * OffsetDateTime compares).
+ */
+bool sfn_timestamp_parse_ns(const char *s, int64_t *sec, int32_t *nsec);
 
 /*
  * Does @s match ASL StringMatches pattern @pat ('*' any run, "\\*" a

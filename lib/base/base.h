@@ -183,6 +183,8 @@ void sfn_json_dump_cached(struct sfn_strbuf *sb, const json_t *v, int flags,
 			  struct sfn_json_text_cache *cache);
 /* Appends @s (of @n bytes, UTF-8) as a quoted JSON string. */
 void sfn_json_quote(struct sfn_strbuf *sb, const char *s, size_t n, int flags);
+/* The length of what sfn_json_quote(sb, @s, @n, 0) appends, quotes included. */
+size_t sfn_json_quoted_size(const char *s, size_t n);
 /*
  * Writes @d into @buf as JavaScript's Number.prototype.toString() does
  * ("NaN", "Infinity", "-Infinity" for the non-finite). Returns the length.

@@ -430,6 +430,11 @@ int main(void)
 			       quotes[i].flags);
 		SFN_CHECK_STR(qb.buf + 1, quotes[i].out, quotes[i].in);
 		SFN_CHECK(qb.len == strlen(qb.buf), "quote length");
+		if (!quotes[i].flags)
+			SFN_CHECK_INT(
+				sfn_json_quoted_size(quotes[i].in,
+						     strlen(quotes[i].in)),
+				qb.len - 1, quotes[i].in);
 		sfn_strbuf_release(&qb);
 	}
 	/* Each escape at every offset of a word, among plain and 8-bit
@@ -453,6 +458,8 @@ int main(void)
 			struct sfn_strbuf qb = SFN_STRBUF_INIT;
 			sfn_json_quote(&qb, in, 30, 0);
 			SFN_CHECK_STR(qb.buf, want, "escape in a long string");
+			SFN_CHECK_INT(sfn_json_quoted_size(in, 30), qb.len,
+				      "quoted size of a long string");
 			sfn_strbuf_release(&qb);
 		}
 	}

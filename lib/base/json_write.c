@@ -387,6 +387,24 @@ void sfn_json_quote(struct sfn_strbuf *sb, const char *s, size_t n, int flags)
 	sfn_strbuf_addch(sb, '"');
 }
 
+size_t sfn_json_quoted_size(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + n;
+	size_t size = n + 2;
+	while (p < end) {
+		p = skip_plain(p, end, false);
+		for (; p < end; p++) {
+			char e = quote_esc[*p];
+			if (e) {
+				size += e == 'u' ? 5 : 1;
+				p++;
+				break;
+			}
+		}
+	}
+	return size;
+}
+
 /*
  * Appends the body of a JSON string holding the JSON string of @s: what
  * sfn_json_quote of sfn_json_quote(@s) appends, without the outer quotes

@@ -138,7 +138,8 @@ static int abort_error(struct frame *f)
 
 /*
  * States.Runtime with AWS's prefix naming the state and the id of its
- * Entered event (asl-core.md §3.5). Fatal. Returns -1.
+ * Entered event (asl-core.md §3.5). Fatal. Returns -1. TestState has no
+ * history, and its causes come without the prefix (asl-core.md §3.5).
  */
 static int runtime_error(struct frame *f, const char *name, const char *fmt,
 			 ...) SFN_PRINTF(3, 4);
@@ -146,7 +147,7 @@ static int runtime_error(struct frame *f, const char *name, const char *fmt,
 			 ...)
 {
 	struct sfn_strbuf sb = SFN_STRBUF_INIT;
-	if (f->st)
+	if (f->st && !f->x->o.test)
 		sfn_strbuf_addf(&sb,
 				"An error occurred while executing the state "
 				"'%s' (entered at the event id #%llu). ",
@@ -355,7 +356,11 @@ static json_t *context_new(struct frame *f)
 		char ts[32];
 		sfn_time_format(ts, f->entered_time);
 		if (st) {
-			json_object_set_new(s, "Name", json_string(st->name));
+			/* TestState names every tested state "StateName"
+			 * [OBS LocalStack test_state snapshots]. */
+			json_object_set_new(s, "Name",
+					    json_string(TESTED(f) ? "StateName"
+								  : st->name));
 			json_object_set_new(s, "EnteredTime", json_string(ts));
 			if (st->type == SFN_STATE_TASK ||
 			    st->type == SFN_STATE_PARALLEL ||
@@ -656,7 +661,10 @@ static size_t json_size_walk(struct size_cache *c, const json_t *v,
 	if (json_is_object(v)) {
 		for (void *it = json_object_iter((json_t *)v); it;
 		     it = json_object_iter_next((json_t *)v, it)) {
-			n += json_object_iter_key_len(it) + 4 +
+			const char *k = json_object_iter_key(it);
+			n += sfn_json_quoted_size(
+				     k, json_object_iter_key_len(it)) +
+			     2 +
 			     json_size(c, json_object_iter_value(it), limit,
 				       depth + 1);
 			if (n > limit)
@@ -706,8 +714,9 @@ static size_t json_size(struct size_cache *c, const json_t *v, size_t limit,
 		}
 		return n;
 	}
-	case JSON_STRING:
-		return json_string_length(v) + 2;
+	case JSON_STRING: /* escapes counted: '"' takes two bytes */
+		return sfn_json_quoted_size(json_string_value(v),
+					    json_string_length(v));
 	case JSON_INTEGER:
 	case JSON_REAL:
 		return 24;
@@ -2034,7 +2043,9 @@ static int str_cmp(const json_t *a, const json_t *b)
 
 static bool compare(enum sfn_choice_op op, const json_t *v, const json_t *o)
 {
-	double t1, t2;
+	int64_t s1, s2;
+	int32_t n1, n2;
+	int c;
 	switch (op) {
 	case SFN_OP_STRING_EQ:
 		return json_is_string(v) && json_is_string(o) &&
@@ -2079,20 +2090,24 @@ static bool compare(enum sfn_choice_op op, const json_t *v, const json_t *o)
 	case SFN_OP_TIMESTAMP_LE:
 	case SFN_OP_TIMESTAMP_GE:
 		if (!json_is_string(v) || !json_is_string(o) ||
-		    !sfn_timestamp_parse(json_string_value(v), &t1) ||
-		    !sfn_timestamp_parse(json_string_value(o), &t2))
+		    !sfn_timestamp_parse_ns(json_string_value(v), &s1, &n1) ||
+		    !sfn_timestamp_parse_ns(json_string_value(o), &s2, &n2))
 			return false;
+		/* As instants, to the nanosecond. */
+		c = s1 != s2   ? (s1 < s2 ? -1 : 1)
+		    : n1 != n2 ? (n1 < n2 ? -1 : 1)
+			       : 0;
 		switch (op) {
 		case SFN_OP_TIMESTAMP_EQ:
-			return t1 == t2;
+			return c == 0;
 		case SFN_OP_TIMESTAMP_LT:
-			return t1 < t2;
+			return c < 0;
 		case SFN_OP_TIMESTAMP_GT:
-			return t1 > t2;
+			return c > 0;
 		case SFN_OP_TIMESTAMP_LE:
-			return t1 <= t2;
+			return c <= 0;
 		default:
-			return t1 >= t2;
+			return c >= 0;
 		}
 	case SFN_OP_IS_NULL:
 		return json_is_null(v) == json_is_true(o);
@@ -2104,8 +2119,8 @@ static bool compare(enum sfn_choice_op op, const json_t *v, const json_t *o)
 		return json_is_boolean(v) == json_is_true(o);
 	case SFN_OP_IS_TIMESTAMP:
 		return (json_is_string(v) &&
-			sfn_timestamp_parse(json_string_value(v), &t1)) ==
-		       json_is_true(o);
+			sfn_timestamp_parse_ns(json_string_value(v), &s1,
+					       &n1)) == json_is_true(o);
 	default:
 		return false;
 	}
@@ -2392,6 +2407,10 @@ static int run_state(struct frame *f, const struct sfn_state *st, json_t *raw,
 		INSPECT(f, "afterInputPath", eff);
 	} else {
 		eff = json_incref(raw);
+		/* A Fail has no InputPath: TestState still reports its input
+		 * there [OBS LocalStack test_state BASE_FAIL_STATE]. */
+		if (jp)
+			INSPECT(f, "afterInputPath", eff);
 	}
 	switch (st->type) {
 	case SFN_STATE_PASS:

@@ -268,7 +268,7 @@ struct request {
 	json_t *definition, *input, *variables, *context, *mock_result;
 	json_t *reader_data;
 	const char *mock_text; /* the mock result as given; borrowed */
-	const char *state_name, *level, *caused_by;
+	const char *state_name, *level, *caused_by, *role_arn;
 	bool reveal;
 	const char *mock_error, *mock_cause;
 	json_int_t retry_count, failure_count;
@@ -320,6 +320,7 @@ static int parse_request(const json_t *req, struct request *rq,
 	if (rq->context && check_context(rq->context, err) < 0)
 		return -1;
 	rq->state_name = json_string_value(json_object_get(req, "stateName"));
+	rq->role_arn = json_string_value(json_object_get(req, "roleArn"));
 	rq->level = json_string_value(json_object_get(req, "inspectionLevel"));
 	if (!rq->level)
 		rq->level = "INFO";
@@ -598,6 +599,10 @@ int sfn_test_state(const json_t *request, const struct sfn_test_state_host *h,
 		.test = &t,
 	};
 	struct sfn_exec *x = sfn_exec_create(m, &o);
+	/* The request's role, null without one [OBS], as TestState shows. */
+	json_object_set_new(x->ctx_execution, "RoleArn",
+			    rq.role_arn ? json_string(rq.role_arn)
+					: json_null());
 	/* A given Context object replaces what the execution would show. */
 	json_t *cx = json_object_get(rq.context, "Execution");
 	if (cx && json_is_object(x->ctx_execution))

@@ -115,8 +115,10 @@ int intrinsic_check_arg(const struct sfn_intrinsic *fn, size_t i,
 		return ifail(err, fn, "argument %zu must be %s, not %s", i + 1,
 			     want, type_name(v));
 	}
-	if (t == 'i' && fabs(json_number_value(v)) > 2147483647.0 + 0.5) {
-		/* Java ints: asl-core.md §12 (MathAdd), likewise the others. */
+	if (t == 'i' && (java_round(json_number_value(v)) < -2147483648.0 ||
+			 java_round(json_number_value(v)) > 2147483647.0)) {
+		/* Java ints once rounded: asl-core.md §12 (MathAdd), likewise
+		 * the others. */
 		return ifail(err, fn,
 			     "argument %zu (%.17g) is outside the integer "
 			     "range -2147483648 to 2147483647",
