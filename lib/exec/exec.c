@@ -28,7 +28,10 @@
  * Sizes of large containers measured lately, by identity. Values are never
  * changed once built (states share them by reference), and each entry
  * holds a reference, so a pointer cannot be reused for another value while
- * cached. Per frame: no locks.
+ * cached. Per frame: no locks. A Parallel branch's or Map iteration's
+ * frame also reads the caches of the frames it runs in, which wait in the
+ * Parallel or Map state meanwhile, so nothing writes them: a document
+ * passed down is then measured once, not once per branch.
  */
 #define SIZE_CACHE     512 /* direct-mapped by pointer */
 #define SIZE_CACHE_MIN 4   /* members; smaller containers are cheap */
@@ -37,6 +40,7 @@ struct size_cache {
 		json_t *v; /* owned reference */
 		size_t size;
 	} * e; /* SIZE_CACHE entries, allocated on first use */
+	const struct size_cache *up; /* the enclosing frame's; read only */
 };
 
 static void size_cache_release(struct size_cache *c)
@@ -706,6 +710,9 @@ static size_t json_size(struct size_cache *c, const json_t *v, size_t limit,
 		unsigned i = (unsigned)(h >> 40) % SIZE_CACHE;
 		if (c->e[i].v == v)
 			return c->e[i].size;
+		for (const struct size_cache *u = c->up; u; u = u->up)
+			if (u->e && u->e[i].v == v)
+				return u->e[i].size;
 		size_t n = json_size_walk(c, v, limit, depth);
 		if (n <= limit) {
 			json_decref(c->e[i].v);
@@ -891,6 +898,7 @@ static void run_unit(struct run *r, size_t i)
 	struct frame cf;
 	frame_init(&cf, r->x);
 	cf.parent = r->parent;
+	cf.sizes.up = &r->parent->sizes;
 	cf.isolated = r->distributed;
 	cf.group = &r->g;
 	cf.voffset = r->parent->voffset;
