@@ -124,7 +124,7 @@ int cmd_jsonata(int argc, char **argv)
 			}
 			const char *name =
 				optarg[0] == '$' ? optarg + 1 : optarg;
-			json_t *v = json_loads(eq + 1, JSON_DECODE_ANY, &je);
+			json_t *v = sfn_json_loads(eq + 1, JSON_DECODE_ANY, &je);
 			if (!v) {
 				code = sfn_cmd_usage_error(
 					"jsonata",

@@ -144,7 +144,7 @@ static json_t *load_json_file(const char *path, bool *io_error)
 		return NULL;
 	}
 	json_error_t je;
-	json_t *v = json_loadb(sb.buf, sb.len, JSON_DECODE_ANY, &je);
+	json_t *v = sfn_json_loadb(sb.buf, sb.len, JSON_DECODE_ANY, &je);
 	if (!v)
 		fprintf(stderr, "%s:%d:%d: error: %s [SFN_PARSE]\n",
 			sfn_display_name(path), je.line, je.column, je.text);
@@ -430,7 +430,7 @@ int cmd_run(int argc, char **argv)
 	/* The input. */
 	if (input_text) {
 		json_error_t je;
-		input = json_loads(input_text, JSON_DECODE_ANY, &je);
+		input = sfn_json_loads(input_text, JSON_DECODE_ANY, &je);
 		if (!input) {
 			fprintf(stderr,
 				"sfn run: --input is not JSON: %s at "

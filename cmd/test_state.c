@@ -79,7 +79,7 @@ static const struct option longopts[] = {
 static int json_flag(const char *flag, const char *text, json_t **out)
 {
 	json_error_t je;
-	*out = json_loads(text, JSON_DECODE_ANY, &je);
+	*out = sfn_json_loads(text, JSON_DECODE_ANY, &je);
 	if (*out)
 		return 0;
 	fprintf(stderr, "sfn test-state: %s is not JSON: %s at character %d\n",

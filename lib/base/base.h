@@ -161,6 +161,13 @@ void sfn_json_dump(struct sfn_strbuf *sb, const json_t *v, int flags);
 /* The same, as a new string the caller frees. */
 char *sfn_json_dumps(const json_t *v, int flags);
 /*
+ * json_loadb and json_loads, with integers beyond int64 read as reals (as
+ * AWS's parser and the loader read them) where jansson refuses them.
+ */
+json_t *sfn_json_loadb(const char *buf, size_t len, size_t flags,
+		       json_error_t *error);
+json_t *sfn_json_loads(const char *s, size_t flags, json_error_t *error);
+/*
  * Appends the compact JSON of @v as a quoted JSON string, as
  * sfn_json_quote(sfn_json_dumps(v, 0)) would, in one pass: how history
  * events carry inputs and outputs.

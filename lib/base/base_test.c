@@ -233,6 +233,45 @@ static void check_text_cache(void)
 	sfn_json_text_cache_free(c);
 }
 
+/* sfn_json_loadb: integers past int64 become reals; the rest as jansson */
+static void check_json_loadb(void)
+{
+	static const struct {
+		const char *in, *out; /* out: NULL = a parse error */
+	} cases[] = {
+		{ "18446744073709551616", "18446744073709552000" },
+		{ "{\"a\": [1, -18446744073709551616, 2]}",
+		  "{\"a\":[1,-18446744073709552000,2]}" },
+		{ "9223372036854775807", "9223372036854775807" },
+		{ "-9223372036854775808", "-9223372036854775808" },
+		{ "9223372036854775808", "9223372036854776000" },
+		{ "-9223372036854775809", "-9223372036854776000" },
+		{ "[100000000000000000000e2, 1.5, 123]", "[1e+22,1.5,123]" },
+		/* in strings, escaped quotes and all, digits stay text */
+		{ "{\"k\\\"99999999999999999999\": \"99999999999999999999\", "
+		  "\"n\": 99999999999999999999}",
+		  "{\"k\\\"99999999999999999999\":\"99999999999999999999\","
+		  "\"n\":100000000000000000000}" },
+		{ "[99999999999999999999, nope]", NULL },
+		{ "{\"a\": 1", NULL },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		json_error_t je;
+		json_t *v = sfn_json_loads(cases[i].in, JSON_DECODE_ANY, &je);
+		if (!cases[i].out) {
+			SFN_CHECK(v == NULL && je.text[0], "%s: an error",
+				  cases[i].in);
+			json_decref(v);
+			continue;
+		}
+		SFN_CHECK(v != NULL, "%s: %s", cases[i].in, v ? "" : je.text);
+		char *s = v ? sfn_json_dumps(v, 0) : NULL;
+		SFN_CHECK_STR(s ? s : "", cases[i].out, cases[i].in);
+		free(s);
+		json_decref(v);
+	}
+}
+
 int main(void)
 {
 	/* SHA-256 (the journal pins its definition by it): FIPS 180-2
@@ -262,6 +301,7 @@ int main(void)
 	check_shortest(200000);
 	check_shortest_decimals(300000);
 	check_text_cache();
+	check_json_loadb();
 	for (size_t i = 0; i < sizeof(numbers) / sizeof(numbers[0]); i++) {
 		sfn_fmt_double(buf, numbers[i].d);
 		SFN_CHECK_STR(buf, numbers[i].want, numbers[i].want);

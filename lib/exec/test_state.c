@@ -155,7 +155,7 @@ static json_t *json_field(const json_t *req, const char *key, bool *bad)
 		return NULL;
 	if (!json_is_string(v))
 		return json_incref((json_t *)v); /* already parsed (flags) */
-	json_t *p = json_loads(json_string_value(v), JSON_DECODE_ANY, NULL);
+	json_t *p = sfn_json_loads(json_string_value(v), JSON_DECODE_ANY, NULL);
 	if (!p)
 		*bad = true;
 	return p;

@@ -324,7 +324,7 @@ static json_t *fn_string_to_json(const struct sfn_intrinsic *fn, json_t **v,
 	if (i == len)
 		return json_null();
 	json_error_t jerr;
-	json_t *out = json_loadb(s, len, JSON_DECODE_ANY, &jerr);
+	json_t *out = sfn_json_loadb(s, len, JSON_DECODE_ANY, &jerr);
 	if (!out)
 		ifail(err, fn, "the string is not JSON: %s at character %d",
 		      jerr.text, jerr.position);

@@ -424,7 +424,7 @@ static int parse_journal(const char *path, const char *buf, size_t len,
 		json_error_t jerr;
 		json_t *v;
 		lineno++;
-		v = json_loadb(buf + pos, end - pos, 0, &jerr);
+		v = sfn_json_loadb(buf + pos, end - pos, 0, &jerr);
 		if (!nl || (!v && end + 1 >= len)) {
 			/*
 			 * An incomplete last line, or a last line a crash

@@ -24,7 +24,7 @@ static const char *str(const json_t *o, const char *k)
 static json_t *payload(const json_t *details, const char *key)
 {
 	const char *t = str(details, key);
-	return t ? json_loads(t, JSON_DECODE_ANY, NULL) : NULL;
+	return t ? sfn_json_loads(t, JSON_DECODE_ANY, NULL) : NULL;
 }
 
 static bool is_top(const json_t *ev)
@@ -114,7 +114,7 @@ int sfn_journal_plan_redrive(const struct sfn_journal_data *data, double now,
 		json_object_foreach(av, name, text) {
 			json_t *v =
 				json_is_string(text)
-					? json_loads(json_string_value(text),
+					? sfn_json_loads(json_string_value(text),
 						     JSON_DECODE_ANY, NULL)
 					: NULL;
 			if (v)

@@ -977,7 +977,7 @@ static void fmt_fail(struct jn_ctx *c, struct sfn_fmt_err *fe)
 	c->err.code = jn_strndup(c->a, fe->code, strlen(fe->code));
 	if (fe->value) {
 		json_error_t je;
-		json_t *j = json_loads(fe->value, JSON_DECODE_ANY, &je);
+		json_t *j = sfn_json_loads(fe->value, JSON_DECODE_ANY, &je);
 		if (j) {
 			c->err.value = jv_from_json_deep(c, j);
 			json_decref(j);
@@ -2382,7 +2382,7 @@ FN(f_parse)
 		return;
 	json_error_t je;
 	json_t *j =
-		json_loadb(s.u.s, s.len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &je);
+		sfn_json_loadb(s.u.s, s.len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &je);
 	if (!j)
 		jn_failv(c, "D3150", s);
 	*out = jv_from_json_deep(c, j);

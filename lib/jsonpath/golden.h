@@ -65,7 +65,7 @@ static json_t *golden_var(void *ud, const char *name)
 
 static json_t *golden_parse(const char *text)
 {
-	return json_loads(text, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
+	return sfn_json_loads(text, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
 }
 
 static int golden_flags(const char *s)

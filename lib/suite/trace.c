@@ -31,7 +31,7 @@ static json_t *details(json_t *event)
 static json_t *parse_payload(json_t *d, const char *key)
 {
 	const char *text = json_string_value(json_object_get(d, key));
-	return text ? json_loads(text, JSON_DECODE_ANY, NULL) : NULL;
+	return text ? sfn_json_loads(text, JSON_DECODE_ANY, NULL) : NULL;
 }
 
 static bool is_attempt(const char *type)

@@ -350,7 +350,7 @@ static json_t *invoke_openai(struct sfn_task_env *env,
 		fail_response(&resp, err);
 		goto out;
 	}
-	doc = json_loadb(resp.body.buf ? resp.body.buf : "", resp.body.len, 0,
+	doc = sfn_json_loadb(resp.body.buf ? resp.body.buf : "", resp.body.len, 0,
 			 NULL);
 	if (!json_is_object(doc)) {
 		sfn_errorf(err, "Bedrock.ModelErrorException", NULL,
@@ -477,7 +477,7 @@ static enum sfn_task_outcome invoke_model(struct sfn_task_env *env,
 	const char *adapter = str_field(cfg, "adapter");
 	if (adapter && !strcmp(adapter, "openai")) {
 		in_doc = body ? json_incref(body)
-			      : json_loadb(payload.buf ? payload.buf : "",
+			      : sfn_json_loadb(payload.buf ? payload.buf : "",
 					   payload.len, 0, NULL);
 		parsed = invoke_openai(env, call, cfg, model, in_doc, err);
 		if (!parsed)
@@ -589,7 +589,7 @@ static enum sfn_task_outcome invoke_model(struct sfn_task_env *env,
 				 resp.body.len, err) < 0)
 			goto out;
 	} else {
-		parsed = json_loadb(resp.body.buf ? resp.body.buf : "",
+		parsed = sfn_json_loadb(resp.body.buf ? resp.body.buf : "",
 				    resp.body.len, JSON_DECODE_ANY, NULL);
 		if (!parsed)
 			parsed =
@@ -725,7 +725,7 @@ static json_t *control_call(struct sfn_task_env *env,
 		fail_transport(st, url.buf, errmsg, call, err);
 	else if (resp.status / 100 != 2)
 		fail_response(&resp, err);
-	else if (!(doc = json_loadb(resp.body.buf ? resp.body.buf : "",
+	else if (!(doc = sfn_json_loadb(resp.body.buf ? resp.body.buf : "",
 				    resp.body.len, 0, NULL)))
 		sfn_errorf(err, "Bedrock.InternalServerException", NULL,
 			   "%s answered something that is not JSON", url.buf);

@@ -299,7 +299,7 @@ static enum ended run(char **av, json_t *env, const char *dir, const char *in,
 /* A Lambda-style error object in @s (whole text, or its last line). */
 static json_t *lambda_error(const char *s)
 {
-	json_t *v = json_loads(s, JSON_DECODE_ANY, NULL);
+	json_t *v = sfn_json_loads(s, JSON_DECODE_ANY, NULL);
 	if (!json_is_object(v) ||
 	    !json_is_string(json_object_get(v, "errorType"))) {
 		json_decref(v);
@@ -311,7 +311,7 @@ static json_t *lambda_error(const char *s)
 		while (line > s && line[-1] != '\n')
 			line--;
 		if (line < end) {
-			v = json_loadb(line, (size_t)(end - line),
+			v = sfn_json_loadb(line, (size_t)(end - line),
 				       JSON_DECODE_ANY, NULL);
 			if (!json_is_object(v) ||
 			    !json_is_string(json_object_get(v, "errorType"))) {
@@ -391,7 +391,7 @@ static enum sfn_task_outcome invoke(struct sfn_task_env *env,
 	case ENDED_EXIT:
 		if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
 			json_error_t je;
-			json_t *v = out.len ? json_loadb(out.buf, out.len,
+			json_t *v = out.len ? sfn_json_loadb(out.buf, out.len,
 							 JSON_DECODE_ANY, &je)
 					    : json_null();
 			if (!v) {

@@ -438,7 +438,7 @@ static char *oauth_token(struct sfn_task_env *env, atomic_int *cancel,
 			   arn, json_string_value(endpoint), errmsg);
 		goto out;
 	}
-	doc = json_loadb(resp.body.buf, resp.body.len, 0, NULL);
+	doc = sfn_json_loadb(resp.body.buf, resp.body.len, 0, NULL);
 	json_t *tok = json_object_get(doc, token_field);
 	if (resp.status / 100 != 2 || !json_is_string(tok)) {
 		sfn_errorf(err,
@@ -636,7 +636,7 @@ static json_t *result_object(struct sfn_http_resp *resp, struct sfn_error *err)
 		return NULL;
 	}
 	if (is_json_type(ct) && resp->body.len)
-		body = json_loadb(resp->body.buf, resp->body.len,
+		body = sfn_json_loadb(resp->body.buf, resp->body.len,
 				  JSON_DECODE_ANY, NULL);
 	if (!body) {
 		if (!sfn_utf8_valid(resp->body.buf, resp->body.len)) {

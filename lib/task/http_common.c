@@ -990,7 +990,7 @@ sfn_aws_perform(struct sfn_task_env *env, struct sfn_http_req *req,
 char *sfn_aws_error_name(const struct sfn_http_resp *resp, const char *fallback,
 			 char **message)
 {
-	json_t *doc = json_loadb(resp->body.buf ? resp->body.buf : "",
+	json_t *doc = sfn_json_loadb(resp->body.buf ? resp->body.buf : "",
 				 resp->body.len, 0, NULL);
 	char *name = NULL;
 	const char *h = sfn_http_resp_header(resp, "x-amzn-ErrorType");

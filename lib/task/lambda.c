@@ -214,7 +214,7 @@ static enum sfn_task_outcome invoke(struct sfn_task_env *env,
 		goto out;
 	}
 	const char *text = resp.body.buf ? resp.body.buf : "";
-	parsed = json_loadb(text, resp.body.len, JSON_DECODE_ANY, NULL);
+	parsed = sfn_json_loadb(text, resp.body.len, JSON_DECODE_ANY, NULL);
 	if (sfn_http_resp_header(&resp, "X-Amz-Function-Error")) {
 		/* A function error: its errorType names it; the cause is the
 		 * payload as the function returned it. */

@@ -122,5 +122,13 @@ reset; touch fail-a
 "$sfn" redrive t10 > out 2> err; expect "t10 exit" 1 $?
 grep -q "EXPRESS" err; expect "t10 reason" 0 $?
 
+# 11. An input integer past int64 is read as a real (AWS reads it), and
+# the journal that holds it as such reads back for a redrive.
+reset; touch fail-a
+"$sfn" run --name t11 --input '{"x": 1, "id": 18446744073709551616}' chain.asl.json > out 2> err; expect "t11 run exit" 1 $?
+rm -f fail-a
+"$sfn" redrive t11 > out 2> err; expect "t11 redrive exit" 0 $?
+"$sfn" describe t11 | grep -q '18446744073709552000'; expect "t11 input" 0 $?
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
