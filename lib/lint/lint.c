@@ -629,7 +629,7 @@ enum path_kind {
 	PK_RESULT,   /* ResultPath: reference path, no $$, no $var */
 	PK_REF,	     /* Map ...Path: reference path, $var */
 	PK_REF_CTX,  /* ItemsPath, Wait/Task ...Path: reference, $$, $var */
-	PK_CHOICE,   /* Choice Variable and ...Path operands */
+	PK_CHOICE,   /* Choice Variable, ...Path: reference, $$, $var */
 	PK_ERROR,    /* ErrorPath, CausePath: reference or string intrinsic */
 	PK_TEMPLATE, /* a "k.$" value: path, $$, $var or intrinsic */
 };
@@ -650,7 +650,6 @@ static char *compile_path(struct lint *l, const char *s, int kind)
 	int flags = 0;
 	switch (kind) {
 	case PK_PATH:
-	case PK_CHOICE:
 	case PK_TEMPLATE:
 		flags = SFN_PATH_ALLOW_CONTEXT | SFN_PATH_ALLOW_VARIABLE;
 		break;
@@ -795,7 +794,7 @@ static void check_path(struct lint *l, const char *field, json_t *v, int kind,
 	cause = try_path(l, s, kind);
 	if (!cause)
 		return;
-	if (kind == PK_PATH || kind == PK_CHOICE)
+	if (kind == PK_PATH)
 		err(l, SVF,
 		    "The value for the field '%s' must be a valid "
 		    "JSONPath; %s",
