@@ -1582,7 +1582,13 @@ static int check_assign(struct lint *l, json_t *v, bool jsonata, int jctx)
 		if (dollar)
 			name[strlen(name) - 2] = '\0';
 		const char *why = NULL;
-		if (!valid_var_name(name, &why)) {
+		if (dollar && json_object_get(v, name)) {
+			/* asl-core.md §3.3: "a" and "a.$" in one template. */
+			err(l, SVF,
+			    "The variable '%s' is assigned twice, as '%s' and "
+			    "as '%s'",
+			    name, name, k);
+		} else if (!valid_var_name(name, &why)) {
 			err(l, SVF, "The variable name '%s' is not valid: %s",
 			    name, why);
 		} else if (s) {

@@ -70,6 +70,10 @@ static const struct {
 	  0,
 	  "SCHEMA_VALIDATION_FAILED@/States/A "
 	  "SCHEMA_VALIDATION_FAILED@/States/A/Timestamp" },
+	/* "x" and "x.$" assign the same variable (a template's duplicate). */
+	{ M("\"A\":{\"Type\":\"Pass\",\"Assign\":{\"x\":1,\"x.$\":\"$.a\"},"
+	    "\"End\":true}"),
+	  0, "SCHEMA_VALIDATION_FAILED@/States/A/Assign/x.$" },
 };
 
 static void test_cases(void)

@@ -476,6 +476,8 @@ RULES = [
     # ---- variables ----
     ("assign-invalid-name", machine({"A": pass_(Assign={"my-var": 1})}), machine({"A": pass_(Assign={"my_var": 1})})),
     ("assign-states-reserved", jsonata({"A": pass_(Assign={"states": 1})}), jsonata({"A": pass_(Assign={"state": 1})})),
+    ("assign-duplicate-name", machine({"A": pass_(Assign={"total": 0, "total.$": "$.sum"})}),
+     machine({"A": pass_(Assign={"total.$": "$.sum"})})),
     ("assign-not-object", machine({"A": pass_(Assign=["x"])}), machine({"A": pass_(Assign={"x": 1})})),
     ("variable-never-assigned", jsonata({"A": pass_(Output="{% $total %}")}),
      jsonata({"A": pass_(Assign={"total": 0}, Next="B"), "B": pass_(Output="{% $total %}")})),
