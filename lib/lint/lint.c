@@ -831,12 +831,20 @@ static void skip_string(const char *s, size_t n, size_t *i)
 
 static bool local_binding(const char *e, size_t n, const char *name)
 {
-	/* "$name :=" or a function parameter "function($a, $name)". */
+	/*
+	 * "$name :=", a function parameter "function($a, $name)", or a
+	 * path's focus "@$name" or positional "#$name" variable.
+	 */
 	size_t m = strlen(name);
-	for (size_t i = 0; i + m + 1 < n; i++) {
+	for (size_t i = 0; i + m + 1 <= n; i++) {
 		if (e[i] != '$' || strncmp(e + i + 1, name, m) != 0 ||
 		    (i + 1 + m < n && ident_char((unsigned char)e[i + 1 + m])))
 			continue;
+		size_t b = i;
+		while (b > 0 && isspace((unsigned char)e[b - 1]))
+			b--;
+		if (b > 0 && (e[b - 1] == '@' || e[b - 1] == '#'))
+			return true;
 		size_t j = i + 1 + m;
 		while (j < n && isspace((unsigned char)e[j]))
 			j++;
@@ -959,10 +967,10 @@ static void jsonata_var(const char *name, size_t position, void *ud)
 /*
  * asl-core.md §10.3: an expression has no input document, so "$", "$$" or
  * a field name must not start a path at its top level (inside a predicate
- * "[...]", a path step ".(...)", or a lambda body they refer to the context
- * item and are fine). A token scan: strings, regexes, numbers and comments
- * are skipped; each bracket opens a region that has a context item or
- * inherits its parent's. Reports the first such reference.
+ * "[...]", a path step ".(...)", sort terms "^(...)" or a lambda body they
+ * refer to the context item and are fine). A token scan: strings, regexes,
+ * numbers and comments are skipped; each bracket opens a region that has a
+ * context item or inherits its parent's. Reports the first such reference.
  */
 static void top_level_refs(struct lint *l, const char *e, size_t n)
 {
@@ -970,6 +978,7 @@ static void top_level_refs(struct lint *l, const char *e, size_t n)
 	size_t depth = 0;
 	bool operand = false; /* the previous token ends an operand */
 	bool dot = false;     /* the previous token is '.' */
+	bool sort = false;    /* the previous token is a sort's '^' */
 	bool lambda = false;  /* "function" seen, its body is next */
 	for (size_t i = 0; i < n;) {
 		unsigned char c = (unsigned char)e[i];
@@ -983,8 +992,8 @@ static void top_level_refs(struct lint *l, const char *e, size_t n)
 							 : n;
 			continue;
 		}
-		bool was_dot = dot;
-		dot = false;
+		bool was_dot = dot, was_sort = sort;
+		dot = sort = false;
 		if (c == '"' || c == '\'') {
 			skip_string(e, n, &i);
 			operand = true;
@@ -1073,7 +1082,8 @@ static void top_level_refs(struct lint *l, const char *e, size_t n)
 				ctx = ctx || operand;
 				break;
 			case '(':
-				ctx = ctx || was_dot;
+				/* a path step ".(...)", sort terms "^(...)" */
+				ctx = ctx || was_dot || was_sort;
 				break;
 			case '{':
 				ctx = ctx || was_dot || operand || lambda;
@@ -1093,6 +1103,7 @@ static void top_level_refs(struct lint *l, const char *e, size_t n)
 			} else {
 				dot = c == '.' &&
 				      !(i + 1 < n && e[i + 1] == '.');
+				sort = c == '^' && operand;
 				operand = false;
 			}
 			i++;

@@ -74,6 +74,16 @@ static const struct {
 	{ M("\"A\":{\"Type\":\"Pass\",\"Assign\":{\"x\":1,\"x.$\":\"$.a\"},"
 	    "\"End\":true}"),
 	  0, "SCHEMA_VALIDATION_FAILED@/States/A/Assign/x.$" },
+	/* Sort terms have a context item, as predicates do. */
+	{ "{\"QueryLanguage\":\"JSONata\",\"StartAt\":\"A\",\"States\":{"
+	  "\"A\":{\"Type\":\"Pass\",\"Output\":\"{% $states.input.items"
+	  "^(>price, name)[0].name %}\",\"End\":true}}}",
+	  0, "" },
+	/* Positional (#$i) and focus (@$v) bindings are local variables. */
+	{ "{\"QueryLanguage\":\"JSONata\",\"StartAt\":\"A\",\"States\":{"
+	  "\"A\":{\"Type\":\"Pass\",\"Output\":\"{% $states.input.a#$i"
+	  "[$i < 2].b@$v.($v.c) %}\",\"End\":true}}}",
+	  0, "" },
 };
 
 static void test_cases(void)
