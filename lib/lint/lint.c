@@ -794,11 +794,8 @@ static void check_path(struct lint *l, const char *field, json_t *v, int kind,
 	cause = try_path(l, s, kind);
 	if (!cause)
 		return;
-	if (kind == PK_PATH)
-		err(l, SVF,
-		    "The value for the field '%s' must be a valid "
-		    "JSONPath; %s",
-		    field, cause);
+	if (kind == PK_PATH) /* AWS: "Value must be a valid JSONPath." */
+		err(l, SVF, "Value must be a valid JSONPath; %s", cause);
 	else
 		err(l, SVF, "Value is not a Reference Path: %s", cause);
 	free(cause);
