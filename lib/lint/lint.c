@@ -1228,12 +1228,14 @@ static void check_jsonata_expr(struct lint *l, const char *s, size_t len,
 				"2.1, Step Functions runs JSONata 2.0.6"
 			      : "");
 		/*
-		 * Point inside the string: its opening quote, "{%", then the
-		 * offset (exact for JSON strings without escapes before it).
+		 * Point inside the string, at the character the parser stopped
+		 * at ("{%" then the expression), where the source has it.
 		 */
 		if (l->doc &&
 		    sfn_doc_pos(l->doc, l->ptr.buf, false, &d->line, &d->col) &&
-		    je.position > 0)
+		    je.position > 0 &&
+		    !sfn_doc_pos_in_string(l->doc, l->ptr.buf, je.position + 1,
+					   &d->line, &d->col))
 			d->col += 2 + (int)je.position;
 		sfn_jsonata_error_release(&je);
 		jsonata_lexical(l, e, n, ctx, true, false);

@@ -627,6 +627,8 @@ def cli_cases(by_name, only):
         "placeholder-bad-resource": ({"wf.asl.json": as_json(machine({"T": task(Resource="lambda:${Name}")}))},
                                      ["validate", "wf.asl.json"]),
         "color-always": ({"bad.asl.json": bad}, ["validate", "--color", "always", "bad.asl.json"]),
+        "jsonata-syntax-position": ({"block.asl.yaml": JSONATA_BLOCKS, "escaped.asl.json": JSONATA_ESCAPED},
+                                    ["validate", "block.asl.yaml", "escaped.asl.json"]),
     }
     stdin = {"stdin": bad, "stdin-yaml": as_yaml(by_name["unreachable"][1])}
     for name, (files, args) in cases.items():
@@ -639,6 +641,41 @@ def cli_cases(by_name, only):
             with open(full, "w") as f:
                 f.write(text)
 
+
+# JSONata syntax errors are placed inside the string: across escapes and
+# in YAML block scalars, the error's line and column are in the source.
+JSONATA_BLOCKS = """\
+QueryLanguage: JSONata
+StartAt: A
+States:
+  A:
+    Type: Pass
+    Output:
+      literal: |-
+        {% $sum(
+             $states.input.items.price
+           %}
+      folded: >-
+        {% $states.input.a
+
+        +
+        %}
+      double: "{% \\"a\\" & \\u00e9 & ) %}"
+    End: true
+"""
+
+JSONATA_ESCAPED = '''{
+  "QueryLanguage": "JSONata",
+  "StartAt": "A",
+  "States": {
+    "A": {
+      "Type": "Pass",
+      "Output": "{% \\"x\\" & \\u00e9\\t & ) %}",
+      "End": true
+    }
+  }
+}
+'''
 
 CFN_TEMPLATE = """\
 AWSTemplateFormatVersion: "2010-09-09"
