@@ -1305,6 +1305,18 @@ static void check_dollar_value(struct lint *l, const char *key, json_t *v)
 	free(cause);
 }
 
+/* NO_DOLLAR: the literal @v of field @key looks like a path or a call. */
+static void no_dollar(struct lint *l, const char *key, const json_t *v)
+{
+	if (json_is_string(v) && (looks_like_path(json_string_value(v)) ||
+				  looks_like_intrinsic(json_string_value(v))))
+		warn(l, "NO_DOLLAR",
+		     "The value for the field '%s' looks like a JSONPath or an "
+		     "intrinsic function call but is a literal string; name "
+		     "the field '%s.$' to evaluate it",
+		     key, key);
+}
+
 /* A payload template (asl-core.md §3.3), object or array, any depth. */
 static void check_template(struct lint *l, json_t *v, int depth)
 {
@@ -1344,15 +1356,8 @@ static void check_template(struct lint *l, json_t *v, int depth)
 			check_dollar_value(l, k, x);
 		} else if (json_is_object(x) || json_is_array(x)) {
 			check_template(l, x, depth + 1);
-		} else if (json_is_string(x) &&
-			   (looks_like_path(json_string_value(x)) ||
-			    looks_like_intrinsic(json_string_value(x)))) {
-			warn(l, "NO_DOLLAR",
-			     "The value for the field '%s' looks like a "
-			     "JSONPath or an intrinsic function call but is "
-			     "a literal string; name the field '%s.$' to "
-			     "evaluate it",
-			     k, k);
+		} else {
+			no_dollar(l, k, x);
 		}
 		pop(l, save);
 	}
@@ -1614,6 +1619,8 @@ static int check_assign(struct lint *l, json_t *v, bool jsonata, int jctx)
 			check_dollar_value(l, k, x);
 		else if (json_is_object(x) || json_is_array(x))
 			check_template(l, x, 0);
+		else
+			no_dollar(l, k, x);
 		free(name);
 		pop(l, save);
 	}

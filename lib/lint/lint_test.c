@@ -84,6 +84,10 @@ static const struct {
 	  "\"A\":{\"Type\":\"Pass\",\"Output\":\"{% $states.input.a#$i"
 	  "[$i < 2].b@$v.($v.c) %}\",\"End\":true}}}",
 	  0, "" },
+	/* A JSONPath Assign value that looks like a path but has no ".$". */
+	{ M("\"A\":{\"Type\":\"Pass\",\"Assign\":{\"x\":\"$.a\",\"y\":"
+	    "{\"z\":\"$.b\"}},\"End\":true}"),
+	  0, "NO_DOLLAR@/States/A/Assign/x NO_DOLLAR@/States/A/Assign/y/z" },
 };
 
 static void test_cases(void)
