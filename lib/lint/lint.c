@@ -301,6 +301,7 @@ struct lint {
 	struct scope *scope; /* the States object being checked */
 	int depth;
 	struct scope *top;
+	size_t hint_cells; /* spent by closest_key() */
 };
 
 /* ---- small helpers ---- */
@@ -435,18 +436,25 @@ static void at_key(struct lint *l, struct sfn_diag *d, const char *key)
 	pop(l, save);
 }
 
-/* Edit distance with transpositions (optimal string alignment). */
-static size_t edit_distance(const char *a, const char *b)
+/*
+ * Edit distance with transpositions (optimal string alignment), or max + 1
+ * as soon as it is known to exceed @max. Adds the cells computed to
+ * *@cells.
+ */
+static size_t edit_distance(const char *a, const char *b, size_t max,
+			    size_t *cells)
 {
 	size_t n = strlen(a), m = strlen(b);
-	if (n > 128 || m > 128)
-		return (size_t)-1;
+	if (n > 128 || m > 128 || (n > m ? n - m : m - n) > max)
+		return max + 1;
 	size_t d[129][129];
 	for (size_t i = 0; i <= n; i++)
 		d[i][0] = i;
 	for (size_t j = 0; j <= m; j++)
 		d[0][j] = j;
-	for (size_t i = 1; i <= n; i++)
+	size_t prev_min = 0; /* of row i - 1 */
+	for (size_t i = 1; i <= n; i++) {
+		size_t row_min = d[i][0];
 		for (size_t j = 1; j <= m; j++) {
 			size_t best = d[i - 1][j - 1] +
 				      (a[i - 1] == b[j - 1] ? 0 : 1);
@@ -458,21 +466,43 @@ static size_t edit_distance(const char *a, const char *b)
 			    a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < best)
 				best = d[i - 2][j - 2] + 1;
 			d[i][j] = best;
+			if (best < row_min)
+				row_min = best;
 		}
+		*cells += m;
+		/*
+		 * A cell comes from the row above or, by a transposition, the
+		 * one above that: once two rows are past @max, so is the end.
+		 */
+		if (row_min > max && prev_min > max)
+			return max + 1;
+		prev_min = row_min;
+	}
 	return d[n][m];
 }
 
+/*
+ * "Did you mean" hints compare a name with every candidate: at most this
+ * many edit-distance cells per definition, so that thousands of missing
+ * targets among thousands of states stay quick (they lose their hints).
+ */
+#define HINT_BUDGET 20000000
+
 /* The key of @obj closest to @name, or NULL when none is close. */
-static const char *closest_key(const json_t *obj, const char *name)
+static const char *closest_key(struct lint *l, const json_t *obj,
+			       const char *name)
 {
 	const char *best = NULL, *key;
 	size_t best_d = (size_t)-1, len = strlen(name);
 	size_t limit = len < 4 ? 1 : len < 9 ? 2 : 3;
 	json_t *v;
 	json_object_foreach((json_t *)obj, key, v) {
-		size_t d = edit_distance(name, key);
-		if (strcasecmp(name, key) == 0)
-			d = 0;
+		if (l->hint_cells > HINT_BUDGET)
+			return NULL;
+		size_t d = strcasecmp(name, key) == 0
+				   ? 0
+				   : edit_distance(name, key, limit,
+						   &l->hint_cells);
 		if (d < best_d) {
 			best_d = d;
 			best = key;
@@ -3496,7 +3526,9 @@ static int scope_find(const struct lint *l, const struct scope *sc,
 		      const char *name)
 {
 	struct name_slot *ns = names_find(&l->names, name);
-	if (ns && ns->sc == sc)
+	if (!ns)
+		return -1; /* no state anywhere has this name */
+	if (ns->sc == sc)
 		return ns->index;
 	/* Not first seen here: a duplicate name, or another scope's. */
 	for (size_t k = 0; k < sc->n; k++)
@@ -3509,7 +3541,7 @@ static int scope_find(const struct lint *l, const struct scope *sc,
 static void missing_target(struct lint *l, const char *target)
 {
 	struct name_slot *ns = names_find(&l->names, target);
-	const char *near = closest_key(l->scope->states, target);
+	const char *near = closest_key(l, l->scope->states, target);
 	if (ns)
 		err(l, "MISSING_TRANSITION_TARGET",
 		    "Missing 'Next' target: %s; '%s' is a state of another "
@@ -3844,7 +3876,7 @@ static void dataflow(struct lint *l, struct scope *sc, const uint64_t *entry,
 				continue;
 			if (idx < 0) {
 				const char *near =
-					closest_key(l->vars, r->name);
+					closest_key(l, l->vars, r->name);
 				if (near)
 					diag_at(l, SFN_SEV_WARNING,
 						"SFN_UNDEFINED_VARIABLE",
