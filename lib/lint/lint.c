@@ -3655,6 +3655,14 @@ static void check_machine(struct lint *l, json_t *m, bool top, const char *kind,
 		check_string(l, "Comment", x);
 		pop(l, save);
 	}
+	if (!top && (x = json_object_get(m, "QueryLanguage"))) {
+		/* A branch's (the others are "not supported" above). */
+		static const char *const langs[] = { "JSONPath", "JSONata",
+						     NULL };
+		push(l, "QueryLanguage", &save);
+		check_enum(l, "QueryLanguage", x, langs, false);
+		pop(l, save);
+	}
 	if (top) {
 		if ((x = json_object_get(m, "Version"))) {
 			static const char *const v[] = { "1.0", NULL };

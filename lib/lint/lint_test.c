@@ -89,6 +89,11 @@ static const struct {
 	{ M("\"A\":{\"Type\":\"Pass\",\"Assign\":{\"x\":\"$.a\",\"y\":"
 	    "{\"z\":\"$.b\"}},\"End\":true}"),
 	  0, "NO_DOLLAR@/States/A/Assign/x NO_DOLLAR@/States/A/Assign/y/z" },
+	/* A branch's QueryLanguage has the values of any other. */
+	{ M("\"A\":{\"Type\":\"Parallel\",\"Branches\":[{\"QueryLanguage\":"
+	    "\"Foo\",\"StartAt\":\"X\",\"States\":{\"X\":{\"Type\":"
+	    "\"Succeed\"}}}],\"End\":true}"),
+	  0, "SCHEMA_VALIDATION_FAILED@/States/A/Branches/0/QueryLanguage" },
 };
 
 static void test_cases(void)
