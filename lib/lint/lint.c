@@ -1408,16 +1408,19 @@ static void check_int(struct lint *l, const char *field, json_t *v,
 	}
 	if (is_placeholder_value(v))
 		return;
+	char buf[SFN_NUMBUF];
 	if (!is_integral(v)) {
+		/* "not a number" would puzzle for 2.5: show the value. */
+		if (json_is_number(v))
+			sfn_fmt_double(buf, sfn_json_number(v));
 		err(l, SVF, "The field '%s' should be an integer%s, not %s",
 		    field, jsonata ? " or a JSONata expression" : "",
-		    type_name(v));
+		    json_is_number(v) ? buf : type_name(v));
 		return;
 	}
 	double d = sfn_json_number(v);
 	if (d >= (double)min && d <= (double)max)
 		return;
-	char buf[SFN_NUMBUF];
 	sfn_fmt_double(buf, d);
 	if (d < (double)min)
 		err(l, SVF, "Minimum value is %lld; '%s' is %s", min, field,
