@@ -204,6 +204,9 @@ const struct sfn_lint_rule sfn_lint_rules[] = {
 	  "an HTTP Task ApiEndpoint uses http://, which AWS refuses" },
 	{ "SFN_DISTRIBUTED_ONLY", SFN_SEV_WARNING,
 	  "ItemReader, ItemBatcher, ResultWriter or Label on an INLINE Map" },
+	{ "SFN_DEFINITION_TOO_LARGE", SFN_SEV_ERROR,
+	  "the definition, as compact JSON, is longer than the 1048576 "
+	  "characters AWS accepts" },
 	{ NULL, SFN_SEV_ERROR, NULL },
 };
 
@@ -3938,6 +3941,16 @@ static bool any_reads(struct scope *sc)
 
 /* ---- entry points ---- */
 
+/* AWS's quota on a definition's length (sfn-features.md §6.1). */
+#define MAX_DEFINITION_CHARS 1048576
+
+/* json_dump_callback(): counts the characters of the text. */
+static int count_chars(const char *buf, size_t n, void *ud)
+{
+	*(size_t *)ud += sfn_utf8_length(buf, n);
+	return 0;
+}
+
 size_t sfn_lint(json_t *root, const struct sfn_doc *doc, int flags,
 		struct sfn_diags *diags)
 {
@@ -3952,6 +3965,15 @@ size_t sfn_lint(json_t *root, const struct sfn_doc *doc, int flags,
 	l.diags = diags;
 	sfn_strbuf_init(&l.ptr, 128);
 	l.vars = json_object();
+	size_t chars = 0;
+	if (json_is_object(root) &&
+	    json_dump_callback(root, count_chars, &chars, JSON_COMPACT) == 0 &&
+	    chars > MAX_DEFINITION_CHARS)
+		err(&l, "SFN_DEFINITION_TOO_LARGE",
+		    "The definition is %zu characters long as compact JSON; "
+		    "AWS accepts at most %d (a quota that cannot be raised): "
+		    "move large constants out of it",
+		    chars, MAX_DEFINITION_CHARS);
 	struct scope *top = NULL;
 	check_machine(&l, root, true, "machine", &top);
 	if (top && any_reads(top)) {

@@ -149,6 +149,47 @@ static void test_many_missing_targets(void)
 	json_decref(def);
 }
 
+/* AWS refuses a definition of more than 1048576 characters. */
+static json_t *pass_result(const char *s)
+{
+	return json_pack("{s:s,s:{s:{s:s,s:{s:s},s:b}}}", "StartAt", "A",
+			 "States", "A", "Type", "Pass", "Result", "x", s, "End",
+			 1);
+}
+
+static void test_too_large(void)
+{
+	json_t *empty = pass_result("");
+	char *t = json_dumps(empty, JSON_COMPACT);
+	size_t around = strlen(t);
+	free(t);
+	json_decref(empty);
+	for (int big = 0; big < 2; big++) {
+		/* 1048576 characters, then one more */
+		size_t n = 1048576 - around + (size_t)big;
+		char *s = sfn_xmalloc(n + 1);
+		memset(s, 'y', n);
+		s[n] = '\0';
+		json_t *def = pass_result(s);
+		struct sfn_diags d = SFN_DIAGS_INIT;
+		sfn_lint(def, NULL, 0, &d);
+		bool ok = big ? d.n == 1 && !strcmp(d.v[0].code,
+						    "SFN_DEFINITION_TOO_LARGE")
+			      : d.n == 0;
+		if (ok) {
+			passed++;
+		} else {
+			failed++;
+			printf("definition of %zu characters: %zu "
+			       "diagnostics\n",
+			       around + n, d.n);
+		}
+		sfn_diags_release(&d);
+		json_decref(def);
+		free(s);
+	}
+}
+
 /* Every definition that ran on AWS lints without an error. */
 static void test_recorded(void)
 {
@@ -279,6 +320,7 @@ int main(void)
 	test_fields();
 	test_cases();
 	test_many_missing_targets();
+	test_too_large();
 	test_schema();
 	test_recorded();
 	printf("%d passed, %d failed\n", passed, failed);
