@@ -2485,6 +2485,16 @@ static void check_rule_jsonata(struct lint *l, struct sstate *s, json_t *r)
 
 /* ---- Map ---- */
 
+/* Field @field belongs to the other query language than the state's. */
+static void wrong_language(struct lint *l, const char *field, bool jsonata)
+{
+	err(l, SVF,
+	    "The QueryLanguage is set to '%s', but field '%s' is only "
+	    "supported for the '%s' QueryLanguage",
+	    jsonata ? "JSONata" : "JSONPath", field,
+	    jsonata ? "JSONPath" : "JSONata");
+}
+
 static bool label_ok(const char *s, const char **why)
 {
 	size_t n = strlen(s);
@@ -2733,8 +2743,17 @@ static void check_map(struct lint *l, struct sstate *s, json_t *st, json_t **fv,
 						     rc, "MaxItemsPath"))) {
 						size_t s3;
 						push(l, "MaxItemsPath", &s3);
-						check_path(l, "MaxItemsPath", z,
-							   PK_REF, false);
+						if (jsonata)
+							wrong_language(
+								l,
+								"MaxItemsPath",
+								true);
+						else
+							check_path(
+								l,
+								"MaxItemsPath",
+								z, PK_REF,
+								false);
 						pop(l, s3);
 					}
 					static const char *const itypes[] = {

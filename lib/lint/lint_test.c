@@ -94,6 +94,17 @@ static const struct {
 	    "\"Foo\",\"StartAt\":\"X\",\"States\":{\"X\":{\"Type\":"
 	    "\"Succeed\"}}}],\"End\":true}"),
 	  0, "SCHEMA_VALIDATION_FAILED@/States/A/Branches/0/QueryLanguage" },
+	/* ReaderConfig.MaxItemsPath is JSONPath-only (asl-core.md §2.2). */
+	{ "{\"QueryLanguage\":\"JSONata\",\"StartAt\":\"A\",\"States\":{"
+	  "\"A\":{\"Type\":\"Map\",\"ItemReader\":{\"Resource\":\"arn:aws:"
+	  "states:::s3:getObject\",\"Arguments\":{\"Bucket\":\"b\",\"Key\":"
+	  "\"k\"},\"ReaderConfig\":{\"InputType\":\"JSON\",\"MaxItemsPath\":"
+	  "\"$.n\"}},\"ItemProcessor\":{\"ProcessorConfig\":{\"Mode\":"
+	  "\"DISTRIBUTED\",\"ExecutionType\":\"STANDARD\"},\"StartAt\":\"B\","
+	  "\"States\":{\"B\":{\"Type\":\"Succeed\"}}},\"End\":true}}}",
+	  0,
+	  "SCHEMA_VALIDATION_FAILED@/States/A/ItemReader/ReaderConfig/"
+	  "MaxItemsPath" },
 };
 
 static void test_cases(void)
