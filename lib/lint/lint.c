@@ -1499,6 +1499,16 @@ static void check_enum(struct lint *l, const char *field, json_t *v,
 	sfn_strbuf_release(&sb);
 }
 
+/* Field @field belongs to the other query language than the state's. */
+static void wrong_language(struct lint *l, const char *field, bool jsonata)
+{
+	err(l, SVF,
+	    "The QueryLanguage is set to '%s', but field '%s' is only "
+	    "supported for the '%s' QueryLanguage",
+	    jsonata ? "JSONata" : "JSONPath", field,
+	    jsonata ? "JSONPath" : "JSONata");
+}
+
 /* The object-valued field must be an object. */
 static bool check_object(struct lint *l, const char *field, json_t *v)
 {
@@ -2485,16 +2495,6 @@ static void check_rule_jsonata(struct lint *l, struct sstate *s, json_t *r)
 
 /* ---- Map ---- */
 
-/* Field @field belongs to the other query language than the state's. */
-static void wrong_language(struct lint *l, const char *field, bool jsonata)
-{
-	err(l, SVF,
-	    "The QueryLanguage is set to '%s', but field '%s' is only "
-	    "supported for the '%s' QueryLanguage",
-	    jsonata ? "JSONata" : "JSONPath", field,
-	    jsonata ? "JSONPath" : "JSONata");
-}
-
 static bool label_ok(const char *s, const char **why)
 {
 	size_t n = strlen(s);
@@ -3339,10 +3339,17 @@ static void check_state(struct lint *l, struct sstate *s, json_t *st)
 			if (check_object(l, "Credentials", x)) {
 				json_t *ra = json_object_get(x, "RoleArn");
 				json_t *rad = json_object_get(x, "RoleArn.$");
-				if (!ra && !rad)
+				if (!ra && (!rad || jsonata))
 					err(l, SVF,
 					    "The field 'RoleArn' is required "
 					    "but was missing");
+				if (jsonata && rad) {
+					/* asl-core.md §2.2 */
+					size_t s2;
+					push(l, "RoleArn.$", &s2);
+					wrong_language(l, "RoleArn.$", true);
+					pop(l, s2);
+				}
 				if (jsonata)
 					check_jsonata_value(l, x, JC_PLAIN);
 				else

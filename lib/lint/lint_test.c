@@ -105,6 +105,14 @@ static const struct {
 	  0,
 	  "SCHEMA_VALIDATION_FAILED@/States/A/ItemReader/ReaderConfig/"
 	  "MaxItemsPath" },
+	/* Credentials.RoleArn.$ is JSONPath-only: no RoleArn in JSONata. */
+	{ "{\"QueryLanguage\":\"JSONata\",\"StartAt\":\"A\",\"States\":{"
+	  "\"A\":{\"Type\":\"Task\",\"Resource\":\"arn:aws:states:::lambda:"
+	  "invoke\",\"Arguments\":{\"FunctionName\":\"f\"},\"Credentials\":"
+	  "{\"RoleArn.$\":\"$.role\"},\"End\":true}}}",
+	  0,
+	  "SCHEMA_VALIDATION_FAILED@/States/A/Credentials "
+	  "SCHEMA_VALIDATION_FAILED@/States/A/Credentials/RoleArn.$" },
 };
 
 static void test_cases(void)
