@@ -1499,14 +1499,19 @@ static void check_enum(struct lint *l, const char *field, json_t *v,
 	sfn_strbuf_release(&sb);
 }
 
-/* Field @field belongs to the other query language than the state's. */
+/*
+ * Field @field of the object at the current pointer belongs to the other
+ * query language than the state's. As AWS, the location is the object's.
+ */
 static void wrong_language(struct lint *l, const char *field, bool jsonata)
 {
-	err(l, SVF,
-	    "The QueryLanguage is set to '%s', but field '%s' is only "
-	    "supported for the '%s' QueryLanguage",
-	    jsonata ? "JSONata" : "JSONPath", field,
-	    jsonata ? "JSONPath" : "JSONata");
+	at_key(l,
+	       err(l, SVF,
+		   "The QueryLanguage is set to '%s', but field '%s' is only "
+		   "supported for the '%s' QueryLanguage",
+		   jsonata ? "JSONata" : "JSONPath", field,
+		   jsonata ? "JSONPath" : "JSONata"),
+	       field);
 }
 
 /* The object-valued field must be an object. */
@@ -2742,13 +2747,13 @@ static void check_map(struct lint *l, struct sstate *s, json_t *st, json_t **fv,
 					if ((z = json_object_get(
 						     rc, "MaxItemsPath"))) {
 						size_t s3;
-						push(l, "MaxItemsPath", &s3);
 						if (jsonata)
 							wrong_language(
 								l,
 								"MaxItemsPath",
 								true);
-						else
+						push(l, "MaxItemsPath", &s3);
+						if (!jsonata)
 							check_path(
 								l,
 								"MaxItemsPath",
@@ -3343,13 +3348,8 @@ static void check_state(struct lint *l, struct sstate *s, json_t *st)
 					err(l, SVF,
 					    "The field 'RoleArn' is required "
 					    "but was missing");
-				if (jsonata && rad) {
-					/* asl-core.md §2.2 */
-					size_t s2;
-					push(l, "RoleArn.$", &s2);
+				if (jsonata && rad) /* asl-core.md §2.2 */
 					wrong_language(l, "RoleArn.$", true);
-					pop(l, s2);
-				}
 				if (jsonata)
 					check_jsonata_value(l, x, JC_PLAIN);
 				else

@@ -102,9 +102,7 @@ static const struct {
 	  "\"$.n\"}},\"ItemProcessor\":{\"ProcessorConfig\":{\"Mode\":"
 	  "\"DISTRIBUTED\",\"ExecutionType\":\"STANDARD\"},\"StartAt\":\"B\","
 	  "\"States\":{\"B\":{\"Type\":\"Succeed\"}}},\"End\":true}}}",
-	  0,
-	  "SCHEMA_VALIDATION_FAILED@/States/A/ItemReader/ReaderConfig/"
-	  "MaxItemsPath" },
+	  0, "SCHEMA_VALIDATION_FAILED@/States/A/ItemReader/ReaderConfig" },
 	/* Credentials.RoleArn.$ is JSONPath-only: no RoleArn in JSONata. */
 	{ "{\"QueryLanguage\":\"JSONata\",\"StartAt\":\"A\",\"States\":{"
 	  "\"A\":{\"Type\":\"Task\",\"Resource\":\"arn:aws:states:::lambda:"
@@ -112,7 +110,7 @@ static const struct {
 	  "{\"RoleArn.$\":\"$.role\"},\"End\":true}}}",
 	  0,
 	  "SCHEMA_VALIDATION_FAILED@/States/A/Credentials "
-	  "SCHEMA_VALIDATION_FAILED@/States/A/Credentials/RoleArn.$" },
+	  "SCHEMA_VALIDATION_FAILED@/States/A/Credentials" },
 };
 
 static void test_cases(void)
