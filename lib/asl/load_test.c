@@ -272,6 +272,11 @@ static const struct err_case err_cases[] = {
 	  "found character that cannot start any token (while scanning for "
 	  "the next token); YAML indents with spaces, not tabs",
 	  2, 1 },
+	{ "yaml unquoted jsonata", "a: {% $states.input %}\n", 0,
+	  "found character that cannot start any token (while scanning for "
+	  "the next token); a JSONata expression is quoted in YAML: "
+	  "'{% ... %}'",
+	  1, 5 },
 	{ "yaml unknown tag", "a: !Foo x\n", 0,
 	  "unknown YAML tag '!Foo'; CloudFormation tags are !Ref, !Sub, "
 	  "!GetAtt, !Join, !If, ...",
