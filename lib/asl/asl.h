@@ -50,6 +50,17 @@ const char *sfn_doc_name(const struct sfn_doc *doc);
  */
 bool sfn_doc_pos(const struct sfn_doc *doc, const char *pointer, bool key,
 		 int *line, int *col);
+/*
+ * Where byte @off of the string value at @pointer comes from in the source:
+ * escapes of a JSON or YAML quoted string, '' of a single-quoted one, and
+ * the lines of a YAML block scalar (| and >) are followed, so a place in
+ * the string (a JSONata syntax error) gets its own line and column. Returns
+ * false, with @line/@col untouched, when the source of the value is not one
+ * of these forms (a multi-line flow scalar, a string rebuilt from a
+ * template's DefinitionString) or is unknown.
+ */
+bool sfn_doc_pos_in_string(const struct sfn_doc *doc, const char *pointer,
+			   size_t off, int *line, int *col);
 /* Fills err->line/col from err->where if they are not set yet. */
 void sfn_doc_locate(const struct sfn_doc *doc, struct sfn_error *err);
 /* Fills line/col of every diagnostic in @diags that lacks them. */

@@ -45,6 +45,11 @@ struct sfn_srcmap {
 	 * then parses src again for positions only (sfn_srcmap_fill).
 	 */
 	bool lazy;
+	/*
+	 * Positions were mapped by an sfn_xform: they are places in a
+	 * template, not in src.
+	 */
+	bool xformed;
 };
 
 struct sfn_doc {

@@ -4,6 +4,7 @@
  */
 #include "asl/asl.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -363,6 +364,7 @@ static struct sfn_doc *parse_doc(const char *name, const char *buf, size_t len,
 		map->src = map->src_alloc;
 	}
 	map->src_len = len;
+	map->xformed = xform && xform->mode != SFN_XFORM_NONE;
 	struct sfn_parse_ctx ctx = {
 		.name = name,
 		.buf = map->src, /* NUL-terminated, as the parsers need */
@@ -484,6 +486,211 @@ bool sfn_doc_pos(const struct sfn_doc *doc, const char *pointer, bool key,
 		*line = best->line;
 		*col = best->col;
 	}
+	return true;
+}
+
+/* A place in the source text, for sfn_doc_pos_in_string(). */
+struct scur {
+	const char *p, *end;
+	int line, col;
+};
+
+/* Past one character (all its UTF-8 bytes); returns their number. */
+static size_t scur_char(struct scur *c)
+{
+	const char *p = c->p;
+	if (*c->p == '\n') {
+		c->line++;
+		c->col = 0;
+	}
+	c->p++;
+	while (c->p < c->end && ((unsigned char)*c->p & 0xC0) == 0x80)
+		c->p++;
+	c->col++;
+	return (size_t)(c->p - p);
+}
+
+static size_t utf8_len(unsigned long cp)
+{
+	return cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+}
+
+static bool hex_at(const char *p, const char *end, int n, unsigned long *v)
+{
+	*v = 0;
+	for (int i = 0; i < n; i++) {
+		if (p + i >= end || !isxdigit((unsigned char)p[i]))
+			return false;
+		int d = (unsigned char)p[i];
+		d = isdigit(d) ? d - '0' : tolower(d) - 'a' + 10;
+		*v = *v * 16 + (unsigned long)d;
+	}
+	return true;
+}
+
+/*
+ * One unit of a double-quoted string at @c: an escape or a character.
+ * Returns the bytes it decodes to, 0 at the closing quote or where the
+ * form is not followed (a line break: multi-line scalars fold).
+ */
+static size_t dquoted_unit(struct scur *c)
+{
+	if (c->p >= c->end || *c->p == '"' || *c->p == '\n' || *c->p == '\r')
+		return 0;
+	if (*c->p != '\\')
+		return scur_char(c);
+	if (c->p + 1 >= c->end || c->p[1] == '\n' || c->p[1] == '\r')
+		return 0;
+	char e = c->p[1];
+	int digits = e == 'u' ? 4 : e == 'x' ? 2 : e == 'U' ? 8 : 0;
+	unsigned long cp = 0;
+	if (digits && !hex_at(c->p + 2, c->end, digits, &cp))
+		return 0;
+	size_t n = digits ? utf8_len(cp) : 1;
+	int skip = 2 + digits;
+	if (e == 'u' && cp >= 0xD800 && cp < 0xDC00 && c->p + 7 < c->end &&
+	    c->p[6] == '\\' && c->p[7] == 'u' &&
+	    hex_at(c->p + 8, c->end, 4, &cp) && cp >= 0xDC00 && cp < 0xE000) {
+		n = 4; /* a surrogate pair */
+		skip += 6;
+	}
+	c->p += skip;
+	c->col += skip;
+	return n;
+}
+
+static size_t squoted_unit(struct scur *c)
+{
+	if (c->p >= c->end || *c->p == '\n' || *c->p == '\r')
+		return 0;
+	if (*c->p == '\'') {
+		if (c->p + 1 >= c->end || c->p[1] != '\'')
+			return 0;
+		c->p += 2;
+		c->col += 2;
+		return 1;
+	}
+	return scur_char(c);
+}
+
+static size_t plain_unit(struct scur *c)
+{
+	if (c->p >= c->end || *c->p == '\n' || *c->p == '\r')
+		return 0;
+	return scur_char(c);
+}
+
+/*
+ * A YAML block scalar whose header ('|' or '>') is at @c: walks to byte
+ * @off of its value. Lines keep their bytes past the indentation; a line
+ * break is one byte ('\n', or a space when folding), a folded run of
+ * empty lines one byte per empty line.
+ */
+static bool block_walk(struct scur *c, size_t off)
+{
+	bool folded = *c->p == '>';
+	while (c->p < c->end && *c->p != '\n')
+		scur_char(c);
+	if (c->p >= c->end)
+		return false;
+	scur_char(c);
+	/* The indentation: that of the first line that is not empty. */
+	const char *q = c->p;
+	for (;;) {
+		const char *l = q;
+		while (q < c->end && *q == ' ')
+			q++;
+		if (q < c->end && (*q == '\n' || *q == '\r')) {
+			q += *q == '\r' && q + 1 < c->end && q[1] == '\n' ? 2
+									  : 1;
+			continue;
+		}
+		if (q >= c->end || q == l)
+			return false;
+		break;
+	}
+	size_t indent = 0;
+	while (q - indent > c->p && q[-1 - (long)indent] == ' ')
+		indent++;
+	size_t k = 0;
+	for (;;) {
+		/* At the start of a line: its indentation. */
+		for (size_t i = 0; i < indent && c->p < c->end && *c->p == ' ';
+		     i++)
+			scur_char(c);
+		while (c->p < c->end && *c->p != '\n' && *c->p != '\r') {
+			struct scur save = *c;
+			size_t n = scur_char(c);
+			if (k + n > off) {
+				*c = save;
+				return true;
+			}
+			k += n;
+		}
+		if (c->p >= c->end)
+			return k == off;
+		if (k == off)
+			return true;
+		/* The line break, and the empty lines after it. */
+		size_t empty = 0;
+		const char *r = c->p;
+		for (;;) {
+			r += *r == '\r' && r + 1 < c->end && r[1] == '\n' ? 2
+									  : 1;
+			const char *t = r;
+			while (t < c->end && *t == ' ')
+				t++;
+			if (t < c->end && (*t == '\n' || *t == '\r')) {
+				empty++;
+				r = t;
+				continue;
+			}
+			break;
+		}
+		k += folded && empty ? empty : 1 + (folded ? 0 : empty);
+		if (k > off)
+			return true; /* in the break: the end of the line */
+		while (c->p < r)
+			scur_char(c);
+	}
+}
+
+bool sfn_doc_pos_in_string(const struct sfn_doc *doc, const char *pointer,
+			   size_t off, int *line, int *col)
+{
+	int l, cl;
+	if (doc->map->xformed || !doc->map->src ||
+	    !sfn_doc_pos(doc, pointer, false, &l, &cl))
+		return false;
+	const char *p = sfn_text_at(doc->map->src, doc->map->src_len, l, cl);
+	if (!p)
+		return false;
+	struct scur c = { p, doc->map->src + doc->map->src_len, l, cl };
+	if (*p == '|' || *p == '>') {
+		if (!block_walk(&c, off))
+			return false;
+		*line = c.line;
+		*col = c.col;
+		return true;
+	}
+	size_t (*unit)(struct scur *) = plain_unit;
+	if (*p == '"' || *p == '\'') {
+		unit = *p == '"' ? dquoted_unit : squoted_unit;
+		scur_char(&c);
+	}
+	for (size_t k = 0; k < off;) {
+		struct scur save = c;
+		size_t n = unit(&c);
+		if (n == 0)
+			return false;
+		if (k + n > off) {
+			c = save;
+			break;
+		}
+		k += n;
+	}
+	*line = c.line;
+	*col = c.col;
 	return true;
 }
 

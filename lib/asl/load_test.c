@@ -111,6 +111,56 @@ static const struct pos_case pos_cases[] = {
 	  7 },
 };
 
+/* sfn_doc_pos_in_string(): byte @off of the string at @pointer. */
+static const struct {
+	const char *label, *text, *pointer;
+	size_t off;
+	bool ok;
+	int line, col;
+} in_string_cases[] = {
+	{ "json plain", "{\"a\": \"xyz\"}", "/a", 2, true, 1, 10 },
+	{ "json escapes", "{\"a\": \"\\\"\\u00e9\\tz\"}", "/a", 4, true, 1,
+	  18 },
+	{ "json surrogate pair", "{\"a\": \"\\ud83d\\ude00z\"}", "/a", 4, true,
+	  1, 20 },
+	{ "json utf-8", "{\"a\": \"\xC3\xA9z\"}", "/a", 2, true, 1, 9 },
+	{ "yaml single quoted", "a: 'it''s'\n", "/a", 3, true, 1, 9 },
+	{ "yaml literal block", "a: |-\n  xy\n   z\n", "/a", 4, true, 3, 4 },
+	{ "yaml folded block", "a: >-\n  xy\n\n  z\n", "/a", 3, true, 4, 3 },
+	{ "yaml plain", "a: xyz\n", "/a", 1, true, 1, 5 },
+	{ "yaml multi-line flow scalar", "a: \"x\n  y\"\n", "/a", 2, false, 0,
+	  0 },
+};
+
+static void test_pos_in_string(void)
+{
+	for (size_t i = 0;
+	     i < sizeof(in_string_cases) / sizeof(in_string_cases[0]); i++) {
+		const char *text = in_string_cases[i].text;
+		struct sfn_error err = SFN_ERROR_INIT;
+		struct sfn_doc *doc = sfn_doc_load_mem("t", text, strlen(text),
+						       0, NULL, &err);
+		SFN_CHECK(doc != NULL, "%s: load failed",
+			  in_string_cases[i].label);
+		if (doc) {
+			int line = 0, col = 0;
+			bool ok = sfn_doc_pos_in_string(
+				doc, in_string_cases[i].pointer,
+				in_string_cases[i].off, &line, &col);
+			SFN_CHECK(ok == in_string_cases[i].ok &&
+					  line == in_string_cases[i].line &&
+					  col == in_string_cases[i].col,
+				  "%s: %d %d:%d, want %d %d:%d",
+				  in_string_cases[i].label, ok, line, col,
+				  in_string_cases[i].ok,
+				  in_string_cases[i].line,
+				  in_string_cases[i].col);
+		}
+		sfn_doc_free(doc);
+		sfn_error_release(&err);
+	}
+}
+
 /*
  * The position of @c's pointer when the JSON parser records positions as
  * it goes (a duplicate key or a template makes it), not lazily.
@@ -222,6 +272,11 @@ static const struct err_case err_cases[] = {
 	  "found character that cannot start any token (while scanning for "
 	  "the next token); YAML indents with spaces, not tabs",
 	  2, 1 },
+	{ "yaml unquoted jsonata", "a: {% $states.input %}\n", 0,
+	  "found character that cannot start any token (while scanning for "
+	  "the next token); a JSONata expression is quoted in YAML: "
+	  "'{% ... %}'",
+	  1, 5 },
 	{ "yaml unknown tag", "a: !Foo x\n", 0,
 	  "unknown YAML tag '!Foo'; CloudFormation tags are !Ref, !Sub, "
 	  "!GetAtt, !Join, !If, ...",
@@ -1368,6 +1423,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	test_positions();
+	test_pos_in_string();
 	test_errors();
 	test_values();
 	test_numbers();

@@ -196,9 +196,12 @@ static int libyaml_error(struct yp *yp)
 	yaml_mark_t m = ps->problem_mark;
 	const char *c = sfn_text_at(yp->ctx->buf, yp->ctx->len, (int)m.line + 1,
 				    (int)m.column + 1);
-	const char *hint = c && *c == '\t' ? "; YAML indents with spaces, "
-					     "not tabs"
-					   : "";
+	const char *hint = "";
+	if (c && *c == '\t')
+		hint = "; YAML indents with spaces, not tabs";
+	else if (c && *c == '%' && c > yp->ctx->buf && c[-1] == '{')
+		/* "a: {% ... %}" unquoted starts a flow mapping */
+		hint = "; a JSONata expression is quoted in YAML: '{% ... %}'";
 	if (ps->context)
 		return fail(yp, m, "%s (%s)%s", problem, ps->context, hint);
 	return fail(yp, m, "%s%s", problem, hint);

@@ -204,6 +204,9 @@ const struct sfn_lint_rule sfn_lint_rules[] = {
 	  "an HTTP Task ApiEndpoint uses http://, which AWS refuses" },
 	{ "SFN_DISTRIBUTED_ONLY", SFN_SEV_WARNING,
 	  "ItemReader, ItemBatcher, ResultWriter or Label on an INLINE Map" },
+	{ "SFN_DEFINITION_TOO_LARGE", SFN_SEV_ERROR,
+	  "the definition, as compact JSON, is longer than the 1048576 "
+	  "characters AWS accepts" },
 	{ NULL, SFN_SEV_ERROR, NULL },
 };
 
@@ -301,6 +304,7 @@ struct lint {
 	struct scope *scope; /* the States object being checked */
 	int depth;
 	struct scope *top;
+	size_t hint_cells; /* spent by closest_key() */
 };
 
 /* ---- small helpers ---- */
@@ -435,18 +439,25 @@ static void at_key(struct lint *l, struct sfn_diag *d, const char *key)
 	pop(l, save);
 }
 
-/* Edit distance with transpositions (optimal string alignment). */
-static size_t edit_distance(const char *a, const char *b)
+/*
+ * Edit distance with transpositions (optimal string alignment), or max + 1
+ * as soon as it is known to exceed @max. Adds the cells computed to
+ * *@cells.
+ */
+static size_t edit_distance(const char *a, const char *b, size_t max,
+			    size_t *cells)
 {
 	size_t n = strlen(a), m = strlen(b);
-	if (n > 128 || m > 128)
-		return (size_t)-1;
+	if (n > 128 || m > 128 || (n > m ? n - m : m - n) > max)
+		return max + 1;
 	size_t d[129][129];
 	for (size_t i = 0; i <= n; i++)
 		d[i][0] = i;
 	for (size_t j = 0; j <= m; j++)
 		d[0][j] = j;
-	for (size_t i = 1; i <= n; i++)
+	size_t prev_min = 0; /* of row i - 1 */
+	for (size_t i = 1; i <= n; i++) {
+		size_t row_min = d[i][0];
 		for (size_t j = 1; j <= m; j++) {
 			size_t best = d[i - 1][j - 1] +
 				      (a[i - 1] == b[j - 1] ? 0 : 1);
@@ -458,21 +469,43 @@ static size_t edit_distance(const char *a, const char *b)
 			    a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < best)
 				best = d[i - 2][j - 2] + 1;
 			d[i][j] = best;
+			if (best < row_min)
+				row_min = best;
 		}
+		*cells += m;
+		/*
+		 * A cell comes from the row above or, by a transposition, the
+		 * one above that: once two rows are past @max, so is the end.
+		 */
+		if (row_min > max && prev_min > max)
+			return max + 1;
+		prev_min = row_min;
+	}
 	return d[n][m];
 }
 
+/*
+ * "Did you mean" hints compare a name with every candidate: at most this
+ * many edit-distance cells per definition, so that thousands of missing
+ * targets among thousands of states stay quick (they lose their hints).
+ */
+#define HINT_BUDGET 20000000
+
 /* The key of @obj closest to @name, or NULL when none is close. */
-static const char *closest_key(const json_t *obj, const char *name)
+static const char *closest_key(struct lint *l, const json_t *obj,
+			       const char *name)
 {
 	const char *best = NULL, *key;
 	size_t best_d = (size_t)-1, len = strlen(name);
 	size_t limit = len < 4 ? 1 : len < 9 ? 2 : 3;
 	json_t *v;
 	json_object_foreach((json_t *)obj, key, v) {
-		size_t d = edit_distance(name, key);
-		if (strcasecmp(name, key) == 0)
-			d = 0;
+		if (l->hint_cells > HINT_BUDGET)
+			return NULL;
+		size_t d = strcasecmp(name, key) == 0
+				   ? 0
+				   : edit_distance(name, key, limit,
+						   &l->hint_cells);
 		if (d < best_d) {
 			best_d = d;
 			best = key;
@@ -629,7 +662,7 @@ enum path_kind {
 	PK_RESULT,   /* ResultPath: reference path, no $$, no $var */
 	PK_REF,	     /* Map ...Path: reference path, $var */
 	PK_REF_CTX,  /* ItemsPath, Wait/Task ...Path: reference, $$, $var */
-	PK_CHOICE,   /* Choice Variable and ...Path operands */
+	PK_CHOICE,   /* Choice Variable, ...Path: reference, $$, $var */
 	PK_ERROR,    /* ErrorPath, CausePath: reference or string intrinsic */
 	PK_TEMPLATE, /* a "k.$" value: path, $$, $var or intrinsic */
 };
@@ -650,7 +683,6 @@ static char *compile_path(struct lint *l, const char *s, int kind)
 	int flags = 0;
 	switch (kind) {
 	case PK_PATH:
-	case PK_CHOICE:
 	case PK_TEMPLATE:
 		flags = SFN_PATH_ALLOW_CONTEXT | SFN_PATH_ALLOW_VARIABLE;
 		break;
@@ -795,11 +827,8 @@ static void check_path(struct lint *l, const char *field, json_t *v, int kind,
 	cause = try_path(l, s, kind);
 	if (!cause)
 		return;
-	if (kind == PK_PATH || kind == PK_CHOICE)
-		err(l, SVF,
-		    "The value for the field '%s' must be a valid "
-		    "JSONPath; %s",
-		    field, cause);
+	if (kind == PK_PATH) /* AWS: "Value must be a valid JSONPath." */
+		err(l, SVF, "Value must be a valid JSONPath; %s", cause);
 	else
 		err(l, SVF, "Value is not a Reference Path: %s", cause);
 	free(cause);
@@ -832,12 +861,20 @@ static void skip_string(const char *s, size_t n, size_t *i)
 
 static bool local_binding(const char *e, size_t n, const char *name)
 {
-	/* "$name :=" or a function parameter "function($a, $name)". */
+	/*
+	 * "$name :=", a function parameter "function($a, $name)", or a
+	 * path's focus "@$name" or positional "#$name" variable.
+	 */
 	size_t m = strlen(name);
-	for (size_t i = 0; i + m + 1 < n; i++) {
+	for (size_t i = 0; i + m + 1 <= n; i++) {
 		if (e[i] != '$' || strncmp(e + i + 1, name, m) != 0 ||
 		    (i + 1 + m < n && ident_char((unsigned char)e[i + 1 + m])))
 			continue;
+		size_t b = i;
+		while (b > 0 && isspace((unsigned char)e[b - 1]))
+			b--;
+		if (b > 0 && (e[b - 1] == '@' || e[b - 1] == '#'))
+			return true;
 		size_t j = i + 1 + m;
 		while (j < n && isspace((unsigned char)e[j]))
 			j++;
@@ -960,10 +997,10 @@ static void jsonata_var(const char *name, size_t position, void *ud)
 /*
  * asl-core.md §10.3: an expression has no input document, so "$", "$$" or
  * a field name must not start a path at its top level (inside a predicate
- * "[...]", a path step ".(...)", or a lambda body they refer to the context
- * item and are fine). A token scan: strings, regexes, numbers and comments
- * are skipped; each bracket opens a region that has a context item or
- * inherits its parent's. Reports the first such reference.
+ * "[...]", a path step ".(...)", sort terms "^(...)" or a lambda body they
+ * refer to the context item and are fine). A token scan: strings, regexes,
+ * numbers and comments are skipped; each bracket opens a region that has a
+ * context item or inherits its parent's. Reports the first such reference.
  */
 static void top_level_refs(struct lint *l, const char *e, size_t n)
 {
@@ -971,6 +1008,7 @@ static void top_level_refs(struct lint *l, const char *e, size_t n)
 	size_t depth = 0;
 	bool operand = false; /* the previous token ends an operand */
 	bool dot = false;     /* the previous token is '.' */
+	bool sort = false;    /* the previous token is a sort's '^' */
 	bool lambda = false;  /* "function" seen, its body is next */
 	for (size_t i = 0; i < n;) {
 		unsigned char c = (unsigned char)e[i];
@@ -984,8 +1022,8 @@ static void top_level_refs(struct lint *l, const char *e, size_t n)
 							 : n;
 			continue;
 		}
-		bool was_dot = dot;
-		dot = false;
+		bool was_dot = dot, was_sort = sort;
+		dot = sort = false;
 		if (c == '"' || c == '\'') {
 			skip_string(e, n, &i);
 			operand = true;
@@ -1074,7 +1112,8 @@ static void top_level_refs(struct lint *l, const char *e, size_t n)
 				ctx = ctx || operand;
 				break;
 			case '(':
-				ctx = ctx || was_dot;
+				/* a path step ".(...)", sort terms "^(...)" */
+				ctx = ctx || was_dot || was_sort;
 				break;
 			case '{':
 				ctx = ctx || was_dot || operand || lambda;
@@ -1094,6 +1133,7 @@ static void top_level_refs(struct lint *l, const char *e, size_t n)
 			} else {
 				dot = c == '.' &&
 				      !(i + 1 < n && e[i + 1] == '.');
+				sort = c == '^' && operand;
 				operand = false;
 			}
 			i++;
@@ -1221,12 +1261,14 @@ static void check_jsonata_expr(struct lint *l, const char *s, size_t len,
 				"2.1, Step Functions runs JSONata 2.0.6"
 			      : "");
 		/*
-		 * Point inside the string: its opening quote, "{%", then the
-		 * offset (exact for JSON strings without escapes before it).
+		 * Point inside the string, at the character the parser stopped
+		 * at ("{%" then the expression), where the source has it.
 		 */
 		if (l->doc &&
 		    sfn_doc_pos(l->doc, l->ptr.buf, false, &d->line, &d->col) &&
-		    je.position > 0)
+		    je.position > 0 &&
+		    !sfn_doc_pos_in_string(l->doc, l->ptr.buf, je.position + 1,
+					   &d->line, &d->col))
 			d->col += 2 + (int)je.position;
 		sfn_jsonata_error_release(&je);
 		jsonata_lexical(l, e, n, ctx, true, false);
@@ -1296,6 +1338,18 @@ static void check_dollar_value(struct lint *l, const char *key, json_t *v)
 	free(cause);
 }
 
+/* NO_DOLLAR: the literal @v of field @key looks like a path or a call. */
+static void no_dollar(struct lint *l, const char *key, const json_t *v)
+{
+	if (json_is_string(v) && (looks_like_path(json_string_value(v)) ||
+				  looks_like_intrinsic(json_string_value(v))))
+		warn(l, "NO_DOLLAR",
+		     "The value for the field '%s' looks like a JSONPath or an "
+		     "intrinsic function call but is a literal string; name "
+		     "the field '%s.$' to evaluate it",
+		     key, key);
+}
+
 /* A payload template (asl-core.md §3.3), object or array, any depth. */
 static void check_template(struct lint *l, json_t *v, int depth)
 {
@@ -1335,15 +1389,8 @@ static void check_template(struct lint *l, json_t *v, int depth)
 			check_dollar_value(l, k, x);
 		} else if (json_is_object(x) || json_is_array(x)) {
 			check_template(l, x, depth + 1);
-		} else if (json_is_string(x) &&
-			   (looks_like_path(json_string_value(x)) ||
-			    looks_like_intrinsic(json_string_value(x)))) {
-			warn(l, "NO_DOLLAR",
-			     "The value for the field '%s' looks like a "
-			     "JSONPath or an intrinsic function call but is "
-			     "a literal string; name the field '%s.$' to "
-			     "evaluate it",
-			     k, k);
+		} else {
+			no_dollar(l, k, x);
 		}
 		pop(l, save);
 	}
@@ -1364,16 +1411,19 @@ static void check_int(struct lint *l, const char *field, json_t *v,
 	}
 	if (is_placeholder_value(v))
 		return;
+	char buf[SFN_NUMBUF];
 	if (!is_integral(v)) {
+		/* "not a number" would puzzle for 2.5: show the value. */
+		if (json_is_number(v))
+			sfn_fmt_double(buf, sfn_json_number(v));
 		err(l, SVF, "The field '%s' should be an integer%s, not %s",
 		    field, jsonata ? " or a JSONata expression" : "",
-		    type_name(v));
+		    json_is_number(v) ? buf : type_name(v));
 		return;
 	}
 	double d = sfn_json_number(v);
 	if (d >= (double)min && d <= (double)max)
 		return;
-	char buf[SFN_NUMBUF];
 	sfn_fmt_double(buf, d);
 	if (d < (double)min)
 		err(l, SVF, "Minimum value is %lld; '%s' is %s", min, field,
@@ -1447,6 +1497,21 @@ static void check_enum(struct lint *l, const char *field, json_t *v,
 	err(l, SVF, "The field '%s' should have one of these values: [%s]",
 	    field, sb.buf);
 	sfn_strbuf_release(&sb);
+}
+
+/*
+ * Field @field of the object at the current pointer belongs to the other
+ * query language than the state's. As AWS, the location is the object's.
+ */
+static void wrong_language(struct lint *l, const char *field, bool jsonata)
+{
+	at_key(l,
+	       err(l, SVF,
+		   "The QueryLanguage is set to '%s', but field '%s' is only "
+		   "supported for the '%s' QueryLanguage",
+		   jsonata ? "JSONata" : "JSONPath", field,
+		   jsonata ? "JSONPath" : "JSONata"),
+	       field);
 }
 
 /* The object-valued field must be an object. */
@@ -1583,7 +1648,13 @@ static int check_assign(struct lint *l, json_t *v, bool jsonata, int jctx)
 		if (dollar)
 			name[strlen(name) - 2] = '\0';
 		const char *why = NULL;
-		if (!valid_var_name(name, &why)) {
+		if (dollar && json_object_get(v, name)) {
+			/* asl-core.md §3.3: "a" and "a.$" in one template. */
+			err(l, SVF,
+			    "The variable '%s' is assigned twice, as '%s' and "
+			    "as '%s'",
+			    name, name, k);
+		} else if (!valid_var_name(name, &why)) {
 			err(l, SVF, "The variable name '%s' is not valid: %s",
 			    name, why);
 		} else if (s) {
@@ -1599,6 +1670,8 @@ static int check_assign(struct lint *l, json_t *v, bool jsonata, int jctx)
 			check_dollar_value(l, k, x);
 		else if (json_is_object(x) || json_is_array(x))
 			check_template(l, x, 0);
+		else
+			no_dollar(l, k, x);
 		free(name);
 		pop(l, save);
 	}
@@ -2674,9 +2747,18 @@ static void check_map(struct lint *l, struct sstate *s, json_t *st, json_t **fv,
 					if ((z = json_object_get(
 						     rc, "MaxItemsPath"))) {
 						size_t s3;
+						if (jsonata)
+							wrong_language(
+								l,
+								"MaxItemsPath",
+								true);
 						push(l, "MaxItemsPath", &s3);
-						check_path(l, "MaxItemsPath", z,
-							   PK_REF, false);
+						if (!jsonata)
+							check_path(
+								l,
+								"MaxItemsPath",
+								z, PK_REF,
+								false);
 						pop(l, s3);
 					}
 					static const char *const itypes[] = {
@@ -3262,10 +3344,12 @@ static void check_state(struct lint *l, struct sstate *s, json_t *st)
 			if (check_object(l, "Credentials", x)) {
 				json_t *ra = json_object_get(x, "RoleArn");
 				json_t *rad = json_object_get(x, "RoleArn.$");
-				if (!ra && !rad)
+				if (!ra && (!rad || jsonata))
 					err(l, SVF,
 					    "The field 'RoleArn' is required "
 					    "but was missing");
+				if (jsonata && rad) /* asl-core.md §2.2 */
+					wrong_language(l, "RoleArn.$", true);
 				if (jsonata)
 					check_jsonata_value(l, x, JC_PLAIN);
 				else
@@ -3474,7 +3558,9 @@ static int scope_find(const struct lint *l, const struct scope *sc,
 		      const char *name)
 {
 	struct name_slot *ns = names_find(&l->names, name);
-	if (ns && ns->sc == sc)
+	if (!ns)
+		return -1; /* no state anywhere has this name */
+	if (ns->sc == sc)
 		return ns->index;
 	/* Not first seen here: a duplicate name, or another scope's. */
 	for (size_t k = 0; k < sc->n; k++)
@@ -3487,7 +3573,7 @@ static int scope_find(const struct lint *l, const struct scope *sc,
 static void missing_target(struct lint *l, const char *target)
 {
 	struct name_slot *ns = names_find(&l->names, target);
-	const char *near = closest_key(l->scope->states, target);
+	const char *near = closest_key(l, l->scope->states, target);
 	if (ns)
 		err(l, "MISSING_TRANSITION_TARGET",
 		    "Missing 'Next' target: %s; '%s' is a state of another "
@@ -3599,6 +3685,14 @@ static void check_machine(struct lint *l, json_t *m, bool top, const char *kind,
 	if ((x = json_object_get(m, "Comment"))) {
 		push(l, "Comment", &save);
 		check_string(l, "Comment", x);
+		pop(l, save);
+	}
+	if (!top && (x = json_object_get(m, "QueryLanguage"))) {
+		/* A branch's (the others are "not supported" above). */
+		static const char *const langs[] = { "JSONPath", "JSONata",
+						     NULL };
+		push(l, "QueryLanguage", &save);
+		check_enum(l, "QueryLanguage", x, langs, false);
 		pop(l, save);
 	}
 	if (top) {
@@ -3822,7 +3916,7 @@ static void dataflow(struct lint *l, struct scope *sc, const uint64_t *entry,
 				continue;
 			if (idx < 0) {
 				const char *near =
-					closest_key(l->vars, r->name);
+					closest_key(l, l->vars, r->name);
 				if (near)
 					diag_at(l, SFN_SEV_WARNING,
 						"SFN_UNDEFINED_VARIABLE",
@@ -3873,6 +3967,16 @@ static bool any_reads(struct scope *sc)
 
 /* ---- entry points ---- */
 
+/* AWS's quota on a definition's length (sfn-features.md §6.1). */
+#define MAX_DEFINITION_CHARS 1048576
+
+/* json_dump_callback(): counts the characters of the text. */
+static int count_chars(const char *buf, size_t n, void *ud)
+{
+	*(size_t *)ud += sfn_utf8_length(buf, n);
+	return 0;
+}
+
 size_t sfn_lint(json_t *root, const struct sfn_doc *doc, int flags,
 		struct sfn_diags *diags)
 {
@@ -3887,6 +3991,15 @@ size_t sfn_lint(json_t *root, const struct sfn_doc *doc, int flags,
 	l.diags = diags;
 	sfn_strbuf_init(&l.ptr, 128);
 	l.vars = json_object();
+	size_t chars = 0;
+	if (json_is_object(root) &&
+	    json_dump_callback(root, count_chars, &chars, JSON_COMPACT) == 0 &&
+	    chars > MAX_DEFINITION_CHARS)
+		err(&l, "SFN_DEFINITION_TOO_LARGE",
+		    "The definition is %zu characters long as compact JSON; "
+		    "AWS accepts at most %d (a quota that cannot be raised): "
+		    "move large constants out of it",
+		    chars, MAX_DEFINITION_CHARS);
 	struct scope *top = NULL;
 	check_machine(&l, root, true, "machine", &top);
 	if (top && any_reads(top)) {

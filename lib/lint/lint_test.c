@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "base/test.h"
 
@@ -70,6 +71,46 @@ static const struct {
 	  0,
 	  "SCHEMA_VALIDATION_FAILED@/States/A "
 	  "SCHEMA_VALIDATION_FAILED@/States/A/Timestamp" },
+	/* "x" and "x.$" assign the same variable (a template's duplicate). */
+	{ M("\"A\":{\"Type\":\"Pass\",\"Assign\":{\"x\":1,\"x.$\":\"$.a\"},"
+	    "\"End\":true}"),
+	  0, "SCHEMA_VALIDATION_FAILED@/States/A/Assign/x.$" },
+	/* Sort terms have a context item, as predicates do. */
+	{ "{\"QueryLanguage\":\"JSONata\",\"StartAt\":\"A\",\"States\":{"
+	  "\"A\":{\"Type\":\"Pass\",\"Output\":\"{% $states.input.items"
+	  "^(>price, name)[0].name %}\",\"End\":true}}}",
+	  0, "" },
+	/* Positional (#$i) and focus (@$v) bindings are local variables. */
+	{ "{\"QueryLanguage\":\"JSONata\",\"StartAt\":\"A\",\"States\":{"
+	  "\"A\":{\"Type\":\"Pass\",\"Output\":\"{% $states.input.a#$i"
+	  "[$i < 2].b@$v.($v.c) %}\",\"End\":true}}}",
+	  0, "" },
+	/* A JSONPath Assign value that looks like a path but has no ".$". */
+	{ M("\"A\":{\"Type\":\"Pass\",\"Assign\":{\"x\":\"$.a\",\"y\":"
+	    "{\"z\":\"$.b\"}},\"End\":true}"),
+	  0, "NO_DOLLAR@/States/A/Assign/x NO_DOLLAR@/States/A/Assign/y/z" },
+	/* A branch's QueryLanguage has the values of any other. */
+	{ M("\"A\":{\"Type\":\"Parallel\",\"Branches\":[{\"QueryLanguage\":"
+	    "\"Foo\",\"StartAt\":\"X\",\"States\":{\"X\":{\"Type\":"
+	    "\"Succeed\"}}}],\"End\":true}"),
+	  0, "SCHEMA_VALIDATION_FAILED@/States/A/Branches/0/QueryLanguage" },
+	/* ReaderConfig.MaxItemsPath is JSONPath-only (asl-core.md §2.2). */
+	{ "{\"QueryLanguage\":\"JSONata\",\"StartAt\":\"A\",\"States\":{"
+	  "\"A\":{\"Type\":\"Map\",\"ItemReader\":{\"Resource\":\"arn:aws:"
+	  "states:::s3:getObject\",\"Arguments\":{\"Bucket\":\"b\",\"Key\":"
+	  "\"k\"},\"ReaderConfig\":{\"InputType\":\"JSON\",\"MaxItemsPath\":"
+	  "\"$.n\"}},\"ItemProcessor\":{\"ProcessorConfig\":{\"Mode\":"
+	  "\"DISTRIBUTED\",\"ExecutionType\":\"STANDARD\"},\"StartAt\":\"B\","
+	  "\"States\":{\"B\":{\"Type\":\"Succeed\"}}},\"End\":true}}}",
+	  0, "SCHEMA_VALIDATION_FAILED@/States/A/ItemReader/ReaderConfig" },
+	/* Credentials.RoleArn.$ is JSONPath-only: no RoleArn in JSONata. */
+	{ "{\"QueryLanguage\":\"JSONata\",\"StartAt\":\"A\",\"States\":{"
+	  "\"A\":{\"Type\":\"Task\",\"Resource\":\"arn:aws:states:::lambda:"
+	  "invoke\",\"Arguments\":{\"FunctionName\":\"f\"},\"Credentials\":"
+	  "{\"RoleArn.$\":\"$.role\"},\"End\":true}}}",
+	  0,
+	  "SCHEMA_VALIDATION_FAILED@/States/A/Credentials "
+	  "SCHEMA_VALIDATION_FAILED@/States/A/Credentials" },
 };
 
 static void test_cases(void)
@@ -84,6 +125,85 @@ static void test_cases(void)
 			       cases[i].def, cases[i].want, got);
 		}
 		free(got);
+	}
+}
+
+/*
+ * A definition under AWS's 1 MB limit whose 8000 states each go to a
+ * missing state: every "did you mean" hint compared the name with every
+ * state, which took minutes. The hints now have a budget.
+ */
+static void test_many_missing_targets(void)
+{
+	json_t *states = json_object();
+	char name[64], next[64];
+	for (int i = 0; i < 8000; i++) {
+		snprintf(name, sizeof(name), "ProcessTheIncomingOrderStep%05d",
+			 i);
+		snprintf(next, sizeof(next), "ProcessTheIncomingOrderStepX%05d",
+			 i);
+		json_object_set_new(
+			states, name,
+			json_pack("{s:s,s:s}", "Type", "Pass", "Next", next));
+	}
+	json_object_set_new(states, "Done",
+			    json_pack("{s:s}", "Type", "Succeed"));
+	json_t *def =
+		json_pack("{s:s,s:o}", "StartAt",
+			  "ProcessTheIncomingOrderStep00000", "States", states);
+	struct sfn_diags d = SFN_DIAGS_INIT;
+	time_t t0 = time(NULL);
+	size_t errs = sfn_lint(def, NULL, 0, &d);
+	time_t dt = time(NULL) - t0;
+	if (errs == 16000 && dt < 30) {
+		passed++;
+	} else {
+		failed++;
+		printf("8000 missing targets: %zu errors in %lds\n", errs,
+		       (long)dt);
+	}
+	sfn_diags_release(&d);
+	json_decref(def);
+}
+
+/* AWS refuses a definition of more than 1048576 characters. */
+static json_t *pass_result(const char *s)
+{
+	return json_pack("{s:s,s:{s:{s:s,s:{s:s},s:b}}}", "StartAt", "A",
+			 "States", "A", "Type", "Pass", "Result", "x", s, "End",
+			 1);
+}
+
+static void test_too_large(void)
+{
+	json_t *empty = pass_result("");
+	char *t = json_dumps(empty, JSON_COMPACT);
+	size_t around = strlen(t);
+	free(t);
+	json_decref(empty);
+	for (int big = 0; big < 2; big++) {
+		/* 1048576 characters, then one more */
+		size_t n = 1048576 - around + (size_t)big;
+		char *s = sfn_xmalloc(n + 1);
+		memset(s, 'y', n);
+		s[n] = '\0';
+		json_t *def = pass_result(s);
+		struct sfn_diags d = SFN_DIAGS_INIT;
+		sfn_lint(def, NULL, 0, &d);
+		bool ok = big ? d.n == 1 && !strcmp(d.v[0].code,
+						    "SFN_DEFINITION_TOO_LARGE")
+			      : d.n == 0;
+		if (ok) {
+			passed++;
+		} else {
+			failed++;
+			printf("definition of %zu characters: %zu "
+			       "diagnostics\n",
+			       around + n, d.n);
+		}
+		sfn_diags_release(&d);
+		json_decref(def);
+		free(s);
 	}
 }
 
@@ -216,6 +336,8 @@ int main(void)
 {
 	test_fields();
 	test_cases();
+	test_many_missing_targets();
+	test_too_large();
 	test_schema();
 	test_recorded();
 	printf("%d passed, %d failed\n", passed, failed);

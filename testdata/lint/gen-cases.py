@@ -279,6 +279,12 @@ RULES = [
     ("choice-variable-not-path", machine({"C": choice([{"Variable": "x", "IsPresent": True, "Next": "Done"}]),
                                           "Done": DONE}),
      machine({"C": choice([{"Variable": "$.x", "IsPresent": True, "Next": "Done"}]), "Done": DONE})),
+    ("choice-variable-not-reference", machine({"C": choice([{"Variable": "$.items[*].ok", "BooleanEquals": True,
+                                                                "Next": "Done"}]), "Done": DONE}),
+     machine({"C": choice([{"Variable": "$.items[0].ok", "BooleanEquals": True, "Next": "Done"}]), "Done": DONE})),
+    ("choice-path-operand-not-reference",
+     machine({"C": choice([{"Variable": "$.a", "NumericEqualsPath": "$..limit", "Next": "Done"}]), "Done": DONE}),
+     machine({"C": choice([{"Variable": "$.a", "NumericEqualsPath": "$.limits.max", "Next": "Done"}]), "Done": DONE})),
     ("choice-no-path", machine({"C": choice([{"Variable": "$.a", "StringEquals": "$.b", "Next": "Done"}]),
                                 "Done": DONE}),
      machine({"C": choice([{"Variable": "$.a", "StringEqualsPath": "$.b", "Next": "Done"}]), "Done": DONE})),
@@ -470,6 +476,8 @@ RULES = [
     # ---- variables ----
     ("assign-invalid-name", machine({"A": pass_(Assign={"my-var": 1})}), machine({"A": pass_(Assign={"my_var": 1})})),
     ("assign-states-reserved", jsonata({"A": pass_(Assign={"states": 1})}), jsonata({"A": pass_(Assign={"state": 1})})),
+    ("assign-duplicate-name", machine({"A": pass_(Assign={"total": 0, "total.$": "$.sum"})}),
+     machine({"A": pass_(Assign={"total.$": "$.sum"})})),
     ("assign-not-object", machine({"A": pass_(Assign=["x"])}), machine({"A": pass_(Assign={"x": 1})})),
     ("variable-never-assigned", jsonata({"A": pass_(Output="{% $total %}")}),
      jsonata({"A": pass_(Assign={"total": 0}, Next="B"), "B": pass_(Output="{% $total %}")})),
@@ -619,6 +627,8 @@ def cli_cases(by_name, only):
         "placeholder-bad-resource": ({"wf.asl.json": as_json(machine({"T": task(Resource="lambda:${Name}")}))},
                                      ["validate", "wf.asl.json"]),
         "color-always": ({"bad.asl.json": bad}, ["validate", "--color", "always", "bad.asl.json"]),
+        "jsonata-syntax-position": ({"block.asl.yaml": JSONATA_BLOCKS, "escaped.asl.json": JSONATA_ESCAPED},
+                                    ["validate", "block.asl.yaml", "escaped.asl.json"]),
     }
     stdin = {"stdin": bad, "stdin-yaml": as_yaml(by_name["unreachable"][1])}
     for name, (files, args) in cases.items():
@@ -631,6 +641,41 @@ def cli_cases(by_name, only):
             with open(full, "w") as f:
                 f.write(text)
 
+
+# JSONata syntax errors are placed inside the string: across escapes and
+# in YAML block scalars, the error's line and column are in the source.
+JSONATA_BLOCKS = """\
+QueryLanguage: JSONata
+StartAt: A
+States:
+  A:
+    Type: Pass
+    Output:
+      literal: |-
+        {% $sum(
+             $states.input.items.price
+           %}
+      folded: >-
+        {% $states.input.a
+
+        +
+        %}
+      double: "{% \\"a\\" & \\u00e9 & ) %}"
+    End: true
+"""
+
+JSONATA_ESCAPED = '''{
+  "QueryLanguage": "JSONata",
+  "StartAt": "A",
+  "States": {
+    "A": {
+      "Type": "Pass",
+      "Output": "{% \\"x\\" & \\u00e9\\t & ) %}",
+      "End": true
+    }
+  }
+}
+'''
 
 CFN_TEMPLATE = """\
 AWSTemplateFormatVersion: "2010-09-09"
