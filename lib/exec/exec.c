@@ -107,12 +107,30 @@ static double now(struct frame *f)
 	return f->x->o.start_time + elapsed(f);
 }
 
+static bool virtual_clock(const struct sfn_exec *x)
+{
+	return x->o.time_scale <= 0;
+}
+
 static bool cancelled(struct frame *f)
 {
 	if (atomic_load_explicit(&f->x->aborted, memory_order_relaxed))
 		return true;
-	return f->group &&
-	       atomic_load_explicit(&f->group->cancel, memory_order_relaxed);
+	if (!f->group)
+		return false;
+	if (atomic_load_explicit(&f->group->cancel, memory_order_relaxed))
+		return true;
+	if (!virtual_clock(f->x))
+		return false;
+	/* A sibling here or around an enclosing Parallel/Map failed at a
+	 * time this frame's clock has reached. */
+	for (struct group *g = f->group; g; g = g->parent) {
+		double at =
+			atomic_load_explicit(&g->fail_at, memory_order_relaxed);
+		if (at != INFINITY && elapsed(f) >= at)
+			return true;
+	}
+	return false;
 }
 
 /* ---- errors ---- */
@@ -852,6 +870,7 @@ struct unit {
 	bool failed, fatal, ran;
 	const struct sfn_state *failed_state;
 	double voffset;
+	double fail_at; /* elapsed seconds when it ended */
 };
 
 struct run {
@@ -874,6 +893,7 @@ struct run {
 	size_t done;	    /* units finished, under lock */
 	bool distributed;
 	const char *kind; /* "Map" / "Parallel" */
+	size_t wave;	  /* units that start at once; 0: all */
 };
 
 static void run_unit(struct run *r, size_t i)
@@ -905,6 +925,7 @@ static void run_unit(struct run *r, size_t i)
 	u->ran = true;
 	int rc = run_machine(&cf, m, u->input, &u->output);
 	u->voffset = cf.voffset;
+	u->fail_at = elapsed(&cf);
 	if (rc < 0) {
 		u->failed = true;
 		u->fatal = cf.fatal;
@@ -944,7 +965,20 @@ static void run_unit(struct run *r, size_t i)
 			if (over)
 				r->exceeded = true;
 		}
-		if (stop && r->first_failure < 0) {
+		if (stop && virtual_clock(r->x)) {
+			/* The earliest failure on the execution's clock wins
+			 * (the lower index on a tie); the siblings stop as
+			 * their clocks pass it (cancelled()). */
+			struct unit *w = r->first_failure < 0
+						 ? NULL
+						 : &r->units[r->first_failure];
+			if (!w || u->fail_at < w->fail_at ||
+			    (u->fail_at == w->fail_at &&
+			     (long)i < r->first_failure)) {
+				r->first_failure = (long)i;
+				atomic_store(&r->g.fail_at, u->fail_at);
+			}
+		} else if (stop && r->first_failure < 0) {
 			r->first_failure = (long)i;
 			pthread_mutex_unlock(&r->lock);
 			group_cancel(r->x, &r->g);
@@ -976,6 +1010,14 @@ static void *worker(void *arg)
 			break;
 		if (atomic_load(&r->g.cancel))
 			continue;
+		/* On the virtual clock, the units of the first wave all
+		 * start when the state does, even those the threads reach
+		 * after a sibling failed: unless that failure came at once,
+		 * they may still fail first. Later waves do not start. */
+		double at = atomic_load(&r->g.fail_at);
+		if (at != INFINITY &&
+		    ((r->wave && i >= r->wave) || elapsed(r->parent) >= at))
+			continue;
 		run_unit(r, i);
 	}
 	return NULL;
@@ -992,6 +1034,8 @@ static int run_units(struct frame *f, struct run *r, size_t conc)
 	pthread_mutex_init(&r->lock, NULL);
 	atomic_init(&r->next, 0);
 	atomic_init(&r->g.cancel, 0);
+	atomic_init(&r->g.fail_at, INFINITY);
+	r->wave = conc;
 	r->first_failure = -1;
 	group_register(x, &r->g, f->group);
 	size_t threads = x->o.max_threads ? x->o.max_threads : 8;
