@@ -894,9 +894,12 @@ struct run {
 	bool distributed;
 	const char *kind; /* "Map" / "Parallel" */
 	size_t wave;	  /* units that start at once; 0: all */
+	double *slots;	  /* per concurrency slot, when its last unit
+			     ended (voffset); NULL: wave >= n */
 };
 
-static void run_unit(struct run *r, size_t i)
+/* Starts unit @i with its clock at @start (a voffset). */
+static void run_unit(struct run *r, size_t i, double start)
 {
 	struct unit *u = &r->units[i];
 	struct frame cf;
@@ -904,7 +907,7 @@ static void run_unit(struct run *r, size_t i)
 	cf.parent = r->parent;
 	cf.isolated = r->distributed;
 	cf.group = &r->g;
-	cf.voffset = r->parent->voffset;
+	cf.voffset = start;
 	/* Units that finish raise the parent's prev under the lock. */
 	pthread_mutex_lock(&r->lock);
 	cf.prev = r->parent->prev;
@@ -1010,15 +1013,41 @@ static void *worker(void *arg)
 			break;
 		if (atomic_load(&r->g.cancel))
 			continue;
-		/* On the virtual clock, the units of the first wave all
-		 * start when the state does, even those the threads reach
-		 * after a sibling failed: unless that failure came at once,
-		 * they may still fail first. Later waves do not start. */
+		/*
+		 * Under MaxConcurrency a unit takes the slot that came free
+		 * first: its clock starts where that slot's last unit ended
+		 * (a sequential Map's iterations add up), not when the
+		 * state started.
+		 */
+		double start = r->parent->voffset;
+		size_t k = 0;
+		if (r->slots) {
+			pthread_mutex_lock(&r->lock);
+			for (size_t j = 1; j < r->wave; j++)
+				if (r->slots[j] < r->slots[k])
+					k = j;
+			start = r->slots[k];
+			r->slots[k] = INFINITY; /* in use */
+			pthread_mutex_unlock(&r->lock);
+		}
+		/* On the virtual clock, a unit that would start before a
+		 * sibling's failure still runs: it may fail first. */
 		double at = atomic_load(&r->g.fail_at);
 		if (at != INFINITY &&
-		    ((r->wave && i >= r->wave) || elapsed(r->parent) >= at))
+		    elapsed(r->parent) - r->parent->voffset + start >= at) {
+			if (r->slots) {
+				pthread_mutex_lock(&r->lock);
+				r->slots[k] = start;
+				pthread_mutex_unlock(&r->lock);
+			}
 			continue;
-		run_unit(r, i);
+		}
+		run_unit(r, i, start);
+		if (r->slots) {
+			pthread_mutex_lock(&r->lock);
+			r->slots[k] = r->units[i].voffset;
+			pthread_mutex_unlock(&r->lock);
+		}
 	}
 	return NULL;
 }
@@ -1036,6 +1065,11 @@ static int run_units(struct frame *f, struct run *r, size_t conc)
 	atomic_init(&r->g.cancel, 0);
 	atomic_init(&r->g.fail_at, INFINITY);
 	r->wave = conc;
+	if (conc && conc < r->n) {
+		r->slots = sfn_xcalloc(conc, sizeof(*r->slots));
+		for (size_t i = 0; i < conc; i++)
+			r->slots[i] = f->voffset;
+	}
 	r->first_failure = -1;
 	group_register(x, &r->g, f->group);
 	size_t threads = x->o.max_threads ? x->o.max_threads : 8;
@@ -1071,6 +1105,8 @@ static int run_units(struct frame *f, struct run *r, size_t conc)
 	free(tids);
 	group_unregister(x, &r->g);
 	pthread_mutex_destroy(&r->lock);
+	free(r->slots);
+	r->slots = NULL;
 	(void)started;
 	for (size_t i = 0; i < r->n; i++)
 		if (r->units[i].voffset > f->voffset)
