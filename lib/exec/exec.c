@@ -1896,7 +1896,12 @@ static int map_work(struct frame *f, struct ev *e, json_t *eff_in,
 		.machine = st->processor,
 		.tolerated_count = st->tolerated_count.set ? tcount : -1,
 		.tolerated_pct = st->tolerated_pct.set ? tpct : -1,
-		.tolerance = st->tolerated_count.set || st->tolerated_pct.set,
+		/* A Map Run tolerates 0 failed children unless told
+		 * otherwise, and fails on the threshold then (AWS's guide,
+		 * maprun-fail-threshold); an inline Map fails with the
+		 * iteration's own error. */
+		.tolerance = st->tolerated_count.set || st->tolerated_pct.set ||
+			     st->distributed,
 		.distributed = st->distributed,
 		.kind = "Map",
 	};
