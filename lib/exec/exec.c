@@ -199,6 +199,17 @@ static char *dumps(const json_t *v)
 
 /* ---- events ---- */
 
+/* A value's JSON type as AWS's "unexpected result type" causes name it. */
+static const char *type_word(const json_t *v)
+{
+	return json_is_string(v)    ? "string"
+	       : json_is_number(v)  ? "number"
+	       : json_is_boolean(v) ? "boolean"
+	       : json_is_object(v)  ? "object"
+	       : json_is_array(v)   ? "array"
+				    : "null";
+}
+
 static bool want_events(struct frame *f)
 {
 	return f->x->o.sink != NULL;
@@ -1209,8 +1220,7 @@ static int eval_num(struct ev *e, const struct sfn_num_field *nf,
 				      "'%s', but was '%s' for value: %s",
 				      nf->expr->text, nf->expr->field,
 				      integer ? "integer" : "number",
-				      json_is_string(v) ? "string" : "object",
-				      s);
+				      type_word(v), s);
 		free(s);
 		json_decref(v);
 		return -1;
@@ -1813,13 +1823,7 @@ static int map_items(struct frame *f, struct ev *e, json_t *eff_in,
 					"for the field 'Items' returned an "
 					"unexpected result type. Expected "
 					"'array', but was '%s' for value: %s",
-					st->items->text,
-					json_is_string(v)    ? "string"
-					: json_is_number(v)  ? "number"
-					: json_is_boolean(v) ? "boolean"
-					: json_is_object(v)  ? "object"
-							     : "null",
-					s);
+					st->items->text, type_word(v), s);
 			else
 				runtime_error(f, SFN_E_QUERY_EVALUATION_ERROR,
 					      "Map state input must be an "
@@ -2223,12 +2227,11 @@ static int eval_rule(struct ev *e, const struct sfn_choice_rule *r, json_t *in,
 			char *s = dumps(v);
 			runtime_error(e->f, SFN_E_QUERY_EVALUATION_ERROR,
 				      "The JSONata expression '%s' specified "
-				      "for the field 'Condition' returned an "
+				      "for the field '%s' returned an "
 				      "unexpected result type. Expected "
 				      "'boolean', but was '%s' for value: %s",
-				      r->condition->text,
-				      json_is_string(v) ? "string" : "other",
-				      s);
+				      r->condition->text, r->condition->field,
+				      type_word(v), s);
 			free(s);
 			json_decref(v);
 			return -1;
@@ -2337,8 +2340,7 @@ static int wait_seconds(struct frame *f, struct ev *e, json_t *eff_in,
 					"for the field 'Seconds' returned an "
 					"unexpected result type. Expected "
 					"'integer', but was '%s' for value: %s",
-					st->seconds.expr->text,
-					json_is_number(v) ? "number" : "other",
+					st->seconds.expr->text, type_word(v),
 					s);
 				free(s);
 			}
