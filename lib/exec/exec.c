@@ -942,7 +942,10 @@ static void run_unit(struct run *r, size_t i, double start)
 	u->fail_at = elapsed(&cf);
 	if (rc < 0) {
 		u->failed = true;
-		u->fatal = cf.fatal;
+		/* A distributed child is an execution of its own: what
+		 * ends it, States.Runtime included, is one failed child
+		 * to the Map Run. */
+		u->fatal = cf.fatal && !r->distributed;
 		u->failed_state = cf.failed_state;
 		sfn_error_move(&u->err, &cf.err);
 	}
