@@ -882,6 +882,7 @@ struct unit {
 	const struct sfn_state *failed_state;
 	double voffset;
 	double fail_at; /* elapsed seconds when it ended */
+	size_t items;	/* items it stands for (a batch's); 0: one */
 };
 
 struct run {
@@ -895,7 +896,8 @@ struct run {
 	atomic_size_t next;
 	struct group g;
 	pthread_mutex_t lock;
-	size_t failures;
+	size_t failures;	/* failed items */
+	size_t items;		/* all items; 0: one per unit */
 	double tolerated_count; /* <0: not set */
 	double tolerated_pct;	/* <0: not set */
 	bool tolerance;
@@ -965,7 +967,9 @@ static void run_unit(struct run *r, size_t i, double start)
 	if (cf.prev > r->parent->prev)
 		r->parent->prev = cf.prev;
 	if (rc < 0 && !cf.aborted) {
-		r->failures++;
+		/* Thresholds count items: a failed batch fails all its
+		 * items (AWS's guide, maprun-fail-threshold). */
+		r->failures += u->items ? u->items : 1;
 		bool stop = true;
 		if (r->tolerance && !u->fatal) {
 			bool over = false;
@@ -973,7 +977,9 @@ static void run_unit(struct run *r, size_t i, double start)
 			    (double)r->failures > r->tolerated_count)
 				over = true;
 			if (r->tolerated_pct >= 0 &&
-			    (double)r->failures * 100.0 / (double)r->n >
+			    (double)r->failures * 100.0 /
+					    (double)(r->items ? r->items
+							      : r->n) >
 				    r->tolerated_pct)
 				over = true;
 			if (r->tolerated_count < 0 && r->tolerated_pct < 0)
@@ -2002,6 +2008,7 @@ static int map_work(struct frame *f, struct ev *e, json_t *eff_in,
 		json_decref(bi);
 		free(inputs);
 		inputs = batches;
+		r.items = n;
 		n = nb;
 	}
 	r.n = n;
@@ -2009,6 +2016,9 @@ static int map_work(struct frame *f, struct ev *e, json_t *eff_in,
 	for (size_t i = 0; i < n; i++) {
 		r.units[i].input = inputs[i];
 		inputs[i] = NULL;
+		if (r.items)
+			r.units[i].items = json_array_size(
+				json_object_get(r.units[i].input, "Items"));
 	}
 	if (want_events(f))
 		emit(f, "MapStateStarted", "mapStateStartedEventDetails",
