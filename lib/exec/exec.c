@@ -905,10 +905,14 @@ struct run {
 	long first_failure; /* index of the failure that ended the run */
 	size_t done;	    /* units finished, under lock */
 	bool distributed;
-	const char *kind; /* "Map" / "Parallel" */
-	size_t wave;	  /* units that start at once; 0: all */
-	double *slots;	  /* per concurrency slot, when its last unit
-			     ended (voffset); NULL: wave >= n */
+	const char *kind;    /* "Map" / "Parallel" */
+	size_t wave;	     /* units that start at once; 0: all */
+	double *slots;	     /* per concurrency slot, when its last unit
+				ended, or while busy began (voffset); NULL:
+				wave >= n; under lock */
+	unsigned char *busy; /* per slot, a unit runs in it */
+	size_t turn;	     /* the unit that takes a slot next */
+	pthread_cond_t slot_cv;
 };
 
 /* Starts unit @i with its clock at @start (a voffset). */
@@ -1024,6 +1028,57 @@ static void run_unit(struct run *r, size_t i, double start)
 	frame_release(&cf);
 }
 
+/*
+ * Under MaxConcurrency, unit @i (in index order) takes the slot that came
+ * free first: its clock starts where that slot's last unit ended (a
+ * sequential Map's iterations add up), not when the state started. On the
+ * virtual clock a unit still running may end earlier than the free slots
+ * on it; then the choice waits for it. Returns -1 when cancelled.
+ */
+static int take_slot(struct run *r, size_t i, size_t *slot)
+{
+	bool waits = virtual_clock(r->x);
+	int rc = 0;
+	pthread_mutex_lock(&r->lock);
+	for (;;) {
+		if (r->turn == i) {
+			if (atomic_load(&r->g.cancel)) {
+				rc = -1;
+				break;
+			}
+			size_t k = r->wave;
+			for (size_t j = 0; j < r->wave; j++)
+				if (!r->busy[j] &&
+				    (k == r->wave || r->slots[j] < r->slots[k]))
+					k = j;
+			bool wait = false;
+			for (size_t j = 0; waits && j < r->wave; j++)
+				if (r->busy[j] && r->slots[j] < r->slots[k])
+					wait = true;
+			if (!wait) {
+				r->busy[k] = 1;
+				*slot = k;
+				break;
+			}
+		}
+		pthread_cond_wait(&r->slot_cv, &r->lock);
+	}
+	r->turn++;
+	pthread_cond_broadcast(&r->slot_cv);
+	pthread_mutex_unlock(&r->lock);
+	return rc;
+}
+
+/* Slot @k is free again from @at (a voffset). */
+static void free_slot(struct run *r, size_t k, double at)
+{
+	pthread_mutex_lock(&r->lock);
+	r->slots[k] = at;
+	r->busy[k] = 0;
+	pthread_cond_broadcast(&r->slot_cv);
+	pthread_mutex_unlock(&r->lock);
+}
+
 static void *worker(void *arg)
 {
 	struct run *r = arg;
@@ -1031,43 +1086,27 @@ static void *worker(void *arg)
 		size_t i = atomic_fetch_add(&r->next, 1);
 		if (i >= r->n)
 			break;
-		if (atomic_load(&r->g.cancel))
-			continue;
-		/*
-		 * Under MaxConcurrency a unit takes the slot that came free
-		 * first: its clock starts where that slot's last unit ended
-		 * (a sequential Map's iterations add up), not when the
-		 * state started.
-		 */
 		double start = r->parent->voffset;
 		size_t k = 0;
 		if (r->slots) {
-			pthread_mutex_lock(&r->lock);
-			for (size_t j = 1; j < r->wave; j++)
-				if (r->slots[j] < r->slots[k])
-					k = j;
+			if (take_slot(r, i, &k) < 0)
+				continue;
 			start = r->slots[k];
-			r->slots[k] = INFINITY; /* in use */
-			pthread_mutex_unlock(&r->lock);
+		} else if (atomic_load(&r->g.cancel)) {
+			continue;
 		}
 		/* On the virtual clock, a unit that would start before a
 		 * sibling's failure still runs: it may fail first. */
 		double at = atomic_load(&r->g.fail_at);
 		if (at != INFINITY &&
 		    elapsed(r->parent) - r->parent->voffset + start >= at) {
-			if (r->slots) {
-				pthread_mutex_lock(&r->lock);
-				r->slots[k] = start;
-				pthread_mutex_unlock(&r->lock);
-			}
+			if (r->slots)
+				free_slot(r, k, start);
 			continue;
 		}
 		run_unit(r, i, start);
-		if (r->slots) {
-			pthread_mutex_lock(&r->lock);
-			r->slots[k] = r->units[i].voffset;
-			pthread_mutex_unlock(&r->lock);
-		}
+		if (r->slots)
+			free_slot(r, k, r->units[i].voffset);
 	}
 	return NULL;
 }
@@ -1087,8 +1126,11 @@ static int run_units(struct frame *f, struct run *r, size_t conc)
 	r->wave = conc;
 	if (conc && conc < r->n) {
 		r->slots = sfn_xcalloc(conc, sizeof(*r->slots));
+		r->busy = sfn_xcalloc(conc, 1);
 		for (size_t i = 0; i < conc; i++)
 			r->slots[i] = f->voffset;
+		r->turn = 0;
+		pthread_cond_init(&r->slot_cv, NULL);
 	}
 	r->first_failure = -1;
 	group_register(x, &r->g, f->group);
@@ -1125,8 +1167,13 @@ static int run_units(struct frame *f, struct run *r, size_t conc)
 	free(tids);
 	group_unregister(x, &r->g);
 	pthread_mutex_destroy(&r->lock);
-	free(r->slots);
-	r->slots = NULL;
+	if (r->slots) {
+		pthread_cond_destroy(&r->slot_cv);
+		free(r->slots);
+		free(r->busy);
+		r->slots = NULL;
+		r->busy = NULL;
+	}
 	(void)started;
 	for (size_t i = 0; i < r->n; i++)
 		if (r->units[i].voffset > f->voffset)
