@@ -88,6 +88,8 @@ void *jn_alloc(struct jn_arena *a, size_t n)
 		a->cur = (char *)c->data;
 		a->end = a->cur + sz;
 		a->total += sz;
+		if (a->limit && a->total > a->limit && a->trip)
+			*a->trip = 255; /* the next guard is a slow one */
 	}
 	void *p = a->cur;
 	a->cur += n;
@@ -4903,6 +4905,8 @@ static int eval_root(const struct sfn_jsonata *e, json_t *input,
 			c->depth_cap = limits->max_depth;
 		c->time_ms = limits->time_ms;
 		c->max_memory = limits->max_memory;
+		arena.limit = limits->max_memory;
+		arena.trip = &c->ticks;
 	}
 	if (c->time_ms)
 		c->start_ns = now_ns();
