@@ -481,13 +481,48 @@ static void path_env(struct ev *e, const struct sfn_path *p, json_t *dollar,
 	env->ud = e->f;
 }
 
+/*
+ * AWS bounds every evaluation (asl-core.md 10.4, jsonata.md 3): nesting
+ * depth 100 (the engine counts as jsonata does: a 100-term "1+1+..."
+ * evaluates, 101 terms do not, as measured on AWS), one second, and memory
+ * (AWS: about 7 MB of values; here a guard against runaway expressions, as
+ * the engine holds values larger and checks them between nodes).
+ */
+static const struct sfn_jsonata_limits jsonata_bounds = {
+	.max_depth = 100,
+	.time_ms = 1000,
+	.max_memory = 64u << 20,
+};
+
+/* AWS's text for a bound the evaluation hit (U1001), or NULL. */
+static const char *bound_message(const struct sfn_jsonata_error *je)
+{
+	if (strcmp(je->code, "U1001") || !je->message)
+		return NULL;
+	if (!strncmp(je->message, "Stack overflow", 14))
+		return "Stack overflow error: Check for non-terminating "
+		       "recursive function. Consider rewriting as "
+		       "tail-recursive";
+	if (strstr(je->message, "memory"))
+		return "Expression evaluation memory limit exceeded: Check "
+		       "for excessive memory usage";
+	return je->message;
+}
+
 static json_t *eval_jsonata(struct ev *e, const struct sfn_tmpl *t)
 {
 	struct sfn_jsonata_error je = { 0 };
 	json_t *out = NULL;
 	if (sfn_jsonata_eval(t->expr, NULL, ev_bindings(e, t->reads_context),
-			     NULL, &out, &je) < 0) {
-		if (!strcmp(je.code, SFN_JSONATA_FUNCTION_RESULT))
+			     &jsonata_bounds, &out, &je) < 0) {
+		const char *bound = bound_message(&je);
+		if (bound)
+			runtime_error(e->f, SFN_E_QUERY_EVALUATION_ERROR,
+				      "The JSONata expression '%s' specified "
+				      "for the field '%s' threw an error "
+				      "during evaluation: %s",
+				      t->text, t->field, bound);
+		else if (!strcmp(je.code, SFN_JSONATA_FUNCTION_RESULT))
 			runtime_error(e->f, SFN_E_QUERY_EVALUATION_ERROR,
 				      "The JSONata expression '%s' specified "
 				      "for the field '%s' returned an "
