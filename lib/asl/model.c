@@ -18,6 +18,10 @@ struct cc {
 	struct sfn_strbuf where; /* pointer of what is being compiled */
 	enum sfn_qlang qlang;	 /* of the state being compiled */
 	struct sfn_state *st;	 /* for uses_context */
+	/* A Choice rule's or catcher's fields are named under it in AWS's
+	 * messages ("Choices[1]/Output/v", "Catch[0]/Assign/x"); NULL when
+	 * the state's own fields are compiled. */
+	const char *field_prefix;
 };
 
 static char *here(struct cc *c)
@@ -392,10 +396,16 @@ static int tmpl_field(struct cc *c, json_t *obj, const char *key,
 	if (!v)
 		return 0;
 	size_t len = push(c, key);
-	if (c->qlang == SFN_QL_JSONATA)
-		*out = compile_tmpl_jsonata(c, v, key);
-	else
+	if (c->qlang == SFN_QL_JSONATA) {
+		char *name =
+			c->field_prefix
+				? sfn_xasprintf("%s/%s", c->field_prefix, key)
+				: NULL;
+		*out = compile_tmpl_jsonata(c, v, name ? name : key);
+		free(name);
+	} else {
 		*out = compile_tmpl_jsonpath(c, v);
+	}
 	pop(c, len);
 	return *out ? 0 : -1;
 }
@@ -698,11 +708,12 @@ static int compile_rule(struct cc *c, json_t *j, struct sfn_choice_rule *r,
 			r->condition = tmpl_new(c, SFN_TMPL_LITERAL);
 			r->condition->literal = json_incref(cond);
 		} else {
-			char *f = sfn_xstrdup(c->where.buf);
-			(void)f;
+			char *f = c->field_prefix
+					  ? sfn_xasprintf("%s/Condition",
+							  c->field_prefix)
+					  : sfn_xstrdup("Condition");
+			r->condition = compile_tmpl_jsonata(c, cond, f);
 			free(f);
-			r->condition =
-				compile_tmpl_jsonata(c, cond, "Condition");
 		}
 		pop(c, len);
 		return r->condition ? 0 : -1;
@@ -880,14 +891,19 @@ static int compile_catch(struct cc *c, json_t *a, struct sfn_state *st)
 		json_t *j = json_array_get(a, i);
 		struct sfn_catcher *k = &st->catch[st->n_catch++];
 		k->where = here(c);
-		if (!json_is_object(j) ||
-		    errors_field(c, j, &k->errors, &k->n_errors) < 0 ||
-		    string_field(c, j, "Next", &k->next, true) < 0 ||
-		    path_field(c, j, "ResultPath", 0, &k->result_path,
-			       &k->result_path_null) < 0 ||
-		    tmpl_field(c, j, "Assign", &k->assign) < 0 ||
-		    (c->qlang == SFN_QL_JSONATA &&
-		     tmpl_field(c, j, "Output", &k->output) < 0)) {
+		char *fp = sfn_xasprintf("Catch[%zu]", i);
+		c->field_prefix = fp;
+		int bad = !json_is_object(j) ||
+			  errors_field(c, j, &k->errors, &k->n_errors) < 0 ||
+			  string_field(c, j, "Next", &k->next, true) < 0 ||
+			  path_field(c, j, "ResultPath", 0, &k->result_path,
+				     &k->result_path_null) < 0 ||
+			  tmpl_field(c, j, "Assign", &k->assign) < 0 ||
+			  (c->qlang == SFN_QL_JSONATA &&
+			   tmpl_field(c, j, "Output", &k->output) < 0);
+		c->field_prefix = NULL;
+		free(fp);
+		if (bad) {
 			fail(c, "invalid catcher");
 			pop(c, len);
 			return -1;
@@ -1060,8 +1076,12 @@ static int compile_state(struct cc *c, const char *name, json_t *j,
 		for (size_t i = 0; i < n; i++) {
 			size_t l2 = pushi(c, i);
 			st->n_choices++;
+			char *fp = sfn_xasprintf("Choices[%zu]", i);
+			c->field_prefix = fp;
 			int rr = compile_rule(c, json_array_get(a, i),
 					      &st->choices[i], true, 0);
+			c->field_prefix = NULL;
+			free(fp);
 			pop(c, l2);
 			if (rr < 0) {
 				pop(c, l);

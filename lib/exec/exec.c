@@ -111,12 +111,30 @@ static double now(struct frame *f)
 	return f->x->o.start_time + elapsed(f);
 }
 
+static bool virtual_clock(const struct sfn_exec *x)
+{
+	return x->o.time_scale <= 0;
+}
+
 static bool cancelled(struct frame *f)
 {
 	if (atomic_load_explicit(&f->x->aborted, memory_order_relaxed))
 		return true;
-	return f->group &&
-	       atomic_load_explicit(&f->group->cancel, memory_order_relaxed);
+	if (!f->group)
+		return false;
+	if (atomic_load_explicit(&f->group->cancel, memory_order_relaxed))
+		return true;
+	if (!virtual_clock(f->x))
+		return false;
+	/* A sibling here or around an enclosing Parallel/Map failed at a
+	 * time this frame's clock has reached. */
+	for (struct group *g = f->group; g; g = g->parent) {
+		double at =
+			atomic_load_explicit(&g->fail_at, memory_order_relaxed);
+		if (at != INFINITY && elapsed(f) >= at)
+			return true;
+	}
+	return false;
 }
 
 /* ---- errors ---- */
@@ -185,6 +203,17 @@ static char *dumps(const json_t *v)
 }
 
 /* ---- events ---- */
+
+/* A value's JSON type as AWS's "unexpected result type" causes name it. */
+static const char *type_word(const json_t *v)
+{
+	return json_is_string(v)    ? "string"
+	       : json_is_number(v)  ? "number"
+	       : json_is_boolean(v) ? "boolean"
+	       : json_is_object(v)  ? "object"
+	       : json_is_array(v)   ? "array"
+				    : "null";
+}
 
 static bool want_events(struct frame *f)
 {
@@ -461,13 +490,48 @@ static void path_env(struct ev *e, const struct sfn_path *p, json_t *dollar,
 	env->ud = e->f;
 }
 
+/*
+ * AWS bounds every evaluation (asl-core.md 10.4, jsonata.md 3): nesting
+ * depth 100 (the engine counts as jsonata does: a 100-term "1+1+..."
+ * evaluates, 101 terms do not, as measured on AWS), one second, and memory
+ * (AWS: about 7 MB of values; here a guard against runaway expressions, as
+ * the engine holds values larger and checks them between nodes).
+ */
+static const struct sfn_jsonata_limits jsonata_bounds = {
+	.max_depth = 100,
+	.time_ms = 1000,
+	.max_memory = 64u << 20,
+};
+
+/* AWS's text for a bound the evaluation hit (U1001), or NULL. */
+static const char *bound_message(const struct sfn_jsonata_error *je)
+{
+	if (strcmp(je->code, "U1001") || !je->message)
+		return NULL;
+	if (!strncmp(je->message, "Stack overflow", 14))
+		return "Stack overflow error: Check for non-terminating "
+		       "recursive function. Consider rewriting as "
+		       "tail-recursive";
+	if (strstr(je->message, "memory"))
+		return "Expression evaluation memory limit exceeded: Check "
+		       "for excessive memory usage";
+	return je->message;
+}
+
 static json_t *eval_jsonata(struct ev *e, const struct sfn_tmpl *t)
 {
 	struct sfn_jsonata_error je = { 0 };
 	json_t *out = NULL;
 	if (sfn_jsonata_eval(t->expr, NULL, ev_bindings(e, t->reads_context),
-			     NULL, &out, &je) < 0) {
-		if (!strcmp(je.code, SFN_JSONATA_FUNCTION_RESULT))
+			     &jsonata_bounds, &out, &je) < 0) {
+		const char *bound = bound_message(&je);
+		if (bound)
+			runtime_error(e->f, SFN_E_QUERY_EVALUATION_ERROR,
+				      "The JSONata expression '%s' specified "
+				      "for the field '%s' threw an error "
+				      "during evaluation: %s",
+				      t->text, t->field, bound);
+		else if (!strcmp(je.code, SFN_JSONATA_FUNCTION_RESULT))
 			runtime_error(e->f, SFN_E_QUERY_EVALUATION_ERROR,
 				      "The JSONata expression '%s' specified "
 				      "for the field '%s' returned an "
@@ -868,6 +932,8 @@ struct unit {
 	bool failed, fatal, ran;
 	const struct sfn_state *failed_state;
 	double voffset;
+	double fail_at; /* elapsed seconds when it ended */
+	size_t items;	/* items it stands for (a batch's); 0: one */
 };
 
 struct run {
@@ -881,7 +947,8 @@ struct run {
 	atomic_size_t next;
 	struct group g;
 	pthread_mutex_t lock;
-	size_t failures;
+	size_t failures;	/* failed items */
+	size_t items;		/* all items; 0: one per unit */
 	double tolerated_count; /* <0: not set */
 	double tolerated_pct;	/* <0: not set */
 	bool tolerance;
@@ -889,10 +956,18 @@ struct run {
 	long first_failure; /* index of the failure that ended the run */
 	size_t done;	    /* units finished, under lock */
 	bool distributed;
-	const char *kind; /* "Map" / "Parallel" */
+	const char *kind;    /* "Map" / "Parallel" */
+	size_t wave;	     /* units that start at once; 0: all */
+	double *slots;	     /* per concurrency slot, when its last unit
+				ended, or while busy began (voffset); NULL:
+				wave >= n; under lock */
+	unsigned char *busy; /* per slot, a unit runs in it */
+	size_t turn;	     /* the unit that takes a slot next */
+	pthread_cond_t slot_cv;
 };
 
-static void run_unit(struct run *r, size_t i)
+/* Starts unit @i with its clock at @start (a voffset). */
+static void run_unit(struct run *r, size_t i, double start)
 {
 	struct unit *u = &r->units[i];
 	struct frame cf;
@@ -901,7 +976,7 @@ static void run_unit(struct run *r, size_t i)
 	cf.sizes.up = &r->parent->sizes;
 	cf.isolated = r->distributed;
 	cf.group = &r->g;
-	cf.voffset = r->parent->voffset;
+	cf.voffset = start;
 	/* Units that finish raise the parent's prev under the lock. */
 	pthread_mutex_lock(&r->lock);
 	cf.prev = r->parent->prev;
@@ -922,9 +997,13 @@ static void run_unit(struct run *r, size_t i)
 	u->ran = true;
 	int rc = run_machine(&cf, m, u->input, &u->output);
 	u->voffset = cf.voffset;
+	u->fail_at = elapsed(&cf);
 	if (rc < 0) {
 		u->failed = true;
-		u->fatal = cf.fatal;
+		/* A distributed child is an execution of its own: what
+		 * ends it, States.Runtime included, is one failed child
+		 * to the Map Run. */
+		u->fatal = cf.fatal && !r->distributed;
 		u->failed_state = cf.failed_state;
 		sfn_error_move(&u->err, &cf.err);
 	}
@@ -944,7 +1023,9 @@ static void run_unit(struct run *r, size_t i)
 	if (cf.prev > r->parent->prev)
 		r->parent->prev = cf.prev;
 	if (rc < 0 && !cf.aborted) {
-		r->failures++;
+		/* Thresholds count items: a failed batch fails all its
+		 * items (AWS's guide, maprun-fail-threshold). */
+		r->failures += u->items ? u->items : 1;
 		bool stop = true;
 		if (r->tolerance && !u->fatal) {
 			bool over = false;
@@ -952,7 +1033,9 @@ static void run_unit(struct run *r, size_t i)
 			    (double)r->failures > r->tolerated_count)
 				over = true;
 			if (r->tolerated_pct >= 0 &&
-			    (double)r->failures * 100.0 / (double)r->n >
+			    (double)r->failures * 100.0 /
+					    (double)(r->items ? r->items
+							      : r->n) >
 				    r->tolerated_pct)
 				over = true;
 			if (r->tolerated_count < 0 && r->tolerated_pct < 0)
@@ -961,7 +1044,20 @@ static void run_unit(struct run *r, size_t i)
 			if (over)
 				r->exceeded = true;
 		}
-		if (stop && r->first_failure < 0) {
+		if (stop && virtual_clock(r->x)) {
+			/* The earliest failure on the execution's clock wins
+			 * (the lower index on a tie); the siblings stop as
+			 * their clocks pass it (cancelled()). */
+			struct unit *w = r->first_failure < 0
+						 ? NULL
+						 : &r->units[r->first_failure];
+			if (!w || u->fail_at < w->fail_at ||
+			    (u->fail_at == w->fail_at &&
+			     (long)i < r->first_failure)) {
+				r->first_failure = (long)i;
+				atomic_store(&r->g.fail_at, u->fail_at);
+			}
+		} else if (stop && r->first_failure < 0) {
 			r->first_failure = (long)i;
 			pthread_mutex_unlock(&r->lock);
 			group_cancel(r->x, &r->g);
@@ -984,6 +1080,57 @@ static void run_unit(struct run *r, size_t i)
 	frame_release(&cf);
 }
 
+/*
+ * Under MaxConcurrency, unit @i (in index order) takes the slot that came
+ * free first: its clock starts where that slot's last unit ended (a
+ * sequential Map's iterations add up), not when the state started. On the
+ * virtual clock a unit still running may end earlier than the free slots
+ * on it; then the choice waits for it. Returns -1 when cancelled.
+ */
+static int take_slot(struct run *r, size_t i, size_t *slot)
+{
+	bool waits = virtual_clock(r->x);
+	int rc = 0;
+	pthread_mutex_lock(&r->lock);
+	for (;;) {
+		if (r->turn == i) {
+			if (atomic_load(&r->g.cancel)) {
+				rc = -1;
+				break;
+			}
+			size_t k = r->wave;
+			for (size_t j = 0; j < r->wave; j++)
+				if (!r->busy[j] &&
+				    (k == r->wave || r->slots[j] < r->slots[k]))
+					k = j;
+			bool wait = false;
+			for (size_t j = 0; waits && j < r->wave; j++)
+				if (r->busy[j] && r->slots[j] < r->slots[k])
+					wait = true;
+			if (!wait) {
+				r->busy[k] = 1;
+				*slot = k;
+				break;
+			}
+		}
+		pthread_cond_wait(&r->slot_cv, &r->lock);
+	}
+	r->turn++;
+	pthread_cond_broadcast(&r->slot_cv);
+	pthread_mutex_unlock(&r->lock);
+	return rc;
+}
+
+/* Slot @k is free again from @at (a voffset). */
+static void free_slot(struct run *r, size_t k, double at)
+{
+	pthread_mutex_lock(&r->lock);
+	r->slots[k] = at;
+	r->busy[k] = 0;
+	pthread_cond_broadcast(&r->slot_cv);
+	pthread_mutex_unlock(&r->lock);
+}
+
 static void *worker(void *arg)
 {
 	struct run *r = arg;
@@ -991,9 +1138,27 @@ static void *worker(void *arg)
 		size_t i = atomic_fetch_add(&r->next, 1);
 		if (i >= r->n)
 			break;
-		if (atomic_load(&r->g.cancel))
+		double start = r->parent->voffset;
+		size_t k = 0;
+		if (r->slots) {
+			if (take_slot(r, i, &k) < 0)
+				continue;
+			start = r->slots[k];
+		} else if (atomic_load(&r->g.cancel)) {
 			continue;
-		run_unit(r, i);
+		}
+		/* On the virtual clock, a unit that would start before a
+		 * sibling's failure still runs: it may fail first. */
+		double at = atomic_load(&r->g.fail_at);
+		if (at != INFINITY &&
+		    elapsed(r->parent) - r->parent->voffset + start >= at) {
+			if (r->slots)
+				free_slot(r, k, start);
+			continue;
+		}
+		run_unit(r, i, start);
+		if (r->slots)
+			free_slot(r, k, r->units[i].voffset);
 	}
 	return NULL;
 }
@@ -1009,6 +1174,16 @@ static int run_units(struct frame *f, struct run *r, size_t conc)
 	pthread_mutex_init(&r->lock, NULL);
 	atomic_init(&r->next, 0);
 	atomic_init(&r->g.cancel, 0);
+	atomic_init(&r->g.fail_at, INFINITY);
+	r->wave = conc;
+	if (conc && conc < r->n) {
+		r->slots = sfn_xcalloc(conc, sizeof(*r->slots));
+		r->busy = sfn_xcalloc(conc, 1);
+		for (size_t i = 0; i < conc; i++)
+			r->slots[i] = f->voffset;
+		r->turn = 0;
+		pthread_cond_init(&r->slot_cv, NULL);
+	}
 	r->first_failure = -1;
 	group_register(x, &r->g, f->group);
 	size_t threads = x->o.max_threads ? x->o.max_threads : 8;
@@ -1044,6 +1219,13 @@ static int run_units(struct frame *f, struct run *r, size_t conc)
 	free(tids);
 	group_unregister(x, &r->g);
 	pthread_mutex_destroy(&r->lock);
+	if (r->slots) {
+		pthread_cond_destroy(&r->slot_cv);
+		free(r->slots);
+		free(r->busy);
+		r->slots = NULL;
+		r->busy = NULL;
+	}
 	(void)started;
 	for (size_t i = 0; i < r->n; i++)
 		if (r->units[i].voffset > f->voffset)
@@ -1146,8 +1328,7 @@ static int eval_num(struct ev *e, const struct sfn_num_field *nf,
 				      "'%s', but was '%s' for value: %s",
 				      nf->expr->text, nf->expr->field,
 				      integer ? "integer" : "number",
-				      json_is_string(v) ? "string" : "object",
-				      s);
+				      type_word(v), s);
 		free(s);
 		json_decref(v);
 		return -1;
@@ -1750,13 +1931,7 @@ static int map_items(struct frame *f, struct ev *e, json_t *eff_in,
 					"for the field 'Items' returned an "
 					"unexpected result type. Expected "
 					"'array', but was '%s' for value: %s",
-					st->items->text,
-					json_is_string(v)    ? "string"
-					: json_is_number(v)  ? "number"
-					: json_is_boolean(v) ? "boolean"
-					: json_is_object(v)  ? "object"
-							     : "null",
-					s);
+					st->items->text, type_word(v), s);
 			else
 				runtime_error(f, SFN_E_QUERY_EVALUATION_ERROR,
 					      "Map state input must be an "
@@ -1833,7 +2008,12 @@ static int map_work(struct frame *f, struct ev *e, json_t *eff_in,
 		.machine = st->processor,
 		.tolerated_count = st->tolerated_count.set ? tcount : -1,
 		.tolerated_pct = st->tolerated_pct.set ? tpct : -1,
-		.tolerance = st->tolerated_count.set || st->tolerated_pct.set,
+		/* A Map Run tolerates 0 failed children unless told
+		 * otherwise, and fails on the threshold then (AWS's guide,
+		 * maprun-fail-threshold); an inline Map fails with the
+		 * iteration's own error. */
+		.tolerance = st->tolerated_count.set || st->tolerated_pct.set ||
+			     st->distributed,
 		.distributed = st->distributed,
 		.kind = "Map",
 	};
@@ -1927,6 +2107,7 @@ static int map_work(struct frame *f, struct ev *e, json_t *eff_in,
 		json_decref(bi);
 		free(inputs);
 		inputs = batches;
+		r.items = n;
 		n = nb;
 	}
 	r.n = n;
@@ -1934,6 +2115,9 @@ static int map_work(struct frame *f, struct ev *e, json_t *eff_in,
 	for (size_t i = 0; i < n; i++) {
 		r.units[i].input = inputs[i];
 		inputs[i] = NULL;
+		if (r.items)
+			r.units[i].items = json_array_size(
+				json_object_get(r.units[i].input, "Items"));
 	}
 	if (want_events(f))
 		emit(f, "MapStateStarted", "mapStateStartedEventDetails",
@@ -2161,12 +2345,11 @@ static int eval_rule(struct ev *e, const struct sfn_choice_rule *r, json_t *in,
 			char *s = dumps(v);
 			runtime_error(e->f, SFN_E_QUERY_EVALUATION_ERROR,
 				      "The JSONata expression '%s' specified "
-				      "for the field 'Condition' returned an "
+				      "for the field '%s' returned an "
 				      "unexpected result type. Expected "
 				      "'boolean', but was '%s' for value: %s",
-				      r->condition->text,
-				      json_is_string(v) ? "string" : "other",
-				      s);
+				      r->condition->text, r->condition->field,
+				      type_word(v), s);
 			free(s);
 			json_decref(v);
 			return -1;
@@ -2275,8 +2458,7 @@ static int wait_seconds(struct frame *f, struct ev *e, json_t *eff_in,
 					"for the field 'Seconds' returned an "
 					"unexpected result type. Expected "
 					"'integer', but was '%s' for value: %s",
-					st->seconds.expr->text,
-					json_is_number(v) ? "number" : "other",
+					st->seconds.expr->text, type_word(v),
 					s);
 				free(s);
 			}

@@ -65,6 +65,11 @@ enum sfn_task_outcome sfn_exec_test_mock(struct sfn_exec *x, json_t **result,
  */
 struct group {
 	atomic_int cancel;
+	/* On the virtual clock (time scale 0) a failure does not cancel the
+	 * siblings at once: they run on until their clock passes the
+	 * failure's (elapsed seconds; INFINITY: none yet), and one that
+	 * fails earlier on it decides instead. */
+	_Atomic double fail_at;
 	struct group *parent;	    /* NULL: top level */
 	struct group *children;	    /* registry, under sfn_exec.lock */
 	struct group *next_sibling; /* in the parent's list */

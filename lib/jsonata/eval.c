@@ -88,6 +88,8 @@ void *jn_alloc(struct jn_arena *a, size_t n)
 		a->cur = (char *)c->data;
 		a->end = a->cur + sz;
 		a->total += sz;
+		if (a->limit && a->total > a->limit && a->trip)
+			*a->trip = 255; /* the next guard is a slow one */
 	}
 	void *p = a->cur;
 	a->cur += n;
@@ -843,8 +845,14 @@ static bool ascii(const char *s, size_t n)
 	return true;
 }
 
-static json_t *to_json(jv v)
+/*
+ * @v as jansson. @aws: Step Functions' dialect, where an infinite number
+ * inside an array or object of the result is the string "Infinity"
+ * (asl-core.md 10.4); 1: the result itself, 2: inside it.
+ */
+static json_t *to_json(jv v, int aws)
 {
+	int in = aws ? 2 : 0;
 	switch (v.t) {
 	case JV_NULL:
 		return json_null();
@@ -855,7 +863,10 @@ static json_t *to_json(jv v)
 		if (fabs(d) < 9007199254740992.0 && (double)(json_int_t)d == d)
 			return json_integer((json_int_t)d);
 		if (!isfinite(d))
-			return json_null();
+			return aws == 2 && isinf(d)
+				       ? json_string(d > 0 ? "Infinity"
+							   : "-Infinity")
+				       : json_null();
 		return json_real(d);
 	}
 	case JV_STR: {
@@ -899,7 +910,7 @@ static json_t *to_json(jv v)
 			jv e = v.u.a->v[i];
 			if (e.t == JV_UNDEF)
 				continue;
-			json_array_append_new(a, to_json(e));
+			json_array_append_new(a, to_json(e, in));
 		}
 		return a;
 	}
@@ -913,12 +924,12 @@ static json_t *to_json(jv v)
 			if (e->dead || e->v.t == JV_UNDEF || e->v.t == JV_FUNC)
 				continue;
 			json_object_setn_new_nocheck(o, e->k, e->klen,
-						     to_json(e->v));
+						     to_json(e->v, in));
 		}
 		return o;
 	}
 	case JV_TUPLE:
-		return to_json(v.u.tp->at);
+		return to_json(v.u.tp->at, aws);
 	case JV_FUNC:
 		return json_string("");
 	default:
@@ -928,7 +939,7 @@ static json_t *to_json(jv v)
 
 json_t *jv_to_json(jv v)
 {
-	return to_json(v);
+	return to_json(v, 0);
 }
 
 jv jv_from_json_deep(struct jn_ctx *c, json_t *j)
@@ -4821,10 +4832,12 @@ static json_t *root_object(struct jn_ctx *c, const struct jn_node *n, jv input,
 	json_t *o = json_object();
 	for (int i = 0; i < g->n; i++) {
 		const struct jn_node *k = g->v[i].k;
-		json_t *x = j[i] ? json_result(j[i])
-			    : v[i].t == JV_UNDEF || v[i].t == JV_FUNC
-				    ? NULL
-				    : to_json(v[i]);
+		json_t *x =
+			j[i] ? json_result(j[i])
+			: v[i].t == JV_UNDEF || v[i].t == JV_FUNC
+				? NULL
+				: to_json(v[i],
+					  c->flags & SFN_JSONATA_AWS ? 2 : 0);
 		if (x)
 			json_object_setn_new_nocheck(o, k->str, k->slen, x);
 	}
@@ -4903,6 +4916,8 @@ static int eval_root(const struct sfn_jsonata *e, json_t *input,
 			c->depth_cap = limits->max_depth;
 		c->time_ms = limits->time_ms;
 		c->max_memory = limits->max_memory;
+		arena.limit = limits->max_memory;
+		arena.trip = &c->ticks;
 	}
 	if (c->time_ms)
 		c->start_ns = now_ns();
@@ -5016,7 +5031,8 @@ static int eval_root(const struct sfn_jsonata *e, json_t *input,
 			if (r.t == JV_ARR && r.u.a->seq && r.u.a->n == 0) {
 				/* an empty sequence is no result */
 			} else {
-				*result = jv_to_json(r);
+				*result = to_json(
+					r, c->flags & SFN_JSONATA_AWS ? 1 : 0);
 			}
 		}
 	}

@@ -31,6 +31,11 @@ struct jn_arena {
 	struct jn_chunk *head;
 	char *cur, *end;
 	size_t total;
+	/* The memory limit: a chunk that takes total past it sets *trip so
+	 * that the next jn_check_guard runs jn_guard_slow, which raises
+	 * U1001 (0: no limit). */
+	size_t limit;
+	unsigned *trip;
 };
 void *jn_alloc(struct jn_arena *a, size_t n);
 void *jn_zalloc(struct jn_arena *a, size_t n);

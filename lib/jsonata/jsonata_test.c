@@ -254,6 +254,18 @@ int main(void)
 	sfn_jsonata_error_release(&err);
 	sfn_jsonata_free(d);
 
+	/* memory limit: checked at the node after the allocation that
+	 * crossed it, not only every 256 nodes (one range or one doubling
+	 * can take gigabytes before then) */
+	struct sfn_jsonata_limits mlim = { .max_memory = 1u << 20 };
+	const char *big = "[1..200000] ~> $count()";
+	struct sfn_jsonata *m = sfn_jsonata_compile(big, strlen(big), 0, &err);
+	SFN_CHECK_INT(sfn_jsonata_eval(m, NULL, NULL, &mlim, &r, &err), -1,
+		      "memory");
+	SFN_CHECK_STR(err.code, "U1001", "memory code");
+	sfn_jsonata_error_release(&err);
+	sfn_jsonata_free(m);
+
 	/* variables for the linter */
 	struct sfn_strbuf sb = SFN_STRBUF_INIT;
 	sfn_jsonata_foreach_variable(e, visit, &sb);
