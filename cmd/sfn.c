@@ -242,9 +242,19 @@ int sfn_cmd_usage_error(const char *name, const char *fmt, ...)
 
 int sfn_cmd_unknown_option(const char *name, char **argv)
 {
+	const char *prev = optind > 1 ? argv[optind - 1] : "";
+	/* A long option given a value it does not take sets optopt to its
+	 * value, an unknown one sets it to 0. */
+	if (!strncmp(prev, "--", 2) && (!optopt || strchr(prev, '='))) {
+		if (optopt)
+			return sfn_cmd_usage_error(
+				name, "option '%.*s' takes no value",
+				(int)(strchr(prev, '=') - prev), prev);
+		return sfn_cmd_usage_error(name, "unknown option '%s'", prev);
+	}
 	/* An unknown short option inside a cluster ("-$x") leaves optind on
 	 * the cluster, so argv[optind - 1] is the argument before it: name
-	 * the character instead. Unknown long options set optopt to 0. */
+	 * the character instead. */
 	if (optopt && optopt != '?')
 		return sfn_cmd_usage_error(
 			name, "unknown option '-%c'%s", optopt,
@@ -252,8 +262,7 @@ int sfn_cmd_unknown_option(const char *name, char **argv)
 						: " (an expression that "
 						  "starts with '-' goes "
 						  "after '--')");
-	return sfn_cmd_usage_error(name, "unknown option '%s'",
-				   argv[optind - 1]);
+	return sfn_cmd_usage_error(name, "unknown option '%s'", prev);
 }
 
 int sfn_cmd_not_yet(const char *name, int issue, int argc, char **argv)
