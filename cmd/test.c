@@ -126,6 +126,15 @@ static void run_job(struct pool *p, struct job *j)
 	char name[37];
 	atomic_int cancel;
 
+	if (sfn_suite_case_lint(c, r->coverage, r->mocks,
+				sfn_suite_mock_config(r->suite), r->sm_name,
+				&report) > 0) {
+		/* Running it would only add misleading failures. */
+		j->passed = false;
+		j->report = sfn_strbuf_detach(&report, NULL);
+		j->events = json_array();
+		return;
+	}
 	sfn_host_init(&host, p->deterministic);
 	sfn_event_log_init(&log);
 	atomic_init(&cancel, 0);

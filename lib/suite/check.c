@@ -33,6 +33,9 @@ static const char *const expect_keys[] = {
 	"retries",	 "stateInput", "stateOutput",	 "assertions", NULL
 };
 
+static const char *const statuses[] = { "SUCCEEDED", "FAILED", "TIMED_OUT",
+					"ABORTED", NULL };
+
 /* Is @want a subset of @got: objects may hold more keys, all else equal? */
 static bool contains(const json_t *want, const json_t *got)
 {
@@ -365,13 +368,32 @@ int sfn_suite_check(const struct sfn_suite_case *c, const struct sfn_outcome *o,
 			bad++;
 		}
 	}
+	static const char *const texts[] = { "error", "cause",
+					     "causeContains" };
+	for (size_t k = 0; k < 3; k++)
+		if ((v = json_object_get(ex, texts[k])) && !json_is_string(v)) {
+			sfn_strbuf_addf(r,
+					"  bad expectation: '%s' must be a "
+					"string\n",
+					texts[k]);
+			bad++;
+		}
 	/* With no expectation at all, a case expects success. */
 	const char *status = json_string_value(json_object_get(ex, "status"));
+	bool status_ok = !json_object_get(ex, "status");
+	for (size_t i = 0; status && statuses[i]; i++)
+		status_ok |= !strcmp(statuses[i], status);
+	if (!status_ok) {
+		sfn_strbuf_addf(r, "  bad expectation: 'status' must be one "
+				   "of SUCCEEDED, FAILED, TIMED_OUT, "
+				   "ABORTED\n");
+		bad++;
+	}
 	if (!status && !json_object_get(ex, "error"))
 		status = "SUCCEEDED";
 	if (!status && json_object_get(ex, "error"))
 		status = "FAILED";
-	if (!str_eq(status, o->status)) {
+	if (status_ok && !str_eq(status, o->status)) {
 		sfn_strbuf_addf(r, "  status: want %s, got %s", status,
 				show(o->status));
 		if (o->error)
@@ -463,5 +485,81 @@ int sfn_suite_check(const struct sfn_suite_case *c, const struct sfn_outcome *o,
 		json_decref(doc);
 	}
 	trace_release(&t);
+	return bad;
+}
+
+/* Appends a line for each name in @names (an array, or an object's keys)
+ * that is not a state of @cov; returns how many. */
+static int lint_names(const char *what, json_t *names,
+		      const struct sfn_coverage *cov, struct sfn_strbuf *r)
+{
+	const char *name;
+	json_t *v;
+	size_t i;
+	int bad = 0;
+	if (json_is_array(names)) {
+		json_array_foreach(names, i, v)
+			if (json_is_string(v) &&
+			    !sfn_coverage_has_state(cov,
+						    json_string_value(v))) {
+				sfn_strbuf_addf(r,
+						"  bad expectation: %s: no "
+						"state '%s' in the "
+						"definition\n",
+						what, json_string_value(v));
+				bad++;
+			}
+	} else if (json_is_object(names)) {
+		json_object_foreach(names, name, v)
+			if (!sfn_coverage_has_state(cov, name)) {
+				sfn_strbuf_addf(r,
+						"  bad %s: %s: no state '%s' "
+						"in the definition\n",
+						strcmp(what, "mocks")
+							? "expectation"
+							: "case",
+						what, name);
+				bad++;
+			}
+	}
+	return bad;
+}
+
+int sfn_suite_case_lint(const struct sfn_suite_case *c,
+			const struct sfn_coverage *cov, json_t *file_mocks,
+			const char *mock_path, const char *state_machine_name,
+			struct sfn_strbuf *r)
+{
+	static const char *const named[] = { "states",	    "visited",
+					     "notVisited",  "counts",
+					     "retries",	    "stateInput",
+					     "stateOutput", NULL };
+	int bad = 0;
+
+	if (c->test_case && !file_mocks) {
+		sfn_strbuf_addf(r,
+				"  bad case: testCase '%s' needs a "
+				"'mockConfig' in the test file\n",
+				c->test_case);
+		bad++;
+	} else if (c->test_case) {
+		json_t *cases = json_object_get(
+			json_object_get(
+				json_object_get(file_mocks, "StateMachines"),
+				state_machine_name),
+			"TestCases");
+		if (!json_object_get(cases, c->test_case)) {
+			sfn_strbuf_addf(r,
+					"  bad case: %s has no test case "
+					"'%s' for state machine '%s'\n",
+					mock_path, c->test_case,
+					state_machine_name);
+			bad++;
+		}
+	}
+	bad += lint_names("mocks", c->mocks, cov, r);
+	for (size_t k = 0; named[k]; k++)
+		bad += lint_names(named[k],
+				  json_object_get(c->expect, named[k]), cov, r);
 	return bad;
 }

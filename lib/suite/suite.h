@@ -62,6 +62,20 @@ json_t *sfn_suite_case_mocks(const struct sfn_suite_case *c,
 			     const char *state_machine_name, json_t *file_mocks,
 			     const char **test_case);
 
+struct sfn_coverage;
+
+/*
+ * What makes a case meaningless before it runs: a state name in its mocks
+ * or expectations that @cov's definition does not have (nested states
+ * count), a testCase that @file_mocks (borrowed, may be NULL; read from
+ * @mock_path) lacks for @state_machine_name. Appends one line per problem
+ * to @report and returns how many; 0: the case can run.
+ */
+int sfn_suite_case_lint(const struct sfn_suite_case *c,
+			const struct sfn_coverage *cov, json_t *file_mocks,
+			const char *mock_path, const char *state_machine_name,
+			struct sfn_strbuf *report);
+
 /* What a case's execution ended with. All borrowed. */
 struct sfn_outcome {
 	const char *status; /* "SUCCEEDED", "FAILED", ... */
@@ -82,11 +96,11 @@ int sfn_suite_check(const struct sfn_suite_case *c, const struct sfn_outcome *o,
 
 /* ---- state coverage ---- */
 
-struct sfn_coverage;
-
 /* Coverage of @definition (borrowed: the ASL object, kept referenced). */
 struct sfn_coverage *sfn_coverage_create(json_t *definition, const char *name);
 void sfn_coverage_free(struct sfn_coverage *cov);
+/* Is @name a state of the definition, at any depth? */
+bool sfn_coverage_has_state(const struct sfn_coverage *cov, const char *name);
 /* Adds what one execution's @events covered. Not thread-safe. */
 void sfn_coverage_add(struct sfn_coverage *cov, json_t *events);
 /*
