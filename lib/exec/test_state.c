@@ -662,6 +662,9 @@ int sfn_test_state(const json_t *request, const struct sfn_test_state_host *h,
 		json_object_del(col.steps,
 				st->result ? "afterInputPath" : "result");
 	}
+	if (debug && st->type == SFN_STATE_MAP && st->qlang != SFN_QL_JSONPATH)
+		/* AWS's JSONata Map shows no result [OBS]. */
+		json_object_del(col.steps, "result");
 	if (debug) {
 		put_dump(insp, "input", rq.input);
 		static const char *const order[] = {
@@ -700,7 +703,8 @@ int sfn_test_state(const json_t *request, const struct sfn_test_state_host *h,
 			json_decref(mv);
 		}
 	}
-	if (res.status == SFN_TEST_RETRIABLE) {
+	/* errorDetails is inspection data too: none at INFO [OBS]. */
+	if (debug && res.status == SFN_TEST_RETRIABLE) {
 		json_t *ed = json_object();
 		json_object_set_new(ed, "retryIndex",
 				    json_integer(res.retry_index));
@@ -710,7 +714,7 @@ int sfn_test_state(const json_t *request, const struct sfn_test_state_host *h,
 					    ? json_integer((json_int_t)b)
 					    : json_real(b));
 		json_object_set_new(insp, "errorDetails", ed);
-	} else if (res.status == SFN_TEST_CAUGHT_ERROR) {
+	} else if (debug && res.status == SFN_TEST_CAUGHT_ERROR) {
 		json_object_set_new(
 			insp, "errorDetails",
 			json_pack("{s:i}", "catchIndex", res.catch_index));
