@@ -285,12 +285,69 @@ static void request_release(struct request *rq)
 	json_decref(rq->reader_data);
 }
 
+/*
+ * A key of @obj not in @known (NULL-terminated) is refused, as the AWS CLI
+ * does before sending (botocore's ParamValidationError): a misspelt field
+ * must not be silently dropped.
+ */
+static int unknown_params(const json_t *obj, const char *where,
+			  const char *const *known, struct sfn_error *err)
+{
+	const char *key;
+	json_t *v;
+	if (!json_is_object(obj))
+		return 0;
+	json_object_foreach((json_t *)obj, key, v) {
+		size_t i = 0;
+		while (known[i] && strcmp(known[i], key))
+			i++;
+		if (known[i])
+			continue;
+		struct sfn_strbuf sb = SFN_STRBUF_INIT;
+		for (i = 0; known[i]; i++)
+			sfn_strbuf_addf(&sb, "%s%s", i ? ", " : "", known[i]);
+		sfn_errorf(err, "ParamValidationError", NULL,
+			   "Parameter validation failed: Unknown parameter "
+			   "in %s: \"%s\", must be one of: %s",
+			   where, key, sb.buf);
+		sfn_strbuf_release(&sb);
+		return -1;
+	}
+	return 0;
+}
+
 static int parse_request(const json_t *req, struct request *rq,
 			 struct sfn_error *err)
 {
+	static const char *const top[] = { "definition",
+					   "roleArn",
+					   "input",
+					   "inspectionLevel",
+					   "revealSecrets",
+					   "variables",
+					   "stateName",
+					   "mock",
+					   "context",
+					   "stateConfiguration",
+					   NULL };
+	static const char *const mock_keys[] = { "result", "errorOutput",
+						 "fieldValidationMode", NULL };
+	static const char *const eo_keys[] = { "error", "cause", NULL };
+	static const char *const sc_keys[] = { "retrierRetryCount",
+					       "errorCausedByState",
+					       "mapIterationFailureCount",
+					       "mapItemReaderData", NULL };
 	bool bad;
 	if (!json_is_object(req))
 		return validation(err, "the request must be a JSON object");
+	const json_t *m = json_object_get(req, "mock");
+	if (unknown_params(req, "input", top, err) < 0 ||
+	    unknown_params(m, "mock", mock_keys, err) < 0 ||
+	    unknown_params(json_object_get(m, "errorOutput"),
+			   "mock.errorOutput", eo_keys, err) < 0 ||
+	    unknown_params(json_object_get(req, "stateConfiguration"),
+			   "stateConfiguration", sc_keys, err) < 0)
+		return -1;
 	const json_t *def = json_object_get(req, "definition");
 	if (!def)
 		return validation(err, "1 validation error detected: Value "
