@@ -281,6 +281,19 @@ static int check_assertion(json_t *a, size_t i, json_t *doc,
 	const char *expr = json_string_value(json_object_get(a, "jsonata"));
 	int bad = 0;
 
+	const char *key;
+	json_t *v;
+	json_object_foreach(a, key, v) {
+		if (strcmp(key, "path") && strcmp(key, "equals") &&
+		    strcmp(key, "exists") && strcmp(key, "jsonata")) {
+			sfn_strbuf_addf(r,
+					"  bad expectation: assertions[%zu]: "
+					"unknown key '%s'; known: path, "
+					"equals, exists, jsonata\n",
+					i, key);
+			return 1;
+		}
+	}
 	if (!json_is_object(a) || (!path == !expr)) {
 		sfn_strbuf_addf(r,
 				"  bad expectation: assertions[%zu] needs "
@@ -525,6 +538,38 @@ static int lint_names(const char *what, json_t *names,
 	return bad;
 }
 
+/* An inline mock response: {Return: ...} or {Throw: ...}, nothing else. */
+static int lint_response(const char *state, long idx, json_t *resp,
+			 struct sfn_strbuf *r)
+{
+	static const char *const shape =
+		"a response is {Return: ...} or {Throw: {Error, Cause}}";
+	char *at = idx < 0 ? sfn_xasprintf("'%s'", state)
+			   : sfn_xasprintf("'%s'[%ld]", state, idx);
+	const char *key;
+	json_t *v;
+	int bad = 0;
+	if (json_is_object(resp))
+		json_object_foreach(resp, key, v) {
+			if (strcmp(key, "Return") && strcmp(key, "Throw")) {
+				sfn_strbuf_addf(r,
+						"  bad case: mocks of %s: "
+						"unknown key '%s'; %s\n",
+						at, key, shape);
+				bad = 1;
+				break;
+			}
+		}
+	if (!bad && (!json_is_object(resp) ||
+		     !json_object_get(resp, "Return") ==
+			     !json_object_get(resp, "Throw"))) {
+		sfn_strbuf_addf(r, "  bad case: mocks of %s: %s\n", at, shape);
+		bad = 1;
+	}
+	free(at);
+	return bad;
+}
+
 int sfn_suite_case_lint(const struct sfn_suite_case *c,
 			const struct sfn_coverage *cov, json_t *file_mocks,
 			const char *mock_path, const char *state_machine_name,
@@ -558,6 +603,18 @@ int sfn_suite_case_lint(const struct sfn_suite_case *c,
 		}
 	}
 	bad += lint_names("mocks", c->mocks, cov, r);
+	const char *state;
+	json_t *resp;
+	json_object_foreach(c->mocks, state, resp) {
+		if (!json_is_array(resp)) {
+			bad += lint_response(state, -1, resp, r);
+			continue;
+		}
+		size_t i;
+		json_t *item;
+		json_array_foreach(resp, i, item)
+			bad += lint_response(state, (long)i, item, r);
+	}
 	for (size_t k = 0; named[k]; k++)
 		bad += lint_names(named[k],
 				  json_object_get(c->expect, named[k]), cov, r);
