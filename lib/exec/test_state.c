@@ -719,8 +719,8 @@ int sfn_test_state(const json_t *request, const struct sfn_test_state_host *h,
 		json_object_del(col.steps,
 				st->result ? "afterInputPath" : "result");
 	}
-	if (debug && st->type == SFN_STATE_MAP && st->qlang != SFN_QL_JSONPATH)
-		/* AWS's JSONata Map shows no result [OBS]. */
+	if (debug && st->type == SFN_STATE_MAP)
+		/* AWS's Map shows no result, JSONPath or JSONata [OBS]. */
 		json_object_del(col.steps, "result");
 	if (debug) {
 		put_dump(insp, "input", rq.input);
