@@ -606,6 +606,17 @@ int sfn_suite_case_lint(const struct sfn_suite_case *c,
 	const char *state;
 	json_t *resp;
 	json_object_foreach(c->mocks, state, resp) {
+		const char *type = sfn_coverage_state_type(cov, state);
+		if (type && strcmp(type, "Task")) {
+			/* Step Functions Local mocks service calls only. */
+			sfn_strbuf_addf(r,
+					"  bad case: mocks of '%s': a %s state "
+					"calls no service, only Task states "
+					"are mocked\n",
+					state, type);
+			bad++;
+			continue;
+		}
 		if (!json_is_array(resp)) {
 			bad += lint_response(state, -1, resp, r);
 			continue;

@@ -150,12 +150,18 @@ static struct node *find(struct sfn_coverage *cov, const char *name)
 	return NULL;
 }
 
-bool sfn_coverage_has_state(const struct sfn_coverage *cov, const char *name)
+const char *sfn_coverage_state_type(const struct sfn_coverage *cov,
+				    const char *name)
 {
 	for (size_t i = 0; name && i < cov->n_nodes; i++)
 		if (!strcmp(cov->nodes[i].name, name))
-			return true;
-	return false;
+			return cov->nodes[i].type;
+	return NULL;
+}
+
+bool sfn_coverage_has_state(const struct sfn_coverage *cov, const char *name)
+{
+	return sfn_coverage_state_type(cov, name) != NULL;
 }
 
 static bool any_matches(json_t *errors, const char *error)

@@ -101,6 +101,9 @@ struct sfn_coverage *sfn_coverage_create(json_t *definition, const char *name);
 void sfn_coverage_free(struct sfn_coverage *cov);
 /* Is @name a state of the definition, at any depth? */
 bool sfn_coverage_has_state(const struct sfn_coverage *cov, const char *name);
+/* Its "Type" ("?" when it has none), or NULL when there is no such state. */
+const char *sfn_coverage_state_type(const struct sfn_coverage *cov,
+				    const char *name);
 /* Adds what one execution's @events covered. Not thread-safe. */
 void sfn_coverage_add(struct sfn_coverage *cov, json_t *events);
 /*
