@@ -495,6 +495,12 @@ int cmd_run(int argc, char **argv)
 			rc = SFN_EXIT_USAGE;
 			goto out;
 		}
+		/* A misspelt case would leave every state unmocked. */
+		if (!sfn_cli_mock_case_ok("run", mock_path, mock, sm_name,
+					  test_case)) {
+			rc = SFN_EXIT_USAGE;
+			goto out;
+		}
 	}
 	if (!config_path)
 		config_path = sfn_cli_default_config();

@@ -437,6 +437,29 @@ const char *sfn_cli_default_config(void)
 	return NULL;
 }
 
+bool sfn_cli_mock_case_ok(const char *cmd, const char *path, const json_t *mock,
+			  const char *sm_name, const char *test_case)
+{
+	json_t *cases = json_object_get(
+		json_object_get(json_object_get(mock, "StateMachines"),
+				sm_name),
+		"TestCases");
+	if (json_object_get(cases, test_case))
+		return true;
+	struct sfn_strbuf have = SFN_STRBUF_INIT;
+	const char *k;
+	json_t *tc;
+	json_object_foreach(cases, k, tc)
+		sfn_strbuf_addf(&have, "%s%s", have.len ? ", " : "", k);
+	fprintf(stderr,
+		"sfn %s: %s has no test case '%s' for state machine '%s' (it "
+		"has: %s)\n",
+		cmd, sfn_display_name(path), test_case, sm_name,
+		have.len ? have.buf : "none");
+	sfn_strbuf_release(&have);
+	return false;
+}
+
 int sfn_cli_refuse_invalid(const char *cmd, struct sfn_doc *mdoc, bool express)
 {
 	struct sfn_diags diags = SFN_DIAGS_INIT;

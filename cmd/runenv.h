@@ -69,6 +69,14 @@ int sfn_cli_pick_machine(const char *cmd, const char *path, struct sfn_doc *doc,
 			 struct sfn_diags *diags);
 
 /*
+ * Whether the MockConfigFile @mock (read from @path) has test case @test_case
+ * for state machine @sm_name; if not, says so as command @cmd, naming the
+ * cases it has (a misspelt case would leave every Task unmocked).
+ */
+bool sfn_cli_mock_case_ok(const char *cmd, const char *path, const json_t *mock,
+			  const char *sm_name, const char *test_case);
+
+/*
  * The linter's errors in the machine @mdoc, printed as sfn validate prints
  * them: AWS refuses to create a machine with any (so it never runs), and so
  * does sfn. @express: the machine runs as EXPRESS. Returns SFN_EXIT_OK, or

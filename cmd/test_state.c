@@ -459,23 +459,8 @@ int cmd_test_state(int argc, char **argv)
 			goto out;
 		}
 		/* A misspelt case would leave every state unmocked. */
-		json_t *cases = json_object_get(
-			json_object_get(json_object_get(mock, "StateMachines"),
-					sm_name),
-			"TestCases");
-		if (!json_object_get(cases, test_case)) {
-			struct sfn_strbuf have = SFN_STRBUF_INIT;
-			const char *k;
-			json_t *tc;
-			json_object_foreach(cases, k, tc)
-				sfn_strbuf_addf(&have, "%s%s",
-						have.len ? ", " : "", k);
-			fprintf(stderr,
-				"sfn test-state: %s has no test case '%s' for "
-				"state machine '%s' (it has: %s)\n",
-				sfn_display_name(mock_path), test_case, sm_name,
-				have.len ? have.buf : "none");
-			sfn_strbuf_release(&have);
+		if (!sfn_cli_mock_case_ok(CMD, mock_path, mock, sm_name,
+					  test_case)) {
 			rc = SFN_EXIT_USAGE;
 			goto out;
 		}
