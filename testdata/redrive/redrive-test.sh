@@ -130,5 +130,16 @@ rm -f fail-a
 "$sfn" redrive t11 > out 2> err; expect "t11 redrive exit" 0 $?
 "$sfn" describe t11 | grep -q '18446744073709552000'; expect "t11 input" 0 $?
 
+# 12. A Parallel whose output passed the size limit re-runs whole, the
+# branch that had succeeded too (sfn-features.md §1.3): replaying the
+# results that made it too big would only fail again.
+reset; rm -f big-*; touch big-a big-b
+"$sfn" run --name t12 big.asl.json > out 2> err; expect "t12 run exit" 1 $?
+grep -q "States.DataLimitExceeded" err; expect "t12 too big" 0 $?
+rm big-a big-b; : > calls.log
+"$sfn" redrive t12 > out 2> err; expect "t12 redrive exit" 0 $?
+expect "t12 output" '[{"name":"a"},{"name":"b"}]' "$(cat out)"
+expect "t12 both branches re-ran" "1 1" "$(calls a) $(calls b)"
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
