@@ -141,5 +141,13 @@ rm big-a big-b; : > calls.log
 expect "t12 output" '[{"name":"a"},{"name":"b"}]' "$(cat out)"
 expect "t12 both branches re-ran" "1 1" "$(calls a) $(calls b)"
 
+# 13. Started before RedriveExecution existed: AWS's reason.
+reset; touch fail-a
+"$sfn" run --name t13 --now 2023-11-01T00:00:00Z chain.asl.json > out 2> err; expect "t13 run exit" 1 $?
+SFN_TEST_NOW=2023-11-01T00:10:00Z "$sfn" describe t13 > d
+grep -q '"redriveStatusReason":"Execution was started before the launch of RedriveExecution"' d; expect "t13 describe" 0 $?
+SFN_TEST_NOW=2023-11-01T00:10:00Z "$sfn" redrive t13 > out 2> err; expect "t13 redrive exit" 1 $?
+expect "t13 reason" "sfn redrive: ExecutionNotRedrivable: Execution was started before the launch of RedriveExecution" "$(cat err)"
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
