@@ -149,5 +149,19 @@ grep -q '"redriveStatusReason":"Execution was started before the launch of Redri
 SFN_TEST_NOW=2023-11-01T00:10:00Z "$sfn" redrive t13 > out 2> err; expect "t13 redrive exit" 1 $?
 expect "t13 reason" "sfn redrive: ExecutionNotRedrivable: Execution was started before the launch of RedriveExecution" "$(cat err)"
 
+# 14. Execution names as AWS's StartExecution takes them: 1 to 80
+# characters, none of whitespace, <>{}[]?*"#%\^|~`$&,;:/ or controls
+# (sfn-features.md cheat sheet); a refused name leaves no journal behind.
+reset
+long=$(printf '%081d' 0)
+for name in "a b" "$long" "a:b" 'q"' "x*" "t	ab" "a,b" "{x}"; do
+	"$sfn" run --name "$name" chain.asl.json > out 2> err; expect "t14 '$name' exit" 2 $?
+	grep -q "InvalidName" err; expect "t14 '$name' says why" 0 $?
+	[ -e "j/$name" ]; expect "t14 '$name' no journal" 1 $?
+done
+for name in "é-1" "a_b.c" "${long#0}"; do
+	"$sfn" run --name "$name" --input '{"x":1}' chain.asl.json > out 2> err; expect "t14 '$name' runs" 0 $?
+done
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
