@@ -186,6 +186,9 @@ json_t *sfn_journal_describe(const struct sfn_journal_data *data, double now,
 	else if (stop && sfn_time_parse(stop, &stopped) == 0 &&
 		 now - stopped > SFN_REDRIVE_PERIOD_SECONDS)
 		reason = "Execution redrivable period exceeded";
+	else if (start && sfn_time_parse(start, &started) == 0 &&
+		 now - started > SFN_MAX_OPEN_SECONDS)
+		reason = "Execution has exceeded the max execution time";
 	json_object_set_new(
 		out, "redriveStatus",
 		json_string(reason ? "NOT_REDRIVABLE" : "REDRIVABLE"));

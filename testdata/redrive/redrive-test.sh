@@ -163,5 +163,12 @@ for name in "é-1" "a_b.c" "${long#0}"; do
 	"$sfn" run --name "$name" --input '{"x":1}' chain.asl.json > out 2> err; expect "t14 '$name' runs" 0 $?
 done
 
+# 15. Open for more than a year (a STANDARD execution's most): AWS's
+# reason, even within 14 days of its close.
+reset
+"$sfn" run --name t15 --now 2024-01-01T00:00:00Z --time-scale 0 year.asl.json > out 2> err; expect "t15 run exit" 1 $?
+SFN_TEST_NOW=2025-01-03T00:00:00Z "$sfn" redrive t15 > out 2> err; expect "t15 redrive exit" 1 $?
+expect "t15 reason" "sfn redrive: ExecutionNotRedrivable: Execution has exceeded the max execution time" "$(cat err)"
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
