@@ -170,5 +170,19 @@ reset
 SFN_TEST_NOW=2025-01-03T00:00:00Z "$sfn" redrive t15 > out 2> err; expect "t15 redrive exit" 1 $?
 expect "t15 reason" "sfn redrive: ExecutionNotRedrivable: Execution has exceeded the max execution time" "$(cat err)"
 
+# 16. Pruning removes a symbolic link in the root, never the files of the
+# directory it points to.
+reset; touch fail-a
+mkdir -p j2 elsewhere
+SFN_JOURNAL_DIR="$work/j2" "$sfn" run --name t16 --now 2026-01-01T00:00:00Z chain.asl.json > out 2> err
+mv j2/t16/journal.ndjson elsewhere/ && rmdir j2/t16
+echo keep > elsewhere/precious
+ln -s "$work/elsewhere" j2/t16
+SFN_JOURNAL_DIR="$work/j2" "$sfn" list --prune --older-than 1d > out 2> err; expect "t16 prune exit" 0 $?
+expect "t16 pruned" "pruned t16" "$(head -1 out)"
+[ -e j2/t16 ] || [ -L j2/t16 ]; expect "t16 link gone" 1 $?
+expect "t16 target untouched" "keep" "$(cat elsewhere/precious 2>/dev/null)"
+[ -e elsewhere/journal.ndjson ]; expect "t16 target journal untouched" 0 $?
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
