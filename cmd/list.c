@@ -5,9 +5,11 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -21,21 +23,32 @@ struct listing {
 	int pruned, kept, failed;
 };
 
-/* Removes an execution directory: its files, then itself. */
+/*
+ * Removes an execution directory: its files, then itself. A symbolic link
+ * in the root is removed itself: what it points to is not the root's.
+ */
 static int remove_execution(const char *dir)
 {
-	DIR *d = opendir(dir);
+	struct stat st;
+	if (lstat(dir, &st) < 0)
+		return -1;
+	if (S_ISLNK(st.st_mode))
+		return unlink(dir);
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	DIR *d = fdopendir(fd);
 	struct dirent *e;
 	int rc = 0;
-	if (!d)
+	if (!d) {
+		close(fd);
 		return -1;
+	}
 	while ((e = readdir(d))) {
 		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
 			continue;
-		char *p = sfn_xasprintf("%s/%s", dir, e->d_name);
-		if (unlink(p) < 0)
+		if (unlinkat(fd, e->d_name, 0) < 0)
 			rc = -1;
-		free(p);
 	}
 	closedir(d);
 	return rc < 0 ? rc : rmdir(dir);

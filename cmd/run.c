@@ -130,6 +130,27 @@ static const struct option longopts[] = {
 
 /* ---- helpers ---- */
 
+/*
+ * Whether StartExecution takes @name: 1 to 80 characters, none of them
+ * whitespace, a control character or one of <>{}[]?*"#%\^|~`$&,;:/
+ * (sfn-features.md, cheat sheet).
+ */
+static bool execution_name_valid(const char *name)
+{
+	size_t chars = 0;
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
+		if ((*p & 0xc0) != 0x80)
+			chars++;
+		if (*p <= 0x20 || *p == 0x7f ||
+		    strchr("<>{}[]?*\"#%\\^|~`$&,;:/", *p))
+			return false;
+		/* U+0080..U+009F, the C1 controls: C2 80..C2 9F. */
+		if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+			return false;
+	}
+	return chars >= 1 && chars <= 80;
+}
+
 static json_t *load_json_file(const char *path, bool *io_error)
 {
 	struct sfn_strbuf sb = SFN_STRBUF_INIT;
@@ -357,6 +378,11 @@ int cmd_run(int argc, char **argv)
 			"run", optind >= argc ? "no definition file given"
 					      : "one definition file only");
 	const char *path = argv[optind];
+	if (exec_name && !execution_name_valid(exec_name)) {
+		fprintf(stderr, "sfn run: InvalidName: Invalid Name: '%s'\n",
+			exec_name);
+		return SFN_EXIT_USAGE;
+	}
 	if (input_text && input_file)
 		return sfn_cmd_usage_error(
 			"run", "--input and --input-file exclude each other");

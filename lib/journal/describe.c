@@ -169,18 +169,26 @@ json_t *sfn_journal_describe(const struct sfn_journal_data *data, double now,
 
 	/* AWS's redriveStatusReason texts (sfn-features.md §1.2). */
 	const char *type = str(exec, "type");
-	double stopped = 0;
+	const char *start = str(exec, "startDate");
+	double stopped = 0, started = 0;
 	if (st == SFN_JSTATUS_RUNNING)
 		reason = "Execution is RUNNING and cannot be redriven";
 	else if (st == SFN_JSTATUS_SUCCEEDED)
 		reason = "Execution is SUCCEEDED and cannot be redriven";
 	else if (type && !strcmp(type, "EXPRESS"))
 		reason = "Execution is EXPRESS and cannot be redriven";
+	else if (start && sfn_time_parse(start, &started) == 0 &&
+		 started < SFN_REDRIVE_LAUNCH)
+		reason = "Execution was started before the launch of "
+			 "RedriveExecution";
 	else if (n >= SFN_REDRIVE_MAX_EVENTS)
 		reason = "Execution history event limit exceeded";
 	else if (stop && sfn_time_parse(stop, &stopped) == 0 &&
 		 now - stopped > SFN_REDRIVE_PERIOD_SECONDS)
 		reason = "Execution redrivable period exceeded";
+	else if (start && sfn_time_parse(start, &started) == 0 &&
+		 now - started > SFN_MAX_OPEN_SECONDS)
+		reason = "Execution has exceeded the max execution time";
 	json_object_set_new(
 		out, "redriveStatus",
 		json_string(reason ? "NOT_REDRIVABLE" : "REDRIVABLE"));

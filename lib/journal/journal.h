@@ -190,6 +190,11 @@ const char *sfn_journal_status_name(enum sfn_journal_status s);
 
 /* Executions close for redrive this long after they stop (AWS: 14 days). */
 #define SFN_REDRIVE_PERIOD_SECONDS (14 * 24 * 3600)
+/* Executions started before this (2023-11-15T00:00:00Z, when AWS launched
+ * RedriveExecution) are not redrivable. */
+#define SFN_REDRIVE_LAUNCH 1700006400.0
+/* A STANDARD execution is open for a year at most, redrives included. */
+#define SFN_MAX_OPEN_SECONDS (365 * 24 * 3600)
 /* AWS refuses a redrive once history holds this many events. */
 #define SFN_REDRIVE_MAX_EVENTS 24999
 

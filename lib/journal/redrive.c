@@ -75,6 +75,10 @@ int sfn_journal_plan_redrive(const struct sfn_journal_data *data, double now,
 		json_decref(desc);
 		return -1;
 	}
+	/* AWS re-runs a Parallel or Map whole when its output (or a
+	 * result inside it) passed the size limit (sfn-features.md §1.3). */
+	const char *error = str(desc, "error");
+	bool whole = error && !strcmp(error, "States.DataLimitExceeded");
 	json_decref(desc);
 	plan->execution_input =
 		payload(json_object_get(data->header, "execution"), "input");
@@ -267,6 +271,10 @@ int sfn_journal_plan_redrive(const struct sfn_journal_data *data, double now,
 		json_object_del(plan->replay, k);
 		free(k);
 	}
+	/* Replaying the results that made it too big would only fail
+	 * again: every Task of the state runs anew, as on AWS. */
+	if (whole)
+		json_object_clear(plan->replay);
 	json_decref(entries);
 	json_decref(current);
 	return 0;

@@ -75,6 +75,26 @@ static const struct {
 	  "{\"id\":9,\"type\":\"ExecutionFailed\",\"timestamp\":\"2026-01-"
 	  "01T00:00:01.000Z\"}]",
 	  "Both", "{}", "{}", "A/[[\"Both\",0]]/0", "{\"A\":1,\"B\":1}", NULL },
+	{ "a Parallel whose output passed the size limit re-runs whole",
+	  "[{\"id\":1,\"type\":\"ExecutionStarted\",\"timestamp\":\"2026-01-"
+	  "01T00:00:00.000Z\"},"
+	  "{\"id\":2,\"type\":\"ParallelStateEntered\",\"timestamp\":\"2026-01-"
+	  "01T00:00:00.000Z\",\"stateEnteredEventDetails\":{\"name\":\"Both\","
+	  "\"input\":\"{}\"}},"
+	  "{\"id\":3,\"type\":\"TaskStateEntered\",\"timestamp\":\"2026-01-"
+	  "01T00:00:00.000Z\",\"stateEnteredEventDetails\":{\"name\":\"A\","
+	  "\"input\":\"{}\"},\"x-scope\":[[\"Both\",0]]},"
+	  "{\"id\":4,\"type\":\"TaskScheduled\",\"timestamp\":\"2026-01-01T00:"
+	  "00:00.000Z\",\"x-scope\":[[\"Both\",0]]},"
+	  "{\"id\":5,\"type\":\"TaskSucceeded\",\"timestamp\":\"2026-01-01T00:"
+	  "00:00.000Z\",\"taskSucceededEventDetails\":{\"output\":\"{"
+	  "\\\"ok\\\":1}\"},\"x-scope\":[[\"Both\",0]]},"
+	  "{\"id\":6,\"type\":\"ParallelStateSucceeded\",\"timestamp\":"
+	  "\"2026-01-01T00:00:00.000Z\"},"
+	  "{\"id\":7,\"type\":\"ExecutionFailed\",\"timestamp\":\"2026-01-"
+	  "01T00:00:01.000Z\",\"executionFailedEventDetails\":{\"error\":"
+	  "\"States.DataLimitExceeded\"}}]",
+	  "Both", "{}", "{}", "", "{\"A\":1}", NULL },
 	{ "a process that died keeps its open Task's journaled result",
 	  "[{\"id\":1,\"type\":\"ExecutionStarted\",\"timestamp\":\"2026-01-"
 	  "01T00:00:00.000Z\"},"

@@ -130,5 +130,59 @@ rm -f fail-a
 "$sfn" redrive t11 > out 2> err; expect "t11 redrive exit" 0 $?
 "$sfn" describe t11 | grep -q '18446744073709552000'; expect "t11 input" 0 $?
 
+# 12. A Parallel whose output passed the size limit re-runs whole, the
+# branch that had succeeded too (sfn-features.md §1.3): replaying the
+# results that made it too big would only fail again.
+reset; rm -f big-*; touch big-a big-b
+"$sfn" run --name t12 big.asl.json > out 2> err; expect "t12 run exit" 1 $?
+grep -q "States.DataLimitExceeded" err; expect "t12 too big" 0 $?
+rm big-a big-b; : > calls.log
+"$sfn" redrive t12 > out 2> err; expect "t12 redrive exit" 0 $?
+expect "t12 output" '[{"name":"a"},{"name":"b"}]' "$(cat out)"
+expect "t12 both branches re-ran" "1 1" "$(calls a) $(calls b)"
+
+# 13. Started before RedriveExecution existed: AWS's reason.
+reset; touch fail-a
+"$sfn" run --name t13 --now 2023-11-01T00:00:00Z chain.asl.json > out 2> err; expect "t13 run exit" 1 $?
+SFN_TEST_NOW=2023-11-01T00:10:00Z "$sfn" describe t13 > d
+grep -q '"redriveStatusReason":"Execution was started before the launch of RedriveExecution"' d; expect "t13 describe" 0 $?
+SFN_TEST_NOW=2023-11-01T00:10:00Z "$sfn" redrive t13 > out 2> err; expect "t13 redrive exit" 1 $?
+expect "t13 reason" "sfn redrive: ExecutionNotRedrivable: Execution was started before the launch of RedriveExecution" "$(cat err)"
+
+# 14. Execution names as AWS's StartExecution takes them: 1 to 80
+# characters, none of whitespace, <>{}[]?*"#%\^|~`$&,;:/ or controls
+# (sfn-features.md cheat sheet); a refused name leaves no journal behind.
+reset
+long=$(printf '%081d' 0)
+for name in "a b" "$long" "a:b" 'q"' "x*" "t	ab" "a,b" "{x}"; do
+	"$sfn" run --name "$name" chain.asl.json > out 2> err; expect "t14 '$name' exit" 2 $?
+	grep -q "InvalidName" err; expect "t14 '$name' says why" 0 $?
+	[ -e "j/$name" ]; expect "t14 '$name' no journal" 1 $?
+done
+for name in "é-1" "a_b.c" "${long#0}"; do
+	"$sfn" run --name "$name" --input '{"x":1}' chain.asl.json > out 2> err; expect "t14 '$name' runs" 0 $?
+done
+
+# 15. Open for more than a year (a STANDARD execution's most): AWS's
+# reason, even within 14 days of its close.
+reset
+"$sfn" run --name t15 --now 2024-01-01T00:00:00Z --time-scale 0 year.asl.json > out 2> err; expect "t15 run exit" 1 $?
+SFN_TEST_NOW=2025-01-03T00:00:00Z "$sfn" redrive t15 > out 2> err; expect "t15 redrive exit" 1 $?
+expect "t15 reason" "sfn redrive: ExecutionNotRedrivable: Execution has exceeded the max execution time" "$(cat err)"
+
+# 16. Pruning removes a symbolic link in the root, never the files of the
+# directory it points to.
+reset; touch fail-a
+mkdir -p j2 elsewhere
+SFN_JOURNAL_DIR="$work/j2" "$sfn" run --name t16 --now 2026-01-01T00:00:00Z chain.asl.json > out 2> err
+mv j2/t16/journal.ndjson elsewhere/ && rmdir j2/t16
+echo keep > elsewhere/precious
+ln -s "$work/elsewhere" j2/t16
+SFN_JOURNAL_DIR="$work/j2" "$sfn" list --prune --older-than 1d > out 2> err; expect "t16 prune exit" 0 $?
+expect "t16 pruned" "pruned t16" "$(head -1 out)"
+[ -e j2/t16 ] || [ -L j2/t16 ]; expect "t16 link gone" 1 $?
+expect "t16 target untouched" "keep" "$(cat elsewhere/precious 2>/dev/null)"
+[ -e elsewhere/journal.ndjson ]; expect "t16 target journal untouched" 0 $?
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
