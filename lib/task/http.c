@@ -637,7 +637,7 @@ static json_t *result_object(struct sfn_http_resp *resp, struct sfn_error *err)
 	}
 	if (is_json_type(ct) && resp->body.len)
 		body = sfn_json_loadb(resp->body.buf, resp->body.len,
-				  JSON_DECODE_ANY, NULL);
+				      JSON_DECODE_ANY, NULL);
 	if (!body) {
 		if (!sfn_utf8_valid(resp->body.buf, resp->body.len)) {
 			sfn_errorf(err, SFN_E_RUNTIME, NULL,
@@ -701,6 +701,23 @@ static void fill_trace(struct sfn_task_env *env,
 		json_decref(req);
 	}
 	sfn_strbuf_release(&hs);
+}
+
+/*
+ * Cuts UTF-8 @s after @max characters (AWS's cause limit counts
+ * characters): never inside one, which would leave text no JSON string
+ * holds.
+ */
+static void cut_chars(char *s, size_t max)
+{
+	size_t n = 0;
+	for (char *p = s; *p; p++) {
+		/* A character starts at every byte but a continuation. */
+		if (((unsigned char)*p & 0xC0) != 0x80 && n++ == max) {
+			*p = '\0';
+			return;
+		}
+	}
 }
 
 static json_t *params_field(json_t *params, const char *a, const char *b)
@@ -1035,8 +1052,7 @@ again:
 						  0);
 		else
 			cause = sfn_json_dumps(shown, 0);
-		if (strlen(cause) > 32768)
-			cause[32768] = '\0';
+		cut_chars(cause, 32768);
 		sfn_errorf(err, name, NULL, "%s", cause);
 		free(cause);
 		json_decref(shown);

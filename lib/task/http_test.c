@@ -270,6 +270,30 @@ static void test_errors(struct sfn_task_env *env)
 		     "\"ResponseBody\":{\"message\":\"status 404\"}",
 		     "404 cause body");
 	free(p);
+	/* The cause is cut at 32,768 characters, not bytes: never inside a
+	 * character, which would leave text that is not UTF-8 (and that no
+	 * JSON string, so no error output, can hold). */
+	p = sfn_xasprintf("{\"ApiEndpoint\": \"%s/status-wide/500\", "
+			  "\"Method\": \"GET\"}",
+			  base);
+	{
+		json_t *res;
+		struct sfn_error err = { 0 };
+		SFN_CHECK_INT(run(env, p, 0, &res, &err), SFN_TASK_FAILED,
+			      "wide cause");
+		SFN_CHECK_STR(err.name, "States.Http.StatusCode.500",
+			      "wide cause");
+		size_t n = err.cause ? strlen(err.cause) : 0;
+		SFN_CHECK(err.cause && sfn_utf8_valid(err.cause, n),
+			  "wide cause: not UTF-8 (%zu bytes)", n);
+		SFN_CHECK_INT(err.cause
+				      ? (long long)sfn_utf8_length(err.cause, n)
+				      : -1,
+			      32768, "wide cause: characters");
+		json_decref(res);
+		sfn_error_release(&err);
+	}
+	free(p);
 	p = sfn_xasprintf("{\"ApiEndpoint\": \"%s/drop\", \"Method\": "
 			  "\"GET\"}",
 			  base);
