@@ -70,10 +70,8 @@ void sfn_integ_free(struct sfn_integ *in)
 	free(in);
 }
 
-static void add_secret_locked(struct sfn_integ *in, const char *value)
+static void add_one_secret_locked(struct sfn_integ *in, const char *value)
 {
-	if (!value || !*value)
-		return;
 	for (size_t i = 0; i < in->n_secrets; i++)
 		if (!strcmp(in->secrets[i], value))
 			return;
@@ -83,6 +81,33 @@ static void add_secret_locked(struct sfn_integ *in, const char *value)
 					   in->cap_secrets * sizeof(char *));
 	}
 	in->secrets[in->n_secrets++] = sfn_xstrdup(value);
+}
+
+/*
+ * @value, and the forms it takes on the wire and in what sfn prints:
+ * percent-encoded (a query parameter, a URL_ENCODED body, a URL in a
+ * cause) and JSON-escaped (a JSON body).
+ */
+static void add_secret_locked(struct sfn_integ *in, const char *value)
+{
+	if (!value || !*value)
+		return;
+	add_one_secret_locked(in, value);
+	size_t n = strlen(value);
+	struct sfn_strbuf sb;
+	sfn_strbuf_init(&sb, n + 8);
+	sfn_uri_encode(&sb, value, n, false);
+	if (strcmp(sb.buf, value))
+		add_one_secret_locked(in, sb.buf);
+	sfn_strbuf_reset(&sb);
+	sfn_json_quote(&sb, value, n, 0);
+	if (sb.len > 2) {
+		sb.buf[sb.len - 1] = '\0';
+		if (strcmp(sb.buf + 1, value))
+			add_one_secret_locked(in, sb.buf + 1);
+	}
+	memset(sb.buf, 0, sb.len);
+	sfn_strbuf_release(&sb);
 }
 
 void sfn_integ_add_secret(struct sfn_integ *in, const char *value)
@@ -991,7 +1016,7 @@ char *sfn_aws_error_name(const struct sfn_http_resp *resp, const char *fallback,
 			 char **message)
 {
 	json_t *doc = sfn_json_loadb(resp->body.buf ? resp->body.buf : "",
-				 resp->body.len, 0, NULL);
+				     resp->body.len, 0, NULL);
 	char *name = NULL;
 	const char *h = sfn_http_resp_header(resp, "x-amzn-ErrorType");
 	if (h && *h) {

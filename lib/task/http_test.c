@@ -477,6 +477,24 @@ static void test_secrets(struct sfn_task_env *env)
 	char *s = sfn_task_redact_string(env, "pw s3cret-pw, key key-7Hq2");
 	SFN_CHECK_STR(s, "pw ********, key ********", "redact string");
 	free(s);
+	/* A secret query value reaches the URL percent-encoded; a transport
+	 * error quotes the URL: masked there too. */
+	free(p);
+	p = sfn_xasprintf("{\"ApiEndpoint\": \"%s/drop\", \"Method\": "
+			  "\"GET\", \"InvocationConfig\": {\"ConnectionArn\": "
+			  "\"" CONN "query/1\"}}",
+			  base);
+	{
+		json_t *r2;
+		struct sfn_error e2 = { 0 };
+		SFN_CHECK_INT(run(env, p, 0, &r2, &e2), SFN_TASK_FAILED,
+			      "secret query, dropped");
+		SFN_CHECK(e2.cause && !strstr(e2.cause, "s3cret") &&
+				  strstr(e2.cause, "sig=********"),
+			  "secret query in the cause: %s",
+			  e2.cause ? e2.cause : "(null)");
+		sfn_error_release(&e2);
+	}
 	env->reveal_secrets = true;
 	red = sfn_task_redact(env, res);
 	t = sfn_json_dumps(red, 0);
@@ -628,6 +646,14 @@ int main(void)
 		"\"Value\": \"eu-1\"}],"
 		"     \"BodyParameters\": [{\"Key\": \"source\", \"Value\": "
 		"\"body-secret-Pz4\", \"IsValueSecret\": true}]}}},"
+		"  \"" CONN "query/1\": {\"AuthorizationType\": \"API_KEY\","
+		"   \"AuthParameters\": {\"ApiKeyAuthParameters\":"
+		"    {\"ApiKeyName\": \"x-api-key\", \"ApiKeyValue\": "
+		"\"key-7Hq2\"},"
+		"    \"InvocationHttpParameters\": {"
+		"     \"QueryStringParameters\": [{\"Key\": \"sig\", "
+		"\"Value\": \"q/s3cret+Vw 9\", \"IsValueSecret\": true}],"
+		"     \"BodyParameters\": []}}},"
 		"  \"" CONN "oauth/1\": {\"AuthorizationType\": "
 		"\"OAUTH_CLIENT_CREDENTIALS\","
 		"   \"AuthParameters\": {\"OAuthParameters\": {"
