@@ -811,7 +811,11 @@ static enum sfn_task_outcome invoke(struct sfn_task_env *env,
 	const char *k;
 	json_t *v;
 	json_object_foreach(headers, k, v) {
-		if (header_forbidden(k)) {
+		/* A line break would end the header line and start another
+		 * one, past this check. */
+		if (header_forbidden(k) || strpbrk(k, "\r\n:") ||
+		    (json_is_string(v) &&
+		     strpbrk(json_string_value(v), "\r\n"))) {
 			char *lower = sfn_xstrdup(k);
 			for (char *c = lower; *c; c++)
 				*c = (char)tolower((unsigned char)*c);

@@ -249,6 +249,17 @@ static void test_errors(struct sfn_task_env *env)
 		     "[authorization, x-amz-target]",
 		     "forbidden headers");
 	free(p);
+	/* A line break would end the header and start another: a forbidden
+	 * one could be smuggled past the check. Refused like one. */
+	p = sfn_xasprintf("{\"ApiEndpoint\": \"%s/echo\", \"Method\": \"GET\","
+			  " \"Headers\": {\"x-a\": \"v\\r\\nAuthorization: "
+			  "Bearer x\", \"x-b\\nHost\": \"y\", \"ok\": \"z\"}}",
+			  base);
+	expect_error(env, p, 0, "States.Runtime",
+		     "The 'Headers' field contains unsupported values: "
+		     "[x-a, x-b\nhost]",
+		     "line break in a header");
+	free(p);
 	static const unsigned codes[] = { 400, 403, 404, 429, 500, 503 };
 	for (size_t i = 0; i < 6; i++) {
 		char name[64], label[32];
