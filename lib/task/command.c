@@ -33,13 +33,15 @@ struct handler {
 	json_t *env;  /* borrowed object, may be NULL */
 };
 
-/* "arn:aws:lambda:us-east-1:123:function:NAME[:qualifier]" -> NAME. */
+/*
+ * The function's name in each form Lambda's FunctionName takes:
+ * "arn:aws:lambda:us-east-1:123:function:NAME[:qualifier]",
+ * "123:function:NAME[:qualifier]" or "NAME[:qualifier]" -> NAME.
+ */
 static char *function_name(const char *arn)
 {
 	const char *p = strstr(arn, ":function:");
-	if (!p)
-		return NULL;
-	p += strlen(":function:");
+	p = p ? p + strlen(":function:") : arn;
 	size_t n = strcspn(p, ":");
 	return sfn_xstrndup(p, n);
 }
