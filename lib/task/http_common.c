@@ -515,6 +515,29 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *arg)
 	return n;
 }
 
+/*
+ * @n bytes of a status line or header as UTF-8 text (new): as they are
+ * when they are UTF-8, else read as ISO-8859-1, HTTP's historical charset,
+ * so that every byte survives and a JSON string can hold the result.
+ */
+static char *header_text(const char *s, size_t n)
+{
+	if (sfn_utf8_valid(s, n))
+		return sfn_xstrndup(s, n);
+	char *out = sfn_xmalloc(2 * n + 1), *o = out;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c < 0x80) {
+			*o++ = (char)c;
+		} else {
+			*o++ = (char)(0xc0 | (c >> 6));
+			*o++ = (char)(0x80 | (c & 0x3f));
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
 static size_t on_header(char *data, size_t size, size_t nmemb, void *arg)
 {
 	struct xfer *x = arg;
@@ -533,7 +556,7 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *arg)
 			const char *sp2 = memchr(sp + 1, ' ',
 						 len - (size_t)(sp + 1 - data));
 			if (sp2)
-				x->resp->reason = sfn_xstrndup(
+				x->resp->reason = header_text(
 					sp2 + 1,
 					len - (size_t)(sp2 + 1 - data));
 		}
@@ -546,13 +569,9 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *arg)
 	const char *v = colon + 1;
 	while (v < data + len && (*v == ' ' || *v == '\t'))
 		v++;
-	char *name = sfn_xstrndup(data, (size_t)(colon - data));
-	char *value = sfn_xstrndup(v, (size_t)(data + len - v));
-	json_t *pair = json_pack("[ss]", name, value);
-	if (!pair) /* not UTF-8: keep it visible, not lost */
-		pair = json_pack("[ss]", name, "");
-	if (pair)
-		json_array_append_new(x->resp->headers, pair);
+	char *name = header_text(data, (size_t)(colon - data));
+	char *value = header_text(v, (size_t)(data + len - v));
+	json_array_append_new(x->resp->headers, json_pack("[ss]", name, value));
 	free(name);
 	free(value);
 	return n;

@@ -5,10 +5,13 @@
  */
 #include "task/task.h"
 
+#include <netinet/in.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "base/test.h"
 #include "server.h"
@@ -587,6 +590,70 @@ static void test_cancel(struct sfn_task_env *env)
 	sfn_error_release(&err);
 }
 
+/* One raw HTTP answer (bytes as given) to each of @n connections. */
+struct raw_server {
+	int fd;
+	int n;
+	const char *answer;
+};
+
+static void *raw_serve(void *arg)
+{
+	struct raw_server *r = arg;
+	for (int i = 0; i < r->n; i++) {
+		int c = accept(r->fd, NULL, NULL);
+		if (c < 0)
+			break;
+		char buf[4096];
+		(void)!read(c, buf, sizeof(buf));
+		(void)!write(c, r->answer, strlen(r->answer));
+		close(c);
+	}
+	return NULL;
+}
+
+/*
+ * A status line or header that is not UTF-8 (HTTP's bytes are ISO-8859-1):
+ * read as Latin-1, not lost, and never a failure without an error name.
+ */
+static void test_latin1(struct sfn_task_env *env)
+{
+	struct raw_server r = {
+		.fd = socket(AF_INET, SOCK_STREAM, 0),
+		.n = 1,
+		.answer = "HTTP/1.1 200 Gut\xe9\r\nX-Name: caf\xe9\r\n"
+			  "Content-Type: application/json\r\n"
+			  "Content-Length: 8\r\nConnection: close\r\n\r\n"
+			  "{\"ok\":1}",
+	};
+	struct sockaddr_in a = { .sin_family = AF_INET,
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t al = sizeof(a);
+	if (bind(r.fd, (struct sockaddr *)&a, sizeof(a)) < 0 ||
+	    listen(r.fd, 4) < 0 ||
+	    getsockname(r.fd, (struct sockaddr *)&a, &al) < 0) {
+		SFN_CHECK(0, "latin1: no socket");
+		close(r.fd);
+		return;
+	}
+	pthread_t t;
+	pthread_create(&t, NULL, raw_serve, &r);
+	char *p = sfn_xasprintf("{\"ApiEndpoint\": \"http://127.0.0.1:%d/x\", "
+				"\"Method\": \"GET\"}",
+				ntohs(a.sin_port));
+	json_t *res;
+	struct sfn_error err = { 0 };
+	SFN_CHECK_INT(run(env, p, 0, &res, &err), SFN_TASK_OK, "latin1");
+	CHECK_AT(res, "/StatusText", "Gut\xc3\xa9");
+	CHECK_AT(res, "/Headers/x-name/0", "caf\xc3\xa9");
+	CHECK_AT(res, "/ResponseBody/ok", "1");
+	pthread_join(t, NULL);
+	close(r.fd);
+	json_decref(res);
+	sfn_error_release(&err);
+	free(p);
+}
+
 static void test_tls(struct sfn_task_env *env, const char *cacert)
 {
 	char *p = sfn_xasprintf("{\"ApiEndpoint\": \"%s/echo\", \"Method\": "
@@ -692,6 +759,7 @@ int main(void)
 	test_auth(&env);
 	test_secrets(&env);
 	test_cancel(&env);
+	test_latin1(&env);
 	char *cacert = sfn_xasprintf("%s/cert.pem", dir);
 	test_tls(&env, cacert);
 	free(cacert);
