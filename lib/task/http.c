@@ -120,17 +120,27 @@ static const char *hdr_get(struct build *b, const char *name)
 	return NULL;
 }
 
+/*
+ * Sets query parameter @name to @value: in the place of its first value,
+ * and the key's other values (a repeated key) go.
+ */
 static void query_set(struct build *b, const char *name, const char *value)
 {
-	size_t i;
-	json_t *p;
-	json_array_foreach(b->query, i, p) {
-		if (!strcmp(json_string_value(json_array_get(p, 0)), name)) {
+	bool set = false;
+	for (size_t i = 0; i < json_array_size(b->query);) {
+		json_t *p = json_array_get(b->query, i);
+		if (strcmp(json_string_value(json_array_get(p, 0)), name)) {
+			i++;
+		} else if (!set) {
 			json_array_set_new(p, 1, json_string(value));
-			return;
+			set = true;
+			i++;
+		} else {
+			json_array_remove(b->query, i);
 		}
 	}
-	json_array_append_new(b->query, json_pack("[ss]", name, value));
+	if (!set)
+		json_array_append_new(b->query, json_pack("[ss]", name, value));
 }
 
 static void build_release(struct build *b)

@@ -405,6 +405,17 @@ static void test_auth(struct sfn_task_env *env)
 		 "{\"source\":\"body-secret-Pz4\",\"n\":1}");
 	json_decref(res);
 	free(p);
+	/* The connection's value wins over every value of a repeated key. */
+	p = sfn_xasprintf(
+		"{\"ApiEndpoint\": \"%s/auth/apikey\", \"Method\": \"GET\","
+		" \"QueryParameters\": {\"region\": [\"us-1\", \"us-2\"]},"
+		" \"InvocationConfig\": {\"ConnectionArn\": \"" CONN
+		"apikey/1\"}}",
+		base);
+	SFN_CHECK_INT(run(env, p, 0, &res, &err), SFN_TASK_OK, "repeated key");
+	CHECK_AT(res, "/ResponseBody/query", "region=eu-1");
+	json_decref(res);
+	free(p);
 	/* A string body cannot take the connection's body parameters. */
 	p = sfn_xasprintf(
 		"{\"ApiEndpoint\": \"%s/auth/apikey\", \"Method\": \"POST\","
