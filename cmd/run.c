@@ -223,6 +223,51 @@ static void print_config_help(void)
 	sfn_strbuf_release(&sb);
 }
 
+/* Lists the keys of object @o to @f, comma-separated. */
+static void list_keys(FILE *f, json_t *o)
+{
+	const char *k;
+	json_t *v;
+	bool first = true;
+	json_object_foreach(o, k, v) {
+		fprintf(f, "%s%s", first ? "" : ", ", k);
+		first = false;
+	}
+	if (first)
+		fputs("none", f);
+}
+
+/*
+ * Does @mock (read from @path) have test case @tc for state machine @sm?
+ * A misspelt case or a machine named otherwise in the file would leave
+ * every Task unmocked, calling handlers or real endpoints instead: said,
+ * with what the file has, and false.
+ */
+static bool mock_case_known(json_t *mock, const char *path, const char *sm,
+			    const char *tc)
+{
+	json_t *machines = json_object_get(mock, "StateMachines");
+	json_t *cases =
+		json_object_get(json_object_get(machines, sm), "TestCases");
+	if (json_is_object(json_object_get(cases, tc)))
+		return true;
+	fprintf(stderr,
+		"sfn run: %s has no test case '%s' for state machine '%s' ",
+		path, tc, sm);
+	if (json_is_object(cases)) {
+		fputs("(its test cases: ", stderr);
+		list_keys(stderr, cases);
+		fputs(")\n", stderr);
+	} else {
+		fputs("(its state machines: ", stderr);
+		list_keys(stderr, json_is_object(machines) ? machines : NULL);
+		fputs("); name the machine as the file does: "
+		      "--state-machine-name NAME#CASE\n",
+		      stderr);
+	}
+	return false;
+}
+
 int cmd_run(int argc, char **argv)
 {
 	const char *input_text = NULL, *input_file = NULL, *exec_name = NULL;
@@ -500,6 +545,10 @@ int cmd_run(int argc, char **argv)
 				"sfn run: --mock-config needs a test case: "
 				"--test-case NAME, or "
 				"--state-machine-name NAME#CASE\n");
+			rc = SFN_EXIT_USAGE;
+			goto out;
+		}
+		if (!mock_case_known(mock, mock_path, sm_name, test_case)) {
 			rc = SFN_EXIT_USAGE;
 			goto out;
 		}
