@@ -834,8 +834,9 @@ static enum sfn_task_outcome invoke(struct sfn_task_env *env,
 			free(lower);
 			continue;
 		}
-		/* AWS sets its own Range. */
-		if (!strcasecmp(k, "range"))
+		/* AWS sets its own Range, and frames the body itself: a
+		 * Content-Length of the definition's would cut it short. */
+		if (!strcasecmp(k, "range") || !strcasecmp(k, "content-length"))
 			continue;
 		char *t = json_is_string(v) ? sfn_xstrdup(json_string_value(v))
 					    : sfn_json_dumps(v, 0);

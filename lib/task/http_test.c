@@ -372,6 +372,18 @@ static void test_bodies(struct sfn_task_env *env)
 		      "256 KiB cap");
 	json_decref(res);
 	free(p);
+	/* Step Functions frames the body itself: a Content-Length in the
+	 * definition would cut it short and leave the rest on the
+	 * connection, read as the start of the next request. */
+	p = sfn_xasprintf("{\"ApiEndpoint\": \"%s/echo\", \"Method\": "
+			  "\"POST\", \"Headers\": {\"Content-Length\": \"3\"}, "
+			  "\"RequestBody\": {\"abc\": 12345}}",
+			  base);
+	SFN_CHECK_INT(run(env, p, 0, &res, &err), SFN_TASK_OK,
+		      "content-length");
+	CHECK_AT(res, "/ResponseBody/body", "{\"abc\":12345}");
+	json_decref(res);
+	free(p);
 	sfn_error_release(&err);
 }
 
