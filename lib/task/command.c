@@ -414,6 +414,16 @@ static enum sfn_task_outcome invoke(struct sfn_task_env *env,
 			   av[0]);
 		break;
 	case ENDED_EXIT:
+		if (WIFEXITED(status) && WEXITSTATUS(status) == 0 &&
+		    out.len >= OUTPUT_MAX) {
+			/* Cut short: far past the payload quota anyway. */
+			sfn_errorf(err, SFN_E_DATA_LIMIT_EXCEEDED, NULL,
+				   "The state/task '%s' returned a result with "
+				   "a size exceeding the maximum number of "
+				   "bytes service limit.",
+				   call->resource);
+			break;
+		}
 		if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
 			json_error_t je;
 			json_t *v =
