@@ -251,6 +251,7 @@ int cmd_run(int argc, char **argv)
 	const char *mock_path = getenv("SFN_MOCK_CONFIG"), *test_case = NULL;
 	const char *config_path = NULL, *now_text = getenv("SFN_TEST_NOW");
 	const char *scale_text = getenv("SFN_TIME_SCALE");
+	bool mock_from_env = mock_path != NULL;
 	bool describe = false, pretty = false, verbose = false;
 	bool no_journal = false, no_validate = false, deterministic = false;
 	const char *journal_dir = NULL;
@@ -306,6 +307,7 @@ int cmd_run(int argc, char **argv)
 			break;
 		case OPT_MOCK:
 			mock_path = optarg;
+			mock_from_env = false;
 			break;
 		case OPT_TEST_CASE:
 			test_case = optarg;
@@ -505,7 +507,13 @@ int cmd_run(int argc, char **argv)
 	if (!region || !*region)
 		region = "us-east-1";
 
-	/* Task backends: mocks, then local handlers. */
+	/*
+	 * Task backends: mocks, then local handlers. As in Step Functions
+	 * Local, SFN_MOCK_CONFIG only names the file: an execution started
+	 * without a test case is not mocked.
+	 */
+	if (mock_from_env && !test_case)
+		mock_path = NULL;
 	if (mock_path && *mock_path) {
 		bool io;
 		mock = load_json_file(mock_path, &io);

@@ -437,26 +437,44 @@ const char *sfn_cli_default_config(void)
 	return NULL;
 }
 
+/* The keys of object @o, comma-separated, or "none". */
+static void list_keys(FILE *f, const json_t *o)
+{
+	const char *k;
+	json_t *v;
+	bool first = true;
+	json_object_foreach((json_t *)o, k, v) {
+		fprintf(f, "%s%s", first ? "" : ", ", k);
+		first = false;
+	}
+	if (first)
+		fputs("none", f);
+}
+
 bool sfn_cli_mock_case_ok(const char *cmd, const char *path, const json_t *mock,
 			  const char *sm_name, const char *test_case)
 {
-	json_t *cases = json_object_get(
-		json_object_get(json_object_get(mock, "StateMachines"),
-				sm_name),
-		"TestCases");
-	if (json_object_get(cases, test_case))
+	json_t *machines = json_object_get(mock, "StateMachines");
+	json_t *cases = json_object_get(json_object_get(machines, sm_name),
+					"TestCases");
+	if (json_is_object(json_object_get(cases, test_case)))
 		return true;
-	struct sfn_strbuf have = SFN_STRBUF_INIT;
-	const char *k;
-	json_t *tc;
-	json_object_foreach(cases, k, tc)
-		sfn_strbuf_addf(&have, "%s%s", have.len ? ", " : "", k);
 	fprintf(stderr,
-		"sfn %s: %s has no test case '%s' for state machine '%s' (it "
-		"has: %s)\n",
-		cmd, sfn_display_name(path), test_case, sm_name,
-		have.len ? have.buf : "none");
-	sfn_strbuf_release(&have);
+		"sfn %s: %s has no test case '%s' for state machine '%s' ", cmd,
+		sfn_display_name(path), test_case, sm_name);
+	if (json_is_object(cases)) {
+		fputs("(its test cases: ", stderr);
+		list_keys(stderr, cases);
+		fputs(")\n", stderr);
+	} else {
+		fputs("(its state machines: ", stderr);
+		list_keys(stderr, json_is_object(machines) ? machines : NULL);
+		fprintf(stderr, ")%s\n",
+			strcmp(cmd, "run") ? ""
+					   : "; name the machine as the file "
+					     "does: --state-machine-name "
+					     "NAME#CASE");
+	}
 	return false;
 }
 

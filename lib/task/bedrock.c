@@ -40,10 +40,13 @@ static long timeout_ms(const struct sfn_task_call *call, json_t *cfg)
 }
 
 /*
- * Maps an s3:// URI to a local path through config bedrock.s3
- * {"s3://bucket/prefix": "dir"}, longest prefix first. New string or NULL.
+ * Maps the s3:// URI of @field to a local path through config bedrock.s3
+ * {"s3://bucket/prefix": "dir"}, longest prefix first. New string, or NULL
+ * with @err: no mapping, or a key with a ".." segment, which would lead out
+ * of the mapped directory (S3 keys are names, not paths).
  */
-static char *s3_path(struct sfn_task_env *env, json_t *cfg, const char *uri)
+static char *s3_path(struct sfn_task_env *env, json_t *cfg, const char *uri,
+		     const char *field, struct sfn_error *err)
 {
 	json_t *map = json_object_get(cfg, "s3");
 	const char *k, *best = NULL;
@@ -55,11 +58,31 @@ static char *s3_path(struct sfn_task_env *env, json_t *cfg, const char *uri)
 			bestv = v;
 		}
 	}
-	if (!best)
+	const char *where = env->config_path ? env->config_path : "the config";
+	if (!best) {
+		sfn_errorf(err, SFN_E_RUNTIME, NULL,
+			   "%s '%s' has no local mapping: add it under "
+			   "bedrock.s3 in %s, e.g. {\"s3://bucket/\": \"dir\"}",
+			   field, uri, where);
 		return NULL;
+	}
 	const char *rest = uri + strlen(best);
 	while (*rest == '/')
 		rest++;
+	for (const char *seg = rest; *seg;) {
+		size_t n = strcspn(seg, "/");
+		if (n == 2 && !strncmp(seg, "..", 2)) {
+			sfn_errorf(err, SFN_E_RUNTIME, NULL,
+				   "%s '%s' has a '..' segment, which would "
+				   "lead out of the directory bedrock.s3 maps "
+				   "'%s' to in %s",
+				   field, uri, best, where);
+			return NULL;
+		}
+		seg += n;
+		while (*seg == '/')
+			seg++;
+	}
 	char *dir = sfn_task_path(env, json_string_value(bestv));
 	char *out =
 		*rest ? sfn_xasprintf("%s/%s", dir, rest) : sfn_xstrdup(dir);
@@ -350,8 +373,8 @@ static json_t *invoke_openai(struct sfn_task_env *env,
 		fail_response(&resp, err);
 		goto out;
 	}
-	doc = sfn_json_loadb(resp.body.buf ? resp.body.buf : "", resp.body.len, 0,
-			 NULL);
+	doc = sfn_json_loadb(resp.body.buf ? resp.body.buf : "", resp.body.len,
+			     0, NULL);
 	if (!json_is_object(doc)) {
 		sfn_errorf(err, "Bedrock.ModelErrorException", NULL,
 			   "the OpenAI-compatible endpoint '%s' answered "
@@ -389,15 +412,9 @@ static const struct {
 static int read_input(struct sfn_task_env *env, json_t *cfg, const char *uri,
 		      struct sfn_strbuf *sb, struct sfn_error *err)
 {
-	char *path = s3_path(env, cfg, uri);
+	char *path = s3_path(env, cfg, uri, "Input.S3Uri", err);
 	if (!path)
-		return sfn_errorf(err, SFN_E_RUNTIME, NULL,
-				  "Input.S3Uri '%s' has no local mapping: add "
-				  "it under bedrock.s3 in %s, e.g. "
-				  "{\"s3://bucket/\": \"dir\"}",
-				  uri,
-				  env->config_path ? env->config_path
-						   : "the config");
+		return -1;
 	int rc = sfn_strbuf_read_file(sb, path);
 	if (rc < 0)
 		sfn_errorf(err, "Bedrock.ValidationException", NULL,
@@ -410,14 +427,9 @@ static int read_input(struct sfn_task_env *env, json_t *cfg, const char *uri,
 static int write_output(struct sfn_task_env *env, json_t *cfg, const char *uri,
 			const char *data, size_t n, struct sfn_error *err)
 {
-	char *path = s3_path(env, cfg, uri);
+	char *path = s3_path(env, cfg, uri, "Output.S3Uri", err);
 	if (!path)
-		return sfn_errorf(err, SFN_E_RUNTIME, NULL,
-				  "Output.S3Uri '%s' has no local mapping: add "
-				  "it under bedrock.s3 in %s",
-				  uri,
-				  env->config_path ? env->config_path
-						   : "the config");
+		return -1;
 	FILE *f = fopen(path, "wb");
 	int rc = 0;
 	if (!f || fwrite(data, 1, n, f) != n)
@@ -478,7 +490,7 @@ static enum sfn_task_outcome invoke_model(struct sfn_task_env *env,
 	if (adapter && !strcmp(adapter, "openai")) {
 		in_doc = body ? json_incref(body)
 			      : sfn_json_loadb(payload.buf ? payload.buf : "",
-					   payload.len, 0, NULL);
+					       payload.len, 0, NULL);
 		parsed = invoke_openai(env, call, cfg, model, in_doc, err);
 		if (!parsed)
 			goto out;
@@ -590,7 +602,7 @@ static enum sfn_task_outcome invoke_model(struct sfn_task_env *env,
 			goto out;
 	} else {
 		parsed = sfn_json_loadb(resp.body.buf ? resp.body.buf : "",
-				    resp.body.len, JSON_DECODE_ANY, NULL);
+					resp.body.len, JSON_DECODE_ANY, NULL);
 		if (!parsed)
 			parsed =
 				json_stringn(resp.body.buf ? resp.body.buf : "",
@@ -726,7 +738,7 @@ static json_t *control_call(struct sfn_task_env *env,
 	else if (resp.status / 100 != 2)
 		fail_response(&resp, err);
 	else if (!(doc = sfn_json_loadb(resp.body.buf ? resp.body.buf : "",
-				    resp.body.len, 0, NULL)))
+					resp.body.len, 0, NULL)))
 		sfn_errorf(err, "Bedrock.InternalServerException", NULL,
 			   "%s answered something that is not JSON", url.buf);
 	sfn_http_resp_release(&resp);

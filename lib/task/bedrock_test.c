@@ -203,6 +203,24 @@ static void test_s3(struct sfn_task_env *env)
 	remove(in);
 	free(out);
 	free(in);
+	/* A key's ".." segment must not lead out of the mapped directory. */
+	char *escaped =
+		sfn_xasprintf("%s/../sfn-escaped-%d.json", dir, (int)getpid());
+	char *params = sfn_xasprintf(
+		"{\"ModelId\": \"anthropic.claude-v2\", \"Body\": "
+		"{\"messages\": []}, \"Output\": {\"S3Uri\": "
+		"\"s3://bucket/../sfn-escaped-%d.json\"}}",
+		(int)getpid());
+	SFN_CHECK_INT(run(env, INVOKE, params, &res, &err), SFN_TASK_FAILED,
+		      "s3 key with ..");
+	SFN_CHECK(err.cause && strstr(err.cause, "'..'"), "cause: %s",
+		  err.cause ? err.cause : "(null)");
+	SFN_CHECK(access(escaped, F_OK) != 0, "wrote outside: %s", escaped);
+	remove(escaped);
+	json_decref(res);
+	sfn_error_release(&err);
+	free(params);
+	free(escaped);
 	SFN_CHECK_INT(run(env, INVOKE,
 			  "{\"ModelId\": \"m\", \"Input\": {\"S3Uri\": "
 			  "\"s3://elsewhere/x\"}}",

@@ -33,13 +33,15 @@ struct handler {
 	json_t *env;  /* borrowed object, may be NULL */
 };
 
-/* "arn:aws:lambda:us-east-1:123:function:NAME[:qualifier]" -> NAME. */
+/*
+ * The function's name in each form Lambda's FunctionName takes:
+ * "arn:aws:lambda:us-east-1:123:function:NAME[:qualifier]",
+ * "123:function:NAME[:qualifier]" or "NAME[:qualifier]" -> NAME.
+ */
 static char *function_name(const char *arn)
 {
 	const char *p = strstr(arn, ":function:");
-	if (!p)
-		return NULL;
-	p += strlen(":function:");
+	p = p ? p + strlen(":function:") : arn;
 	size_t n = strcspn(p, ":");
 	return sfn_xstrndup(p, n);
 }
@@ -312,7 +314,7 @@ static json_t *lambda_error(const char *s)
 			line--;
 		if (line < end) {
 			v = sfn_json_loadb(line, (size_t)(end - line),
-				       JSON_DECODE_ANY, NULL);
+					   JSON_DECODE_ANY, NULL);
 			if (!json_is_object(v) ||
 			    !json_is_string(json_object_get(v, "errorType"))) {
 				json_decref(v);
@@ -323,6 +325,11 @@ static json_t *lambda_error(const char *s)
 	return v;
 }
 
+/*
+ * The last line of @s into @buf (@n bytes), as text a cause can hold: a
+ * sequence that is not UTF-8 becomes U+FFFD, and a long line is cut
+ * between characters, never inside one.
+ */
 static void tail_line(const char *s, char *buf, size_t n)
 {
 	const char *end = s + strlen(s);
@@ -331,7 +338,25 @@ static void tail_line(const char *s, char *buf, size_t n)
 	const char *line = end;
 	while (line > s && line[-1] != '\n')
 		line--;
-	snprintf(buf, n, "%.*s", (int)(end - line), line);
+	size_t o = 0;
+	while (line < end) {
+		unsigned char c = (unsigned char)*line;
+		size_t len = c < 0x80			? 1
+			     : (c >= 0xc2 && c <= 0xdf) ? 2
+			     : (c >= 0xe0 && c <= 0xef) ? 3
+			     : (c >= 0xf0 && c <= 0xf4) ? 4
+							: 0;
+		bool ok = len && len <= (size_t)(end - line) &&
+			  sfn_utf8_valid(line, len);
+		const char *from = ok ? line : "\xef\xbf\xbd";
+		size_t k = ok ? len : 3;
+		if (o + k >= n)
+			break;
+		memcpy(buf + o, from, k);
+		o += k;
+		line += ok ? len : 1;
+	}
+	buf[o] = '\0';
 }
 
 static enum sfn_task_outcome invoke(struct sfn_task_env *env,
@@ -389,17 +414,28 @@ static enum sfn_task_outcome invoke(struct sfn_task_env *env,
 			   av[0]);
 		break;
 	case ENDED_EXIT:
+		if (WIFEXITED(status) && WEXITSTATUS(status) == 0 &&
+		    out.len >= OUTPUT_MAX) {
+			/* Cut short: far past the payload quota anyway. */
+			sfn_errorf(err, SFN_E_DATA_LIMIT_EXCEEDED, NULL,
+				   "The state/task '%s' returned a result with "
+				   "a size exceeding the maximum number of "
+				   "bytes service limit.",
+				   call->resource);
+			break;
+		}
 		if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
 			json_error_t je;
-			json_t *v = out.len ? sfn_json_loadb(out.buf, out.len,
+			json_t *v =
+				out.len ? sfn_json_loadb(out.buf, out.len,
 							 JSON_DECODE_ANY, &je)
-					    : json_null();
+					: json_null();
 			if (!v) {
-				tail_line(out.buf, last, sizeof(last));
+				tail_line(out.buf, last, 201);
 				sfn_errorf(err, SFN_E_TASK_FAILED, NULL,
 					   "the handler '%s' of state '%s' "
 					   "printed no JSON on stdout (%s): "
-					   "%.200s",
+					   "%s",
 					   av[0], call->state_name, je.text,
 					   last);
 				break;

@@ -120,17 +120,27 @@ static const char *hdr_get(struct build *b, const char *name)
 	return NULL;
 }
 
+/*
+ * Sets query parameter @name to @value: in the place of its first value,
+ * and the key's other values (a repeated key) go.
+ */
 static void query_set(struct build *b, const char *name, const char *value)
 {
-	size_t i;
-	json_t *p;
-	json_array_foreach(b->query, i, p) {
-		if (!strcmp(json_string_value(json_array_get(p, 0)), name)) {
+	bool set = false;
+	for (size_t i = 0; i < json_array_size(b->query);) {
+		json_t *p = json_array_get(b->query, i);
+		if (strcmp(json_string_value(json_array_get(p, 0)), name)) {
+			i++;
+		} else if (!set) {
 			json_array_set_new(p, 1, json_string(value));
-			return;
+			set = true;
+			i++;
+		} else {
+			json_array_remove(b->query, i);
 		}
 	}
-	json_array_append_new(b->query, json_pack("[ss]", name, value));
+	if (!set)
+		json_array_append_new(b->query, json_pack("[ss]", name, value));
 }
 
 static void build_release(struct build *b)
@@ -637,7 +647,7 @@ static json_t *result_object(struct sfn_http_resp *resp, struct sfn_error *err)
 	}
 	if (is_json_type(ct) && resp->body.len)
 		body = sfn_json_loadb(resp->body.buf, resp->body.len,
-				  JSON_DECODE_ANY, NULL);
+				      JSON_DECODE_ANY, NULL);
 	if (!body) {
 		if (!sfn_utf8_valid(resp->body.buf, resp->body.len)) {
 			sfn_errorf(err, SFN_E_RUNTIME, NULL,
@@ -701,6 +711,23 @@ static void fill_trace(struct sfn_task_env *env,
 		json_decref(req);
 	}
 	sfn_strbuf_release(&hs);
+}
+
+/*
+ * Cuts UTF-8 @s after @max characters (AWS's cause limit counts
+ * characters): never inside one, which would leave text no JSON string
+ * holds.
+ */
+static void cut_chars(char *s, size_t max)
+{
+	size_t n = 0;
+	for (char *p = s; *p; p++) {
+		/* A character starts at every byte but a continuation. */
+		if (((unsigned char)*p & 0xC0) != 0x80 && n++ == max) {
+			*p = '\0';
+			return;
+		}
+	}
 }
 
 static json_t *params_field(json_t *params, const char *a, const char *b)
@@ -794,7 +821,11 @@ static enum sfn_task_outcome invoke(struct sfn_task_env *env,
 	const char *k;
 	json_t *v;
 	json_object_foreach(headers, k, v) {
-		if (header_forbidden(k)) {
+		/* A line break would end the header line and start another
+		 * one, past this check. */
+		if (header_forbidden(k) || strpbrk(k, "\r\n:") ||
+		    (json_is_string(v) &&
+		     strpbrk(json_string_value(v), "\r\n"))) {
 			char *lower = sfn_xstrdup(k);
 			for (char *c = lower; *c; c++)
 				*c = (char)tolower((unsigned char)*c);
@@ -803,8 +834,9 @@ static enum sfn_task_outcome invoke(struct sfn_task_env *env,
 			free(lower);
 			continue;
 		}
-		/* AWS sets its own Range. */
-		if (!strcasecmp(k, "range"))
+		/* AWS sets its own Range, and frames the body itself: a
+		 * Content-Length of the definition's would cut it short. */
+		if (!strcasecmp(k, "range") || !strcasecmp(k, "content-length"))
 			continue;
 		char *t = json_is_string(v) ? sfn_xstrdup(json_string_value(v))
 					    : sfn_json_dumps(v, 0);
@@ -1035,8 +1067,7 @@ again:
 						  0);
 		else
 			cause = sfn_json_dumps(shown, 0);
-		if (strlen(cause) > 32768)
-			cause[32768] = '\0';
+		cut_chars(cause, 32768);
 		sfn_errorf(err, name, NULL, "%s", cause);
 		free(cause);
 		json_decref(shown);

@@ -70,10 +70,8 @@ void sfn_integ_free(struct sfn_integ *in)
 	free(in);
 }
 
-static void add_secret_locked(struct sfn_integ *in, const char *value)
+static void add_one_secret_locked(struct sfn_integ *in, const char *value)
 {
-	if (!value || !*value)
-		return;
 	for (size_t i = 0; i < in->n_secrets; i++)
 		if (!strcmp(in->secrets[i], value))
 			return;
@@ -83,6 +81,33 @@ static void add_secret_locked(struct sfn_integ *in, const char *value)
 					   in->cap_secrets * sizeof(char *));
 	}
 	in->secrets[in->n_secrets++] = sfn_xstrdup(value);
+}
+
+/*
+ * @value, and the forms it takes on the wire and in what sfn prints:
+ * percent-encoded (a query parameter, a URL_ENCODED body, a URL in a
+ * cause) and JSON-escaped (a JSON body).
+ */
+static void add_secret_locked(struct sfn_integ *in, const char *value)
+{
+	if (!value || !*value)
+		return;
+	add_one_secret_locked(in, value);
+	size_t n = strlen(value);
+	struct sfn_strbuf sb;
+	sfn_strbuf_init(&sb, n + 8);
+	sfn_uri_encode(&sb, value, n, false);
+	if (strcmp(sb.buf, value))
+		add_one_secret_locked(in, sb.buf);
+	sfn_strbuf_reset(&sb);
+	sfn_json_quote(&sb, value, n, 0);
+	if (sb.len > 2) {
+		sb.buf[sb.len - 1] = '\0';
+		if (strcmp(sb.buf + 1, value))
+			add_one_secret_locked(in, sb.buf + 1);
+	}
+	memset(sb.buf, 0, sb.len);
+	sfn_strbuf_release(&sb);
 }
 
 void sfn_integ_add_secret(struct sfn_integ *in, const char *value)
@@ -490,6 +515,29 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *arg)
 	return n;
 }
 
+/*
+ * @n bytes of a status line or header as UTF-8 text (new): as they are
+ * when they are UTF-8, else read as ISO-8859-1, HTTP's historical charset,
+ * so that every byte survives and a JSON string can hold the result.
+ */
+static char *header_text(const char *s, size_t n)
+{
+	if (sfn_utf8_valid(s, n))
+		return sfn_xstrndup(s, n);
+	char *out = sfn_xmalloc(2 * n + 1), *o = out;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c < 0x80) {
+			*o++ = (char)c;
+		} else {
+			*o++ = (char)(0xc0 | (c >> 6));
+			*o++ = (char)(0x80 | (c & 0x3f));
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
 static size_t on_header(char *data, size_t size, size_t nmemb, void *arg)
 {
 	struct xfer *x = arg;
@@ -508,7 +556,7 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *arg)
 			const char *sp2 = memchr(sp + 1, ' ',
 						 len - (size_t)(sp + 1 - data));
 			if (sp2)
-				x->resp->reason = sfn_xstrndup(
+				x->resp->reason = header_text(
 					sp2 + 1,
 					len - (size_t)(sp2 + 1 - data));
 		}
@@ -521,13 +569,9 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *arg)
 	const char *v = colon + 1;
 	while (v < data + len && (*v == ' ' || *v == '\t'))
 		v++;
-	char *name = sfn_xstrndup(data, (size_t)(colon - data));
-	char *value = sfn_xstrndup(v, (size_t)(data + len - v));
-	json_t *pair = json_pack("[ss]", name, value);
-	if (!pair) /* not UTF-8: keep it visible, not lost */
-		pair = json_pack("[ss]", name, "");
-	if (pair)
-		json_array_append_new(x->resp->headers, pair);
+	char *name = header_text(data, (size_t)(colon - data));
+	char *value = header_text(v, (size_t)(data + len - v));
+	json_array_append_new(x->resp->headers, json_pack("[ss]", name, value));
 	free(name);
 	free(value);
 	return n;
@@ -991,7 +1035,7 @@ char *sfn_aws_error_name(const struct sfn_http_resp *resp, const char *fallback,
 			 char **message)
 {
 	json_t *doc = sfn_json_loadb(resp->body.buf ? resp->body.buf : "",
-				 resp->body.len, 0, NULL);
+				     resp->body.len, 0, NULL);
 	char *name = NULL;
 	const char *h = sfn_http_resp_header(resp, "x-amzn-ErrorType");
 	if (h && *h) {

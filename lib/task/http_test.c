@@ -5,10 +5,13 @@
  */
 #include "task/task.h"
 
+#include <netinet/in.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "base/test.h"
 #include "server.h"
@@ -249,6 +252,17 @@ static void test_errors(struct sfn_task_env *env)
 		     "[authorization, x-amz-target]",
 		     "forbidden headers");
 	free(p);
+	/* A line break would end the header and start another: a forbidden
+	 * one could be smuggled past the check. Refused like one. */
+	p = sfn_xasprintf("{\"ApiEndpoint\": \"%s/echo\", \"Method\": \"GET\","
+			  " \"Headers\": {\"x-a\": \"v\\r\\nAuthorization: "
+			  "Bearer x\", \"x-b\\nHost\": \"y\", \"ok\": \"z\"}}",
+			  base);
+	expect_error(env, p, 0, "States.Runtime",
+		     "The 'Headers' field contains unsupported values: "
+		     "[x-a, x-b\nhost]",
+		     "line break in a header");
+	free(p);
 	static const unsigned codes[] = { 400, 403, 404, 429, 500, 503 };
 	for (size_t i = 0; i < 6; i++) {
 		char name[64], label[32];
@@ -269,6 +283,30 @@ static void test_errors(struct sfn_task_env *env)
 	expect_error(env, p, 0, "States.Http.StatusCode.404",
 		     "\"ResponseBody\":{\"message\":\"status 404\"}",
 		     "404 cause body");
+	free(p);
+	/* The cause is cut at 32,768 characters, not bytes: never inside a
+	 * character, which would leave text that is not UTF-8 (and that no
+	 * JSON string, so no error output, can hold). */
+	p = sfn_xasprintf("{\"ApiEndpoint\": \"%s/status-wide/500\", "
+			  "\"Method\": \"GET\"}",
+			  base);
+	{
+		json_t *res;
+		struct sfn_error err = { 0 };
+		SFN_CHECK_INT(run(env, p, 0, &res, &err), SFN_TASK_FAILED,
+			      "wide cause");
+		SFN_CHECK_STR(err.name, "States.Http.StatusCode.500",
+			      "wide cause");
+		size_t n = err.cause ? strlen(err.cause) : 0;
+		SFN_CHECK(err.cause && sfn_utf8_valid(err.cause, n),
+			  "wide cause: not UTF-8 (%zu bytes)", n);
+		SFN_CHECK_INT(err.cause
+				      ? (long long)sfn_utf8_length(err.cause, n)
+				      : -1,
+			      32768, "wide cause: characters");
+		json_decref(res);
+		sfn_error_release(&err);
+	}
 	free(p);
 	p = sfn_xasprintf("{\"ApiEndpoint\": \"%s/drop\", \"Method\": "
 			  "\"GET\"}",
@@ -334,6 +372,18 @@ static void test_bodies(struct sfn_task_env *env)
 		      "256 KiB cap");
 	json_decref(res);
 	free(p);
+	/* Step Functions frames the body itself: a Content-Length in the
+	 * definition would cut it short and leave the rest on the
+	 * connection, read as the start of the next request. */
+	p = sfn_xasprintf("{\"ApiEndpoint\": \"%s/echo\", \"Method\": "
+			  "\"POST\", \"Headers\": {\"Content-Length\": \"3\"}, "
+			  "\"RequestBody\": {\"abc\": 12345}}",
+			  base);
+	SFN_CHECK_INT(run(env, p, 0, &res, &err), SFN_TASK_OK,
+		      "content-length");
+	CHECK_AT(res, "/ResponseBody/body", "{\"abc\":12345}");
+	json_decref(res);
+	free(p);
 	sfn_error_release(&err);
 }
 
@@ -365,6 +415,17 @@ static void test_auth(struct sfn_task_env *env)
 	CHECK_AT(res, "/ResponseBody/query", "region=eu-1&k=v");
 	CHECK_AT(res, "/ResponseBody/body",
 		 "{\"source\":\"body-secret-Pz4\",\"n\":1}");
+	json_decref(res);
+	free(p);
+	/* The connection's value wins over every value of a repeated key. */
+	p = sfn_xasprintf(
+		"{\"ApiEndpoint\": \"%s/auth/apikey\", \"Method\": \"GET\","
+		" \"QueryParameters\": {\"region\": [\"us-1\", \"us-2\"]},"
+		" \"InvocationConfig\": {\"ConnectionArn\": \"" CONN
+		"apikey/1\"}}",
+		base);
+	SFN_CHECK_INT(run(env, p, 0, &res, &err), SFN_TASK_OK, "repeated key");
+	CHECK_AT(res, "/ResponseBody/query", "region=eu-1");
 	json_decref(res);
 	free(p);
 	/* A string body cannot take the connection's body parameters. */
@@ -453,6 +514,24 @@ static void test_secrets(struct sfn_task_env *env)
 	char *s = sfn_task_redact_string(env, "pw s3cret-pw, key key-7Hq2");
 	SFN_CHECK_STR(s, "pw ********, key ********", "redact string");
 	free(s);
+	/* A secret query value reaches the URL percent-encoded; a transport
+	 * error quotes the URL: masked there too. */
+	free(p);
+	p = sfn_xasprintf("{\"ApiEndpoint\": \"%s/drop\", \"Method\": "
+			  "\"GET\", \"InvocationConfig\": {\"ConnectionArn\": "
+			  "\"" CONN "query/1\"}}",
+			  base);
+	{
+		json_t *r2;
+		struct sfn_error e2 = { 0 };
+		SFN_CHECK_INT(run(env, p, 0, &r2, &e2), SFN_TASK_FAILED,
+			      "secret query, dropped");
+		SFN_CHECK(e2.cause && !strstr(e2.cause, "s3cret") &&
+				  strstr(e2.cause, "sig=********"),
+			  "secret query in the cause: %s",
+			  e2.cause ? e2.cause : "(null)");
+		sfn_error_release(&e2);
+	}
 	env->reveal_secrets = true;
 	red = sfn_task_redact(env, res);
 	t = sfn_json_dumps(red, 0);
@@ -534,6 +613,70 @@ static void test_cancel(struct sfn_task_env *env)
 	sfn_error_release(&err);
 }
 
+/* One raw HTTP answer (bytes as given) to each of @n connections. */
+struct raw_server {
+	int fd;
+	int n;
+	const char *answer;
+};
+
+static void *raw_serve(void *arg)
+{
+	struct raw_server *r = arg;
+	for (int i = 0; i < r->n; i++) {
+		int c = accept(r->fd, NULL, NULL);
+		if (c < 0)
+			break;
+		char buf[4096];
+		(void)!read(c, buf, sizeof(buf));
+		(void)!write(c, r->answer, strlen(r->answer));
+		close(c);
+	}
+	return NULL;
+}
+
+/*
+ * A status line or header that is not UTF-8 (HTTP's bytes are ISO-8859-1):
+ * read as Latin-1, not lost, and never a failure without an error name.
+ */
+static void test_latin1(struct sfn_task_env *env)
+{
+	struct raw_server r = {
+		.fd = socket(AF_INET, SOCK_STREAM, 0),
+		.n = 1,
+		.answer = "HTTP/1.1 200 Gut\xe9\r\nX-Name: caf\xe9\r\n"
+			  "Content-Type: application/json\r\n"
+			  "Content-Length: 8\r\nConnection: close\r\n\r\n"
+			  "{\"ok\":1}",
+	};
+	struct sockaddr_in a = { .sin_family = AF_INET,
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t al = sizeof(a);
+	if (bind(r.fd, (struct sockaddr *)&a, sizeof(a)) < 0 ||
+	    listen(r.fd, 4) < 0 ||
+	    getsockname(r.fd, (struct sockaddr *)&a, &al) < 0) {
+		SFN_CHECK(0, "latin1: no socket");
+		close(r.fd);
+		return;
+	}
+	pthread_t t;
+	pthread_create(&t, NULL, raw_serve, &r);
+	char *p = sfn_xasprintf("{\"ApiEndpoint\": \"http://127.0.0.1:%d/x\", "
+				"\"Method\": \"GET\"}",
+				ntohs(a.sin_port));
+	json_t *res;
+	struct sfn_error err = { 0 };
+	SFN_CHECK_INT(run(env, p, 0, &res, &err), SFN_TASK_OK, "latin1");
+	CHECK_AT(res, "/StatusText", "Gut\xc3\xa9");
+	CHECK_AT(res, "/Headers/x-name/0", "caf\xc3\xa9");
+	CHECK_AT(res, "/ResponseBody/ok", "1");
+	pthread_join(t, NULL);
+	close(r.fd);
+	json_decref(res);
+	sfn_error_release(&err);
+	free(p);
+}
+
 static void test_tls(struct sfn_task_env *env, const char *cacert)
 {
 	char *p = sfn_xasprintf("{\"ApiEndpoint\": \"%s/echo\", \"Method\": "
@@ -604,6 +747,14 @@ int main(void)
 		"\"Value\": \"eu-1\"}],"
 		"     \"BodyParameters\": [{\"Key\": \"source\", \"Value\": "
 		"\"body-secret-Pz4\", \"IsValueSecret\": true}]}}},"
+		"  \"" CONN "query/1\": {\"AuthorizationType\": \"API_KEY\","
+		"   \"AuthParameters\": {\"ApiKeyAuthParameters\":"
+		"    {\"ApiKeyName\": \"x-api-key\", \"ApiKeyValue\": "
+		"\"key-7Hq2\"},"
+		"    \"InvocationHttpParameters\": {"
+		"     \"QueryStringParameters\": [{\"Key\": \"sig\", "
+		"\"Value\": \"q/s3cret+Vw 9\", \"IsValueSecret\": true}],"
+		"     \"BodyParameters\": []}}},"
 		"  \"" CONN "oauth/1\": {\"AuthorizationType\": "
 		"\"OAUTH_CLIENT_CREDENTIALS\","
 		"   \"AuthParameters\": {\"OAuthParameters\": {"
@@ -631,6 +782,7 @@ int main(void)
 	test_auth(&env);
 	test_secrets(&env);
 	test_cancel(&env);
+	test_latin1(&env);
 	char *cacert = sfn_xasprintf("%s/cert.pem", dir);
 	test_tls(&env, cacert);
 	free(cacert);

@@ -333,6 +333,18 @@ static enum MHD_Result route(struct sfn_test_server *s,
 		s->token[0] = '\0';
 		pthread_mutex_unlock(&s->lock);
 		ret = reply_json(c, 200, json_object(), NULL);
+	} else if (!strncmp(path, "/status-wide/", 13)) {
+		/* A long error body of two-byte characters: 40,000 'é'. */
+		unsigned code = (unsigned)strtoul(path + 13, NULL, 10);
+		size_t n = 40000;
+		char *wide = sfn_xmalloc(2 * n + 3);
+		wide[0] = '"';
+		for (size_t i = 0; i < n; i++)
+			memcpy(wide + 1 + 2 * i, "\xc3\xa9", 2);
+		wide[2 * n + 1] = '"';
+		wide[2 * n + 2] = '\0';
+		ret = reply(c, code, "application/json", wide, 2 * n + 2, NULL);
+		free(wide);
 	} else if (!strncmp(path, "/status/", 8)) {
 		unsigned code = (unsigned)strtoul(path + 8, NULL, 10);
 		char msg[32];

@@ -1,0 +1,3 @@
+#!/bin/sh
+in=$(cat)
+printf "{\"got\":%s}\n" "$in"
