@@ -477,6 +477,21 @@ static enum sfn_task_outcome invoke_model(struct sfn_task_env *env,
 			   call->state_name);
 		goto out;
 	}
+	/* These go out as headers: a line break would start another one. */
+	static const char *const header_strings[] = { "ContentType", "Accept" };
+	for (size_t i = 0; i < 2; i++) {
+		const char *v = str_field(p, header_strings[i]);
+		if (v && sfn_http_header_field_check(call, header_strings[i], v,
+						     err) < 0)
+			goto out;
+	}
+	for (size_t i = 0; i < sizeof(header_fields) / sizeof(header_fields[0]);
+	     i++) {
+		const char *v = str_field(p, header_fields[i].field);
+		if (v && sfn_http_header_field_check(
+				 call, header_fields[i].field, v, err) < 0)
+			goto out;
+	}
 	if (in_uri) {
 		if (read_input(env, cfg, in_uri, &payload, err) < 0)
 			goto out;

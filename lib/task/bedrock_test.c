@@ -103,6 +103,25 @@ static void test_sigv4(struct sfn_task_env *env, json_t *cfg)
 	CHECK_AT(res, "/Body/received/max_tokens", "64");
 	json_decref(res);
 
+	/* A line break in a field sent as a header would end it and start
+	 * another one: refused with States.Runtime before anything is sent. */
+	static const char *const broken[] = {
+		"\"ContentType\": \"application/json\\r\\nX-A: b\"",
+		"\"Accept\": \"*/*\\nX-Amz-Security-Token: t\"",
+		"\"GuardrailIdentifier\": \"gr-1\\r\\nX-A: b\"",
+		"\"GuardrailVersion\": \"1\\n\"",
+		"\"Trace\": \"ENABLED\\rX-A: b\"",
+	};
+	for (size_t i = 0; i < sizeof(broken) / sizeof(broken[0]); i++) {
+		char *params = sfn_xasprintf(CLAUDE ", %s}", broken[i]);
+		SFN_CHECK_INT(run(env, INVOKE, params, &res, &err),
+			      SFN_TASK_FAILED, broken[i]);
+		SFN_CHECK_STR(err.name, "States.Runtime", "line break name");
+		SFN_CHECK(err.cause && strstr(err.cause, "line break"),
+			  "line break cause: %s", err.cause);
+		free(params);
+	}
+
 	/* A wrong secret: the server's signature differs. */
 	json_object_set_new(vars, "AWS_SECRET_ACCESS_KEY",
 			    json_string("not-the-secret-key"));

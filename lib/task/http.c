@@ -823,9 +823,10 @@ static enum sfn_task_outcome invoke(struct sfn_task_env *env,
 	json_object_foreach(headers, k, v) {
 		/* A line break would end the header line and start another
 		 * one, past this check. */
-		if (header_forbidden(k) || strpbrk(k, "\r\n:") ||
+		if (header_forbidden(k) || strchr(k, ':') ||
+		    sfn_http_header_breaks(k) ||
 		    (json_is_string(v) &&
-		     strpbrk(json_string_value(v), "\r\n"))) {
+		     sfn_http_header_breaks(json_string_value(v)))) {
 			char *lower = sfn_xstrdup(k);
 			for (char *c = lower; *c; c++)
 				*c = (char)tolower((unsigned char)*c);

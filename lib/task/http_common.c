@@ -477,6 +477,24 @@ const char *sfn_http_resp_header(const struct sfn_http_resp *resp,
 	return NULL;
 }
 
+bool sfn_http_header_breaks(const char *s)
+{
+	return strpbrk(s, "\r\n") != NULL;
+}
+
+int sfn_http_header_field_check(const struct sfn_task_call *call,
+				const char *field, const char *value,
+				struct sfn_error *err)
+{
+	if (!sfn_http_header_breaks(value))
+		return 0;
+	sfn_errorf(err, SFN_E_RUNTIME, NULL,
+		   "the '%s' field of state '%s' holds a line break, which "
+		   "cannot go in an HTTP header",
+		   field, call->state_name);
+	return -1;
+}
+
 void sfn_uri_encode(struct sfn_strbuf *sb, const char *s, size_t n,
 		    bool keep_slash)
 {

@@ -87,6 +87,19 @@ const char *sfn_http_reason(long status);
 /* First value of response header @name (any case); borrowed, or NULL. */
 const char *sfn_http_resp_header(const struct sfn_http_resp *resp,
 				 const char *name);
+/*
+ * Whether @s holds a CR or LF: as a header name or value it would end the
+ * header line and start another one (header injection). Every header built
+ * from the state goes through this.
+ */
+bool sfn_http_header_breaks(const char *s);
+/*
+ * For a header built from field @field of the Task's parameters: 0 if
+ * @value may go in it, else -1 with @err set (States.Runtime).
+ */
+int sfn_http_header_field_check(const struct sfn_task_call *call,
+				const char *field, const char *value,
+				struct sfn_error *err);
 /* Appends @s percent-encoded as RFC 3986 unreserved (AWS's URI encoding). */
 void sfn_uri_encode(struct sfn_strbuf *sb, const char *s, size_t n,
 		    bool keep_slash);

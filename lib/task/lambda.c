@@ -169,6 +169,9 @@ static enum sfn_task_outcome invoke(struct sfn_task_env *env,
 	};
 	for (size_t i = 0; !bare && i < 3; i++) {
 		const char *v = str_field(p, hdrs[i].field);
+		if (v && sfn_http_header_field_check(call, hdrs[i].field, v,
+						     err) < 0)
+			goto out;
 		if (v) {
 			char *line = sfn_xasprintf("%s: %s", hdrs[i].header, v);
 			hl = curl_slist_append(hl, line);

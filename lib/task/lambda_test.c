@@ -106,6 +106,29 @@ static void test_calls(struct sfn_task_env *env)
 	CHECK_AT(last, "/body", "{}");
 	json_decref(last);
 
+	/* A line break in an option would end its header and start another
+	 * one (e.g. a forged Authorization): refused, nothing is sent. */
+	static const char *const broken[] = {
+		"\"InvocationType\": \"Event\\r\\nAuthorization: x\"",
+		"\"LogType\": \"Tail\\nX-Amz-Invocation-Type: Event\"",
+		"\"ClientContext\": \"e30=\\r\"",
+	};
+	for (size_t i = 0; i < 3; i++) {
+		json_t *before = sfn_test_server_last(srv);
+		char *params = sfn_xasprintf("{\"FunctionName\": \"echo\", %s}",
+					     broken[i]);
+		SFN_CHECK_INT(run(env, INVOKE, params, &res, &err),
+			      SFN_TASK_FAILED, broken[i]);
+		SFN_CHECK_STR(err.name, "States.Runtime", "line break name");
+		SFN_CHECK(err.cause && strstr(err.cause, "line break"),
+			  "line break cause: %s", err.cause);
+		json_t *after = sfn_test_server_last(srv);
+		SFN_CHECK(json_equal(before, after), "sent: %s", broken[i]);
+		json_decref(before);
+		json_decref(after);
+		free(params);
+	}
+
 	/* A string payload stays a string. */
 	SFN_CHECK_INT(run(env, INVOKE,
 			  "{\"FunctionName\": \"echo\", \"Payload\": \"hi\"}",
