@@ -169,6 +169,10 @@ static void write_redacted(struct sfn_strbuf *sb, void *rec, void *state)
 	struct sfn_run_journal *rj = state;
 	json_t *ev = sfn_event_json(rec);
 	json_t *safe = sfn_task_redact(rj->tenv, ev);
+	/* Masked text is not what the execution saw: a redrive must not
+	 * feed it back in (sfn_journal_plan_redrive). */
+	if (json_is_object(safe) && safe != ev && !json_equal(safe, ev))
+		json_object_set_new(safe, "x-redacted", json_true());
 	sfn_json_dump(sb, safe, 0);
 	sfn_json_decref_shared(safe);
 	sfn_json_decref_shared(ev);

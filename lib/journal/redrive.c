@@ -105,6 +105,12 @@ int sfn_journal_plan_redrive(const struct sfn_journal_data *data, double now,
 	plan->redrive_count++;
 
 	/* Variables assigned at the top level before the open state. */
+	const char *open_name =
+		open < 0 ? NULL
+			 : str(json_object_get(
+				       json_array_get(events, (size_t)open),
+				       "stateEnteredEventDetails"),
+			       "name");
 	for (long i = 0; i < open; i++) {
 		json_t *ev = json_array_get(events, (size_t)i);
 		const char *type = str(ev, "type");
@@ -115,12 +121,22 @@ int sfn_journal_plan_redrive(const struct sfn_journal_data *data, double now,
 		json_t *text;
 		if (!type || !ends_with(type, "StateExited") || !is_top(ev))
 			continue;
+		if (json_object_size(av) &&
+		    json_is_true(json_object_get(ev, "x-redacted"))) {
+			sfn_errorf(err, "ExecutionNotRedrivable", NULL,
+				   "a variable assigned before state '%s' may "
+				   "hold a secret, which the journal keeps "
+				   "masked; run the execution again instead",
+				   open_name ? open_name : "");
+			sfn_redrive_plan_release(plan);
+			return -1;
+		}
 		json_object_foreach(av, name, text) {
-			json_t *v =
-				json_is_string(text)
-					? sfn_json_loads(json_string_value(text),
-						     JSON_DECODE_ANY, NULL)
-					: NULL;
+			json_t *v = json_is_string(text)
+					    ? sfn_json_loads(
+						      json_string_value(text),
+						      JSON_DECODE_ANY, NULL)
+					    : NULL;
 			if (v)
 				json_object_set_new(plan->variables, name, v);
 		}
@@ -165,6 +181,19 @@ int sfn_journal_plan_redrive(const struct sfn_journal_data *data, double now,
 	}
 	json_t *oev = json_array_get(events, (size_t)open);
 	json_t *od = json_object_get(oev, "stateEnteredEventDetails");
+	/* The open state's input held a secret, journaled masked: resuming
+	 * with the mask in its place would run on text the execution never
+	 * had. */
+	if (json_is_true(json_object_get(oev, "x-redacted"))) {
+		sfn_errorf(err, "ExecutionNotRedrivable", NULL,
+			   "the input of state '%s' held a secret, which the "
+			   "journal keeps masked; run the execution again "
+			   "instead",
+			   str(od, "name") ? str(od, "name") : "");
+		json_decref(current);
+		sfn_redrive_plan_release(plan);
+		return -1;
+	}
 	plan->state = sfn_xstrdup(str(od, "name") ? str(od, "name") : "");
 	plan->input = payload(od, "input");
 	if (!plan->input)
@@ -243,7 +272,12 @@ int sfn_journal_plan_redrive(const struct sfn_journal_data *data, double now,
 			json_object_foreach(ev, key, v)
 				if (ends_with(key, "EventDetails"))
 					d = v;
-			json_t *out = payload(d, "output");
+			/* A result journaled masked is not replayable: the
+			 * Task runs again. */
+			json_t *out =
+				json_is_true(json_object_get(ev, "x-redacted"))
+					? NULL
+					: payload(d, "output");
 			if (cur && out) {
 				char *k = sfn_replay_key(
 					str(cur, "state"), scope,

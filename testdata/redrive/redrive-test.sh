@@ -184,5 +184,37 @@ expect "t16 pruned" "pruned t16" "$(head -1 out)"
 expect "t16 target untouched" "keep" "$(cat elsewhere/precious 2>/dev/null)"
 [ -e elsewhere/journal.ndjson ]; expect "t16 target journal untouched" 0 $?
 
+# 17. A Task result holding a configured secret is journaled masked, so it
+# is not replayable: a redrive runs that Task again rather than feed the
+# masked text into the execution, and the journal never holds the secret.
+reset; touch fail-b
+cat > secret.config.yaml <<'YAML'
+bedrock:
+  apiKey: sekret-Value-4821
+handlers:
+  a: [/bin/sh, -c, 'echo a >> calls.log; echo "{\"token\":\"sekret-Value-4821\"}"']
+  b: [/bin/sh, count.sh, b]
+YAML
+"$sfn" run --config secret.config.yaml --name t17 parallel.asl.json > out 2> err; expect "t17 run exit" 1 $?
+grep -q 'sekret-Value-4821' j/t17/journal.ndjson; expect "t17 no secret in journal" 1 $?
+rm fail-b
+"$sfn" redrive --config secret.config.yaml t17 > out 2> err; expect "t17 redrive exit" 0 $?
+grep -q '"token":"sekret-Value-4821"' out; expect "t17 real value in output" 0 $?
+expect "t17 A re-run" 2 "$(calls a)"
+expect "t17 B twice" 2 "$(calls b)"
+grep -q 'sekret-Value-4821' j/t17/journal.ndjson; expect "t17 still no secret in journal" 1 $?
+/usr/bin/python3 "$here/../journal-schema-test.py" "$here/../../schemas/journal.schema.json" j/t17/journal.ndjson > /dev/null; expect "t17 journal follows the schema" 0 $?
+
+# 18. ... but a state's input (or a variable) that held one cannot be
+# resumed on: the redrive is refused, saying why, and nothing runs.
+reset; touch fail-b
+sed 's/{\\"token/{\\"name\\":\\"a\\",\\"token/' secret.config.yaml > secret2.config.yaml
+"$sfn" run --config secret2.config.yaml --name t18 chain.asl.json > out 2> err; expect "t18 run exit" 1 $?
+grep -q 'sekret-Value-4821' j/t18/journal.ndjson; expect "t18 no secret in journal" 1 $?
+rm fail-b
+"$sfn" redrive --config secret2.config.yaml t18 > out 2> err; expect "t18 redrive exit" 1 $?
+grep -q "ExecutionNotRedrivable: .*secret, which the journal keeps masked" err; expect "t18 refusal says why" 0 $?
+expect "t18 B not re-run" 1 "$(calls b)"
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
