@@ -60,6 +60,42 @@ static const char *field(json_t *o, const char *key)
 	return s ? s : "-";
 }
 
+/*
+ * An execution whose process died before its journal's header was written:
+ * nothing in it says when it ran, so its directory's age stands in for
+ * pruning (lstat: a symbolic link's own, and only the link is removed).
+ */
+static void died_unread(struct listing *l, const char *dir, const char *name,
+			const char *cause)
+{
+	if (l->older_than >= 0) {
+		struct stat st;
+		if (lstat(dir, &st) == 0 &&
+		    l->now - (double)st.st_mtime > l->older_than) {
+			if (remove_execution(dir) < 0) {
+				fprintf(stderr,
+					"sfn list: cannot remove '%s': %s\n",
+					dir, strerror(errno));
+				l->failed++;
+			} else {
+				printf("pruned %s\n", name);
+				l->pruned++;
+			}
+		} else {
+			l->kept++;
+		}
+	} else if (l->json) {
+		json_array_append_new(
+			l->rows,
+			json_pack("{s:s,s:s,s:b,s:s,s:n}", "name", name,
+				  "status", "ABORTED", "x-processDied", 1,
+				  "x-journalError", cause, "x-failedState"));
+	} else {
+		printf("%-36s  %-9s  %-24s  %-24s  %8s  %s\n", name, "DIED",
+		       "-", "-", "-", "-");
+	}
+}
+
 static void visit(const char *dir, const char *name, void *ud)
 {
 	struct listing *l = ud;
@@ -68,9 +104,13 @@ static void visit(const char *dir, const char *name, void *ud)
 	enum sfn_journal_status st;
 
 	if (sfn_journal_read(dir, &data, &err) < 0) {
-		fprintf(stderr, "sfn list: %s\n", err.cause);
+		if (!strcmp(err.name, "SFN_JOURNAL_NO_HEADER")) {
+			died_unread(l, dir, name, err.cause);
+		} else {
+			fprintf(stderr, "sfn list: %s\n", err.cause);
+			l->failed++;
+		}
 		sfn_error_release(&err);
-		l->failed++;
 		return;
 	}
 	json_t *d = sfn_journal_describe(&data, l->now, &st);

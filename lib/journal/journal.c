@@ -462,7 +462,7 @@ static int parse_journal(const char *path, const char *buf, size_t len,
 		data->valid_bytes = pos;
 	}
 	if (!data->header)
-		return sfn_errorf(err, "SFN_JOURNAL_CORRUPT", NULL,
+		return sfn_errorf(err, "SFN_JOURNAL_NO_HEADER", NULL,
 				  "journal '%s' is empty: the execution died "
 				  "before its header was written",
 				  path);

@@ -66,7 +66,9 @@ void sfn_journal_data_release(struct sfn_journal_data *data);
  * Reads the journal in @dir (an execution directory). A torn last line is
  * ignored (data->torn); any other unreadable line is an error
  * ("SFN_JOURNAL_CORRUPT", cause naming the file and line): nothing is ever
- * rewritten by reading.
+ * rewritten by reading. A journal with no header line is
+ * "SFN_JOURNAL_STARTING" while its process holds the lock, and
+ * "SFN_JOURNAL_NO_HEADER" once it is gone (it died before writing it).
  */
 int sfn_journal_read(const char *dir, struct sfn_journal_data *data,
 		     struct sfn_error *err);

@@ -394,7 +394,7 @@ int main(void)
 	sfn_error_release(&err);
 	close(sfd);
 	SFN_CHECK(sfn_journal_read(sdir, &data, &err) < 0, "died");
-	SFN_CHECK_STR(err.name, "SFN_JOURNAL_CORRUPT", "died error");
+	SFN_CHECK_STR(err.name, "SFN_JOURNAL_NO_HEADER", "died error");
 	sfn_error_release(&err);
 	unlink(sfile);
 	rmdir(sdir);

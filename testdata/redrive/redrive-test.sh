@@ -216,5 +216,25 @@ rm fail-b
 grep -q "ExecutionNotRedrivable: .*secret, which the journal keeps masked" err; expect "t18 refusal says why" 0 $?
 expect "t18 B not re-run" 1 "$(calls b)"
 
+# 19. An execution that died before its journal's header was written is
+# listed as DIED and pruned by its directory's age; nothing outside the
+# root is touched.
+mkdir -p j3/dead-old j3/dead-new outside
+: > j3/dead-old/journal.ndjson; : > j3/dead-new/journal.ndjson
+: > outside/journal.ndjson; echo keep > outside/precious
+ln -s "$work/outside" j3/dead-link
+touch -d '3 days ago' j3/dead-old
+touch -h -d '3 days ago' j3/dead-link
+SFN_JOURNAL_DIR="$work/j3" "$sfn" list > out 2> err; expect "t19 list exit" 0 $?
+grep -q '^dead-old  *DIED ' out; expect "t19 listed as DIED" 0 $?
+SFN_JOURNAL_DIR="$work/j3" "$sfn" list --prune --older-than 1d > out 2> err; expect "t19 prune exit" 0 $?
+expect "t19 pruned" "pruned dead-link
+pruned dead-old
+2 pruned, 1 kept" "$(cat out)"
+[ -e j3/dead-old ]; expect "t19 old gone" 1 $?
+[ -d j3/dead-new ]; expect "t19 new kept" 0 $?
+expect "t19 outside untouched" "keep" "$(cat outside/precious 2>/dev/null)"
+[ -e outside/journal.ndjson ]; expect "t19 outside journal untouched" 0 $?
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
