@@ -812,6 +812,7 @@ static const struct tpl_file tpl_files[] = {
 	{ "testdata/templates/sam.yaml", "FromFile FromYamlFile Inline", 3 },
 	{ "testdata/templates/sam.json", "Flow Other", 1 },
 	{ "testdata/templates/cfn-s3.yaml", "Packaged", 0 },
+	{ "testdata/templates/attrs.yaml", "Child Parent", 5 },
 };
 
 struct tpl_check {
@@ -824,6 +825,12 @@ struct tpl_check {
 };
 
 static const struct tpl_check tpl_checks[] = {
+	{ "testdata/templates/attrs.yaml", "Parent", "/States/P/Result",
+	  "{\"arn\":\"arn:aws:states:us-east-1:123456789012:stateMachine:"
+	  "Child\",\"name\":\"Child\",\"queue\":\"Jobs\",\"url\":"
+	  "\"https://sqs.us-east-1.amazonaws.com/123456789012/Jobs\","
+	  "\"topic\":\"Alerts\"}",
+	  "testdata/templates/attrs.yaml", 31, 15 },
 	{ "testdata/templates/cfn.json", "Inline", "/States/Work/Resource",
 	  "\"arn:aws:lambda:us-east-1:123456789012:function:Worker\"",
 	  "testdata/templates/cfn.json", 17, 50 },

@@ -422,13 +422,22 @@ static char *getatt_value(struct tctx *tc, const char *id, const char *attr)
 		return arn ? sfn_xasprintf("arn:aws:lambda:%s:%s:function:%s",
 					   REGION, ACCOUNT, id)
 			   : sfn_xstrdup(id);
+	if (!strcmp(t, "AWS::SQS::Queue") && !strcmp(attr, "QueueUrl"))
+		return sfn_xasprintf("https://sqs.%s.amazonaws.com/%s/%s",
+				     REGION, ACCOUNT, id);
+	if (!arn) {
+		/*
+		 * Not an ARN: a state machine's Name, a queue's QueueName, a
+		 * topic's TopicName are the (stand-in) name; others unknown.
+		 */
+		if (!strcmp(attr, "Name") || !strcmp(attr, "QueueName") ||
+		    !strcmp(attr, "TopicName"))
+			return sfn_xstrdup(id);
+		return sfn_xasprintf("%s.%s", id, attr);
+	}
 	if (!strcmp(t, "AWS::SQS::Queue"))
-		return !strcmp(attr, "QueueUrl")
-			       ? sfn_xasprintf("https://sqs.%s.amazonaws.com/"
-					       "%s/%s",
-					       REGION, ACCOUNT, id)
-			       : sfn_xasprintf("arn:aws:sqs:%s:%s:%s", REGION,
-					       ACCOUNT, id);
+		return sfn_xasprintf("arn:aws:sqs:%s:%s:%s", REGION, ACCOUNT,
+				     id);
 	if (!strcmp(t, "AWS::DynamoDB::Table"))
 		return sfn_xasprintf("arn:aws:dynamodb:%s:%s:table/%s", REGION,
 				     ACCOUNT, id);
