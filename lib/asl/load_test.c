@@ -812,7 +812,7 @@ static const struct tpl_file tpl_files[] = {
 	{ "testdata/templates/sam.yaml", "FromFile FromYamlFile Inline", 3 },
 	{ "testdata/templates/sam.json", "Flow Other", 1 },
 	{ "testdata/templates/cfn-s3.yaml", "Packaged", 0 },
-	{ "testdata/templates/attrs.yaml", "Child Parent", 5 },
+	{ "testdata/templates/attrs.yaml", "Child Parent Twice", 6 },
 };
 
 struct tpl_check {

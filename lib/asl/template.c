@@ -48,6 +48,7 @@ struct tctx {
 	json_t *resources;   /* borrowed */
 	json_t *parameters;  /* borrowed; may be NULL */
 	struct sfn_diags *diags;
+	size_t diags_from; /* diags before that are not the template's */
 	struct sfn_error *err;
 };
 
@@ -115,6 +116,19 @@ static void warn(struct tctx *tc, const char *where, int line, int col,
 	va_start(ap, fmt);
 	char *msg = sfn_xvasprintf(fmt, ap);
 	va_end(ap);
+	/*
+	 * A stand-in met again (a variable of Fn::Sub used twice, a
+	 * substitution used in several strings) is warned about once.
+	 */
+	for (size_t i = tc->diags->n; i-- > tc->diags_from;) {
+		const struct sfn_diag *o = &tc->diags->v[i];
+		if (o->line == line && o->col == col &&
+		    !strcmp(o->code, CODE_PLACEHOLDER) &&
+		    !strcmp(o->message, msg)) {
+			free(msg);
+			return;
+		}
+	}
 	struct sfn_diag *d = sfn_diags_addf(tc->diags, SFN_SEV_WARNING,
 					    CODE_PLACEHOLDER, where, "%s", msg);
 	d->line = line;
@@ -1104,11 +1118,15 @@ static struct sfn_doc *machine_doc(struct tctx *tc, const char *id, json_t *res,
 	struct sfn_strbuf mp = SFN_STRBUF_INIT;
 	struct sfn_diags file_diags = SFN_DIAGS_INIT;
 	struct sfn_diags *saved = tc->diags;
+	size_t saved_from = tc->diags_from;
 	bool other_file = strcmp(mdoc->name, tc->doc->name) != 0;
-	if (other_file && saved)
+	if (other_file && saved) {
 		tc->diags = &file_diags;
+		tc->diags_from = 0;
+	}
 	mdoc->root = apply_subs(tc, mdoc->root, texts, mdoc, &mp);
 	tc->diags = saved;
+	tc->diags_from = saved_from;
 	if (other_file) {
 		int line, col;
 		sfn_strbuf_reset(&mp);
@@ -1154,6 +1172,7 @@ int sfn_doc_machines(struct sfn_doc *doc, const char *logical_id,
 		.resources = json_object_get(doc->root, "Resources"),
 		.parameters = json_object_get(doc->root, "Parameters"),
 		.diags = diags,
+		.diags_from = diags ? diags->n : 0,
 		.err = err,
 		.scan_budget =
 			64 * (doc->map ? doc->map->src_len : 0) + (1 << 20),
