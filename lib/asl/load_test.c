@@ -993,6 +993,13 @@ static const struct tpl_err tpl_errs[] = {
 	  "DefinitionS3Location of 'A' is in S3 (s3://b/k), which cannot be "
 	  "read locally; give a local path instead",
 	  5, 29 },
+	{ "s3 uri string (what sam package writes)",
+	  "Resources:\n  A:\n    Type: AWS::Serverless::StateMachine\n"
+	  "    Properties:\n      DefinitionUri: s3://b/k.asl.json\n",
+	  NULL, "SFN_IO",
+	  "DefinitionUri of 'A' is in S3 (s3://b/k.asl.json), which cannot be "
+	  "read locally; give a local path instead",
+	  5, 22 },
 	{ "missing uri file",
 	  "Resources:\n  A:\n    Type: AWS::Serverless::StateMachine\n"
 	  "    Properties:\n      DefinitionUri: nowhere.asl.json\n",

@@ -1065,7 +1065,14 @@ static struct sfn_doc *machine_doc(struct tctx *tc, const char *id, json_t *res,
 		pop(ptr, m2);
 	} else if (uri) {
 		push(ptr, uri_field, &m2);
-		if (json_is_string(uri)) {
+		if (json_is_string(uri) &&
+		    !strncmp(json_string_value(uri), "s3://", 5)) {
+			/* What 'sam package' writes in place of a path. */
+			fail_at(tc, "SFN_IO", ptr->buf,
+				"%s of '%s' is in S3 (%s), which cannot be "
+				"read locally; give a local path instead",
+				uri_field, id, json_string_value(uri));
+		} else if (json_is_string(uri)) {
 			mdoc = load_uri(tc, uri_field, json_string_value(uri),
 					ptr->buf);
 		} else {
