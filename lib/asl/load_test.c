@@ -813,6 +813,7 @@ static const struct tpl_file tpl_files[] = {
 	{ "testdata/templates/sam.json", "Flow Other", 1 },
 	{ "testdata/templates/cfn-s3.yaml", "Packaged", 0 },
 	{ "testdata/templates/attrs.yaml", "Child Parent Twice", 6 },
+	{ "testdata/templates/mappings.yaml", "Mapped", 3 },
 };
 
 struct tpl_check {
@@ -825,6 +826,9 @@ struct tpl_check {
 };
 
 static const struct tpl_check tpl_checks[] = {
+	{ "testdata/templates/mappings.yaml", "Mapped", "/States/P/Result",
+	  "[\"5\",\"dev-alerts\",\"${Fn::FindInMap}\",\"prod-alerts\"]",
+	  "testdata/templates/mappings.yaml", 25, 11 },
 	{ "testdata/templates/attrs.yaml", "Parent", "/States/P/Result",
 	  "{\"arn\":\"arn:aws:states:us-east-1:123456789012:stateMachine:"
 	  "Child\",\"name\":\"Child\",\"queue\":\"Jobs\",\"url\":"

@@ -593,6 +593,39 @@ static int sub(struct tctx *tc, const json_t *text, struct sfn_strbuf *ptr,
 	return rc;
 }
 
+/*
+ * Fn::FindInMap [map, key, key] (@arg, at @ptr): a new string, the mapped
+ * value when every key is known without a stack (a literal, a parameter's
+ * Default) and the Mappings have it; NULL if not (*rc < 0 on an error).
+ */
+static char *find_in_map(struct tctx *tc, const json_t *arg,
+			 struct sfn_strbuf *ptr, int *rc)
+{
+	json_t *v = json_object_get(tc->doc->root, "Mappings");
+	for (size_t k = 0; k < 3; k++) {
+		json_t *key = json_array_get(arg, k);
+		if (!json_is_string(key) &&
+		    !(json_is_object(key) && json_object_size(key) == 1))
+			return NULL;
+		size_t mark;
+		struct tmap t;
+		tmap_init(&t);
+		pushi(ptr, k, &mark);
+		*rc = to_text(tc, key, ptr, &t);
+		pop(ptr, mark);
+		bool known = *rc == 0 && !strstr(t.t.buf, "${");
+		v = known ? json_object_get(v, t.t.buf) : NULL;
+		tmap_release(&t);
+		if (!v)
+			return NULL;
+	}
+	if (json_is_string(v))
+		return sfn_xstrdup(json_string_value(v));
+	if (json_is_number(v) || json_is_boolean(v))
+		return sfn_json_dumps(v, 0);
+	return NULL;
+}
+
 /* The text a value makes in a DefinitionString (or a substitution). */
 static int to_text(struct tctx *tc, const json_t *v, struct sfn_strbuf *ptr,
 		   struct tmap *out)
@@ -617,6 +650,7 @@ static int to_text(struct tctx *tc, const json_t *v, struct sfn_strbuf *ptr,
 	json_t *arg = json_object_iter_value(json_object_iter((json_t *)v));
 	size_t mark, mark2;
 	int rc = 0;
+	char *mapped;
 	push(ptr, fn, &mark);
 	if (!strcmp(fn, "Ref") && json_is_string(arg)) {
 		const char *id = json_string_value(arg);
@@ -721,6 +755,13 @@ static int to_text(struct tctx *tc, const json_t *v, struct sfn_strbuf *ptr,
 				     out);
 			pop(ptr, m1);
 		}
+	} else if (!strcmp(fn, "Fn::FindInMap") && json_is_array(arg) &&
+		   json_array_size(arg) == 3 &&
+		   (mapped = find_in_map(tc, arg, ptr, &rc)) != NULL) {
+		tmap_add(out, mapped, strlen(mapped), line, col);
+		free(mapped);
+	} else if (rc < 0) {
+		/* find_in_map() failed on a key. */
 	} else {
 		char *val = sfn_xasprintf("${%s}", fn);
 		warn(tc, ptr->buf, line, col,
