@@ -813,7 +813,7 @@ static const struct tpl_file tpl_files[] = {
 	{ "testdata/templates/sam.json", "Flow Other", 1 },
 	{ "testdata/templates/cfn-s3.yaml", "Packaged", 0 },
 	{ "testdata/templates/attrs.yaml", "Child Parent Twice", 6 },
-	{ "testdata/templates/mappings.yaml", "Mapped", 3 },
+	{ "testdata/templates/mappings.yaml", "Mapped Imported", 4 },
 };
 
 struct tpl_check {

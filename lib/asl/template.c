@@ -802,6 +802,9 @@ static char *substitute(struct tctx *tc, const char *s, const json_t *subs,
 		if (v) {
 			sfn_strbuf_adds(&sb, json_string_value(v));
 			*changed = true;
+		} else if (!strncmp(name, "Fn::", 4)) {
+			/* The stand-in of a function, warned about already. */
+			sfn_strbuf_add(&sb, d, (size_t)(close - d) + 1);
 		} else {
 			int line, col;
 			sfn_doc_pos(mdoc, where, false, &line, &col);
