@@ -814,6 +814,7 @@ static const struct tpl_file tpl_files[] = {
 	{ "testdata/templates/cfn-s3.yaml", "Packaged", 0 },
 	{ "testdata/templates/attrs.yaml", "Child Parent Twice", 6 },
 	{ "testdata/templates/mappings.yaml", "Mapped Imported", 4 },
+	{ "testdata/templates/subst-keys.yaml", "Keys", 0 },
 };
 
 struct tpl_check {
@@ -826,6 +827,13 @@ struct tpl_check {
 };
 
 static const struct tpl_check tpl_checks[] = {
+	{ "testdata/templates/subst-keys.yaml", "Keys", "/States/Begin/Next",
+	  "\"Done\"", "testdata/templates/subst-keys.yaml", 15, 19 },
+	{ "testdata/templates/subst-keys.yaml", "Keys",
+	  "/States/Begin/Result/list/1", "2",
+	  "testdata/templates/subst-keys.yaml", 14, 32 },
+	{ "testdata/templates/subst-keys.yaml", "Keys", "/States/Begin", NULL,
+	  "testdata/templates/subst-keys.yaml", 13, 13 },
 	{ "testdata/templates/mappings.yaml", "Mapped", "/States/P/Result",
 	  "[\"5\",\"dev-alerts\",\"${Fn::FindInMap}\",\"prod-alerts\"]",
 	  "testdata/templates/mappings.yaml", 25, 11 },

@@ -820,6 +820,59 @@ static char *substitute(struct tctx *tc, const char *s, const json_t *subs,
 	return sfn_strbuf_detach(&sb, NULL);
 }
 
+static uint64_t pointer_hash(uint64_t base, const char *pointer);
+
+struct pos_copy {
+	struct sfn_pos_ent *v;
+	size_t n, alloc;
+};
+
+/* Collects the positions of @v (hashed @from) and below, for @to. */
+static void collect_positions(const struct sfn_srcmap *map, const json_t *v,
+			      uint64_t from, uint64_t to, struct pos_copy *pc)
+{
+	const struct sfn_pos_ent *e = sfn_srcmap_get(map, from);
+	if (e) {
+		if (pc->n == pc->alloc) {
+			pc->alloc = pc->alloc ? 2 * pc->alloc : 16;
+			pc->v = sfn_xrealloc(pc->v, pc->alloc * sizeof(*pc->v));
+		}
+		pc->v[pc->n] = *e;
+		pc->v[pc->n++].hash = to;
+	}
+	if (json_is_object(v)) {
+		const char *k;
+		json_t *e2;
+		json_object_foreach((json_t *)v, k, e2) {
+			size_t n = strlen(k);
+			collect_positions(map, e2, sfn_hash_token(from, k, n),
+					  sfn_hash_token(to, k, n), pc);
+		}
+	} else if (json_is_array(v)) {
+		for (size_t i = 0; i < json_array_size(v); i++)
+			collect_positions(map, json_array_get(v, i),
+					  sfn_hash_index(from, i),
+					  sfn_hash_index(to, i), pc);
+	}
+}
+
+/*
+ * A key renamed by a substitution (at @parent, @old to @nk): what it
+ * holds keeps its positions under the new name.
+ */
+static void rename_positions(const struct sfn_doc *mdoc, const char *parent,
+			     const char *old, const char *nk, const json_t *v)
+{
+	uint64_t h = pointer_hash(mdoc->base, parent);
+	struct pos_copy pc = { 0 };
+	collect_positions(mdoc->map, v, sfn_hash_token(h, old, strlen(old)),
+			  sfn_hash_token(h, nk, strlen(nk)), &pc);
+	for (size_t i = 0; i < pc.n; i++)
+		sfn_srcmap_put(mdoc->map, pc.v[i].hash, pc.v[i].line,
+			       pc.v[i].col, pc.v[i].kline, pc.v[i].kcol);
+	free(pc.v);
+}
+
 static json_t *apply_subs(struct tctx *tc, json_t *v, const json_t *subs,
 			  const struct sfn_doc *mdoc, struct sfn_strbuf *ptr)
 {
@@ -869,9 +922,12 @@ static json_t *apply_subs(struct tctx *tc, json_t *v, const json_t *subs,
 						? substitute(tc, k, subs, mdoc,
 							     ptr->buf, &changed)
 						: sfn_xstrdup(k);
+				pop(ptr, mark);
+				if (strcmp(nk, k) != 0)
+					rename_positions(mdoc, ptr->buf, k, nk,
+							 e);
 				json_object_set(n, nk, e);
 				free(nk);
-				pop(ptr, mark);
 			}
 			json_decref(v);
 			return n;
