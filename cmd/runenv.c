@@ -511,11 +511,12 @@ int sfn_cli_pick_machine(const char *cmd, const char *path, struct sfn_doc *doc,
 {
 	struct sfn_error err = SFN_ERROR_INIT;
 	if (sfn_doc_machines(doc, logical_id, list, diags, &err) < 0) {
+		/* As graph and validate print it: with its place, exit 3. */
 		sfn_doc_locate(doc, &err);
-		fprintf(stderr, "%s: error: %s\n", sfn_display_name(path),
-			err.cause ? err.cause : "no state machine");
+		int code = sfn_cli_print_load_error(
+			stderr, sfn_display_name(path), &err, false);
 		sfn_error_release(&err);
-		return SFN_EXIT_FAIL;
+		return code;
 	}
 	if (list->n != 1) {
 		fprintf(stderr,

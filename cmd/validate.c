@@ -43,8 +43,10 @@ struct result {
 	char *file;	  /* owned: what diagnostics print */
 	char *logical_id; /* owned, may be NULL */
 	struct sfn_diags diags;
-	json_t *root;	 /* new reference, for AWS locations; may be NULL */
-	bool unreadable; /* load failed: diags has the one parse error */
+	json_t *root;	  /* new reference, for AWS locations; may be NULL */
+	bool unreadable;  /* load failed: diags has the one parse error */
+	bool loader_only; /* the template's own loader diagnostics, no machine
+			   */
 	size_t errors, warnings;
 };
 
@@ -267,7 +269,7 @@ static void finish_result(struct run *r, struct result *res)
 	} else if (res->errors || (r->o.strict && res->warnings)) {
 		r->n_invalid++;
 		raise_exit(r, SFN_EXIT_FAIL);
-	} else {
+	} else if (!res->loader_only) {
 		r->n_valid++;
 	}
 	emit(r, res);
@@ -336,6 +338,17 @@ static bool has_state_machine(json_t *tpl)
 	return false;
 }
 
+static void copy_diags(struct sfn_diags *to, const struct sfn_diags *from)
+{
+	for (size_t k = 0; k < from->n; k++) {
+		const struct sfn_diag *s = &from->v[k];
+		struct sfn_diag *d = sfn_diags_addf(to, s->severity, s->code,
+						    s->where, "%s", s->message);
+		d->line = s->line;
+		d->col = s->col;
+	}
+}
+
 /*
  * Checks one file into @out. It touches nothing shared, so files are
  * checked on several threads. @explicit: named on the command line
@@ -380,6 +393,23 @@ static void check_file(const struct opts *o, const char *path, bool explicit,
 		}
 		goto done;
 	}
+	/*
+	 * Loader problems (duplicate keys, placeholders) are placed in the
+	 * template, so they go with its first machine that is in the template
+	 * itself, each reported once; when every machine comes from a
+	 * DefinitionUri file, with a result of their own naming the template.
+	 */
+	size_t with_load = list.n;
+	for (size_t i = 0; i < list.n && with_load == list.n; i++)
+		if (list.v[i].doc == doc ||
+		    !strcmp(sfn_doc_name(list.v[i].doc), sfn_doc_name(doc)))
+			with_load = i;
+	if (with_load == list.n && load_diags.n) {
+		struct result *res = add_result(out, display);
+		res->loader_only = true;
+		copy_diags(&res->diags, &load_diags);
+		sfn_diags_sort(&res->diags);
+	}
 	for (size_t i = 0; i < list.n; i++) {
 		struct sfn_machine_src *m = &list.v[i];
 		json_t *def = sfn_doc_root(m->doc);
@@ -393,18 +423,8 @@ static void check_file(const struct opts *o, const char *path, bool explicit,
 			out, m->doc == doc ? display : sfn_doc_name(m->doc));
 		if (m->logical_id)
 			res->logical_id = sfn_xstrdup(m->logical_id);
-		/*
-		 * Loader problems (duplicate keys, placeholders) go with the
-		 * first machine, so each is reported once.
-		 */
-		for (size_t k = 0; i == 0 && k < load_diags.n; k++) {
-			struct sfn_diag *s = &load_diags.v[k];
-			struct sfn_diag *d = sfn_diags_addf(
-				&res->diags, s->severity, s->code, s->where,
-				"%s", s->message);
-			d->line = s->line;
-			d->col = s->col;
-		}
+		if (i == with_load)
+			copy_diags(&res->diags, &load_diags);
 		sfn_lint(def, m->doc, flags, &res->diags);
 		sfn_doc_locate_diags(m->doc, &res->diags);
 		sfn_diags_sort(&res->diags);

@@ -812,6 +812,9 @@ static const struct tpl_file tpl_files[] = {
 	{ "testdata/templates/sam.yaml", "FromFile FromYamlFile Inline", 3 },
 	{ "testdata/templates/sam.json", "Flow Other", 1 },
 	{ "testdata/templates/cfn-s3.yaml", "Packaged", 0 },
+	{ "testdata/templates/attrs.yaml", "Child Parent Twice", 6 },
+	{ "testdata/templates/mappings.yaml", "Mapped Imported", 4 },
+	{ "testdata/templates/subst-keys.yaml", "Keys", 0 },
 };
 
 struct tpl_check {
@@ -824,6 +827,22 @@ struct tpl_check {
 };
 
 static const struct tpl_check tpl_checks[] = {
+	{ "testdata/templates/subst-keys.yaml", "Keys", "/States/Begin/Next",
+	  "\"Done\"", "testdata/templates/subst-keys.yaml", 15, 19 },
+	{ "testdata/templates/subst-keys.yaml", "Keys",
+	  "/States/Begin/Result/list/1", "2",
+	  "testdata/templates/subst-keys.yaml", 14, 32 },
+	{ "testdata/templates/subst-keys.yaml", "Keys", "/States/Begin", NULL,
+	  "testdata/templates/subst-keys.yaml", 13, 13 },
+	{ "testdata/templates/mappings.yaml", "Mapped", "/States/P/Result",
+	  "[\"5\",\"dev-alerts\",\"${Fn::FindInMap}\",\"prod-alerts\"]",
+	  "testdata/templates/mappings.yaml", 25, 11 },
+	{ "testdata/templates/attrs.yaml", "Parent", "/States/P/Result",
+	  "{\"arn\":\"arn:aws:states:us-east-1:123456789012:stateMachine:"
+	  "Child\",\"name\":\"Child\",\"queue\":\"Jobs\",\"url\":"
+	  "\"https://sqs.us-east-1.amazonaws.com/123456789012/Jobs\","
+	  "\"topic\":\"Alerts\"}",
+	  "testdata/templates/attrs.yaml", 31, 15 },
 	{ "testdata/templates/cfn.json", "Inline", "/States/Work/Resource",
 	  "\"arn:aws:lambda:us-east-1:123456789012:function:Worker\"",
 	  "testdata/templates/cfn.json", 17, 50 },
@@ -986,6 +1005,13 @@ static const struct tpl_err tpl_errs[] = {
 	  "DefinitionS3Location of 'A' is in S3 (s3://b/k), which cannot be "
 	  "read locally; give a local path instead",
 	  5, 29 },
+	{ "s3 uri string (what sam package writes)",
+	  "Resources:\n  A:\n    Type: AWS::Serverless::StateMachine\n"
+	  "    Properties:\n      DefinitionUri: s3://b/k.asl.json\n",
+	  NULL, "SFN_IO",
+	  "DefinitionUri of 'A' is in S3 (s3://b/k.asl.json), which cannot be "
+	  "read locally; give a local path instead",
+	  5, 22 },
 	{ "missing uri file",
 	  "Resources:\n  A:\n    Type: AWS::Serverless::StateMachine\n"
 	  "    Properties:\n      DefinitionUri: nowhere.asl.json\n",

@@ -48,6 +48,7 @@ struct tctx {
 	json_t *resources;   /* borrowed */
 	json_t *parameters;  /* borrowed; may be NULL */
 	struct sfn_diags *diags;
+	size_t diags_from; /* diags before that are not the template's */
 	struct sfn_error *err;
 };
 
@@ -115,6 +116,19 @@ static void warn(struct tctx *tc, const char *where, int line, int col,
 	va_start(ap, fmt);
 	char *msg = sfn_xvasprintf(fmt, ap);
 	va_end(ap);
+	/*
+	 * A stand-in met again (a variable of Fn::Sub used twice, a
+	 * substitution used in several strings) is warned about once.
+	 */
+	for (size_t i = tc->diags->n; i-- > tc->diags_from;) {
+		const struct sfn_diag *o = &tc->diags->v[i];
+		if (o->line == line && o->col == col &&
+		    !strcmp(o->code, CODE_PLACEHOLDER) &&
+		    !strcmp(o->message, msg)) {
+			free(msg);
+			return;
+		}
+	}
 	struct sfn_diag *d = sfn_diags_addf(tc->diags, SFN_SEV_WARNING,
 					    CODE_PLACEHOLDER, where, "%s", msg);
 	d->line = line;
@@ -422,13 +436,22 @@ static char *getatt_value(struct tctx *tc, const char *id, const char *attr)
 		return arn ? sfn_xasprintf("arn:aws:lambda:%s:%s:function:%s",
 					   REGION, ACCOUNT, id)
 			   : sfn_xstrdup(id);
+	if (!strcmp(t, "AWS::SQS::Queue") && !strcmp(attr, "QueueUrl"))
+		return sfn_xasprintf("https://sqs.%s.amazonaws.com/%s/%s",
+				     REGION, ACCOUNT, id);
+	if (!arn) {
+		/*
+		 * Not an ARN: a state machine's Name, a queue's QueueName, a
+		 * topic's TopicName are the (stand-in) name; others unknown.
+		 */
+		if (!strcmp(attr, "Name") || !strcmp(attr, "QueueName") ||
+		    !strcmp(attr, "TopicName"))
+			return sfn_xstrdup(id);
+		return sfn_xasprintf("%s.%s", id, attr);
+	}
 	if (!strcmp(t, "AWS::SQS::Queue"))
-		return !strcmp(attr, "QueueUrl")
-			       ? sfn_xasprintf("https://sqs.%s.amazonaws.com/"
-					       "%s/%s",
-					       REGION, ACCOUNT, id)
-			       : sfn_xasprintf("arn:aws:sqs:%s:%s:%s", REGION,
-					       ACCOUNT, id);
+		return sfn_xasprintf("arn:aws:sqs:%s:%s:%s", REGION, ACCOUNT,
+				     id);
 	if (!strcmp(t, "AWS::DynamoDB::Table"))
 		return sfn_xasprintf("arn:aws:dynamodb:%s:%s:table/%s", REGION,
 				     ACCOUNT, id);
@@ -570,6 +593,39 @@ static int sub(struct tctx *tc, const json_t *text, struct sfn_strbuf *ptr,
 	return rc;
 }
 
+/*
+ * Fn::FindInMap [map, key, key] (@arg, at @ptr): a new string, the mapped
+ * value when every key is known without a stack (a literal, a parameter's
+ * Default) and the Mappings have it; NULL if not (*rc < 0 on an error).
+ */
+static char *find_in_map(struct tctx *tc, const json_t *arg,
+			 struct sfn_strbuf *ptr, int *rc)
+{
+	json_t *v = json_object_get(tc->doc->root, "Mappings");
+	for (size_t k = 0; k < 3; k++) {
+		json_t *key = json_array_get(arg, k);
+		if (!json_is_string(key) &&
+		    !(json_is_object(key) && json_object_size(key) == 1))
+			return NULL;
+		size_t mark;
+		struct tmap t;
+		tmap_init(&t);
+		pushi(ptr, k, &mark);
+		*rc = to_text(tc, key, ptr, &t);
+		pop(ptr, mark);
+		bool known = *rc == 0 && !strstr(t.t.buf, "${");
+		v = known ? json_object_get(v, t.t.buf) : NULL;
+		tmap_release(&t);
+		if (!v)
+			return NULL;
+	}
+	if (json_is_string(v))
+		return sfn_xstrdup(json_string_value(v));
+	if (json_is_number(v) || json_is_boolean(v))
+		return sfn_json_dumps(v, 0);
+	return NULL;
+}
+
 /* The text a value makes in a DefinitionString (or a substitution). */
 static int to_text(struct tctx *tc, const json_t *v, struct sfn_strbuf *ptr,
 		   struct tmap *out)
@@ -594,6 +650,7 @@ static int to_text(struct tctx *tc, const json_t *v, struct sfn_strbuf *ptr,
 	json_t *arg = json_object_iter_value(json_object_iter((json_t *)v));
 	size_t mark, mark2;
 	int rc = 0;
+	char *mapped;
 	push(ptr, fn, &mark);
 	if (!strcmp(fn, "Ref") && json_is_string(arg)) {
 		const char *id = json_string_value(arg);
@@ -698,6 +755,13 @@ static int to_text(struct tctx *tc, const json_t *v, struct sfn_strbuf *ptr,
 				     out);
 			pop(ptr, m1);
 		}
+	} else if (!strcmp(fn, "Fn::FindInMap") && json_is_array(arg) &&
+		   json_array_size(arg) == 3 &&
+		   (mapped = find_in_map(tc, arg, ptr, &rc)) != NULL) {
+		tmap_add(out, mapped, strlen(mapped), line, col);
+		free(mapped);
+	} else if (rc < 0) {
+		/* find_in_map() failed on a key. */
 	} else {
 		char *val = sfn_xasprintf("${%s}", fn);
 		warn(tc, ptr->buf, line, col,
@@ -738,6 +802,9 @@ static char *substitute(struct tctx *tc, const char *s, const json_t *subs,
 		if (v) {
 			sfn_strbuf_adds(&sb, json_string_value(v));
 			*changed = true;
+		} else if (!strncmp(name, "Fn::", 4)) {
+			/* The stand-in of a function, warned about already. */
+			sfn_strbuf_add(&sb, d, (size_t)(close - d) + 1);
 		} else {
 			int line, col;
 			sfn_doc_pos(mdoc, where, false, &line, &col);
@@ -751,6 +818,59 @@ static char *substitute(struct tctx *tc, const char *s, const json_t *subs,
 		p = close + 1;
 	}
 	return sfn_strbuf_detach(&sb, NULL);
+}
+
+static uint64_t pointer_hash(uint64_t base, const char *pointer);
+
+struct pos_copy {
+	struct sfn_pos_ent *v;
+	size_t n, alloc;
+};
+
+/* Collects the positions of @v (hashed @from) and below, for @to. */
+static void collect_positions(const struct sfn_srcmap *map, const json_t *v,
+			      uint64_t from, uint64_t to, struct pos_copy *pc)
+{
+	const struct sfn_pos_ent *e = sfn_srcmap_get(map, from);
+	if (e) {
+		if (pc->n == pc->alloc) {
+			pc->alloc = pc->alloc ? 2 * pc->alloc : 16;
+			pc->v = sfn_xrealloc(pc->v, pc->alloc * sizeof(*pc->v));
+		}
+		pc->v[pc->n] = *e;
+		pc->v[pc->n++].hash = to;
+	}
+	if (json_is_object(v)) {
+		const char *k;
+		json_t *e2;
+		json_object_foreach((json_t *)v, k, e2) {
+			size_t n = strlen(k);
+			collect_positions(map, e2, sfn_hash_token(from, k, n),
+					  sfn_hash_token(to, k, n), pc);
+		}
+	} else if (json_is_array(v)) {
+		for (size_t i = 0; i < json_array_size(v); i++)
+			collect_positions(map, json_array_get(v, i),
+					  sfn_hash_index(from, i),
+					  sfn_hash_index(to, i), pc);
+	}
+}
+
+/*
+ * A key renamed by a substitution (at @parent, @old to @nk): what it
+ * holds keeps its positions under the new name.
+ */
+static void rename_positions(const struct sfn_doc *mdoc, const char *parent,
+			     const char *old, const char *nk, const json_t *v)
+{
+	uint64_t h = pointer_hash(mdoc->base, parent);
+	struct pos_copy pc = { 0 };
+	collect_positions(mdoc->map, v, sfn_hash_token(h, old, strlen(old)),
+			  sfn_hash_token(h, nk, strlen(nk)), &pc);
+	for (size_t i = 0; i < pc.n; i++)
+		sfn_srcmap_put(mdoc->map, pc.v[i].hash, pc.v[i].line,
+			       pc.v[i].col, pc.v[i].kline, pc.v[i].kcol);
+	free(pc.v);
 }
 
 static json_t *apply_subs(struct tctx *tc, json_t *v, const json_t *subs,
@@ -802,9 +922,12 @@ static json_t *apply_subs(struct tctx *tc, json_t *v, const json_t *subs,
 						? substitute(tc, k, subs, mdoc,
 							     ptr->buf, &changed)
 						: sfn_xstrdup(k);
+				pop(ptr, mark);
+				if (strcmp(nk, k) != 0)
+					rename_positions(mdoc, ptr->buf, k, nk,
+							 e);
 				json_object_set(n, nk, e);
 				free(nk);
-				pop(ptr, mark);
 			}
 			json_decref(v);
 			return n;
@@ -1042,7 +1165,14 @@ static struct sfn_doc *machine_doc(struct tctx *tc, const char *id, json_t *res,
 		pop(ptr, m2);
 	} else if (uri) {
 		push(ptr, uri_field, &m2);
-		if (json_is_string(uri)) {
+		if (json_is_string(uri) &&
+		    !strncmp(json_string_value(uri), "s3://", 5)) {
+			/* What 'sam package' writes in place of a path. */
+			fail_at(tc, "SFN_IO", ptr->buf,
+				"%s of '%s' is in S3 (%s), which cannot be "
+				"read locally; give a local path instead",
+				uri_field, id, json_string_value(uri));
+		} else if (json_is_string(uri)) {
 			mdoc = load_uri(tc, uri_field, json_string_value(uri),
 					ptr->buf);
 		} else {
@@ -1095,11 +1225,15 @@ static struct sfn_doc *machine_doc(struct tctx *tc, const char *id, json_t *res,
 	struct sfn_strbuf mp = SFN_STRBUF_INIT;
 	struct sfn_diags file_diags = SFN_DIAGS_INIT;
 	struct sfn_diags *saved = tc->diags;
+	size_t saved_from = tc->diags_from;
 	bool other_file = strcmp(mdoc->name, tc->doc->name) != 0;
-	if (other_file && saved)
+	if (other_file && saved) {
 		tc->diags = &file_diags;
+		tc->diags_from = 0;
+	}
 	mdoc->root = apply_subs(tc, mdoc->root, texts, mdoc, &mp);
 	tc->diags = saved;
+	tc->diags_from = saved_from;
 	if (other_file) {
 		int line, col;
 		sfn_strbuf_reset(&mp);
@@ -1145,6 +1279,7 @@ int sfn_doc_machines(struct sfn_doc *doc, const char *logical_id,
 		.resources = json_object_get(doc->root, "Resources"),
 		.parameters = json_object_get(doc->root, "Parameters"),
 		.diags = diags,
+		.diags_from = diags ? diags->n : 0,
 		.err = err,
 		.scan_budget =
 			64 * (doc->map ? doc->map->src_len : 0) + (1 << 20),
