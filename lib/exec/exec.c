@@ -962,7 +962,6 @@ struct run {
 				ended, or while busy began (voffset); NULL:
 				wave >= n; under lock */
 	unsigned char *busy; /* per slot, a unit runs in it */
-	size_t turn;	     /* the unit that takes a slot next */
 	pthread_cond_t slot_cv;
 };
 
@@ -1081,42 +1080,48 @@ static void run_unit(struct run *r, size_t i, double start)
 }
 
 /*
- * Under MaxConcurrency, unit @i (in index order) takes the slot that came
- * free first: its clock starts where that slot's last unit ended (a
+ * Under MaxConcurrency, the next unit (in index order) takes the slot that
+ * came free first: its clock starts where that slot's last unit ended (a
  * sequential Map's iterations add up), not when the state started. On the
  * virtual clock a unit still running may end earlier than the free slots
- * on it; then the choice waits for it. Returns -1 when cancelled.
+ * on it; then the choice waits for it. The index is claimed only with the
+ * slot, under the lock, so units take slots in index order without waiting
+ * for each other's turn. Returns 1 with *@i and *@slot set, 0 when no unit
+ * is left, -1 with *@i set for a unit cancelled before it started.
  */
-static int take_slot(struct run *r, size_t i, size_t *slot)
+static int take_slot(struct run *r, size_t *i, size_t *slot)
 {
 	bool waits = virtual_clock(r->x);
-	int rc = 0;
+	int rc = 1;
+	size_t k;
 	pthread_mutex_lock(&r->lock);
 	for (;;) {
-		if (r->turn == i) {
-			if (atomic_load(&r->g.cancel)) {
-				rc = -1;
-				break;
-			}
-			size_t k = r->wave;
-			for (size_t j = 0; j < r->wave; j++)
-				if (!r->busy[j] &&
-				    (k == r->wave || r->slots[j] < r->slots[k]))
-					k = j;
-			bool wait = false;
-			for (size_t j = 0; waits && j < r->wave; j++)
-				if (r->busy[j] && r->slots[j] < r->slots[k])
-					wait = true;
-			if (!wait) {
-				r->busy[k] = 1;
-				*slot = k;
-				break;
-			}
+		if (atomic_load(&r->next) >= r->n) {
+			rc = 0;
+			goto out;
 		}
+		/* free slots exist: at most conc threads hold one each */
+		k = r->wave;
+		for (size_t j = 0; j < r->wave; j++)
+			if (!r->busy[j] &&
+			    (k == r->wave || r->slots[j] < r->slots[k]))
+				k = j;
+		bool wait = k == r->wave; /* cannot happen; never index it */
+		for (size_t j = 0; !wait && waits && j < r->wave; j++)
+			if (r->busy[j] && r->slots[j] < r->slots[k])
+				wait = true;
+		if (!wait)
+			break;
 		pthread_cond_wait(&r->slot_cv, &r->lock);
 	}
-	r->turn++;
-	pthread_cond_broadcast(&r->slot_cv);
+	*i = atomic_fetch_add(&r->next, 1);
+	if (atomic_load(&r->g.cancel)) {
+		rc = -1;
+	} else {
+		r->busy[k] = 1;
+		*slot = k;
+	}
+out:
 	pthread_mutex_unlock(&r->lock);
 	return rc;
 }
@@ -1135,17 +1140,21 @@ static void *worker(void *arg)
 {
 	struct run *r = arg;
 	for (;;) {
-		size_t i = atomic_fetch_add(&r->next, 1);
-		if (i >= r->n)
-			break;
+		size_t i, k = 0;
 		double start = r->parent->voffset;
-		size_t k = 0;
 		if (r->slots) {
-			if (take_slot(r, i, &k) < 0)
+			int got = take_slot(r, &i, &k);
+			if (!got)
+				break;
+			if (got < 0)
 				continue;
 			start = r->slots[k];
-		} else if (atomic_load(&r->g.cancel)) {
-			continue;
+		} else {
+			i = atomic_fetch_add(&r->next, 1);
+			if (i >= r->n)
+				break;
+			if (atomic_load(&r->g.cancel))
+				continue;
 		}
 		/* On the virtual clock, a unit that would start before a
 		 * sibling's failure still runs: it may fail first. */
@@ -1181,7 +1190,6 @@ static int run_units(struct frame *f, struct run *r, size_t conc)
 		r->busy = sfn_xcalloc(conc, 1);
 		for (size_t i = 0; i < conc; i++)
 			r->slots[i] = f->voffset;
-		r->turn = 0;
 		pthread_cond_init(&r->slot_cv, NULL);
 	}
 	r->first_failure = -1;
