@@ -60,6 +60,22 @@ static const char *field(json_t *o, const char *key)
 	return s ? s : "-";
 }
 
+/* --prune: removes execution directory @dir if @old, else keeps it. */
+static void prune(struct listing *l, const char *dir, const char *name,
+		  bool old)
+{
+	if (!old) {
+		l->kept++;
+	} else if (remove_execution(dir) < 0) {
+		fprintf(stderr, "sfn list: cannot remove '%s': %s\n", dir,
+			strerror(errno));
+		l->failed++;
+	} else {
+		printf("pruned %s\n", name);
+		l->pruned++;
+	}
+}
+
 /*
  * An execution whose process died before its journal's header was written:
  * nothing in it says when it ran, so its directory's age stands in for
@@ -70,20 +86,9 @@ static void died_unread(struct listing *l, const char *dir, const char *name,
 {
 	if (l->older_than >= 0) {
 		struct stat st;
-		if (lstat(dir, &st) == 0 &&
-		    l->now - (double)st.st_mtime > l->older_than) {
-			if (remove_execution(dir) < 0) {
-				fprintf(stderr,
-					"sfn list: cannot remove '%s': %s\n",
-					dir, strerror(errno));
-				l->failed++;
-			} else {
-				printf("pruned %s\n", name);
-				l->pruned++;
-			}
-		} else {
-			l->kept++;
-		}
+		prune(l, dir, name,
+		      lstat(dir, &st) == 0 &&
+			      l->now - (double)st.st_mtime > l->older_than);
 	} else if (l->json) {
 		json_array_append_new(
 			l->rows,
@@ -119,21 +124,10 @@ static void visit(const char *dir, const char *name, void *ud)
 		double stop;
 		const char *when =
 			json_string_value(json_object_get(d, "stopDate"));
-		if (st != SFN_JSTATUS_RUNNING && when &&
-		    sfn_time_parse(when, &stop) == 0 &&
-		    l->now - stop > l->older_than) {
-			if (remove_execution(dir) < 0) {
-				fprintf(stderr,
-					"sfn list: cannot remove '%s': %s\n",
-					dir, strerror(errno));
-				l->failed++;
-			} else {
-				printf("pruned %s\n", name);
-				l->pruned++;
-			}
-		} else {
-			l->kept++;
-		}
+		prune(l, dir, name,
+		      st != SFN_JSTATUS_RUNNING && when &&
+			      sfn_time_parse(when, &stop) == 0 &&
+			      l->now - stop > l->older_than);
 	} else if (l->json) {
 		json_object_set_new(d, "x-failedState",
 				    failed ? json_string(failed) : json_null());
