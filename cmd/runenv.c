@@ -459,14 +459,13 @@ bool sfn_cli_mock_case_ok(const char *cmd, const char *path, const json_t *mock,
 			  const char *sm_name, const char *test_case)
 {
 	json_t *machines = json_object_get(mock, "StateMachines");
-	json_t *cases = json_object_get(json_object_get(machines, sm_name),
-					"TestCases");
-	if (json_is_object(json_object_get(cases, test_case)))
+	json_t *cases;
+	if (sfn_task_mock_case(mock, sm_name, test_case, &cases))
 		return true;
 	fprintf(stderr,
 		"sfn %s: %s has no test case '%s' for state machine '%s' ", cmd,
 		sfn_display_name(path), test_case, sm_name);
-	if (json_is_object(cases)) {
+	if (cases) {
 		fputs("(its test cases: ", stderr);
 		list_keys(stderr, cases);
 		fputs(")\n", stderr);

@@ -30,21 +30,29 @@ static bool covers(const char *key, unsigned n)
 	return !*end && n >= a && n <= b;
 }
 
+json_t *sfn_task_mock_case(const json_t *config, const char *sm_name,
+			   const char *test_case, json_t **cases)
+{
+	json_t *tcs = json_object_get(
+		json_object_get(json_object_get(config, "StateMachines"),
+				sm_name),
+		"TestCases");
+	if (cases)
+		*cases = json_is_object(tcs) ? tcs : NULL;
+	json_t *tc = json_object_get(tcs, test_case);
+	return json_is_object(tc) ? tc : NULL;
+}
+
 static enum sfn_task_outcome invoke(struct sfn_task_env *env,
 				    const struct sfn_task_call *call,
 				    json_t **result, struct sfn_error *err)
 {
 	if (!env->mock_config || !env->mock_test_case)
 		return SFN_TASK_DECLINED;
-	json_t *tc = json_object_get(
-		json_object_get(
-			json_object_get(json_object_get(env->mock_config,
-							"StateMachines"),
-					env->state_machine_name
-						? env->state_machine_name
-						: ""),
-			"TestCases"),
-		env->mock_test_case);
+	json_t *tc = sfn_task_mock_case(
+		env->mock_config,
+		env->state_machine_name ? env->state_machine_name : "",
+		env->mock_test_case, NULL);
 	const char *rname =
 		json_string_value(json_object_get(tc, call->state_name));
 	if (!rname)

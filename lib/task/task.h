@@ -117,6 +117,13 @@ enum sfn_task_outcome sfn_task_invoke(struct sfn_task_env *env,
 				      const struct sfn_task_call *call,
 				      json_t **result, struct sfn_error *err);
 void sfn_task_env_release(struct sfn_task_env *env);
+/*
+ * Test case @test_case of state machine @sm_name in MockConfigFile @config
+ * (borrowed; NULL if there is none), and in *@cases (may be NULL) the
+ * machine's TestCases object (NULL if the file has no such machine).
+ */
+json_t *sfn_task_mock_case(const json_t *config, const char *sm_name,
+			   const char *test_case, json_t **cases);
 
 /*
  * Masks every secret the integrations know of in @v: values of the
