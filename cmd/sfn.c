@@ -356,7 +356,7 @@ int main(int argc, char **argv)
 	const struct sfn_cmd *cmd;
 	int rc;
 
-	sfn_json_use_xmalloc();
+	sfn_alloc_init();
 	if (argc < 2) {
 		print_main_help(stderr);
 		return SFN_EXIT_USAGE;

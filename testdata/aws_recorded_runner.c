@@ -454,7 +454,7 @@ int main(int argc, char **argv)
 {
 	const char *known_path = NULL, *only = NULL;
 	int opt;
-	sfn_json_use_xmalloc();
+	sfn_alloc_init();
 	while ((opt = getopt(argc, argv, "vk:o:")) != -1) {
 		if (opt == 'v')
 			verbose = true;

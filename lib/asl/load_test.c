@@ -1367,6 +1367,8 @@ static int cmp_double(const void *a, const void *b)
  */
 static int bench(const char *path, int n)
 {
+	/* The allocator as the CLI sets it up. */
+	sfn_alloc_init();
 	/*
 	 * The size from stat(), not by reading the file: memory that a read
 	 * here allocated and freed would serve the first load, which would

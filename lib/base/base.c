@@ -8,6 +8,9 @@
 #include <unistd.h>
 
 #include <openssl/sha.h>
+#ifdef SFN_HAVE_MIMALLOC
+#include <mimalloc.h>
+#endif
 
 #include "base/banned.h"
 
@@ -78,9 +81,22 @@ static void *json_xmalloc(size_t n)
 	return sfn_xmalloc(n);
 }
 
-void sfn_json_use_xmalloc(void)
+/*
+ * With mimalloc (CMakeLists.txt), its memory comes in 2 MiB pages where the
+ * kernel has transparent huge pages (Debian's default: for regions that ask,
+ * as mimalloc then does). Loading a 1 MB definition makes about 9 MB of
+ * jansson values: 2,550 page faults with 4 KiB pages, half the time a fresh
+ * process took to load it, and 6 with 2 MiB ones; an inline Map of 10,000
+ * items faults 1,900 times instead of 530. It costs about 2 MB of resident
+ * memory. MIMALLOC_LARGE_OS_PAGES=0 in the environment keeps small pages.
+ */
+void sfn_alloc_init(void)
 {
 	json_set_alloc_funcs(json_xmalloc, free);
+#ifdef SFN_HAVE_MIMALLOC
+	if (!getenv("MIMALLOC_LARGE_OS_PAGES"))
+		mi_option_enable(mi_option_large_os_pages);
+#endif
 }
 
 void sfn_bug(const char *file, int line, const char *fmt, ...)

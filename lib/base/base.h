@@ -40,8 +40,11 @@ char *sfn_xstrndup(const char *s, size_t n);
 /* A new string built like printf; the caller frees it. */
 char *sfn_xasprintf(const char *fmt, ...) SFN_PRINTF(1, 2);
 char *sfn_xvasprintf(const char *fmt, va_list ap) SFN_PRINTF(1, 0);
-/* Hand sfn_xmalloc/free to jansson; main() calls it once. */
-void sfn_json_use_xmalloc(void);
+/*
+ * Once at start-up (main() calls it): hands sfn_xmalloc/free to jansson and
+ * tunes the allocator (see base.c).
+ */
+void sfn_alloc_init(void);
 
 /* Broken invariant: prints file:line and the message, then aborts. */
 SFN_NORETURN void sfn_bug(const char *file, int line, const char *fmt, ...)

@@ -9,6 +9,10 @@
 
 #include "base/test.h"
 
+#ifdef SFN_HAVE_MIMALLOC
+#include <mimalloc.h>
+#endif
+
 /* Number::toString as node prints each value. */
 static const struct {
 	double d;
@@ -272,8 +276,29 @@ static void check_json_loadb(void)
 	}
 }
 
+/* sfn_alloc_init asks mimalloc for 2 MiB pages, unless the environment
+ * says otherwise. */
+static void test_alloc_init(void)
+{
+#ifdef SFN_HAVE_MIMALLOC
+	const char *env = getenv("MIMALLOC_LARGE_OS_PAGES");
+	sfn_alloc_init();
+	SFN_CHECK(mi_option_is_enabled(mi_option_large_os_pages) ==
+			  (env == NULL || (*env && strcmp(env, "0"))),
+		  "large OS pages with MIMALLOC_LARGE_OS_PAGES=%s",
+		  env ? env : "(unset)");
+#else
+	sfn_alloc_init();
+#endif
+	/* jansson allocates through it. */
+	json_t *v = json_string("x");
+	SFN_CHECK(v != NULL, "json_string after sfn_alloc_init");
+	json_decref(v);
+}
+
 int main(void)
 {
+	test_alloc_init();
 	/* SHA-256 (the journal pins its definition by it): FIPS 180-2
 	 * vectors, and one longer than a block. */
 	{

@@ -715,7 +715,7 @@ static void test_branch_counts(void)
 
 int main(void)
 {
-	sfn_json_use_xmalloc();
+	sfn_alloc_init();
 	test_stable_ids();
 	test_deterministic();
 	test_escaping();

@@ -201,7 +201,7 @@ static void *worker(void *arg)
 
 int main(void)
 {
-	sfn_json_use_xmalloc();
+	sfn_alloc_init();
 	json_t *doc = json_loads(doc_text, JSON_ALLOW_NUL, NULL);
 	SFN_CHECK(doc != NULL, "the test document parses");
 	struct sfn_jsonata_input *in = sfn_jsonata_input_new(doc);

@@ -527,7 +527,7 @@ int main(int argc, char **argv)
 			"[-v]\n");
 		return 2;
 	}
-	sfn_json_use_xmalloc();
+	sfn_alloc_init();
 	struct known known = { 0 };
 	if (knownf)
 		known_load(&known, knownf);
