@@ -5,7 +5,7 @@
 set -eu
 profile=${1:-build}
 pkgs="gcc make cmake pkg-config libjansson-dev libyaml-dev libcurl4-openssl-dev
-libpcre2-dev libssl-dev libgraphviz-dev libmimalloc-dev"
+libpcre2-dev libssl-dev nettle-dev libgraphviz-dev libmimalloc-dev"
 if [ "$profile" = test ]; then
 	pkgs="$pkgs clang libclang-rt-dev libmicrohttpd-dev graphviz python3 nodejs npm
 openssl valgrind python3-jsonschema python3-yaml chromium"

@@ -7,7 +7,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <openssl/sha.h>
 #ifdef SFN_HAVE_MIMALLOC
 #include <mimalloc.h>
 #endif
@@ -497,16 +496,4 @@ char *sfn_replay_key(const char *state, const json_t *scope, unsigned entry)
 	char *key = sfn_xasprintf("%s\x1f%s\x1f%u", state, sc, entry);
 	free(sc);
 	return key;
-}
-
-void sfn_sha256_hex(const void *data, size_t n, char out[65])
-{
-	static const char digits[] = "0123456789abcdef";
-	unsigned char md[SHA256_DIGEST_LENGTH];
-	SHA256(data ? data : "", n, md);
-	for (size_t i = 0; i < sizeof(md); i++) {
-		out[2 * i] = digits[md[i] >> 4];
-		out[2 * i + 1] = digits[md[i] & 15];
-	}
-	out[64] = '\0';
 }

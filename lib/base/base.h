@@ -294,6 +294,17 @@ int sfn_time_parse(const char *s, double *epoch);
  */
 char *sfn_replay_key(const char *state, const json_t *scope, unsigned entry);
 
+/* Message digests (digest.c). */
+enum sfn_digest { SFN_MD5, SFN_SHA1, SFN_SHA256, SFN_SHA384, SFN_SHA512 };
+/* Room for the longest digest in hex (SHA-512) and a NUL. */
+#define SFN_DIGEST_HEX_MAX 129
+/* The digest named as States.Hash and $hash name it ("SHA-256"), or -1. */
+int sfn_digest_by_name(const char *name);
+const char *sfn_digest_name(enum sfn_digest alg);
+/* The digest of @n bytes at @data in lowercase hex and a NUL, into @out;
+ * returns the number of hex digits. */
+size_t sfn_digest_hex(enum sfn_digest alg, const void *data, size_t n,
+		      char out[SFN_DIGEST_HEX_MAX]);
 /* The SHA-256 of @n bytes at @data, as 64 hex digits and a NUL. */
 void sfn_sha256_hex(const void *data, size_t n, char out[65]);
 

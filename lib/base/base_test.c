@@ -321,6 +321,46 @@ int main(void)
 			SFN_CHECK_STR(hex, sha[i].hex, "sha256");
 		}
 	}
+	/* Every digest States.Hash and $hash offer, by the names they take
+	 * (RFC 1321, FIPS 180-2 "abc" vectors). */
+	{
+		static const struct {
+			const char *name, *hex;
+		} md[] = {
+			{ "MD5", "900150983cd24fb0d6963f7d28e17f72" },
+			{ "SHA-1", "a9993e364706816aba3e25717850c26c9cd0d89d" },
+			{ "SHA-256",
+			  "ba7816bf8f01cfea414140de5dae2223b00361a396"
+			  "177a9cb410ff61f20015ad" },
+			{ "SHA-384",
+			  "cb00753f45a35e8bb5a03d699ac65007272c32ab0e"
+			  "ded1631a8b605a43ff5bed8086072ba1e7cc2358ba"
+			  "eca134c825a7" },
+			{ "SHA-512",
+			  "ddaf35a193617abacc417349ae20413112e6fa4e89"
+			  "a97ea20a9eeee64b55d39a2192992a274fc1a836ba"
+			  "3c23a3feebbd454d4423643ce80e2a9ac94fa54ca4"
+			  "9f" },
+		};
+		for (size_t i = 0; i < sizeof(md) / sizeof(md[0]); i++) {
+			char hex[SFN_DIGEST_HEX_MAX];
+			int alg = sfn_digest_by_name(md[i].name);
+			SFN_CHECK(alg >= 0, "digest %s", md[i].name);
+			if (alg < 0)
+				continue;
+			SFN_CHECK_STR(sfn_digest_name((enum sfn_digest)alg),
+				      md[i].name, "digest name");
+			size_t n = sfn_digest_hex((enum sfn_digest)alg, "abc",
+						  3, hex);
+			SFN_CHECK(n == strlen(md[i].hex), "%s length %zu",
+				  md[i].name, n);
+			SFN_CHECK_STR(hex, md[i].hex, md[i].name);
+		}
+		SFN_CHECK(sfn_digest_by_name("SHA256") < 0 &&
+				  sfn_digest_by_name("sha-256") < 0 &&
+				  sfn_digest_by_name("") < 0,
+			  "only the names States.Hash takes");
+	}
 
 	char buf[SFN_NUMBUF];
 	check_shortest(200000);

@@ -1,9 +1,10 @@
 /*
  * libcrypto, loaded on first use. Mapping libcrypto.so.3 costs more at
  * start-up than everything else sfn links (thousands of symbol bindings),
- * and most commands never hash anything. So this file defines the OpenSSL
- * functions sfn calls, each forwarding to the same symbol in libcrypto.so.3
- * opened with dlopen the first time one is called.
+ * and few runs need it: HMAC (SigV4), base64 and random bytes (digests are
+ * nettle's: digest.c). So this file defines the OpenSSL functions sfn
+ * calls, each forwarding to the same symbol in libcrypto.so.3 opened with
+ * dlopen the first time one is called.
  *
  * How the definitions win: every module's static library comes before
  * -lcrypto on the link line and sfn_base comes last of them, so the linker
@@ -15,9 +16,6 @@
  * with the package to install, and the process exits 127 as it would had
  * the dynamic loader failed to find it.
  */
-/* SHA256_Init and friends: deprecated in OpenSSL 3, and still exported
- * (see SHA256 below). */
-#define OPENSSL_SUPPRESS_DEPRECATED
 #include <dlfcn.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -26,7 +24,6 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
-#include <openssl/sha.h>
 
 #define SFN_CRYPTO_SONAME "libcrypto.so.3"
 #define SFN_CRYPTO_DEBPKG "libssl3"
@@ -38,30 +35,15 @@
 	   const unsigned char *data, size_t data_len, unsigned char *md,      \
 	   unsigned int *md_len),                                              \
 	  (evp_md, key, key_len, data, data_len, md, md_len))                  \
-	X(int, EVP_Digest,                                                     \
-	  (const void *data, size_t count, unsigned char *md,                  \
-	   unsigned int *size, const EVP_MD *type, ENGINE *impl),              \
-	  (data, count, md, size, type, impl))                                 \
 	X(int, EVP_EncodeBlock,                                                \
 	  (unsigned char *t, const unsigned char *f, int n), (t, f, n))        \
-	X(const EVP_MD *, EVP_get_digestbyname, (const char *name), (name))    \
-	X(const EVP_MD *, EVP_md5, (void), ())                                 \
-	X(const EVP_MD *, EVP_sha1, (void), ())                                \
 	X(const EVP_MD *, EVP_sha256, (void), ())                              \
-	X(const EVP_MD *, EVP_sha384, (void), ())                              \
-	X(const EVP_MD *, EVP_sha512, (void), ())                              \
 	X(int, RAND_bytes, (unsigned char *buf, int num), (buf, num))
 
 static struct {
 #define SFN_CRYPTO_PTR(ret, name, params, args) ret(*name) params;
 	SFN_CRYPTO_FUNCS(SFN_CRYPTO_PTR)
 #undef SFN_CRYPTO_PTR
-	unsigned char *(*SHA256)(const unsigned char *d, size_t n,
-				 unsigned char *md);
-	/* Optional: NULL when a later libcrypto drops them. */
-	int (*SHA256_Init)(SHA256_CTX *c);
-	int (*SHA256_Update)(SHA256_CTX *c, const void *data, size_t len);
-	int (*SHA256_Final)(unsigned char *md, SHA256_CTX *c);
 } fn;
 
 static pthread_once_t load_once = PTHREAD_ONCE_INIT;
@@ -80,13 +62,7 @@ static void load(void)
 		*(void **)(&fn.name) = sym;                                    \
 	}
 	SFN_CRYPTO_FUNCS(SFN_CRYPTO_SYM)
-	SFN_CRYPTO_SYM(, SHA256, , )
 #undef SFN_CRYPTO_SYM
-	if (lib) {
-		*(void **)(&fn.SHA256_Init) = dlsym(lib, "SHA256_Init");
-		*(void **)(&fn.SHA256_Update) = dlsym(lib, "SHA256_Update");
-		*(void **)(&fn.SHA256_Final) = dlsym(lib, "SHA256_Final");
-	}
 	if (why || missing) {
 		fprintf(stderr,
 			"sfn: %s %s%s: apt-get install %s (sfn needs "
@@ -107,22 +83,3 @@ static void load(void)
 	}
 SFN_CRYPTO_FUNCS(SFN_CRYPTO_DEFINE)
 #undef SFN_CRYPTO_DEFINE
-
-/*
- * SHA256() of OpenSSL 3 fetches the digest from a provider, which
- * initialises the library and reads openssl.cnf first: 4.6 million
- * instructions, about a third of a small `sfn run`, which hashes its
- * definition. The low-level functions compute the same digest without
- * a provider; SHA256() stays the way when they are gone.
- */
-unsigned char *SHA256(const unsigned char *d, size_t n, unsigned char *md)
-{
-	pthread_once(&load_once, load);
-	if (fn.SHA256_Init && fn.SHA256_Update && fn.SHA256_Final) {
-		SHA256_CTX c;
-		if (fn.SHA256_Init(&c) && fn.SHA256_Update(&c, d, n) &&
-		    fn.SHA256_Final(md, &c))
-			return md;
-	}
-	return fn.SHA256(d, n, md);
-}

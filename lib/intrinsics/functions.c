@@ -85,9 +85,6 @@ static const char *type_name(const json_t *v)
 	return "a value";
 }
 
-static const char *const hash_names[] = { "MD5", "SHA-1", "SHA-256", "SHA-384",
-					  "SHA-512" };
-
 int intrinsic_check_arg(const struct sfn_intrinsic *fn, size_t i,
 			const json_t *v, struct sfn_error *err)
 {
@@ -158,10 +155,8 @@ int intrinsic_check_arg(const struct sfn_intrinsic *fn, size_t i,
 		break;
 	case FN_HASH:
 		if (i == 1) {
-			for (size_t k = 0; k < 5; k++)
-				if (!strcmp(json_string_value(v),
-					    hash_names[k]))
-					return 0;
+			if (sfn_digest_by_name(json_string_value(v)) >= 0)
+				return 0;
 			return ifail(err, fn,
 				     "the algorithm '%s' is not one of MD5, "
 				     "SHA-1, SHA-256, SHA-384, SHA-512",
@@ -634,29 +629,17 @@ static json_t *fn_hash(const struct sfn_intrinsic *fn, json_t **v, size_t n,
 		       struct sfn_error *err)
 {
 	(void)n;
-	static const char *const evp_names[] = { "MD5", "SHA1", "SHA256",
-						 "SHA384", "SHA512" };
 	const char *alg = json_string_value(v[1]);
-	const EVP_MD *md = NULL;
-	for (size_t k = 0; k < 5; k++)
-		if (!strcmp(alg, hash_names[k]))
-			md = EVP_get_digestbyname(evp_names[k]);
-	unsigned char digest[EVP_MAX_MD_SIZE];
-	unsigned int len = 0;
-	if (!md ||
-	    !EVP_Digest(json_string_value(v[0]), json_string_length(v[0]),
-			digest, &len, md, NULL)) {
+	int md = sfn_digest_by_name(alg);
+	if (md < 0) {
 		ifail(err, fn, "the algorithm '%s' is not available", alg);
 		return NULL;
 	}
-	char hex[2 * EVP_MAX_MD_SIZE + 1];
-	for (unsigned int i = 0; i < len; i++) {
-		static const char x[] = "0123456789abcdef";
-		hex[2 * i] = x[digest[i] >> 4];
-		hex[2 * i + 1] = x[digest[i] & 15];
-	}
-	hex[2 * len] = '\0';
-	return json_string(hex);
+	char hex[SFN_DIGEST_HEX_MAX];
+	size_t len =
+		sfn_digest_hex((enum sfn_digest)md, json_string_value(v[0]),
+			       json_string_length(v[0]), hex);
+	return json_stringn_nocheck(hex, len);
 }
 
 /* ---- math ---- */

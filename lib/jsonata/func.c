@@ -2333,26 +2333,12 @@ FN(f_hash)
 	if (s.t == JV_UNDEF)
 		return;
 	const char *name = alg.t == JV_STR ? jv_cstr(c, alg) : "SHA-256";
-	const EVP_MD *md = NULL;
-	if (!strcmp(name, "MD5"))
-		md = EVP_md5();
-	else if (!strcmp(name, "SHA-1"))
-		md = EVP_sha1();
-	else if (!strcmp(name, "SHA-256"))
-		md = EVP_sha256();
-	else if (!strcmp(name, "SHA-384"))
-		md = EVP_sha384();
-	else if (!strcmp(name, "SHA-512"))
-		md = EVP_sha512();
-	if (!md)
+	int md = sfn_digest_by_name(name);
+	if (md < 0)
 		jn_failv(c, "D3150", alg);
-	unsigned char dig[EVP_MAX_MD_SIZE];
-	unsigned int dl = 0;
-	EVP_Digest(s.u.s, s.len, dig, &dl, md, NULL);
-	char *hex = jn_alloc(c->a, dl * 2 + 1);
-	for (unsigned i = 0; i < dl; i++)
-		snprintf(hex + 2 * i, 3, "%02x", dig[i]);
-	*out = jv_str(hex, dl * 2);
+	char *hex = jn_alloc(c->a, SFN_DIGEST_HEX_MAX);
+	size_t len = sfn_digest_hex((enum sfn_digest)md, s.u.s, s.len, hex);
+	*out = jv_str(hex, len);
 }
 
 FN(f_uuid)
@@ -2381,8 +2367,8 @@ FN(f_parse)
 	if (s.t == JV_UNDEF)
 		return;
 	json_error_t je;
-	json_t *j =
-		sfn_json_loadb(s.u.s, s.len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &je);
+	json_t *j = sfn_json_loadb(s.u.s, s.len,
+				   JSON_DECODE_ANY | JSON_ALLOW_NUL, &je);
 	if (!j)
 		jn_failv(c, "D3150", s);
 	*out = jv_from_json_deep(c, j);

@@ -20,7 +20,6 @@
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
-#include <openssl/sha.h>
 
 static void hex(const unsigned char *d, size_t n, char *out)
 {
