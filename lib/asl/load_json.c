@@ -680,9 +680,10 @@ static json_t *parse_number(struct jp *jp)
 
 /*
  * The common numbers, inline in parse_value(): an integer of at most 18
- * digits, or one with a fraction whose digits read as an integer are at
- * most 2^53 and are at most 22 after the point (exact by Clinger's fast
- * path, as in parse_number()). Anything else, errors included, goes to
+ * digits, or a real whose digits read as an integer m are at most 2^53 and
+ * whose decimal exponent e (the exponent's at most 2 digits less the
+ * digits after the point) is within 22 of zero: exact by Clinger's fast
+ * path, as in parse_number(). Anything else, errors included, goes to
  * parse_number(), which reads the number again from its start.
  */
 static inline json_t *parse_number_fast(struct jp *jp)
@@ -701,21 +702,39 @@ static inline json_t *parse_number_fast(struct jp *jp)
 	size_t nd = (size_t)(p - digits);
 	if (nd == 0 || nd > 18 || (*digits == '0' && nd > 1))
 		return parse_number(jp);
-	if (*p != '.') {
-		if (is_word(*p)) /* an exponent, or an error */
+	if (*p != '.' && *p != 'e' && *p != 'E') {
+		if (is_word(*p)) /* an error */
 			return parse_number(jp);
 		jp->p = p;
 		return num_int(jp, neg ? -(json_int_t)m : (json_int_t)m);
 	}
-	const char *frac = ++p;
-	while (is_digit(*p))
-		m = m * 10 + (uint64_t)(*p++ - '0');
-	size_t nfrac = (size_t)(p - frac);
-	if (nfrac == 0 || nd + nfrac > 19 || nfrac > 22 || m > (1ull << 53) ||
-	    is_word(*p))
+	int e = 0;
+	if (*p == '.') {
+		const char *frac = ++p;
+		while (is_digit(*p))
+			m = m * 10 + (uint64_t)(*p++ - '0');
+		size_t nfrac = (size_t)(p - frac);
+		if (nfrac == 0 || nd + nfrac > 19)
+			return parse_number(jp);
+		e = -(int)nfrac;
+	}
+	if (*p == 'e' || *p == 'E') {
+		p++;
+		bool xneg = *p == '-';
+		p += *p == '-' || *p == '+';
+		if (!is_digit(*p))
+			return parse_number(jp);
+		int x = *p++ - '0';
+		if (is_digit(*p))
+			x = x * 10 + (*p++ - '0');
+		e += xneg ? -x : x;
+	}
+	/* A third digit of the exponent is a word character too. */
+	if (e < -22 || e > 22 || m > (1ull << 53) || is_word(*p))
 		return parse_number(jp);
 	jp->p = p;
-	double d = (double)m / pow10[nfrac];
+	double d = (double)m;
+	d = e < 0 ? d / pow10[-e] : d * pow10[e];
 	return num_real(jp, neg ? -d : d);
 }
 

@@ -567,6 +567,16 @@ static void test_numbers(void)
 		"[1E+2]",
 		"[-3e2]",
 		"[1e-99999999999]",
+		"[1e+22]",
+		"[1E-22]",
+		"[-0e0]",
+		"[0.5e-21]",
+		"[1.5e-7]",
+		"[123.456e2]",
+		"[9007199254740993e-1]",
+		"[1e99]",
+		"[1e100]",
+		"[1.25e-05]",
 	};
 	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
 		SFN_CHECK(number_ok(fixed[i]), "number %s", fixed[i]);
