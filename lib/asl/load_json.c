@@ -964,10 +964,6 @@ static ALWAYS_INLINE json_t *parse_object(struct jp *jp, bool fast, uint64_t h,
 			goto fail;
 		}
 		int kline = 0, kcol = 0;
-		/* Where the key starts, for an error when no positions are
-		 * recorded. */
-		const char *kat = jp->p, *kls = jp->line_start;
-		int kln = jp->line;
 		if (positions)
 			here_now(jp, &kline, &kcol);
 		const char *key;
@@ -975,6 +971,11 @@ static ALWAYS_INLINE json_t *parse_object(struct jp *jp, bool fast, uint64_t h,
 		bool plain = true;
 		if (!parse_string_plain(jp, &key, &klen)) {
 			plain = false;
+			/* Where the key starts, for an error when no positions
+			 * are recorded: parse_string_plain() left jp->p there,
+			 * and a string never spans lines (a line break in it
+			 * is an error), so the line is still jp's. */
+			const char *kat = jp->p;
 			/* Fetched anew each time: a nested object may have
 			 * moved the array of key buffers (the text in them
 			 * stays put). */
@@ -987,7 +988,8 @@ static ALWAYS_INLINE json_t *parse_object(struct jp *jp, bool fast, uint64_t h,
 			if (memchr(key, '\0', klen)) {
 				int l = kline, c = kcol;
 				if (!positions)
-					here_saved(jp, kat, kln, kls, &l, &c);
+					here_saved(jp, kat, jp->line,
+						   jp->line_start, &l, &c);
 				json_decref(obj);
 				if (jp->ctx->err &&
 				    !sfn_error_is_set(jp->ctx->err))
