@@ -121,8 +121,8 @@ static void here(struct jp *jp, const char *q, int *line, int *col)
 }
 
 /*
- * The position of @q, on line @line starting at @line_start, remembered
- * earlier (a comma, whose place only a trailing-comma error needs).
+ * The position of @q, on line @line starting at @line_start, both taken
+ * earlier.
  */
 static void here_saved(struct jp *jp, const char *q, int line,
 		       const char *line_start, int *l, int *c)
@@ -132,6 +132,25 @@ static void here_saved(struct jp *jp, const char *q, int line,
 	if (jp->ctx->xform)
 		sfn_xform_apply_off(jp->ctx->xform, (size_t)(q - jp->ctx->buf),
 				    l, c);
+}
+
+/*
+ * The position of @q, a comma before jp->p with only white space between
+ * (a trailing comma), worked out when that error needs it rather than kept
+ * for every comma: its line is jp's less the line breaks after it, and its
+ * line starts after the last line break before it (a string never holds
+ * one: a line break in a string is an error).
+ */
+static void here_comma(struct jp *jp, const char *q, int *l, int *c)
+{
+	int line = jp->line;
+	for (const char *s = q + 1; s < jp->p; s++)
+		if (*s == '\n' || (*s == '\r' && s[1] != '\n'))
+			line--;
+	const char *ls = q;
+	while (ls > jp->ctx->buf && ls[-1] != '\n' && ls[-1] != '\r')
+		ls--;
+	here_saved(jp, q, line, ls, l, c);
 }
 
 static json_t *fail(struct jp *jp, const char *at, const char *fmt, ...)
@@ -932,9 +951,7 @@ static ALWAYS_INLINE json_t *parse_object(struct jp *jp, bool fast, uint64_t h,
 	int depth = jp->depth;
 	size_t base = jp->n_members; /* of this object's waiting members */
 	const char *comma = NULL;
-	int cline = 0, ccol = 0;
-	const char *cls = NULL; /* the line start of @comma */
-	size_t size = 0;	/* of @obj */
+	size_t size = 0; /* of @obj */
 	jp->p++;
 	skip_ws(jp);
 	/* The text ends in a NUL: reading *jp->p is always safe, and a NUL
@@ -947,8 +964,8 @@ static ALWAYS_INLINE json_t *parse_object(struct jp *jp, bool fast, uint64_t h,
 		skip_ws(jp);
 		if (*jp->p != '"') {
 			if (comma && *jp->p == '}') {
-				here_saved(jp, comma, cline, cls, &cline,
-					   &ccol);
+				int cline, ccol;
+				here_comma(jp, comma, &cline, &ccol);
 				fail_at(jp, cline, ccol,
 					"trailing comma before '}'");
 			} else if (*jp->p == '/')
@@ -1035,8 +1052,6 @@ static ALWAYS_INLINE json_t *parse_object(struct jp *jp, bool fast, uint64_t h,
 		}
 		skip_ws(jp);
 		if (*jp->p == ',') {
-			cline = jp->line;
-			cls = jp->line_start;
 			comma = jp->p++;
 			continue;
 		}
@@ -1074,8 +1089,6 @@ static ALWAYS_INLINE json_t *parse_array(struct jp *jp, bool fast, uint64_t h,
 	bool values = fast || !jp->ctx->no_values;
 	json_t *arr = values ? json_array() : json_null();
 	const char *comma = NULL;
-	int cline = 0, ccol = 0;
-	const char *cls = NULL; /* the line start of @comma */
 	size_t i = 0;
 	jp->p++;
 	skip_ws(jp);
@@ -1086,7 +1099,8 @@ static ALWAYS_INLINE json_t *parse_array(struct jp *jp, bool fast, uint64_t h,
 	for (;; i++) {
 		skip_ws(jp);
 		if (comma && *jp->p == ']') {
-			here_saved(jp, comma, cline, cls, &cline, &ccol);
+			int cline, ccol;
+			here_comma(jp, comma, &cline, &ccol);
 			fail_at(jp, cline, ccol, "trailing comma before ']'");
 			goto fail;
 		}
@@ -1100,8 +1114,6 @@ static ALWAYS_INLINE json_t *parse_array(struct jp *jp, bool fast, uint64_t h,
 			json_array_append_new(arr, v);
 		skip_ws(jp);
 		if (*jp->p == ',') {
-			cline = jp->line;
-			cls = jp->line_start;
 			comma = jp->p++;
 			continue;
 		}
