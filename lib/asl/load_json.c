@@ -392,7 +392,7 @@ static inline const unsigned char *str_run(const unsigned char *p,
 				     _mm_cmplt_epi8(v, space));
 		unsigned mask = (unsigned)_mm_movemask_epi8(stop);
 		if (mask)
-			return p + __builtin_ctz(mask);
+			return p + (unsigned)__builtin_ctz(mask);
 		p += 16;
 	}
 #else
@@ -405,6 +405,32 @@ static inline const unsigned char *str_run(const unsigned char *p,
 }
 
 /*
+ * The rest of a plain string from @p, a byte of 0x80 or above: UTF-8
+ * sequences between runs, counted in jp->cont. Returns the closing quote,
+ * or NULL (jp->cont unchanged) for parse_string_slow() to take over.
+ */
+static NOINLINE const unsigned char *string_plain_utf8(struct jp *jp,
+						       const unsigned char *p,
+						       const unsigned char *end)
+{
+	int cont = 0;
+	for (;;) {
+		if (*p < 0x80)
+			return NULL;
+		size_t k = utf8_seq(p, end);
+		if (!k)
+			return NULL;
+		p += k;
+		cont += (int)k - 1;
+		p = str_run(p, end);
+		if (*p == '"')
+			break;
+	}
+	jp->cont += cont;
+	return p;
+}
+
+/*
  * string = '"' *char '"', the common case: no escapes, no error. Sets @s/@n
  * to the text in the source itself and jp->p after the closing quote, and
  * returns true; false (jp->p unmoved) when parse_string_slow() must do it.
@@ -413,20 +439,9 @@ static inline bool parse_string_plain(struct jp *jp, const char **s, size_t *n)
 {
 	const unsigned char *p = (const unsigned char *)jp->p + 1;
 	const unsigned char *end = (const unsigned char *)jp->end;
-	int cont = 0;
-	for (;;) {
-		p = str_run(p, end);
-		if (*p == '"')
-			break;
-		if (*p < 0x80)
-			return false;
-		size_t k = utf8_seq(p, end);
-		if (!k)
-			return false;
-		p += k;
-		cont += (int)k - 1;
-	}
-	jp->cont += cont;
+	p = str_run(p, end);
+	if (*p != '"' && !(p = string_plain_utf8(jp, p, end)))
+		return false;
 	*s = jp->p + 1;
 	*n = (size_t)((const char *)p - *s);
 	jp->p = (const char *)p + 1;

@@ -494,6 +494,13 @@ static void test_string_runs(void)
 		  "\xF0\x9F\x98\x80"
 		  "b",
 		  NULL, 0 },
+		{ "utf-8 twice", "\xC3\xA9\xE2\x82\xAC",
+		  "\xC3\xA9\xE2\x82\xAC"
+		  "b",
+		  NULL, 0 },
+		{ "utf-8 then escape", "\xC3\xA9\\t", "\xC3\xA9\tb", NULL, 0 },
+		{ "utf-8 then bad utf-8", "\xC3\xA9x\xE2\x82", NULL,
+		  "invalid UTF-8 byte 0xE2", 3 },
 		{ "tab", "\t", NULL,
 		  "unescaped control character U+0009 in string", 1 },
 		{ "unit separator", "\x1F", NULL,
