@@ -1072,7 +1072,9 @@ static ALWAYS_INLINE json_t *parse_object(struct jp *jp, bool fast, uint64_t h,
 		}
 		if (*jp->p == '}') {
 			jp->p++;
-			if (fast)
+			/* Only an object of more than MEMBERS_DIRECT members
+			 * has any waiting. */
+			if (fast && jp->n_members > base)
 				members_flush(jp, base, obj);
 			if (!values || positions ||
 			    json_object_size(obj) == size)
