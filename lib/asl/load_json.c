@@ -1034,12 +1034,19 @@ static ALWAYS_INLINE json_t *parse_object(struct jp *jp, bool fast, uint64_t h,
 		}
 		uint64_t ch = positions ? sfn_hash_token(h, key, klen) : 0;
 		struct frame f = { path, key, klen, 0 };
-		skip_ws(jp);
-		if (*jp->p != ':') {
-			unexpected(jp, "':'");
-			goto fail;
+		/* ": " and then the value, as most members have it, in one
+		 * test (reading on stops at the NUL after the text). */
+		const char *q = jp->p;
+		if (q[0] == ':' && q[1] == ' ' && (unsigned char)q[2] > ' ') {
+			jp->p = q + 2;
+		} else {
+			skip_ws(jp);
+			if (*jp->p != ':') {
+				unexpected(jp, "':'");
+				goto fail;
+			}
+			jp->p++;
 		}
-		jp->p++;
 		/* @f is only for reporting a duplicate key, with positions. */
 		json_t *v = parse_value(jp, fast, ch, kline, kcol,
 					fast ? NULL : &f);
