@@ -26,6 +26,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "asl/asl_int.h"
 
@@ -118,8 +121,8 @@ static void here(struct jp *jp, const char *q, int *line, int *col)
 }
 
 /*
- * The position of @q, on line @line starting at @line_start, remembered
- * earlier (a comma, whose place only a trailing-comma error needs).
+ * The position of @q, on line @line starting at @line_start, both taken
+ * earlier.
  */
 static void here_saved(struct jp *jp, const char *q, int line,
 		       const char *line_start, int *l, int *c)
@@ -129,6 +132,25 @@ static void here_saved(struct jp *jp, const char *q, int line,
 	if (jp->ctx->xform)
 		sfn_xform_apply_off(jp->ctx->xform, (size_t)(q - jp->ctx->buf),
 				    l, c);
+}
+
+/*
+ * The position of @q, a comma before jp->p with only white space between
+ * (a trailing comma), worked out when that error needs it rather than kept
+ * for every comma: its line is jp's less the line breaks after it, and its
+ * line starts after the last line break before it (a string never holds
+ * one: a line break in a string is an error).
+ */
+static void here_comma(struct jp *jp, const char *q, int *l, int *c)
+{
+	int line = jp->line;
+	for (const char *s = q + 1; s < jp->p; s++)
+		if (*s == '\n' || (*s == '\r' && s[1] != '\n'))
+			line--;
+	const char *ls = q;
+	while (ls > jp->ctx->buf && ls[-1] != '\n' && ls[-1] != '\r')
+		ls--;
+	here_saved(jp, q, line, ls, l, c);
 }
 
 static json_t *fail(struct jp *jp, const char *at, const char *fmt, ...)
@@ -349,6 +371,66 @@ static const unsigned char str_stop[256] = {
 /* clang-format on */
 
 /*
+ * The first byte at or after @p that str_stop[] flags. With SSE2 (every
+ * x86-64), 16 bytes at a time where 16 bytes of the text remain: a byte
+ * stops the run when it is '"' or '\\', or less than ' ' as a signed byte,
+ * which takes in both control characters and the bytes of UTF-8 sequences
+ * (0x80 and above). Elsewhere, and for the last bytes, one at a time.
+ */
+static inline const unsigned char *str_run(const unsigned char *p,
+					   const unsigned char *end)
+{
+#ifdef __SSE2__
+	const __m128i quote = _mm_set1_epi8('"');
+	const __m128i bslash = _mm_set1_epi8('\\');
+	const __m128i space = _mm_set1_epi8(' ');
+	while (end - p >= 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+		__m128i stop =
+			_mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote),
+						  _mm_cmpeq_epi8(v, bslash)),
+				     _mm_cmplt_epi8(v, space));
+		unsigned mask = (unsigned)_mm_movemask_epi8(stop);
+		if (mask)
+			return p + (unsigned)__builtin_ctz(mask);
+		p += 16;
+	}
+#else
+	(void)end;
+#endif
+	/* Stops at the latest at the NUL after the text. */
+	while (!str_stop[*p])
+		p++;
+	return p;
+}
+
+/*
+ * The rest of a plain string from @p, a byte of 0x80 or above: UTF-8
+ * sequences between runs, counted in jp->cont. Returns the closing quote,
+ * or NULL (jp->cont unchanged) for parse_string_slow() to take over.
+ */
+static NOINLINE const unsigned char *string_plain_utf8(struct jp *jp,
+						       const unsigned char *p,
+						       const unsigned char *end)
+{
+	int cont = 0;
+	for (;;) {
+		if (*p < 0x80)
+			return NULL;
+		size_t k = utf8_seq(p, end);
+		if (!k)
+			return NULL;
+		p += k;
+		cont += (int)k - 1;
+		p = str_run(p, end);
+		if (*p == '"')
+			break;
+	}
+	jp->cont += cont;
+	return p;
+}
+
+/*
  * string = '"' *char '"', the common case: no escapes, no error. Sets @s/@n
  * to the text in the source itself and jp->p after the closing quote, and
  * returns true; false (jp->p unmoved) when parse_string_slow() must do it.
@@ -357,22 +439,9 @@ static inline bool parse_string_plain(struct jp *jp, const char **s, size_t *n)
 {
 	const unsigned char *p = (const unsigned char *)jp->p + 1;
 	const unsigned char *end = (const unsigned char *)jp->end;
-	int cont = 0;
-	for (;;) {
-		/* Stops at the latest at the NUL after the text. */
-		while (!str_stop[*p])
-			p++;
-		if (*p == '"')
-			break;
-		if (*p < 0x80)
-			return false;
-		size_t k = utf8_seq(p, end);
-		if (!k)
-			return false;
-		p += k;
-		cont += (int)k - 1;
-	}
-	jp->cont += cont;
+	p = str_run(p, end);
+	if (*p != '"' && !(p = string_plain_utf8(jp, p, end)))
+		return false;
 	*s = jp->p + 1;
 	*n = (size_t)((const char *)p - *s);
 	jp->p = (const char *)p + 1;
@@ -391,8 +460,8 @@ static int parse_string_slow(struct jp *jp, struct sfn_strbuf *sb)
 	sfn_strbuf_reset(sb);
 	for (;;) {
 		const char *run = p;
-		while (!str_stop[(unsigned char)*p])
-			p++;
+		p = (const char *)str_run((const unsigned char *)p,
+					  (const unsigned char *)end);
 		sfn_strbuf_add(sb, run, (size_t)(p - run));
 		if (p >= end) {
 			fail(jp, open,
@@ -645,9 +714,10 @@ static json_t *parse_number(struct jp *jp)
 
 /*
  * The common numbers, inline in parse_value(): an integer of at most 18
- * digits, or one with a fraction whose digits read as an integer are at
- * most 2^53 and are at most 22 after the point (exact by Clinger's fast
- * path, as in parse_number()). Anything else, errors included, goes to
+ * digits, or a real whose digits read as an integer m are at most 2^53 and
+ * whose decimal exponent e (the exponent's at most 2 digits less the
+ * digits after the point) is within 22 of zero: exact by Clinger's fast
+ * path, as in parse_number(). Anything else, errors included, goes to
  * parse_number(), which reads the number again from its start.
  */
 static inline json_t *parse_number_fast(struct jp *jp)
@@ -666,21 +736,39 @@ static inline json_t *parse_number_fast(struct jp *jp)
 	size_t nd = (size_t)(p - digits);
 	if (nd == 0 || nd > 18 || (*digits == '0' && nd > 1))
 		return parse_number(jp);
-	if (*p != '.') {
-		if (is_word(*p)) /* an exponent, or an error */
+	if (*p != '.' && *p != 'e' && *p != 'E') {
+		if (is_word(*p)) /* an error */
 			return parse_number(jp);
 		jp->p = p;
 		return num_int(jp, neg ? -(json_int_t)m : (json_int_t)m);
 	}
-	const char *frac = ++p;
-	while (is_digit(*p))
-		m = m * 10 + (uint64_t)(*p++ - '0');
-	size_t nfrac = (size_t)(p - frac);
-	if (nfrac == 0 || nd + nfrac > 19 || nfrac > 22 || m > (1ull << 53) ||
-	    is_word(*p))
+	int e = 0;
+	if (*p == '.') {
+		const char *frac = ++p;
+		while (is_digit(*p))
+			m = m * 10 + (uint64_t)(*p++ - '0');
+		size_t nfrac = (size_t)(p - frac);
+		if (nfrac == 0 || nd + nfrac > 19)
+			return parse_number(jp);
+		e = -(int)nfrac;
+	}
+	if (*p == 'e' || *p == 'E') {
+		p++;
+		bool xneg = *p == '-';
+		p += *p == '-' || *p == '+';
+		if (!is_digit(*p))
+			return parse_number(jp);
+		int x = *p++ - '0';
+		if (is_digit(*p))
+			x = x * 10 + (*p++ - '0');
+		e += xneg ? -x : x;
+	}
+	/* A third digit of the exponent is a word character too. */
+	if (e < -22 || e > 22 || m > (1ull << 53) || is_word(*p))
 		return parse_number(jp);
 	jp->p = p;
-	double d = (double)m / pow10[nfrac];
+	double d = (double)m;
+	d = e < 0 ? d / pow10[-e] : d * pow10[e];
 	return num_real(jp, neg ? -d : d);
 }
 
@@ -878,9 +966,7 @@ static ALWAYS_INLINE json_t *parse_object(struct jp *jp, bool fast, uint64_t h,
 	int depth = jp->depth;
 	size_t base = jp->n_members; /* of this object's waiting members */
 	const char *comma = NULL;
-	int cline = 0, ccol = 0;
-	const char *cls = NULL; /* the line start of @comma */
-	size_t size = 0;	/* of @obj */
+	size_t size = 0; /* of @obj */
 	jp->p++;
 	skip_ws(jp);
 	/* The text ends in a NUL: reading *jp->p is always safe, and a NUL
@@ -893,8 +979,8 @@ static ALWAYS_INLINE json_t *parse_object(struct jp *jp, bool fast, uint64_t h,
 		skip_ws(jp);
 		if (*jp->p != '"') {
 			if (comma && *jp->p == '}') {
-				here_saved(jp, comma, cline, cls, &cline,
-					   &ccol);
+				int cline, ccol;
+				here_comma(jp, comma, &cline, &ccol);
 				fail_at(jp, cline, ccol,
 					"trailing comma before '}'");
 			} else if (*jp->p == '/')
@@ -910,10 +996,6 @@ static ALWAYS_INLINE json_t *parse_object(struct jp *jp, bool fast, uint64_t h,
 			goto fail;
 		}
 		int kline = 0, kcol = 0;
-		/* Where the key starts, for an error when no positions are
-		 * recorded. */
-		const char *kat = jp->p, *kls = jp->line_start;
-		int kln = jp->line;
 		if (positions)
 			here_now(jp, &kline, &kcol);
 		const char *key;
@@ -921,6 +1003,11 @@ static ALWAYS_INLINE json_t *parse_object(struct jp *jp, bool fast, uint64_t h,
 		bool plain = true;
 		if (!parse_string_plain(jp, &key, &klen)) {
 			plain = false;
+			/* Where the key starts, for an error when no positions
+			 * are recorded: parse_string_plain() left jp->p there,
+			 * and a string never spans lines (a line break in it
+			 * is an error), so the line is still jp's. */
+			const char *kat = jp->p;
 			/* Fetched anew each time: a nested object may have
 			 * moved the array of key buffers (the text in them
 			 * stays put). */
@@ -933,7 +1020,8 @@ static ALWAYS_INLINE json_t *parse_object(struct jp *jp, bool fast, uint64_t h,
 			if (memchr(key, '\0', klen)) {
 				int l = kline, c = kcol;
 				if (!positions)
-					here_saved(jp, kat, kln, kls, &l, &c);
+					here_saved(jp, kat, jp->line,
+						   jp->line_start, &l, &c);
 				json_decref(obj);
 				if (jp->ctx->err &&
 				    !sfn_error_is_set(jp->ctx->err))
@@ -946,12 +1034,19 @@ static ALWAYS_INLINE json_t *parse_object(struct jp *jp, bool fast, uint64_t h,
 		}
 		uint64_t ch = positions ? sfn_hash_token(h, key, klen) : 0;
 		struct frame f = { path, key, klen, 0 };
-		skip_ws(jp);
-		if (*jp->p != ':') {
-			unexpected(jp, "':'");
-			goto fail;
+		/* ": " and then the value, as most members have it, in one
+		 * test (reading on stops at the NUL after the text). */
+		const char *q = jp->p;
+		if (q[0] == ':' && q[1] == ' ' && (unsigned char)q[2] > ' ') {
+			jp->p = q + 2;
+		} else {
+			skip_ws(jp);
+			if (*jp->p != ':') {
+				unexpected(jp, "':'");
+				goto fail;
+			}
+			jp->p++;
 		}
-		jp->p++;
 		/* @f is only for reporting a duplicate key, with positions. */
 		json_t *v = parse_value(jp, fast, ch, kline, kcol,
 					fast ? NULL : &f);
@@ -979,14 +1074,14 @@ static ALWAYS_INLINE json_t *parse_object(struct jp *jp, bool fast, uint64_t h,
 		}
 		skip_ws(jp);
 		if (*jp->p == ',') {
-			cline = jp->line;
-			cls = jp->line_start;
 			comma = jp->p++;
 			continue;
 		}
 		if (*jp->p == '}') {
 			jp->p++;
-			if (fast)
+			/* Only an object of more than MEMBERS_DIRECT members
+			 * has any waiting. */
+			if (fast && jp->n_members > base)
 				members_flush(jp, base, obj);
 			if (!values || positions ||
 			    json_object_size(obj) == size)
@@ -1018,8 +1113,6 @@ static ALWAYS_INLINE json_t *parse_array(struct jp *jp, bool fast, uint64_t h,
 	bool values = fast || !jp->ctx->no_values;
 	json_t *arr = values ? json_array() : json_null();
 	const char *comma = NULL;
-	int cline = 0, ccol = 0;
-	const char *cls = NULL; /* the line start of @comma */
 	size_t i = 0;
 	jp->p++;
 	skip_ws(jp);
@@ -1030,7 +1123,8 @@ static ALWAYS_INLINE json_t *parse_array(struct jp *jp, bool fast, uint64_t h,
 	for (;; i++) {
 		skip_ws(jp);
 		if (comma && *jp->p == ']') {
-			here_saved(jp, comma, cline, cls, &cline, &ccol);
+			int cline, ccol;
+			here_comma(jp, comma, &cline, &ccol);
 			fail_at(jp, cline, ccol, "trailing comma before ']'");
 			goto fail;
 		}
@@ -1044,8 +1138,6 @@ static ALWAYS_INLINE json_t *parse_array(struct jp *jp, bool fast, uint64_t h,
 			json_array_append_new(arr, v);
 		skip_ws(jp);
 		if (*jp->p == ',') {
-			cline = jp->line;
-			cls = jp->line_start;
 			comma = jp->p++;
 			continue;
 		}

@@ -238,12 +238,37 @@ static const struct err_case err_cases[] = {
 	  "lone surrogate '\\uD800' in string", 1, 5 },
 	{ "lone low surrogate", "[\"\\uDC00\\uD800\"]", 0,
 	  "lone surrogate '\\uDC00' in string", 1, 3 },
+	{ "nul in a key",
+	  "{\"\xC3\xA9\": 1,\n  \"x\": {\"\xC3\xBC\": 2, \"a\\u0000b\": 1}}", 0,
+	  "object key contains \\u0000, which is not supported", 2, 17 },
 	{ "control char", "{\"a\": \"x\ty\"}", 0,
 	  "unescaped control character U+0009 in string", 1, 9 },
 	{ "trailing garbage", "{} x", 0,
 	  "unexpected 'x' after the end of the JSON value", 1, 4 },
 	{ "trailing comma", "[1,\n 2,\n]", 0, "trailing comma before ']'", 2,
 	  3 },
+	{ "end after colon and space", "{\"a\": ", 0,
+	  "unexpected end of input, expected a JSON value", 1, 7 },
+	{ "end after colon", "{\"a\":", 0,
+	  "unexpected end of input, expected a JSON value", 1, 6 },
+	{ "colon, two spaces, brace", "{\"a\":  }", 0,
+	  "unexpected '}', expected a JSON value", 1, 8 },
+	{ "space, colon, literal", "{\"a\" :x}", 0,
+	  "invalid literal 'x', expected true, false, null, a number, a "
+	  "string, an object or an array",
+	  1, 7 },
+	{ "colon, space, literal", "{\"a\": x}", 0,
+	  "invalid literal 'x', expected true, false, null, a number, a "
+	  "string, an object or an array",
+	  1, 7 },
+	{ "trailing comma crlf", "[1,\r\n 2,\r\n]", 0,
+	  "trailing comma before ']'", 2, 3 },
+	{ "trailing comma lone cr", "[1,\r 2,\r\r]", 0,
+	  "trailing comma before ']'", 2, 3 },
+	{ "trailing comma after utf-8", "{\"\xC3\xA9\": [\"\xC3\xBC\",\n\n  ]}",
+	  0, "trailing comma before ']'", 1, 11 },
+	{ "trailing comma object crlf", "{\"a\": 1,\r\n\t}", 0,
+	  "trailing comma before '}'", 1, 8 },
 	{ "trailing comma object", "{\"a\": 1,}", 0,
 	  "trailing comma before '}'", 1, 8 },
 	{ "crlf error line", "{\r\n\"a\": 1,\r\n\"b\" 2}", 0,
@@ -409,6 +434,109 @@ static void test_values(void)
 }
 
 /*
+ * Strings are scanned many bytes at a time where enough of the text
+ * remains, byte by byte near its end: each kind of byte that ends a run
+ * of plain characters, after runs of every length up to past two blocks
+ * of 16, with the text ending right after the string or further on. The
+ * runs hold the bytes next to the limits (' ', '!', '#', '[', ']', DEL).
+ */
+struct run_case {
+	const char *label;
+	const char *stop; /* after the run, before "b\"]" */
+	const char *want; /* the value after the run, or NULL for an error */
+	const char *cause;
+	int col; /* of the error, after the run */
+};
+
+static void check_run(const struct run_case *c, const char *run, size_t pad)
+{
+	struct sfn_strbuf text = SFN_STRBUF_INIT, want = SFN_STRBUF_INIT;
+	size_t n = strlen(run);
+	sfn_strbuf_addf(&text, "[\"%s%sb\", x]%*s", run, c->stop, (int)pad, "");
+	struct sfn_error err = SFN_ERROR_INIT;
+	struct sfn_doc *doc =
+		sfn_doc_load_mem("t", text.buf, text.len, 0, NULL, &err);
+	if (c->want) {
+		/* The literal x after the string is the error: its column
+		 * counts the string's characters. */
+		sfn_strbuf_addf(&want, "%s%s", run, c->want);
+		int col = 2 + (int)n +
+			  (int)sfn_utf8_length(c->stop, strlen(c->stop)) + 5;
+		SFN_CHECK(
+			doc == NULL && err.col == col && err.cause &&
+				!strncmp(err.cause, "invalid literal 'x'", 19),
+			"%s, run %zu, pad %zu: %s at %d, want col %d", c->label,
+			n, pad, err.cause ? err.cause : "loaded", err.col, col);
+		sfn_error_release(&err);
+		sfn_doc_free(doc);
+		/* Without the literal, the value. */
+		text.buf[text.len - pad - 4] = ']';
+		text.len -= pad + 3;
+		text.buf[text.len] = '\0';
+		doc = sfn_doc_load_mem("t", text.buf, text.len, 0, NULL, &err);
+		json_t *v = doc ? json_array_get(sfn_doc_root(doc), 0) : NULL;
+		SFN_CHECK(v && json_string_length(v) == want.len &&
+				  !memcmp(json_string_value(v), want.buf,
+					  want.len),
+			  "%s, run %zu, pad %zu: '%s', want '%s'", c->label, n,
+			  pad, v ? json_string_value(v) : "(none)", want.buf);
+	} else {
+		SFN_CHECK(doc == NULL && err.cause &&
+				  !strcmp(err.cause, c->cause) &&
+				  err.col == 2 + (int)n + c->col,
+			  "%s, run %zu, pad %zu: %s at %d, want %s at %d",
+			  c->label, n, pad, err.cause ? err.cause : "loaded",
+			  err.col, c->cause, 2 + (int)n + c->col);
+	}
+	sfn_doc_free(doc);
+	sfn_error_release(&err);
+	sfn_strbuf_release(&text);
+	sfn_strbuf_release(&want);
+}
+
+static void test_string_runs(void)
+{
+	static const struct run_case cases[] = {
+		{ "quote", "", "b", NULL, 0 },
+		{ "escape", "\\n", "\nb", NULL, 0 },
+		{ "escaped quote", "\\\"", "\"b", NULL, 0 },
+		{ "utf-8", "\xC3\xA9",
+		  "\xC3\xA9"
+		  "b",
+		  NULL, 0 },
+		{ "4-byte utf-8", "\xF0\x9F\x98\x80",
+		  "\xF0\x9F\x98\x80"
+		  "b",
+		  NULL, 0 },
+		{ "utf-8 twice", "\xC3\xA9\xE2\x82\xAC",
+		  "\xC3\xA9\xE2\x82\xAC"
+		  "b",
+		  NULL, 0 },
+		{ "utf-8 then escape", "\xC3\xA9\\t", "\xC3\xA9\tb", NULL, 0 },
+		{ "utf-8 then bad utf-8", "\xC3\xA9x\xE2\x82", NULL,
+		  "invalid UTF-8 byte 0xE2", 3 },
+		{ "tab", "\t", NULL,
+		  "unescaped control character U+0009 in string", 1 },
+		{ "unit separator", "\x1F", NULL,
+		  "unescaped control character U+001F in string", 1 },
+		{ "bad utf-8", "\xC3(", NULL, "invalid UTF-8 byte 0xC3", 1 },
+		{ "stray continuation", "\x80", NULL, "invalid UTF-8 byte 0x80",
+		  1 },
+		{ "byte 0xFF", "\xFF", NULL, "invalid UTF-8 byte 0xFF", 1 },
+	};
+	static const char chars[] = " !#[]\x7F~azAZ09/:,{}";
+	char run[48];
+	for (size_t n = 0; n < sizeof(run) - 1; n++) {
+		for (size_t k = 0; k < n; k++)
+			run[k] = chars[(k * 7 + n) % (sizeof(chars) - 1)];
+		run[n] = '\0';
+		for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+			for (size_t pad = 0; pad <= 17; pad += 1 + pad / 4)
+				check_run(&cases[i], run, pad);
+	}
+}
+
+/*
  * Numbers read exactly as strtod/strtoll read them, on both sides of the
  * parser's fast paths (18/19 digits, 2^53, exponents within 22 of zero):
  * fixed edge cases, then pseudo-random numbers of every shape.
@@ -471,6 +599,16 @@ static void test_numbers(void)
 		"[1E+2]",
 		"[-3e2]",
 		"[1e-99999999999]",
+		"[1e+22]",
+		"[1E-22]",
+		"[-0e0]",
+		"[0.5e-21]",
+		"[1.5e-7]",
+		"[123.456e2]",
+		"[9007199254740993e-1]",
+		"[1e99]",
+		"[1e100]",
+		"[1.25e-05]",
 	};
 	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
 		SFN_CHECK(number_ok(fixed[i]), "number %s", fixed[i]);
@@ -1454,6 +1592,7 @@ int main(int argc, char **argv)
 	test_pos_in_string();
 	test_errors();
 	test_values();
+	test_string_runs();
 	test_numbers();
 	test_duplicates();
 	test_duplicate_errors();

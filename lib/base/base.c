@@ -75,9 +75,15 @@ char *sfn_xasprintf(const char *fmt, ...)
 	return s;
 }
 
+/*
+ * jansson's allocator: a load calls it once per value, member and string,
+ * so it goes straight to malloc. jansson never asks for 0 bytes; should it,
+ * and malloc return NULL, sfn_xmalloc() asks again for 1 byte.
+ */
 static void *json_xmalloc(size_t n)
 {
-	return sfn_xmalloc(n);
+	void *p = malloc(n);
+	return p ? p : sfn_xmalloc(n);
 }
 
 /*
