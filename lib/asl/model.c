@@ -1212,6 +1212,12 @@ static int compile_state(struct cc *c, const char *name, json_t *j,
 			goto out;
 		if (string_field(c, j, "Label", &st->label, false) < 0)
 			goto out;
+		json_t *ir = json_object_get(j, "ItemReader");
+		if (ir) {
+			const char *ires = json_string_value(
+				json_object_get(ir, "Resource"));
+			st->reader_resource = sfn_xstrdup(ires ? ires : "");
+		}
 		json_t *ib = json_object_get(j, "ItemBatcher");
 		if (ib) {
 			size_t lb = push(c, "ItemBatcher");
@@ -1302,6 +1308,7 @@ static void state_release(struct sfn_state *st)
 	num_field_release(&st->tolerated_count);
 	num_field_release(&st->tolerated_pct);
 	free(st->label);
+	free(st->reader_resource);
 	num_field_release(&st->batch_max_items);
 	num_field_release(&st->batch_max_bytes);
 	tmpl_free(st->batch_input);

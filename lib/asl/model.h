@@ -203,6 +203,9 @@ struct sfn_state {
 	bool distributed;
 	bool child_express; /* ExecutionType EXPRESS */
 	char *label;	    /* owned */
+	/* ItemReader's Resource (sfn run cannot read S3); owned, or NULL
+	 * without an ItemReader. */
+	char *reader_resource;
 	bool has_batcher;
 	struct sfn_num_field batch_max_items, batch_max_bytes;
 	struct sfn_tmpl *batch_input; /* owned */

@@ -1924,6 +1924,17 @@ static int map_items(struct frame *f, struct ev *e, json_t *eff_in,
 		*items = json_incref(f->x->o.test->items);
 		return 0;
 	}
+	/* There is no S3 here: iterating the state input instead would
+	 * run the Map over the wrong items without a word. */
+	if (st->reader_resource)
+		return runtime_error(
+			f, SFN_E_RUNTIME,
+			"The ItemReader (resource '%s') cannot be read: sfn "
+			"has no S3. Give the items in the state input with "
+			"%s, or test the Map with 'sfn test-state "
+			"--map-item-reader-data'.",
+			st->reader_resource,
+			st->qlang == SFN_QL_JSONATA ? "Items" : "ItemsPath");
 	if (st->qlang == SFN_QL_JSONATA) {
 		v = st->items ? eval_tmpl(e, st->items, e->input)
 			      : json_incref(e->input);
