@@ -53,11 +53,14 @@ static void size_cache_release(struct size_cache *c)
 
 struct frame {
 	struct sfn_exec *x;
-	struct frame *parent;	 /* variable scope chain */
-	struct group *group;	 /* NULL at top level */
-	json_t *vars;		 /* this scope's variables; owned, lazily */
-	bool isolated;		 /* distributed child: no outer variables */
-	double voffset;		 /* virtual seconds waited */
+	struct frame *parent; /* variable scope chain */
+	struct group *group;  /* NULL at top level */
+	json_t *vars;	      /* this scope's variables; owned, lazily */
+	bool isolated;	      /* distributed child: no outer variables */
+	double voffset;	      /* virtual seconds waited */
+	/* An EXPRESS child of a Distributed Map (and what runs in it) times
+	 * out, alone, at this elapsed(); 0: no such bound. */
+	double deadline;
 	uint64_t prev;		 /* previousEventId for the next event */
 	json_t *xscope;		 /* "x-scope"; owned, NULL at top level */
 	json_t *map_item;	 /* $$.Map.Item while selecting; borrowed */
@@ -976,6 +979,15 @@ static void run_unit(struct run *r, size_t i, double start)
 	cf.isolated = r->distributed;
 	cf.group = &r->g;
 	cf.voffset = start;
+	cf.deadline = r->parent->deadline;
+	if (r->distributed && r->st->child_express &&
+	    !r->x->o.no_duration_limit) {
+		/* An Express execution of its own: 5 minutes from its start
+		 * (sfn-features.md §10). */
+		double end = elapsed(&cf) + SFN_EXPRESS_MAX;
+		if (!cf.deadline || end < cf.deadline)
+			cf.deadline = end;
+	}
 	/* Units that finish raise the parent's prev under the lock. */
 	pthread_mutex_lock(&r->lock);
 	cf.prev = r->parent->prev;
@@ -1351,20 +1363,34 @@ static int eval_num(struct ev *e, const struct sfn_num_field *nf,
 static bool past_deadline(struct frame *f)
 {
 	struct sfn_exec *x = f->x;
-	if (!x->timeout || elapsed(f) < x->timeout)
+	if (!x->timeout && !f->deadline)
 		return false;
-	atomic_store(&x->timed_out, 1);
-	set_error(f, SFN_E_TIMEOUT, NULL, true);
-	sfn_exec_abort(x);
-	return true;
+	double t = elapsed(f);
+	if (x->timeout && t >= x->timeout) {
+		atomic_store(&x->timed_out, 1);
+		set_error(f, SFN_E_TIMEOUT, NULL, true);
+		sfn_exec_abort(x);
+		return true;
+	}
+	if (f->deadline && t >= f->deadline) {
+		/* Only the child execution times out; the Map Run counts it
+		 * as a failed child. */
+		set_error(f, SFN_E_TIMEOUT, NULL, true);
+		return true;
+	}
+	return false;
 }
 
-/* Seconds left before the execution times out; -1 when unbounded. */
+/* Seconds left before the execution (or the Express child the frame runs
+ * in) times out; -1 when unbounded. */
 static double time_left(struct frame *f)
 {
-	if (!f->x->timeout)
+	double end = f->x->timeout;
+	if (f->deadline && (!end || f->deadline < end))
+		end = f->deadline;
+	if (!end)
 		return -1;
-	double l = f->x->timeout - elapsed(f);
+	double l = end - elapsed(f);
 	return l < 0 ? 0 : l;
 }
 
