@@ -2008,6 +2008,28 @@ static int map_items(struct frame *f, struct ev *e, json_t *eff_in,
 	return 0;
 }
 
+/*
+ * What a Distributed Map with a ResultWriter exporting to S3 returns: the
+ * Map Run's ARN and where its manifest is, {Prefix}/{Map Run id}/
+ * manifest.json in {Bucket} (AWS's guide, input-output-resultwriter).
+ */
+static json_t *map_run_pointer(const char *arn, const char *uuid,
+			       const json_t *params)
+{
+	const char *bucket =
+		json_string_value(json_object_get(params, "Bucket"));
+	const char *prefix =
+		json_string_value(json_object_get(params, "Prefix"));
+	size_t pl = prefix ? strlen(prefix) : 0;
+	char *key = sfn_xasprintf("%s%s%s/manifest.json", pl ? prefix : "",
+				  pl && prefix[pl - 1] != '/' ? "/" : "", uuid);
+	json_t *v =
+		json_pack("{s:s,s:{s:s?,s:s}}", "MapRunArn", arn,
+			  "ResultWriterDetails", "Bucket", bucket, "Key", key);
+	free(key);
+	return v;
+}
+
 static int map_work(struct frame *f, struct ev *e, json_t *eff_in,
 		    json_t **result)
 {
@@ -2170,9 +2192,9 @@ static int map_work(struct frame *f, struct ev *e, json_t *eff_in,
 	else
 		emit(f, NULL, NULL, NULL);
 	char arn[512] = "";
+	char uuid[37] = "";
 	if (st->distributed) {
 		unsigned char rnd[16];
-		char uuid[37];
 		x->o.random(x->o.ud, rnd, sizeof(rnd));
 		sfn_format_uuid(uuid, rnd);
 		snprintf(arn, sizeof(arn),
@@ -2196,6 +2218,13 @@ static int map_work(struct frame *f, struct ev *e, json_t *eff_in,
 				     ? details_error(f->err.name, f->err.cause)
 				     : NULL);
 	}
+	json_t *wp = NULL;
+	if (rc == 0 && st->distributed && st->writer_export &&
+	    st->writer_params) {
+		wp = eval_tmpl(e, st->writer_params, eff_in);
+		if (!wp)
+			rc = -1;
+	}
 	if (rc == 0) {
 		json_t *a = json_array();
 		for (size_t i = 0; i < n; i++) {
@@ -2208,13 +2237,24 @@ static int map_work(struct frame *f, struct ev *e, json_t *eff_in,
 				json_array_append_new(a, o);
 				continue;
 			}
-			json_array_append(a, o ? o : json_null());
+			/* FLATTEN: a child's array output, spliced in. */
+			if (st->writer_flatten && json_is_array(o))
+				json_array_extend(a, o);
+			else
+				json_array_append(a, o ? o : json_null());
+		}
+		if (st->distributed && st->writer_export) {
+			/* The results went to S3 (not written here: sfn has
+			 * no S3); the Map's result points at the manifest. */
+			json_decref(a);
+			a = map_run_pointer(arn, uuid, wp);
 		}
 		*result = a;
 		emit_simple(f, st, EV_SUCCEEDED);
 	} else if (!atomic_load(&x->aborted)) {
 		emit_simple(f, st, EV_FAILED);
 	}
+	json_decref(wp);
 	run_release(&r);
 out_inputs:
 	for (size_t i = 0; i < n && inputs; i++)
