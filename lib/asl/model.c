@@ -1212,6 +1212,28 @@ static int compile_state(struct cc *c, const char *name, json_t *j,
 			goto out;
 		if (string_field(c, j, "Label", &st->label, false) < 0)
 			goto out;
+		json_t *ir = json_object_get(j, "ItemReader");
+		if (ir) {
+			const char *ires = json_string_value(
+				json_object_get(ir, "Resource"));
+			st->reader_resource = sfn_xstrdup(ires ? ires : "");
+		}
+		json_t *rw = json_object_get(j, "ResultWriter");
+		if (json_is_object(rw)) {
+			const char *tf = json_string_value(json_object_get(
+				json_object_get(rw, "WriterConfig"),
+				"Transformation"));
+			st->writer_flatten = tf && !strcmp(tf, "FLATTEN");
+			st->writer_export =
+				json_object_get(rw, "Resource") != NULL;
+			size_t lw = push(c, "ResultWriter");
+			int wr = tmpl_field(c, rw,
+					    jp ? "Parameters" : "Arguments",
+					    &st->writer_params);
+			pop(c, lw);
+			if (wr < 0)
+				goto out;
+		}
 		json_t *ib = json_object_get(j, "ItemBatcher");
 		if (ib) {
 			size_t lb = push(c, "ItemBatcher");
@@ -1302,9 +1324,11 @@ static void state_release(struct sfn_state *st)
 	num_field_release(&st->tolerated_count);
 	num_field_release(&st->tolerated_pct);
 	free(st->label);
+	free(st->reader_resource);
 	num_field_release(&st->batch_max_items);
 	num_field_release(&st->batch_max_bytes);
 	tmpl_free(st->batch_input);
+	tmpl_free(st->writer_params);
 }
 
 struct sfn_state *sfn_machine_find(const struct sfn_machine *m,

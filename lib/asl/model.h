@@ -203,6 +203,15 @@ struct sfn_state {
 	bool distributed;
 	bool child_express; /* ExecutionType EXPRESS */
 	char *label;	    /* owned */
+	/* ItemReader's Resource (sfn run cannot read S3); owned, or NULL
+	 * without an ItemReader. */
+	char *reader_resource;
+	/* ResultWriter: with a Resource, the Map's result is the Map Run's
+	 * pointer to its manifest, Bucket and Prefix from writer_params
+	 * (Parameters / Arguments; owned); FLATTEN splices array outputs. */
+	bool writer_export;
+	bool writer_flatten;
+	struct sfn_tmpl *writer_params;
 	bool has_batcher;
 	struct sfn_num_field batch_max_items, batch_max_bytes;
 	struct sfn_tmpl *batch_input; /* owned */

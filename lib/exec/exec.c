@@ -53,11 +53,14 @@ static void size_cache_release(struct size_cache *c)
 
 struct frame {
 	struct sfn_exec *x;
-	struct frame *parent;	 /* variable scope chain */
-	struct group *group;	 /* NULL at top level */
-	json_t *vars;		 /* this scope's variables; owned, lazily */
-	bool isolated;		 /* distributed child: no outer variables */
-	double voffset;		 /* virtual seconds waited */
+	struct frame *parent; /* variable scope chain */
+	struct group *group;  /* NULL at top level */
+	json_t *vars;	      /* this scope's variables; owned, lazily */
+	bool isolated;	      /* distributed child: no outer variables */
+	double voffset;	      /* virtual seconds waited */
+	/* An EXPRESS child of a Distributed Map (and what runs in it) times
+	 * out, alone, at this elapsed(); 0: no such bound. */
+	double deadline;
 	uint64_t prev;		 /* previousEventId for the next event */
 	json_t *xscope;		 /* "x-scope"; owned, NULL at top level */
 	json_t *map_item;	 /* $$.Map.Item while selecting; borrowed */
@@ -976,6 +979,15 @@ static void run_unit(struct run *r, size_t i, double start)
 	cf.isolated = r->distributed;
 	cf.group = &r->g;
 	cf.voffset = start;
+	cf.deadline = r->parent->deadline;
+	if (r->distributed && r->st->child_express &&
+	    !r->x->o.no_duration_limit) {
+		/* An Express execution of its own: 5 minutes from its start
+		 * (sfn-features.md §10). */
+		double end = elapsed(&cf) + SFN_EXPRESS_MAX;
+		if (!cf.deadline || end < cf.deadline)
+			cf.deadline = end;
+	}
 	/* Units that finish raise the parent's prev under the lock. */
 	pthread_mutex_lock(&r->lock);
 	cf.prev = r->parent->prev;
@@ -1351,20 +1363,34 @@ static int eval_num(struct ev *e, const struct sfn_num_field *nf,
 static bool past_deadline(struct frame *f)
 {
 	struct sfn_exec *x = f->x;
-	if (!x->timeout || elapsed(f) < x->timeout)
+	if (!x->timeout && !f->deadline)
 		return false;
-	atomic_store(&x->timed_out, 1);
-	set_error(f, SFN_E_TIMEOUT, NULL, true);
-	sfn_exec_abort(x);
-	return true;
+	double t = elapsed(f);
+	if (x->timeout && t >= x->timeout) {
+		atomic_store(&x->timed_out, 1);
+		set_error(f, SFN_E_TIMEOUT, NULL, true);
+		sfn_exec_abort(x);
+		return true;
+	}
+	if (f->deadline && t >= f->deadline) {
+		/* Only the child execution times out; the Map Run counts it
+		 * as a failed child. */
+		set_error(f, SFN_E_TIMEOUT, NULL, true);
+		return true;
+	}
+	return false;
 }
 
-/* Seconds left before the execution times out; -1 when unbounded. */
+/* Seconds left before the execution (or the Express child the frame runs
+ * in) times out; -1 when unbounded. */
 static double time_left(struct frame *f)
 {
-	if (!f->x->timeout)
+	double end = f->x->timeout;
+	if (f->deadline && (!end || f->deadline < end))
+		end = f->deadline;
+	if (!end)
 		return -1;
-	double l = f->x->timeout - elapsed(f);
+	double l = end - elapsed(f);
 	return l < 0 ? 0 : l;
 }
 
@@ -1924,6 +1950,17 @@ static int map_items(struct frame *f, struct ev *e, json_t *eff_in,
 		*items = json_incref(f->x->o.test->items);
 		return 0;
 	}
+	/* There is no S3 here: iterating the state input instead would
+	 * run the Map over the wrong items without a word. */
+	if (st->reader_resource)
+		return runtime_error(
+			f, SFN_E_RUNTIME,
+			"The ItemReader (resource '%s') cannot be read: sfn "
+			"has no S3. Give the items in the state input with "
+			"%s, or test the Map with 'sfn test-state "
+			"--map-item-reader-data'.",
+			st->reader_resource,
+			st->qlang == SFN_QL_JSONATA ? "Items" : "ItemsPath");
 	if (st->qlang == SFN_QL_JSONATA) {
 		v = st->items ? eval_tmpl(e, st->items, e->input)
 			      : json_incref(e->input);
@@ -1969,6 +2006,28 @@ static int map_items(struct frame *f, struct ev *e, json_t *eff_in,
 		INSPECT(f, "afterItemsPath", v);
 	*items = v;
 	return 0;
+}
+
+/*
+ * What a Distributed Map with a ResultWriter exporting to S3 returns: the
+ * Map Run's ARN and where its manifest is, {Prefix}/{Map Run id}/
+ * manifest.json in {Bucket} (AWS's guide, input-output-resultwriter).
+ */
+static json_t *map_run_pointer(const char *arn, const char *uuid,
+			       const json_t *params)
+{
+	const char *bucket =
+		json_string_value(json_object_get(params, "Bucket"));
+	const char *prefix =
+		json_string_value(json_object_get(params, "Prefix"));
+	size_t pl = prefix ? strlen(prefix) : 0;
+	char *key = sfn_xasprintf("%s%s%s/manifest.json", pl ? prefix : "",
+				  pl && prefix[pl - 1] != '/' ? "/" : "", uuid);
+	json_t *v =
+		json_pack("{s:s,s:{s:s?,s:s}}", "MapRunArn", arn,
+			  "ResultWriterDetails", "Bucket", bucket, "Key", key);
+	free(key);
+	return v;
 }
 
 static int map_work(struct frame *f, struct ev *e, json_t *eff_in,
@@ -2133,9 +2192,9 @@ static int map_work(struct frame *f, struct ev *e, json_t *eff_in,
 	else
 		emit(f, NULL, NULL, NULL);
 	char arn[512] = "";
+	char uuid[37] = "";
 	if (st->distributed) {
 		unsigned char rnd[16];
-		char uuid[37];
 		x->o.random(x->o.ud, rnd, sizeof(rnd));
 		sfn_format_uuid(uuid, rnd);
 		snprintf(arn, sizeof(arn),
@@ -2159,6 +2218,13 @@ static int map_work(struct frame *f, struct ev *e, json_t *eff_in,
 				     ? details_error(f->err.name, f->err.cause)
 				     : NULL);
 	}
+	json_t *wp = NULL;
+	if (rc == 0 && st->distributed && st->writer_export &&
+	    st->writer_params) {
+		wp = eval_tmpl(e, st->writer_params, eff_in);
+		if (!wp)
+			rc = -1;
+	}
 	if (rc == 0) {
 		json_t *a = json_array();
 		for (size_t i = 0; i < n; i++) {
@@ -2171,13 +2237,24 @@ static int map_work(struct frame *f, struct ev *e, json_t *eff_in,
 				json_array_append_new(a, o);
 				continue;
 			}
-			json_array_append(a, o ? o : json_null());
+			/* FLATTEN: a child's array output, spliced in. */
+			if (st->writer_flatten && json_is_array(o))
+				json_array_extend(a, o);
+			else
+				json_array_append(a, o ? o : json_null());
+		}
+		if (st->distributed && st->writer_export) {
+			/* The results went to S3 (not written here: sfn has
+			 * no S3); the Map's result points at the manifest. */
+			json_decref(a);
+			a = map_run_pointer(arn, uuid, wp);
 		}
 		*result = a;
 		emit_simple(f, st, EV_SUCCEEDED);
 	} else if (!atomic_load(&x->aborted)) {
 		emit_simple(f, st, EV_FAILED);
 	}
+	json_decref(wp);
 	run_release(&r);
 out_inputs:
 	for (size_t i = 0; i < n && inputs; i++)
