@@ -75,6 +75,21 @@ char *sfn_xasprintf(const char *fmt, ...)
 	return s;
 }
 
+#ifdef SFN_HAVE_MIMALLOC
+/*
+ * mimalloc reports a failed allocation here before it returns NULL: out of
+ * memory aborts, as sfn_xmalloc() does. So jansson, which allocates once
+ * per value, member and string of a load, can call mi_malloc() straight.
+ */
+static void mimalloc_error(int err, void *arg)
+{
+	(void)arg;
+	if (err == ENOMEM) {
+		fputs("sfn: out of memory\n", stderr);
+		abort();
+	}
+}
+#else
 /*
  * jansson's allocator: a load calls it once per value, member and string,
  * so it goes straight to malloc. jansson never asks for 0 bytes; should it,
@@ -85,6 +100,7 @@ static void *json_xmalloc(size_t n)
 	void *p = malloc(n);
 	return p ? p : sfn_xmalloc(n);
 }
+#endif
 
 /*
  * With mimalloc (CMakeLists.txt), its memory comes in 2 MiB pages where the
@@ -97,10 +113,13 @@ static void *json_xmalloc(size_t n)
  */
 void sfn_alloc_init(void)
 {
-	json_set_alloc_funcs(json_xmalloc, free);
 #ifdef SFN_HAVE_MIMALLOC
+	mi_register_error(mimalloc_error, NULL);
+	json_set_alloc_funcs(mi_malloc, mi_free);
 	if (!getenv("MIMALLOC_LARGE_OS_PAGES"))
 		mi_option_enable(mi_option_large_os_pages);
+#else
+	json_set_alloc_funcs(json_xmalloc, free);
 #endif
 }
 

@@ -41,8 +41,9 @@ char *sfn_xstrndup(const char *s, size_t n);
 char *sfn_xasprintf(const char *fmt, ...) SFN_PRINTF(1, 2);
 char *sfn_xvasprintf(const char *fmt, va_list ap) SFN_PRINTF(1, 0);
 /*
- * Once at start-up (main() calls it): hands sfn_xmalloc/free to jansson and
- * tunes the allocator (see base.c).
+ * Once at start-up (main() calls it): gives jansson an allocator that never
+ * returns NULL (out of memory aborts, as with sfn_xmalloc) and tunes the
+ * allocator (see base.c).
  */
 void sfn_alloc_init(void);
 

@@ -6,6 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "base/test.h"
 
@@ -289,6 +292,25 @@ static void test_alloc_init(void)
 		  env ? env : "(unset)");
 #else
 	sfn_alloc_init();
+#endif
+#ifdef SFN_HAVE_MIMALLOC
+	/* jansson allocates with mi_malloc, which must never hand it NULL:
+	 * out of memory aborts with a message, as sfn_xmalloc does. */
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid == 0) {
+		if (!freopen("/dev/null", "w", stderr))
+			_exit(3);
+		json_malloc_t alloc;
+		json_free_t release;
+		json_get_alloc_funcs(&alloc, &release);
+		void *p = alloc((size_t)1 << 50);
+		_exit(p ? 1 : 2);
+	}
+	int status = 0;
+	waitpid(pid, &status, 0);
+	SFN_CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT,
+		  "an impossible allocation aborts (status %d)", status);
 #endif
 	/* jansson allocates through it. */
 	json_t *v = json_string("x");
