@@ -139,7 +139,8 @@ int cmd_history(int argc, char **argv)
 	int flags = 0, c, rc = SFN_EXIT_OK;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			root = optarg;
@@ -163,8 +164,12 @@ int cmd_history(int argc, char **argv)
 		case 'h':
 			sfn_cmd_print_help(sfn_cmd_find("history"), stdout);
 			return SFN_EXIT_OK;
+		case ':':
+			return sfn_cmd_usage_error("history",
+						   "option '%s' needs a value",
+						   argv[optind - 1]);
 		default:
-			return sfn_cmd_usage_error("history", "bad option");
+			return sfn_cmd_unknown_option("history", argv);
 		}
 	}
 	if ((optind < argc) == last || argc - optind > 1)
