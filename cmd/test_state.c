@@ -303,6 +303,13 @@ int cmd_test_state(int argc, char **argv)
 	if (input_text && input_file)
 		return sfn_cmd_usage_error(
 			CMD, "--input and --input-file exclude each other");
+	const char *const stdin_what[] = { "--request", "--input-file",
+					   "--mock-config", "--config",
+					   "the definition" };
+	const char *const stdin_paths[] = { request_path, input_file, mock_path,
+					    config_path, path };
+	if (sfn_cli_one_stdin(CMD, 5, stdin_what, stdin_paths))
+		return SFN_EXIT_USAGE;
 	if (mock_cause && !mock_error)
 		return sfn_cmd_usage_error(CMD,
 					   "--mock-cause needs --mock-error");
