@@ -799,9 +799,14 @@ int cmd_validate(int argc, char **argv)
 		return sfn_cmd_usage_error("validate",
 					   "no file given (use '-' for "
 					   "standard input)");
-	/* Directories need -r: say so before any output. */
-	for (int i = optind; i < argc; i++) {
+	/* Directories need -r, stdin is read once: say so before any
+	 * output. */
+	for (int i = optind, stdins = 0; i < argc; i++) {
 		struct stat st;
+		if (!strcmp(argv[i], "-") && ++stdins > 1)
+			return sfn_cmd_usage_error(
+				"validate", "standard input ('-') can be read "
+					    "once, and is named twice");
 		if (!r.o.recursive && strcmp(argv[i], "-") &&
 		    stat(argv[i], &st) == 0 && S_ISDIR(st.st_mode))
 			return sfn_cmd_usage_error(
