@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "asl/asl.h"
 #include "cli.h"
@@ -42,7 +43,8 @@
 	"  -h, --help         show this help\n"
 /* clang-format on */
 
-/* A file name's extension -> the format it implies, for -o without --format. */
+/* A file name's extension (any case: OUT.SVG) -> the format it implies,
+ * for -o without --format. */
 static int format_from_name(const char *path)
 {
 	static const struct {
@@ -60,7 +62,7 @@ static int format_from_name(const char *path)
 	};
 	const char *dot = strrchr(path, '.');
 	for (size_t i = 0; dot && i < sizeof(exts) / sizeof(exts[0]); i++)
-		if (!strcmp(dot, exts[i].ext))
+		if (!strcasecmp(dot, exts[i].ext))
 			return (int)exts[i].format;
 	return -1;
 }
