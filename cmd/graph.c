@@ -40,6 +40,8 @@
 	"  --coverage FILE    mark what a test suite never reached, from\n" \
 	"                     sfn test --coverage-out FILE: states never\n" \
 	"                     entered grey, untaken rules and clauses noted\n" \
+	"  --color WHEN       color errors: auto (on a terminal, unless NO_COLOR\n" \
+	"                     is set), always or never\n" \
 	"  -h, --help         show this help\n"
 /* clang-format on */
 
@@ -85,12 +87,12 @@ static void loaded_release(struct loaded *l)
  * (@logical_id, or the only one). Returns 0, or the exit code after
  * printing why.
  */
-static int load(const char *path, const char *logical_id, struct loaded *l)
+static int load(const char *path, const char *logical_id, struct loaded *l,
+		bool color)
 {
 	struct sfn_error err = SFN_ERROR_INIT;
 	struct sfn_diags diags = SFN_DIAGS_INIT;
 	const char *name = sfn_display_name(path);
-	bool color = sfn_color_enabled(SFN_COLOR_AUTO, 2);
 	int code = SFN_EXIT_OK;
 
 	l->doc = sfn_doc_load_file(path, 0, &diags, &err);
@@ -296,7 +298,8 @@ int cmd_graph(int argc, char **argv)
 		OPT_LOGICAL_ID,
 		OPT_EXECUTION,
 		OPT_JOURNAL,
-		OPT_COVERAGE
+		OPT_COVERAGE,
+		OPT_COLOR
 	};
 	static const struct option opts[] = {
 		{ "format", required_argument, NULL, OPT_FORMAT },
@@ -305,10 +308,11 @@ int cmd_graph(int argc, char **argv)
 		{ "execution", required_argument, NULL, OPT_EXECUTION },
 		{ "journal-dir", required_argument, NULL, OPT_JOURNAL },
 		{ "coverage", required_argument, NULL, OPT_COVERAGE },
+		{ "color", required_argument, NULL, OPT_COLOR },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int format = -1;
+	int format = -1, color_mode = SFN_COLOR_AUTO;
 	const char *output = NULL, *logical_id = NULL, *execution = NULL;
 	const char *journal_dir = NULL, *coverage = NULL;
 	int c;
@@ -340,6 +344,15 @@ int cmd_graph(int argc, char **argv)
 		case OPT_COVERAGE:
 			coverage = optarg;
 			break;
+		case OPT_COLOR:
+			color_mode = sfn_color_parse(optarg);
+			if (color_mode < 0)
+				return sfn_cmd_usage_error(
+					"graph",
+					"--color wants auto, always or never, "
+					"not '%s'",
+					optarg);
+			break;
 		case 'h':
 			printf("usage: %s\n\n%s.\n\n%s",
 			       sfn_cmd_find("graph")->usage,
@@ -353,6 +366,7 @@ int cmd_graph(int argc, char **argv)
 			return sfn_cmd_unknown_option("graph", argv);
 		}
 	}
+	bool color = sfn_color_enabled((enum sfn_color)color_mode, 2);
 	if (optind == argc && !execution)
 		return sfn_cmd_usage_error("graph", "no definition given");
 	if (argc - optind > 1)
@@ -467,7 +481,7 @@ int cmd_graph(int argc, char **argv)
 		sfn_error_release(&derr);
 		path = execution;
 	} else {
-		code = load(path, logical_id, &l);
+		code = load(path, logical_id, &l, color);
 	}
 	if (code != SFN_EXIT_OK) {
 		loaded_release(&l);
@@ -484,9 +498,8 @@ int cmd_graph(int argc, char **argv)
 	struct sfn_graph *g = sfn_graph_build(sfn_doc_root(l.machine), &err);
 	if (!g) {
 		sfn_doc_locate(l.machine, &err);
-		code = sfn_cli_print_load_error(
-			stderr, sfn_display_name(path), &err,
-			sfn_color_enabled(SFN_COLOR_AUTO, 2));
+		code = sfn_cli_print_load_error(stderr, sfn_display_name(path),
+						&err, color);
 		sfn_error_release(&err);
 		loaded_release(&l);
 		if (coverage)
