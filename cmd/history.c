@@ -23,6 +23,109 @@ static json_t *aws_event(json_t *event)
 	return out;
 }
 
+/*
+ * Adds to @names the distributed Map states of @states (a definition's
+ * "States"), nested ones too.
+ */
+static void distributed_maps(json_t *states, json_t *names)
+{
+	const char *name;
+	json_t *st, *b;
+	size_t i;
+	json_object_foreach(states, name, st) {
+		json_t *proc = json_object_get(st, "ItemProcessor");
+		const char *mode = json_string_value(json_object_get(
+			json_object_get(proc, "ProcessorConfig"), "Mode"));
+		if (mode && !strcmp(mode, "DISTRIBUTED"))
+			json_object_set_new(names, name, json_true());
+		json_array_foreach(json_object_get(st, "Branches"), i, b)
+			distributed_maps(json_object_get(b, "States"), names);
+		distributed_maps(json_object_get(proc, "States"), names);
+		distributed_maps(
+			json_object_get(json_object_get(st, "Iterator"),
+					"States"),
+			names);
+	}
+}
+
+/* Whether @ev ran in a child execution of a Map in @names. */
+static bool in_child(json_t *ev, json_t *names)
+{
+	size_t i;
+	json_t *at;
+	json_array_foreach(json_object_get(ev, "x-scope"), i, at)
+		if (json_object_get(names,
+				    json_string_value(json_array_get(at, 0))))
+			return true;
+	return false;
+}
+
+/*
+ * The events as GetExecutionHistory returns them: without the "x-" keys,
+ * and without the events of distributed Map children, which on AWS are
+ * executions with histories of their own (the journal keeps them for
+ * redrive and graph). The parent's events are numbered again from 1,
+ * each previousEventId the nearest of its own events it follows from.
+ */
+static json_t *aws_events(const struct sfn_journal_data *data)
+{
+	json_t *names = json_object(), *events = json_array(), *ev;
+	const char *def =
+		json_string_value(json_object_get(data->header, "definition"));
+	json_t *doc = def ? sfn_json_loadb(def, strlen(def), 0, NULL) : NULL;
+	distributed_maps(json_object_get(doc, "States"), names);
+	json_decref(doc);
+
+	size_t n = json_array_size(data->events), i;
+	json_int_t max = 0;
+	json_array_foreach(data->events, i, ev) {
+		json_int_t id = json_integer_value(json_object_get(ev, "id"));
+		max = id > max ? id : max;
+	}
+	/* Ids run from 1 up, one per event: anything else is left as it
+	 * is (as is a history without distributed Maps). */
+	if (!json_object_size(names) || max > (json_int_t)n) {
+		json_array_foreach(data->events, i, ev)
+			json_array_append_new(events, aws_event(ev));
+		json_decref(names);
+		return events;
+	}
+	/* Per journal id: its new id (0: a child's), and its parent. */
+	json_int_t *renum = sfn_xcalloc((size_t)max + 1, sizeof(*renum));
+	json_int_t *prev = sfn_xcalloc((size_t)max + 1, sizeof(*prev));
+	json_int_t next = 1;
+	json_array_foreach(data->events, i, ev) {
+		json_int_t id = json_integer_value(json_object_get(ev, "id"));
+		json_int_t p = json_integer_value(
+			json_object_get(ev, "previousEventId"));
+		if (id <= 0)
+			continue;
+		prev[id] = p >= 0 && p <= max ? p : 0;
+		if (!in_child(ev, names))
+			renum[id] = next++;
+	}
+	bool renumber = (size_t)(next - 1) != n;
+	json_array_foreach(data->events, i, ev) {
+		json_int_t id = json_integer_value(json_object_get(ev, "id"));
+		if (id > 0 && !renum[id])
+			continue;
+		json_t *out = aws_event(ev);
+		if (renumber && id > 0) {
+			json_int_t p = prev[id];
+			while (p > 0 && !renum[p] && prev[p] < p)
+				p = prev[p];
+			json_object_set_new(out, "id", json_integer(renum[id]));
+			json_object_set_new(out, "previousEventId",
+					    json_integer(p > 0 ? renum[p] : 0));
+		}
+		json_array_append_new(events, out);
+	}
+	free(renum);
+	free(prev);
+	json_decref(names);
+	return events;
+}
+
 static json_t *event_details(json_t *event)
 {
 	const char *key;
@@ -191,10 +294,7 @@ int cmd_history(int argc, char **argv)
 	size_t i;
 	json_t *ev;
 	if (json) {
-		json_t *events = json_array();
-		json_array_foreach(data.events, i, ev)
-			json_array_append_new(events, aws_event(ev));
-		json_t *doc = json_pack("{s:o}", "events", events);
+		json_t *doc = json_pack("{s:o}", "events", aws_events(&data));
 		struct sfn_strbuf sb = SFN_STRBUF_INIT;
 		sfn_json_dump(&sb, doc, flags);
 		puts(sb.buf);

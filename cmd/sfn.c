@@ -52,6 +52,10 @@ const struct sfn_cmd sfn_commands[] = {
 	  "  --format FORMAT    text (a table, the default) or json: "
 	  "{\"events\": [...]}\n"
 	  "                     exactly as GetExecutionHistory returns them\n"
+	  "                     (a Distributed Map's child executions have\n"
+	  "                     histories of their own there: only the "
+	  "table\n"
+	  "                     shows their events)\n"
 	  "  --last             the most recently started execution\n"
 	  "  --pretty           indent the JSON\n",
 	  cmd_history },
