@@ -24,43 +24,6 @@ static json_t *aws_event(json_t *event)
 }
 
 /*
- * Adds to @names the distributed Map states of @states (a definition's
- * "States"), nested ones too.
- */
-static void distributed_maps(json_t *states, json_t *names)
-{
-	const char *name;
-	json_t *st, *b;
-	size_t i;
-	json_object_foreach(states, name, st) {
-		json_t *proc = json_object_get(st, "ItemProcessor");
-		const char *mode = json_string_value(json_object_get(
-			json_object_get(proc, "ProcessorConfig"), "Mode"));
-		if (mode && !strcmp(mode, "DISTRIBUTED"))
-			json_object_set_new(names, name, json_true());
-		json_array_foreach(json_object_get(st, "Branches"), i, b)
-			distributed_maps(json_object_get(b, "States"), names);
-		distributed_maps(json_object_get(proc, "States"), names);
-		distributed_maps(
-			json_object_get(json_object_get(st, "Iterator"),
-					"States"),
-			names);
-	}
-}
-
-/* Whether @ev ran in a child execution of a Map in @names. */
-static bool in_child(json_t *ev, json_t *names)
-{
-	size_t i;
-	json_t *at;
-	json_array_foreach(json_object_get(ev, "x-scope"), i, at)
-		if (json_object_get(names,
-				    json_string_value(json_array_get(at, 0))))
-			return true;
-	return false;
-}
-
-/*
  * The events as GetExecutionHistory returns them: without the "x-" keys,
  * and without the events of distributed Map children, which on AWS are
  * executions with histories of their own (the journal keeps them for
@@ -69,12 +32,8 @@ static bool in_child(json_t *ev, json_t *names)
  */
 static json_t *aws_events(const struct sfn_journal_data *data)
 {
-	json_t *names = json_object(), *events = json_array(), *ev;
-	const char *def =
-		json_string_value(json_object_get(data->header, "definition"));
-	json_t *doc = def ? sfn_json_loadb(def, strlen(def), 0, NULL) : NULL;
-	distributed_maps(json_object_get(doc, "States"), names);
-	json_decref(doc);
+	json_t *names = sfn_journal_child_maps(data), *events = json_array();
+	json_t *ev;
 
 	size_t n = json_array_size(data->events), i;
 	json_int_t max = 0;
@@ -101,7 +60,7 @@ static json_t *aws_events(const struct sfn_journal_data *data)
 		if (id <= 0)
 			continue;
 		prev[id] = p >= 0 && p <= max ? p : 0;
-		if (!in_child(ev, names))
+		if (!sfn_journal_in_child(ev, names))
 			renum[id] = next++;
 	}
 	bool renumber = (size_t)(next - 1) != n;

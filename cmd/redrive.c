@@ -382,6 +382,7 @@ int cmd_redrive(int argc, char **argv)
 		.redrive_count = plan.redrive_count,
 		.start_date = start_date,
 		.last_event_id = (uint64_t)plan.last_event_id,
+		.child_events = (uint64_t)plan.child_events,
 	};
 	struct sfn_event_sink sink = sfn_run_journal_sink(&rj);
 	rj.j = journal;

@@ -2953,6 +2953,7 @@ struct sfn_exec *sfn_exec_create(const struct sfn_machine *m,
 		json_object_set_new(x->ctx_execution, "RedriveTime",
 				    json_string(ts));
 		atomic_store(&x->n_events, rs->last_event_id);
+		atomic_store(&x->n_child_events, rs->child_events);
 	}
 	x->ctx_statemachine = json_pack("{s:s,s:s}", "Id", x->sm_arn, "Name",
 					x->o.state_machine_name);

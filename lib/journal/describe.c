@@ -71,6 +71,52 @@ static long last_terminal(json_t *events, enum sfn_journal_status *status)
 	return -1;
 }
 
+static void child_maps(json_t *states, json_t *names)
+{
+	const char *name;
+	json_t *st, *b;
+	size_t i;
+	json_object_foreach(states, name, st) {
+		json_t *proc = json_object_get(st, "ItemProcessor");
+		const char *mode =
+			str(json_object_get(proc, "ProcessorConfig"), "Mode");
+		if (mode && !strcmp(mode, "DISTRIBUTED"))
+			json_object_set_new(names, name, json_true());
+		json_array_foreach(json_object_get(st, "Branches"), i, b)
+			child_maps(json_object_get(b, "States"), names);
+		child_maps(json_object_get(proc, "States"), names);
+		child_maps(json_object_get(json_object_get(st, "Iterator"),
+					   "States"),
+			   names);
+	}
+}
+
+json_t *sfn_journal_child_maps(const struct sfn_journal_data *data)
+{
+	json_t *names = json_object();
+	const char *def = str(data->header, "definition");
+	/* Most definitions have none: no need to parse them. */
+	json_t *doc = def && strstr(def, "DISTRIBUTED")
+			      ? sfn_json_loadb(def, strlen(def), 0, NULL)
+			      : NULL;
+	child_maps(json_object_get(doc, "States"), names);
+	json_decref(doc);
+	return names;
+}
+
+bool sfn_journal_in_child(const json_t *ev, const json_t *maps)
+{
+	size_t i;
+	json_t *at;
+	if (!json_object_size(maps))
+		return false;
+	json_array_foreach(json_object_get(ev, "x-scope"), i, at)
+		if (json_object_get(maps,
+				    json_string_value(json_array_get(at, 0))))
+			return true;
+	return false;
+}
+
 const char *sfn_journal_failed_state(const struct sfn_journal_data *data)
 {
 	enum sfn_journal_status st = SFN_JSTATUS_RUNNING;
@@ -89,6 +135,19 @@ const char *sfn_journal_failed_state(const struct sfn_journal_data *data)
 				"name");
 	}
 	return NULL;
+}
+
+/* The events of the execution's own history: not its Map children's. */
+static size_t parent_events(const struct sfn_journal_data *data)
+{
+	size_t n = json_array_size(data->events), i, own = 0;
+	if (n < SFN_REDRIVE_MAX_EVENTS)
+		return n;
+	json_t *maps = sfn_journal_child_maps(data), *ev;
+	json_array_foreach(data->events, i, ev)
+		own += !sfn_journal_in_child(ev, maps);
+	json_decref(maps);
+	return own;
 }
 
 json_t *sfn_journal_describe(const struct sfn_journal_data *data, double now,
@@ -181,7 +240,7 @@ json_t *sfn_journal_describe(const struct sfn_journal_data *data, double now,
 		 started < SFN_REDRIVE_LAUNCH)
 		reason = "Execution was started before the launch of "
 			 "RedriveExecution";
-	else if (n >= SFN_REDRIVE_MAX_EVENTS)
+	else if (parent_events(data) >= SFN_REDRIVE_MAX_EVENTS)
 		reason = "Execution history event limit exceeded";
 	else if (stop && sfn_time_parse(stop, &stopped) == 0 &&
 		 now - stopped > SFN_REDRIVE_PERIOD_SECONDS)
