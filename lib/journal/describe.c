@@ -117,14 +117,68 @@ bool sfn_journal_in_child(const json_t *ev, const json_t *maps)
 	return false;
 }
 
+static bool is_entered(const char *type)
+{
+	size_t n = type ? strlen(type) : 0;
+	return n > 12 && !strcmp(type + n - 12, "StateEntered");
+}
+
+/*
+ * The state that failed the execution, following previousEventId back
+ * from its terminal event @end: the first state entered on that path
+ * that is not a distributed Map child's (the Map itself stands for its
+ * children, which are executions of their own). NULL if there is none.
+ */
+static const char *failed_on_path(const struct sfn_journal_data *data,
+				  size_t end)
+{
+	json_t *events = data->events;
+	size_t n = json_array_size(events);
+	/* Ids run from 1, one per event: id k is the event at k - 1. */
+	json_int_t p = json_integer_value(json_object_get(
+		json_array_get(events, end), "previousEventId"));
+	json_t *maps = NULL;
+	const char *name = NULL;
+	while (p > 0 && (size_t)p <= n) {
+		json_t *ev = json_array_get(events, (size_t)p - 1);
+		if (json_integer_value(json_object_get(ev, "id")) != p)
+			break;
+		if (is_entered(str(ev, "type"))) {
+			if (!maps)
+				maps = sfn_journal_child_maps(data);
+			if (!sfn_journal_in_child(ev, maps)) {
+				name = str(
+					json_object_get(
+						ev, "stateEnteredEventDetails"),
+					"name");
+				break;
+			}
+		}
+		json_int_t q = json_integer_value(
+			json_object_get(ev, "previousEventId"));
+		if (q >= p)
+			break;
+		p = q;
+	}
+	json_decref(maps);
+	return name;
+}
+
 const char *sfn_journal_failed_state(const struct sfn_journal_data *data)
 {
 	enum sfn_journal_status st = SFN_JSTATUS_RUNNING;
 	long end = last_terminal(data->events, &st);
-	if (end < 0)
+	if (end < 0) {
 		end = (long)json_array_size(data->events);
-	else if (st == SFN_JSTATUS_SUCCEEDED)
+	} else if (st == SFN_JSTATUS_SUCCEEDED) {
 		return NULL;
+	} else {
+		/* Branches and iterations run at once: the last state
+		 * entered may be a sibling's, not the one that failed. */
+		const char *name = failed_on_path(data, (size_t)end);
+		if (name)
+			return name;
+	}
 	for (long i = end; i-- > 0;) {
 		json_t *ev = json_array_get(data->events, (size_t)i);
 		const char *type = str(ev, "type");

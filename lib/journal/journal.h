@@ -213,8 +213,10 @@ json_t *sfn_journal_describe(const struct sfn_journal_data *data, double now,
 			     enum sfn_journal_status *status);
 
 /*
- * The name of the state an execution failed in: the last state entered
- * before its terminal failure event; NULL if none (borrowed from @data).
+ * The name of the state an execution failed in: the state entered on the
+ * terminal failure event's previousEventId path (a distributed Map for
+ * its children), else the last state entered before it; NULL if none
+ * (borrowed from @data).
  */
 const char *sfn_journal_failed_state(const struct sfn_journal_data *data);
 
