@@ -221,6 +221,10 @@ int cmd_list(int argc, char **argv)
 	if (prune != (older != NULL))
 		return sfn_cmd_usage_error(
 			"list", "--prune and --older-than go together");
+	if (prune && l.json)
+		return sfn_cmd_usage_error(
+			"list", "--prune reports what it removed as text: give "
+				"--format json or --prune, not both");
 	if (older && (l.older_than = parse_duration(older)) < 0)
 		return sfn_cmd_usage_error(
 			"list",
