@@ -291,6 +291,67 @@ static void coverage_release(struct coverage_overlay *co)
 	json_decref(co->doc);
 }
 
+/* Adds the names of @states (a definition's "States"), nested ones too. */
+static void state_names(json_t *states, json_t *names)
+{
+	const char *name;
+	json_t *st, *b;
+	size_t i;
+	json_object_foreach(states, name, st) {
+		json_object_set_new(names, name, json_true());
+		json_array_foreach(json_object_get(st, "Branches"), i, b)
+			state_names(json_object_get(b, "States"), names);
+		state_names(
+			json_object_get(json_object_get(st, "ItemProcessor"),
+					"States"),
+			names);
+		state_names(json_object_get(json_object_get(st, "Iterator"),
+					    "States"),
+			    names);
+	}
+}
+
+/*
+ * An execution drawn over a definition file given by hand: says so when
+ * the execution entered states the file does not have (it ran another
+ * definition, and would be drawn as never reached).
+ */
+static void warn_other_definition(const char *execution, const char *file,
+				  json_t *events, json_t *root)
+{
+	json_t *names = json_object(), *missing = json_array(), *ev;
+	size_t i;
+	state_names(json_object_get(root, "States"), names);
+	json_array_foreach(events, i, ev) {
+		const char *name = json_string_value(json_object_get(
+			json_object_get(ev, "stateEnteredEventDetails"),
+			"name"));
+		if (name && !json_object_get(names, name)) {
+			json_object_set_new(names, name, json_true());
+			json_array_append_new(missing, json_string(name));
+		}
+	}
+	if (json_array_size(missing)) {
+		fprintf(stderr,
+			"sfn graph: warning: execution '%s' entered states "
+			"that '%s' does not have (",
+			execution, file);
+		json_array_foreach(missing, i, ev) {
+			if (i == 5) {
+				fprintf(stderr, ", ...");
+				break;
+			}
+			fprintf(stderr, "%s%s", i ? ", " : "",
+				json_string_value(ev));
+		}
+		fprintf(stderr,
+			"): it ran another definition; without DEFINITION, "
+			"sfn graph draws the one it ran\n");
+	}
+	json_decref(missing);
+	json_decref(names);
+}
+
 int cmd_graph(int argc, char **argv)
 {
 	enum {
@@ -495,6 +556,9 @@ int cmd_graph(int argc, char **argv)
 		return code;
 	}
 	struct sfn_error err = SFN_ERROR_INIT;
+	if (execution && !jpath)
+		warn_other_definition(execution, sfn_display_name(path),
+				      jd.events, sfn_doc_root(l.machine));
 	struct sfn_graph *g = sfn_graph_build(sfn_doc_root(l.machine), &err);
 	if (!g) {
 		sfn_doc_locate(l.machine, &err);
