@@ -133,6 +133,14 @@ char *sfn_cli_find_execution(const char *cmd, const char *root, const char *arg,
 	}
 	if (has_journal(arg))
 		return sfn_xstrdup(arg);
+	/* The journal file itself (what a shell completes to). */
+	const char *base = strrchr(arg, '/');
+	base = base ? base + 1 : arg;
+	if (!strcmp(base, SFN_JOURNAL_FILE) && access(arg, F_OK) == 0)
+		return base == arg ? sfn_xstrdup(".")
+		       : base == arg + 1
+			       ? sfn_xstrdup("/")
+			       : sfn_xstrndup(arg, (size_t)(base - arg - 1));
 	char *dir = sfn_xasprintf("%s/%s", root, arg);
 	if (!strchr(arg, '/') && has_journal(dir))
 		return dir;

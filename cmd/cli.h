@@ -38,10 +38,10 @@ void sfn_cli_print_failure(FILE *out, const char *file, int line, int col,
  */
 const char *sfn_cli_journal_root(const char *flag);
 /*
- * The execution directory @arg names: a directory holding a journal, or an
- * execution name in @root; with @last, the most recently started execution
- * in @root. Prints why on stderr and returns NULL when there is none. The
- * result is the caller's to free.
+ * The execution directory @arg names: a directory holding a journal, that
+ * journal file itself, or an execution name in @root; with @last, the most
+ * recently started execution in @root. Prints why on stderr and returns NULL
+ * when there is none. The result is the caller's to free.
  */
 char *sfn_cli_find_execution(const char *cmd, const char *root, const char *arg,
 			     bool last);
