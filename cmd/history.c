@@ -294,6 +294,11 @@ int cmd_history(int argc, char **argv)
 		if (data.torn)
 			printf("(the last line of the journal was torn by a "
 			       "crash and is ignored)\n");
+		enum sfn_journal_status st;
+		json_decref(sfn_journal_describe(&data, sfn_cli_now(), &st));
+		if (st == SFN_JSTATUS_DIED)
+			printf("(the process running the execution died: it "
+			       "ends here, open; 'sfn redrive' resumes it)\n");
 	}
 	sfn_journal_data_release(&data);
 out:
