@@ -295,10 +295,16 @@ int cmd_history(int argc, char **argv)
 			printf("(the last line of the journal was torn by a "
 			       "crash and is ignored)\n");
 		enum sfn_journal_status st;
-		json_decref(sfn_journal_describe(&data, sfn_cli_now(), &st));
+		json_t *d = sfn_journal_describe(&data, sfn_cli_now(), &st);
+		const char *rs =
+			json_string_value(json_object_get(d, "redriveStatus"));
 		if (st == SFN_JSTATUS_DIED)
 			printf("(the process running the execution died: it "
-			       "ends here, open; 'sfn redrive' resumes it)\n");
+			       "ends here, open%s)\n",
+			       rs && !strcmp(rs, "REDRIVABLE")
+				       ? "; 'sfn redrive' resumes it"
+				       : "");
+		json_decref(d);
 	}
 	sfn_journal_data_release(&data);
 out:
