@@ -5,6 +5,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cmd.h"
 #include "journal/journal.h"
 
 #define RED    "\033[1;31m"
@@ -132,6 +133,14 @@ char *sfn_cli_find_execution(const char *cmd, const char *root, const char *arg,
 	}
 	if (has_journal(arg))
 		return sfn_xstrdup(arg);
+	/* The journal file itself (what a shell completes to). */
+	const char *base = strrchr(arg, '/');
+	base = base ? base + 1 : arg;
+	if (!strcmp(base, SFN_JOURNAL_FILE) && access(arg, F_OK) == 0)
+		return base == arg ? sfn_xstrdup(".")
+		       : base == arg + 1
+			       ? sfn_xstrdup("/")
+			       : sfn_xstrndup(arg, (size_t)(base - arg - 1));
 	char *dir = sfn_xasprintf("%s/%s", root, arg);
 	if (!strchr(arg, '/') && has_journal(dir))
 		return dir;
@@ -141,6 +150,24 @@ char *sfn_cli_find_execution(const char *cmd, const char *root, const char *arg,
 		"'%s/%s' nor in '%s'); 'sfn list' shows the executions\n",
 		cmd, arg, root, arg, arg);
 	return NULL;
+}
+
+int sfn_cli_one_stdin(const char *cmd, size_t n, const char *const what[],
+		      const char *const paths[])
+{
+	const char *first = NULL;
+	for (size_t i = 0; i < n; i++) {
+		if (!paths[i] || strcmp(paths[i], "-"))
+			continue;
+		if (first)
+			return sfn_cmd_usage_error(
+				cmd,
+				"%s and %s cannot both come from standard "
+				"input ('-')",
+				first, what[i]);
+		first = what[i];
+	}
+	return 0;
 }
 
 double sfn_cli_now(void)

@@ -38,13 +38,21 @@ void sfn_cli_print_failure(FILE *out, const char *file, int line, int col,
  */
 const char *sfn_cli_journal_root(const char *flag);
 /*
- * The execution directory @arg names: a directory holding a journal, or an
- * execution name in @root; with @last, the most recently started execution
- * in @root. Prints why on stderr and returns NULL when there is none. The
- * result is the caller's to free.
+ * The execution directory @arg names: a directory holding a journal, that
+ * journal file itself, or an execution name in @root; with @last, the most
+ * recently started execution in @root. Prints why on stderr and returns NULL
+ * when there is none. The result is the caller's to free.
  */
 char *sfn_cli_find_execution(const char *cmd, const char *root, const char *arg,
 			     bool last);
+/*
+ * Standard input can be read once: of the @n files @paths names (NULL: not
+ * given), at most one may be "-". Otherwise prints a usage error naming
+ * two of them by @what ("--input-file", "the definition") and returns its
+ * exit code (2); else 0.
+ */
+int sfn_cli_one_stdin(const char *cmd, size_t n, const char *const what[],
+		      const char *const paths[]);
 /* Now, in epoch seconds: $SFN_TEST_NOW when set (tests), else the clock. */
 double sfn_cli_now(void);
 

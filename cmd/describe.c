@@ -24,7 +24,8 @@ int cmd_describe(int argc, char **argv)
 	int flags = 0, c, rc = SFN_EXIT_OK;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			root = optarg;
@@ -38,8 +39,12 @@ int cmd_describe(int argc, char **argv)
 		case 'h':
 			sfn_cmd_print_help(sfn_cmd_find("describe"), stdout);
 			return SFN_EXIT_OK;
+		case ':':
+			return sfn_cmd_usage_error("describe",
+						   "option '%s' needs a value",
+						   argv[optind - 1]);
 		default:
-			return sfn_cmd_usage_error("describe", "bad option");
+			return sfn_cmd_unknown_option("describe", argv);
 		}
 	}
 	if ((optind < argc) == last || argc - optind > 1)

@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "asl/asl.h"
 #include "cli.h"
@@ -39,10 +40,13 @@
 	"  --coverage FILE    mark what a test suite never reached, from\n" \
 	"                     sfn test --coverage-out FILE: states never\n" \
 	"                     entered grey, untaken rules and clauses noted\n" \
+	"  --color WHEN       color errors: auto (on a terminal, unless NO_COLOR\n" \
+	"                     is set), always or never\n" \
 	"  -h, --help         show this help\n"
 /* clang-format on */
 
-/* A file name's extension -> the format it implies, for -o without --format. */
+/* A file name's extension (any case: OUT.SVG) -> the format it implies,
+ * for -o without --format. */
 static int format_from_name(const char *path)
 {
 	static const struct {
@@ -60,7 +64,7 @@ static int format_from_name(const char *path)
 	};
 	const char *dot = strrchr(path, '.');
 	for (size_t i = 0; dot && i < sizeof(exts) / sizeof(exts[0]); i++)
-		if (!strcmp(dot, exts[i].ext))
+		if (!strcasecmp(dot, exts[i].ext))
 			return (int)exts[i].format;
 	return -1;
 }
@@ -83,12 +87,12 @@ static void loaded_release(struct loaded *l)
  * (@logical_id, or the only one). Returns 0, or the exit code after
  * printing why.
  */
-static int load(const char *path, const char *logical_id, struct loaded *l)
+static int load(const char *path, const char *logical_id, struct loaded *l,
+		bool color)
 {
 	struct sfn_error err = SFN_ERROR_INIT;
 	struct sfn_diags diags = SFN_DIAGS_INIT;
 	const char *name = sfn_display_name(path);
-	bool color = sfn_color_enabled(SFN_COLOR_AUTO, 2);
 	int code = SFN_EXIT_OK;
 
 	l->doc = sfn_doc_load_file(path, 0, &diags, &err);
@@ -287,6 +291,67 @@ static void coverage_release(struct coverage_overlay *co)
 	json_decref(co->doc);
 }
 
+/* Adds the names of @states (a definition's "States"), nested ones too. */
+static void state_names(json_t *states, json_t *names)
+{
+	const char *name;
+	json_t *st, *b;
+	size_t i;
+	json_object_foreach(states, name, st) {
+		json_object_set_new(names, name, json_true());
+		json_array_foreach(json_object_get(st, "Branches"), i, b)
+			state_names(json_object_get(b, "States"), names);
+		state_names(
+			json_object_get(json_object_get(st, "ItemProcessor"),
+					"States"),
+			names);
+		state_names(json_object_get(json_object_get(st, "Iterator"),
+					    "States"),
+			    names);
+	}
+}
+
+/*
+ * An execution drawn over a definition file given by hand: says so when
+ * the execution entered states the file does not have (it ran another
+ * definition, and would be drawn as never reached).
+ */
+static void warn_other_definition(const char *execution, const char *file,
+				  json_t *events, json_t *root)
+{
+	json_t *names = json_object(), *missing = json_array(), *ev;
+	size_t i;
+	state_names(json_object_get(root, "States"), names);
+	json_array_foreach(events, i, ev) {
+		const char *name = json_string_value(json_object_get(
+			json_object_get(ev, "stateEnteredEventDetails"),
+			"name"));
+		if (name && !json_object_get(names, name)) {
+			json_object_set_new(names, name, json_true());
+			json_array_append_new(missing, json_string(name));
+		}
+	}
+	if (json_array_size(missing)) {
+		fprintf(stderr,
+			"sfn graph: warning: execution '%s' entered states "
+			"that '%s' does not have (",
+			execution, file);
+		json_array_foreach(missing, i, ev) {
+			if (i == 5) {
+				fprintf(stderr, ", ...");
+				break;
+			}
+			fprintf(stderr, "%s%s", i ? ", " : "",
+				json_string_value(ev));
+		}
+		fprintf(stderr,
+			"): it ran another definition; without DEFINITION, "
+			"sfn graph draws the one it ran\n");
+	}
+	json_decref(missing);
+	json_decref(names);
+}
+
 int cmd_graph(int argc, char **argv)
 {
 	enum {
@@ -294,7 +359,8 @@ int cmd_graph(int argc, char **argv)
 		OPT_LOGICAL_ID,
 		OPT_EXECUTION,
 		OPT_JOURNAL,
-		OPT_COVERAGE
+		OPT_COVERAGE,
+		OPT_COLOR
 	};
 	static const struct option opts[] = {
 		{ "format", required_argument, NULL, OPT_FORMAT },
@@ -303,10 +369,11 @@ int cmd_graph(int argc, char **argv)
 		{ "execution", required_argument, NULL, OPT_EXECUTION },
 		{ "journal-dir", required_argument, NULL, OPT_JOURNAL },
 		{ "coverage", required_argument, NULL, OPT_COVERAGE },
+		{ "color", required_argument, NULL, OPT_COLOR },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int format = -1;
+	int format = -1, color_mode = SFN_COLOR_AUTO;
 	const char *output = NULL, *logical_id = NULL, *execution = NULL;
 	const char *journal_dir = NULL, *coverage = NULL;
 	int c;
@@ -338,6 +405,15 @@ int cmd_graph(int argc, char **argv)
 		case OPT_COVERAGE:
 			coverage = optarg;
 			break;
+		case OPT_COLOR:
+			color_mode = sfn_color_parse(optarg);
+			if (color_mode < 0)
+				return sfn_cmd_usage_error(
+					"graph",
+					"--color wants auto, always or never, "
+					"not '%s'",
+					optarg);
+			break;
 		case 'h':
 			printf("usage: %s\n\n%s.\n\n%s",
 			       sfn_cmd_find("graph")->usage,
@@ -351,6 +427,7 @@ int cmd_graph(int argc, char **argv)
 			return sfn_cmd_unknown_option("graph", argv);
 		}
 	}
+	bool color = sfn_color_enabled((enum sfn_color)color_mode, 2);
 	if (optind == argc && !execution)
 		return sfn_cmd_usage_error("graph", "no definition given");
 	if (argc - optind > 1)
@@ -465,7 +542,7 @@ int cmd_graph(int argc, char **argv)
 		sfn_error_release(&derr);
 		path = execution;
 	} else {
-		code = load(path, logical_id, &l);
+		code = load(path, logical_id, &l, color);
 	}
 	if (code != SFN_EXIT_OK) {
 		loaded_release(&l);
@@ -479,12 +556,14 @@ int cmd_graph(int argc, char **argv)
 		return code;
 	}
 	struct sfn_error err = SFN_ERROR_INIT;
+	if (execution && !jpath)
+		warn_other_definition(execution, sfn_display_name(path),
+				      jd.events, sfn_doc_root(l.machine));
 	struct sfn_graph *g = sfn_graph_build(sfn_doc_root(l.machine), &err);
 	if (!g) {
 		sfn_doc_locate(l.machine, &err);
-		code = sfn_cli_print_load_error(
-			stderr, sfn_display_name(path), &err,
-			sfn_color_enabled(SFN_COLOR_AUTO, 2));
+		code = sfn_cli_print_load_error(stderr, sfn_display_name(path),
+						&err, color);
 		sfn_error_release(&err);
 		loaded_release(&l);
 		if (coverage)

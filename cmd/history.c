@@ -23,6 +23,68 @@ static json_t *aws_event(json_t *event)
 	return out;
 }
 
+/*
+ * The events as GetExecutionHistory returns them: without the "x-" keys,
+ * and without the events of distributed Map children, which on AWS are
+ * executions with histories of their own (the journal keeps them for
+ * redrive and graph). The parent's events are numbered again from 1,
+ * each previousEventId the nearest of its own events it follows from.
+ */
+static json_t *aws_events(const struct sfn_journal_data *data)
+{
+	json_t *names = sfn_journal_child_maps(data), *events = json_array();
+	json_t *ev;
+
+	size_t n = json_array_size(data->events), i;
+	json_int_t max = 0;
+	json_array_foreach(data->events, i, ev) {
+		json_int_t id = json_integer_value(json_object_get(ev, "id"));
+		max = id > max ? id : max;
+	}
+	/* Ids run from 1 up, one per event: anything else is left as it
+	 * is (as is a history without distributed Maps). */
+	if (!json_object_size(names) || max > (json_int_t)n) {
+		json_array_foreach(data->events, i, ev)
+			json_array_append_new(events, aws_event(ev));
+		json_decref(names);
+		return events;
+	}
+	/* Per journal id: its new id (0: a child's), and its parent. */
+	json_int_t *renum = sfn_xcalloc((size_t)max + 1, sizeof(*renum));
+	json_int_t *prev = sfn_xcalloc((size_t)max + 1, sizeof(*prev));
+	json_int_t next = 1;
+	json_array_foreach(data->events, i, ev) {
+		json_int_t id = json_integer_value(json_object_get(ev, "id"));
+		json_int_t p = json_integer_value(
+			json_object_get(ev, "previousEventId"));
+		if (id <= 0)
+			continue;
+		prev[id] = p >= 0 && p <= max ? p : 0;
+		if (!sfn_journal_in_child(ev, names))
+			renum[id] = next++;
+	}
+	bool renumber = (size_t)(next - 1) != n;
+	json_array_foreach(data->events, i, ev) {
+		json_int_t id = json_integer_value(json_object_get(ev, "id"));
+		if (id > 0 && !renum[id])
+			continue;
+		json_t *out = aws_event(ev);
+		if (renumber && id > 0) {
+			json_int_t p = prev[id];
+			while (p > 0 && !renum[p] && prev[p] < p)
+				p = prev[p];
+			json_object_set_new(out, "id", json_integer(renum[id]));
+			json_object_set_new(out, "previousEventId",
+					    json_integer(p > 0 ? renum[p] : 0));
+		}
+		json_array_append_new(events, out);
+	}
+	free(renum);
+	free(prev);
+	json_decref(names);
+	return events;
+}
+
 static json_t *event_details(json_t *event)
 {
 	const char *key;
@@ -139,7 +201,8 @@ int cmd_history(int argc, char **argv)
 	int flags = 0, c, rc = SFN_EXIT_OK;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			root = optarg;
@@ -163,8 +226,12 @@ int cmd_history(int argc, char **argv)
 		case 'h':
 			sfn_cmd_print_help(sfn_cmd_find("history"), stdout);
 			return SFN_EXIT_OK;
+		case ':':
+			return sfn_cmd_usage_error("history",
+						   "option '%s' needs a value",
+						   argv[optind - 1]);
 		default:
-			return sfn_cmd_usage_error("history", "bad option");
+			return sfn_cmd_unknown_option("history", argv);
 		}
 	}
 	if ((optind < argc) == last || argc - optind > 1)
@@ -186,10 +253,7 @@ int cmd_history(int argc, char **argv)
 	size_t i;
 	json_t *ev;
 	if (json) {
-		json_t *events = json_array();
-		json_array_foreach(data.events, i, ev)
-			json_array_append_new(events, aws_event(ev));
-		json_t *doc = json_pack("{s:o}", "events", events);
+		json_t *doc = json_pack("{s:o}", "events", aws_events(&data));
 		struct sfn_strbuf sb = SFN_STRBUF_INIT;
 		sfn_json_dump(&sb, doc, flags);
 		puts(sb.buf);
@@ -230,6 +294,17 @@ int cmd_history(int argc, char **argv)
 		if (data.torn)
 			printf("(the last line of the journal was torn by a "
 			       "crash and is ignored)\n");
+		enum sfn_journal_status st;
+		json_t *d = sfn_journal_describe(&data, sfn_cli_now(), &st);
+		const char *rs =
+			json_string_value(json_object_get(d, "redriveStatus"));
+		if (st == SFN_JSTATUS_DIED)
+			printf("(the process running the execution died: it "
+			       "ends here, open%s)\n",
+			       rs && !strcmp(rs, "REDRIVABLE")
+				       ? "; 'sfn redrive' resumes it"
+				       : "");
+		json_decref(d);
 	}
 	sfn_journal_data_release(&data);
 out:

@@ -124,7 +124,8 @@ int cmd_jsonata(int argc, char **argv)
 			}
 			const char *name =
 				optarg[0] == '$' ? optarg + 1 : optarg;
-			json_t *v = sfn_json_loads(eq + 1, JSON_DECODE_ANY, &je);
+			json_t *v =
+				sfn_json_loads(eq + 1, JSON_DECODE_ANY, &je);
 			if (!v) {
 				code = sfn_cmd_usage_error(
 					"jsonata",
@@ -145,9 +146,9 @@ int cmd_jsonata(int argc, char **argv)
 				fputs("\n" JSONATA_HELP, stdout);
 			goto out;
 		case ':':
-			code = sfn_cmd_usage_error(
-				"jsonata", "option '%s' needs an argument",
-				argv[optind - 1]);
+			code = sfn_cmd_usage_error("jsonata",
+						   "option '%s' needs a value",
+						   argv[optind - 1]);
 			goto out;
 		default:
 			code = sfn_cmd_unknown_option("jsonata", argv);

@@ -182,7 +182,8 @@ int cmd_list(int argc, char **argv)
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			root = optarg;
@@ -206,8 +207,12 @@ int cmd_list(int argc, char **argv)
 		case 'h':
 			sfn_cmd_print_help(sfn_cmd_find("list"), stdout);
 			return SFN_EXIT_OK;
+		case ':':
+			return sfn_cmd_usage_error("list",
+						   "option '%s' needs a value",
+						   argv[optind - 1]);
 		default:
-			return sfn_cmd_usage_error("list", "bad option");
+			return sfn_cmd_unknown_option("list", argv);
 		}
 	}
 	if (optind < argc)
@@ -216,6 +221,10 @@ int cmd_list(int argc, char **argv)
 	if (prune != (older != NULL))
 		return sfn_cmd_usage_error(
 			"list", "--prune and --older-than go together");
+	if (prune && l.json)
+		return sfn_cmd_usage_error(
+			"list", "--prune reports what it removed as text: give "
+				"--format json or --prune, not both");
 	if (older && (l.older_than = parse_duration(older)) < 0)
 		return sfn_cmd_usage_error(
 			"list",

@@ -255,6 +255,12 @@ int cmd_redrive(int argc, char **argv)
 	if ((optind < argc) == last || argc - optind > 1)
 		return sfn_cmd_usage_error(
 			"redrive", "name one execution, or give --last");
+	const char *const stdin_what[] = { "--definition", "--mock-config",
+					   "--config" };
+	const char *const stdin_paths[] = { definition, mock_path,
+					    config_path };
+	if (sfn_cli_one_stdin("redrive", 3, stdin_what, stdin_paths))
+		return SFN_EXIT_USAGE;
 	double scale = -1;
 	if (scale_text) {
 		char *end;
@@ -376,6 +382,7 @@ int cmd_redrive(int argc, char **argv)
 		.redrive_count = plan.redrive_count,
 		.start_date = start_date,
 		.last_event_id = (uint64_t)plan.last_event_id,
+		.child_events = (uint64_t)plan.child_events,
 	};
 	struct sfn_event_sink sink = sfn_run_journal_sink(&rj);
 	rj.j = journal;

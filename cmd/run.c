@@ -388,6 +388,12 @@ int cmd_run(int argc, char **argv)
 	if (input_text && input_file)
 		return sfn_cmd_usage_error(
 			"run", "--input and --input-file exclude each other");
+	const char *const stdin_what[] = { "--input-file", "--mock-config",
+					   "--config", "the definition" };
+	const char *const stdin_paths[] = { input_file, mock_path, config_path,
+					    path };
+	if (sfn_cli_one_stdin("run", 4, stdin_what, stdin_paths))
+		return SFN_EXIT_USAGE;
 	if (strcmp(type, "standard") && strcmp(type, "express") &&
 	    strcmp(type, "STANDARD") && strcmp(type, "EXPRESS"))
 		return sfn_cmd_usage_error(

@@ -52,6 +52,10 @@ const struct sfn_cmd sfn_commands[] = {
 	  "  --format FORMAT    text (a table, the default) or json: "
 	  "{\"events\": [...]}\n"
 	  "                     exactly as GetExecutionHistory returns them\n"
+	  "                     (a Distributed Map's child executions have\n"
+	  "                     histories of their own there: only the "
+	  "table\n"
+	  "                     shows their events)\n"
 	  "  --last             the most recently started execution\n"
 	  "  --pretty           indent the JSON\n",
 	  cmd_history },
@@ -363,21 +367,19 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 		print_main_help(stdout);
-		return SFN_EXIT_OK;
-	}
-	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
+		rc = SFN_EXIT_OK;
+	} else if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
 		printf("sfn %s\n", SFN_VERSION);
-		return SFN_EXIT_OK;
-	}
-	cmd = sfn_cmd_find(argv[1]);
-	if (!cmd) {
+		rc = SFN_EXIT_OK;
+	} else if ((cmd = sfn_cmd_find(argv[1]))) {
+		rc = cmd->fn(argc - 1, argv + 1);
+	} else {
 		fprintf(stderr,
 			"sfn: '%s' is not a command; 'sfn --help' "
 			"lists them\n",
 			argv[1]);
 		return SFN_EXIT_USAGE;
 	}
-	rc = cmd->fn(argc - 1, argv + 1);
 	if (fflush(stdout) || ferror(stdout)) {
 		if (errno != EPIPE)
 			fprintf(stderr, "sfn: write error on stdout: %s\n",

@@ -460,7 +460,8 @@ int cmd_test(int argc, char **argv)
 	int c, rc = SFN_EXIT_OK;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "hk:j:v", opts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":hk:j:v", opts, NULL)) != -1) {
 		char *end;
 		switch (c) {
 		case 'f':
@@ -522,9 +523,14 @@ int cmd_test(int argc, char **argv)
 		case 'h':
 			sfn_cmd_print_help(sfn_cmd_find("test"), stdout);
 			return SFN_EXIT_OK;
+		case ':':
+			free(patterns);
+			return sfn_cmd_usage_error("test",
+						   "option '%s' needs a value",
+						   argv[optind - 1]);
 		default:
 			free(patterns);
-			return sfn_cmd_usage_error("test", "bad option");
+			return sfn_cmd_unknown_option("test", argv);
 		}
 	}
 

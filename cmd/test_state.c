@@ -192,6 +192,7 @@ int cmd_test_state(int argc, char **argv)
 	const char *field_mode = NULL, *caused_by = NULL, *request_path = NULL;
 	const char *format = "json", *config_path = NULL, *test_case = NULL;
 	const char *mock_path = getenv("SFN_MOCK_CONFIG");
+	bool mock_from_env = mock_path != NULL;
 	const char *scale_text = NULL, *now_text = getenv("SFN_TEST_NOW");
 	const char *variables = NULL, *context = NULL, *mock_result = NULL;
 	const char *reader_data = NULL;
@@ -273,6 +274,7 @@ int cmd_test_state(int argc, char **argv)
 			break;
 		case OPT_MOCK_CONFIG:
 			mock_path = optarg;
+			mock_from_env = false;
 			break;
 		case OPT_TEST_CASE:
 			test_case = optarg;
@@ -303,6 +305,13 @@ int cmd_test_state(int argc, char **argv)
 	if (input_text && input_file)
 		return sfn_cmd_usage_error(
 			CMD, "--input and --input-file exclude each other");
+	const char *const stdin_what[] = { "--request", "--input-file",
+					   "--mock-config", "--config",
+					   "the definition" };
+	const char *const stdin_paths[] = { request_path, input_file, mock_path,
+					    config_path, path };
+	if (sfn_cli_one_stdin(CMD, 5, stdin_what, stdin_paths))
+		return SFN_EXIT_USAGE;
 	if (mock_cause && !mock_error)
 		return sfn_cmd_usage_error(CMD,
 					   "--mock-cause needs --mock-error");
@@ -445,7 +454,13 @@ int cmd_test_state(int argc, char **argv)
 	}
 	rc = SFN_EXIT_HOST;
 
-	/* Task backends: mocks, then local handlers, as sfn run. */
+	/*
+	 * Task backends: mocks, then local handlers, as sfn run. As there,
+	 * SFN_MOCK_CONFIG only names the file: without a test case it mocks
+	 * nothing.
+	 */
+	if (mock_from_env && !test_case)
+		mock_path = NULL;
 	if (mock_path && *mock_path) {
 		mock = sfn_cli_load_value(mock_path);
 		if (!mock) {

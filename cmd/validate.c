@@ -695,7 +695,7 @@ int cmd_validate(int argc, char **argv)
 		r.o.jobs = 1;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "f:rj:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":f:rj:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			if (!strcmp(optarg, "text"))
@@ -783,25 +783,26 @@ int cmd_validate(int argc, char **argv)
 		case 'h':
 			sfn_cmd_print_help(sfn_cmd_find("validate"), stdout);
 			return SFN_EXIT_OK;
+		case ':':
+			return sfn_cmd_usage_error("validate",
+						   "option '%s' needs a value",
+						   argv[optind - 1]);
 		default:
-			if (optopt)
-				return sfn_cmd_usage_error(
-					"validate", "option '-%c' %s", optopt,
-					strchr("frtlsmcj", optopt)
-						? "needs an argument"
-						: "is unknown");
-			return sfn_cmd_usage_error(
-				"validate", "unknown or incomplete option '%s'",
-				argv[optind - 1]);
+			return sfn_cmd_unknown_option("validate", argv);
 		}
 	}
 	if (optind >= argc)
 		return sfn_cmd_usage_error("validate",
 					   "no file given (use '-' for "
 					   "standard input)");
-	/* Directories need -r: say so before any output. */
-	for (int i = optind; i < argc; i++) {
+	/* Directories need -r, stdin is read once: say so before any
+	 * output. */
+	for (int i = optind, stdins = 0; i < argc; i++) {
 		struct stat st;
+		if (!strcmp(argv[i], "-") && ++stdins > 1)
+			return sfn_cmd_usage_error(
+				"validate", "standard input ('-') can be read "
+					    "once, and is named twice");
 		if (!r.o.recursive && strcmp(argv[i], "-") &&
 		    stat(argv[i], &st) == 0 && S_ISDIR(st.st_mode))
 			return sfn_cmd_usage_error(

@@ -11,7 +11,12 @@ _sfn()
 	fi
 	cmd=${COMP_WORDS[1]}
 	if [[ $cur == -* ]]; then
-		opts=$(sfn "$cmd" --help 2>/dev/null | grep -o -- '--[a-z][a-z0-9-]*' | sort -u)
+		# The usage lines, and each option line's own option: not an
+		# option another command's text mentions.
+		opts=$(sfn "$cmd" --help 2>/dev/null |
+			awk 'NR==1,/^$/{print; next}
+			match($0, /^ +(-[a-zA-Z], )?--[a-z][a-z0-9-]*/){print substr($0, RSTART, RLENGTH)}' |
+			grep -o -- '--[a-z][a-z0-9-]*' | sort -u)
 		COMPREPLY=($(compgen -W "$opts" -- "$cur"))
 		return
 	fi

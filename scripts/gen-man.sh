@@ -40,6 +40,23 @@ cat <<EOR
 .TP
 .B NO_COLOR
 when set and not empty, nothing is colored unless \\fB\\-\\-color=always\\fR.
+.TP
+.B SFN_JOURNAL_DIR
+the journal root when \\fB\\-\\-journal\\-dir\\fR is not given (default
+\\fB.sfn\\fR in the working directory).
+.TP
+.B SFN_MOCK_CONFIG
+the Step Functions Local mock file of \\fBsfn run\\fR and \\fBsfn test\\-state\\fR
+when \\fB\\-\\-mock\\-config\\fR is not given; as in Step Functions Local, it
+mocks only an execution given a test case.
+.TP
+.B SFN_TIME_SCALE
+the time scale of \\fBsfn run\\fR when \\fB\\-\\-time\\-scale\\fR is not given.
+.TP
+.B SFN_TEST_NOW
+an RFC 3339 time that pins the clock: the start of \\fBsfn run\\fR when
+\\fB\\-\\-now\\fR is not given, and now for \\fBsfn describe\\fR, \\fBsfn list\\fR
+and \\fBsfn redrive\\fR (tests).
 .SH SEE ALSO
 The README of the sfn repository.
 EOR

@@ -18,6 +18,10 @@ check() { # words... -- expected
 check sfn val validate
 check sfn test "test test-state"
 check sfn --ver --version
-n=3
+# graph's help mentions sfn test's --coverage-out: not a graph option.
+check sfn graph --cov --coverage
+check sfn test --cov "--coverage --coverage-out"
+check sfn test-state --sta --state
+n=6
 echo "$((n - fail)) passed, $fail failed"
 [ $fail -eq 0 ]

@@ -57,7 +57,13 @@ struct frame {
 	struct group *group;  /* NULL at top level */
 	json_t *vars;	      /* this scope's variables; owned, lazily */
 	bool isolated;	      /* distributed child: no outer variables */
-	double voffset;	      /* virtual seconds waited */
+	/* In a distributed Map child: its own history's event count (the
+	 * child's top frame holds it), and whether the 25,000 events quota
+	 * applies to it (a STANDARD child). NULL: the execution's. */
+	atomic_uint_fast64_t *child_events;
+	atomic_uint_fast64_t child_n;
+	bool child_capped;
+	double voffset; /* virtual seconds waited */
 	/* An EXPRESS child of a Distributed Map (and what runs in it) times
 	 * out, alone, at this elapsed(); 0: no such bound. */
 	double deadline;
@@ -223,6 +229,17 @@ static bool want_events(struct frame *f)
 	return f->x->o.sink != NULL;
 }
 
+/* Counts an event of a distributed Map child in its own history too. */
+static inline void count_child_event(struct frame *f)
+{
+	if (f->child_events) {
+		atomic_fetch_add_explicit(f->child_events, 1,
+					  memory_order_relaxed);
+		atomic_fetch_add_explicit(&f->x->n_child_events, 1,
+					  memory_order_relaxed);
+	}
+}
+
 /*
  * Emits @ev (its type and details filled in), numbering and timing it;
  * @owned (may be NULL) is released after. Returns the event id. Counts
@@ -236,6 +253,7 @@ static uint64_t emit_event(struct frame *f, struct sfn_event *ev, json_t *owned)
 							memory_order_relaxed) +
 			      1;
 		f->prev = id;
+		count_child_event(f);
 		json_decref(owned);
 		return id;
 	}
@@ -247,6 +265,7 @@ static uint64_t emit_event(struct frame *f, struct sfn_event *ev, json_t *owned)
 		pthread_mutex_lock(&x->lock);
 	uint64_t id = atomic_fetch_add(&x->n_events, 1) + 1;
 	ev->id = id;
+	count_child_event(f);
 	ev->previous_id = f->prev;
 	ev->timestamp = ev->timestamp > 0 ? ev->timestamp : now(f);
 	/*
@@ -977,6 +996,14 @@ static void run_unit(struct run *r, size_t i, double start)
 	cf.parent = r->parent;
 	cf.sizes.up = &r->parent->sizes;
 	cf.isolated = r->distributed;
+	if (r->distributed) {
+		cf.child_events = &cf.child_n;
+		cf.child_capped =
+			!r->st->child_express && !r->x->o.no_history_limit;
+	} else {
+		cf.child_events = r->parent->child_events;
+		cf.child_capped = r->parent->child_capped;
+	}
 	cf.group = &r->g;
 	cf.voffset = start;
 	cf.deadline = r->parent->deadline;
@@ -2877,6 +2904,17 @@ out:
 	return rc;
 }
 
+/* The length of the history @f's events go to (for the quota). */
+static uint64_t history_length(struct frame *f)
+{
+	if (f->child_events)
+		return atomic_load_explicit(f->child_events,
+					    memory_order_relaxed);
+	return atomic_load_explicit(&f->x->n_events, memory_order_relaxed) -
+	       atomic_load_explicit(&f->x->n_child_events,
+				    memory_order_relaxed);
+}
+
 static int run_machine(struct frame *f, const struct sfn_machine *m,
 		       json_t *input, json_t **output)
 {
@@ -2884,7 +2922,10 @@ static int run_machine(struct frame *f, const struct sfn_machine *m,
 	const struct sfn_state *st = f->resume_at ? f->resume_at : m->start;
 	json_t *value = json_incref(input);
 	f->resume_at = NULL;
-	bool capped = !x->o.express && !x->o.no_history_limit;
+	/* A distributed Map child counts its own history; its parent's
+	 * leaves the children's events out. */
+	bool capped = f->child_events ? f->child_capped
+				      : !x->o.express && !x->o.no_history_limit;
 	*output = NULL;
 	for (;;) {
 		if (cancelled(f)) {
@@ -2899,9 +2940,7 @@ static int run_machine(struct frame *f, const struct sfn_machine *m,
 			json_decref(value);
 			return -1;
 		}
-		if (capped &&
-		    atomic_load_explicit(&x->n_events, memory_order_relaxed) >=
-			    SFN_HISTORY_MAX) {
+		if (capped && history_length(f) >= SFN_HISTORY_MAX) {
 			json_decref(value);
 			f->st = st;
 			set_error(f, SFN_E_RUNTIME,
@@ -2991,6 +3030,7 @@ struct sfn_exec *sfn_exec_create(const struct sfn_machine *m,
 		json_object_set_new(x->ctx_execution, "RedriveTime",
 				    json_string(ts));
 		atomic_store(&x->n_events, rs->last_event_id);
+		atomic_store(&x->n_child_events, rs->child_events);
 	}
 	x->ctx_statemachine = json_pack("{s:s,s:s}", "Id", x->sm_arn, "Name",
 					x->o.state_machine_name);

@@ -179,6 +179,7 @@ struct sfn_exec_resume {
 	unsigned redrive_count; /* $$.Execution.RedriveCount */
 	const char *start_date; /* the first attempt's StartTime */
 	uint64_t last_event_id; /* new events are numbered after it */
+	uint64_t child_events;	/* of those, distributed Map children's */
 };
 
 struct sfn_exec_options {

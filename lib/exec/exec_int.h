@@ -34,6 +34,10 @@ struct sfn_exec {
 	json_t *ctx_statemachine; /* $$.StateMachine; owned */
 	double mono_start;
 	atomic_uint_fast64_t n_events;
+	/* Of those, the events of distributed Map children: each child is an
+	 * execution of its own on AWS, with a history (and its 25,000
+	 * events quota) apart from its parent's. */
+	atomic_uint_fast64_t n_child_events;
 	atomic_uint_fast64_t n_transitions;
 	atomic_int aborted;
 	atomic_int timed_out; /* the execution's TimeoutSeconds passed */

@@ -71,14 +71,114 @@ static long last_terminal(json_t *events, enum sfn_journal_status *status)
 	return -1;
 }
 
+static void child_maps(json_t *states, json_t *names)
+{
+	const char *name;
+	json_t *st, *b;
+	size_t i;
+	json_object_foreach(states, name, st) {
+		json_t *proc = json_object_get(st, "ItemProcessor");
+		const char *mode =
+			str(json_object_get(proc, "ProcessorConfig"), "Mode");
+		if (mode && !strcmp(mode, "DISTRIBUTED"))
+			json_object_set_new(names, name, json_true());
+		json_array_foreach(json_object_get(st, "Branches"), i, b)
+			child_maps(json_object_get(b, "States"), names);
+		child_maps(json_object_get(proc, "States"), names);
+		child_maps(json_object_get(json_object_get(st, "Iterator"),
+					   "States"),
+			   names);
+	}
+}
+
+json_t *sfn_journal_child_maps(const struct sfn_journal_data *data)
+{
+	json_t *names = json_object();
+	const char *def = str(data->header, "definition");
+	/* Most definitions have none: no need to parse them. */
+	json_t *doc = def && strstr(def, "DISTRIBUTED")
+			      ? sfn_json_loadb(def, strlen(def), 0, NULL)
+			      : NULL;
+	child_maps(json_object_get(doc, "States"), names);
+	json_decref(doc);
+	return names;
+}
+
+bool sfn_journal_in_child(const json_t *ev, const json_t *maps)
+{
+	size_t i;
+	json_t *at;
+	if (!json_object_size(maps))
+		return false;
+	json_array_foreach(json_object_get(ev, "x-scope"), i, at)
+		if (json_object_get(maps,
+				    json_string_value(json_array_get(at, 0))))
+			return true;
+	return false;
+}
+
+static bool is_entered(const char *type)
+{
+	size_t n = type ? strlen(type) : 0;
+	return n > 12 && !strcmp(type + n - 12, "StateEntered");
+}
+
+/*
+ * The state that failed the execution, following previousEventId back
+ * from its terminal event @end: the first state entered on that path
+ * that is not a distributed Map child's (the Map itself stands for its
+ * children, which are executions of their own). NULL if there is none.
+ */
+static const char *failed_on_path(const struct sfn_journal_data *data,
+				  size_t end)
+{
+	json_t *events = data->events;
+	size_t n = json_array_size(events);
+	/* Ids run from 1, one per event: id k is the event at k - 1. */
+	json_int_t p = json_integer_value(json_object_get(
+		json_array_get(events, end), "previousEventId"));
+	json_t *maps = NULL;
+	const char *name = NULL;
+	while (p > 0 && (size_t)p <= n) {
+		json_t *ev = json_array_get(events, (size_t)p - 1);
+		if (json_integer_value(json_object_get(ev, "id")) != p)
+			break;
+		if (is_entered(str(ev, "type"))) {
+			if (!maps)
+				maps = sfn_journal_child_maps(data);
+			if (!sfn_journal_in_child(ev, maps)) {
+				name = str(
+					json_object_get(
+						ev, "stateEnteredEventDetails"),
+					"name");
+				break;
+			}
+		}
+		json_int_t q = json_integer_value(
+			json_object_get(ev, "previousEventId"));
+		if (q >= p)
+			break;
+		p = q;
+	}
+	json_decref(maps);
+	return name;
+}
+
 const char *sfn_journal_failed_state(const struct sfn_journal_data *data)
 {
 	enum sfn_journal_status st = SFN_JSTATUS_RUNNING;
 	long end = last_terminal(data->events, &st);
-	if (end < 0)
+	if (end < 0) {
 		end = (long)json_array_size(data->events);
-	else if (st == SFN_JSTATUS_SUCCEEDED)
+	} else if (st == SFN_JSTATUS_SUCCEEDED) {
 		return NULL;
+	} else {
+		/* Branches and iterations run at once: the last state
+		 * entered may be a sibling's, not the one that failed. */
+		const char *name = failed_on_path(data, (size_t)end);
+		if (name)
+			return name;
+	}
 	for (long i = end; i-- > 0;) {
 		json_t *ev = json_array_get(data->events, (size_t)i);
 		const char *type = str(ev, "type");
@@ -89,6 +189,19 @@ const char *sfn_journal_failed_state(const struct sfn_journal_data *data)
 				"name");
 	}
 	return NULL;
+}
+
+/* The events of the execution's own history: not its Map children's. */
+static size_t parent_events(const struct sfn_journal_data *data)
+{
+	size_t n = json_array_size(data->events), i, own = 0;
+	if (n < SFN_REDRIVE_MAX_EVENTS)
+		return n;
+	json_t *maps = sfn_journal_child_maps(data), *ev;
+	json_array_foreach(data->events, i, ev)
+		own += !sfn_journal_in_child(ev, maps);
+	json_decref(maps);
+	return own;
 }
 
 json_t *sfn_journal_describe(const struct sfn_journal_data *data, double now,
@@ -181,7 +294,7 @@ json_t *sfn_journal_describe(const struct sfn_journal_data *data, double now,
 		 started < SFN_REDRIVE_LAUNCH)
 		reason = "Execution was started before the launch of "
 			 "RedriveExecution";
-	else if (n >= SFN_REDRIVE_MAX_EVENTS)
+	else if (parent_events(data) >= SFN_REDRIVE_MAX_EVENTS)
 		reason = "Execution history event limit exceeded";
 	else if (stop && sfn_time_parse(stop, &stopped) == 0 &&
 		 now - stopped > SFN_REDRIVE_PERIOD_SECONDS)

@@ -213,10 +213,24 @@ json_t *sfn_journal_describe(const struct sfn_journal_data *data, double now,
 			     enum sfn_journal_status *status);
 
 /*
- * The name of the state an execution failed in: the last state entered
- * before its terminal failure event; NULL if none (borrowed from @data).
+ * The name of the state an execution failed in: the state entered on the
+ * terminal failure event's previousEventId path (a distributed Map for
+ * its children), else the last state entered before it; NULL if none
+ * (borrowed from @data).
  */
 const char *sfn_journal_failed_state(const struct sfn_journal_data *data);
+
+/*
+ * A Distributed Map's children are executions of their own on AWS, with
+ * histories apart from their parent's; the journal keeps their events
+ * among the parent's (x-scope names the Map), for redrive and graph.
+ * sfn_journal_child_maps returns the names of the distributed Map states
+ * of @data's recorded definition, nested ones too (a new object, name ->
+ * true; empty when there are none), and sfn_journal_in_child whether
+ * event @ev ran inside one of @maps.
+ */
+json_t *sfn_journal_child_maps(const struct sfn_journal_data *data);
+bool sfn_journal_in_child(const json_t *ev, const json_t *maps);
 
 /*
  * Must an event of @type be on disk before the execution moves past it?
@@ -255,6 +269,9 @@ struct sfn_redrive_plan {
 	json_t *invocations;
 	unsigned redrive_count; /* this redrive's number (1 for the first) */
 	json_int_t last_event_id;
+	/* Of the events so far, those of distributed Map children (not in
+	 * the parent's history quota). */
+	json_int_t child_events;
 	json_t *execution_input; /* new */
 };
 void sfn_redrive_plan_release(struct sfn_redrive_plan *plan);

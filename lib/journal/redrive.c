@@ -89,12 +89,14 @@ int sfn_journal_plan_redrive(const struct sfn_journal_data *data, double now,
 	plan->invocations = json_object();
 
 	/* The open state: the last one entered at the top level. */
+	json_t *child_maps = sfn_journal_child_maps(data);
 	for (size_t i = 0; i < n; i++) {
 		json_t *ev = json_array_get(events, i);
 		const char *type = str(ev, "type");
 		json_int_t id = json_integer_value(json_object_get(ev, "id"));
 		if (id > plan->last_event_id)
 			plan->last_event_id = id;
+		plan->child_events += sfn_journal_in_child(ev, child_maps);
 		if (!type)
 			continue;
 		if (!strcmp(type, "ExecutionRedriven"))
@@ -103,6 +105,7 @@ int sfn_journal_plan_redrive(const struct sfn_journal_data *data, double now,
 			open = (long)i;
 	}
 	plan->redrive_count++;
+	json_decref(child_maps);
 
 	/* Variables assigned at the top level before the open state. */
 	const char *open_name =

@@ -236,5 +236,17 @@ pruned dead-old
 expect "t19 outside untouched" "keep" "$(cat outside/precious 2>/dev/null)"
 [ -e outside/journal.ndjson ]; expect "t19 outside journal untouched" 0 $?
 
+# 20. A Distributed Map's children are executions of their own: their
+# events (5,000 children, 30,000 events) count neither toward the
+# parent's 25,000 in the run nor against its redrive (fewer than 24,999
+# events), and the redrive runs the failed child again, which fails again.
+printf '[%s]' "$(seq -s, 0 4999)" > items.json
+"$sfn" run --name t20 --input-file items.json distributed.asl.json > out 2> err; expect "t20 run exit" 1 $?
+grep -q "state 'M' failed: States.ExceedToleratedFailureThreshold" err; expect "t20 one child fails the Map Run" 0 $?
+"$sfn" describe t20 > d; grep -q '"redriveStatus":"REDRIVABLE"' d; expect "t20 redrivable" 0 $?
+"$sfn" redrive t20 > out 2> err; expect "t20 redrive exit" 1 $?
+grep -q "state 'M' failed: States.ExceedToleratedFailureThreshold" err; expect "t20 the child fails again ($(cat err))" 0 $?
+"$sfn" describe t20 | grep -q '"redriveCount":1'; expect "t20 redriven" 0 $?
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
