@@ -3944,11 +3944,25 @@ static jv eval_condition(struct jn_ctx *c, const struct jn_node *n, jv input,
 	return eval_node(c, n, input, env);
 }
 
+static jv eval_fast(struct jn_ctx *c, const struct jn_node *n, jv input,
+		    struct jn_frame *env);
+
 jv jn_eval(struct jn_ctx *c, const struct jn_node *n, jv input,
 	   struct jn_frame *env)
 {
 	c->depth++;
 	jn_check_guard(c);
+	/* a node without a short cut saves no registers on the way */
+	if (n->fast == FAST_NONE)
+		return eval_node(c, n, input, env);
+	return eval_fast(c, n, input, env);
+}
+
+/* jn_eval past its guard, of a node with a short cut */
+__attribute__((noinline)) static jv eval_fast(struct jn_ctx *c,
+					      const struct jn_node *n, jv input,
+					      struct jn_frame *env)
+{
 	if (n->fast == FAST_CONST) {
 		c->depth--;
 		return n->cval;
