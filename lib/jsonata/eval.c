@@ -3380,10 +3380,11 @@ static jv eval_variable(struct jn_ctx *c, const struct jn_node *n, jv input,
 	for (struct jn_frame *f = env; f; f = f->parent)
 		for (uint32_t i = 0; i < f->n; i++) {
 			/* names are NUL-terminated and at least one long: the
-			 * first two bytes tell most apart without strcmp */
+			 * first three bytes tell most apart without strcmp */
 			const char *b = f->b[i].name;
-			if (b == name || (b[0] == name[0] && b[1] == name[1] &&
-					  !strcmp(b, name)))
+			if (b == name ||
+			    (b[0] == name[0] && b[1] == name[1] &&
+			     (!b[1] || (b[2] == name[2] && !strcmp(b, name)))))
 				return f->b[i].v;
 		}
 	jv r = JV_U;
@@ -4897,9 +4898,11 @@ static json_t *root_object(struct jn_ctx *c, const struct jn_node *n, jv input,
 	json_t *j[16];
 	c->depth++;
 	jn_check_guard(c);
-	for (int i = 0; i < g->n; i++) {
-		/* the keys count as evaluated nodes */
+	if (g->n) {
+		/* the keys count as evaluated nodes, one level down: their
+		 * guards in one, each tick counted */
 		c->depth++;
+		c->ticks += (unsigned)g->n - 1;
 		jn_check_guard(c);
 		c->depth--;
 	}
@@ -5078,11 +5081,14 @@ static int eval_root(const struct sfn_jsonata *e, json_t *input,
 		c->root = f;
 		/* e's memo slots: NULL until first used */
 		c->nmemo = e->nmemo;
-		c->memo = e->nmemo <= ROOT_BINDS
-				  ? memo_b
-				  : jn_alloc(c->a, sizeof(json_t *) * e->nmemo);
-		for (uint32_t i = 0; i < e->nmemo; i++)
-			c->memo[i] = NULL;
+		if (e->nmemo <= ROOT_BINDS) {
+			c->memo = memo_b;
+			if (e->nmemo) /* inline stores, no call */
+				memset(memo_b, 0, sizeof(memo_b));
+		} else {
+			c->memo = jn_alloc(c->a, sizeof(json_t *) * e->nmemo);
+			memset(c->memo, 0, sizeof(json_t *) * e->nmemo);
+		}
 		if (jv_is_arr(in)) {
 			jv w = jv_seq1(c, in);
 			w.u.a->outer = true;

@@ -60,6 +60,14 @@ static const struct tcase cases[] = {
 	/* a call of a $name: the built-in, or what a block binds to it */
 	{ "($sum := function($a){42}; $sum(o.p))", orders, "42" },
 	{ "($f := 5; $f(1))", NULL, "ERR T1006" },
+	/* names alike in their first bytes, one byte long, a prefix */
+	{ "($a := 1; $ab := 2; $abc := 3; $abd := 4; $s := 5; "
+	  "[$a, $ab, $abc, $abd, $s, $sum([$s, $a])])",
+	  NULL, "[1,2,3,4,5,6]" },
+	{ "($abc := 3; $ab)", NULL, "undefined" },
+	/* an object constructor of no key, or of keys only */
+	{ "{}", NULL, "{}" },
+	{ "{\"k\": o[0].id, \"m\": nothing}", orders, "{\"k\":1}" },
 	/* an object's values as jansson: reals, integers, strings */
 	{ "{\"a\": o[0].p * 1.5, \"b\": \"\u00e9\" & o[0].c, "
 	  "\"c\": 1e300 * 1e10, \"d\": 2.0 * 1}",
