@@ -1998,8 +1998,8 @@ static inline void prefetch_ahead(jv input, uint32_t i, uint32_t n)
  * or an operation, goes to its short cut without jn_eval's dispatch, its
  * depth counted as jn_eval's.
  */
-static jv eval_condition(struct jn_ctx *c, const struct jn_node *n, jv input,
-			 struct jn_frame *env);
+static inline jv eval_condition(struct jn_ctx *c, const struct jn_node *n,
+				jv input, struct jn_frame *env);
 static inline jv step_value(struct jn_ctx *c, const struct jn_node *step,
 			    jv item, struct jn_frame *env)
 {
@@ -2007,12 +2007,13 @@ static inline jv step_value(struct jn_ctx *c, const struct jn_node *step,
 		step->fast == FAST_BLOCK ? step->items.v[0] : step;
 	if (o->fast != FAST_BINOP && o->fast != FAST_LOGIC)
 		return jn_eval(c, step, item, env);
-	if (o == step)
-		return eval_condition(c, o, item, env);
-	c->depth++;
-	jn_check_guard(c);
+	bool wrapped = o != step;
+	if (wrapped) {
+		c->depth++;
+		jn_check_guard(c);
+	}
 	jv r = eval_condition(c, o, item, env);
-	c->depth--;
+	c->depth -= wrapped;
 	return r;
 }
 
@@ -2410,8 +2411,8 @@ static uint32_t index_hits(const struct jn_node *pred, uint32_t i, uint32_t len)
 	return hits;
 }
 
-static jv eval_condition(struct jn_ctx *c, const struct jn_node *n, jv input,
-			 struct jn_frame *env);
+static inline jv eval_condition(struct jn_ctx *c, const struct jn_node *n,
+				jv input, struct jn_frame *env);
 
 static jv eval_filter(struct jn_ctx *c, const struct jn_node *pred, jv input,
 		      struct jn_frame *env)
@@ -3929,8 +3930,9 @@ static bool fast_logic(struct jn_ctx *c, const struct jn_node *n, jv input,
  * jn_eval of a FAST_LOGIC or FAST_BINOP node (a predicate, per item),
  * without its tests for the other short cuts.
  */
-static jv eval_condition(struct jn_ctx *c, const struct jn_node *n, jv input,
-			 struct jn_frame *env)
+__attribute__((always_inline)) static inline jv
+eval_condition(struct jn_ctx *c, const struct jn_node *n, jv input,
+	       struct jn_frame *env)
 {
 	c->depth++;
 	jn_check_guard(c);
