@@ -10,15 +10,20 @@
  * jansson document and sfn_jsonata_eval_input, and the latter is timed.
  *
  * usage: jsonata_bench WORKLOAD [--seconds=S] [--trials=N] [--only=TEXT]
- *        [--json=FILE] [--iterations=N] [--jansson]
+ *        [--json=FILE] [--iterations=N] [--seed=N] [--jansson]
  *
  * --jansson times sfn_jsonata_eval on the jansson document instead, to
  * compare the two paths.
  *
  * --iterations=N evaluates each expression exactly N times after the check
  * and reports no rate: for instruction counts, e.g.
- *   valgrind --tool=callgrind --toggle-collect='sfn_jsonata_eval*' \
- *     jsonata_bench WORKLOAD --only=sfn_block --iterations=1000
+ *   valgrind --tool=callgrind --toggle-collect=run_iterations \
+ *     jsonata_bench WORKLOAD --only=sfn_block --iterations=1000 --seed=1
+ * (the evaluations and their results' json_decref).
+ *
+ * --seed=N fixes jansson's hash seed (random by default), which decides
+ * how keys collide in its tables: with it, instruction counts repeat
+ * exactly from run to run.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,12 +52,33 @@ static void sha256_hex(const char *s, size_t n, char out[65])
 		snprintf(out + 2 * i, 3, "%02x", d[i]);
 }
 
+/*
+ * --iterations: @n evaluations, each with its result's json_decref, in a
+ * function of its own, so that callgrind counts them alone:
+ *   --toggle-collect=run_iterations
+ */
+__attribute__((noinline)) static void
+run_iterations(const struct sfn_jsonata *e, json_t *input,
+	       const struct sfn_jsonata_input *in, json_t *bind, long n,
+	       bool jansson)
+{
+	for (long i = 0; i < n; i++) {
+		json_t *r = NULL;
+		if (jansson)
+			sfn_jsonata_eval(e, input, bind, NULL, &r, NULL);
+		else
+			sfn_jsonata_eval_input(e, in, bind, NULL, &r, NULL);
+		json_decref(r);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	const char *path = NULL, *only = NULL, *jsonout = NULL;
 	double seconds = 1.0;
 	int trials = 3, bad = 0;
 	long iterations = 0;
+	unsigned long seed = 0;
 	bool jansson = false;
 	for (int i = 1; i < argc; i++) {
 		if (!strncmp(argv[i], "--seconds=", 10))
@@ -63,6 +89,8 @@ int main(int argc, char **argv)
 			only = argv[i] + 7;
 		else if (!strncmp(argv[i], "--iterations=", 13))
 			iterations = strtol(argv[i] + 13, NULL, 10);
+		else if (!strncmp(argv[i], "--seed=", 7))
+			seed = strtoul(argv[i] + 7, NULL, 10);
 		else if (!strcmp(argv[i], "--jansson"))
 			jansson = true;
 		else if (!strncmp(argv[i], "--json=", 7))
@@ -73,9 +101,12 @@ int main(int argc, char **argv)
 	if (!path) {
 		fprintf(stderr, "usage: jsonata_bench WORKLOAD [--seconds=S] "
 				"[--trials=N] [--only=TEXT] [--json=FILE] "
-				"[--iterations=N] [--jansson]\n");
+				"[--iterations=N] [--seed=N] [--jansson]\n");
 		return 2;
 	}
+	/* before the first object: its hash tables use the seed */
+	if (seed)
+		json_object_seed((size_t)seed);
 	json_error_t je;
 	json_t *w = json_load_file(path, 0, &je);
 	if (!w) {
@@ -151,16 +182,7 @@ int main(int argc, char **argv)
 		if (!ok)
 			bad++;
 		if (iterations > 0) {
-			for (long n = 0; n < iterations; n++) {
-				json_t *r = NULL;
-				if (jansson)
-					sfn_jsonata_eval(e, input, bind, NULL,
-							 &r, NULL);
-				else
-					sfn_jsonata_eval_input(e, in, bind,
-							       NULL, &r, NULL);
-				json_decref(r);
-			}
+			run_iterations(e, input, in, bind, iterations, jansson);
 			printf("%-24s %14s %12s  %s (%ld evaluations)\n", name,
 			       "-", "-", ok ? "ok" : "WRONG", iterations);
 			sfn_jsonata_input_free(in);

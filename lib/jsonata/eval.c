@@ -845,12 +845,31 @@ static bool ascii(const char *s, size_t n)
 	return true;
 }
 
+static json_t *to_json_slow(jv v, int aws);
+
 /*
  * @v as jansson. @aws: Step Functions' dialect, where an infinite number
  * inside an array or object of the result is the string "Infinity"
- * (asl-core.md 10.4); 1: the result itself, 2: inside it.
+ * (asl-core.md 10.4); 1: the result itself, 2: inside it. A finite number
+ * or an ASCII string, what results mostly hold, without to_json_slow's
+ * call.
  */
-static json_t *to_json(jv v, int aws)
+static inline json_t *to_json(jv v, int aws)
+{
+	if (v.t == JV_NUM) {
+		double d = v.u.n;
+		if (fabs(d) < 9007199254740992.0 && (double)(json_int_t)d == d)
+			return json_integer((json_int_t)d);
+		if (isfinite(d))
+			return json_real(d);
+	} else if (v.t == JV_STR && ascii(v.u.s, v.len)) {
+		/* ASCII needs no UTF-8 check */
+		return json_stringn_nocheck(v.u.s, v.len);
+	}
+	return to_json_slow(v, aws);
+}
+
+__attribute__((noinline)) static json_t *to_json_slow(jv v, int aws)
 {
 	int in = aws ? 2 : 0;
 	switch (v.t) {
@@ -1975,6 +1994,30 @@ static inline void prefetch_ahead(jv input, uint32_t i, uint32_t n)
 }
 
 /*
+ * jn_eval of a step on one item. A ( lhs op rhs ) block, as in a.(b * c),
+ * or an operation, goes to its short cut without jn_eval's dispatch, its
+ * depth counted as jn_eval's.
+ */
+static inline jv eval_condition(struct jn_ctx *c, const struct jn_node *n,
+				jv input, struct jn_frame *env);
+static inline jv step_value(struct jn_ctx *c, const struct jn_node *step,
+			    jv item, struct jn_frame *env)
+{
+	const struct jn_node *o =
+		step->fast == FAST_BLOCK ? step->items.v[0] : step;
+	if (o->fast != FAST_BINOP && o->fast != FAST_LOGIC)
+		return jn_eval(c, step, item, env);
+	bool wrapped = o != step;
+	if (wrapped) {
+		c->depth++;
+		jn_check_guard(c);
+	}
+	jv r = eval_condition(c, o, item, env);
+	c->depth -= wrapped;
+	return r;
+}
+
+/*
  * @hand_on: the next step only walks the items of what this one returns,
  * so one jansson array may go to it as it is (a sort step would see that
  * it is no sequence).
@@ -2022,7 +2065,7 @@ static jv eval_step(struct jn_ctx *c, const struct jn_node *step, jv input,
 			if (res.t == JV_UNDEF)
 				continue;
 		} else {
-			res = jn_eval(c, step, item, env);
+			res = step_value(c, step, item, env);
 			if (step->has_stages)
 				for (int s = 0; s < step->stages.n; s++)
 					res = eval_filter(
@@ -2368,8 +2411,8 @@ static uint32_t index_hits(const struct jn_node *pred, uint32_t i, uint32_t len)
 	return hits;
 }
 
-static jv eval_condition(struct jn_ctx *c, const struct jn_node *n, jv input,
-			 struct jn_frame *env);
+static inline jv eval_condition(struct jn_ctx *c, const struct jn_node *n,
+				jv input, struct jn_frame *env);
 
 static jv eval_filter(struct jn_ctx *c, const struct jn_node *pred, jv input,
 		      struct jn_frame *env)
@@ -3165,7 +3208,19 @@ static const char *proc_name(const struct jn_node *p)
 static jv eval_function(struct jn_ctx *c, const struct jn_node *n, jv input,
 			struct jn_frame *env, const jv *applyto)
 {
-	jv proc = jn_eval(c, n->procedure, input, env);
+	const struct jn_node *pn = n->procedure;
+	jv proc;
+	if (pn->fast == FAST_VAR) {
+		/* jn_eval's short cut for a $name, without its dispatch */
+		c->depth++;
+		jn_check_guard(c);
+		proc = eval_variable(c, pn, input, env);
+		c->depth--;
+		if (jv_is_seq(proc))
+			proc = jn_eval(c, pn, input, env);
+	} else {
+		proc = jn_eval(c, pn, input, env);
+	}
 	if (proc.t == JV_UNDEF && n->procedure->type == N_PATH) {
 		jv tmp;
 		if (n->procedure->items.v[0]->str &&
@@ -3326,10 +3381,11 @@ static jv eval_variable(struct jn_ctx *c, const struct jn_node *n, jv input,
 	for (struct jn_frame *f = env; f; f = f->parent)
 		for (uint32_t i = 0; i < f->n; i++) {
 			/* names are NUL-terminated and at least one long: the
-			 * first two bytes tell most apart without strcmp */
+			 * first three bytes tell most apart without strcmp */
 			const char *b = f->b[i].name;
-			if (b == name || (b[0] == name[0] && b[1] == name[1] &&
-					  !strcmp(b, name)))
+			if (b == name ||
+			    (b[0] == name[0] && b[1] == name[1] &&
+			     (!b[1] || (b[2] == name[2] && !strcmp(b, name)))))
 				return f->b[i].v;
 		}
 	jv r = JV_U;
@@ -3773,6 +3829,23 @@ static bool fast_in(struct jn_ctx *c, const struct jn_node *n, jv input,
 	return true;
 }
 
+/* a literal, or one field name: fast_binop's operands it reads in place */
+static inline bool leaf_operand(const struct jn_node *o)
+{
+	return o->fast == FAST_CONST ||
+	       (o->fast == FAST_NAMES && o->items.n == 1 &&
+		o->items.v[0]->type == N_NAME);
+}
+
+/* a leaf_operand's value on the jansson object @j */
+static inline jv leaf_value(const struct jn_node *o, json_t *j)
+{
+	if (o->fast == FAST_CONST)
+		return o->cval;
+	const struct jn_node *st = o->items.v[0];
+	return jv_from_json(json_object_getn(j, st->str, st->slen));
+}
+
 /*
  * A FAST_BINOP node, its depth counted: both operands as jn_eval would
  * give them, then the operation if it cannot fail. False where eval_binary
@@ -3784,21 +3857,20 @@ static inline bool fast_binop(struct jn_ctx *c, const struct jn_node *n,
 	jv l, r;
 	if (n->op == OP_IN)
 		return fast_in(c, n, input, env, out);
-	const struct jn_node *ln = n->lhs;
-	if (input.t == JV_JOBJ && n->rhs->fast == FAST_CONST &&
-	    ln->fast == FAST_NAMES && ln->items.n == 1 &&
-	    ln->items.v[0]->type == N_NAME) {
-		/* field op literal, the common predicate: fast_operand's
-		 * guards (at +1, +2, +1) in one at the deepest, each tick
-		 * counted */
-		const struct jn_node *st = ln->items.v[0];
-		c->depth += 2;
-		c->ticks += 2; /* and one in jn_check_guard */
+	const struct jn_node *ln = n->lhs, *rn = n->rhs;
+	if (input.t == JV_JOBJ && leaf_operand(ln) && leaf_operand(rn)) {
+		/* field op literal, the common predicate, or field op field:
+		 * fast_operand's guards (at +1, +2 for a field, +1 for a
+		 * literal) in one at the deepest, each tick counted */
+		bool lf = ln->fast == FAST_NAMES, rf = rn->fast == FAST_NAMES;
+		unsigned deep = lf || rf ? 2 : 1;
+		c->depth += deep;
+		/* one tick per guard, the last in jn_check_guard */
+		c->ticks += (unsigned)lf + (unsigned)rf + 1;
 		jn_check_guard(c);
-		c->depth -= 2;
-		json_t *j = json_object_getn(input.u.j, st->str, st->slen);
-		l = j ? jv_from_json(j) : JV_U;
-		r = n->rhs->cval;
+		c->depth -= deep;
+		l = leaf_value(ln, input.u.j);
+		r = leaf_value(rn, input.u.j);
 	} else if (!fast_operand(c, n->lhs, input, env, &l) ||
 		   !fast_operand(c, n->rhs, input, env, &r)) {
 		return false;
@@ -3858,8 +3930,9 @@ static bool fast_logic(struct jn_ctx *c, const struct jn_node *n, jv input,
  * jn_eval of a FAST_LOGIC or FAST_BINOP node (a predicate, per item),
  * without its tests for the other short cuts.
  */
-static jv eval_condition(struct jn_ctx *c, const struct jn_node *n, jv input,
-			 struct jn_frame *env)
+__attribute__((always_inline)) static inline jv
+eval_condition(struct jn_ctx *c, const struct jn_node *n, jv input,
+	       struct jn_frame *env)
 {
 	c->depth++;
 	jn_check_guard(c);
@@ -3874,11 +3947,25 @@ static jv eval_condition(struct jn_ctx *c, const struct jn_node *n, jv input,
 	return eval_node(c, n, input, env);
 }
 
+static jv eval_fast(struct jn_ctx *c, const struct jn_node *n, jv input,
+		    struct jn_frame *env);
+
 jv jn_eval(struct jn_ctx *c, const struct jn_node *n, jv input,
 	   struct jn_frame *env)
 {
 	c->depth++;
 	jn_check_guard(c);
+	/* a node without a short cut saves no registers on the way */
+	if (n->fast == FAST_NONE)
+		return eval_node(c, n, input, env);
+	return eval_fast(c, n, input, env);
+}
+
+/* jn_eval past its guard, of a node with a short cut */
+__attribute__((noinline)) static jv eval_fast(struct jn_ctx *c,
+					      const struct jn_node *n, jv input,
+					      struct jn_frame *env)
+{
 	if (n->fast == FAST_CONST) {
 		c->depth--;
 		return n->cval;
@@ -4813,9 +4900,11 @@ static json_t *root_object(struct jn_ctx *c, const struct jn_node *n, jv input,
 	json_t *j[16];
 	c->depth++;
 	jn_check_guard(c);
-	for (int i = 0; i < g->n; i++) {
-		/* the keys count as evaluated nodes */
+	if (g->n) {
+		/* the keys count as evaluated nodes, one level down: their
+		 * guards in one, each tick counted */
 		c->depth++;
+		c->ticks += (unsigned)g->n - 1;
 		jn_check_guard(c);
 		c->depth--;
 	}
@@ -4994,11 +5083,14 @@ static int eval_root(const struct sfn_jsonata *e, json_t *input,
 		c->root = f;
 		/* e's memo slots: NULL until first used */
 		c->nmemo = e->nmemo;
-		c->memo = e->nmemo <= ROOT_BINDS
-				  ? memo_b
-				  : jn_alloc(c->a, sizeof(json_t *) * e->nmemo);
-		for (uint32_t i = 0; i < e->nmemo; i++)
-			c->memo[i] = NULL;
+		if (e->nmemo <= ROOT_BINDS) {
+			c->memo = memo_b;
+			if (e->nmemo) /* inline stores, no call */
+				memset(memo_b, 0, sizeof(memo_b));
+		} else {
+			c->memo = jn_alloc(c->a, sizeof(json_t *) * e->nmemo);
+			memset(c->memo, 0, sizeof(json_t *) * e->nmemo);
+		}
 		if (jv_is_arr(in)) {
 			jv w = jv_seq1(c, in);
 			w.u.a->outer = true;

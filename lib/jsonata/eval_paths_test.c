@@ -41,6 +41,37 @@ static const struct tcase cases[] = {
 	{ "o[p > \"5\"].id", orders, "ERR T2009" },
 	{ "o[p > 500 and c = \"books\"].id",
 	  "{\"o\":[{\"p\":600,\"c\":\"books\"},{\"p\":[700]}]}", "ERR T2010" },
+	/* a step that is one operation on each item's fields or literals,
+	 * and where its operands are no numbers or strings */
+	{ "o.(p * id)", orders, "[600,2700,3200,2505,60]" },
+	{ "o.(2 * p)", orders, "[1200,1800,1600,1002,20]" },
+	{ "o.(p > id)", orders, "[true,true,true,true,true]" },
+	{ "o.(id & c)", orders,
+	  "[\"1books\",\"3toys\",\"4[\\\"books\\\"]\",\"5books\","
+	  "\"6toys\",\"7toys\"]" },
+	{ "o.(p < 700 and c = \"books\")", orders,
+	  "[true,false,false,true,false,false]" },
+	{ "o.(id = 3 ? \"x\" : \"y\")", orders,
+	  "[\"y\",\"x\",\"y\",\"y\",\"y\",\"y\"]" },
+	{ "o.(id * t)", orders, "ERR T2002" },
+	{ "o.(c * 2)", orders, "ERR T2001" },
+	{ "[1, 2, 3].($ * 2)", NULL, "[2,4,6]" },
+	{ "$sum(o.(p * id))", orders, "9065" },
+	/* a call of a $name: the built-in, or what a block binds to it */
+	{ "($sum := function($a){42}; $sum(o.p))", orders, "42" },
+	{ "($f := 5; $f(1))", NULL, "ERR T1006" },
+	/* names alike in their first bytes, one byte long, a prefix */
+	{ "($a := 1; $ab := 2; $abc := 3; $abd := 4; $s := 5; "
+	  "[$a, $ab, $abc, $abd, $s, $sum([$s, $a])])",
+	  NULL, "[1,2,3,4,5,6]" },
+	{ "($abc := 3; $ab)", NULL, "undefined" },
+	/* an object constructor of no key, or of keys only */
+	{ "{}", NULL, "{}" },
+	{ "{\"k\": o[0].id, \"m\": nothing}", orders, "{\"k\":1}" },
+	/* an object's values as jansson: reals, integers, strings */
+	{ "{\"a\": o[0].p * 1.5, \"b\": \"\u00e9\" & o[0].c, "
+	  "\"c\": 1e300 * 1e10, \"d\": 2.0 * 1}",
+	  orders, "{\"a\":900,\"b\":\"\u00e9books\",\"c\":null,\"d\":2}" },
 	/* grouping */
 	{ "o[p < 700]{c: $count($)}", orders, "{\"books\":2,\"toys\":1}" },
 	{ "o{c: $sum(p)}", orders, "ERR T1003" },
