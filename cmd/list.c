@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -19,7 +20,9 @@ struct listing {
 	bool json;
 	double now;
 	double older_than; /* seconds; < 0: no pruning */
-	json_t *rows;	   /* for --format json */
+	/* What is listed, to print newest first: the rows of --format
+	 * json, or {"startDate", "name", "line"} for text. */
+	json_t *rows;
 	int pruned, kept, failed;
 };
 
@@ -76,6 +79,57 @@ static void prune(struct listing *l, const char *dir, const char *name,
 	}
 }
 
+/* A text row, printed once all are sorted (newest_first). */
+static void add_line(struct listing *l, const char *start, const char *name,
+		     const char *fmt, ...) SFN_PRINTF(4, 5);
+static void add_line(struct listing *l, const char *start, const char *name,
+		     const char *fmt, ...)
+{
+	struct sfn_strbuf sb = SFN_STRBUF_INIT;
+	va_list ap;
+	va_start(ap, fmt);
+	sfn_strbuf_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	json_t *row = json_pack("{s:s,s:s}", "name", name, "line", sb.buf);
+	if (start)
+		json_object_set_new(row, "startDate", json_string(start));
+	json_array_append_new(l->rows, row);
+	sfn_strbuf_release(&sb);
+}
+
+/*
+ * ListExecutions' order: the most recently started first (startDate is
+ * ISO 8601 in UTC, so its text sorts as its time does), then by name;
+ * executions that died before saying when they started go last.
+ */
+static int newest_first(const void *a, const void *b)
+{
+	json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+	const char *sx = json_string_value(json_object_get(x, "startDate"));
+	const char *sy = json_string_value(json_object_get(y, "startDate"));
+	if (sx && sy && strcmp(sx, sy))
+		return strcmp(sy, sx);
+	if (!sx != !sy)
+		return sx ? -1 : 1;
+	return strcmp(json_string_value(json_object_get(x, "name")),
+		      json_string_value(json_object_get(y, "name")));
+}
+
+/* l->rows, sorted newest_first. */
+static json_t *sorted_rows(struct listing *l)
+{
+	size_t n = json_array_size(l->rows);
+	json_t **v = sfn_xcalloc(n ? n : 1, sizeof(*v));
+	for (size_t i = 0; i < n; i++)
+		v[i] = json_array_get(l->rows, i);
+	qsort(v, n, sizeof(*v), newest_first);
+	json_t *out = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append(out, v[i]);
+	free(v);
+	return out;
+}
+
 /*
  * An execution whose process died before its journal's header was written:
  * nothing in it says when it ran, so its directory's age stands in for
@@ -96,8 +150,8 @@ static void died_unread(struct listing *l, const char *dir, const char *name,
 				  "status", "ABORTED", "x-processDied", 1,
 				  "x-journalError", cause, "x-failedState"));
 	} else {
-		printf("%-36s  %-9s  %-24s  %-24s  %8s  %s\n", name, "DIED",
-		       "-", "-", "-", "-");
+		add_line(l, NULL, name, "%-36s  %-9s  %-24s  %-24s  %8s  %s",
+			 name, "DIED", "-", "-", "-", "-");
 	}
 }
 
@@ -137,12 +191,13 @@ static void visit(const char *dir, const char *name, void *ud)
 		json_object_del(d, "outputDetails");
 		json_array_append(l->rows, d);
 	} else {
-		printf("%-36s  %-9s  %-24s  %-24s  %8lld  %s\n", name,
-		       st == SFN_JSTATUS_DIED ? "DIED" : field(d, "status"),
-		       field(d, "startDate"), field(d, "stopDate"),
-		       (long long)json_integer_value(
-			       json_object_get(d, "redriveCount")),
-		       failed && st != SFN_JSTATUS_SUCCEEDED ? failed : "-");
+		add_line(l, json_string_value(json_object_get(d, "startDate")),
+			 name, "%-36s  %-9s  %-24s  %-24s  %8lld  %s", name,
+			 st == SFN_JSTATUS_DIED ? "DIED" : field(d, "status"),
+			 field(d, "startDate"), field(d, "stopDate"),
+			 (long long)json_integer_value(
+				 json_object_get(d, "redriveCount")),
+			 failed && st != SFN_JSTATUS_SUCCEEDED ? failed : "-");
 	}
 	json_decref(d);
 	sfn_journal_data_release(&data);
@@ -246,9 +301,16 @@ int cmd_list(int argc, char **argv)
 		json_decref(l.rows);
 		return SFN_EXIT_INPUT;
 	}
-	if (l.json) {
+	json_t *rows = sorted_rows(&l);
+	if (!l.json) {
+		size_t i;
+		json_t *row;
+		json_array_foreach(rows, i, row)
+			puts(json_string_value(json_object_get(row, "line")));
+	} else {
 		struct sfn_strbuf sb = SFN_STRBUF_INIT;
-		json_t *doc = json_pack("{s:O}", "executions", l.rows);
+		json_t *doc = json_pack("{s:o}", "executions", rows);
+		rows = NULL;
 		sfn_json_dump(&sb, doc, 0);
 		puts(sb.buf);
 		sfn_strbuf_release(&sb);
@@ -256,6 +318,7 @@ int cmd_list(int argc, char **argv)
 	}
 	if (prune)
 		printf("%d pruned, %d kept\n", l.pruned, l.kept);
+	json_decref(rows);
 	json_decref(l.rows);
 	return l.failed ? SFN_EXIT_INPUT : SFN_EXIT_OK;
 }

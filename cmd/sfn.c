@@ -72,9 +72,9 @@ const struct sfn_cmd sfn_commands[] = {
 	  "  --prune                delete executions that stopped long enough "
 	  "ago\n"
 	  "  --older-than DURATION  with --prune: 90s, 15m, 12h, 30d\n"
-	  "\nSTATUS is AWS's, or DIED for an execution whose process died "
-	  "before it\n"
-	  "finished (sfn redrive resumes it).\n",
+	  "\nExecutions are listed as ListExecutions lists them: the most "
+	  "recently\nstarted first. STATUS is AWS's, or DIED for an execution "
+	  "whose process\ndied before it finished (sfn redrive resumes it).\n",
 	  cmd_list },
 	{ "redrive", "resume a failed execution from its journal",
 	  "sfn redrive [--journal-dir dir] [--describe] [--definition file] "
