@@ -136,7 +136,7 @@ const struct sfn_cmd sfn_commands[] = {
 	  "\nWith no FILE, every *.sfn-test.yaml, .yml and .json under the "
 	  "current\n"
 	  "directory. The file format is in docs/test.md. Exit 1 if a case "
-	  "fails.\n",
+	  "fails,\n2 if -k picks no case.\n",
 	  cmd_test },
 	{ "test-state", "run one state in isolation (TestState)",
 	  "sfn test-state [--state NAME] [--input JSON] [--inspection-level "

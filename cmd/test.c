@@ -556,7 +556,7 @@ int cmd_test(int argc, char **argv)
 
 	struct suite_run *runs = sfn_xcalloc(n_files, sizeof(*runs));
 	struct job *jobs = NULL;
-	size_t n_jobs = 0;
+	size_t n_jobs = 0, n_cases = 0;
 	for (size_t f = 0; f < n_files; f++) {
 		int loaded = suite_run_load(&runs[f], files[f]);
 		if (loaded < 0) {
@@ -572,6 +572,7 @@ int cmd_test(int argc, char **argv)
 			const char *name =
 				sfn_suite_case(runs[f].suite, i)->name;
 			bool pick = !n_patterns;
+			n_cases++;
 			for (size_t k = 0; k < n_patterns && !pick; k++)
 				pick = strstr(name, patterns[k]) ||
 				       !fnmatch(patterns[k], name, 0);
@@ -581,6 +582,20 @@ int cmd_test(int argc, char **argv)
 			jobs[n_jobs++] =
 				(struct job){ .run = &runs[f], .index = i };
 		}
+	}
+
+	/* A -k that picks nothing reads as green: a typo in a CI job's
+	 * pattern would pass every time. */
+	if (n_patterns && !n_jobs && n_cases) {
+		fprintf(stderr,
+			"sfn test: no case name contains or matches %s'%s' "
+			"(%zu case%s in %zu file%s); 'sfn test' without -k "
+			"runs them all\n",
+			n_patterns > 1 ? "any -k pattern, e.g. " : "-k ",
+			patterns[0], n_cases, n_cases == 1 ? "" : "s", n_files,
+			n_files == 1 ? "" : "s");
+		if (rc < SFN_EXIT_USAGE)
+			rc = SFN_EXIT_USAGE;
 	}
 
 	const char *pinned = getenv("SFN_TEST_NOW");
