@@ -26,9 +26,8 @@ def best(args, cwd, journal):
     times = []
     for _ in range(runs):
         n += 1
-        cmd = [sfn, "run", "--name", f"b{n}", "--journal-dir", os.path.join(tmp, "j")] + args
-        if not journal:
-            cmd.insert(2, "--no-journal")
+        where = ["--journal-dir", os.path.join(tmp, "j")] if journal else ["--no-journal"]
+        cmd = [sfn, "run", "--name", f"b{n}"] + where + args
         r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
         t0 = time.perf_counter()
         p = subprocess.run(cmd, capture_output=True, cwd=cwd)

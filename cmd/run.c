@@ -394,6 +394,10 @@ int cmd_run(int argc, char **argv)
 					    path };
 	if (sfn_cli_one_stdin("run", 4, stdin_what, stdin_paths))
 		return SFN_EXIT_USAGE;
+	if (no_journal && journal_dir)
+		return sfn_cmd_usage_error(
+			"run", "--no-journal and --journal-dir contradict each "
+			       "other: give one of them");
 	if (strcmp(type, "standard") && strcmp(type, "express") &&
 	    strcmp(type, "STANDARD") && strcmp(type, "EXPRESS"))
 		return sfn_cmd_usage_error(
