@@ -48,6 +48,11 @@ int sfn_cmd_usage_error(const char *name, const char *fmt, ...)
  * unknown (it returned '?'), named as the user wrote it.
  */
 int sfn_cmd_unknown_option(const char *name, char **argv);
+/*
+ * sfn_cmd_usage_error for the option getopt_long has just found without
+ * its value (it returned ':', the option string starting with ':').
+ */
+int sfn_cmd_missing_value(const char *name, char **argv);
 /* For subcommands whose issue has not landed: says so, returns 2. */
 int sfn_cmd_not_yet(const char *name, int issue, int argc, char **argv);
 

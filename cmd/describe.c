@@ -40,9 +40,7 @@ int cmd_describe(int argc, char **argv)
 			sfn_cmd_print_help(sfn_cmd_find("describe"), stdout);
 			return SFN_EXIT_OK;
 		case ':':
-			return sfn_cmd_usage_error("describe",
-						   "option '%s' needs a value",
-						   argv[optind - 1]);
+			return sfn_cmd_missing_value("describe", argv);
 		default:
 			return sfn_cmd_unknown_option("describe", argv);
 		}

@@ -227,9 +227,7 @@ int cmd_history(int argc, char **argv)
 			sfn_cmd_print_help(sfn_cmd_find("history"), stdout);
 			return SFN_EXIT_OK;
 		case ':':
-			return sfn_cmd_usage_error("history",
-						   "option '%s' needs a value",
-						   argv[optind - 1]);
+			return sfn_cmd_missing_value("history", argv);
 		default:
 			return sfn_cmd_unknown_option("history", argv);
 		}

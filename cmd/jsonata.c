@@ -146,9 +146,7 @@ int cmd_jsonata(int argc, char **argv)
 				fputs("\n" JSONATA_HELP, stdout);
 			goto out;
 		case ':':
-			code = sfn_cmd_usage_error("jsonata",
-						   "option '%s' needs a value",
-						   argv[optind - 1]);
+			code = sfn_cmd_missing_value("jsonata", argv);
 			goto out;
 		default:
 			code = sfn_cmd_unknown_option("jsonata", argv);

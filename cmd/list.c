@@ -263,9 +263,7 @@ int cmd_list(int argc, char **argv)
 			sfn_cmd_print_help(sfn_cmd_find("list"), stdout);
 			return SFN_EXIT_OK;
 		case ':':
-			return sfn_cmd_usage_error("list",
-						   "option '%s' needs a value",
-						   argv[optind - 1]);
+			return sfn_cmd_missing_value("list", argv);
 		default:
 			return sfn_cmd_unknown_option("list", argv);
 		}

@@ -245,9 +245,7 @@ int cmd_redrive(int argc, char **argv)
 			sfn_cmd_print_help(sfn_cmd_find("redrive"), stdout);
 			return SFN_EXIT_OK;
 		case ':':
-			return sfn_cmd_usage_error("redrive",
-						   "option '%s' needs a value",
-						   argv[optind - 1]);
+			return sfn_cmd_missing_value("redrive", argv);
 		default:
 			return sfn_cmd_unknown_option("redrive", argv);
 		}

@@ -368,9 +368,7 @@ int cmd_run(int argc, char **argv)
 			print_config_help();
 			return SFN_EXIT_OK;
 		case ':':
-			return sfn_cmd_usage_error("run",
-						   "option '%s' needs a value",
-						   argv[optind - 1]);
+			return sfn_cmd_missing_value("run", argv);
 		default:
 			return sfn_cmd_unknown_option("run", argv);
 		}

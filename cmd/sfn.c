@@ -269,6 +269,12 @@ int sfn_cmd_unknown_option(const char *name, char **argv)
 	return sfn_cmd_usage_error(name, "unknown option '%s'", prev);
 }
 
+int sfn_cmd_missing_value(const char *name, char **argv)
+{
+	return sfn_cmd_usage_error(name, "option '%s' needs a value",
+				   argv[optind - 1]);
+}
+
 int sfn_cmd_not_yet(const char *name, int issue, int argc, char **argv)
 {
 	const struct sfn_cmd *cmd = sfn_cmd_find(name);

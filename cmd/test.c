@@ -525,9 +525,7 @@ int cmd_test(int argc, char **argv)
 			return SFN_EXIT_OK;
 		case ':':
 			free(patterns);
-			return sfn_cmd_usage_error("test",
-						   "option '%s' needs a value",
-						   argv[optind - 1]);
+			return sfn_cmd_missing_value("test", argv);
 		default:
 			free(patterns);
 			return sfn_cmd_unknown_option("test", argv);

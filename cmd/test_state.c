@@ -289,9 +289,7 @@ int cmd_test_state(int argc, char **argv)
 			sfn_cmd_print_help(sfn_cmd_find(CMD), stdout);
 			return SFN_EXIT_OK;
 		case ':':
-			return sfn_cmd_usage_error(CMD,
-						   "option '%s' needs a value",
-						   argv[optind - 1]);
+			return sfn_cmd_missing_value(CMD, argv);
 		default:
 			return sfn_cmd_unknown_option(CMD, argv);
 		}

@@ -784,9 +784,7 @@ int cmd_validate(int argc, char **argv)
 			sfn_cmd_print_help(sfn_cmd_find("validate"), stdout);
 			return SFN_EXIT_OK;
 		case ':':
-			return sfn_cmd_usage_error("validate",
-						   "option '%s' needs a value",
-						   argv[optind - 1]);
+			return sfn_cmd_missing_value("validate", argv);
 		default:
 			return sfn_cmd_unknown_option("validate", argv);
 		}
