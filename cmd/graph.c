@@ -17,6 +17,7 @@
 #include "graph/graph.h"
 #include "journal/journal.h"
 #include "runenv.h"
+#include "suite/suite.h"
 
 /* One line of help per source line. */
 /* clang-format off */
@@ -291,26 +292,6 @@ static void coverage_release(struct coverage_overlay *co)
 	json_decref(co->doc);
 }
 
-/* Adds the names of @states (a definition's "States"), nested ones too. */
-static void state_names(json_t *states, json_t *names)
-{
-	const char *name;
-	json_t *st, *b;
-	size_t i;
-	json_object_foreach(states, name, st) {
-		json_object_set_new(names, name, json_true());
-		json_array_foreach(json_object_get(st, "Branches"), i, b)
-			state_names(json_object_get(b, "States"), names);
-		state_names(
-			json_object_get(json_object_get(st, "ItemProcessor"),
-					"States"),
-			names);
-		state_names(json_object_get(json_object_get(st, "Iterator"),
-					    "States"),
-			    names);
-	}
-}
-
 /*
  * An execution drawn over a definition file given by hand: says so when
  * the execution entered states the file does not have (it ran another
@@ -319,17 +300,20 @@ static void state_names(json_t *states, json_t *names)
 static void warn_other_definition(const char *execution, const char *file,
 				  json_t *events, json_t *root)
 {
-	json_t *names = json_object(), *missing = json_array(), *ev;
+	/* The definition's states, nested ones too, as sfn test knows
+	 * them; each name entered looked up once. */
+	struct sfn_coverage *states = sfn_coverage_create(root, NULL);
+	json_t *seen = json_object(), *missing = json_array(), *ev;
 	size_t i;
-	state_names(json_object_get(root, "States"), names);
 	json_array_foreach(events, i, ev) {
 		const char *name = json_string_value(json_object_get(
 			json_object_get(ev, "stateEnteredEventDetails"),
 			"name"));
-		if (name && !json_object_get(names, name)) {
-			json_object_set_new(names, name, json_true());
+		if (!name || json_object_get(seen, name))
+			continue;
+		json_object_set_new(seen, name, json_true());
+		if (!sfn_coverage_has_state(states, name))
 			json_array_append_new(missing, json_string(name));
-		}
 	}
 	if (json_array_size(missing)) {
 		fprintf(stderr,
@@ -349,7 +333,8 @@ static void warn_other_definition(const char *execution, const char *file,
 			"sfn graph draws the one it ran\n");
 	}
 	json_decref(missing);
-	json_decref(names);
+	json_decref(seen);
+	sfn_coverage_free(states);
 }
 
 int cmd_graph(int argc, char **argv)
@@ -420,9 +405,7 @@ int cmd_graph(int argc, char **argv)
 			       sfn_cmd_find("graph")->summary, GRAPH_HELP);
 			return SFN_EXIT_OK;
 		case ':':
-			return sfn_cmd_usage_error("graph",
-						   "option '%s' needs a value",
-						   argv[optind - 1]);
+			return sfn_cmd_missing_value("graph", argv);
 		default:
 			return sfn_cmd_unknown_option("graph", argv);
 		}
