@@ -31,7 +31,6 @@
 #include <time.h>
 
 #include <jansson.h>
-#include <openssl/evp.h>
 
 #include "base/base.h"
 #include "jsonata/jsonata.h"
@@ -41,15 +40,6 @@ static double now_s(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void sha256_hex(const char *s, size_t n, char out[65])
-{
-	unsigned char d[32];
-	unsigned int dl = 0;
-	EVP_Digest(s, n, d, &dl, EVP_sha256(), NULL);
-	for (unsigned i = 0; i < 32; i++)
-		snprintf(out + 2 * i, 3, "%02x", d[i]);
 }
 
 /*
@@ -167,7 +157,7 @@ int main(int argc, char **argv)
 			if (result)
 				sfn_json_dump(&sb, result, 0);
 			char hex[65];
-			sha256_hex(sb.buf, sb.len, hex);
+			sfn_sha256_hex(sb.buf, sb.len, hex);
 			const char *want = json_string_value(json_object_get(
 				json_object_get(tc, "expected"), "sha256"));
 			if (!want || strcmp(want, hex)) {

@@ -290,10 +290,6 @@ static void test_alloc_init(void)
 			  (env == NULL || (*env && strcmp(env, "0"))),
 		  "large OS pages with MIMALLOC_LARGE_OS_PAGES=%s",
 		  env ? env : "(unset)");
-#else
-	sfn_alloc_init();
-#endif
-#ifdef SFN_HAVE_MIMALLOC
 	/* jansson allocates with mi_malloc, which must never hand it NULL:
 	 * out of memory aborts with a message, as sfn_xmalloc does. */
 	fflush(NULL);
@@ -311,6 +307,8 @@ static void test_alloc_init(void)
 	waitpid(pid, &status, 0);
 	SFN_CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT,
 		  "an impossible allocation aborts (status %d)", status);
+#else
+	sfn_alloc_init();
 #endif
 	/* jansson allocates through it. */
 	json_t *v = json_string("x");
