@@ -19,6 +19,7 @@
 #define SFN_PRINTF(f, a) __attribute__((format(printf, f, a)))
 #define SFN_NORETURN	 __attribute__((noreturn))
 #define SFN_FALLTHROUGH	 __attribute__((fallthrough))
+#define SFN_NOINLINE	 __attribute__((noinline))
 #else
 #define SFN_PRINTF(f, a)
 #define SFN_NORETURN

@@ -214,18 +214,17 @@ int sfn_fmt_double(char buf[SFN_NUMBUF], double d)
 	return len;
 }
 
-/* Decimal digits of @x. */
-static int digits32(uint32_t x)
+/* Decimal digits of @x: from its bit length, without a branch tree
+ * (gcc turns one into constants set up ahead of every call). */
+static inline int digits32(uint32_t x)
 {
-	if (x < 100000)
-		return x < 100 ? (x < 10 ? 1 : 2)
-			       : (x < 1000    ? 3
-				  : x < 10000 ? 4
-					      : 5);
-	return x < 10000000 ? (x < 1000000 ? 6 : 7)
-			    : (x < 100000000	? 8
-			       : x < 1000000000 ? 9
-						: 10);
+	static const uint32_t pow10[] = { 1,	     10,       100,
+					  1000,	     10000,    100000,
+					  1000000,   10000000, 100000000,
+					  1000000000 };
+	uint32_t y = x | 1; /* 0 has one digit; no power of ten is odd */
+	int t = ((32 - __builtin_clz(y)) * 1233) >> 12;
+	return t - (y < pow10[t]) + 1;
 }
 
 static const char digit_pairs[] = "00010203040506070809"
@@ -256,6 +255,31 @@ static void put32(char *end, uint32_t x)
 	}
 }
 
+/*
+ * The digits of @u, above UINT32_MAX, at @buf: apart, so that the common
+ * case does not pay for this one's setup (gcc unrolls these loops and
+ * hoists their constants above the test).
+ */
+static SFN_NOINLINE int fmt_u64(char *buf, uint64_t u)
+{
+	/* The low 9 digits, then the rest (at most 11 digits). */
+	uint64_t hi = u / 1000000000u;
+	uint32_t lo = (uint32_t)(u % 1000000000u);
+	int hd = hi <= UINT32_MAX ? digits32((uint32_t)hi)
+				  : 10 + (hi >= 10000000000u);
+	int len = hd + 9;
+	char *end = buf + len;
+	for (int i = 0; i < 9; i++) {
+		*--end = (char)('0' + lo % 10);
+		lo /= 10;
+	}
+	for (int i = 0; i < hd; i++) {
+		*--end = (char)('0' + hi % 10);
+		hi /= 10;
+	}
+	return len;
+}
+
 int sfn_fmt_int(char buf[SFN_NUMBUF], int64_t v)
 {
 	/* Straight into @buf, two digits at a time, in 32-bit arithmetic
@@ -269,21 +293,7 @@ int sfn_fmt_int(char buf[SFN_NUMBUF], int64_t v)
 		len += digits32((uint32_t)u);
 		put32(buf + len, (uint32_t)u);
 	} else {
-		/* The low 9 digits, then the rest (at most 11 digits). */
-		uint64_t hi = u / 1000000000u;
-		uint32_t lo = (uint32_t)(u % 1000000000u);
-		int hd = hi <= UINT32_MAX ? digits32((uint32_t)hi)
-					  : 10 + (hi >= 10000000000u);
-		len += hd + 9;
-		char *end = buf + len;
-		for (int i = 0; i < 9; i++) {
-			*--end = (char)('0' + lo % 10);
-			lo /= 10;
-		}
-		for (int i = 0; i < hd; i++) {
-			*--end = (char)('0' + hi % 10);
-			hi /= 10;
-		}
+		len += fmt_u64(buf + len, u);
 	}
 	buf[len] = '\0';
 	return len;

@@ -237,40 +237,47 @@ static inline char *put_lit(char *o, const struct sfn_event_lit *l)
 /*
  * Writes "id" and "previousEventId" at @o. An id is most often the last
  * one plus one, and previousEventId the last one: the last id's digits
- * are counted up in place instead of formatted again.
+ * are counted up instead of formatted again. They are read once, as a
+ * whole, before any of them changes: reading back as a whole bytes just
+ * stored one by one would stall on the store buffer.
  */
 static char *put_ids(char *o, struct sfn_event_writer *w, uint64_t id,
 		     uint64_t prev)
 {
+	char old[SFN_NUMBUF];
+	int old_len = w->id_len, n;
+	memcpy(old, w->id_text, SFN_NUMBUF);
 	o = PUT_LIT(o, "\",\"id\":");
-	char *digits = o;
-	int n;
-	if (w->id_len && id == w->id + 1) {
-		n = w->id_len;
-		memcpy(o, w->id_text, SFN_NUMBUF);
-		int i = n - 1;
-		while (i >= 0 && o[i] == '9')
-			o[i--] = '0';
+	if (old_len && id == w->id + 1) {
+		char *t = w->id_text;
+		int i = old_len - 1;
+		n = old_len;
+		memcpy(o, old, SFN_NUMBUF);
+		while (i >= 0 && old[i] == '9') {
+			o[i] = '0';
+			t[i--] = '0';
+		}
 		if (i >= 0) {
-			o[i]++;
+			o[i] = t[i] = (char)(old[i] + 1);
 		} else {
 			/* 99 -> 100: all zeros now; one digit more. */
-			o[0] = '1';
-			o[n++] = '0';
+			o[0] = t[0] = '1';
+			o[n] = t[n] = '0';
+			n++;
 		}
 	} else {
 		n = sfn_fmt_int(o, (int64_t)id);
+		memcpy(w->id_text, o, SFN_NUMBUF);
 	}
 	o += n;
 	o = PUT_LIT(o, ",\"previousEventId\":");
-	if (w->id_len && prev == w->id) {
-		memcpy(o, w->id_text, SFN_NUMBUF);
-		o += w->id_len;
+	if (old_len && prev == w->id) {
+		memcpy(o, old, SFN_NUMBUF);
+		o += old_len;
 	} else {
 		o += sfn_fmt_int(o, (int64_t)prev);
 	}
 	/* The line's room goes on past the digits (see PAD). */
-	memcpy(w->id_text, digits, SFN_NUMBUF);
 	w->id_len = n;
 	w->id = id;
 	return o;

@@ -173,6 +173,23 @@ int main(void)
 	}
 	SFN_CHECK_STR(fast.buf, slow.buf, "one writer, many events");
 	sfn_event_writer_release(&w);
+
+	/*
+	 * Ids are counted up in place from the last one's digits: every
+	 * carry (9 -> 10, 99 -> 100, 1099 -> 1100), a previousEventId that
+	 * is not the last id, and ids that jump.
+	 */
+	struct sfn_event_writer wi = { 0 };
+	sfn_strbuf_reset(&fast);
+	sfn_strbuf_reset(&slow);
+	for (uint64_t id = 1; id <= 1200; id++) {
+		struct sfn_event ev = noload;
+		ev.id = id == 700 ? 10999 : id;
+		ev.previous_id = id % 7 ? id - 1 : id / 2;
+		write_both(&fast, &slow, &wi, &ev);
+	}
+	SFN_CHECK_STR(fast.buf, slow.buf, "ids counted up");
+	sfn_event_writer_release(&wi);
 	sfn_strbuf_release(&fast);
 	sfn_strbuf_release(&slow);
 	json_decref(pa);
