@@ -112,7 +112,7 @@ struct sfn_run_journal {
 	struct sfn_journal_format fmt;
 };
 /* For struct sfn_event_sink.emit, @ud a struct sfn_run_journal. */
-void sfn_run_journal_emit(void *ud, const struct sfn_event *event);
+bool sfn_run_journal_emit(void *ud, const struct sfn_event *event);
 /* For struct sfn_event_sink.settle, which a sink with
  * sfn_run_journal_emit must have: waits until this thread's durable event
  * is on disk. */

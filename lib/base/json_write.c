@@ -469,6 +469,29 @@ static void indent(struct sfn_strbuf *sb, int depth)
 /* dump()'s private flag: write inside a JSON string (see quote_twice). */
 #define DUMP_QUOTED (1 << 8)
 
+/*
+ * Copies @n <= 32 bytes: keys and short strings, without a call into
+ * memcpy to pick a way for a length it cannot know.
+ */
+static inline char *copy_short(char *o, const char *s, size_t n)
+{
+	if (n >= 16) {
+		memcpy(o, s, 16);
+		memcpy(o + n - 16, s + n - 16, 16);
+	} else if (n >= 8) {
+		memcpy(o, s, 8);
+		memcpy(o + n - 8, s + n - 8, 8);
+	} else if (n >= 4) {
+		memcpy(o, s, 4);
+		memcpy(o + n - 4, s + n - 4, 4);
+	} else if (n) {
+		o[0] = s[0];
+		o[n / 2] = s[n / 2];
+		o[n - 1] = s[n - 1];
+	}
+	return o + n;
+}
+
 /* A string or key as dump() writes it. */
 static void dump_str(struct sfn_strbuf *sb, const char *s, size_t n, int flags)
 {
@@ -487,8 +510,7 @@ static void dump_str(struct sfn_strbuf *sb, const char *s, size_t n, int flags)
 			if (q)
 				*o++ = '\\';
 			*o++ = '"';
-			memcpy(o, s, n);
-			o += n;
+			o = copy_short(o, s, n);
 			if (q)
 				*o++ = '\\';
 			*o++ = '"';
@@ -570,6 +592,38 @@ static void text_keep(struct sfn_json_text_cache *c, const json_t *v, int flags,
 	sfn_strbuf_add(&c->text, sb->buf + start, len);
 }
 
+/*
+ * Writes @v if it is an integer, a string or a literal, the most common
+ * members, without a recursive call to dump(); returns false for the rest.
+ */
+static inline bool dump_scalar(struct sfn_strbuf *sb, const json_t *v,
+			       int flags)
+{
+	switch (json_typeof(v)) {
+	case JSON_INTEGER:
+		/* Straight into the buffer, which has the room. */
+		sfn_strbuf_grow(sb, SFN_NUMBUF);
+		sb->len += (size_t)sfn_fmt_int(sb->buf + sb->len,
+					       json_integer_value(v));
+		return true;
+	case JSON_STRING:
+		dump_str(sb, json_string_value(v), json_string_length(v),
+			 flags);
+		return true;
+	case JSON_TRUE:
+		sfn_strbuf_add(sb, "true", 4);
+		return true;
+	case JSON_FALSE:
+		sfn_strbuf_add(sb, "false", 5);
+		return true;
+	case JSON_NULL:
+		sfn_strbuf_add(sb, "null", 4);
+		return true;
+	default:
+		return false;
+	}
+}
+
 static void dump(struct sfn_strbuf *sb, const json_t *v, int flags, int depth,
 		 struct sfn_json_text_cache *cache)
 {
@@ -605,8 +659,9 @@ static void dump(struct sfn_strbuf *sb, const json_t *v, int flags, int depth,
 				sfn_strbuf_add(sb, ": ", 2);
 			else
 				sfn_strbuf_addch(sb, ':');
-			dump(sb, json_object_iter_value(it), flags, depth + 1,
-			     cache);
+			json_t *m = json_object_iter_value(it);
+			if (!dump_scalar(sb, m, flags))
+				dump(sb, m, flags, depth + 1, cache);
 		}
 		if (pretty && !first)
 			indent(sb, depth);
@@ -623,7 +678,8 @@ static void dump(struct sfn_strbuf *sb, const json_t *v, int flags, int depth,
 				sfn_strbuf_addch(sb, ',');
 			if (pretty)
 				indent(sb, depth + 1);
-			dump(sb, item, flags, depth + 1, cache);
+			if (!dump_scalar(sb, item, flags))
+				dump(sb, item, flags, depth + 1, cache);
 		}
 		if (pretty && json_array_size(v))
 			indent(sb, depth);
@@ -633,12 +689,11 @@ static void dump(struct sfn_strbuf *sb, const json_t *v, int flags, int depth,
 		break;
 	}
 	case JSON_STRING:
-		dump_str(sb, json_string_value(v), json_string_length(v),
-			 flags);
-		break;
 	case JSON_INTEGER:
-		sfn_strbuf_add(sb, num,
-			       (size_t)sfn_fmt_int(num, json_integer_value(v)));
+	case JSON_TRUE:
+	case JSON_FALSE:
+	case JSON_NULL:
+		dump_scalar(sb, v, flags);
 		break;
 	case JSON_REAL: {
 		double d = json_real_value(v);
@@ -650,15 +705,6 @@ static void dump(struct sfn_strbuf *sb, const json_t *v, int flags, int depth,
 		}
 		break;
 	}
-	case JSON_TRUE:
-		sfn_strbuf_adds(sb, "true");
-		break;
-	case JSON_FALSE:
-		sfn_strbuf_adds(sb, "false");
-		break;
-	case JSON_NULL:
-		sfn_strbuf_adds(sb, "null");
-		break;
 	}
 }
 

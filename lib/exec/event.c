@@ -97,10 +97,14 @@ void sfn_event_writer_release(struct sfn_event_writer *w)
 		sfn_strbuf_release(&w->payloads[i].text);
 	for (size_t i = 0; i < sizeof(w->scopes) / sizeof(w->scopes[0]); i++)
 		sfn_strbuf_release(&w->scopes[i].text);
-	for (size_t i = 0; i < sizeof(w->names) / sizeof(w->names[0]); i++) {
-		free(w->names[i].raw);
-		w->names[i].raw = NULL;
-		sfn_strbuf_release(&w->names[i].text);
+	for (size_t i = 0; i < sizeof(w->shapes) / sizeof(w->shapes[0]); i++) {
+		struct sfn_event_shape *sh = &w->shapes[i];
+		free(sh->raw);
+		sfn_strbuf_release(&sh->head);
+		sfn_strbuf_release(&sh->mid);
+		sfn_strbuf_release(&sh->mid2);
+		sfn_strbuf_release(&sh->tail);
+		memset(sh, 0, sizeof(*sh));
 	}
 }
 
@@ -113,35 +117,93 @@ void sfn_event_writer_release(struct sfn_event_writer *w)
 _Static_assert(sizeof(((struct sfn_event_writer *)0)->ts) >= PAD,
 	       "the instant is copied PAD bytes at a time");
 
-/* @s (a literal: see struct sfn_event_lit), from table @t, with its length. */
-static inline const struct sfn_event_lit *lit(struct sfn_event_writer *w, int t,
-					      const char *s)
+/* Shapes' texts are copied SHAPE_PAD bytes at a time (see PAD). */
+#define SHAPE_PAD 96
+
+/* Ends a shape's text: room to copy SHAPE_PAD bytes from. */
+static void shape_pad(struct sfn_strbuf *sb)
 {
-	struct sfn_event_lit *l = &w->lits[t][((uintptr_t)s >> 3) % 16];
-	if (l->p != s) {
-		l->p = s;
-		l->len = strlen(s);
-		memset(l->pad, 0, sizeof(l->pad));
-		memcpy(l->pad, s, l->len < PAD ? l->len : PAD);
-	}
-	return l;
+	sfn_strbuf_grow(sb, SHAPE_PAD);
+	memset(sb->buf + sb->len, 0, SHAPE_PAD);
 }
 
-/* @state as a JSON string: quoted once per name, then copied. */
-static const struct sfn_strbuf *name_text(struct sfn_event_writer *w,
-					  const char *state)
+/* A literal of ours between quotes: it needs no escapes. */
+static void add_quoted_lit(struct sfn_strbuf *sb, const char *s)
 {
-	struct sfn_event_name *c = &w->names[((uintptr_t)state >> 3) & 15];
-	if (!c->raw || strcmp(c->raw, state)) {
-		size_t n = strlen(state);
-		free(c->raw);
-		c->raw = sfn_xstrdup(state);
-		c->text.len = 0;
-		sfn_json_quote(&c->text, state, n, 0);
-		/* Room to copy PAD bytes from (put_padded). */
-		sfn_strbuf_grow(&c->text, PAD);
+	sfn_strbuf_addch(sb, '"');
+	sfn_strbuf_adds(sb, s);
+	sfn_strbuf_addch(sb, '"');
+}
+
+/* The fixed text of @ev's shape: made the first time, then looked up. */
+static const struct sfn_event_shape *shape(struct sfn_event_writer *w,
+					   const struct sfn_event *ev)
+{
+	const char *key = ev->details_key;
+	const char *state = key ? ev->state : NULL;
+	const char *pkey = state && ev->payload ? ev->payload_key : NULL;
+	bool has_index = state && ev->has_index;
+	uint64_t h = ((uint64_t)(uintptr_t)ev->type ^
+		      (uint64_t)(uintptr_t)state * 31) *
+		     0x9e3779b97f4a7c15ull;
+	size_t n = sizeof(w->shapes) / sizeof(w->shapes[0]);
+	size_t at = (size_t)(h >> 58); /* 0..63 */
+	_Static_assert(sizeof(w->shapes) / sizeof(w->shapes[0]) == 64,
+		       "six bits of the hash pick the first slot");
+	struct sfn_event_shape *sh = NULL;
+	for (size_t k = 0; k < 4; k++) {
+		struct sfn_event_shape *c = &w->shapes[(at + k) % n];
+		if (c->type == ev->type && c->key == key && c->pkey == pkey &&
+		    c->state == state && c->has_index == has_index &&
+		    (!state || !strcmp(c->raw, state)))
+			return c;
+		if (!sh && !c->type)
+			sh = c;
 	}
-	return &c->text;
+	if (!sh)
+		sh = &w->shapes[(at + w->shape_evict++ % 4) % n];
+	free(sh->raw);
+	sh->raw = state ? sfn_xstrdup(state) : NULL;
+	sh->type = ev->type;
+	sh->key = key;
+	sh->pkey = pkey;
+	sh->state = state;
+	sh->has_index = has_index;
+	sfn_strbuf_reset(&sh->head);
+	sfn_strbuf_reset(&sh->mid);
+	sfn_strbuf_reset(&sh->mid2);
+	sfn_strbuf_reset(&sh->tail);
+	ADD_LIT(&sh->head, "\",\"type\":");
+	add_quoted_lit(&sh->head, ev->type);
+	ADD_LIT(&sh->head, ",\"id\":");
+	if (key) {
+		struct sfn_strbuf *m = &sh->mid;
+		sfn_strbuf_addch(m, ',');
+		add_quoted_lit(m, key);
+		ADD_LIT(m, ":{");
+		if (state) {
+			ADD_LIT(m, "\"name\":");
+			sfn_json_quote(m, state, strlen(state), 0);
+			if (has_index) {
+				ADD_LIT(m, ",\"index\":");
+				m = &sh->mid2;
+			}
+			if (pkey) {
+				sfn_strbuf_addch(m, ',');
+				add_quoted_lit(m, pkey);
+				sfn_strbuf_addch(m, ':');
+				ADD_LIT(&sh->tail, ",\"");
+				sfn_strbuf_adds(&sh->tail, pkey);
+				ADD_LIT(&sh->tail,
+					"Details\":{\"truncated\":false}");
+			}
+		}
+	}
+	shape_pad(&sh->head);
+	shape_pad(&sh->mid);
+	shape_pad(&sh->mid2);
+	shape_pad(&sh->tail);
+	return sh;
 }
 
 /* Values at most this long in text are kept to be written again. */
@@ -227,11 +289,13 @@ static inline char *put_padded(char *o, const char *s, size_t n)
 	return o + n;
 }
 
-/* A literal: its padded copy, or itself when it is longer. */
-static inline char *put_lit(char *o, const struct sfn_event_lit *l)
+/* A shape's text (see SHAPE_PAD). */
+static inline char *put_shape(char *o, const struct sfn_strbuf *t)
 {
-	return l->len > PAD ? put(o, l->p, l->len)
-			    : put_padded(o, l->pad, l->len);
+	if (t->len > SHAPE_PAD)
+		return put(o, t->buf, t->len);
+	memcpy(o, t->buf, SHAPE_PAD);
+	return o + t->len;
 }
 
 /*
@@ -247,7 +311,6 @@ static char *put_ids(char *o, struct sfn_event_writer *w, uint64_t id,
 	char old[SFN_NUMBUF];
 	int old_len = w->id_len, n;
 	memcpy(old, w->id_text, SFN_NUMBUF);
-	o = PUT_LIT(o, "\",\"id\":");
 	if (old_len && id == w->id + 1) {
 		char *t = w->id_text;
 		int i = old_len - 1;
@@ -294,52 +357,29 @@ void sfn_event_write(struct sfn_strbuf *sb, struct sfn_event_writer *w,
 		w->ms = ms;
 		w->ts_len = strlen(w->ts);
 	}
-	/*
-	 * Ours, known to need no escapes: the timestamp, the type, the keys.
-	 * The fixed head goes in with one bounds check.
-	 */
-	const struct sfn_event_lit *type = lit(w, 0, ev->type);
-	const struct sfn_event_lit *key =
-		ev->details_key ? lit(w, 1, ev->details_key) : NULL;
-	const struct sfn_strbuf *name =
-		key && ev->state ? name_text(w, ev->state) : NULL;
-	const struct sfn_event_lit *pkey =
-		name && ev->payload ? lit(w, 2, ev->payload_key) : NULL;
-	size_t pk = pkey ? pkey->len : 0;
-	char *o = reserve(sb, 96 + PAD + w->ts_len + type->len +
-				      (key ? key->len : 0) + 3 * SFN_NUMBUF +
-				      (name ? name->len : 0) + pk);
+	/* Ours, known to need no escapes: the timestamp and the shape's
+	 * text. The fixed head goes in with one bounds check. */
+	const struct sfn_event_shape *sh = shape(w, ev);
+	char *o =
+		reserve(sb, 32 + PAD + 4 * SHAPE_PAD + 4 * SFN_NUMBUF +
+				    sh->head.len + sh->mid.len + sh->mid2.len);
 	o = PUT_LIT(o, "{\"timestamp\":\"");
 	o = put_padded(o, w->ts, w->ts_len);
-	o = PUT_LIT(o, "\",\"type\":\"");
-	o = put_lit(o, type);
+	o = put_shape(o, &sh->head);
 	o = put_ids(o, w, ev->id, ev->previous_id);
-	if (key) {
-		bool first = true;
-		o = PUT_LIT(o, ",\"");
-		o = put_lit(o, key);
-		o = PUT_LIT(o, "\":{");
-		if (name) {
-			o = PUT_LIT(o, "\"name\":");
-			o = put_padded(o, name->buf, name->len);
-			first = false;
-			if (ev->has_index) {
-				o = PUT_LIT(o, ",\"index\":");
-				o += sfn_fmt_int(o, (int64_t)ev->index);
-			}
-			if (pkey) {
-				o = PUT_LIT(o, ",\"");
-				o = put_lit(o, pkey);
-				o = PUT_LIT(o, "\":");
-				commit(sb, o);
-				add_cached(sb, w, w->payloads, 16, ev->payload,
-					   SFN_JSON_QUOTED);
-				o = reserve(sb, PAD + pk + 40);
-				o = PUT_LIT(o, ",\"");
-				o = put_lit(o, pkey);
-				o = PUT_LIT(o,
-					    "Details\":{\"truncated\":false}");
-			}
+	if (sh->key) {
+		bool first = !sh->state;
+		o = put_shape(o, &sh->mid);
+		if (sh->has_index) {
+			o += sfn_fmt_int(o, (int64_t)ev->index);
+			o = put_shape(o, &sh->mid2);
+		}
+		if (sh->pkey) {
+			commit(sb, o);
+			add_cached(sb, w, w->payloads, 16, ev->payload,
+				   SFN_JSON_QUOTED);
+			o = reserve(sb, SHAPE_PAD + sh->tail.len);
+			o = put_shape(o, &sh->tail);
 		}
 		commit(sb, o);
 		if (ev->details) {
@@ -375,10 +415,11 @@ void sfn_event_write(struct sfn_strbuf *sb, struct sfn_event_writer *w,
 
 /* ---- the in-memory sink ---- */
 
-static void log_emit(void *ud, const struct sfn_event *event)
+static bool log_emit(void *ud, const struct sfn_event *event)
 {
 	struct sfn_event_log *log = ud;
 	json_array_append_new(log->events, sfn_event_json(event));
+	return false;
 }
 
 void sfn_event_log_init(struct sfn_event_log *log)

@@ -190,6 +190,26 @@ int main(void)
 	}
 	SFN_CHECK_STR(fast.buf, slow.buf, "ids counted up");
 	sfn_event_writer_release(&wi);
+
+	/* More shapes than the writer keeps: evicted ones are made again. */
+	struct sfn_event_writer ws = { 0 };
+	sfn_strbuf_reset(&fast);
+	sfn_strbuf_reset(&slow);
+	char names[100][16];
+	for (int i = 0; i < 600; i++) {
+		struct sfn_event ev = noload;
+		int k = (i * 37) % 100;
+		snprintf(names[k], sizeof(names[k]), "S%d", k);
+		ev.id = (uint64_t)i + 1;
+		ev.state = names[k];
+		ev.type = i % 2 ? "PassStateExited" : "PassStateEntered";
+		ev.has_index = i % 3 == 0;
+		ev.index = i;
+		ev.payload = i % 5 ? pa : NULL;
+		write_both(&fast, &slow, &ws, &ev);
+	}
+	SFN_CHECK_STR(fast.buf, slow.buf, "many shapes");
+	sfn_event_writer_release(&ws);
 	sfn_strbuf_release(&fast);
 	sfn_strbuf_release(&slow);
 	json_decref(pa);

@@ -285,10 +285,10 @@ static uint64_t emit_event(struct frame *f, struct sfn_event *ev, json_t *owned)
 		ev->choice_rule = f->choice_rule >= 0 ? f->choice_rule : -1;
 		f->choice_known = false;
 	}
-	x->o.sink->emit(x->o.sink->ud, ev);
+	bool settle = x->o.sink->emit(x->o.sink->ud, ev);
 	if (!alone)
 		pthread_mutex_unlock(&x->lock);
-	if (x->o.sink->settle)
+	if (settle && x->o.sink->settle)
 		x->o.sink->settle(x->o.sink->ud);
 	json_decref(owned);
 	f->prev = id;

@@ -98,22 +98,27 @@ struct sfn_event_writer {
 	/* Large arrays and objects inside payloads, the same way. */
 	struct sfn_json_text_cache *big;
 	/*
-	 * The event's literals (static storage, so an address names one
-	 * text), slotted by address, each with its length and padded for
-	 * fixed-size copies: [0] types, [1] details keys, [2] payload keys
-	 * (apart, so that one event's never evict each other).
+	 * The fixed text of each shape of event, made once: type, details
+	 * key, state name, payload key and whether an index follows the
+	 * name decide everything between the instant, the ids and the
+	 * payload. Found by the addresses of the type and the name (the
+	 * literals are static storage; the name, the machine's, is matched
+	 * by content too) in one of four slots in a row.
 	 */
-	struct sfn_event_lit {
-		const char *p;
-		size_t len;
-		char pad[48];
-	} lits[3][16];
-	/* State names as JSON strings, slotted by address, matched by
-	 * content. */
-	struct sfn_event_name {
-		char *raw;		/* owned copy of the name */
-		struct sfn_strbuf text; /* "name" quoted */
-	} names[16];
+	struct sfn_event_shape {
+		const char *type, *key, *pkey, *state;
+		bool has_index;
+		char *raw; /* owned copy of the state name */
+		/* `","type":"T","id":` */
+		struct sfn_strbuf head;
+		/* `,"K":{` + `"name":"N"`, then `,"index":` or `,"P":` */
+		struct sfn_strbuf mid;
+		/* after the index: `,"P":` */
+		struct sfn_strbuf mid2;
+		/* after the payload: `,"PDetails":{"truncated":false}` */
+		struct sfn_strbuf tail;
+	} shapes[64];
+	unsigned shape_evict; /* which of the four goes next */
 };
 void sfn_event_writer_release(struct sfn_event_writer *w);
 /* Forgets the values written so far: they may be freed from now on. */
@@ -130,17 +135,19 @@ void sfn_event_write(struct sfn_strbuf *sb, struct sfn_event_writer *w,
  * serialised by the interpreter (never concurrent).
  */
 struct sfn_event_sink {
-	void (*emit)(void *ud, const struct sfn_event *event);
+	/* Returns true when settle must be called for this event. */
+	bool (*emit)(void *ud, const struct sfn_event *event);
 	void *ud;
 	/* May be NULL. The execution is about to wait (a Wait state, a
 	 * retry's backoff): a sink that batches events writes them now, so
 	 * what happened so far shows while it waits. */
 	void (*idle)(void *ud);
 	/*
-	 * May be NULL. Called after each emit, by the thread that emitted
-	 * and outside the serialisation of emits: a sink finishes here what
-	 * must be done before that thread goes on but need not hold up the
-	 * others (waiting for a durable event to reach the disk).
+	 * May be NULL. Called after an emit that asked for it, by the
+	 * thread that emitted and outside the serialisation of emits: a sink
+	 * finishes here what must be done before that thread goes on but need
+	 * not hold up the others (waiting for a durable event to reach the
+	 * disk).
 	 */
 	void (*settle)(void *ud);
 };

@@ -758,8 +758,8 @@ static int sync_written(struct sfn_journal *j)
 }
 
 /* Queues a record of @size bytes; returns where it goes. Under j->mu. */
-static void *push(struct sfn_journal *j, const struct sfn_journal_format *fmt,
-		  size_t size)
+static inline void *push(struct sfn_journal *j,
+			 const struct sfn_journal_format *fmt, size_t size)
 {
 	size_t span = rec_span(size);
 	reclaim(j);
@@ -820,6 +820,35 @@ int sfn_journal_append_record(struct sfn_journal *j,
 	int rc = queued(j, durable, err);
 	pthread_mutex_unlock(&j->mu);
 	return rc;
+}
+
+/* sfn_journal_slot when the queue is to be released or grown first. */
+static SFN_NOINLINE void *slot_slow(struct sfn_journal *j,
+				    const struct sfn_journal_format *fmt,
+				    size_t size)
+{
+	reclaim(j);
+	if (j->pending.len + rec_span(size) >= batch_limit(j))
+		return NULL;
+	return push(j, fmt, size);
+}
+
+void *sfn_journal_slot(struct sfn_journal *j,
+		       const struct sfn_journal_format *fmt, size_t size)
+{
+	struct sfn_strbuf *q = &j->pending;
+	size_t span = rec_span(size);
+	if (!(j->flags & SFN_JOURNAL_SERIAL))
+		return NULL;
+	if (j->returned || q->len + span >= batch_limit(j) ||
+	    span >= q->alloc - q->len)
+		return slot_slow(j, fmt, size);
+	/* push(), without its checks: this is every event's path. */
+	struct rec_head *h = (struct rec_head *)(q->buf + q->len);
+	h->fmt = fmt;
+	h->size = size;
+	q->len += span;
+	return h + 1;
 }
 
 int sfn_journal_append_written(struct sfn_journal *j,

@@ -89,9 +89,13 @@ static void fill_counted(void *rec, void *ud)
 	*(struct counted *)rec = *(struct counted *)ud;
 }
 
-/* Deferred records come out in order, each formatted and released once,
- * interleaved with lines appended as JSON and with durable appends. */
-static void test_records(const char *jroot)
+/*
+ * Deferred records come out in order, each formatted and released once,
+ * interleaved with lines appended as JSON and with durable appends. With
+ * @serial, a third of them are queued through sfn_journal_slot, the fast
+ * path, which falls back to sfn_journal_append_record at each hand-over.
+ */
+static void test_records(const char *jroot, bool serial)
 {
 	struct sfn_error err = SFN_ERROR_INIT;
 	struct sfn_journal_data data;
@@ -103,9 +107,12 @@ static void test_records(const char *jroot)
 	begun = 0;
 	appender = pthread_self();
 	released_elsewhere = 0;
-	json_t *h = header("records");
-	struct sfn_journal *j = sfn_journal_create(jroot, "records", h,
-						   SFN_JOURNAL_NO_SYNC, &err);
+	const char *name = serial ? "records-serial" : "records";
+	json_t *h = header(name);
+	struct sfn_journal *j = sfn_journal_create(
+		jroot, name, h,
+		SFN_JOURNAL_NO_SYNC | (serial ? SFN_JOURNAL_SERIAL : 0), &err);
+	int slotted = 0;
 	SFN_CHECK(j != NULL, "create: %s", err.cause ? err.cause : "");
 	if (!j)
 		return;
@@ -119,13 +126,24 @@ static void test_records(const char *jroot)
 			continue;
 		}
 		struct counted c = { i, &released };
+		if (i % 3 == 0 && i % 777) {
+			void *rec = sfn_journal_slot(j, &fmt, sizeof(c));
+			SFN_CHECK(serial || !rec, "a slot without SERIAL");
+			if (rec) {
+				fill_counted(rec, &c);
+				slotted++;
+				continue;
+			}
+		}
 		SFN_CHECK(sfn_journal_append_record(j, &fmt, sizeof(c),
 						    fill_counted, &c,
 						    i % 777 == 0, &err) == 0,
 			  "record %d", i);
 	}
-	char *dir = sfn_xasprintf("%s/records", jroot);
+	char *dir = sfn_xasprintf("%s/%s", jroot, name);
 	SFN_CHECK(sfn_journal_close(j, &err) == 0, "close");
+	if (serial)
+		SFN_CHECK(slotted > n / 4, "records slotted: %d", slotted);
 	SFN_CHECK_INT(formatted, n - n / 1000, "records formatted");
 	SFN_CHECK_INT(released, n - n / 1000, "records released");
 	SFN_CHECK_INT(released_elsewhere, 0, "records released by the writer");
@@ -379,7 +397,8 @@ int main(void)
 	SFN_CHECK(!sfn_journal_event_is_durable("PassStateExited"), "pass");
 	SFN_CHECK(!sfn_journal_event_is_durable(NULL), "no type");
 
-	test_records(jroot);
+	test_records(jroot, false);
+	test_records(jroot, true);
 	test_group_commit(jroot);
 
 	/* An empty journal whose process holds the lock is starting; one
@@ -407,7 +426,8 @@ int main(void)
 	sfn_journal_close(j, &err);
 	struct sfn_strbuf names = SFN_STRBUF_INIT;
 	SFN_CHECK(sfn_journal_list(jroot, visit, &names, &err) == 0, "list");
-	SFN_CHECK_STR(names.buf, "group;records;run-0;run-1;", "listed names");
+	SFN_CHECK_STR(names.buf, "group;records;records-serial;run-0;run-1;",
+		      "listed names");
 	sfn_strbuf_release(&names);
 	SFN_CHECK(sfn_journal_list("/nonexistent/sfn", visit, &names, &err) ==
 			  0,
