@@ -39,9 +39,7 @@ void sfn_host_release(struct sfn_host *h)
 double sfn_host_monotonic(void *ud)
 {
 	(void)ud;
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	return sfn_clock_monotonic();
 }
 
 void sfn_host_random(void *ud, void *buf, size_t n)

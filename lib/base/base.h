@@ -273,6 +273,13 @@ size_t sfn_diags_count(const struct sfn_diags *d, enum sfn_severity sev);
 void sfn_diags_sort(struct sfn_diags *d);
 void sfn_diags_release(struct sfn_diags *d);
 
+/*
+ * Seconds on a monotonic clock, as clock_gettime(CLOCK_MONOTONIC) gives
+ * them, cheaper when read often (clock.c). Thread-safe; never goes back
+ * within a thread.
+ */
+double sfn_clock_monotonic(void);
+
 /* ---- time: ISO 8601 in UTC, without gmtime (banned) ---- */
 
 /*

@@ -1,6 +1,7 @@
 #include "base/base.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -316,8 +317,53 @@ static void test_alloc_init(void)
 	json_decref(v);
 }
 
+/*
+ * sfn_clock_monotonic keeps to clock_gettime's CLOCK_MONOTONIC (within a
+ * millisecond, while it extrapolates between real readings) and never
+ * goes back, in two threads at once.
+ */
+static double real_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void *clock_check(void *arg)
+{
+	long *bad = arg;
+	double last = 0, t0 = real_now();
+	/* Past the calibration, with readings close together and apart. */
+	for (long i = 0; real_now() - t0 < 0.05; i++) {
+		double before = real_now();
+		double t = sfn_clock_monotonic();
+		double after = real_now();
+		if (t < last || t < before - 1e-3 || t > after + 1e-3)
+			(*bad)++;
+		last = t;
+		if (i % 1000 == 0) {
+			struct timespec nap = { 0, 200000 };
+			nanosleep(&nap, NULL);
+		}
+	}
+	return NULL;
+}
+
+static void test_clock(void)
+{
+	long bad[2] = { 0, 0 };
+	pthread_t other;
+	SFN_CHECK(pthread_create(&other, NULL, clock_check, &bad[1]) == 0,
+		  "thread");
+	clock_check(&bad[0]);
+	pthread_join(other, NULL);
+	SFN_CHECK_INT(bad[0], 0, "readings off the clock or going back");
+	SFN_CHECK_INT(bad[1], 0, "readings off the clock, other thread");
+}
+
 int main(void)
 {
+	test_clock();
 	test_alloc_init();
 	/* SHA-256 (the journal pins its definition by it): FIPS 180-2
 	 * vectors, and one longer than a block. */
