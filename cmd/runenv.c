@@ -307,23 +307,20 @@ json_t *sfn_run_journal_header(const char *exec_arn, const char *sm_arn,
 			       const char *logical_id, const json_t *settings)
 {
 	char ts[32];
-	char *in = sfn_json_dumps(input, 0);
-	char *def = sfn_json_dumps(definition, 0);
 	sfn_time_format(ts, start);
-	/* "definitionSha256": null is filled in by the journal's writer
-	 * thread (journal.h), as hashing loads libcrypto. */
-	json_t *h = json_pack(
-		"{s:s, s:{s:s, s:s, s:s, s:s, s:s, s:s}, s:s, s:n, s:s?, s:s?,"
+	/* The texts of the input and the definition, and the hash
+	 * ("definitionSha256": null), are made by the journal's writer
+	 * thread (journal.h). */
+	return json_pack(
+		"{s:s, s:{s:s, s:s, s:s, s:s, s:s, s:o}, s:o, s:n, s:s?, s:s?,"
 		" s:s, s:O}",
 		"x-journal", SFN_JOURNAL_FORMAT, "execution", "executionArn",
 		exec_arn, "stateMachineArn", sm_arn, "name", name, "type",
-		express ? "EXPRESS" : "STANDARD", "startDate", ts, "input", in,
-		"definition", def, "definitionSha256", "definitionPath",
-		definition_path, "logicalId", logical_id, "sfnVersion",
-		SFN_VERSION, "settings", settings);
-	free(in);
-	free(def);
-	return h;
+		express ? "EXPRESS" : "STANDARD", "startDate", ts, "input",
+		sfn_journal_deferred_text(input), "definition",
+		sfn_journal_deferred_text(definition), "definitionSha256",
+		"definitionPath", definition_path, "logicalId", logical_id,
+		"sfnVersion", SFN_VERSION, "settings", settings);
 }
 
 char *sfn_cli_dirname(const char *path)

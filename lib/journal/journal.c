@@ -274,22 +274,51 @@ static void journal_free(struct sfn_journal *j)
 	free(j);
 }
 
+#define TEXT_OF "x-text-of"
+
+json_t *sfn_journal_deferred_text(const json_t *v)
+{
+	return json_pack("{s:O}", TEXT_OF, (json_t *)v);
+}
+
+/* The text a sfn_journal_deferred_text() member stands for, or NULL. */
+static json_t *deferred_text(json_t *m)
+{
+	json_t *v = json_object_get(m, TEXT_OF);
+	if (!v || json_object_size(m) != 1)
+		return NULL;
+	char *s = sfn_json_dumps(v, 0);
+	json_t *t = json_string_nocheck(s);
+	free(s);
+	return t;
+}
+
 /*
- * The header record: a shallow copy of the header, whose null
- * "definitionSha256" gets the hash of "definition" when written.
+ * The header record: a shallow copy of the header. On the writer thread,
+ * off the execution's path, the deferred texts of "definition" and the
+ * execution's "input" are made (a large input is a good part of a short
+ * run), and a null "definitionSha256" gets the hash of "definition".
  */
 static void write_header(struct sfn_strbuf *sb, void *rec, void *state)
 {
 	(void)state;
 	json_t *h = *(json_t **)rec;
-	const char *def = json_string_value(json_object_get(h, "definition"));
+	json_t *t = deferred_text(json_object_get(h, "definition"));
+	if (t)
+		json_object_set_new(h, "definition", t);
+	json_t *exec = json_object_get(h, "execution");
+	if ((t = deferred_text(json_object_get(exec, "input")))) {
+		/* Not in place: the caller's header shares this object. */
+		json_t *e = json_copy(exec);
+		json_object_set_new(e, "input", t);
+		json_object_set_new(h, "execution", e);
+	}
+	json_t *def = json_object_get(h, "definition");
 	json_t *sha = json_object_get(h, "definitionSha256");
-	if (def && json_is_null(sha)) {
+	if (json_is_string(def) && json_is_null(sha)) {
 		char hex[65];
-		sfn_sha256_hex(
-			def,
-			json_string_length(json_object_get(h, "definition")),
-			hex);
+		sfn_sha256_hex(json_string_value(def), json_string_length(def),
+			       hex);
 		json_object_set_new(h, "definitionSha256", json_string(hex));
 	}
 	sfn_json_dump(sb, h, 0);

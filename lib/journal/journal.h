@@ -39,6 +39,14 @@ enum sfn_journal_flags {
 };
 
 /*
+ * A header member written as @v's compact JSON text, made on the writer
+ * thread instead of by the caller (for "definition" and the execution's
+ * "input": a large input is a good part of a short run). A new reference;
+ * @v is kept, and must not change.
+ */
+json_t *sfn_journal_deferred_text(const json_t *v);
+
+/*
  * Creates ROOT/NAME/ and its journal with @header (borrowed) as first line
  * and takes the lock. The header is written by the writer thread, which
  * starts at once, and synced with the first durable append; a null

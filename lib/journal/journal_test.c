@@ -286,6 +286,49 @@ static void visit(const char *dir, const char *name, void *ud)
 	sfn_strbuf_addf(sb, "%s;", name);
 }
 
+/*
+ * Deferred texts in the header: the writer writes the compact text of the
+ * values (a JSON string too, quoted as text), and hashes the definition's.
+ */
+static void test_deferred_header(const char *jroot)
+{
+	struct sfn_error err = SFN_ERROR_INIT;
+	struct sfn_journal_data data;
+	json_t *input = json_string("hi \"you\"");
+	json_t *def = json_pack("{s:s, s:{s:{s:s, s:b}}}", "StartAt", "A",
+				"States", "A", "Type", "Pass", "End", 1);
+	json_t *h = json_pack(
+		"{s:s, s:{s:s, s:o}, s:o, s:n}", "x-journal",
+		SFN_JOURNAL_FORMAT, "execution", "name", "deferred", "input",
+		sfn_journal_deferred_text(input), "definition",
+		sfn_journal_deferred_text(def), "definitionSha256");
+	struct sfn_journal *j =
+		sfn_journal_create(jroot, "deferred", h, 0, &err);
+	SFN_CHECK(j != NULL, "create: %s", err.cause ? err.cause : "");
+	json_decref(h);
+	SFN_CHECK(sfn_journal_close(j, &err) == 0, "close");
+	char *dir = sfn_xasprintf("%s/deferred", jroot);
+	SFN_CHECK(sfn_journal_read(dir, &data, &err) == 0, "read");
+	json_t *in = json_object_get(json_object_get(data.header, "execution"),
+				     "input");
+	SFN_CHECK_STR(json_string_value(in), "\"hi \\\"you\\\"\"",
+		      "input as text");
+	const char *text =
+		json_string_value(json_object_get(data.header, "definition"));
+	char *want = sfn_json_dumps(def, 0);
+	SFN_CHECK_STR(text, want, "definition as text");
+	char hex[65];
+	sfn_sha256_hex(want, strlen(want), hex);
+	SFN_CHECK_STR(json_string_value(
+			      json_object_get(data.header, "definitionSha256")),
+		      hex, "hash of the definition's text");
+	free(want);
+	sfn_journal_data_release(&data);
+	free(dir);
+	json_decref(input);
+	json_decref(def);
+}
+
 int main(void)
 {
 	struct sfn_error err = SFN_ERROR_INIT;
@@ -397,6 +440,7 @@ int main(void)
 	SFN_CHECK(!sfn_journal_event_is_durable("PassStateExited"), "pass");
 	SFN_CHECK(!sfn_journal_event_is_durable(NULL), "no type");
 
+	test_deferred_header(jroot);
 	test_records(jroot, false);
 	test_records(jroot, true);
 	test_group_commit(jroot);
@@ -426,7 +470,8 @@ int main(void)
 	sfn_journal_close(j, &err);
 	struct sfn_strbuf names = SFN_STRBUF_INIT;
 	SFN_CHECK(sfn_journal_list(jroot, visit, &names, &err) == 0, "list");
-	SFN_CHECK_STR(names.buf, "group;records;records-serial;run-0;run-1;",
+	SFN_CHECK_STR(names.buf,
+		      "deferred;group;records;records-serial;run-0;run-1;",
 		      "listed names");
 	sfn_strbuf_release(&names);
 	SFN_CHECK(sfn_journal_list("/nonexistent/sfn", visit, &names, &err) ==
