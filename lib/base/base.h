@@ -82,6 +82,32 @@ static inline void sfn_strbuf_grow(struct sfn_strbuf *sb, size_t extra)
 	if (extra >= sb->alloc - sb->len || !sb->alloc)
 		sfn_strbuf_grow_slow(sb, extra);
 }
+/*
+ * Copies @n bytes to @o and returns @o + @n. Up to 32 bytes go as two
+ * overlapping moves, with no call into memcpy to pick a way for a length
+ * the compiler cannot know (ids, keys, names, short strings); more by
+ * memcpy.
+ */
+static inline char *sfn_put_bytes(char *o, const char *s, size_t n)
+{
+	if (n >= 8 && n <= 16) {
+		memcpy(o, s, 8);
+		memcpy(o + n - 8, s + n - 8, 8);
+	} else if (n > 16 && n <= 32) {
+		memcpy(o, s, 16);
+		memcpy(o + n - 16, s + n - 16, 16);
+	} else if (n >= 4 && n < 8) {
+		memcpy(o, s, 4);
+		memcpy(o + n - 4, s + n - 4, 4);
+	} else if (n && n < 4) {
+		o[0] = s[0];
+		o[n / 2] = s[n / 2];
+		o[n - 1] = s[n - 1];
+	} else {
+		memcpy(o, s, n);
+	}
+	return o + n;
+}
 static inline void sfn_strbuf_add(struct sfn_strbuf *sb, const void *data,
 				  size_t n)
 {

@@ -469,29 +469,6 @@ static void indent(struct sfn_strbuf *sb, int depth)
 /* dump()'s private flag: write inside a JSON string (see quote_twice). */
 #define DUMP_QUOTED (1 << 8)
 
-/*
- * Copies @n <= 32 bytes: keys and short strings, without a call into
- * memcpy to pick a way for a length it cannot know.
- */
-static inline char *copy_short(char *o, const char *s, size_t n)
-{
-	if (n >= 16) {
-		memcpy(o, s, 16);
-		memcpy(o + n - 16, s + n - 16, 16);
-	} else if (n >= 8) {
-		memcpy(o, s, 8);
-		memcpy(o + n - 8, s + n - 8, 8);
-	} else if (n >= 4) {
-		memcpy(o, s, 4);
-		memcpy(o + n - 4, s + n - 4, 4);
-	} else if (n) {
-		o[0] = s[0];
-		o[n / 2] = s[n / 2];
-		o[n - 1] = s[n - 1];
-	}
-	return o + n;
-}
-
 /* A string or key as dump() writes it. */
 static void dump_str(struct sfn_strbuf *sb, const char *s, size_t n, int flags)
 {
@@ -510,7 +487,7 @@ static void dump_str(struct sfn_strbuf *sb, const char *s, size_t n, int flags)
 			if (q)
 				*o++ = '\\';
 			*o++ = '"';
-			o = copy_short(o, s, n);
+			o = sfn_put_bytes(o, s, n);
 			if (q)
 				*o++ = '\\';
 			*o++ = '"';

@@ -252,39 +252,14 @@ static void commit(struct sfn_strbuf *sb, char *end)
 	*end = '\0';
 }
 
-/*
- * Copies @n bytes: short ones (ids, names, types, the instant) as two
- * overlapping moves, with no call into memcpy to pick a way.
- */
-static inline char *put(char *o, const char *s, size_t n)
-{
-	if (n >= 8 && n <= 16) {
-		memcpy(o, s, 8);
-		memcpy(o + n - 8, s + n - 8, 8);
-	} else if (n > 16 && n <= 32) {
-		memcpy(o, s, 16);
-		memcpy(o + n - 16, s + n - 16, 16);
-	} else if (n >= 4 && n < 8) {
-		memcpy(o, s, 4);
-		memcpy(o + n - 4, s + n - 4, 4);
-	} else if (n && n < 4) {
-		o[0] = s[0];
-		o[n / 2] = s[n / 2];
-		o[n - 1] = s[n - 1];
-	} else {
-		memcpy(o, s, n);
-	}
-	return o + n;
-}
-
 /* Constant text: the compiler turns each copy into a few moves. */
-#define PUT_LIT(o, s) put((o), (s), sizeof(s) - 1)
+#define PUT_LIT(o, s) sfn_put_bytes((o), (s), sizeof(s) - 1)
 
 /* @n bytes from @s, whose buffer holds at least PAD (see PAD). */
 static inline char *put_padded(char *o, const char *s, size_t n)
 {
 	if (n > PAD)
-		return put(o, s, n);
+		return sfn_put_bytes(o, s, n);
 	memcpy(o, s, PAD);
 	return o + n;
 }
@@ -293,7 +268,7 @@ static inline char *put_padded(char *o, const char *s, size_t n)
 static inline char *put_shape(char *o, const struct sfn_strbuf *t)
 {
 	if (t->len > SHAPE_PAD)
-		return put(o, t->buf, t->len);
+		return sfn_put_bytes(o, t->buf, t->len);
 	memcpy(o, t->buf, SHAPE_PAD);
 	return o + t->len;
 }
