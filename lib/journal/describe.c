@@ -6,6 +6,8 @@
 
 #include <string.h>
 
+#include "asl/model.h"
+
 #include "base/banned.h"
 
 const char *sfn_journal_status_name(enum sfn_journal_status s)
@@ -71,23 +73,16 @@ static long last_terminal(json_t *events, enum sfn_journal_status *status)
 	return -1;
 }
 
-static void child_maps(json_t *states, json_t *names)
+/* Adds the names of the distributed Map states of @m, nested ones too. */
+static void child_maps(const struct sfn_machine *m, json_t *names)
 {
-	const char *name;
-	json_t *st, *b;
-	size_t i;
-	json_object_foreach(states, name, st) {
-		json_t *proc = json_object_get(st, "ItemProcessor");
-		const char *mode =
-			str(json_object_get(proc, "ProcessorConfig"), "Mode");
-		if (mode && !strcmp(mode, "DISTRIBUTED"))
-			json_object_set_new(names, name, json_true());
-		json_array_foreach(json_object_get(st, "Branches"), i, b)
-			child_maps(json_object_get(b, "States"), names);
-		child_maps(json_object_get(proc, "States"), names);
-		child_maps(json_object_get(json_object_get(st, "Iterator"),
-					   "States"),
-			   names);
+	for (size_t i = 0; m && i < m->n_states; i++) {
+		const struct sfn_state *st = &m->states[i];
+		if (st->type == SFN_STATE_MAP && st->distributed)
+			json_object_set_new(names, st->name, json_true());
+		for (size_t b = 0; b < st->n_branches; b++)
+			child_maps(st->branches[b], names);
+		child_maps(st->processor, names);
 	}
 }
 
@@ -95,12 +90,18 @@ json_t *sfn_journal_child_maps(const struct sfn_journal_data *data)
 {
 	json_t *names = json_object();
 	const char *def = str(data->header, "definition");
-	/* Most definitions have none: no need to parse them. */
-	json_t *doc = def && strstr(def, "DISTRIBUTED")
-			      ? sfn_json_loadb(def, strlen(def), 0, NULL)
-			      : NULL;
-	child_maps(json_object_get(doc, "States"), names);
-	json_decref(doc);
+	/* Most definitions have none: no need to compile them. The
+	 * recorded definition compiled when the execution started. */
+	if (def && strstr(def, "DISTRIBUTED")) {
+		struct sfn_error err = SFN_ERROR_INIT;
+		json_t *doc = sfn_json_loadb(def, strlen(def), 0, NULL);
+		struct sfn_machine *m =
+			doc ? sfn_machine_compile(doc, &err) : NULL;
+		child_maps(m, names);
+		sfn_machine_free(m);
+		sfn_error_release(&err);
+		json_decref(doc);
+	}
 	return names;
 }
 
