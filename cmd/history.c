@@ -32,7 +32,8 @@ static json_t *aws_event(json_t *event)
  */
 static json_t *aws_events(const struct sfn_journal_data *data)
 {
-	json_t *names = sfn_journal_child_maps(data), *events = json_array();
+	const json_t *names = sfn_journal_child_maps(data);
+	json_t *events = json_array();
 	json_t *ev;
 
 	size_t n = json_array_size(data->events), i;
@@ -46,7 +47,6 @@ static json_t *aws_events(const struct sfn_journal_data *data)
 	if (!json_object_size(names) || max > (json_int_t)n) {
 		json_array_foreach(data->events, i, ev)
 			json_array_append_new(events, aws_event(ev));
-		json_decref(names);
 		return events;
 	}
 	/* Per journal id: its new id (0: a child's), and its parent. */
@@ -81,7 +81,6 @@ static json_t *aws_events(const struct sfn_journal_data *data)
 	}
 	free(renum);
 	free(prev);
-	json_decref(names);
 	return events;
 }
 

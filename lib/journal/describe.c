@@ -86,8 +86,10 @@ static void child_maps(const struct sfn_machine *m, json_t *names)
 	}
 }
 
-json_t *sfn_journal_child_maps(const struct sfn_journal_data *data)
+const json_t *sfn_journal_child_maps(const struct sfn_journal_data *data)
 {
+	if (data->child_maps)
+		return data->child_maps;
 	json_t *names = json_object();
 	const char *def = str(data->header, "definition");
 	/* Most definitions have none: no need to compile them. The
@@ -102,6 +104,9 @@ json_t *sfn_journal_child_maps(const struct sfn_journal_data *data)
 		sfn_error_release(&err);
 		json_decref(doc);
 	}
+	/* Kept for the next question: journal data is filled in by
+	 * sfn_journal_read, never a const object. */
+	((struct sfn_journal_data *)data)->child_maps = names;
 	return names;
 }
 
@@ -138,7 +143,7 @@ static const char *failed_on_path(const struct sfn_journal_data *data,
 	/* Ids run from 1, one per event: id k is the event at k - 1. */
 	json_int_t p = json_integer_value(json_object_get(
 		json_array_get(events, end), "previousEventId"));
-	json_t *maps = NULL;
+	const json_t *maps = NULL;
 	const char *name = NULL;
 	while (p > 0 && (size_t)p <= n) {
 		json_t *ev = json_array_get(events, (size_t)p - 1);
@@ -161,7 +166,6 @@ static const char *failed_on_path(const struct sfn_journal_data *data,
 			break;
 		p = q;
 	}
-	json_decref(maps);
 	return name;
 }
 
@@ -198,10 +202,10 @@ static size_t parent_events(const struct sfn_journal_data *data)
 	size_t n = json_array_size(data->events), i, own = 0;
 	if (n < SFN_REDRIVE_MAX_EVENTS)
 		return n;
-	json_t *maps = sfn_journal_child_maps(data), *ev;
+	const json_t *maps = sfn_journal_child_maps(data);
+	json_t *ev;
 	json_array_foreach(data->events, i, ev)
 		own += !sfn_journal_in_child(ev, maps);
-	json_decref(maps);
 	return own;
 }
 

@@ -438,6 +438,7 @@ void sfn_journal_data_release(struct sfn_journal_data *data)
 {
 	json_decref(data->header);
 	json_decref(data->events);
+	json_decref(data->child_maps);
 	memset(data, 0, sizeof(*data));
 }
 

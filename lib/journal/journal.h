@@ -67,6 +67,7 @@ struct sfn_journal_data {
 	bool torn;	/* the last line was incomplete and was ignored */
 	bool locked;	/* another process holds the lock now (running) */
 	size_t valid_bytes; /* length of the file up to the last whole line */
+	json_t *child_maps; /* sfn_journal_child_maps's answer once asked */
 };
 void sfn_journal_data_release(struct sfn_journal_data *data);
 
@@ -243,11 +244,12 @@ const char *sfn_journal_failed_state(const struct sfn_journal_data *data);
  * histories apart from their parent's; the journal keeps their events
  * among the parent's (x-scope names the Map), for redrive and graph.
  * sfn_journal_child_maps returns the names of the distributed Map states
- * of @data's recorded definition, nested ones too (a new object, name ->
- * true; empty when there are none), and sfn_journal_in_child whether
- * event @ev ran inside one of @maps.
+ * of @data's recorded definition, nested ones too (an object, name ->
+ * true; empty when there are none; found the first time, then kept in
+ * @data and borrowed), and sfn_journal_in_child whether event @ev ran
+ * inside one of @maps.
  */
-json_t *sfn_journal_child_maps(const struct sfn_journal_data *data);
+const json_t *sfn_journal_child_maps(const struct sfn_journal_data *data);
 bool sfn_journal_in_child(const json_t *ev, const json_t *maps);
 
 /*

@@ -89,7 +89,7 @@ int sfn_journal_plan_redrive(const struct sfn_journal_data *data, double now,
 	plan->invocations = json_object();
 
 	/* The open state: the last one entered at the top level. */
-	json_t *child_maps = sfn_journal_child_maps(data);
+	const json_t *child_maps = sfn_journal_child_maps(data);
 	for (size_t i = 0; i < n; i++) {
 		json_t *ev = json_array_get(events, i);
 		const char *type = str(ev, "type");
@@ -105,7 +105,6 @@ int sfn_journal_plan_redrive(const struct sfn_journal_data *data, double now,
 			open = (long)i;
 	}
 	plan->redrive_count++;
-	json_decref(child_maps);
 
 	/* Variables assigned at the top level before the open state. */
 	const char *open_name =
