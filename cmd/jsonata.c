@@ -127,13 +127,16 @@ int cmd_jsonata(int argc, char **argv)
 			json_t *v =
 				sfn_json_loads(eq + 1, JSON_DECODE_ANY, &je);
 			if (!v) {
-				code = sfn_cmd_usage_error(
-					"jsonata",
-					"--bind %.*s: the value is not JSON: "
-					"%s "
-					"(quote strings: %.*s='\"text\"')",
+				/* Bad JSON in a flag is bad input, as sfn
+				 * run's --input and test-state's flags. */
+				fprintf(stderr,
+					"sfn jsonata: --bind %.*s: the value "
+					"is not JSON: %s at character %d "
+					"(quote strings: %.*s='\"text\"')\n",
 					(int)(eq - optarg), optarg, je.text,
-					(int)(eq - optarg), optarg);
+					je.position, (int)(eq - optarg),
+					optarg);
+				code = SFN_EXIT_INPUT;
 				goto out;
 			}
 			json_object_setn_new(bindings, name,
