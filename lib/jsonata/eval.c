@@ -2017,6 +2017,10 @@ static inline jv step_value(struct jn_ctx *c, const struct jn_node *step,
 	return r;
 }
 
+static inline bool leaf_operand(const struct jn_node *o);
+static inline bool step_arith(struct jn_ctx *c, const struct jn_node *o,
+			      jv item, jv *out);
+
 /*
  * @hand_on: the next step only walks the items of what this one returns,
  * so one jansson array may go to it as it is (a sort step would see that
@@ -2043,6 +2047,15 @@ static jv eval_step(struct jn_ctx *c, const struct jn_node *step, jv input,
 	 * dispatch per item */
 	bool name = step->type == N_NAME && !step->has_stages &&
 		    !step->has_predicate && !step->group;
+	/* ( field op field ), as in items.(price * qty): see step_arith */
+	const struct jn_node *arith =
+		step->fast == FAST_BLOCK && !step->has_stages &&
+				step->items.v[0]->fast == FAST_BINOP &&
+				step->items.v[0]->op != OP_IN &&
+				leaf_operand(step->items.v[0]->lhs) &&
+				leaf_operand(step->items.v[0]->rhs)
+			? step->items.v[0]
+			: NULL;
 	for (uint32_t i = 0; i < n; i++) {
 		prefetch_ahead(input, i, n);
 		jv item = jv_aget(input, i), res;
@@ -2064,6 +2077,8 @@ static jv eval_step(struct jn_ctx *c, const struct jn_node *step, jv input,
 			c->depth--;
 			if (res.t == JV_UNDEF)
 				continue;
+		} else if (arith && step_arith(c, arith, item, &res)) {
+			/* a number or a boolean: pushed below */
 		} else {
 			res = step_value(c, step, item, env);
 			if (step->has_stages)
@@ -3844,6 +3859,48 @@ static inline jv leaf_value(const struct jn_node *o, json_t *j)
 		return o->cval;
 	const struct jn_node *st = o->items.v[0];
 	return jv_from_json(json_object_getn(j, st->str, st->slen));
+}
+
+/*
+ * step_value of a FAST_BLOCK step around a FAST_BINOP @o of two
+ * leaf_operands, on an object item, when both are numbers: the operation
+ * without the calls, the depth and ticks counted as step_value's (the
+ * block, the operation, then fast_binop's). False, having counted
+ * nothing, for anything else (the general path decides).
+ */
+static inline bool step_arith(struct jn_ctx *c, const struct jn_node *o,
+			      jv item, jv *out)
+{
+	const struct jn_node *ln = o->lhs, *rn = o->rhs;
+	jv l, r;
+	if (item.t == JV_JOBJ) {
+		l = leaf_value(ln, item.u.j);
+		r = leaf_value(rn, item.u.j);
+	} else if (item.t == JV_OBJ) {
+		l = r = JV_U;
+		if (ln->fast == FAST_CONST)
+			l = ln->cval;
+		else
+			jv_obj_getc(c, item.u.o, ln->items.v[0]->str,
+				    ln->items.v[0]->slen, &l);
+		if (rn->fast == FAST_CONST)
+			r = rn->cval;
+		else
+			jv_obj_getc(c, item.u.o, rn->items.v[0]->str,
+				    rn->items.v[0]->slen, &r);
+	} else {
+		return false;
+	}
+	if (l.t != JV_NUM || r.t != JV_NUM || !plain_binary(o->op, l, r, out))
+		return false;
+	bool lf = ln->fast == FAST_NAMES, rf = rn->fast == FAST_NAMES;
+	unsigned deep = 2 + (lf || rf ? 2 : 1);
+	c->depth += deep;
+	/* the block's and the operation's guards, then fast_binop's */
+	c->ticks += 2 + (unsigned)lf + (unsigned)rf + 1;
+	jn_check_guard(c);
+	c->depth -= deep;
+	return true;
 }
 
 /*
