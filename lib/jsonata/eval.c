@@ -1553,6 +1553,48 @@ static int str_cmp(jv a, jv b)
 }
 
 /*
+ * plain_binary of two numbers, inline where a number is most likely: the
+ * operations of + - * / on finite operands and the comparisons.
+ */
+__attribute__((always_inline)) static inline bool num_binary(int op, double a,
+							     double b, jv *out)
+{
+	switch (op) {
+	case '+':
+	case '-':
+	case '*':
+	case '/':
+		if (!isfinite(a) || !isfinite(b))
+			return false;
+		*out = jv_num(op == '+'	  ? a + b
+			      : op == '-' ? a - b
+			      : op == '*' ? a * b
+					  : a / b);
+		return true;
+	case '<':
+		*out = jv_bool(a < b);
+		return true;
+	case '>':
+		*out = jv_bool(a > b);
+		return true;
+	case OP_LE:
+		*out = jv_bool(a <= b);
+		return true;
+	case OP_GE:
+		*out = jv_bool(a >= b);
+		return true;
+	case '=':
+		*out = jv_bool(a == b);
+		return true;
+	case OP_NE:
+		*out = jv_bool(a != b);
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
  * A comparison or arithmetic of two numbers or two strings that cannot
  * fail: its result in *@out. False for everything else (other operators,
  * undefined, mixed types, NaN or infinite operands of arithmetic).
@@ -3891,7 +3933,8 @@ static inline bool step_arith(struct jn_ctx *c, const struct jn_node *o,
 	} else {
 		return false;
 	}
-	if (l.t != JV_NUM || r.t != JV_NUM || !plain_binary(o->op, l, r, out))
+	if (l.t != JV_NUM || r.t != JV_NUM ||
+	    !num_binary(o->op, l.u.n, r.u.n, out))
 		return false;
 	bool lf = ln->fast == FAST_NAMES, rf = rn->fast == FAST_NAMES;
 	unsigned deep = 2 + (lf || rf ? 2 : 1);
@@ -4006,6 +4049,44 @@ eval_condition(struct jn_ctx *c, const struct jn_node *n, jv input,
 
 static jv eval_fast(struct jn_ctx *c, const struct jn_node *n, jv input,
 		    struct jn_frame *env);
+
+/* what eval_node makes of a sequence a node without a group ends on */
+static inline jv seq_result(const struct jn_node *n, jv r)
+{
+	if (r.t == JV_ARR && r.u.a->seq && !r.u.a->tstream) {
+		if (n->keep_array)
+			r.u.a->keep = true;
+		if (r.u.a->n == 0)
+			r = JV_U;
+		else if (r.u.a->n == 1 && !r.u.a->keep)
+			r = r.u.a->v[0];
+	}
+	return r;
+}
+
+/*
+ * jn_eval of an item of a block: $x := $f(...), the usual one, binds the
+ * call's value without going through eval_node twice, each node's depth
+ * and guard as jn_eval's.
+ */
+static jv eval_item(struct jn_ctx *c, const struct jn_node *n, jv input,
+		    struct jn_frame *env)
+{
+	const struct jn_node *fn = n->rhs;
+	if (n->type != N_BIND || n->has_predicate || n->group ||
+	    fn->type != N_FUNCTION || fn->has_predicate || fn->group)
+		return jn_eval(c, n, input, env);
+	c->depth++;
+	jn_check_guard(c);
+	c->depth++;
+	jn_check_guard(c);
+	jv r = seq_result(fn, eval_function(c, fn, input, env, NULL));
+	c->depth--;
+	jn_bind(c, env, n->lhs->str, r);
+	r = seq_result(n, r);
+	c->depth--;
+	return r;
+}
 
 jv jn_eval(struct jn_ctx *c, const struct jn_node *n, jv input,
 	   struct jn_frame *env)
@@ -4127,7 +4208,7 @@ __attribute__((noinline)) static jv eval_node(struct jn_ctx *c,
 		struct jn_frame *f =
 			n->analysed && !n->effects ? env : jn_frame_new(c, env);
 		for (int i = 0; i < n->items.n; i++)
-			r = jn_eval(c, n->items.v[i], input, f);
+			r = eval_item(c, n->items.v[i], input, f);
 		break;
 	}
 	case N_BIND:
@@ -4177,14 +4258,7 @@ __attribute__((noinline)) static jv eval_node(struct jn_ctx *c,
 			r = eval_filter(c, n->predicate.v[i].expr, r, env);
 	if (n->type != N_PATH && n->group)
 		r = eval_group(c, n->group, n->group_pos, r, env);
-	if (r.t == JV_ARR && r.u.a->seq && !r.u.a->tstream) {
-		if (n->keep_array)
-			r.u.a->keep = true;
-		if (r.u.a->n == 0)
-			r = JV_U;
-		else if (r.u.a->n == 1 && !r.u.a->keep)
-			r = r.u.a->v[0];
-	}
+	r = seq_result(n, r);
 	c->depth--;
 	return r;
 }
@@ -5022,7 +5096,7 @@ static json_t *root_objlit_eval(struct jn_ctx *c, const struct jn_node *n,
 	struct jn_frame *f = n->analysed && !n->effects ? env : &frame;
 	int last = n->items.n - 1;
 	for (int i = 0; i < last; i++)
-		jn_eval(c, n->items.v[i], input, f);
+		eval_item(c, n->items.v[i], input, f);
 	json_t *o = root_objlit_eval(c, n->items.v[last], input, f);
 	c->depth--;
 	return o;
