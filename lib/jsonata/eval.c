@@ -3233,10 +3233,9 @@ jv jn_apply(struct jn_ctx *c, jv proc, jv *args, int n, jv input,
 	return r;
 }
 
-static jv apply_named(struct jn_ctx *c, jv proc, jv *args, int n, jv input,
-		      struct jn_frame *env, const char *tok, size_t pos)
+/* apply_named's loop: a tail call's thunk is called until none is left */
+static jv run_thunks(struct jn_ctx *c, jv r, jv input, struct jn_frame *env)
 {
-	jv r = apply_inner(c, proc, args, n, input, env, tok, pos);
 	while (r.t == JV_FUNC && r.u.f->kind == FN_LAMBDA && r.u.f->thunk) {
 		const struct jv_fn *th = r.u.f;
 		const struct jn_node *body = th->node->body;
@@ -3253,6 +3252,37 @@ static jv apply_named(struct jn_ctx *c, jv proc, jv *args, int n, jv input,
 				body->procedure->pos);
 	}
 	return r;
+}
+
+static jv apply_named(struct jn_ctx *c, jv proc, jv *args, int n, jv input,
+		      struct jn_frame *env, const char *tok, size_t pos)
+{
+	jv r = apply_inner(c, proc, args, n, input, env, tok, pos);
+	if (r.t == JV_FUNC)
+		r = run_thunks(c, r, input, env);
+	return r;
+}
+
+/*
+ * validate's quick pass: one argument per parameter, each of its class,
+ * an array for an array parameter with the items of its subtype. Then
+ * validate would pass the arguments on as they are.
+ */
+static inline bool args_plain(const struct jn_sig *s, const jv *args, int n)
+{
+	if (n != s->n)
+		return false;
+	for (int i = 0; i < n; i++) {
+		const struct jn_param *p = &s->p[i];
+		char sym = jv_sym(args[i]);
+		if (p->quant == '+' || !((p->clsmask >> (sym - 'a')) & 1))
+			return false;
+		if (p->type == 'a' &&
+		    (sym != 'a' ||
+		     (p->subtype[0] && !items_of(args[i], p->subtype[0]))))
+			return false;
+	}
+	return true;
 }
 
 static const char *proc_name(const struct jn_node *p)
@@ -3296,7 +3326,20 @@ static jv eval_function(struct jn_ctx *c, const struct jn_node *n, jv input,
 	const char *pname = proc_name(n->procedure);
 	struct jn_annot an;
 	annot_push(c, &an, A_CALL, n->pos, pname);
-	jv r = apply_named(c, proc, args, na, input, env, pname, n->pos);
+	jv r;
+	if (proc.t == JV_FUNC && proc.u.f->kind == FN_BUILTIN &&
+	    proc.u.f->sig && args_plain(proc.u.f->sig, args, na)) {
+		/* apply_inner's, without the copy validate would make */
+		struct jn_annot an2;
+		annot_push(c, &an2, A_APPLY, n->pos, pname);
+		r = JV_U;
+		proc.u.f->bi->fn(c, args, na, input, env, &r);
+		c->annot = an2.prev;
+		if (r.t == JV_FUNC)
+			r = run_thunks(c, r, input, env);
+	} else {
+		r = apply_named(c, proc, args, na, input, env, pname, n->pos);
+	}
 	c->annot = an.prev;
 	return r;
 }
