@@ -3292,6 +3292,9 @@ static const char *proc_name(const struct jn_node *p)
 	return p->str;
 }
 
+static bool sum_path(struct jn_ctx *c, const struct jn_node *p, jv input,
+		     struct jn_frame *env, jv *out);
+
 static jv eval_function(struct jn_ctx *c, const struct jn_node *n, jv input,
 			struct jn_frame *env, const jv *applyto)
 {
@@ -3314,6 +3317,12 @@ static jv eval_function(struct jn_ctx *c, const struct jn_node *n, jv input,
 		    jn_lookup(c, env, n->procedure->items.v[0]->str, &tmp))
 			fail_at(c, "T1005", n->pos,
 				n->procedure->items.v[0]->str);
+	}
+	if (n->sum_path && !applyto && proc.t == JV_FUNC &&
+	    proc.u.f == pn->bi->fnv) {
+		jv r;
+		if (sum_path(c, n->items.v[0], input, env, &r))
+			return r;
 	}
 	int na = n->items.n + (applyto ? 1 : 0);
 	jv abuf[8];
@@ -3640,6 +3649,40 @@ static bool const_items(const struct jn_node *n)
 	return true;
 }
 
+/* an arithmetic operation of two literals or fields: step_arith's */
+static bool arith_leaves(const struct jn_node *o)
+{
+	return o->fast == FAST_BINOP &&
+	       (o->op == '+' || o->op == '-' || o->op == '*' || o->op == '/') &&
+	       leaf_operand(o->lhs) && leaf_operand(o->rhs);
+}
+
+/*
+ * $sum(p) where p is a path fast_path walks up to its last step, a block
+ * ( x op y ) of arithmetic on fields or literals: $sum(items.(price * qty))
+ */
+static bool sum_shape(const struct jn_node *n)
+{
+	const struct jn_node *pn = n->procedure, *p;
+	if (pn->fast != FAST_VAR || !pn->bi || strcmp(pn->str, "sum") ||
+	    n->items.n != 1)
+		return false;
+	p = n->items.v[0];
+	if (p->type != N_PATH || p->keep_singleton || p->group || p->tuple ||
+	    p->has_predicate || p->keep_array || p->items.n < 2)
+		return false;
+	int ns = p->items.n;
+	for (int i = 0; i < ns - 1; i++) {
+		const struct jn_node *st = p->items.v[i];
+		if (!simple_step(st) ||
+		    (st->type != N_NAME && !(i == 0 && st->type == N_VARIABLE)))
+			return false;
+	}
+	const struct jn_node *last = p->items.v[ns - 1];
+	return simple_step(last) && last->fast == FAST_BLOCK &&
+	       arith_leaves(last->items.v[0]);
+}
+
 static void analyse(struct jn_node *n, struct analysis *an)
 {
 	if (!n || n->analysed)
@@ -3723,6 +3766,9 @@ static void analyse(struct jn_node *n, struct analysis *an)
 		else if (bare && (n->op == OP_AND || n->op == OP_OR) &&
 			 logic_operand(n->lhs) && logic_operand(n->rhs))
 			n->fast = FAST_LOGIC;
+		break;
+	case N_FUNCTION:
+		n->sum_path = sum_shape(n);
 		break;
 	case N_VARIABLE:
 		/* the built-in this name falls back to, if nothing binds it */
@@ -3946,6 +3992,20 @@ static inline jv leaf_value(const struct jn_node *o, json_t *j)
 	return jv_from_json(json_object_getn(j, st->str, st->slen));
 }
 
+/* leaf_value where only a number is of use: undefined for the rest */
+static inline jv leaf_number(const struct jn_node *o, json_t *j)
+{
+	if (o->fast == FAST_CONST)
+		return o->cval;
+	const struct jn_node *st = o->items.v[0];
+	json_t *x = json_object_getn(j, st->str, st->slen);
+	if (json_is_real(x))
+		return jv_num(json_real_value(x));
+	if (json_is_integer(x))
+		return jv_num((double)json_integer_value(x));
+	return JV_U;
+}
+
 /*
  * step_value of a FAST_BLOCK step around a FAST_BINOP @o of two
  * leaf_operands, on an object item, when both are numbers: the operation
@@ -3959,8 +4019,8 @@ static inline bool step_arith(struct jn_ctx *c, const struct jn_node *o,
 	const struct jn_node *ln = o->lhs, *rn = o->rhs;
 	jv l, r;
 	if (item.t == JV_JOBJ) {
-		l = leaf_value(ln, item.u.j);
-		r = leaf_value(rn, item.u.j);
+		l = leaf_number(ln, item.u.j);
+		r = leaf_number(rn, item.u.j);
 	} else if (item.t == JV_OBJ) {
 		l = r = JV_U;
 		if (ln->fast == FAST_CONST)
@@ -3987,6 +4047,84 @@ static inline bool step_arith(struct jn_ctx *c, const struct jn_node *o,
 	jn_check_guard(c);
 	c->depth -= deep;
 	return true;
+}
+
+/*
+ * $sum(@p) of a sum_shape path, the built-in not shadowed: the path's
+ * depth and guards counted as jn_eval's (its steps by fast_path, then
+ * step_arith's for each item), its numbers added up as they come, in the
+ * order and from the 0 f_sum starts at, without the sequence. False,
+ * leaving the depth as it found it, where the general path must decide
+ * (an item that is no object, a field that is missing or no number).
+ */
+static bool sum_path(struct jn_ctx *c, const struct jn_node *p, jv input,
+		     struct jn_frame *env, jv *out)
+{
+	if (jv_is_arr(input))
+		return false;
+	unsigned d = c->depth;
+	c->depth++;
+	jn_check_guard(c);
+	jv r = input, v;
+	int ns = p->items.n;
+	/* fast_path's walk up to the last step, which it would leave to
+	 * eval_step; sum_shape made sure of the steps, and their guards, all
+	 * one level below the path, are one */
+	c->depth++;
+	c->ticks += (unsigned)ns - 2;
+	jn_check_guard(c);
+	c->depth--;
+	for (int i = 0; i < ns - 1; i++) {
+		const struct jn_node *st = p->items.v[i];
+		if (st->type == N_VARIABLE) {
+			r = eval_variable(c, st, r, env);
+		} else if (r.t == JV_JOBJ) {
+			json_t *j = json_object_getn(r.u.j, st->str, st->slen);
+			r = j ? jv_from_json(j) : JV_U;
+		} else if (r.t == JV_OBJ) {
+			jv x = JV_U;
+			jv_obj_getc(c, r.u.o, st->str, st->slen, &x);
+			r = x;
+		} else {
+			goto decline; /* an array for eval_step, or undefined */
+		}
+		if (r.t == JV_UNDEF || r.t == JV_TUPLE)
+			goto decline;
+		/* one array of the input with items, handed on as it is to
+		 * the last step only */
+		if (jv_is_arr(r) &&
+		    (i < ns - 2 || !input_arr(r) || jv_alen(r) == 0))
+			goto decline;
+	}
+	const struct jn_node *o = p->items.v[ns - 1]->items.v[0];
+	double t = 0;
+	if (r.t == JV_JARR) {
+		size_t m = json_array_size(r.u.j);
+		for (size_t i = 0; i < m; i++) {
+			json_t *it = json_array_get(r.u.j, i);
+			jv item = { .t = JV_JOBJ };
+			item.u.j = it;
+			if (!json_is_object(it) || !step_arith(c, o, item, &v))
+				goto decline;
+			t += v.u.n;
+		}
+	} else if (r.t == JV_ARR) {
+		for (uint32_t i = 0; i < r.u.a->n; i++) {
+			if (!step_arith(c, o, r.u.a->v[i], &v))
+				goto decline;
+			t += v.u.n;
+		}
+	} else {
+		if (!step_arith(c, o, r, &v))
+			goto decline;
+		t += v.u.n;
+	}
+	c->depth = d;
+	*out = jv_num(t);
+	return true;
+decline:
+	c->depth = d;
+	return false;
 }
 
 /*

@@ -29,6 +29,14 @@ static const char orders[] =
 	"\"books\",\"k\":{\"r\":\"EU\"}},{\"id\":6,\"p\":10,\"c\":"
 	"\"toys\",\"k\":{\"r\":[\"EU\"]}},{\"id\":7,\"c\":\"toys\"}]}";
 
+/* line items for $sum(i.(p * q)) */
+static const char lines[] =
+	"{\"i\":[{\"p\":1.5,\"q\":2},{\"p\":2,\"q\":3},{\"p\":0.1,"
+	"\"q\":3}],\"one\":{\"p\":2,\"q\":5},\"mixed\":[{\"p\":1,"
+	"\"q\":2},{\"p\":\"x\",\"q\":1}],\"missing\":[{\"p\":1},"
+	"{\"p\":2,\"q\":2}],\"nested\":[[{\"p\":1,\"q\":1}],{\"p\":3,"
+	"\"q\":1}],\"arr\":[{\"p\":[1,2],\"q\":2}]}";
+
 static const struct tcase cases[] = {
 	/* predicates: a field against a literal, and/or, nested fields */
 	{ "o[p > 500 and c = \"books\"].id", orders, "[1,5]" },
@@ -57,6 +65,25 @@ static const struct tcase cases[] = {
 	{ "o.(c * 2)", orders, "ERR T2001" },
 	{ "[1, 2, 3].($ * 2)", NULL, "[2,4,6]" },
 	{ "$sum(o.(p * id))", orders, "9065" },
+	/* $sum of such a step, added up as it goes: fields missing, of
+	 * other types, a single object, nested arrays, a stage after it */
+	{ "$sum(i.(p * q))", lines, "9.3" },
+	{ "i.(p * q)[1]", lines, "undefined" },
+	{ "$sum(i.(p * q)[1])", lines, "undefined" },
+	{ "$sum(one.(p * q))", lines, "10" },
+	{ "$sum(nested.(p * q))", lines, "4" },
+	{ "$sum(missing.(p * q))", lines, "4" },
+	{ "$sum(mixed.(p * q))", lines, "ERR T2001" },
+	{ "$sum(arr.(p * q))", lines, "ERR T2001" },
+	{ "$sum(i.(p > q))", lines, "ERR T0412" },
+	{ "$sum(i.(p % q))", lines, "3.6" },
+	{ "$sum(none.(p * q))", lines, "undefined" },
+	{ "$sum(i.(p * q), 1)", lines, "ERR T0410" },
+	{ "($sum := function($a){42}; $sum(i.(p * q)))", lines, "42" },
+	{ "( $s := $sum(i.(p * q)); $t := $round($s * 0.2, 2); "
+	  "{\"s\": $s, \"t\": $t, \"u\": $s + $t} )",
+	  lines, "{\"s\":9.3,\"t\":1.86,\"u\":11.16}" },
+	{ "$round(\"a\", 2)", NULL, "ERR T0410" },
 	/* a call of a $name: the built-in, or what a block binds to it */
 	{ "($sum := function($a){42}; $sum(o.p))", orders, "42" },
 	{ "($f := 5; $f(1))", NULL, "ERR T1006" },

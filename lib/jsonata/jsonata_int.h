@@ -248,6 +248,9 @@ struct jn_node {
 	/* FAST_NAMES $v.name...: 1 + the slot of the expression's memo that
 	 * keeps $v.name for the evaluation; 0: none */
 	uint32_t memo;
+	/* N_FUNCTION $sum(a.b.(x op y)): sum_path may add the numbers up as
+	 * it walks them */
+	bool sum_path;
 };
 
 enum {
