@@ -3294,6 +3294,8 @@ static const char *proc_name(const struct jn_node *p)
 
 static bool sum_path(struct jn_ctx *c, const struct jn_node *p, jv input,
 		     struct jn_frame *env, jv *out);
+static inline jv eval_operand(struct jn_ctx *c, const struct jn_node *n,
+			      jv input, struct jn_frame *env);
 
 static jv eval_function(struct jn_ctx *c, const struct jn_node *n, jv input,
 			struct jn_frame *env, const jv *applyto)
@@ -3331,7 +3333,7 @@ static jv eval_function(struct jn_ctx *c, const struct jn_node *n, jv input,
 	if (applyto)
 		args[k++] = *applyto;
 	for (int i = 0; i < n->items.n; i++)
-		args[k++] = jn_eval(c, n->items.v[i], input, env);
+		args[k++] = eval_operand(c, n->items.v[i], input, env);
 	const char *pname = proc_name(n->procedure);
 	struct jn_annot an;
 	annot_push(c, &an, A_CALL, n->pos, pname);
@@ -3898,6 +3900,21 @@ static bool names_path(struct jn_ctx *c, const struct jn_node *n, jv cur,
 	return true;
 }
 
+/*
+ * eval_variable, trying the innermost frame by the name's address first:
+ * a block's own $x, interned as every name of the expression is. A frame
+ * holds a name once, so an entry found so is the one eval_variable finds.
+ */
+static inline jv var_value(struct jn_ctx *c, const struct jn_node *n, jv input,
+			   struct jn_frame *env)
+{
+	if (env && n->slen)
+		for (uint32_t i = 0; i < env->n; i++)
+			if (env->b[i].name == n->str)
+				return env->b[i].v;
+	return eval_variable(c, n, input, env);
+}
+
 /* out of line: jn_eval's short cuts then need no large frame */
 __attribute__((noinline)) static jv eval_node(struct jn_ctx *c,
 					      const struct jn_node *n, jv input,
@@ -3915,7 +3932,7 @@ static inline bool fast_operand(struct jn_ctx *c, const struct jn_node *o,
 		*out = o->cval;
 	} else if (o->fast == FAST_VAR) {
 		/* eval_node would collapse a sequence */
-		*out = eval_variable(c, o, input, env);
+		*out = var_value(c, o, input, env);
 		ok = !jv_is_seq(*out);
 	} else if (o->items.n == 1 && input.t == JV_JOBJ &&
 		   o->items.v[0]->type == N_NAME) {
@@ -4231,6 +4248,20 @@ eval_condition(struct jn_ctx *c, const struct jn_node *n, jv input,
 static jv eval_fast(struct jn_ctx *c, const struct jn_node *n, jv input,
 		    struct jn_frame *env);
 
+/*
+ * jn_eval of a value: a literal or a $variable (an object's value, a
+ * call's argument) without its dispatch, the rest through it.
+ */
+static inline jv eval_operand(struct jn_ctx *c, const struct jn_node *n,
+			      jv input, struct jn_frame *env)
+{
+	jv out;
+	if ((n->fast == FAST_CONST || n->fast == FAST_VAR) &&
+	    fast_operand(c, n, input, env, &out))
+		return out;
+	return jn_eval(c, n, input, env);
+}
+
 /* what eval_node makes of a sequence a node without a group ends on */
 static inline jv seq_result(const struct jn_node *n, jv r)
 {
@@ -4297,7 +4328,7 @@ __attribute__((noinline)) static jv eval_fast(struct jn_ctx *c,
 		return r;
 	}
 	if (n->fast == FAST_VAR) {
-		jv r = eval_variable(c, n, input, env);
+		jv r = var_value(c, n, input, env);
 		if (!jv_is_seq(r)) {
 			c->depth--;
 			return r;
@@ -5227,7 +5258,7 @@ static json_t *root_object(struct jn_ctx *c, const struct jn_node *n, jv input,
 		    root_path(c, vn, input, env, &j[i]))
 			v[i] = JV_U;
 		else
-			v[i] = jn_eval(c, vn, input, env);
+			v[i] = eval_operand(c, vn, input, env);
 	}
 	c->depth--;
 	json_t *o = json_object();
