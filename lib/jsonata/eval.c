@@ -1560,17 +1560,6 @@ __attribute__((always_inline)) static inline bool num_binary(int op, double a,
 							     double b, jv *out)
 {
 	switch (op) {
-	case '+':
-	case '-':
-	case '*':
-	case '/':
-		if (!isfinite(a) || !isfinite(b))
-			return false;
-		*out = jv_num(op == '+'	  ? a + b
-			      : op == '-' ? a - b
-			      : op == '*' ? a * b
-					  : a / b);
-		return true;
 	case '<':
 		*out = jv_bool(a < b);
 		return true;
@@ -1590,6 +1579,25 @@ __attribute__((always_inline)) static inline bool num_binary(int op, double a,
 		*out = jv_bool(a != b);
 		return true;
 	default:
+		break;
+	}
+	/* arithmetic only on finite operands, which a finite a - b shows
+	 * (one that overflows declines too, to the general path) */
+	bool fin = isfinite(a - b);
+	switch (op) {
+	case '+':
+		*out = jv_num(a + b);
+		return fin;
+	case '-':
+		*out = jv_num(a - b);
+		return fin;
+	case '*':
+		*out = jv_num(a * b);
+		return fin;
+	case '/':
+		*out = jv_num(a / b);
+		return fin;
+	default:
 		return false;
 	}
 }
@@ -1601,49 +1609,8 @@ __attribute__((always_inline)) static inline bool num_binary(int op, double a,
  */
 static inline bool plain_binary(int op, jv lhs, jv rhs, jv *out)
 {
-	if (lhs.t == JV_NUM && rhs.t == JV_NUM) {
-		double a = lhs.u.n, b = rhs.u.n;
-		switch (op) {
-		case '<':
-			*out = jv_bool(a < b);
-			return true;
-		case '>':
-			*out = jv_bool(a > b);
-			return true;
-		case OP_LE:
-			*out = jv_bool(a <= b);
-			return true;
-		case OP_GE:
-			*out = jv_bool(a >= b);
-			return true;
-		case '=':
-			*out = jv_bool(a == b);
-			return true;
-		case OP_NE:
-			*out = jv_bool(a != b);
-			return true;
-		default:
-			break;
-		}
-		if (!isfinite(a) || !isfinite(b))
-			return false;
-		switch (op) {
-		case '+':
-			*out = jv_num(a + b);
-			return true;
-		case '-':
-			*out = jv_num(a - b);
-			return true;
-		case '*':
-			*out = jv_num(a * b);
-			return true;
-		case '/':
-			*out = jv_num(a / b);
-			return true;
-		default:
-			return false;
-		}
-	}
+	if (lhs.t == JV_NUM && rhs.t == JV_NUM)
+		return num_binary(op, lhs.u.n, rhs.u.n, out);
 	if (lhs.t != JV_STR || rhs.t != JV_STR)
 		return false;
 	switch (op) {
