@@ -3264,6 +3264,31 @@ static bool sum_path(struct jn_ctx *c, const struct jn_node *p, jv input,
 static inline jv eval_operand(struct jn_ctx *c, const struct jn_node *n,
 			      jv input, struct jn_frame *env);
 
+/*
+ * A bi_free $name of the expression evaluated is its built-in: no binding
+ * of the caller's (in the root frame) has the name of one of them. Looked
+ * at once per evaluation, when first needed.
+ */
+static bool bi_visible(struct jn_ctx *c)
+{
+	if (!c->bi_hidden) {
+		const struct sfn_jsonata *e = c->e;
+		const struct jn_frame *f = c->root;
+		/* none listed: the expression calls $eval, which may have
+		 * compiled the node, and bound its name anywhere */
+		c->bi_hidden = e->bnames ? 1 : 2;
+		for (uint32_t i = 1; i < f->n && e->bnames; i++) {
+			const char *k = f->b[i].name;
+			for (uint32_t s = 0; s < e->nbnames; s++) {
+				const char *bn = e->bnames[s];
+				if (bn[0] == k[0] && !strcmp(bn, k))
+					c->bi_hidden = 2;
+			}
+		}
+	}
+	return c->bi_hidden == 1;
+}
+
 static jv eval_function(struct jn_ctx *c, const struct jn_node *n, jv input,
 			struct jn_frame *env, const jv *applyto)
 {
@@ -3273,7 +3298,13 @@ static jv eval_function(struct jn_ctx *c, const struct jn_node *n, jv input,
 		/* jn_eval's short cut for a $name, without its dispatch */
 		c->depth++;
 		jn_check_guard(c);
-		proc = eval_variable(c, pn, input, env);
+		if (pn->bi_free && bi_visible(c)) {
+			/* eval_variable would walk to the root for it */
+			proc.t = JV_FUNC;
+			proc.u.f = pn->bi->fnv;
+		} else {
+			proc = eval_variable(c, pn, input, env);
+		}
 		c->depth--;
 		if (jv_is_seq(proc))
 			proc = jn_eval(c, pn, input, env);
@@ -4910,6 +4941,8 @@ struct memoscan {
 	size_t nbound, capb;
 	struct jn_node **paths;
 	size_t npaths, capp;
+	struct jn_node **bis; /* $name nodes of a built-in's name */
+	size_t nbis, capbi;
 	bool eval;
 };
 
@@ -4938,6 +4971,14 @@ static void memo_walk(struct jn_node *n, struct memoscan *ms)
 		return;
 	if (n->type == N_VARIABLE && n->str && !strcmp(n->str, "eval"))
 		ms->eval = true;
+	if (n->type == N_VARIABLE && n->bi) {
+		if (ms->nbis == ms->capbi) {
+			ms->capbi = ms->capbi ? ms->capbi * 2 : 8;
+			ms->bis = sfn_xrealloc(ms->bis,
+					       ms->capbi * sizeof(*ms->bis));
+		}
+		ms->bis[ms->nbis++] = n;
+	}
 	if (n->type == N_BIND && n->lhs)
 		bound_push(ms, n->lhs->str);
 	if (n->type == N_LAMBDA)
@@ -4969,11 +5010,39 @@ static bool memo_same(const struct jn_node *a, const struct jn_node *b)
 	       !memcmp(an->str, bn->str, an->slen);
 }
 
+/*
+ * Marks each $name of a built-in that nothing in the expression binds
+ * (bi_free), and lists their names: eval_root then checks once that no
+ * binding of the caller's hides them, and eval_variable goes straight to
+ * the built-in instead of walking every frame to the root.
+ */
+static void bi_slots(struct sfn_jsonata *e, const struct memoscan *ms)
+{
+	if (ms->eval || !ms->nbis)
+		return;
+	e->bnames = jn_alloc(&e->arena, sizeof(char *) * ms->nbis);
+	for (size_t i = 0; i < ms->nbis; i++) {
+		struct jn_node *v = ms->bis[i];
+		bool bound = false;
+		for (size_t b = 0; b < ms->nbound && !bound; b++)
+			bound = !strcmp(ms->bound[b], v->str);
+		if (bound)
+			continue;
+		v->bi_free = true;
+		bool listed = false;
+		for (uint32_t k = 0; k < e->nbnames && !listed; k++)
+			listed = !strcmp(e->bnames[k], v->str);
+		if (!listed)
+			e->bnames[e->nbnames++] = v->str;
+	}
+}
+
 /* Gives a memo slot to each $v.name that two paths or more start with. */
 static void memo_slots(struct sfn_jsonata *e)
 {
 	struct memoscan ms = { 0 };
 	memo_walk(e->root, &ms);
+	bi_slots(e, &ms);
 	for (size_t i = 0; !ms.eval && i < ms.npaths; i++) {
 		struct jn_node *p = ms.paths[i];
 		if (p->memo)
@@ -4992,6 +5061,7 @@ static void memo_slots(struct sfn_jsonata *e)
 	}
 	free(ms.bound);
 	free(ms.paths);
+	free(ms.bis);
 }
 
 struct sfn_jsonata *sfn_jsonata_compile(const char *expr, size_t len, int flags,
@@ -5391,6 +5461,7 @@ static int eval_root(const struct sfn_jsonata *e, json_t *input,
 			};
 		}
 		c->root = f;
+
 		/* e's memo slots: NULL until first used */
 		c->nmemo = e->nmemo;
 		if (e->nmemo <= ROOT_BINDS) {

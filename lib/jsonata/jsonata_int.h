@@ -251,6 +251,9 @@ struct jn_node {
 	/* N_FUNCTION $sum(a.b.(x op y)): sum_path may add the numbers up as
 	 * it walks them */
 	bool sum_path;
+	/* N_VARIABLE of a built-in's name that nothing in the expression
+	 * binds (and no $eval): only a binding of the caller's hides it */
+	bool bi_free;
 };
 
 enum {
@@ -285,6 +288,9 @@ struct sfn_jsonata {
 	size_t srclen;
 	int nlabels;
 	uint32_t nmemo; /* slots of jn_node.memo */
+	/* the distinct names of jn_node.bi_free's built-ins (in the arena) */
+	const char **bnames;
+	uint32_t nbnames;
 };
 
 /* ---- errors ---- */
@@ -351,6 +357,10 @@ struct jn_ctx {
 	int flags;
 	uint64_t rng[2];
 	bool rng_seeded;
+	/* whether a binding of the caller's has a name of e's bnames (else a
+	 * bi_free $name is its built-in): 0 not looked at yet, 1 none, 2 one
+	 * does */
+	uint8_t bi_hidden;
 	struct jn_sbnode *sbs; /* heap buffers to release at the end */
 	struct jn_held *held;  /* $eval's expressions, freed at the end */
 	json_t **memo;	       /* e's memo slots (jn_node.memo); NULL: unset */

@@ -207,6 +207,15 @@ int main(void)
 		    "6");
 	check_bound("$v.a.b + $eval(\"$v.a.c\")", vb, "3");
 	check_bound("$v.l.b + $v.l.b", vb, "ERR");
+	/* a built-in's $name that nothing in the expression binds: the
+	 * built-in, unless a binding of the caller's or of $eval's hides it */
+	check_bound("$sum([1,2]) + $round(1.25, 1)", vb, "4.2");
+	check_bound("$sum($v.l.b) + $v.a.c", vb, "5");
+	check_bound("$sum([1,2])", "{\"sum\":5}", "ERR");
+	check_bound("$round + 1", "{\"round\":5}", "6");
+	check_bound("$sum([1,2])", "{\"a\":{},\"summ\":1,\"s\":2}", "3");
+	check("($sum := function($a){42}; $eval(\"$sum([1,2])\"))", NULL, 0,
+	      "42");
 	/* more bindings than the root frame holds on the stack; "$" is the
 	 * input's */
 	check_bound("$a + $i + $k",
