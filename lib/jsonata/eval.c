@@ -4250,6 +4250,8 @@ static jv eval_fast(struct jn_ctx *c, const struct jn_node *n, jv input,
  * jn_eval of a value: a literal or a $variable (an object's value, a
  * call's argument) without its dispatch, the rest through it.
  */
+static jv eval_binop(struct jn_ctx *c, const struct jn_node *n, jv input,
+		     struct jn_frame *env);
 static inline jv eval_operand(struct jn_ctx *c, const struct jn_node *n,
 			      jv input, struct jn_frame *env)
 {
@@ -4257,6 +4259,8 @@ static inline jv eval_operand(struct jn_ctx *c, const struct jn_node *n,
 	if ((n->fast == FAST_CONST || n->fast == FAST_VAR) &&
 	    fast_operand(c, n, input, env, &out))
 		return out;
+	if (n->fast == FAST_BINOP)
+		return eval_binop(c, n, input, env);
 	return jn_eval(c, n, input, env);
 }
 
@@ -4286,9 +4290,9 @@ static jv eval_item(struct jn_ctx *c, const struct jn_node *n, jv input,
 	if (n->type != N_BIND || n->has_predicate || n->group ||
 	    fn->type != N_FUNCTION || fn->has_predicate || fn->group)
 		return jn_eval(c, n, input, env);
-	c->depth++;
-	jn_check_guard(c);
-	c->depth++;
+	/* the two guards in one, at the deeper */
+	c->depth += 2;
+	c->ticks++;
 	jn_check_guard(c);
 	jv r = seq_result(fn, eval_function(c, fn, input, env, NULL));
 	c->depth--;
@@ -4307,6 +4311,23 @@ jv jn_eval(struct jn_ctx *c, const struct jn_node *n, jv input,
 	if (n->fast == FAST_NONE)
 		return eval_node(c, n, input, env);
 	return eval_fast(c, n, input, env);
+}
+
+/* jn_eval of a FAST_BINOP node, as eval_fast takes it */
+__attribute__((noinline)) static jv eval_binop(struct jn_ctx *c,
+					       const struct jn_node *n,
+					       jv input, struct jn_frame *env)
+{
+	c->depth++;
+	jn_check_guard(c);
+	unsigned d = c->depth;
+	jv out;
+	if (fast_binop(c, n, input, env, &out)) {
+		c->depth--;
+		return out;
+	}
+	c->depth = d;
+	return eval_node(c, n, input, env);
 }
 
 /* jn_eval past its guard, of a node with a short cut */

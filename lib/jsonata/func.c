@@ -1276,7 +1276,9 @@ FN(f_round)
 		return;
 	double arg = v.u.n;
 	double prec = ARG(1).t == JV_NUM ? a[1].u.n : 0;
-	if (prec == floor(prec) && fabs(prec) <= 22 && isfinite(arg)) {
+	/* floor() is a call: within +-22, and for |y| under 2^40 below,
+	 * a conversion to an integer is exact */
+	if (fabs(prec) <= 22 && prec == (double)(int)prec && isfinite(arg)) {
 		/*
 		 * Fast path: away from a half, arg * 10^p rounds as the
 		 * decimal shift of its digits does (the two differ by a few
@@ -1291,7 +1293,10 @@ FN(f_round)
 		double pw = p10[(int)fabs(prec)];
 		double y = prec >= 0 ? arg * pw : arg / pw;
 		if (fabs(y) < 1099511627776.0) {
-			double fl = floor(y), fr = y - fl;
+			double fl = (double)(int64_t)y;
+			if (fl > y)
+				fl -= 1; /* floor(y) */
+			double fr = y - fl;
 			if (fabs(fr - 0.5) > 1e-3) {
 				double r = fr < 0.5 ? fl : fl + 1;
 				r = prec >= 0 ? r / pw : r * pw;
