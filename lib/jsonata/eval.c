@@ -3281,7 +3281,8 @@ static bool bi_visible(struct jn_ctx *c)
 			const char *k = f->b[i].name;
 			for (uint32_t s = 0; s < e->nbnames; s++) {
 				const char *bn = e->bnames[s];
-				if (bn[0] == k[0] && !strcmp(bn, k))
+				if (bn[0] == k[0] && bn[1] == k[1] &&
+				    !strcmp(bn, k))
 					c->bi_hidden = 2;
 			}
 		}
@@ -5085,6 +5086,8 @@ static void memo_slots(struct sfn_jsonata *e)
 	free(ms.bis);
 }
 
+static bool root_objlit(const struct jn_node *n);
+
 struct sfn_jsonata *sfn_jsonata_compile(const char *expr, size_t len, int flags,
 					struct sfn_jsonata_error *err)
 {
@@ -5095,6 +5098,7 @@ struct sfn_jsonata *sfn_jsonata_compile(const char *expr, size_t len, int flags,
 	if (e) {
 		jn_analyse(e->root, e->flags);
 		memo_slots(e);
+		e->objlit = root_objlit(e->root);
 	}
 	if (!e && err) {
 		memset(err, 0, sizeof(*err));
@@ -5500,14 +5504,14 @@ static int eval_root(const struct sfn_jsonata *e, json_t *input,
 		}
 		json_t *j;
 		const struct jn_node *rn = e->root;
+		if (e->objlit && !jv_is_arr(in)) {
+			/* an object: built as jansson at once */
+			*result = root_objlit_eval(c, rn, in, f);
+			goto out;
+		}
 		if (rn->fast == FAST_NAMES && root_path(c, rn, in, f, &j)) {
 			/* a value of the input or of a binding: itself */
 			*result = j ? json_result(j) : NULL;
-			goto out;
-		}
-		if (!jv_is_arr(in) && root_objlit(rn)) {
-			/* an object: built as jansson at once */
-			*result = root_objlit_eval(c, rn, in, f);
 			goto out;
 		}
 		jv r = jn_eval(c, rn, in, f);

@@ -291,6 +291,7 @@ struct sfn_jsonata {
 	/* the distinct names of jn_node.bi_free's built-ins (in the arena) */
 	const char **bnames;
 	uint32_t nbnames;
+	bool objlit; /* root_objlit(root): eval_root builds it as jansson */
 };
 
 /* ---- errors ---- */
