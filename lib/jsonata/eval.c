@@ -4008,18 +4008,24 @@ static inline jv leaf_value(const struct jn_node *o, json_t *j)
 	return jv_from_json(json_object_getn(j, st->str, st->slen));
 }
 
-/* leaf_value where only a number is of use: undefined for the rest */
-static inline jv leaf_number(const struct jn_node *o, json_t *j)
+/* leaf_value where only a number is of use: false for the rest */
+static inline bool leaf_number(const struct jn_node *o, json_t *j, double *d)
 {
-	if (o->fast == FAST_CONST)
-		return o->cval;
+	if (o->fast == FAST_CONST) {
+		*d = o->cval.u.n;
+		return o->cval.t == JV_NUM;
+	}
 	const struct jn_node *st = o->items.v[0];
 	json_t *x = json_object_getn(j, st->str, st->slen);
-	if (json_is_real(x))
-		return jv_num(json_real_value(x));
-	if (json_is_integer(x))
-		return jv_num((double)json_integer_value(x));
-	return JV_U;
+	if (json_is_real(x)) {
+		*d = json_real_value(x);
+		return true;
+	}
+	if (json_is_integer(x)) {
+		*d = (double)json_integer_value(x);
+		return true;
+	}
+	return false;
 }
 
 /*
@@ -4029,14 +4035,18 @@ static inline jv leaf_number(const struct jn_node *o, json_t *j)
  * block, the operation, then fast_binop's). False, having counted
  * nothing, for anything else (the general path decides).
  */
-static inline bool step_arith(struct jn_ctx *c, const struct jn_node *o,
-			      jv item, jv *out)
+__attribute__((always_inline)) static inline bool
+step_arith(struct jn_ctx *c, const struct jn_node *o, jv item, jv *out)
 {
 	const struct jn_node *ln = o->lhs, *rn = o->rhs;
 	jv l, r;
 	if (item.t == JV_JOBJ) {
-		l = leaf_number(ln, item.u.j);
-		r = leaf_number(rn, item.u.j);
+		double a, b;
+		if (!leaf_number(ln, item.u.j, &a) ||
+		    !leaf_number(rn, item.u.j, &b))
+			return false;
+		l = jv_num(a);
+		r = jv_num(b);
 	} else if (item.t == JV_OBJ) {
 		l = r = JV_U;
 		if (ln->fast == FAST_CONST)
