@@ -2027,8 +2027,8 @@ static inline jv step_value(struct jn_ctx *c, const struct jn_node *step,
 }
 
 static inline bool leaf_operand(const struct jn_node *o);
-static inline bool step_arith(struct jn_ctx *c, const struct jn_node *o,
-			      jv item, jv *out);
+static bool step_arith_out(struct jn_ctx *c, const struct jn_node *o, jv item,
+			   jv *out);
 
 /*
  * @hand_on: the next step only walks the items of what this one returns,
@@ -2086,7 +2086,7 @@ static jv eval_step(struct jn_ctx *c, const struct jn_node *step, jv input,
 			c->depth--;
 			if (res.t == JV_UNDEF)
 				continue;
-		} else if (arith && step_arith(c, arith, item, &res)) {
+		} else if (arith && step_arith_out(c, arith, item, &res)) {
 			/* a number or a boolean: pushed below */
 		} else {
 			res = step_value(c, step, item, env);
@@ -4151,6 +4151,14 @@ static bool sum_path(struct jn_ctx *c, const struct jn_node *p, jv input,
 decline:
 	c->depth = d;
 	return false;
+}
+
+/* step_arith out of line: eval_step's loop keeps its registers for the
+ * steps that are no operation */
+__attribute__((noinline)) static bool
+step_arith_out(struct jn_ctx *c, const struct jn_node *o, jv item, jv *out)
+{
+	return step_arith(c, o, item, out);
 }
 
 /*

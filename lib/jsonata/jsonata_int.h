@@ -561,8 +561,9 @@ static inline bool jn_mem_eq(const char *a, const char *b, size_t n)
  * in one order.
  */
 int jn_obj_find(const struct jv_obj *o, const char *k, size_t klen);
-static inline bool jv_obj_getc(struct jn_ctx *c, const struct jv_obj *o,
-			       const char *k, size_t klen, jv *out)
+__attribute__((always_inline)) static inline bool
+jv_obj_getc(struct jn_ctx *c, const struct jv_obj *o, const char *k,
+	    size_t klen, jv *out)
 {
 	uint8_t *h = &c->khint[((uintptr_t)k >> 3) & 63];
 	if (*h < o->n) {
