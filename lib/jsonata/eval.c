@@ -850,9 +850,9 @@ static json_t *to_json_slow(jv v, int aws);
 /*
  * @v as jansson. @aws: Step Functions' dialect, where an infinite number
  * inside an array or object of the result is the string "Infinity"
- * (asl-core.md 10.4); 1: the result itself, 2: inside it. A finite number
- * or an ASCII string, what results mostly hold, without to_json_slow's
- * call.
+ * (asl-core.md 10.4); 1: the result itself, 2: inside it. A finite number,
+ * an ASCII string or a boolean, what results mostly hold, without
+ * to_json_slow's call.
  */
 static inline json_t *to_json(jv v, int aws)
 {
@@ -865,6 +865,8 @@ static inline json_t *to_json(jv v, int aws)
 	} else if (v.t == JV_STR && ascii(v.u.s, v.len)) {
 		/* ASCII needs no UTF-8 check */
 		return json_stringn_nocheck(v.u.s, v.len);
+	} else if (v.t == JV_BOOL) {
+		return json_boolean(v.b);
 	}
 	return to_json_slow(v, aws);
 }
