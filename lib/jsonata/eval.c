@@ -832,14 +832,24 @@ jv jv_append(struct jn_ctx *c, jv a, jv b)
 
 static bool ascii(const char *s, size_t n)
 {
-	size_t i = 0;
-	for (; i + 8 <= n; i += 8) {
-		uint64_t w;
-		memcpy(&w, s + i, 8);
-		if (w & 0x8080808080808080u)
-			return false;
+	uint64_t w;
+	if (n >= 8) {
+		for (size_t i = 0; i + 8 <= n; i += 8) {
+			memcpy(&w, s + i, 8);
+			if (w & 0x8080808080808080u)
+				return false;
+		}
+		/* the tail in one load that may overlap */
+		memcpy(&w, s + n - 8, 8);
+		return !(w & 0x8080808080808080u);
 	}
-	for (; i < n; i++)
+	if (n >= 4) {
+		uint32_t x, y;
+		memcpy(&x, s, 4);
+		memcpy(&y, s + n - 4, 4);
+		return !((x | y) & 0x80808080u);
+	}
+	for (size_t i = 0; i < n; i++)
 		if ((unsigned char)s[i] & 0x80)
 			return false;
 	return true;
