@@ -131,9 +131,11 @@ static void fill_event(void *rec, void *ud)
 {
 	struct sfn_event *ev = rec;
 	/* In 16-byte moves: a struct copy this size calls memcpy. */
-	_Static_assert(sizeof(*ev) % 16 == 0, "copied 16 bytes at a time");
-	for (size_t i = 0; i < sizeof(*ev); i += 16)
+	size_t i = 0;
+	for (; i + 16 <= sizeof(*ev); i += 16)
 		memcpy((char *)rec + i, (const char *)ud + i, 16);
+	if (i < sizeof(*ev))
+		memcpy((char *)rec + i, (const char *)ud + i, sizeof(*ev) - i);
 	json_incref((json_t *)ev->payload);
 	json_incref((json_t *)ev->details);
 	json_incref((json_t *)ev->scope);

@@ -23,6 +23,7 @@
 #else
 #define SFN_PRINTF(f, a)
 #define SFN_NORETURN
+#define SFN_NOINLINE
 #define SFN_FALLTHROUGH                                                        \
 	do {                                                                   \
 	} while (0)
