@@ -103,12 +103,6 @@ static json_t *event_details(json_t *event)
  * to the state entered there last, which names the events that do not
  * name their state (TaskScheduled, ...), as the console does.
  */
-static bool is_entered(const char *type)
-{
-	size_t n = type ? strlen(type) : 0;
-	return n > 12 && !strcmp(type + n - 12, "StateEntered");
-}
-
 /* @ev's scope as JSON ("[]" at the top level), a new string. */
 static char *scope_of(json_t *ev)
 {
@@ -121,7 +115,7 @@ static char *state_of(json_t *ev, const char *scope, json_t *current)
 	json_t *d = event_details(ev);
 	const char *name = json_string_value(json_object_get(d, "name"));
 	const char *type = json_string_value(json_object_get(ev, "type"));
-	if (name && is_entered(type))
+	if (name && sfn_journal_type_is_entered(type))
 		json_object_set_new(current, scope, json_string(name));
 	else if (!name && type && strncmp(type, "Execution", 9))
 		name = json_string_value(json_object_get(current, scope));
@@ -152,7 +146,7 @@ static void mark_replayed(json_t *events, char **scopes, bool *replayed)
 				continue;
 			const char *t = json_string_value(json_object_get(
 				json_array_get(events, i), "type"));
-			if (!t || is_entered(t))
+			if (!t || sfn_journal_type_is_entered(t))
 				break;
 			size_t tl = strlen(t);
 			if ((tl > 9 && !strcmp(t + tl - 9, "Scheduled")) ||

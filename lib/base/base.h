@@ -83,6 +83,13 @@ static inline void sfn_strbuf_grow(struct sfn_strbuf *sb, size_t extra)
 	if (extra >= sb->alloc - sb->len || !sb->alloc)
 		sfn_strbuf_grow_slow(sb, extra);
 }
+/* Does @s end with @suffix? */
+static inline bool sfn_ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+	return n >= m && !memcmp(s + n - m, suffix, m);
+}
+
 /*
  * Copies @n bytes to @o and returns @o + @n. Up to 32 bytes go as two
  * overlapping moves, with no call into memcpy to pick a way for a length

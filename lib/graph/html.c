@@ -32,18 +32,12 @@ struct visits {
 	const struct sfn_graph *g;
 };
 
-static bool ends_with(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-	return n >= m && !strcmp(s + n - m, suffix);
-}
-
 static json_t *event_details(const json_t *ev)
 {
 	const char *k;
 	json_t *v;
 	json_object_foreach((json_t *)ev, k, v)
-		if (ends_with(k, "EventDetails") && json_is_object(v))
+		if (sfn_ends_with(k, "EventDetails") && json_is_object(v))
 			return v;
 	return NULL;
 }
@@ -271,16 +265,16 @@ json_t *graph_visits(const json_t *events, const struct sfn_graph *g,
 			continue;
 		}
 		if (!strncmp(type, "Execution", 9)) {
-			if (ends_with(type, "Failed") ||
-			    ends_with(type, "TimedOut"))
+			if (sfn_ends_with(type, "Failed") ||
+			    sfn_ends_with(type, "TimedOut"))
 				close_within(&vs, NULL, "failed", error, cause,
 					     (long)i);
-			else if (ends_with(type, "Aborted"))
+			else if (sfn_ends_with(type, "Aborted"))
 				close_within(&vs, NULL, "aborted", error, cause,
 					     (long)i);
 			continue;
 		}
-		if (ends_with(type, "StateEntered") && name) {
+		if (sfn_ends_with(type, "StateEntered") && name) {
 			visit_open(&vs, name, scope, i, attempt);
 			continue;
 		}
@@ -308,7 +302,7 @@ json_t *graph_visits(const json_t *events, const struct sfn_graph *g,
 		if (!v)
 			continue;
 		json_array_append_new(v->events, json_integer((json_int_t)i));
-		if (ends_with(type, "StateExited")) {
+		if (sfn_ends_with(type, "StateExited")) {
 			json_object_set_new(v->obj, "exited",
 					    json_integer((json_int_t)i));
 			/* exited after a failure: a Catch took over */
@@ -318,7 +312,7 @@ json_t *graph_visits(const json_t *events, const struct sfn_graph *g,
 			close_nested(&vs, scope,
 				     json_string_value(
 					     json_object_get(v->obj, "state")));
-		} else if (ends_with(type, "StateAborted")) {
+		} else if (sfn_ends_with(type, "StateAborted")) {
 			visit_close(v, "aborted", NULL, NULL);
 			prune(&vs);
 		} else if (is_scheduled(type)) {
@@ -327,8 +321,8 @@ json_t *graph_visits(const json_t *events, const struct sfn_graph *g,
 				json_integer_set(r, json_integer_value(r) + 1);
 			}
 			v->failed_last = false;
-		} else if (ends_with(type, "Failed") ||
-			   ends_with(type, "TimedOut")) {
+		} else if (sfn_ends_with(type, "Failed") ||
+			   sfn_ends_with(type, "TimedOut")) {
 			v->failed_last = true;
 			if (error) {
 				/* the last failure is the one that counts */
@@ -338,7 +332,7 @@ json_t *graph_visits(const json_t *events, const struct sfn_graph *g,
 				else
 					json_object_del(v->obj, "cause");
 			}
-		} else if (ends_with(type, "Succeeded")) {
+		} else if (sfn_ends_with(type, "Succeeded")) {
 			v->failed_last = false;
 		}
 	}

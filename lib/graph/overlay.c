@@ -46,12 +46,6 @@ struct overlay_owned {
 	struct sfn_graph_step *path;
 };
 
-static bool ends_with(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-	return n >= m && !strcmp(s + n - m, suffix);
-}
-
 static struct mark_acc *acc_of(struct overlay_owned *o, const char *state,
 			       size_t *alloc)
 {
@@ -146,7 +140,7 @@ static json_t *details(json_t *ev)
 	const char *k;
 	json_t *v;
 	json_object_foreach(ev, k, v)
-		if (ends_with(k, "EventDetails"))
+		if (sfn_ends_with(k, "EventDetails"))
 			return v;
 	return NULL;
 }
@@ -192,29 +186,30 @@ struct sfn_graph_overlay *sfn_graph_overlay_from_history(json_t *events,
 		const char *name =
 			json_string_value(json_object_get(d, "name"));
 		struct branch *b = top ? NULL : branch_of(o, scope, sc);
-		if (b && ends_with(type, "StateEntered")) {
+		if (b && sfn_ends_with(type, "StateEntered")) {
 			b->open++;
 			b->failed_last = false;
-		} else if (b && ends_with(type, "StateExited") && b->open) {
+		} else if (b && sfn_ends_with(type, "StateExited") && b->open) {
 			b->open--;
-		} else if (b && ends_with(type, "StateAborted")) {
+		} else if (b && sfn_ends_with(type, "StateAborted")) {
 			b->aborted = true;
-		} else if (b && (ends_with(type, "Failed") ||
-				 ends_with(type, "TimedOut"))) {
+		} else if (b && (sfn_ends_with(type, "Failed") ||
+				 sfn_ends_with(type, "TimedOut"))) {
 			b->failed_last = true;
-		} else if (b && ends_with(type, "Succeeded")) {
+		} else if (b && sfn_ends_with(type, "Succeeded")) {
 			b->failed_last = false;
 		}
 		if (!strncmp(type, "ParallelState", 13) &&
-		    (ends_with(type, "Succeeded") ||
-		     ends_with(type, "Failed") || ends_with(type, "Aborted"))) {
+		    (sfn_ends_with(type, "Succeeded") ||
+		     sfn_ends_with(type, "Failed") ||
+		     sfn_ends_with(type, "Aborted"))) {
 			/* The Parallel's visit ends: count its branches. */
 			const char *p =
 				json_string_value(json_object_get(current, sc));
 			if (p)
 				count_branches(o, p, sc, true, &alloc);
 		}
-		if (ends_with(type, "StateEntered") && name) {
+		if (sfn_ends_with(type, "StateEntered") && name) {
 			struct mark_acc *a = acc_of(o, name, &alloc);
 			a->entered++;
 			a->redrive = redrive;
@@ -235,7 +230,7 @@ struct sfn_graph_overlay *sfn_graph_overlay_from_history(json_t *events,
 								 a->state };
 				last_top = a->state;
 			}
-		} else if (ends_with(type, "StateExited") && name) {
+		} else if (sfn_ends_with(type, "StateExited") && name) {
 			struct mark_acc *a = acc_of(o, name, &alloc);
 			a->exited++;
 			if (a->failed_last)
@@ -258,11 +253,11 @@ struct sfn_graph_overlay *sfn_graph_overlay_from_history(json_t *events,
 				a->retries += a->failed_last;
 				a->failed_last = false;
 			} else if (a &&
-				   (ends_with(type, "Failed") ||
-				    ends_with(type, "TimedOut")) &&
+				   (sfn_ends_with(type, "Failed") ||
+				    sfn_ends_with(type, "TimedOut")) &&
 				   strncmp(type, "Execution", 9))
 				a->failed_last = true;
-			else if (a && ends_with(type, "Succeeded"))
+			else if (a && sfn_ends_with(type, "Succeeded"))
 				a->failed_last = false;
 		}
 		free(sc);

@@ -123,12 +123,6 @@ bool sfn_journal_in_child(const json_t *ev, const json_t *maps)
 	return false;
 }
 
-static bool is_entered(const char *type)
-{
-	size_t n = type ? strlen(type) : 0;
-	return n > 12 && !strcmp(type + n - 12, "StateEntered");
-}
-
 /*
  * The state that failed the execution, following previousEventId back
  * from its terminal event @end: the first state entered on that path
@@ -149,7 +143,7 @@ static const char *failed_on_path(const struct sfn_journal_data *data,
 		json_t *ev = json_array_get(events, (size_t)p - 1);
 		if (json_integer_value(json_object_get(ev, "id")) != p)
 			break;
-		if (is_entered(str(ev, "type"))) {
+		if (sfn_journal_type_is_entered(str(ev, "type"))) {
 			if (!maps)
 				maps = sfn_journal_child_maps(data);
 			if (!sfn_journal_in_child(ev, maps)) {
@@ -186,9 +180,7 @@ const char *sfn_journal_failed_state(const struct sfn_journal_data *data)
 	}
 	for (long i = end; i-- > 0;) {
 		json_t *ev = json_array_get(data->events, (size_t)i);
-		const char *type = str(ev, "type");
-		if (type && strlen(type) > 12 &&
-		    !strcmp(type + strlen(type) - 12, "StateEntered"))
+		if (sfn_journal_type_is_entered(str(ev, "type")))
 			return str(
 				json_object_get(ev, "stateEnteredEventDetails"),
 				"name");

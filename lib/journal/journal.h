@@ -252,6 +252,12 @@ const char *sfn_journal_failed_state(const struct sfn_journal_data *data);
 const json_t *sfn_journal_child_maps(const struct sfn_journal_data *data);
 bool sfn_journal_in_child(const json_t *ev, const json_t *maps);
 
+/* Is @type (may be NULL) a state's entry, "<Type>StateEntered"? */
+static inline bool sfn_journal_type_is_entered(const char *type)
+{
+	return type && strlen(type) > 12 && sfn_ends_with(type, "StateEntered");
+}
+
 /*
  * Must an event of @type be on disk before the execution moves past it?
  * Yes for a Task scheduled (before its side effect starts) and for a

@@ -9,12 +9,6 @@
 
 #include "base/banned.h"
 
-static bool ends_with(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-	return n >= m && !strcmp(s + n - m, suffix);
-}
-
 static const char *str(const json_t *o, const char *k)
 {
 	return json_string_value(json_object_get(o, k));
@@ -101,7 +95,7 @@ int sfn_journal_plan_redrive(const struct sfn_journal_data *data, double now,
 			continue;
 		if (!strcmp(type, "ExecutionRedriven"))
 			plan->redrive_count++;
-		if (ends_with(type, "StateEntered") && is_top(ev))
+		if (sfn_ends_with(type, "StateEntered") && is_top(ev))
 			open = (long)i;
 	}
 	plan->redrive_count++;
@@ -121,7 +115,7 @@ int sfn_journal_plan_redrive(const struct sfn_journal_data *data, double now,
 			"assignedVariables");
 		const char *name;
 		json_t *text;
-		if (!type || !ends_with(type, "StateExited") || !is_top(ev))
+		if (!type || !sfn_ends_with(type, "StateExited") || !is_top(ev))
 			continue;
 		if (json_object_size(av) &&
 		    json_is_true(json_object_get(ev, "x-redacted"))) {
@@ -153,7 +147,7 @@ int sfn_journal_plan_redrive(const struct sfn_journal_data *data, double now,
 		char *sc = scope && json_array_size(scope)
 				   ? sfn_json_dumps(scope, 0)
 				   : sfn_xstrdup("[]");
-		if (type && ends_with(type, "StateEntered"))
+		if (type && sfn_ends_with(type, "StateEntered"))
 			json_object_set_new(
 				current, sc,
 				json_string(str(
@@ -220,7 +214,8 @@ int sfn_journal_plan_redrive(const struct sfn_journal_data *data, double now,
 				continue;
 			if (!strcmp(type, "ExecutionRedriven"))
 				redriven = true;
-			else if (ends_with(type, "StateEntered") && is_top(ev))
+			else if (sfn_ends_with(type, "StateEntered") &&
+				 is_top(ev))
 				prev = i;
 		}
 		const char *pname =
@@ -249,7 +244,7 @@ int sfn_journal_plan_redrive(const struct sfn_journal_data *data, double now,
 		}
 		sc = scope && json_array_size(scope) ? sfn_json_dumps(scope, 0)
 						     : sfn_xstrdup("[]");
-		if (ends_with(type, "StateEntered")) {
+		if (sfn_ends_with(type, "StateEntered")) {
 			const char *name = str(
 				json_object_get(ev, "stateEnteredEventDetails"),
 				"name");
@@ -272,7 +267,7 @@ int sfn_journal_plan_redrive(const struct sfn_journal_data *data, double now,
 			const char *key;
 			json_t *v;
 			json_object_foreach(ev, key, v)
-				if (ends_with(key, "EventDetails"))
+				if (sfn_ends_with(key, "EventDetails"))
 					d = v;
 			/* A result journaled masked is not replayable: the
 			 * Task runs again. */

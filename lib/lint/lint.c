@@ -309,12 +309,6 @@ struct lint {
 
 /* ---- small helpers ---- */
 
-static bool ends_with(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-	return n >= m && memcmp(s + n - m, suffix, m) == 0;
-}
-
 static bool starts_with(const char *s, const char *prefix)
 {
 	return strncmp(s, prefix, strlen(prefix)) == 0;
@@ -778,7 +772,7 @@ static bool looks_like_intrinsic(const char *s)
 {
 	char name[64];
 	intrinsic_name(s, name);
-	return name[0] && strchr(s, '(') && ends_with(s, ")");
+	return name[0] && strchr(s, '(') && sfn_ends_with(s, ")");
 }
 
 /*
@@ -1375,7 +1369,7 @@ static void check_template(struct lint *l, json_t *v, int depth)
 	json_object_foreach(v, k, x) {
 		push(l, k, &save);
 		size_t kl = strlen(k);
-		if (kl >= 2 && ends_with(k, ".$")) {
+		if (kl >= 2 && sfn_ends_with(k, ".$")) {
 			char bare[256];
 			if (kl - 2 < sizeof(bare) && json_object_size(v) > 1) {
 				memcpy(bare, k, kl - 2);
@@ -1644,7 +1638,7 @@ static int check_assign(struct lint *l, json_t *v, bool jsonata, int jctx)
 	json_object_foreach(v, k, x) {
 		push(l, k, &save);
 		char *name = sfn_xstrdup(k);
-		bool dollar = !jsonata && ends_with(name, ".$");
+		bool dollar = !jsonata && sfn_ends_with(name, ".$");
 		if (dollar)
 			name[strlen(name) - 2] = '\0';
 		const char *why = NULL;
@@ -3259,7 +3253,7 @@ static void check_state(struct lint *l, struct sstate *s, json_t *st)
 				json_t *z;
 				if (json_is_object(y))
 					json_object_foreach(y, k, z) {
-						if (ends_with(k, ".$")) {
+						if (sfn_ends_with(k, ".$")) {
 							sfn_strbuf_adds(&found,
 									k);
 							break;
@@ -3368,7 +3362,7 @@ static void check_state(struct lint *l, struct sstate *s, json_t *st)
 		const char *second = NULL;
 		for (size_t i = 0; w[i]; i++)
 			if (json_object_get(st, w[i]) &&
-			    (!jsonata || !ends_with(w[i], "Path"))) {
+			    (!jsonata || !sfn_ends_with(w[i], "Path"))) {
 				sfn_strbuf_addf(&have, "%s%s", n++ ? ", " : "",
 						w[i]);
 				if (n == 2)

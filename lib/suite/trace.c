@@ -12,18 +12,12 @@
 
 #include "base/banned.h"
 
-static bool ends_with(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-	return n >= m && !strcmp(s + n - m, suffix);
-}
-
 static json_t *details(json_t *event)
 {
 	const char *key;
 	json_t *v;
 	json_object_foreach(event, key, v)
-		if (ends_with(key, "EventDetails"))
+		if (sfn_ends_with(key, "EventDetails"))
 			return v;
 	return NULL;
 }
@@ -76,7 +70,7 @@ void trace_build(struct trace *t, json_t *events)
 			continue;
 		key = scope ? sfn_json_dumps(scope, 0) : sfn_xstrdup("[]");
 		json_t *cur = json_object_get(open, key);
-		if (ends_with(type, "StateEntered")) {
+		if (sfn_ends_with(type, "StateEntered")) {
 			if (t->n == alloc) {
 				alloc = alloc ? alloc * 2 : 32;
 				t->v = sfn_xrealloc(t->v,
@@ -99,7 +93,7 @@ void trace_build(struct trace *t, json_t *events)
 			t->n++;
 		} else if (cur) {
 			struct visit *v = &t->v[json_integer_value(cur)];
-			if (ends_with(type, "StateExited")) {
+			if (sfn_ends_with(type, "StateExited")) {
 				v->exited = true;
 				json_t *rule =
 					json_object_get(ev, "x-choiceRule");
