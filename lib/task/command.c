@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "task/task_int.h"
@@ -125,13 +124,6 @@ static void free_argv(char **av)
 	free(av);
 }
 
-static double mono_now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 enum ended { ENDED_EXIT, ENDED_TIMEOUT, ENDED_CANCEL, ENDED_SPAWN };
 
 /*
@@ -229,7 +221,7 @@ static enum ended run(char **av, json_t *env, const char *dir, const char *in,
 	fcntl(pin[1], F_SETFL, O_NONBLOCK);
 	size_t in_len = strlen(in), in_off = 0;
 	int fds[3] = { pin[1], pout[0], perr[0] };
-	double deadline = limit > 0 ? mono_now() + limit : 0;
+	double deadline = limit > 0 ? sfn_clock_monotonic() + limit : 0;
 	enum ended how = ENDED_EXIT;
 	while (fds[1] >= 0 || fds[2] >= 0) {
 		struct pollfd p[3];
@@ -248,7 +240,7 @@ static enum ended run(char **av, json_t *env, const char *dir, const char *in,
 			how = ENDED_CANCEL;
 			break;
 		}
-		if (deadline && mono_now() >= deadline) {
+		if (deadline && sfn_clock_monotonic() >= deadline) {
 			how = ENDED_TIMEOUT;
 			break;
 		}

@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 #include <openssl/evp.h>
 
@@ -293,13 +292,6 @@ static int apply_params(struct sfn_task_env *env, json_t *hp, struct build *b,
 	return 0;
 }
 
-static double now_mono(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /*
  * Fetches (or reuses) the OAuth client-credentials token of connection
  * @arn; @stale, if not NULL, is a token the API just refused. Fetches are
@@ -318,7 +310,8 @@ static char *oauth_token(struct sfn_task_env *env, atomic_int *cancel,
 	json_t *cached = json_object_get(in->tokens, arn);
 	const char *ct = json_string_value(json_object_get(cached, "token"));
 	if (ct && (!stale || strcmp(ct, stale)) &&
-	    json_real_value(json_object_get(cached, "expires")) > now_mono())
+	    json_real_value(json_object_get(cached, "expires")) >
+		    sfn_clock_monotonic())
 		token = sfn_xstrdup(ct);
 	pthread_mutex_unlock(&in->lock);
 	if (token) {
@@ -468,7 +461,8 @@ static char *oauth_token(struct sfn_task_env *env, atomic_int *cancel,
 			? sfn_json_number(json_object_get(doc, expires_field))
 			: 3600;
 	/* Refresh a little before expiry, as EventBridge does. */
-	double expires = now_mono() + (ttl > 60 ? ttl - 30 : ttl / 2);
+	double expires =
+		sfn_clock_monotonic() + (ttl > 60 ? ttl - 30 : ttl / 2);
 	pthread_mutex_lock(&in->lock);
 	json_object_set_new(
 		in->tokens, arn,
