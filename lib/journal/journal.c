@@ -836,13 +836,9 @@ int sfn_journal_append_record(struct sfn_journal *j,
 			      void (*fill)(void *rec, void *ud), void *ud,
 			      bool durable, struct sfn_error *err)
 {
-	if (j->flags & SFN_JOURNAL_SERIAL)
-		reclaim(j);
-	if ((j->flags & SFN_JOURNAL_SERIAL) && !durable &&
-	    j->pending.len + rec_span(size) < batch_limit(j)) {
-		/* Only the (serialised) appenders touch pending; the writer
-		 * thread gets it under the lock, at a hand-over. */
-		fill(push(j, fmt, size), ud);
+	void *rec = durable ? NULL : sfn_journal_slot(j, fmt, size);
+	if (rec) {
+		fill(rec, ud);
 		return 0;
 	}
 	pthread_mutex_lock(&j->mu);
@@ -868,6 +864,8 @@ void *sfn_journal_slot(struct sfn_journal *j,
 {
 	struct sfn_strbuf *q = &j->pending;
 	size_t span = rec_span(size);
+	/* Only the (serialised) appenders touch pending; the writer thread
+	 * gets it under the lock, at a hand-over. */
 	if (!(j->flags & SFN_JOURNAL_SERIAL))
 		return NULL;
 	if (j->returned || q->len + span >= batch_limit(j) ||
