@@ -255,22 +255,20 @@ static void commit(struct sfn_strbuf *sb, char *end)
 /* Constant text: the compiler turns each copy into a few moves. */
 #define PUT_LIT(o, s) sfn_put_bytes((o), (s), sizeof(s) - 1)
 
-/* @n bytes from @s, whose buffer holds at least PAD (see PAD). */
-static inline char *put_padded(char *o, const char *s, size_t n)
+/* @n bytes from @s, whose buffer holds at least @pad bytes, a constant
+ * (see PAD): one fixed-size move when @n fits in it. */
+static inline char *put_padded(char *o, const char *s, size_t n, size_t pad)
 {
-	if (n > PAD)
+	if (n > pad)
 		return sfn_put_bytes(o, s, n);
-	memcpy(o, s, PAD);
+	memcpy(o, s, pad);
 	return o + n;
 }
 
 /* A shape's text (see SHAPE_PAD). */
 static inline char *put_shape(char *o, const struct sfn_strbuf *t)
 {
-	if (t->len > SHAPE_PAD)
-		return sfn_put_bytes(o, t->buf, t->len);
-	memcpy(o, t->buf, SHAPE_PAD);
-	return o + t->len;
+	return put_padded(o, t->buf, t->len, SHAPE_PAD);
 }
 
 /*
@@ -339,7 +337,7 @@ void sfn_event_write(struct sfn_strbuf *sb, struct sfn_event_writer *w,
 		reserve(sb, 32 + PAD + 4 * SHAPE_PAD + 4 * SFN_NUMBUF +
 				    sh->head.len + sh->mid.len + sh->mid2.len);
 	o = PUT_LIT(o, "{\"timestamp\":\"");
-	o = put_padded(o, w->ts, w->ts_len);
+	o = put_padded(o, w->ts, w->ts_len, PAD);
 	o = put_shape(o, &sh->head);
 	o = put_ids(o, w, ev->id, ev->previous_id);
 	if (sh->key) {
