@@ -137,10 +137,7 @@ char *sfn_cli_find_execution(const char *cmd, const char *root, const char *arg,
 	const char *base = strrchr(arg, '/');
 	base = base ? base + 1 : arg;
 	if (!strcmp(base, SFN_JOURNAL_FILE) && access(arg, F_OK) == 0)
-		return base == arg ? sfn_xstrdup(".")
-		       : base == arg + 1
-			       ? sfn_xstrdup("/")
-			       : sfn_xstrndup(arg, (size_t)(base - arg - 1));
+		return sfn_cli_dirname(arg);
 	char *dir = sfn_xasprintf("%s/%s", root, arg);
 	if (!strchr(arg, '/') && has_journal(dir))
 		return dir;
@@ -150,6 +147,14 @@ char *sfn_cli_find_execution(const char *cmd, const char *root, const char *arg,
 		"'%s/%s' nor in '%s'); 'sfn list' shows the executions\n",
 		cmd, arg, root, arg, arg);
 	return NULL;
+}
+
+char *sfn_cli_dirname(const char *path)
+{
+	const char *s = strrchr(path, '/');
+	if (!s)
+		return sfn_xstrdup(".");
+	return sfn_xstrndup(path, s == path ? 1 : (size_t)(s - path));
 }
 
 int sfn_cli_one_stdin(const char *cmd, size_t n, const char *const what[],

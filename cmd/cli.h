@@ -45,6 +45,10 @@ const char *sfn_cli_journal_root(const char *flag);
  */
 char *sfn_cli_find_execution(const char *cmd, const char *root, const char *arg,
 			     bool last);
+/* The directory part of @path ("." when none, "/" for the root); a new
+ * string. */
+char *sfn_cli_dirname(const char *path);
+
 /*
  * Standard input can be read once: of the @n files @paths names (NULL: not
  * given), at most one may be "-". Otherwise prints a usage error naming

@@ -325,14 +325,6 @@ json_t *sfn_run_journal_header(const char *exec_arn, const char *sm_arn,
 		"sfnVersion", SFN_VERSION, "settings", settings);
 }
 
-char *sfn_cli_dirname(const char *path)
-{
-	const char *s = strrchr(path, '/');
-	if (!s)
-		return sfn_xstrdup(".");
-	return sfn_xstrndup(path, s == path ? 1 : (size_t)(s - path));
-}
-
 /* ---- trace ---- */
 
 void sfn_cli_trace(void *ud, const struct sfn_trace_info *ti)

@@ -41,9 +41,6 @@ json_t *sfn_cli_load_value(const char *path);
  */
 const char *sfn_cli_default_config(void);
 
-/* The directory part of @path ("." when none); a new string. */
-char *sfn_cli_dirname(const char *path);
-
 struct sfn_exec;
 struct sfn_exec_result;
 struct sfn_trace_info;
