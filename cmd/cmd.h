@@ -58,8 +58,12 @@ int sfn_cmd_not_yet(const char *name, int issue, int argc, char **argv);
 
 /* --color=auto|always|never and NO_COLOR. */
 enum sfn_color { SFN_COLOR_AUTO, SFN_COLOR_ALWAYS, SFN_COLOR_NEVER };
-/* Parses a --color argument; -1 if not one of the three. */
-int sfn_color_parse(const char *arg);
+/*
+ * Parses subcommand @name's --color argument @arg into *@mode: 0, or a
+ * usage error's exit code (2, after saying what it wants) when @arg is
+ * not one of the three.
+ */
+int sfn_color_parse(const char *name, const char *arg, int *mode);
 /* Whether to color @fd under @mode (NO_COLOR and isatty decide "auto"). */
 bool sfn_color_enabled(enum sfn_color mode, int fd);
 

@@ -391,13 +391,8 @@ int cmd_graph(int argc, char **argv)
 			coverage = optarg;
 			break;
 		case OPT_COLOR:
-			color_mode = sfn_color_parse(optarg);
-			if (color_mode < 0)
-				return sfn_cmd_usage_error(
-					"graph",
-					"--color wants auto, always or never, "
-					"not '%s'",
-					optarg);
+			if (sfn_color_parse("graph", optarg, &color_mode))
+				return SFN_EXIT_USAGE;
 			break;
 		case 'h':
 			printf("usage: %s\n\n%s.\n\n%s",

@@ -294,15 +294,19 @@ int sfn_cmd_not_yet(const char *name, int issue, int argc, char **argv)
 	return SFN_EXIT_USAGE;
 }
 
-int sfn_color_parse(const char *arg)
+int sfn_color_parse(const char *name, const char *arg, int *mode)
 {
 	if (!strcmp(arg, "auto"))
-		return SFN_COLOR_AUTO;
-	if (!strcmp(arg, "always"))
-		return SFN_COLOR_ALWAYS;
-	if (!strcmp(arg, "never"))
-		return SFN_COLOR_NEVER;
-	return -1;
+		*mode = SFN_COLOR_AUTO;
+	else if (!strcmp(arg, "always"))
+		*mode = SFN_COLOR_ALWAYS;
+	else if (!strcmp(arg, "never"))
+		*mode = SFN_COLOR_NEVER;
+	else
+		return sfn_cmd_usage_error(
+			name, "--color wants auto, always or never, not '%s'",
+			arg);
+	return 0;
 }
 
 bool sfn_color_enabled(enum sfn_color mode, int fd)

@@ -772,13 +772,8 @@ int cmd_validate(int argc, char **argv)
 			break;
 		}
 		case 'c':
-			color = sfn_color_parse(optarg);
-			if (color < 0)
-				return sfn_cmd_usage_error(
-					"validate",
-					"--color wants auto, always or never, "
-					"not '%s'",
-					optarg);
+			if (sfn_color_parse("validate", optarg, &color))
+				return SFN_EXIT_USAGE;
 			break;
 		case 'h':
 			sfn_cmd_print_help(sfn_cmd_find("validate"), stdout);
