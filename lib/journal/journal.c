@@ -337,6 +337,47 @@ static const struct sfn_journal_format header_format = {
 static void *push(struct sfn_journal *j, const struct sfn_journal_format *fmt,
 		  size_t size);
 static int write_behind(struct sfn_journal *j);
+static int write_pending(struct sfn_journal *j);
+
+/* Spends @budget on @v, about a byte of its text a unit; false once it
+ * is spent. */
+static bool fits_budget(const json_t *v, long *budget)
+{
+	const char *k;
+	json_t *m;
+	size_t i;
+	*budget -= 8;
+	switch (json_typeof(v)) {
+	case JSON_OBJECT:
+		json_object_foreach((json_t *)v, k, m) {
+			*budget -= (long)strlen(k);
+			if (*budget < 0 || !fits_budget(m, budget))
+				return false;
+		}
+		break;
+	case JSON_ARRAY:
+		json_array_foreach((json_t *)v, i, m) {
+			if (*budget < 0 || !fits_budget(m, budget))
+				return false;
+		}
+		break;
+	case JSON_STRING:
+		*budget -= (long)json_string_length(v);
+		break;
+	default:
+		break;
+	}
+	return *budget >= 0;
+}
+
+/* Whether @header takes little enough formatting and hashing to be
+ * written in the caller (sfn_journal_create). */
+static bool header_is_small(const json_t *header)
+{
+	long budget = 64 * 1024;
+	return fits_budget(header, &budget);
+}
+
 
 static bool name_ok(const char *name)
 {
@@ -408,16 +449,21 @@ struct sfn_journal *sfn_journal_create(const char *root, const char *name,
 		goto fail;
 	}
 	/*
-	 * The header goes to the writer thread at once, which writes it
-	 * while the execution starts (hashing the definition loads
-	 * libcrypto, milliseconds of start-up). It is synced with the first
-	 * durable event: nothing an execution does has a side effect before
-	 * a Task is scheduled, which is durable (issue #6 asks no more).
+	 * A small header is written at once, in the caller; a large one
+	 * (a large input or definition to format and hash) goes to the
+	 * writer thread, which writes it while the execution starts. So a
+	 * short run starts no thread at all: starting one, with its
+	 * allocator's heap, and waiting for it to write the header at the
+	 * end cost a run of a few states about 1.5 ms, more than its
+	 * states; the writer starts with the first full batch instead. The
+	 * header is synced with the first durable event: nothing an
+	 * execution does has a side effect before a Task is scheduled,
+	 * which is durable (issue #6 asks no more).
 	 */
 	pthread_mutex_lock(&j->mu);
 	json_t **rec = push(j, &header_format, sizeof(json_t *));
 	*rec = json_copy((json_t *)header);
-	int rc = write_behind(j);
+	int rc = header_is_small(header) ? write_pending(j) : write_behind(j);
 	pthread_mutex_unlock(&j->mu);
 	if (rc < 0) {
 		write_error(j, err);

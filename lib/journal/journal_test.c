@@ -306,8 +306,12 @@ static void test_deferred_header(const char *jroot)
 		sfn_journal_create(jroot, "deferred", h, 0, &err);
 	SFN_CHECK(j != NULL, "create: %s", err.cause ? err.cause : "");
 	json_decref(h);
-	SFN_CHECK(sfn_journal_close(j, &err) == 0, "close");
 	char *dir = sfn_xasprintf("%s/deferred", jroot);
+	/* A small header is on disk as soon as the journal is created. */
+	SFN_CHECK(sfn_journal_read(dir, &data, &err) == 0 && data.locked,
+		  "header written at once");
+	sfn_journal_data_release(&data);
+	SFN_CHECK(sfn_journal_close(j, &err) == 0, "close");
 	SFN_CHECK(sfn_journal_read(dir, &data, &err) == 0, "read");
 	json_t *in = json_object_get(json_object_get(data.header, "execution"),
 				     "input");
@@ -327,6 +331,30 @@ static void test_deferred_header(const char *jroot)
 	free(dir);
 	json_decref(input);
 	json_decref(def);
+
+	/* A large input: the header goes to the writer thread, and is
+	 * there when the journal is closed. */
+	json_t *items = json_array();
+	for (int i = 0; i < 20000; i++)
+		json_array_append_new(items, json_pack("{s:i}", "i", i));
+	h = json_pack("{s:s, s:{s:s, s:o}, s:n}", "x-journal",
+		      SFN_JOURNAL_FORMAT, "execution", "name", "large", "input",
+		      sfn_journal_deferred_text(items), "definitionSha256");
+	j = sfn_journal_create(jroot, "large", h, 0, &err);
+	SFN_CHECK(j != NULL, "create large: %s", err.cause ? err.cause : "");
+	json_decref(h);
+	SFN_CHECK(sfn_journal_close(j, &err) == 0, "close large");
+	dir = sfn_xasprintf("%s/large", jroot);
+	SFN_CHECK(sfn_journal_read(dir, &data, &err) == 0, "read large");
+	want = sfn_json_dumps(items, 0);
+	SFN_CHECK_STR(
+		json_string_value(json_object_get(
+			json_object_get(data.header, "execution"), "input")),
+		want, "large input as text");
+	free(want);
+	sfn_journal_data_release(&data);
+	free(dir);
+	json_decref(items);
 }
 
 int main(void)
@@ -471,7 +499,7 @@ int main(void)
 	struct sfn_strbuf names = SFN_STRBUF_INIT;
 	SFN_CHECK(sfn_journal_list(jroot, visit, &names, &err) == 0, "list");
 	SFN_CHECK_STR(names.buf,
-		      "deferred;group;records;records-serial;run-0;run-1;",
+		      "deferred;group;large;records;records-serial;run-0;run-1;",
 		      "listed names");
 	sfn_strbuf_release(&names);
 	SFN_CHECK(sfn_journal_list("/nonexistent/sfn", visit, &names, &err) ==
