@@ -37,6 +37,17 @@ void *sfn_xcalloc(size_t nmemb, size_t size)
 	return p;
 }
 
+void *sfn_xcalloc_aligned(size_t align, size_t size)
+{
+	/* aligned_alloc wants a multiple of the alignment. */
+	size_t n = (size + align - 1) / align * align;
+	void *p = aligned_alloc(align, n ? n : align);
+	if (!p)
+		die_oom(n);
+	memset(p, 0, n);
+	return p;
+}
+
 void *sfn_xrealloc(void *p, size_t n)
 {
 	void *q = realloc(p, n ? n : 1);

@@ -29,6 +29,24 @@
 	} while (0)
 #endif
 
+/*
+ * Asks for the cache line at @p for writing, ahead of the writes: a line
+ * another core read last must be taken back from it first, and a locked
+ * instruction after the write waits for that. Never faults.
+ */
+static inline void sfn_prefetch_write(const void *p)
+{
+#if defined(__x86_64__) && defined(__GNUC__)
+	/* PREFETCHW: a no-op where the CPU lacks it; gcc emits it for
+	 * __builtin_prefetch only with -mprfchw. */
+	__asm__ volatile("prefetchw %0" : : "m"(*(const char *)p));
+#elif defined(__GNUC__)
+	__builtin_prefetch(p, 1, 3);
+#else
+	(void)p;
+#endif
+}
+
 /* Recursion limit of every recursive walker in lib/ (jansson uses 2048). */
 #define SFN_MAX_DEPTH 2048
 
@@ -36,6 +54,8 @@
 
 void *sfn_xmalloc(size_t n);
 void *sfn_xcalloc(size_t nmemb, size_t size);
+/* Zeroed, aligned to @align (a power of two), freed with free(). */
+void *sfn_xcalloc_aligned(size_t align, size_t size);
 void *sfn_xrealloc(void *p, size_t n);
 char *sfn_xstrdup(const char *s);
 char *sfn_xstrndup(const char *s, size_t n);
@@ -227,6 +247,14 @@ void sfn_json_text_cache_free(struct sfn_json_text_cache *c);
  * containers @cache (may be NULL) knows, and keeping large new ones. */
 void sfn_json_dump_cached(struct sfn_strbuf *sb, const json_t *v, int flags,
 			  struct sfn_json_text_cache *cache);
+/*
+ * sfn_json_dump (compact) or, with SFN_JSON_QUOTED, sfn_json_dump_quoted,
+ * unless the text would be longer than @max bytes: then it stops early,
+ * leaves @sb as it was and returns false. For a writer that renders small
+ * values ahead and leaves the rest for later.
+ */
+bool sfn_json_dump_max(struct sfn_strbuf *sb, const json_t *v, int flags,
+		       size_t max);
 /* Appends @s (of @n bytes, UTF-8) as a quoted JSON string. */
 void sfn_json_quote(struct sfn_strbuf *sb, const char *s, size_t n, int flags);
 /* The length of what sfn_json_quote(sb, @s, @n, 0) appends, quotes included. */

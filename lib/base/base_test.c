@@ -241,6 +241,60 @@ static void check_text_cache(void)
 	sfn_json_text_cache_free(c);
 }
 
+/*
+ * sfn_json_dump_max: the text sfn_json_dump (or _quoted) writes when it is
+ * at most max bytes long, else nothing; appending after what the buffer
+ * held.
+ */
+static void check_dump_max(void)
+{
+	static const char *const docs[] = {
+		"null",
+		"{}",
+		"{\"i\":1,\"n\":100000}",
+		"\"q\\\"uote \\u00e9\\n\"",
+		"[1,2.5,[true,false,null],{\"a\\\"\":[\"x\"]}]",
+		"{\"long\":\"0123456789012345678901234567890123456789\"}",
+	};
+	for (size_t i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
+		json_t *v = json_loads(docs[i], JSON_DECODE_ANY, NULL);
+		for (int quoted = 0; quoted < 2; quoted++) {
+			struct sfn_strbuf want = SFN_STRBUF_INIT;
+			sfn_strbuf_adds(&want, "head:");
+			size_t head = want.len;
+			if (quoted)
+				sfn_json_dump_quoted(&want, v);
+			else
+				sfn_json_dump(&want, v, 0);
+			size_t n = want.len - head;
+			/* Every limit around the text's length, and 0. */
+			for (size_t max = 0; max <= n + 2; max++) {
+				struct sfn_strbuf got = SFN_STRBUF_INIT;
+				sfn_strbuf_adds(&got, "head:");
+				bool ok = sfn_json_dump_max(
+					&got, v, quoted ? SFN_JSON_QUOTED : 0,
+					max);
+				SFN_CHECK(ok == (n <= max),
+					  "dump_max %s (quoted %d) in %zu: %d",
+					  docs[i], quoted, max, ok);
+				SFN_CHECK_STR(got.buf,
+					      ok ? want.buf : "head:", docs[i]);
+				sfn_strbuf_release(&got);
+			}
+			sfn_strbuf_release(&want);
+		}
+		json_decref(v);
+	}
+	/* A large document stops early, leaving the buffer as it was. */
+	json_t *big = records(2000, 0);
+	struct sfn_strbuf sb = SFN_STRBUF_INIT;
+	SFN_CHECK(!sfn_json_dump_max(&sb, big, SFN_JSON_QUOTED, 1024) &&
+			  sb.len == 0,
+		  "large document: nothing written");
+	sfn_strbuf_release(&sb);
+	json_decref(big);
+}
+
 /* sfn_json_loadb: integers past int64 become reals; the rest as jansson */
 static void check_json_loadb(void)
 {
@@ -432,6 +486,7 @@ int main(void)
 	check_shortest(200000);
 	check_shortest_decimals(300000);
 	check_text_cache();
+	check_dump_max();
 	check_json_loadb();
 	for (size_t i = 0; i < sizeof(numbers) / sizeof(numbers[0]); i++) {
 		sfn_fmt_double(buf, numbers[i].d);

@@ -601,8 +601,10 @@ static inline bool dump_scalar(struct sfn_strbuf *sb, const json_t *v,
 	}
 }
 
+/* With @stop: gives up (leaving more than @stop bytes in @sb) once the
+ * text has passed it, between members. */
 static void dump(struct sfn_strbuf *sb, const json_t *v, int flags, int depth,
-		 struct sfn_json_text_cache *cache)
+		 struct sfn_json_text_cache *cache, size_t stop)
 {
 	char num[SFN_NUMBUF];
 	bool pretty = flags & SFN_JSON_PRETTY;
@@ -625,6 +627,8 @@ static void dump(struct sfn_strbuf *sb, const json_t *v, int flags, int depth,
 		 * iterator again, and a key's length is stored. */
 		for (void *it = json_object_iter((json_t *)v); it;
 		     it = json_object_iter_next((json_t *)v, it)) {
+			if (sb->len > stop)
+				return;
 			if (!first)
 				sfn_strbuf_addch(sb, ',');
 			first = false;
@@ -638,7 +642,7 @@ static void dump(struct sfn_strbuf *sb, const json_t *v, int flags, int depth,
 				sfn_strbuf_addch(sb, ':');
 			json_t *m = json_object_iter_value(it);
 			if (!dump_scalar(sb, m, flags))
-				dump(sb, m, flags, depth + 1, cache);
+				dump(sb, m, flags, depth + 1, cache, stop);
 		}
 		if (pretty && !first)
 			indent(sb, depth);
@@ -651,12 +655,14 @@ static void dump(struct sfn_strbuf *sb, const json_t *v, int flags, int depth,
 		json_t *item;
 		sfn_strbuf_addch(sb, '[');
 		json_array_foreach((json_t *)v, i, item) {
+			if (sb->len > stop)
+				return;
 			if (i)
 				sfn_strbuf_addch(sb, ',');
 			if (pretty)
 				indent(sb, depth + 1);
 			if (!dump_scalar(sb, item, flags))
-				dump(sb, item, flags, depth + 1, cache);
+				dump(sb, item, flags, depth + 1, cache, stop);
 		}
 		if (pretty && json_array_size(v))
 			indent(sb, depth);
@@ -687,7 +693,7 @@ static void dump(struct sfn_strbuf *sb, const json_t *v, int flags, int depth,
 
 void sfn_json_dump(struct sfn_strbuf *sb, const json_t *v, int flags)
 {
-	dump(sb, v, flags, 0, NULL);
+	dump(sb, v, flags, 0, NULL, SIZE_MAX);
 }
 
 void sfn_json_dump_quoted(struct sfn_strbuf *sb, const json_t *v)
@@ -701,18 +707,41 @@ void sfn_json_dump_cached(struct sfn_strbuf *sb, const json_t *v, int flags,
 	if (flags & SFN_JSON_QUOTED) {
 		/* Compact UTF-8 only, as sfn_json_dump_quoted. */
 		sfn_strbuf_addch(sb, '"');
-		dump(sb, v, DUMP_QUOTED, 0, cache);
+		dump(sb, v, DUMP_QUOTED, 0, cache, SIZE_MAX);
 		sfn_strbuf_addch(sb, '"');
 	} else {
 		/* Pretty text depends on the depth: not from a cache. */
-		dump(sb, v, flags, 0, flags & SFN_JSON_PRETTY ? NULL : cache);
+		dump(sb, v, flags, 0, flags & SFN_JSON_PRETTY ? NULL : cache,
+		     SIZE_MAX);
 	}
+}
+
+bool sfn_json_dump_max(struct sfn_strbuf *sb, const json_t *v, int flags,
+		       size_t max)
+{
+	size_t start = sb->len, stop = start + max;
+	bool quoted = flags & SFN_JSON_QUOTED;
+	/* A long string is too long before it is copied. */
+	if (json_is_string(v) && json_string_length(v) > max)
+		return false;
+	if (quoted) {
+		sfn_strbuf_addch(sb, '"');
+		dump(sb, v, DUMP_QUOTED, 0, NULL, stop);
+		sfn_strbuf_addch(sb, '"');
+	} else {
+		dump(sb, v, flags & ~SFN_JSON_PRETTY, 0, NULL, stop);
+	}
+	if (sb->len <= stop)
+		return true;
+	sb->len = start;
+	sb->buf[start] = '\0';
+	return false;
 }
 
 char *sfn_json_dumps(const json_t *v, int flags)
 {
 	struct sfn_strbuf sb = SFN_STRBUF_INIT;
-	dump(&sb, v, flags, 0, NULL);
+	dump(&sb, v, flags, 0, NULL, SIZE_MAX);
 	return sfn_strbuf_detach(&sb, NULL);
 }
 
