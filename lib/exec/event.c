@@ -12,17 +12,30 @@
 
 #include "exec/exec_int.h"
 
+/* The payload member @key of details @d, and its "Details", with @text
+ * (the payload's JSON) as its value. */
+static void add_payload_text(json_t *d, const char *key, const char *text)
+{
+	char dk[64];
+	/* Unchecked: exactly the text sfn_event_write writes. */
+	json_object_set_new(d, key, json_string_nocheck(text));
+	snprintf(dk, sizeof(dk), "%sDetails", key);
+	json_object_set_new(d, dk, json_pack("{s:b}", "truncated", 0));
+}
+
 void sfn_event_add_payload(json_t *d, const char *key, const json_t *v)
 {
 	if (!v)
 		return;
 	char *s = sfn_json_dumps(v, 0);
-	char dk[64];
-	/* Unchecked: exactly the text sfn_event_write writes. */
-	json_object_set_new(d, key, json_string_nocheck(s));
+	add_payload_text(d, key, s);
 	free(s);
-	snprintf(dk, sizeof(dk), "%sDetails", key);
-	json_object_set_new(d, dk, json_pack("{s:b}", "truncated", 0));
+}
+
+/* A value rendered ahead (struct sfn_event's texts), read back. */
+static json_t *load_text(const char *text, size_t len)
+{
+	return sfn_json_loadb(text, len, JSON_DECODE_ANY, NULL);
 }
 
 json_t *sfn_event_json(const struct sfn_event *ev)
@@ -42,13 +55,26 @@ json_t *sfn_event_json(const struct sfn_event *ev)
 			if (ev->has_index)
 				json_object_set_new(d, "index",
 						    json_integer(ev->index));
-			sfn_event_add_payload(d, ev->payload_key, ev->payload);
+			if (ev->payload_text) {
+				json_t *p = load_text(ev->payload_text,
+						      ev->payload_text_len);
+				add_payload_text(d, ev->payload_key,
+						 json_string_value(p));
+				json_decref(p);
+			} else {
+				sfn_event_add_payload(d, ev->payload_key,
+						      ev->payload);
+			}
 		}
 		if (ev->details)
 			json_object_update(d, (json_t *)ev->details);
 		json_object_set_new(o, ev->details_key, d);
 	}
-	if (ev->scope)
+	if (ev->scope_text)
+		json_object_set_new(
+			o, "x-scope",
+			load_text(ev->scope_text, ev->scope_text_len));
+	else if (ev->scope)
 		json_object_set(o, "x-scope", (json_t *)ev->scope);
 	if (ev->replayed)
 		json_object_set_new(o, "x-replayed", json_true());
@@ -141,7 +167,9 @@ static const struct sfn_event_shape *shape(struct sfn_event_writer *w,
 {
 	const char *key = ev->details_key;
 	const char *state = key ? ev->state : NULL;
-	const char *pkey = state && ev->payload ? ev->payload_key : NULL;
+	const char *pkey = state && (ev->payload || ev->payload_text)
+				   ? ev->payload_key
+				   : NULL;
 	bool has_index = state && ev->has_index;
 	uint64_t h = ((uint64_t)(uintptr_t)ev->type ^
 		      (uint64_t)(uintptr_t)state * 31) *
@@ -349,8 +377,12 @@ void sfn_event_write(struct sfn_strbuf *sb, struct sfn_event_writer *w,
 		}
 		if (sh->pkey) {
 			commit(sb, o);
-			add_cached(sb, w, w->payloads, 16, ev->payload,
-				   SFN_JSON_QUOTED);
+			if (ev->payload_text)
+				sfn_strbuf_add(sb, ev->payload_text,
+					       ev->payload_text_len);
+			else
+				add_cached(sb, w, w->payloads, 16, ev->payload,
+					   SFN_JSON_QUOTED);
 			o = reserve(sb, SHAPE_PAD + sh->tail.len);
 			o = put_shape(o, &sh->tail);
 		}
@@ -370,7 +402,10 @@ void sfn_event_write(struct sfn_strbuf *sb, struct sfn_event_writer *w,
 	} else {
 		commit(sb, o);
 	}
-	if (ev->scope) {
+	if (ev->scope_text) {
+		ADD_LIT(sb, ",\"x-scope\":");
+		sfn_strbuf_add(sb, ev->scope_text, ev->scope_text_len);
+	} else if (ev->scope) {
 		ADD_LIT(sb, ",\"x-scope\":");
 		add_cached(sb, w, w->scopes, 8, ev->scope, 0);
 	}

@@ -53,6 +53,48 @@ static void check(const struct sfn_event *ev, const char *label)
 	sfn_event_writer_release(&w);
 }
 
+/*
+ * A sink may render an event's payload and scope ahead (the journal does,
+ * for small values): the line and the JSON object are the same as from
+ * the values.
+ */
+static void check_rendered(const struct sfn_event *ev, const char *label)
+{
+	struct sfn_event_writer w = { 0 };
+	struct sfn_strbuf want = SFN_STRBUF_INIT, got = SFN_STRBUF_INIT;
+	struct sfn_strbuf ptext = SFN_STRBUF_INIT, stext = SFN_STRBUF_INIT;
+	struct sfn_event r = *ev;
+	sfn_event_write(&want, &w, ev);
+	if (ev->payload) {
+		SFN_CHECK(sfn_json_dump_max(&ptext, ev->payload,
+					    SFN_JSON_QUOTED, 4096),
+			  "%s: payload renders", label);
+		r.payload = NULL;
+		r.payload_text = ptext.buf;
+		r.payload_text_len = ptext.len;
+	}
+	if (ev->scope) {
+		SFN_CHECK(sfn_json_dump_max(&stext, ev->scope, 0, 4096),
+			  "%s: scope renders", label);
+		r.scope = NULL;
+		r.scope_text = stext.buf;
+		r.scope_text_len = stext.len;
+	}
+	sfn_event_write(&got, &w, &r);
+	SFN_CHECK(!strcmp(got.buf, want.buf),
+		  "%s: rendered ahead: got '%s', want '%s'", label, got.buf,
+		  want.buf);
+	json_t *a = sfn_event_json(ev), *b = sfn_event_json(&r);
+	SFN_CHECK(json_equal(a, b), "%s: rendered ahead, as JSON", label);
+	json_decref(a);
+	json_decref(b);
+	sfn_strbuf_release(&want);
+	sfn_strbuf_release(&got);
+	sfn_strbuf_release(&ptext);
+	sfn_strbuf_release(&stext);
+	sfn_event_writer_release(&w);
+}
+
 /* A line of @ev on @fast by the writer and on @slow by its JSON object. */
 static void write_both(struct sfn_strbuf *fast, struct sfn_strbuf *slow,
 		       struct sfn_event_writer *w, const struct sfn_event *ev)
@@ -114,6 +156,8 @@ int main(void)
 		exited.choice_rule = (long)i % 3 - 1;
 		exited.replayed = i % 4 == 0;
 		check(&exited, payloads[i]);
+		check_rendered(&entered, payloads[i]);
+		check_rendered(&exited, payloads[i]);
 		json_decref(p);
 	}
 	/* Events that are not a state's: details alone, or none. */

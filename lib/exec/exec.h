@@ -67,6 +67,14 @@ struct sfn_event {
 	/* "x-choiceRule" of a ChoiceStateExited event: the index of the
 	 * rule taken, -1 for Default, SFN_EVENT_NO_RULE for none. */
 	long choice_rule;
+	/*
+	 * Not the interpreter's: a sink that renders the payload or the
+	 * scope ahead (the journal, on the emitting thread, for small
+	 * values) puts their text here, exactly what sfn_event_write would
+	 * write for them, and sets @payload or @scope to NULL.
+	 */
+	const char *payload_text, *scope_text;
+	size_t payload_text_len, scope_text_len;
 };
 #define SFN_EVENT_NO_RULE (-2L)
 
