@@ -120,30 +120,103 @@ bool sfn_run_journal_needs_redaction(const json_t *config)
 }
 
 /*
- * An event queued in the journal is a copy of the event holding
- * references to its values, formatted later on the journal's writer
- * thread. Its strings are literals or the machine's (exec.h), which
- * outlive the journal; values never change once an event names them (the
- * interpreter copies on write), so formatting them later, in another
- * thread, writes what they were.
+ * An event queued in the journal is a copy of the event, formatted later
+ * on the journal's writer thread. Its strings are literals or the
+ * machine's (exec.h), which outlive the journal.
+ *
+ * Small payloads and scopes (most of them) travel as text, rendered here
+ * on the emitting thread (render()): the writer then never reads the
+ * values, and the record holds no references. A reference would be
+ * given back by this thread once the writer had read the value, and on a
+ * machine of two cores that round trip of cache lines between the
+ * threads cost more than writing the text: about half of what a journal
+ * cost the loop workload's execution thread. Larger values travel by
+ * reference: they never change once an event names them (the interpreter
+ * copies on write), so formatting them later, on another thread, writes
+ * what they were, and the writer's caches write a large document that
+ * rides from state to state once per batch.
  */
+#define RENDER_MAX 2048
+
+/* An event to queue, with what render() made of its payload and scope. */
+struct emitted {
+	const struct sfn_event *ev;
+	const char *payload, *scope; /* NULL: by reference */
+	size_t payload_len, scope_len;
+};
+
 static void fill_event(void *rec, void *ud)
 {
+	const struct emitted *e = ud;
 	struct sfn_event *ev = rec;
 	/* In 16-byte moves: a struct copy this size calls memcpy. */
 	size_t i = 0;
 	for (; i + 16 <= sizeof(*ev); i += 16)
-		memcpy((char *)rec + i, (const char *)ud + i, 16);
+		memcpy((char *)rec + i, (const char *)e->ev + i, 16);
 	if (i < sizeof(*ev))
-		memcpy((char *)rec + i, (const char *)ud + i, sizeof(*ev) - i);
+		memcpy((char *)rec + i, (const char *)e->ev + i,
+		       sizeof(*ev) - i);
+	/* The texts follow the event (see queued_event()). */
+	char *text = (char *)(ev + 1);
+	if (e->payload) {
+		ev->payload = NULL;
+		ev->payload_text = text;
+		ev->payload_text_len = e->payload_len;
+		text = sfn_put_bytes(text, e->payload, e->payload_len);
+	}
+	if (e->scope) {
+		ev->scope = NULL;
+		ev->scope_text = text;
+		ev->scope_text_len = e->scope_len;
+		sfn_put_bytes(text, e->scope, e->scope_len);
+	}
 	json_incref((json_t *)ev->payload);
 	json_incref((json_t *)ev->details);
 	json_incref((json_t *)ev->scope);
 }
 
+/*
+ * The text of @v as sfn_json_dump_max(.., @flags, RENDER_MAX) writes it,
+ * from @cache (8 slots) or made there; NULL if it is longer.
+ */
+static const char *render(struct sfn_run_text *cache, const json_t *v,
+			  int flags, size_t *len)
+{
+	struct sfn_run_text *c = &cache[((uintptr_t)v >> 4) % 8];
+	if (c->v != v) {
+		sfn_json_decref_shared(c->v);
+		c->v = json_incref((json_t *)v);
+		sfn_strbuf_reset(&c->text);
+		c->fits = sfn_json_dump_max(&c->text, v, flags, RENDER_MAX);
+	}
+	*len = c->text.len;
+	return c->fits ? c->text.buf : NULL;
+}
+
+/*
+ * The queued event of record @rec, copied to @ev with its texts found
+ * again: they follow the event, and the queue may have moved since
+ * fill_event() pointed at them. The record itself is not written to: the
+ * emitting thread writes the next batch's records in its cache lines.
+ */
+static const struct sfn_event *queued_event(struct sfn_event *ev,
+					    const void *rec)
+{
+	memcpy(ev, rec, sizeof(*ev));
+	const char *text = (const char *)rec + sizeof(*ev);
+	if (ev->payload_text) {
+		ev->payload_text = text;
+		text += ev->payload_text_len;
+	}
+	if (ev->scope_text)
+		ev->scope_text = text;
+	return ev;
+}
+
 static void write_event(struct sfn_strbuf *sb, void *rec, void *state)
 {
-	sfn_event_write(sb, state, rec);
+	struct sfn_event ev;
+	sfn_event_write(sb, state, queued_event(&ev, rec));
 }
 
 /* A batch begins: the values of the batches before may be gone. */
@@ -170,7 +243,8 @@ static void release_event(void *rec)
 static void write_redacted(struct sfn_strbuf *sb, void *rec, void *state)
 {
 	struct sfn_run_journal *rj = state;
-	json_t *ev = sfn_event_json(rec);
+	struct sfn_event copy;
+	json_t *ev = sfn_event_json(queued_event(&copy, rec));
 	json_t *safe = sfn_task_redact(rj->tenv, ev);
 	/* Masked text is not what the execution saw: a redrive must not
 	 * feed it back in (sfn_journal_plan_redrive). */
@@ -225,25 +299,38 @@ bool sfn_run_journal_emit(void *ud, const struct sfn_event *event)
 		rj->fmt.release = release_event;
 		rj->fmt.state = redact ? (void *)rj : (void *)&rj->w;
 		rj->fmt.begin = redact ? NULL : begin_batch;
+		rj->fmt_text = rj->fmt;
+		rj->fmt_text.release = NULL;
 	}
-	/* Copied, not formatted: no JSON on the hot path. */
+	struct emitted e = { .ev = event };
+	if (event->payload)
+		e.payload = render(rj->payloads, event->payload,
+				   SFN_JSON_QUOTED, &e.payload_len);
+	if (event->scope)
+		e.scope = render(rj->scopes, event->scope, 0, &e.scope_len);
+	size_t size = sizeof(*event) + (e.payload ? e.payload_len : 0) +
+		      (e.scope ? e.scope_len : 0);
+	/* Which values the record keeps a reference to (fill_event). */
+	const struct sfn_journal_format *fmt =
+		(event->payload && !e.payload) || event->details ||
+				(event->scope && !e.scope)
+			? &rj->fmt
+			: &rj->fmt_text;
 	if (!durable) {
-		void *rec = sfn_journal_slot(rj->j, &rj->fmt, sizeof(*event));
+		void *rec = sfn_journal_slot(rj->j, fmt, size);
 		if (rec) {
-			fill_event(rec, (void *)event);
+			fill_event(rec, &e);
 			return false;
 		}
 	}
 	/* A durable event is written here and waited for in
 	 * sfn_run_journal_settle. */
 	if (durable)
-		rc = sfn_journal_append_written(rj->j, &rj->fmt, sizeof(*event),
-						fill_event, (void *)event,
-						&unsettled.ticket, &err);
+		rc = sfn_journal_append_written(rj->j, fmt, size, fill_event,
+						&e, &unsettled.ticket, &err);
 	else
-		rc = sfn_journal_append_record(rj->j, &rj->fmt, sizeof(*event),
-					       fill_event, (void *)event, false,
-					       &err);
+		rc = sfn_journal_append_record(rj->j, fmt, size, fill_event, &e,
+					       false, &err);
 	if (durable && rc == 0)
 		unsettled.rj = rj;
 	if (rc < 0) {
@@ -282,6 +369,13 @@ void sfn_run_journal_release(struct sfn_run_journal *rj)
 	free(rj->error);
 	rj->error = NULL;
 	sfn_event_writer_release(&rj->w);
+	for (size_t i = 0; i < 8; i++) {
+		sfn_json_decref_shared(rj->payloads[i].v);
+		sfn_json_decref_shared(rj->scopes[i].v);
+		rj->payloads[i].v = rj->scopes[i].v = NULL;
+		sfn_strbuf_release(&rj->payloads[i].text);
+		sfn_strbuf_release(&rj->scopes[i].text);
+	}
 }
 
 char *sfn_cli_abspath(const char *path)

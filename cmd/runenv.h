@@ -105,8 +105,21 @@ struct sfn_run_journal {
 	char *error;		   /* the first write error; owned */
 	/* How queued events are written (the writer thread's state). The
 	 * journal must be closed before these are released. */
-	struct sfn_event_writer w;
-	struct sfn_journal_format fmt;
+	_Alignas(64) struct sfn_event_writer w;
+	/* fmt_text: the same, for records that hold no references (their
+	 * values rendered as text) and need no release. */
+	_Alignas(64) struct sfn_journal_format fmt, fmt_text;
+	/*
+	 * Payloads and scopes rendered lately, by address (each holds a
+	 * reference, so an address names one value): see render() in
+	 * runenv.c. Only the emitting threads', which the interpreter
+	 * serialises.
+	 */
+	struct sfn_run_text {
+		const json_t *v;
+		bool fits; /* no longer than RENDER_MAX */
+		struct sfn_strbuf text;
+	} payloads[8], scopes[8];
 };
 /* For struct sfn_event_sink.emit, @ud a struct sfn_run_journal. */
 bool sfn_run_journal_emit(void *ud, const struct sfn_event *event);

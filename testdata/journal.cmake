@@ -9,3 +9,6 @@ add_test(NAME schema.journal
 add_test(NAME exec.journal-threads
 	COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/exec/journal-threads.sh $<TARGET_FILE:sfn>
 		${CMAKE_SOURCE_DIR}/schemas/journal.schema.json)
+# Inputs and outputs are the values' text, rendered early or late.
+add_test(NAME exec.journal-payloads
+	COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/exec/journal-payloads.sh $<TARGET_FILE:sfn>)

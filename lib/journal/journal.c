@@ -32,6 +32,9 @@
 #define BATCH_MIN   (4 * 1024)
 #define BATCH_FIRST (32 * 1024)
 #define BATCH_TEXT  (16 * 1024 * 1024)
+/* How far ahead of the records it queues an appender asks for their
+ * cache lines (sfn_journal_slot). */
+#define PREFETCH_AHEAD 2048
 /* Formatted lines are written once this many bytes wait. */
 #define WRITE_BYTES (256 * 1024)
 /*
@@ -75,7 +78,7 @@ struct sfn_journal {
 	pthread_cond_t synced; /* signalled when a sync finishes */
 	/* Records not handed over yet: under mu, or only the appenders'
 	 * (serialised by the caller) with SFN_JOURNAL_SERIAL. */
-	struct sfn_strbuf pending;
+	_Alignas(64) struct sfn_strbuf pending;
 	/*
 	 * The writer thread: a full batch of pending records is handed to
 	 * it, formatted and written while the execution goes on filling the
@@ -84,6 +87,10 @@ struct sfn_journal {
 	 * and write the rest in the caller, keeping the order.
 	 */
 	struct sfn_strbuf inflight; /* the writer's records while busy */
+	/* How many records of pending and of inflight have a format with a
+	 * release hook: a batch without any is not walked to release it
+	 * (its records' cache lines are the writer's, lately). */
+	size_t pending_held, inflight_held;
 	/*
 	 * Records are released (their references dropped) by the appenders,
 	 * not by the writer: the values were made by the execution's thread,
@@ -94,7 +101,9 @@ struct sfn_journal {
 	 * serialised by the caller with SFN_JOURNAL_SERIAL).
 	 */
 	bool returned;
-	struct sfn_strbuf out; /* formatted, not written: the formatter's */
+	/* formatted, not written: the formatter's, which changes it all
+	 * the time; on a cache line of its own, away from pending */
+	_Alignas(64) struct sfn_strbuf out;
 	/* The formatter's: bytes it wrote, where the file ends (once
 	 * known) and where its preallocated space ends (PREALLOC_FROM). */
 	size_t out_bytes;
@@ -220,7 +229,10 @@ static void sync_dir(const char *dir)
 
 static struct sfn_journal *journal_new(const char *dir, int fd, int flags)
 {
-	struct sfn_journal *j = sfn_xcalloc(1, sizeof(*j));
+	/* Aligned as it says: the appenders' and the formatter's fields
+	 * must not share cache lines. */
+	struct sfn_journal *j =
+		sfn_xcalloc_aligned(_Alignof(struct sfn_journal), sizeof(*j));
 	j->dir = sfn_xstrdup(dir);
 	j->path = sfn_xasprintf("%s/%s", dir, SFN_JOURNAL_FILE);
 	j->fd = fd;
@@ -236,7 +248,7 @@ static struct sfn_journal *journal_new(const char *dir, int fd, int flags)
 	return j;
 }
 
-static void release_batch(struct sfn_strbuf *batch);
+static void release_batch(struct sfn_strbuf *batch, size_t *held);
 
 static void journal_free(struct sfn_journal *j)
 {
@@ -251,8 +263,8 @@ static void journal_free(struct sfn_journal *j)
 	}
 	/* Records written by the thread, and those never written (a failed
 	 * journal), still hold references. */
-	release_batch(&j->inflight);
-	release_batch(&j->pending);
+	release_batch(&j->inflight, &j->inflight_held);
+	release_batch(&j->pending, &j->pending_held);
 	if (j->prealloc_end) {
 		/* Gives back the space preallocated past the end. */
 		struct stat st;
@@ -377,7 +389,6 @@ static bool header_is_small(const json_t *header)
 	long budget = 64 * 1024;
 	return fits_budget(header, &budget);
 }
-
 
 static bool name_ok(const char *name)
 {
@@ -634,15 +645,17 @@ fail:
 	return NULL;
 }
 
-/* Releases what the records of @batch hold, and empties it. */
-static void release_batch(struct sfn_strbuf *batch)
+/* Releases what the records of @batch (@held of them with a release
+ * hook) hold, and empties it. */
+static void release_batch(struct sfn_strbuf *batch, size_t *held)
 {
-	for (size_t pos = 0; pos < batch->len;) {
+	for (size_t pos = 0; *held && pos < batch->len;) {
 		struct rec_head *h = (struct rec_head *)(batch->buf + pos);
 		if (h->fmt && h->fmt->release)
 			h->fmt->release(h + 1);
 		pos += rec_span(h->size);
 	}
+	*held = 0;
 	sfn_strbuf_reset(batch);
 }
 
@@ -664,8 +677,11 @@ static int format_batch(struct sfn_journal *j, struct sfn_strbuf *batch,
 	for (size_t pos = 0; pos < batch->len && !e;) {
 		struct rec_head *h = (struct rec_head *)(batch->buf + pos);
 		void *rec = h + 1;
-		if (h->fmt && h->fmt != begun && h->fmt->begin) {
-			/* Once per batch, unless formats alternate. */
+		if (h->fmt && h->fmt != begun && h->fmt->begin &&
+		    !(begun && begun->begin == h->fmt->begin &&
+		      begun->state == h->fmt->state)) {
+			/* Once per batch, unless formats of other states
+			 * alternate. */
 			h->fmt->begin(h->fmt->state);
 			begun = h->fmt;
 		}
@@ -739,7 +755,7 @@ static void wait_writer(struct sfn_journal *j)
 static void reclaim(struct sfn_journal *j)
 {
 	if (j->returned) {
-		release_batch(&j->pending);
+		release_batch(&j->pending, &j->pending_held);
 		j->returned = false;
 	}
 }
@@ -752,7 +768,7 @@ static int write_pending(struct sfn_journal *j)
 	if (!j->pending.len)
 		return j->failed_errno ? -1 : 0;
 	int e = format_batch(j, &j->pending, j->failed_errno != 0);
-	release_batch(&j->pending);
+	release_batch(&j->pending, &j->pending_held);
 	if (e && !j->failed_errno)
 		j->failed_errno = e;
 	j->written++;
@@ -786,6 +802,9 @@ static int write_behind(struct sfn_journal *j)
 	struct sfn_strbuf full = j->pending;
 	j->pending = j->inflight;
 	j->inflight = full;
+	size_t held = j->pending_held;
+	j->pending_held = j->inflight_held;
+	j->inflight_held = held;
 	j->returned = j->pending.len > 0;
 	j->busy = true;
 	pthread_cond_signal(&j->work);
@@ -845,6 +864,7 @@ static inline void *push(struct sfn_journal *j,
 	h->fmt = fmt;
 	h->size = size;
 	j->pending.len += span;
+	j->pending_held += fmt && fmt->release;
 	return h + 1;
 }
 
@@ -919,9 +939,14 @@ void *sfn_journal_slot(struct sfn_journal *j,
 		return slot_slow(j, fmt, size);
 	/* push(), without its checks: this is every event's path. */
 	struct rec_head *h = (struct rec_head *)(q->buf + q->len);
+	/* The writer thread read this buffer last (it alternates with
+	 * inflight): ask for the lines of the records to come back ahead. */
+	for (size_t k = 0; k < span; k += 64)
+		sfn_prefetch_write(q->buf + q->len + PREFETCH_AHEAD + k);
 	h->fmt = fmt;
 	h->size = size;
 	q->len += span;
+	j->pending_held += fmt->release != NULL;
 	return h + 1;
 }
 

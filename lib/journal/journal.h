@@ -112,7 +112,8 @@ struct sfn_journal_format {
 	void *state;
 	/*
 	 * May be NULL; called before the records of a batch are written
-	 * (with this format's first record in it). A batch's records stay
+	 * (with this format's first record in it; formats that share
+	 * @begin and @state share the call). A batch's records stay
 	 * alive while it is written, those of the batches before may be
 	 * released already: what @state remembers of them must go.
 	 */
