@@ -149,13 +149,18 @@ static void fill_event(void *rec, void *ud)
 {
 	const struct emitted *e = ud;
 	struct sfn_event *ev = rec;
-	/* In 16-byte moves: a struct copy this size calls memcpy. */
+	/* In 16-byte moves, unrolled: a struct copy this size calls
+	 * memcpy, and the loop's count and branch cost as much as the
+	 * moves. */
+	const char *from = (const char *)e->ev;
 	size_t i = 0;
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC unroll 16
+#endif
 	for (; i + 16 <= sizeof(*ev); i += 16)
-		memcpy((char *)rec + i, (const char *)e->ev + i, 16);
+		memcpy((char *)rec + i, from + i, 16);
 	if (i < sizeof(*ev))
-		memcpy((char *)rec + i, (const char *)e->ev + i,
-		       sizeof(*ev) - i);
+		memcpy((char *)rec + i, from + i, sizeof(*ev) - i);
 	/* The texts follow the event (see queued_event()). */
 	char *text = (char *)(ev + 1);
 	if (e->payload) {
