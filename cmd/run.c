@@ -43,8 +43,9 @@
 	"  --test-case NAME         the mock test case to use\n"               \
 	"  --config FILE            local handlers config (default\n"          \
 	"                           sfn.config.yaml, .yml or .json here)\n"    \
-	"  --max-threads N          threads for Parallel and Map (default "    \
-	"8)\n"                                                                 \
+	"  --max-threads N          threads for Parallel and Map (default 8\n" \
+	"                           where they may wait: a Task, Wait or\n"    \
+	"                           retry; else one)\n"                        \
 	"  --time-scale F           multiply Waits and retry intervals; 0:\n"  \
 	"                           no real waiting, a virtual clock\n"        \
 	"                           (default $SFN_TIME_SCALE, else 1)\n"       \

@@ -1356,6 +1356,35 @@ static int resolve(struct cc *c, struct sfn_machine *m, const char *name,
 	return -1;
 }
 
+/* See struct sfn_machine's may_wait; those of @m's sub-machines are
+ * known already. */
+static bool machine_may_wait(const struct sfn_machine *m)
+{
+	for (size_t i = 0; i < m->n_states; i++) {
+		const struct sfn_state *st = &m->states[i];
+		switch (st->type) {
+		case SFN_STATE_TASK:
+		case SFN_STATE_WAIT:
+			return true;
+		case SFN_STATE_PARALLEL:
+			if (st->n_retry)
+				return true;
+			for (size_t k = 0; k < st->n_branches; k++)
+				if (st->branches[k]->may_wait)
+					return true;
+			break;
+		case SFN_STATE_MAP:
+			if (st->n_retry || st->distributed ||
+			    st->processor->may_wait)
+				return true;
+			break;
+		default:
+			break;
+		}
+	}
+	return false;
+}
+
 static struct sfn_machine *compile_machine(struct cc *c, json_t *j,
 					   enum sfn_qlang parent, int depth)
 {
@@ -1423,6 +1452,7 @@ static struct sfn_machine *compile_machine(struct cc *c, json_t *j,
 				    st->choices[k].where, "Next") < 0)
 				goto bad;
 	}
+	m->may_wait = machine_may_wait(m);
 	return m;
 bad:
 	sfn_machine_free(m);

@@ -228,6 +228,9 @@ struct sfn_machine {
 	enum sfn_qlang qlang;
 	double timeout_seconds; /* root TimeoutSeconds; 0 = none */
 	char *where; /* "" for the root, "/States/P/Branches/0"; owned */
+	/* May a run of it wait (for a Task, a Wait, a retry's backoff, a
+	 * distributed Map's children), or does it only compute? */
+	bool may_wait;
 };
 
 /*

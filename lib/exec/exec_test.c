@@ -17,7 +17,8 @@ struct tcase {
 	const char *mock; /* MockConfigFile for machine "m", test case "t" */
 	const char *status;
 	const char *result; /* output JSON, or "Error: Cause" */
-	/* Event types, space-separated, each as Type:id<-previousEventId. */
+	/* Event types, space-separated, each as Type:id<-previousEventId
+	 * (or only the types, when no '<' is in it). */
 	const char *events;
 	/* Optional: one event's timestamp, "id=2026-01-01T00:00:02.000Z". */
 	const char *stamp;
@@ -168,9 +169,15 @@ static void run(const struct tcase *c)
 	struct sfn_strbuf sb = SFN_STRBUF_INIT;
 	size_t i;
 	json_t *ev;
+	bool ids = strchr(c->events, '<') != NULL;
 	json_array_foreach(log.events, i, ev) {
-		sfn_strbuf_addf(&sb, "%s%s:%lld<-%lld", i ? " " : "",
-				json_string_value(json_object_get(ev, "type")),
+		const char *type =
+			json_string_value(json_object_get(ev, "type"));
+		if (!ids) {
+			sfn_strbuf_addf(&sb, "%s%s", i ? " " : "", type);
+			continue;
+		}
+		sfn_strbuf_addf(&sb, "%s%s:%lld<-%lld", i ? " " : "", type,
 				(long long)json_integer_value(
 					json_object_get(ev, "id")),
 				(long long)json_integer_value(json_object_get(
@@ -208,9 +215,103 @@ out:
 	json_decref(mock);
 }
 
+/*
+ * The index of the Map iteration event @ev belongs to (its "x-scope"'s
+ * last step), or -1.
+ */
+static long long iteration_of(json_t *ev)
+{
+	json_t *scope = json_object_get(ev, "x-scope");
+	json_t *step = json_array_get(scope, json_array_size(scope) - 1);
+	json_t *i = json_array_get(step, 1);
+	return json_is_integer(i) ? json_integer_value(i) : -1;
+}
+
+/*
+ * Map iterations (and Parallel branches) that only compute run on one
+ * thread, one after another, unless more threads are asked for; those
+ * that may wait (a Wait here) are known to.
+ */
+static void test_threads(void)
+{
+	static const char *const kinds[] = { "Pass", "Wait" };
+	for (int k = 0; k < 2; k++) {
+		for (unsigned threads = 0; threads <= 8; threads += 8) {
+			char *text = sfn_xasprintf(
+				"{\"StartAt\":\"M\",\"States\":{\"M\":{"
+				"\"Type\":"
+				"\"Map\",\"End\":true,\"ItemProcessor\":{"
+				"\"StartAt\":\"A\",\"States\":{\"A\":{\"Type\":"
+				"\"Pass\",\"Next\":\"B\"},\"B\":{\"Type\":\"%"
+				"s\""
+				"%s,\"End\":true}}}}}}",
+				kinds[k], k ? ",\"Seconds\":0" : "");
+			json_t *def = json_loads(text, 0, NULL);
+			struct sfn_error err = SFN_ERROR_INIT;
+			struct sfn_machine *m = sfn_machine_compile(def, &err);
+			SFN_CHECK(m && m->may_wait == (k == 1) &&
+					  m->states[0].processor->may_wait ==
+						  (k == 1),
+				  "%s: may wait", kinds[k]);
+			json_t *input = json_array();
+			for (int i = 0; i < 400; i++)
+				json_array_append_new(input, json_integer(i));
+			struct sfn_event_log log;
+			sfn_event_log_init(&log);
+			struct sfn_event_sink sink = sfn_event_log_sink(&log);
+			struct sfn_exec_options o = {
+				.input = input,
+				.state_machine_name = "m",
+				.execution_name = "e",
+				.start_time = 1767225600.0,
+				.time_scale = 0,
+				.pinned_clock = true,
+				.monotonic = clock0,
+				.random = rnd,
+				.sink = &sink,
+				.max_threads = threads,
+			};
+			struct sfn_exec *x = m ? sfn_exec_create(m, &o) : NULL;
+			struct sfn_exec_result res;
+			if (x) {
+				sfn_exec_run(x, &res);
+				SFN_CHECK(res.status == SFN_EXEC_SUCCEEDED,
+					  "%s: succeeded", kinds[k]);
+				sfn_exec_result_release(&res);
+				sfn_exec_free(x);
+			}
+			/* Which iteration each event belongs to, in order:
+			 * one after another is 0 0 .. 0 1 1 .. 1 2 ... */
+			long long last = -1;
+			size_t switches = 0, i;
+			json_t *ev;
+			json_array_foreach(log.events, i, ev) {
+				long long it = iteration_of(ev);
+				if (it >= 0 && it != last) {
+					switches++;
+					last = it;
+				}
+			}
+			/* Threads interleave them when they start in time:
+			 * not something to count on in a test. */
+			if (k == 0 && threads == 0)
+				SFN_CHECK_INT(switches, 400,
+					      "computing iterations, one "
+					      "after another");
+			sfn_event_log_release(&log);
+			sfn_machine_free(m);
+			sfn_error_release(&err);
+			json_decref(def);
+			json_decref(input);
+			free(text);
+		}
+	}
+}
+
 int main(void)
 {
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		run(&cases[i]);
+	test_threads();
 	return sfn_test_done();
 }
