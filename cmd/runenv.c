@@ -145,10 +145,21 @@ struct emitted {
 	size_t payload_len, scope_len;
 };
 
+/*
+ * A queued record: the event, the state entered right after it when that
+ * event is nothing but the next one's consequence (see entered_after()),
+ * then the texts render() made.
+ */
+struct queued {
+	struct sfn_event ev;
+	const char *then_type, *then_state;
+};
+
 static void fill_event(void *rec, void *ud)
 {
 	const struct emitted *e = ud;
-	struct sfn_event *ev = rec;
+	struct queued *q = rec;
+	struct sfn_event *ev = &q->ev;
 	/* In 16-byte moves, unrolled: a struct copy this size calls
 	 * memcpy, and the loop's count and branch cost as much as the
 	 * moves. */
@@ -161,8 +172,9 @@ static void fill_event(void *rec, void *ud)
 		memcpy((char *)rec + i, from + i, 16);
 	if (i < sizeof(*ev))
 		memcpy((char *)rec + i, from + i, sizeof(*ev) - i);
-	/* The texts follow the event (see queued_event()). */
-	char *text = (char *)(ev + 1);
+	q->then_type = NULL;
+	/* The texts follow (see queued_event()). */
+	char *text = (char *)(q + 1);
 	if (e->payload) {
 		ev->payload = NULL;
 		ev->payload_text = text;
@@ -208,7 +220,7 @@ static const struct sfn_event *queued_event(struct sfn_event *ev,
 					    const void *rec)
 {
 	memcpy(ev, rec, sizeof(*ev));
-	const char *text = (const char *)rec + sizeof(*ev);
+	const char *text = (const char *)rec + sizeof(struct queued);
 	if (ev->payload_text) {
 		ev->payload_text = text;
 		text += ev->payload_text_len;
@@ -218,10 +230,36 @@ static const struct sfn_event *queued_event(struct sfn_event *ev,
 	return ev;
 }
 
+/*
+ * The StateEntered event of the next state, @q->then_state, which the
+ * event @ev of @q (a StateExited) stands for: the same instant, payload
+ * and scope, the next id and @ev's as its previous.
+ */
+static struct sfn_event entered_after(const struct sfn_event *ev,
+				      const struct queued *q)
+{
+	struct sfn_event en = *ev;
+	en.id = ev->id + 1;
+	en.previous_id = ev->id;
+	en.type = q->then_type;
+	en.details_key = sfn_event_entered_key;
+	en.state = q->then_state;
+	en.payload_key = sfn_event_input_key;
+	en.details = NULL;
+	en.choice_rule = SFN_EVENT_NO_RULE;
+	return en;
+}
+
 static void write_event(struct sfn_strbuf *sb, void *rec, void *state)
 {
 	struct sfn_event ev;
+	const struct queued *q = rec;
 	sfn_event_write(sb, state, queued_event(&ev, rec));
+	if (q->then_type) {
+		struct sfn_event en = entered_after(&ev, q);
+		sfn_strbuf_addch(sb, '\n');
+		sfn_event_write(sb, state, &en);
+	}
 }
 
 /* A batch begins: the values of the batches before may be gone. */
@@ -245,11 +283,10 @@ static void release_event(void *rec)
  * JSON and masked by the Task environment (which is thread-safe) before
  * it is written: on the writer thread too.
  */
-static void write_redacted(struct sfn_strbuf *sb, void *rec, void *state)
+static void write_masked(struct sfn_strbuf *sb, struct sfn_run_journal *rj,
+			 const struct sfn_event *event)
 {
-	struct sfn_run_journal *rj = state;
-	struct sfn_event copy;
-	json_t *ev = sfn_event_json(queued_event(&copy, rec));
+	json_t *ev = sfn_event_json(event);
 	json_t *safe = sfn_task_redact(rj->tenv, ev);
 	/* Masked text is not what the execution saw: a redrive must not
 	 * feed it back in (sfn_journal_plan_redrive). */
@@ -258,6 +295,18 @@ static void write_redacted(struct sfn_strbuf *sb, void *rec, void *state)
 	sfn_json_dump(sb, safe, 0);
 	sfn_json_decref_shared(safe);
 	sfn_json_decref_shared(ev);
+}
+
+static void write_redacted(struct sfn_strbuf *sb, void *rec, void *state)
+{
+	struct sfn_event ev;
+	const struct queued *q = rec;
+	write_masked(sb, state, queued_event(&ev, rec));
+	if (q->then_type) {
+		struct sfn_event en = entered_after(&ev, q);
+		sfn_strbuf_addch(sb, '\n');
+		write_masked(sb, state, &en);
+	}
 }
 
 /*
@@ -287,6 +336,42 @@ void sfn_run_journal_settle(void *ud)
 	sfn_error_release(&err);
 }
 
+/*
+ * A state's StateEntered event is most often all but written already: it
+ * follows the StateExited of the state before at the same instant, with
+ * that state's output as its input, in the same scope, with the next id,
+ * and says nothing else. Then the record queued last, the StateExited's,
+ * notes the next state's type and name (struct queued) and the writer
+ * writes both lines from it: half the records for a run of states.
+ * Returns whether @event was so noted.
+ */
+static bool merge_entered(struct sfn_run_journal *rj,
+			  const struct sfn_event *event)
+{
+	/* The interpreter's keys, by address (exec.h). */
+	if (event->details_key != sfn_event_entered_key || !event->state ||
+	    event->payload_key != sfn_event_input_key || event->details ||
+	    event->has_index || event->choice_rule != SFN_EVENT_NO_RULE)
+		return false;
+	struct queued *q = sfn_journal_last(rj->j, &rj->fmt_text);
+	if (!q)
+		q = sfn_journal_last(rj->j, &rj->fmt);
+	if (!q || q->then_type)
+		return false;
+	const struct sfn_event *ex = &q->ev;
+	if (ex->details_key != sfn_event_exited_key || !ex->state ||
+	    ex->payload_key != sfn_event_output_key || ex->has_index ||
+	    event->id != ex->id + 1 || event->previous_id != ex->id ||
+	    event->timestamp != ex->timestamp ||
+	    event->replayed != ex->replayed ||
+	    event->payload != rj->last_payload ||
+	    event->scope != rj->last_scope)
+		return false;
+	q->then_type = event->type;
+	q->then_state = event->state;
+	return true;
+}
+
 bool sfn_run_journal_emit(void *ud, const struct sfn_event *event)
 {
 	struct sfn_run_journal *rj = ud;
@@ -307,13 +392,15 @@ bool sfn_run_journal_emit(void *ud, const struct sfn_event *event)
 		rj->fmt_text = rj->fmt;
 		rj->fmt_text.release = NULL;
 	}
+	if (!durable && merge_entered(rj, event))
+		return false;
 	struct emitted e = { .ev = event };
 	if (event->payload)
 		e.payload = render(rj->payloads, event->payload,
 				   SFN_JSON_QUOTED, &e.payload_len);
 	if (event->scope)
 		e.scope = render(rj->scopes, event->scope, 0, &e.scope_len);
-	size_t size = sizeof(*event) + (e.payload ? e.payload_len : 0) +
+	size_t size = sizeof(struct queued) + (e.payload ? e.payload_len : 0) +
 		      (e.scope ? e.scope_len : 0);
 	/* Which values the record keeps a reference to (fill_event). */
 	const struct sfn_journal_format *fmt =
@@ -321,6 +408,9 @@ bool sfn_run_journal_emit(void *ud, const struct sfn_event *event)
 				(event->scope && !e.scope)
 			? &rj->fmt
 			: &rj->fmt_text;
+	/* What a StateEntered right after this one is checked against. */
+	rj->last_payload = event->payload;
+	rj->last_scope = event->scope;
 	if (!durable) {
 		void *rec = sfn_journal_slot(rj->j, fmt, size);
 		if (rec) {

@@ -120,6 +120,9 @@ struct sfn_run_journal {
 		bool fits; /* no longer than RENDER_MAX */
 		struct sfn_strbuf text;
 	} payloads[8], scopes[8];
+	/* The payload and scope of the event queued last (merge_entered()
+	 * in runenv.c); only compared, never read. */
+	const json_t *last_payload, *last_scope;
 };
 /* For struct sfn_event_sink.emit, @ud a struct sfn_run_journal. */
 bool sfn_run_journal_emit(void *ud, const struct sfn_event *event);

@@ -12,6 +12,11 @@
 
 #include "exec/exec_int.h"
 
+const char sfn_event_entered_key[] = "stateEnteredEventDetails";
+const char sfn_event_exited_key[] = "stateExitedEventDetails";
+const char sfn_event_input_key[] = "input";
+const char sfn_event_output_key[] = "output";
+
 /* The payload member @key of details @d, and its "Details", with @text
  * (the payload's JSON) as its value. */
 static void add_payload_text(json_t *d, const char *key, const char *text)

@@ -1594,9 +1594,9 @@ static void emit_exited(struct frame *f, const struct sfn_state *st,
 	commit_assign(f, pending, extra);
 	struct sfn_event ev = {
 		.type = state_event_type(st->type, EV_EXITED),
-		.details_key = "stateExitedEventDetails",
+		.details_key = sfn_event_exited_key,
 		.state = st->name,
-		.payload_key = "output",
+		.payload_key = sfn_event_output_key,
 		.payload = output,
 		.details = extra,
 	};
@@ -2672,9 +2672,9 @@ static void emit_entered(struct frame *f, const struct sfn_state *st,
 {
 	struct sfn_event ev = {
 		.type = state_event_type(st->type, EV_ENTERED),
-		.details_key = "stateEnteredEventDetails",
+		.details_key = sfn_event_entered_key,
 		.state = st->name,
-		.payload_key = "input",
+		.payload_key = sfn_event_input_key,
 		.payload = input,
 		.timestamp = f->entered_time, /* read by run_state */
 	};

@@ -77,6 +77,13 @@ struct sfn_event {
 	size_t payload_text_len, scope_text_len;
 };
 #define SFN_EVENT_NO_RULE (-2L)
+/*
+ * The details keys of the StateEntered and StateExited events, and their
+ * payloads' keys: the interpreter's events point at these very strings,
+ * so that a sink can tell them apart by address.
+ */
+extern const char sfn_event_entered_key[], sfn_event_exited_key[];
+extern const char sfn_event_input_key[], sfn_event_output_key[];
 
 /* The event as a JSON object (a new reference). */
 json_t *sfn_event_json(const struct sfn_event *ev);

@@ -91,6 +91,9 @@ struct sfn_journal {
 	 * release hook: a batch without any is not walked to release it
 	 * (its records' cache lines are the writer's, lately). */
 	size_t pending_held, inflight_held;
+	/* The record queued last in pending (its head), or NULL: see
+	 * sfn_journal_last. Appenders' only. */
+	struct rec_head *last;
 	/*
 	 * Records are released (their references dropped) by the appenders,
 	 * not by the writer: the values were made by the execution's thread,
@@ -659,6 +662,14 @@ static void release_batch(struct sfn_strbuf *batch, size_t *held)
 	sfn_strbuf_reset(batch);
 }
 
+void *sfn_journal_last(struct sfn_journal *j,
+		       const struct sfn_journal_format *fmt)
+{
+	if (!(j->flags & SFN_JOURNAL_SERIAL) || !j->last || j->last->fmt != fmt)
+		return NULL;
+	return j->last + 1;
+}
+
 /*
  * Formats the records of @batch into j->out and writes them; with @skip
  * (the journal failed already) does nothing. The records stay in @batch,
@@ -769,6 +780,7 @@ static int write_pending(struct sfn_journal *j)
 		return j->failed_errno ? -1 : 0;
 	int e = format_batch(j, &j->pending, j->failed_errno != 0);
 	release_batch(&j->pending, &j->pending_held);
+	j->last = NULL;
 	if (e && !j->failed_errno)
 		j->failed_errno = e;
 	j->written++;
@@ -805,6 +817,7 @@ static int write_behind(struct sfn_journal *j)
 	size_t held = j->pending_held;
 	j->pending_held = j->inflight_held;
 	j->inflight_held = held;
+	j->last = NULL;
 	j->returned = j->pending.len > 0;
 	j->busy = true;
 	pthread_cond_signal(&j->work);
@@ -865,6 +878,7 @@ static inline void *push(struct sfn_journal *j,
 	h->size = size;
 	j->pending.len += span;
 	j->pending_held += fmt && fmt->release;
+	j->last = h;
 	return h + 1;
 }
 
@@ -947,6 +961,7 @@ void *sfn_journal_slot(struct sfn_journal *j,
 	h->size = size;
 	q->len += span;
 	j->pending_held += fmt->release != NULL;
+	j->last = h;
 	return h + 1;
 }
 

@@ -39,8 +39,19 @@ items = doc["items"]
 def text(v):
     return json.dumps(v, separators=(",", ":"), ensure_ascii=False)
 bad, seen = [], 0
-for line in open(sys.argv[2], encoding="utf-8").read().split("\n")[1:-1]:
+prev = None
+for n, line in enumerate(open(sys.argv[2], encoding="utf-8").read().split("\n")[1:-1], 1):
     e = json.loads(line)
+    # Ids count up from 1; a state entered right after another exited
+    # is stamped as it and points at it (the journal writes the two
+    # from one record).
+    if e["id"] != n:
+        bad.append(f"line {n}: id {e['id']}")
+    if prev and prev["type"].endswith("StateExited") and e["type"].endswith("StateEntered") \
+            and e.get("x-scope") == prev.get("x-scope"):
+        if e["previousEventId"] != prev["id"] or e["timestamp"] != prev["timestamp"]:
+            bad.append(f"line {n}: {e['type']} after {prev['type']}: {line[:120]}")
+    prev = e
     for k, d in e.items():
         if not (k.startswith("state") and k.endswith("EventDetails")):
             continue
