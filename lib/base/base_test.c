@@ -295,6 +295,72 @@ static void check_dump_max(void)
 	json_decref(big);
 }
 
+/*
+ * Short strings and keys (up to 32 bytes, checked a word at a time): a
+ * byte that needs an escape, at every place of every length, comes out as
+ * sfn_json_quote writes it, plain, quoted twice and with ASCII escapes.
+ */
+static void check_short_strings(void)
+{
+	static const unsigned char specials[] = { 0x00, 0x01, 0x1f, '"', '\\',
+						  0x7f, 0x80, 0xff, ' ', '~' };
+	int bad = 0;
+	for (size_t n = 1; n <= 34; n++) {
+		for (size_t at = 0; at < n; at++) {
+			for (size_t k = 0; k < sizeof(specials); k++) {
+				char buf[40];
+				memset(buf, 'a' + (int)(n % 26), n);
+				buf[at] = (char)specials[k];
+				json_t *str = json_stringn_nocheck(buf, n);
+				json_t *obj = json_object();
+				json_object_setn_new_nocheck(obj, buf, n,
+							     json_true());
+				for (int flags = 0; flags <= SFN_JSON_ASCII;
+				     flags += SFN_JSON_ASCII) {
+					struct sfn_strbuf
+						got = SFN_STRBUF_INIT,
+						want = SFN_STRBUF_INIT;
+					sfn_json_dump(&got, str, flags);
+					sfn_json_quote(&want, buf, n, flags);
+					/* the same as a key */
+					sfn_json_dump(&got, obj, flags);
+					sfn_strbuf_addch(&want, '{');
+					sfn_json_quote(&want, buf, n, flags);
+					sfn_strbuf_adds(&want, ":true}");
+					if (strcmp(got.buf, want.buf) &&
+					    bad++ < 3)
+						SFN_CHECK(0,
+							  "short string %zu "
+							  "bytes, 0x%02x at "
+							  "%zu, flags %d: %s",
+							  n, specials[k], at,
+							  flags, got.buf);
+					sfn_strbuf_release(&got);
+					sfn_strbuf_release(&want);
+				}
+				/* quoted twice, as journals carry payloads */
+				struct sfn_strbuf got = SFN_STRBUF_INIT,
+						  want = SFN_STRBUF_INIT,
+						  once = SFN_STRBUF_INIT;
+				sfn_json_dump_quoted(&got, obj);
+				sfn_json_dump(&once, obj, 0);
+				sfn_json_quote(&want, once.buf, once.len, 0);
+				if (strcmp(got.buf, want.buf) && bad++ < 3)
+					SFN_CHECK(0,
+						  "short key %zu bytes, 0x%02x "
+						  "at %zu, quoted: %s",
+						  n, specials[k], at, got.buf);
+				sfn_strbuf_release(&got);
+				sfn_strbuf_release(&want);
+				sfn_strbuf_release(&once);
+				json_decref(str);
+				json_decref(obj);
+			}
+		}
+	}
+	SFN_CHECK_INT(bad, 0, "short strings written otherwise");
+}
+
 /* sfn_json_loadb: integers past int64 become reals; the rest as jansson */
 static void check_json_loadb(void)
 {
@@ -487,6 +553,7 @@ int main(void)
 	check_shortest_decimals(300000);
 	check_text_cache();
 	check_dump_max();
+	check_short_strings();
 	check_json_loadb();
 	for (size_t i = 0; i < sizeof(numbers) / sizeof(numbers[0]); i++) {
 		sfn_fmt_double(buf, numbers[i].d);

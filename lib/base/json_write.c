@@ -340,6 +340,51 @@ skip_plain(const unsigned char *p, const unsigned char *end, bool ascii)
 	return p;
 }
 
+/* Whether the word @x has a byte that needs an escape (see skip_plain). */
+static inline bool word_needs_escape(uint64_t x, bool ascii)
+{
+	const uint64_t ones = 0x0101010101010101ull;
+	const uint64_t high = 0x8080808080808080ull;
+	uint64_t bad = (x - ones * 0x20) & ~x;
+	uint64_t y = x ^ (ones * '"');
+	bad |= (y - ones) & ~y;
+	y = x ^ (ones * '\\');
+	bad |= (y - ones) & ~y;
+	bad &= high;
+	if (ascii)
+		bad |= x & high;
+	return bad != 0;
+}
+
+/*
+ * Whether the @n bytes at @p (at most 32: keys and short values) need no
+ * escape, in words that overlap rather than bytes, reading nothing past
+ * the end.
+ */
+static inline bool short_is_plain(const unsigned char *p, size_t n, bool ascii)
+{
+	uint64_t x;
+	if (n >= 8) {
+		for (size_t i = 0; i + 8 < n; i += 8) {
+			memcpy(&x, p + i, 8);
+			if (word_needs_escape(x, ascii))
+				return false;
+		}
+		memcpy(&x, p + n - 8, 8);
+		return !word_needs_escape(x, ascii);
+	}
+	if (n >= 4) {
+		uint32_t lo, hi;
+		memcpy(&lo, p, 4);
+		memcpy(&hi, p + n - 4, 4);
+		return !word_needs_escape((uint64_t)hi << 32 | lo, ascii);
+	}
+	for (size_t i = 0; i < n; i++)
+		if (quote_esc[p[i]] || (ascii && p[i] >= 0x80))
+			return false;
+	return true;
+}
+
 void sfn_json_quote(struct sfn_strbuf *sb, const char *s, size_t n, int flags)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -475,12 +520,8 @@ static void dump_str(struct sfn_strbuf *sb, const char *s, size_t n, int flags)
 	/* Keys and short values mostly need no escape: one bounds check
 	 * and one copy (non-ASCII bytes are escaped only with ASCII). */
 	if (n <= 32) {
-		const unsigned char *p = (const unsigned char *)s;
-		unsigned limit = flags & SFN_JSON_ASCII ? 0x80 : 0x100;
-		size_t i = 0;
-		while (i < n && !quote_esc[p[i]] && p[i] < limit)
-			i++;
-		if (i == n) {
+		if (short_is_plain((const unsigned char *)s, n,
+				   flags & SFN_JSON_ASCII)) {
 			bool q = flags & DUMP_QUOTED;
 			sfn_strbuf_grow(sb, n + 4);
 			char *o = sb->buf + sb->len;
@@ -629,17 +670,41 @@ static void dump(struct sfn_strbuf *sb, const json_t *v, int flags, int depth,
 		     it = json_object_iter_next((json_t *)v, it)) {
 			if (sb->len > stop)
 				return;
-			if (!first)
-				sfn_strbuf_addch(sb, ',');
-			first = false;
-			if (pretty)
-				indent(sb, depth + 1);
-			dump_str(sb, json_object_iter_key(it),
-				 json_object_iter_key_len(it), flags);
-			if (pretty)
-				sfn_strbuf_add(sb, ": ", 2);
-			else
-				sfn_strbuf_addch(sb, ':');
+			const char *k = json_object_iter_key(it);
+			size_t kl = json_object_iter_key_len(it);
+			if (!pretty && kl <= 32 &&
+			    short_is_plain((const unsigned char *)k, kl,
+					   flags & SFN_JSON_ASCII)) {
+				/* The common key: ',', the key quoted and ':'
+				 * in one go. */
+				bool q = flags & DUMP_QUOTED;
+				sfn_strbuf_grow(sb, kl + 8);
+				char *o = sb->buf + sb->len;
+				if (!first)
+					*o++ = ',';
+				if (q)
+					*o++ = '\\';
+				*o++ = '"';
+				o = sfn_put_bytes(o, k, kl);
+				if (q)
+					*o++ = '\\';
+				*o++ = '"';
+				*o++ = ':';
+				*o = '\0';
+				sb->len = (size_t)(o - sb->buf);
+				first = false;
+			} else {
+				if (!first)
+					sfn_strbuf_addch(sb, ',');
+				first = false;
+				if (pretty)
+					indent(sb, depth + 1);
+				dump_str(sb, k, kl, flags);
+				if (pretty)
+					sfn_strbuf_add(sb, ": ", 2);
+				else
+					sfn_strbuf_addch(sb, ':');
+			}
 			json_t *m = json_object_iter_value(it);
 			if (!dump_scalar(sb, m, flags))
 				dump(sb, m, flags, depth + 1, cache, stop);
