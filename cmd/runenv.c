@@ -250,16 +250,31 @@ static struct sfn_event entered_after(const struct sfn_event *ev,
 	return en;
 }
 
-static void write_event(struct sfn_strbuf *sb, void *rec, void *state)
+/* The line of record @rec, and of the entry it stands for too, by
+ * @write. */
+static void write_queued(struct sfn_strbuf *sb, const void *rec, void *state,
+			 void (*write)(struct sfn_strbuf *sb, void *state,
+				       const struct sfn_event *ev))
 {
 	struct sfn_event ev;
 	const struct queued *q = rec;
-	sfn_event_write(sb, state, queued_event(&ev, rec));
+	write(sb, state, queued_event(&ev, rec));
 	if (q->then_type) {
 		struct sfn_event en = entered_after(&ev, q);
 		sfn_strbuf_addch(sb, '\n');
-		sfn_event_write(sb, state, &en);
+		write(sb, state, &en);
 	}
+}
+
+static void write_plain(struct sfn_strbuf *sb, void *state,
+			const struct sfn_event *ev)
+{
+	sfn_event_write(sb, state, ev);
+}
+
+static void write_event(struct sfn_strbuf *sb, void *rec, void *state)
+{
+	write_queued(sb, rec, state, write_plain);
 }
 
 /* A batch begins: the values of the batches before may be gone. */
@@ -283,9 +298,10 @@ static void release_event(void *rec)
  * JSON and masked by the Task environment (which is thread-safe) before
  * it is written: on the writer thread too.
  */
-static void write_masked(struct sfn_strbuf *sb, struct sfn_run_journal *rj,
+static void write_masked(struct sfn_strbuf *sb, void *state,
 			 const struct sfn_event *event)
 {
+	struct sfn_run_journal *rj = state;
 	json_t *ev = sfn_event_json(event);
 	json_t *safe = sfn_task_redact(rj->tenv, ev);
 	/* Masked text is not what the execution saw: a redrive must not
@@ -299,14 +315,7 @@ static void write_masked(struct sfn_strbuf *sb, struct sfn_run_journal *rj,
 
 static void write_redacted(struct sfn_strbuf *sb, void *rec, void *state)
 {
-	struct sfn_event ev;
-	const struct queued *q = rec;
-	write_masked(sb, state, queued_event(&ev, rec));
-	if (q->then_type) {
-		struct sfn_event en = entered_after(&ev, q);
-		sfn_strbuf_addch(sb, '\n');
-		write_masked(sb, state, &en);
-	}
+	write_queued(sb, rec, state, write_masked);
 }
 
 /*

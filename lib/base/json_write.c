@@ -311,36 +311,10 @@ static const char quote_esc[256] = {
 };
 
 /*
- * Skips, eight bytes at a time, what needs no escape: no '"', '\\' or
- * control character (nor, with @ascii, a byte of 0x80 or more) in a
- * word. Returns where the byte-wise scan goes on.
+ * Whether the word @x has a byte that needs an escape: below 0x20, '"' or
+ * '\\' (Hacker's Delight's has-less and has-zero tests, exact as to
+ * whether there is one), or with @ascii one of 0x80 or more.
  */
-static inline const unsigned char *
-skip_plain(const unsigned char *p, const unsigned char *end, bool ascii)
-{
-	const uint64_t ones = 0x0101010101010101ull;
-	const uint64_t high = 0x8080808080808080ull;
-	while (end - p >= 8) {
-		uint64_t x;
-		memcpy(&x, p, 8);
-		/* A byte below 0x20, or equal to '"' or '\\' (Hacker's
-		 * Delight's has-less and has-zero tests). */
-		uint64_t bad = (x - ones * 0x20) & ~x;
-		uint64_t y = x ^ (ones * '"');
-		bad |= (y - ones) & ~y;
-		y = x ^ (ones * '\\');
-		bad |= (y - ones) & ~y;
-		bad &= high;
-		if (ascii)
-			bad |= x & high;
-		if (bad)
-			break;
-		p += 8;
-	}
-	return p;
-}
-
-/* Whether the word @x has a byte that needs an escape (see skip_plain). */
 static inline bool word_needs_escape(uint64_t x, bool ascii)
 {
 	const uint64_t ones = 0x0101010101010101ull;
@@ -354,6 +328,24 @@ static inline bool word_needs_escape(uint64_t x, bool ascii)
 	if (ascii)
 		bad |= x & high;
 	return bad != 0;
+}
+
+/*
+ * Skips, eight bytes at a time, what needs no escape: no '"', '\\' or
+ * control character (nor, with @ascii, a byte of 0x80 or more) in a
+ * word. Returns where the byte-wise scan goes on.
+ */
+static inline const unsigned char *
+skip_plain(const unsigned char *p, const unsigned char *end, bool ascii)
+{
+	while (end - p >= 8) {
+		uint64_t x;
+		memcpy(&x, p, 8);
+		if (word_needs_escape(x, ascii))
+			break;
+		p += 8;
+	}
+	return p;
 }
 
 /*
