@@ -468,7 +468,7 @@ struct sfn_journal *sfn_journal_create(const char *root, const char *name,
 	 * writer thread, which writes it while the execution starts. So a
 	 * short run starts no thread at all: starting one, with its
 	 * allocator's heap, and waiting for it to write the header at the
-	 * end cost a run of a few states about 1.5 ms, more than its
+	 * end cost a run of a few states about 2 ms, more than its
 	 * states; the writer starts with the first full batch instead. The
 	 * header is synced with the first durable event: nothing an
 	 * execution does has a side effect before a Task is scheduled,
