@@ -506,6 +506,23 @@ static void indent(struct sfn_strbuf *sb, int depth)
 /* dump()'s private flag: write inside a JSON string (see quote_twice). */
 #define DUMP_QUOTED (1 << 8)
 
+/*
+ * Writes at @o the @n bytes of @s, which need no escape, between quotes
+ * (escaped ones with DUMP_QUOTED in @flags); returns where it ended.
+ */
+static inline char *put_plain(char *o, const char *s, size_t n, int flags)
+{
+	bool q = flags & DUMP_QUOTED;
+	if (q)
+		*o++ = '\\';
+	*o++ = '"';
+	o = sfn_put_bytes(o, s, n);
+	if (q)
+		*o++ = '\\';
+	*o++ = '"';
+	return o;
+}
+
 /* A string or key as dump() writes it. */
 static void dump_str(struct sfn_strbuf *sb, const char *s, size_t n, int flags)
 {
@@ -514,16 +531,8 @@ static void dump_str(struct sfn_strbuf *sb, const char *s, size_t n, int flags)
 	if (n <= 32) {
 		if (short_is_plain((const unsigned char *)s, n,
 				   flags & SFN_JSON_ASCII)) {
-			bool q = flags & DUMP_QUOTED;
 			sfn_strbuf_grow(sb, n + 4);
-			char *o = sb->buf + sb->len;
-			if (q)
-				*o++ = '\\';
-			*o++ = '"';
-			o = sfn_put_bytes(o, s, n);
-			if (q)
-				*o++ = '\\';
-			*o++ = '"';
+			char *o = put_plain(sb->buf + sb->len, s, n, flags);
 			*o = '\0';
 			sb->len = (size_t)(o - sb->buf);
 			return;
@@ -669,18 +678,11 @@ static void dump(struct sfn_strbuf *sb, const json_t *v, int flags, int depth,
 					   flags & SFN_JSON_ASCII)) {
 				/* The common key: ',', the key quoted and ':'
 				 * in one go. */
-				bool q = flags & DUMP_QUOTED;
 				sfn_strbuf_grow(sb, kl + 8);
 				char *o = sb->buf + sb->len;
 				if (!first)
 					*o++ = ',';
-				if (q)
-					*o++ = '\\';
-				*o++ = '"';
-				o = sfn_put_bytes(o, k, kl);
-				if (q)
-					*o++ = '\\';
-				*o++ = '"';
+				o = put_plain(o, k, kl, flags);
 				*o++ = ':';
 				*o = '\0';
 				sb->len = (size_t)(o - sb->buf);
