@@ -194,12 +194,13 @@ static void fill_event(void *rec, void *ud)
 
 /*
  * The text of @v as sfn_json_dump_max(.., @flags, RENDER_MAX) writes it,
- * from @cache (8 slots) or made there; NULL if it is longer.
+ * from @cache (SFN_RUN_TEXTS slots) or made there; NULL if it is
+ * longer.
  */
 static const char *render(struct sfn_run_text *cache, const json_t *v,
 			  int flags, size_t *len)
 {
-	struct sfn_run_text *c = &cache[((uintptr_t)v >> 4) % 8];
+	struct sfn_run_text *c = &cache[((uintptr_t)v >> 4) % SFN_RUN_TEXTS];
 	if (c->v != v) {
 		sfn_json_decref_shared(c->v);
 		c->v = json_incref((json_t *)v);
@@ -362,10 +363,9 @@ static bool merge_entered(struct sfn_run_journal *rj,
 	    event->payload_key != sfn_event_input_key || event->details ||
 	    event->has_index || event->choice_rule != SFN_EVENT_NO_RULE)
 		return false;
-	struct queued *q = sfn_journal_last(rj->j, &rj->fmt_text);
-	if (!q)
-		q = sfn_journal_last(rj->j, &rj->fmt);
-	if (!q || q->then_type)
+	const struct sfn_journal_format *fmt;
+	struct queued *q = sfn_journal_last(rj->j, &fmt);
+	if (!q || (fmt != &rj->fmt_text && fmt != &rj->fmt) || q->then_type)
 		return false;
 	const struct sfn_event *ex = &q->ev;
 	if (ex->details_key != sfn_event_exited_key || !ex->state ||
@@ -473,7 +473,7 @@ void sfn_run_journal_release(struct sfn_run_journal *rj)
 	free(rj->error);
 	rj->error = NULL;
 	sfn_event_writer_release(&rj->w);
-	for (size_t i = 0; i < 8; i++) {
+	for (size_t i = 0; i < SFN_RUN_TEXTS; i++) {
 		sfn_json_decref_shared(rj->payloads[i].v);
 		sfn_json_decref_shared(rj->scopes[i].v);
 		rj->payloads[i].v = rj->scopes[i].v = NULL;

@@ -97,6 +97,8 @@ struct sfn_journal;
 struct sfn_task_env;
 
 /* The event sink that writes a run's history to its journal. */
+/* Values whose text a run's journal keeps, payloads and scopes each. */
+#define SFN_RUN_TEXTS 8
 struct sfn_run_journal {
 	struct sfn_journal *j;	   /* borrowed */
 	struct sfn_task_env *tenv; /* masks secrets; borrowed */
@@ -119,7 +121,7 @@ struct sfn_run_journal {
 		const json_t *v;
 		bool fits; /* no longer than RENDER_MAX */
 		struct sfn_strbuf text;
-	} payloads[8], scopes[8];
+	} payloads[SFN_RUN_TEXTS], scopes[SFN_RUN_TEXTS];
 	/* The payload and scope of the event queued last (merge_entered()
 	 * in runenv.c); only compared, never read. */
 	const json_t *last_payload, *last_scope;

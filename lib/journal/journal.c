@@ -663,10 +663,11 @@ static void release_batch(struct sfn_strbuf *batch, size_t *held)
 }
 
 void *sfn_journal_last(struct sfn_journal *j,
-		       const struct sfn_journal_format *fmt)
+		       const struct sfn_journal_format **fmt)
 {
-	if (!(j->flags & SFN_JOURNAL_SERIAL) || !j->last || j->last->fmt != fmt)
+	if (!(j->flags & SFN_JOURNAL_SERIAL) || !j->last)
 		return NULL;
+	*fmt = j->last->fmt;
 	return j->last + 1;
 }
 

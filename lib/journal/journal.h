@@ -143,14 +143,14 @@ int sfn_journal_append_record(struct sfn_journal *j,
 void *sfn_journal_slot(struct sfn_journal *j,
 		       const struct sfn_journal_format *fmt, size_t size);
 /*
- * With SFN_JOURNAL_SERIAL: the record queued last, if it was queued with
- * @fmt and is still waiting in the queue (not handed over, written or
- * followed by another line), for the appender to add to it before it is
- * written; else NULL. The queue may move when the next record is queued:
- * the pointer is good until then.
+ * With SFN_JOURNAL_SERIAL: the record queued last, and in *@fmt its
+ * format, if it is still waiting in the queue (not handed over, written
+ * or followed by another line), for the appender to add to it before it
+ * is written; else NULL. The queue may move when the next record is
+ * queued: the pointer is good until then.
  */
 void *sfn_journal_last(struct sfn_journal *j,
-		       const struct sfn_journal_format *fmt);
+		       const struct sfn_journal_format **fmt);
 /*
  * sfn_journal_append_record of a durable line in two steps, for a caller
  * that holds a lock of its own while it appends: this one queues the line

@@ -108,7 +108,7 @@ static void test_records(const char *jroot, bool serial)
 	 * once for both formats (they share begin and state). */
 	struct sfn_journal_format bare = fmt;
 	bare.release = NULL;
-	int unheld = 0;
+	int unheld = 0, last_wrong = 0;
 	begun = 0;
 	appender = pthread_self();
 	released_elsewhere = 0;
@@ -142,6 +142,11 @@ static void test_records(const char *jroot, bool serial)
 			if (rec) {
 				fill_counted(rec, &c);
 				slotted++;
+				/* The record queued last, still in the queue.
+				 */
+				const struct sfn_journal_format *lf = NULL;
+				if (sfn_journal_last(j, &lf) != rec || lf != f)
+					last_wrong++;
 				continue;
 			}
 		}
@@ -154,6 +159,7 @@ static void test_records(const char *jroot, bool serial)
 	SFN_CHECK(sfn_journal_close(j, &err) == 0, "close");
 	if (serial)
 		SFN_CHECK(slotted > n / 4, "records slotted: %d", slotted);
+	SFN_CHECK_INT(last_wrong, 0, "records not found as the last queued");
 	SFN_CHECK_INT(formatted, n - n / 1000, "records formatted");
 	SFN_CHECK_INT(released, n - n / 1000 - unheld, "records released");
 	SFN_CHECK_INT(released_elsewhere, 0, "records released by the writer");
