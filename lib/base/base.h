@@ -47,6 +47,20 @@ static inline void sfn_prefetch_write(const void *p)
 #endif
 }
 
+/*
+ * memset(@p, 0, @n) for a small @n known at compile time, as plain stores
+ * 64 bytes at a time: GCC's generic tuning makes a memset of 96 bytes or
+ * more `rep stosq`, whose start-up alone costs more than the stores (it
+ * was 44% of the time of a JSONata evaluation's set-up on an AMD EPYC).
+ */
+static inline void sfn_zero_small(void *p, size_t n)
+{
+	char *q = p;
+	for (; n >= 64; n -= 64, q += 64)
+		memset(q, 0, 64);
+	memset(q, 0, n);
+}
+
 /* Recursion limit of every recursive walker in lib/ (jansson uses 2048). */
 #define SFN_MAX_DEPTH 2048
 

@@ -5117,6 +5117,7 @@ static void memo_slots(struct sfn_jsonata *e)
 }
 
 static bool root_objlit(const struct jn_node *n);
+static bool quick_objlit(const struct jn_node *n);
 
 struct sfn_jsonata *sfn_jsonata_compile(const char *expr, size_t len, int flags,
 					struct sfn_jsonata_error *err)
@@ -5129,6 +5130,9 @@ struct sfn_jsonata *sfn_jsonata_compile(const char *expr, size_t len, int flags,
 		jn_analyse(e->root, e->flags);
 		memo_slots(e);
 		e->objlit = root_objlit(e->root);
+		e->quick = e->root->fast == FAST_NAMES ? 1
+			   : quick_objlit(e->root)     ? 2
+						       : 0;
 	}
 	if (!e && err) {
 		memset(err, 0, sizeof(*err));
@@ -5406,6 +5410,202 @@ static json_t *root_objlit_eval(struct jn_ctx *c, const struct jn_node *n,
 	return o;
 }
 
+/*
+ * Expressions answered before eval_root sets an evaluation up: a path of
+ * names ($states.input.order.total, the commonest field of a state) and
+ * an object of such paths, literals and `&`s of strings. They give what
+ * root_path and root_object give, with nothing to count or free, or
+ * decline, having done nothing that shows, wherever eval_root could do
+ * anything else (an array as the input or on the way, a head that is no
+ * jansson object, a value that is no string in an `&`); their depth and
+ * ticks stay under any guard (quick_objlit, QUICK_DEPTH).
+ */
+#define QUICK_DEPTH  8 /* more than either takes in eval_root (2, 4) */
+#define QUICK_MEMORY (1u << 20)
+
+#define QUICK_MEMO 8
+
+/*
+ * The value of the FAST_NAMES path @n (borrowed; NULL: undefined) from the
+ * jansson @input (NULL for a prepared one) or the binding or input a
+ * leading $name names, as root_path walks it; false where it declines.
+ * @memo (QUICK_MEMO slots, or NULL): the object a $v.name that paths
+ * share (jn_node.memo) ends on, found by the first of them.
+ */
+static bool quick_walk(const struct jn_node *n, json_t *input, json_t *bindings,
+		       json_t **memo, json_t **out)
+{
+	int ns = n->items.n, i = 0;
+	int m = memo && n->memo <= QUICK_MEMO ? n->memo : 0;
+	json_t *j = input;
+	if (m && memo[m - 1]) {
+		j = memo[m - 1];
+		i = 2;
+	} else {
+		const struct jn_node *st = n->items.v[0];
+		if (st->type == N_VARIABLE) {
+			/* the root frame's: "$" (and $) is the input,
+			 * whatever the bindings hold; any other name a
+			 * binding's */
+			i = 1;
+			if (st->slen && !(st->slen == 1 && st->str[0] == '$'))
+				j = json_object_getn(bindings, st->str,
+						     st->slen);
+		}
+		if (!json_is_object(j))
+			return false;
+	}
+	for (; j && i < ns - 1; i++) {
+		j = json_object_getn(j, n->items.v[i]->str,
+				     n->items.v[i]->slen);
+		if (json_is_array(j))
+			return false; /* names_path maps over it */
+		if (!json_is_object(j))
+			j = NULL;
+		else if (m && i == 1)
+			memo[m - 1] = j;
+	}
+	if (j && i < ns)
+		j = json_object_getn(j, n->items.v[i]->str,
+				     n->items.v[i]->slen);
+	*out = j;
+	return true;
+}
+
+/* a FAST_CONST or a short FAST_NAMES node; its ticks added to *@ticks */
+static bool quick_operand(const struct jn_node *n, int *ticks)
+{
+	*ticks += n->fast == FAST_NAMES ? n->items.n + 2 : 2;
+	return n->fast == FAST_CONST ||
+	       (n->fast == FAST_NAMES && n->items.n <= 16);
+}
+
+/* whether quick_object answers the whole expression @n */
+static bool quick_objlit(const struct jn_node *n)
+{
+	if (n->fast != FAST_OBJLIT || !bare(n))
+		return false;
+	int ticks = 2;
+	for (int i = 0; i < n->pairs.n; i++) {
+		const struct jn_node *v = n->pairs.v[i].v;
+		ticks += 2;
+		if (v->type == N_BINARY && v->op == '&' &&
+		    v->fast == FAST_BINOP) {
+			if (!quick_operand(v->lhs, &ticks) ||
+			    !quick_operand(v->rhs, &ticks))
+				return false;
+		} else if (!quick_operand(v, &ticks)) {
+			return false;
+		}
+	}
+	return ticks < 200; /* the guard's tick check comes at 256 */
+}
+
+/* an operand of an `&` as a string: a literal one, a path to a string of
+ * the input or a binding, or to nothing ("") */
+static bool quick_piece(const struct jn_node *n, json_t *input,
+			json_t *bindings, json_t **memo, const char **s,
+			size_t *len)
+{
+	if (n->fast == FAST_CONST) {
+		if (n->cval.t != JV_STR)
+			return false; /* $string's conversions: jn_eval's */
+		*s = n->cval.u.s;
+		*len = n->cval.len;
+		return true;
+	}
+	json_t *j;
+	if (!quick_walk(n, input, bindings, memo, &j) ||
+	    (j && !json_is_string(j)))
+		return false;
+	*s = j ? json_string_value(j) : "";
+	*len = j ? json_string_length(j) : 0;
+	return true;
+}
+
+static bool quick_path(const struct sfn_jsonata *e, json_t *input,
+		       json_t *bindings, json_t **result)
+{
+	json_t *j;
+	if (e->root->items.n > 200 ||
+	    !quick_walk(e->root, input, bindings, NULL, &j))
+		return false;
+	*result = j ? json_result(j) : NULL;
+	return true;
+}
+
+/* A quick_objlit object: all its values found first, then built. */
+static bool quick_object(const struct sfn_jsonata *e, json_t *input,
+			 json_t *bindings, json_t **result)
+{
+	const struct jn_pairs *g = &e->root->pairs;
+	json_t *j[16]; /* literal_keys: no more */
+	json_t *memo[QUICK_MEMO] = { 0 };
+	const char *s[16][2];
+	size_t len[16][2], total = 0;
+	for (int i = 0; i < g->n; i++) {
+		const struct jn_node *v = g->v[i].v;
+		j[i] = NULL;
+		if (v->fast == FAST_BINOP) {
+			if (!quick_piece(v->lhs, input, bindings, memo,
+					 &s[i][0], &len[i][0]) ||
+			    !quick_piece(v->rhs, input, bindings, memo,
+					 &s[i][1], &len[i][1]))
+				return false;
+			total += len[i][0] + len[i][1];
+		} else if (v->fast == FAST_NAMES &&
+			   !quick_walk(v, input, bindings, memo, &j[i])) {
+			return false;
+		}
+	}
+	/* eval_root's strings go to its arena, whose first 8 KB count
+	 * towards no memory limit */
+	char buf[4096];
+	if (total > sizeof(buf))
+		return false;
+	json_t *o = json_object();
+	for (int i = 0; i < g->n; i++) {
+		const struct jn_node *v = g->v[i].v;
+		json_t *x;
+		if (v->fast == FAST_BINOP) {
+			memcpy(buf, s[i][0], len[i][0]);
+			memcpy(buf + len[i][0], s[i][1], len[i][1]);
+			x = to_json(jv_str(buf, len[i][0] + len[i][1]), 0);
+		} else if (v->fast == FAST_CONST) {
+			x = to_json(v->cval,
+				    e->flags & SFN_JSONATA_AWS ? 2 : 0);
+		} else {
+			x = j[i] ? json_result(j[i]) : NULL;
+		}
+		if (x)
+			json_object_setn_new_nocheck(o, g->v[i].k->str,
+						     g->v[i].k->slen, x);
+	}
+	*result = o;
+	return true;
+}
+
+/* quick_path or quick_object, where either may answer */
+static inline bool quick(const struct sfn_jsonata *e, json_t *input,
+			 const struct sfn_jsonata_input *pin, json_t *bindings,
+			 const struct sfn_jsonata_limits *limits,
+			 json_t **result)
+{
+	if (!e->quick ||
+	    (limits && limits->max_depth && limits->max_depth < QUICK_DEPTH))
+		return false;
+	/* eval_root's arena may pass a small memory limit with no more
+	 * than the root frame's copy of many bindings */
+	if (limits && limits->max_memory && limits->max_memory < QUICK_MEMORY)
+		return false;
+	if (pin ? jv_is_arr(pin->root) : json_is_array(input))
+		return false;
+	if (pin)
+		input = NULL; /* no jansson object: paths from it decline */
+	return e->quick == 1 ? quick_path(e, input, bindings, result)
+			     : quick_object(e, input, bindings, result);
+}
+
 /* sfn_jsonata_eval over @input, or over @pin's values when it is set */
 static int eval_root(const struct sfn_jsonata *e, json_t *input,
 		     const struct sfn_jsonata_input *pin, json_t *bindings,
@@ -5425,7 +5625,8 @@ static int eval_root(const struct sfn_jsonata *e, json_t *input,
 	char base = 0;
 	volatile int rc = 0;
 	/* all but the error, which every throw sets first (it is large) */
-	memset(&c->catch_, 0, sizeof(*c) - offsetof(struct jn_ctx, catch_));
+	sfn_zero_small(&c->catch_,
+		       sizeof(*c) - offsetof(struct jn_ctx, catch_));
 	arena.cur = first;
 	arena.end = first + sizeof(first);
 	*result = NULL;
@@ -5580,6 +5781,8 @@ int sfn_jsonata_eval(const struct sfn_jsonata *e, json_t *input,
 		     json_t *bindings, const struct sfn_jsonata_limits *limits,
 		     json_t **result, struct sfn_jsonata_error *err)
 {
+	if (quick(e, input, NULL, bindings, limits, result))
+		return 0;
 	return eval_root(e, input, NULL, bindings, limits, result, err);
 }
 
@@ -5588,6 +5791,8 @@ int sfn_jsonata_eval_input(const struct sfn_jsonata *e,
 			   const struct sfn_jsonata_limits *limits,
 			   json_t **result, struct sfn_jsonata_error *err)
 {
+	if (quick(e, NULL, in, bindings, limits, result))
+		return 0;
 	return eval_root(e, NULL, in, bindings, limits, result, err);
 }
 

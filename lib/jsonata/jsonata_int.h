@@ -292,6 +292,9 @@ struct sfn_jsonata {
 	const char **bnames;
 	uint32_t nbnames;
 	bool objlit; /* root_objlit(root): eval_root builds it as jansson */
+	/* sfn_jsonata_eval may answer before it sets an evaluation up:
+	 * 1 a FAST_NAMES path, 2 a quick_objlit object */
+	uint8_t quick;
 };
 
 /* ---- errors ---- */

@@ -40,6 +40,40 @@ static void check(const char *expr, const char *doc, int flags,
 	free(got);
 }
 
+/*
+ * @expr over @doc with @bind (JSON texts; NULL: none) and a depth limit
+ * (0: none), on the document and over it prepared: both must give @want
+ * ("ERR CODE" for an error).
+ */
+static void check_with(const char *expr, const char *doc, const char *bind,
+		       unsigned max_depth, const char *want)
+{
+	struct sfn_jsonata *e =
+		sfn_jsonata_compile(expr, strlen(expr), 0, NULL);
+	json_t *d = doc ? json_loads(doc, JSON_DECODE_ANY, NULL) : NULL;
+	json_t *b = bind ? json_loads(bind, 0, NULL) : NULL;
+	struct sfn_jsonata_limits lim = { .max_depth = max_depth };
+	struct sfn_jsonata_input *in = d ? sfn_jsonata_input_new(d) : NULL;
+	for (int way = 0; way < 2 && e; way++) {
+		struct sfn_jsonata_error err = { 0 };
+		json_t *r = NULL;
+		int rc = way ? sfn_jsonata_eval_input(e, in, b, &lim, &r, &err)
+			     : sfn_jsonata_eval(e, d, b, &lim, &r, &err);
+		char *got = rc < 0 ? sfn_xasprintf("ERR %s", err.code)
+			    : r	   ? sfn_json_dumps(r, JSON_ENCODE_ANY)
+				   : sfn_xstrdup("undefined");
+		SFN_CHECK_STR(got, want, expr);
+		free(got);
+		json_decref(r);
+		sfn_jsonata_error_release(&err);
+	}
+	SFN_CHECK(e != NULL, "%s compiles", expr);
+	sfn_jsonata_input_free(in);
+	json_decref(b);
+	json_decref(d);
+	sfn_jsonata_free(e);
+}
+
 struct job {
 	const struct sfn_jsonata *e;
 	json_t *doc;
@@ -223,6 +257,101 @@ int main(void)
 		    "\"g\":7,\"h\":8,\"i\":9,\"j\":10,\"k\":11,\"$\":0}",
 		    "21");
 	check_bound("$$", "{\"$\":5}", "undefined");
+
+	/* a path of names as the whole expression, answered before an
+	 * evaluation is set up where nothing else could happen: the same
+	 * results as the general evaluator's everywhere around it */
+	const char *ob = "{\"a\":{\"b\":1}}";
+	check_with("$v.a.b", NULL, vb, 0, "1");
+	check_with("$v.a", NULL, vb, 0, "{\"b\":1,\"c\":2}");
+	check_with("$v.l.b", NULL, vb, 0, "[1,2]");
+	check_with("$v.l", NULL, vb, 0, "[{\"b\":1},{\"b\":2}]");
+	check_with("$v.q.r", NULL, vb, 0, "undefined");
+	check_with("$v.s.x", NULL, vb, 0, "undefined");
+	check_with("$v.s", NULL, vb, 0, "\"t\"");
+	check_with("$nothing.a", NULL, vb, 0, "undefined");
+	check_with("$sum.a", NULL, vb, 0, "undefined");
+	check_with("$v.a.b", NULL, NULL, 0, "undefined");
+	check_with("$v.a.b", NULL, "[1]", 0, "undefined");
+	check_with("$n", NULL, "{\"n\":3}", 0, "3");
+	check_with("$n.x", NULL, "{\"n\":3}", 0, "undefined");
+	check_with("$n", NULL, "{\"n\":2.0}", 0, "2");
+	check_with("$n.x", NULL, "{\"n\":{\"x\":9007199254740993}}", 0,
+		   "9007199254740992");
+	check_with("$.a.b", ob, "{\"$\":{\"a\":{\"b\":2}}}", 0, "1");
+	check_with("$$.a.b", ob, "{\"$\":{\"a\":{\"b\":2}}}", 0, "1");
+	check_with("a.b", ob, NULL, 0, "1");
+	check_with("a.b", "[{\"a\":{\"b\":1}},{\"a\":{\"b\":2}}]", NULL, 0,
+		   "[1,2]");
+	check_with("$v.a.b", "[1,2]", vb, 0, "1");
+	check_with("a.b", "3", NULL, 0, "undefined");
+	check_with("a.b", ob, NULL, 2, "1");
+	check_with("a.b", ob, NULL, 1, "ERR U1001");
+	check_with("$v.a.b", NULL, vb, 1, "ERR U1001");
+	/* objects of such paths, literals and `&`s of strings, answered
+	 * the same way; each also in a block, which eval_root evaluates */
+	static const char *const objs[][3] = {
+		{ "{\"x\": \"a\" & $v.s, \"y\": $v.a.b, \"z\": $v.q.r, "
+		  "\"w\": 1.5, \"n\": null, \"t\": true, \"i\": 2}",
+		  NULL,
+		  "{\"x\":\"at\",\"y\":1,\"w\":1.5,\"n\":null,\"t\":true,"
+		  "\"i\":2}" },
+		{ "{\"x\": $v.a.b & \"s\"}", NULL, "{\"x\":\"1s\"}" },
+		{ "{\"x\": \"s\" & 1}", NULL, "{\"x\":\"s1\"}" },
+		{ "{\"x\": $v.l.b}", NULL, "{\"x\":[1,2]}" },
+		{ "{\"x\": $v.l.b & \"\"}", NULL, "{\"x\":\"[1,2]\"}" },
+		{ "{\"x\": $v.s & $v.nothing, \"y\": $v.nothing & $v.no}", NULL,
+		  "{\"x\":\"t\",\"y\":\"\"}" },
+		{ "{\"x\": $v.a}", NULL, "{\"x\":{\"b\":1,\"c\":2}}" },
+		{ "{\"x\": \"\u00e9\" & $v.s}", NULL, "{\"x\":\"\u00e9t\"}" },
+		{ "{\"a\": $v.a.b, \"b\": $v.a.c, \"c\": $v.s & $v.a.x}", NULL,
+		  "{\"a\":1,\"b\":2,\"c\":\"t\"}" },
+		{ "{\"a\": $v.s.x, \"b\": $v.s.y}", NULL, "{}" },
+		{ "{\"a\": $v.l.b, \"b\": $v.l.c}", NULL, "{\"a\":[1,2]}" },
+		{ "{\"a\": a.b, \"b\": $v.a.b}", "{\"a\":{\"b\":5}}",
+		  "{\"a\":5,\"b\":1}" },
+		{ "{\"a\": a.b}", "[{\"a\":{\"b\":5}},{\"a\":{\"b\":6}}]",
+		  "{\"a\":[5,6]}" },
+		{ "{\"a\": $.a.b & \"\", \"b\": $$.a.b}",
+		  "{\"a\":{\"b\":\"q\"}}", "{\"a\":\"q\",\"b\":\"q\"}" },
+	};
+	for (size_t i = 0; i < sizeof(objs) / sizeof(objs[0]); i++) {
+		char *blk = sfn_xasprintf("(%s)", objs[i][0]);
+		check_with(objs[i][0], objs[i][1], vb, 0, objs[i][2]);
+		check_with(blk, objs[i][1], vb, 0, objs[i][2]);
+		free(blk);
+	}
+	/* what two paths share is $v.a, not what one walks on to */
+	check_with("{\"p\": $v.a.x.y, \"q\": $v.a.b, \"r\": $v.a.x.b}", NULL,
+		   "{\"v\":{\"a\":{\"b\":1,\"x\":{\"y\":2,\"b\":3}}}}", 0,
+		   "{\"p\":2,\"q\":1,\"r\":3}");
+	check_with("{\"a\": $v.a.b}", NULL, vb, 2, "ERR U1001");
+	check_with("{\"a\": $v.a.b}", NULL, vb, 3, "{\"a\":1}");
+	check_with("{\"a\": \"x\" & $v.s}", NULL, vb, 3, "ERR U1001");
+	check_with("{\"a\": \"x\" & $v.s}", NULL, vb, 4, "{\"a\":\"xt\"}");
+	/* longer than the stack's share of the arena: eval_root's */
+	struct sfn_strbuf lng = SFN_STRBUF_INIT, want = SFN_STRBUF_INIT;
+	sfn_strbuf_adds(&lng, "{\"v\":{\"s\":\"");
+	sfn_strbuf_adds(&want, "{\"a\":\"");
+	for (int i = 0; i < 5000; i++) {
+		sfn_strbuf_addch(&lng, 'a' + i % 26);
+		sfn_strbuf_addch(&want, 'a' + i % 26);
+	}
+	sfn_strbuf_adds(&lng, "\"}}");
+	sfn_strbuf_adds(&want, "!\"}");
+	check_with("{\"a\": $v.s & \"!\"}", NULL, lng.buf, 0, want.buf);
+	sfn_strbuf_release(&lng);
+	sfn_strbuf_release(&want);
+
+	json_t *vbd = json_loads(vb, 0, NULL), *vr = NULL;
+	struct sfn_jsonata *ve = sfn_jsonata_compile("$v.a", 4, 0, NULL);
+	SFN_CHECK_INT(sfn_jsonata_eval(ve, NULL, vbd, NULL, &vr, NULL), 0,
+		      "$v.a");
+	SFN_CHECK(vr == json_object_get(json_object_get(vbd, "v"), "a"),
+		  "a value of a binding is returned as itself");
+	json_decref(vr);
+	sfn_jsonata_free(ve);
+	json_decref(vbd);
 
 	/* a value of the input is the result itself */
 	json_t *nd = json_loads(nums, 0, NULL);
