@@ -4578,6 +4578,68 @@ jv jn_clone(struct jn_ctx *c, jv v)
 	return deep_clone(c, v);
 }
 
+/*
+ * Whether @v holds the object @o, through arrays and objects of the
+ * evaluation's own (jansson values and prepared ones cannot hold it), each
+ * looked in once: a walk with a stack and a set of the containers seen,
+ * both in the arena, as values may share parts many times over.
+ */
+static bool holds(struct jn_ctx *c, jv v, const struct jv_obj *o)
+{
+	uint32_t n = 0, cap = 16, seen = 0, scap = 64;
+	jv *stack = jn_alloc(c->a, sizeof(*stack) * cap);
+	const void **set = jn_zalloc(c->a, sizeof(*set) * scap);
+	stack[n++] = v;
+	while (n) {
+		jv x = stack[--n];
+		const void *p = x.t == JV_OBJ && !x.u.o->src   ? (void *)x.u.o
+				: x.t == JV_ARR && !x.u.a->src ? (void *)x.u.a
+							       : NULL;
+		if (!p)
+			continue;
+		if (p == o)
+			return true;
+		uintptr_t h = ((uintptr_t)p >> 4) * 0x9e3779b97f4a7c15u;
+		uint32_t i = (uint32_t)(h >> 40) & (scap - 1);
+		while (set[i] && set[i] != p)
+			i = (i + 1) & (scap - 1);
+		if (set[i])
+			continue;
+		set[i] = p;
+		if (++seen * 2 > scap) {
+			const void **old = set;
+			uint32_t oc = scap;
+			scap *= 2;
+			set = jn_zalloc(c->a, sizeof(*set) * scap);
+			for (uint32_t k = 0; k < oc; k++) {
+				if (!old[k])
+					continue;
+				uintptr_t g = ((uintptr_t)old[k] >> 4) *
+					      0x9e3779b97f4a7c15u;
+				uint32_t j = (uint32_t)(g >> 40) & (scap - 1);
+				while (set[j])
+					j = (j + 1) & (scap - 1);
+				set[j] = old[k];
+			}
+		}
+		uint32_t m = x.t == JV_OBJ ? x.u.o->n : x.u.a->n;
+		if (n + m > cap) {
+			uint32_t nc = (n + m) * 2;
+			jv *ns = jn_alloc(c->a, sizeof(*ns) * nc);
+			memcpy(ns, stack, sizeof(*ns) * n);
+			stack = ns;
+			cap = nc;
+		}
+		for (uint32_t k = 0; k < m; k++) {
+			if (x.t == JV_ARR)
+				stack[n++] = x.u.a->v[k];
+			else if (!x.u.o->e[k].dead)
+				stack[n++] = x.u.o->e[k].v;
+		}
+	}
+	return false;
+}
+
 jv jn_transform_call(struct jn_ctx *c, const struct jv_fn *f, jv obj)
 {
 	const struct jn_node *n = f->node;
@@ -4607,6 +4669,23 @@ jv jn_transform_call(struct jn_ctx *c, const struct jv_fn *f, jv obj)
 					const char *k;
 					size_t kl;
 					jv e;
+					/* no JSON holds a value that holds
+					 * itself */
+					if (holds(c, update, match.u.o)) {
+						memset(&c->err, 0,
+						       sizeof(c->err));
+						c->err.code =
+							SFN_JSONATA_SELF_VALUE;
+						c->err.pos = n->update->pos;
+						c->err.has_pos = true;
+						c->err.message =
+							"The update clause of "
+							"the transform "
+							"expression would put "
+							"the object it updates "
+							"inside itself";
+						jn_throw(c);
+					}
 					OBJ_FOREACH(update, it, k, kl, e)
 					{
 						jv_obj_set(c, match.u.o, k,
@@ -5418,9 +5497,9 @@ static json_t *root_objlit_eval(struct jn_ctx *c, const struct jn_node *n,
  * decline, having done nothing that shows, wherever eval_root could do
  * anything else (an array as the input or on the way, a head that is no
  * jansson object, a value that is no string in an `&`); their depth and
- * ticks stay under any guard (quick_objlit, QUICK_DEPTH).
+ * ticks stay under any guard (quick_objlit, JN_QUICK_DEPTH, more than
+ * either takes in eval_root: 2 and 4).
  */
-#define QUICK_DEPTH  8 /* more than either takes in eval_root (2, 4) */
 #define QUICK_MEMORY (1u << 20)
 
 #define QUICK_MEMO 8
@@ -5592,7 +5671,7 @@ static inline bool quick(const struct sfn_jsonata *e, json_t *input,
 			 json_t **result)
 {
 	if (!e->quick ||
-	    (limits && limits->max_depth && limits->max_depth < QUICK_DEPTH))
+	    (limits && limits->max_depth && limits->max_depth < JN_QUICK_DEPTH))
 		return false;
 	/* eval_root's arena may pass a small memory limit with no more
 	 * than the root frame's copy of many bindings */

@@ -48,6 +48,13 @@ void sfn_jsonata_free(struct sfn_jsonata *e);
  */
 #define SFN_JSONATA_FUNCTION_RESULT "SFN0001"
 
+/*
+ * sfn_jsonata_eval's error code for a transform whose update would put the
+ * object it updates inside itself: jsonata-js makes such a value, which
+ * no JSON can hold (JSON.stringify refuses it); sfn refuses to make it.
+ */
+#define SFN_JSONATA_SELF_VALUE "SFN0002"
+
 /* Limits of one evaluation (the suite's timelimit/depth); 0 = none. */
 struct sfn_jsonata_limits {
 	unsigned max_depth; /* expression evaluation depth; U1001 past it */

@@ -353,6 +353,32 @@ int main(void)
 	sfn_jsonata_free(ve);
 	json_decref(vbd);
 
+	/* a transform that would put an object inside itself fails (no JSON
+	 * holds such a value, and every walk over it would never end) */
+	const char *cy = "{\"s\":\"Hello\",\"o\":{\"k\":[1],\"e\":{}}}";
+	check("$ ~> | o | {'self': $} |", cy, 0, "ERR SFN0002");
+	check("$ ~> | o | {'all': [1, {'in': $}]} |", cy, 0, "ERR SFN0002");
+	check("($x := $ ~> | o | {'self': $} |; $string($x))", cy, 0,
+	      "ERR SFN0002");
+	check("$ ~> | ** | {'hello': **} |", cy, 0, "ERR SFN0002");
+	/* what is not itself may go in, shared or copied; $$ is the input,
+	 * not the copy the transform changes */
+	check("$ ~> | o | {'up': $$} |", cy, 0,
+	      "{\"s\":\"Hello\",\"o\":{\"k\":[1],\"e\":{},\"up\":"
+	      "{\"s\":\"Hello\",\"o\":{\"k\":[1],\"e\":{}}}}}");
+	check("$ ~> | o.e | {'x': $$.o} |", cy, 0,
+	      "{\"s\":\"Hello\",\"o\":{\"k\":[1],\"e\":{\"x\":"
+	      "{\"k\":[1],\"e\":{}}}}}");
+	check("$ ~> | o | {'copy': $clone($)} |", cy, 0,
+	      "{\"s\":\"Hello\",\"o\":{\"k\":[1],\"e\":{},\"copy\":"
+	      "{\"k\":[1],\"e\":{}}}}");
+	check("$ ~> | o | {'k2': k, 'e2': e} |", cy, 0,
+	      "{\"s\":\"Hello\",\"o\":{\"k\":[1],\"e\":{},\"k2\":[1],"
+	      "\"e2\":{}}}");
+	check("($d := [{}, {}]; $t := [$d, $d]; $u := [$t, $t, $t]; "
+	      "$ ~> | o | {'d': [$u, $u, $u, $u]} |).o.d[0][0][0][0]",
+	      cy, 0, "{}");
+
 	/* a value of the input is the result itself */
 	json_t *nd = json_loads(nums, 0, NULL);
 	struct sfn_jsonata *pe = sfn_jsonata_compile("a.f", 3, 0, NULL);
