@@ -6,6 +6,9 @@
  * jansson document and over a prepared input of it: the prepared input
  * must come out unchanged, and the two results must be the same (where
  * the expression can tell runs apart, by time or chance, only the first).
+ * An expression sfn_jsonata_eval may answer before setting an evaluation
+ * up (e->quick) is evaluated a third time, set up (under a depth limit
+ * that turns the quick answer off), for the same result.
  */
 #include "jsonata/jsonata.h"
 
@@ -89,6 +92,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			fprintf(stderr,
 				"the prepared input failed otherwise\n");
 			abort();
+		}
+		if (e->quick && !varies(data, size) && rc == 0) {
+			struct sfn_jsonata_limits slow = lim;
+			json_t *sresult = NULL;
+			struct sfn_jsonata_error serr = { 0 };
+			slow.max_depth = JN_QUICK_DEPTH - 1;
+			int src = sfn_jsonata_eval(e, doc, bind, &slow,
+						   &sresult, &serr);
+			if (src < 0 ? strcmp(serr.code, "U1001") != 0
+				    : !jn_json_identical(result, sresult)) {
+				fprintf(stderr, "the quick answer differs from "
+						"the evaluation's\n");
+				abort();
+			}
+			json_decref(sresult);
+			sfn_jsonata_error_release(&serr);
 		}
 		json_decref(result);
 		json_decref(presult);
