@@ -4578,49 +4578,79 @@ jv jn_clone(struct jn_ctx *c, jv v)
 	return deep_clone(c, v);
 }
 
+/* @v's array or object when it is the evaluation's own (jansson values
+ * and prepared ones can hold none of those), else NULL */
+static const void *own_container(jv v)
+{
+	if (v.t == JV_OBJ && !v.u.o->src)
+		return v.u.o;
+	if (v.t == JV_ARR && !v.u.a->src)
+		return v.u.a;
+	return NULL;
+}
+
+/* Adds @p to the set @t of @cap slots (a power of two, never more than half
+ * full); false if it was there. */
+static bool seen_add(const void **t, uint32_t cap, const void *p)
+{
+	uint64_t h = (uint64_t)((uintptr_t)p >> 4) * 0x9e3779b97f4a7c15u;
+	uint32_t i = (uint32_t)(h >> 40) & (cap - 1);
+	while (t[i] && t[i] != p)
+		i = (i + 1) & (cap - 1);
+	if (t[i])
+		return false;
+	t[i] = p;
+	return true;
+}
+
 /*
- * Whether @v holds the object @o, through arrays and objects of the
- * evaluation's own (jansson values and prepared ones cannot hold it), each
- * looked in once: a walk with a stack and a set of the containers seen,
- * both in the arena, as values may share parts many times over.
+ * Whether the members of @v, the update of a transform, hold the object @o
+ * it updates, through arrays and objects of the evaluation's own: a walk
+ * with a stack and a set of the containers seen (values may share parts
+ * many times over), in the arena, only when a member is such a container.
  */
 static bool holds(struct jn_ctx *c, jv v, const struct jv_obj *o)
 {
-	uint32_t n = 0, cap = 16, seen = 0, scap = 64;
-	jv *stack = jn_alloc(c->a, sizeof(*stack) * cap);
+	const char *k;
+	size_t kl;
+	jv e;
+	uint32_t n = 0, cap = 0, seen = 0, scap = 64;
+	jv *stack = NULL;
+	OBJ_FOREACH(v, it, k, kl, e)
+	{
+		/* the members: an update that is @o itself changes nothing */
+		if (!own_container(e))
+			continue; /* the common update: scalars, the input's */
+		if (n == cap) {
+			uint32_t nc = cap ? cap * 2 : 16;
+			jv *ns = jn_alloc(c->a, sizeof(*ns) * nc);
+			if (n)
+				memcpy(ns, stack, sizeof(*ns) * n);
+			stack = ns;
+			cap = nc;
+		}
+		stack[n++] = e;
+	}
+	if (!n)
+		return false;
 	const void **set = jn_zalloc(c->a, sizeof(*set) * scap);
-	stack[n++] = v;
 	while (n) {
 		jv x = stack[--n];
-		const void *p = x.t == JV_OBJ && !x.u.o->src   ? (void *)x.u.o
-				: x.t == JV_ARR && !x.u.a->src ? (void *)x.u.a
-							       : NULL;
+		const void *p = own_container(x);
 		if (!p)
 			continue;
 		if (p == o)
 			return true;
-		uintptr_t h = ((uintptr_t)p >> 4) * 0x9e3779b97f4a7c15u;
-		uint32_t i = (uint32_t)(h >> 40) & (scap - 1);
-		while (set[i] && set[i] != p)
-			i = (i + 1) & (scap - 1);
-		if (set[i])
+		if (!seen_add(set, scap, p))
 			continue;
-		set[i] = p;
 		if (++seen * 2 > scap) {
 			const void **old = set;
 			uint32_t oc = scap;
 			scap *= 2;
 			set = jn_zalloc(c->a, sizeof(*set) * scap);
-			for (uint32_t k = 0; k < oc; k++) {
-				if (!old[k])
-					continue;
-				uintptr_t g = ((uintptr_t)old[k] >> 4) *
-					      0x9e3779b97f4a7c15u;
-				uint32_t j = (uint32_t)(g >> 40) & (scap - 1);
-				while (set[j])
-					j = (j + 1) & (scap - 1);
-				set[j] = old[k];
-			}
+			for (uint32_t i = 0; i < oc; i++)
+				if (old[i])
+					seen_add(set, scap, old[i]);
 		}
 		uint32_t m = x.t == JV_OBJ ? x.u.o->n : x.u.a->n;
 		if (n + m > cap) {
@@ -4630,11 +4660,11 @@ static bool holds(struct jn_ctx *c, jv v, const struct jv_obj *o)
 			stack = ns;
 			cap = nc;
 		}
-		for (uint32_t k = 0; k < m; k++) {
+		for (uint32_t i = 0; i < m; i++) {
 			if (x.t == JV_ARR)
-				stack[n++] = x.u.a->v[k];
-			else if (!x.u.o->e[k].dead)
-				stack[n++] = x.u.o->e[k].v;
+				stack[n++] = x.u.a->v[i];
+			else if (!x.u.o->e[i].dead)
+				stack[n++] = x.u.o->e[i].v;
 		}
 	}
 	return false;
