@@ -458,6 +458,19 @@ void sfn_run_journal_idle(void *ud)
 	}
 }
 
+/*
+ * For struct sfn_event_sink.measure: the length of the payload text the
+ * StateExited of @v will carry, made now and found again by its emit.
+ */
+static size_t measure_payload(void *ud, const json_t *v)
+{
+	struct sfn_run_journal *rj = ud;
+	size_t len;
+	if (rj->failed)
+		return SIZE_MAX;
+	return render(rj->payloads, v, SFN_JSON_QUOTED, &len) ? len : SIZE_MAX;
+}
+
 struct sfn_event_sink sfn_run_journal_sink(struct sfn_run_journal *rj)
 {
 	return (struct sfn_event_sink){
@@ -465,6 +478,7 @@ struct sfn_event_sink sfn_run_journal_sink(struct sfn_run_journal *rj)
 		.ud = rj,
 		.idle = sfn_run_journal_idle,
 		.settle = sfn_run_journal_settle,
+		.measure = measure_payload,
 	};
 }
 

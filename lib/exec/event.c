@@ -448,5 +448,5 @@ void sfn_event_log_release(struct sfn_event_log *log)
 
 struct sfn_event_sink sfn_event_log_sink(struct sfn_event_log *log)
 {
-	return (struct sfn_event_sink){ log_emit, log, NULL, NULL };
+	return (struct sfn_event_sink){ .emit = log_emit, .ud = log };
 }

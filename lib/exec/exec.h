@@ -165,6 +165,14 @@ struct sfn_event_sink {
 	 * disk).
 	 */
 	void (*settle)(void *ud);
+	/*
+	 * May be NULL. An upper bound of the compact JSON size of @v, a
+	 * state's output about to be emitted, from the text the sink makes
+	 * of it for that event anyway; SIZE_MAX when it has none. The
+	 * payload quota takes it instead of measuring @v again. Called only
+	 * while one thread emits, as emit is.
+	 */
+	size_t (*measure)(void *ud, const json_t *v);
 };
 
 /* An in-memory sink: the events in order, as a JSON array. */
