@@ -32,6 +32,15 @@
 #define BATCH_MIN   (4 * 1024)
 #define BATCH_FIRST (32 * 1024)
 #define BATCH_TEXT  (16 * 1024 * 1024)
+/*
+ * While the writer is still on its batch, appenders whose records hold no
+ * references (every text rendered, nothing to release) go on filling the
+ * next one up to this many bytes instead of waiting for it: the writer
+ * keeps up on the whole but not batch by batch (its first batch, on a
+ * cold thread, takes several times as long), and each wait stopped the
+ * execution.
+ */
+#define RUN_AHEAD (4 * 1024 * 1024)
 /* How far ahead of the records it queues an appender asks for their
  * cache lines (sfn_journal_slot). */
 #define PREFETCH_AHEAD 2048
@@ -125,6 +134,8 @@ struct sfn_journal {
 	/* Bytes of records a batch holds; set by the formatter after each
 	 * batch from the length of the lines it made. */
 	atomic_size_t batch_limit;
+	/* busy, for sfn_journal_slot to read without the lock */
+	atomic_bool writing;
 	/* The directory entries of a new execution are not synced yet: the
 	 * first durable append does it (fsync of the directory and the root),
 	 * so a run without Tasks never waits for the disk. */
@@ -248,6 +259,7 @@ static struct sfn_journal *journal_new(const char *dir, int fd, int flags)
 	sfn_strbuf_init(&j->inflight, 0);
 	sfn_strbuf_init(&j->out, 0);
 	atomic_init(&j->batch_limit, BATCH_FIRST);
+	atomic_init(&j->writing, false);
 	return j;
 }
 
@@ -750,6 +762,7 @@ static void *writer_main(void *arg)
 			j->failed_errno = e;
 		j->written++;
 		j->busy = false;
+		atomic_store_explicit(&j->writing, false, memory_order_relaxed);
 		pthread_cond_broadcast(&j->done);
 	}
 	pthread_mutex_unlock(&j->mu);
@@ -821,6 +834,7 @@ static int write_behind(struct sfn_journal *j)
 	j->last = NULL;
 	j->returned = j->pending.len > 0;
 	j->busy = true;
+	atomic_store_explicit(&j->writing, true, memory_order_relaxed);
 	pthread_cond_signal(&j->work);
 	return j->failed_errno ? -1 : 0;
 }
@@ -866,6 +880,14 @@ static int sync_written(struct sfn_journal *j)
 	return sync_until(j, j->written);
 }
 
+/* Whether the pending batch may grow by @span past its limit (RUN_AHEAD):
+ * by its appenders, who alone change pending and pending_held. */
+static inline bool run_ahead(struct sfn_journal *j, size_t span)
+{
+	return !j->pending_held && j->pending.len + span < RUN_AHEAD &&
+	       atomic_load_explicit(&j->writing, memory_order_relaxed);
+}
+
 /* Queues a record of @size bytes; returns where it goes. Under j->mu. */
 static inline void *push(struct sfn_journal *j,
 			 const struct sfn_journal_format *fmt, size_t size)
@@ -889,7 +911,7 @@ static int queued(struct sfn_journal *j, bool durable, struct sfn_error *err)
 	int rc = 0;
 	if (durable)
 		rc = write_pending(j);
-	else if (j->pending.len >= batch_limit(j))
+	else if (j->pending.len >= batch_limit(j) && !run_ahead(j, 0))
 		rc = write_behind(j);
 	if (rc == 0 && durable)
 		rc = sync_written(j);
@@ -935,7 +957,8 @@ static SFN_NOINLINE void *slot_slow(struct sfn_journal *j,
 				    size_t size)
 {
 	reclaim(j);
-	if (j->pending.len + rec_span(size) >= batch_limit(j))
+	size_t span = rec_span(size);
+	if (j->pending.len + span >= batch_limit(j) && !run_ahead(j, span))
 		return NULL;
 	return push(j, fmt, size);
 }
@@ -949,7 +972,8 @@ void *sfn_journal_slot(struct sfn_journal *j,
 	 * gets it under the lock, at a hand-over. */
 	if (!(j->flags & SFN_JOURNAL_SERIAL))
 		return NULL;
-	if (j->returned || q->len + span >= batch_limit(j) ||
+	if (j->returned ||
+	    (q->len + span >= batch_limit(j) && !run_ahead(j, span)) ||
 	    span >= q->alloc - q->len)
 		return slot_slow(j, fmt, size);
 	/* push(), without its checks: this is every event's path. */

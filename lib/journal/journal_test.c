@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -175,6 +176,104 @@ static void test_records(const char *jroot, bool serial)
 		if (json_integer_value(v) != i)
 			bad = i;
 	}
+	SFN_CHECK_INT(bad, -1, "first line out of order");
+	sfn_journal_data_release(&data);
+	free(dir);
+	json_decref(h);
+}
+
+/*
+ * The writer held inside its first batch (its format waits for the test):
+ * records that hold nothing keep being queued past the batch limit instead
+ * of waiting for it, up to RUN_AHEAD. Everything comes out in order.
+ */
+static pthread_mutex_t gate_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t gate_cv = PTHREAD_COND_INITIALIZER;
+static int gate_open, gate_entered;
+
+static void write_gated(struct sfn_strbuf *sb, void *rec, void *state)
+{
+	(void)state;
+	pthread_mutex_lock(&gate_mu);
+	gate_entered = 1;
+	pthread_cond_broadcast(&gate_cv);
+	while (!gate_open)
+		pthread_cond_wait(&gate_cv, &gate_mu);
+	pthread_mutex_unlock(&gate_mu);
+	sfn_strbuf_addf(sb, "{\"n\":%d}", ((struct counted *)rec)->n);
+}
+
+static void *open_gate_later(void *arg)
+{
+	/* the appender's records are counted before and after */
+	atomic_int *queued = arg;
+	struct timespec t = { 0, 300 * 1000 * 1000 };
+	pthread_mutex_lock(&gate_mu);
+	while (!gate_entered)
+		pthread_cond_wait(&gate_cv, &gate_mu);
+	pthread_mutex_unlock(&gate_mu);
+	nanosleep(&t, NULL);
+	atomic_store(&queued[1], atomic_load(&queued[0]));
+	pthread_mutex_lock(&gate_mu);
+	gate_open = 1;
+	pthread_cond_broadcast(&gate_cv);
+	pthread_mutex_unlock(&gate_mu);
+	return NULL;
+}
+
+static void test_run_ahead(const char *jroot)
+{
+	struct sfn_error err = SFN_ERROR_INIT;
+	struct sfn_journal_data data;
+	int formatted = 0;
+	struct sfn_journal_format gated = { .write = write_gated };
+	struct sfn_journal_format bare = { .write = write_counted,
+					   .state = &formatted };
+	json_t *h = header("run-ahead");
+	struct sfn_journal *j = sfn_journal_create(
+		jroot, "run-ahead", h, SFN_JOURNAL_NO_SYNC | SFN_JOURNAL_SERIAL,
+		&err);
+	SFN_CHECK(j != NULL, "create: %s", err.cause ? err.cause : "");
+	if (!j)
+		return;
+	atomic_int queued[2];
+	atomic_init(&queued[0], 0);
+	atomic_init(&queued[1], -1);
+	pthread_t opener;
+	pthread_create(&opener, NULL, open_gate_later, queued);
+	/* 16-byte records, 32 with their heads: a batch (at most 256 KiB) is
+	 * up to 8,192 of them, RUN_AHEAD (4 MiB) 131,072; the first record
+	 * of all holds the writer at its gate */
+	const int n = 150000;
+	for (int i = 0; i < n; i++) {
+		struct counted c = { i, NULL };
+		const struct sfn_journal_format *f = i ? &bare : &gated;
+		void *rec = sfn_journal_slot(j, f, sizeof(c));
+		if (rec)
+			fill_counted(rec, &c);
+		else
+			SFN_CHECK(sfn_journal_append_record(j, f, sizeof(c),
+							    fill_counted, &c,
+							    false, &err) == 0,
+				  "record %d", i);
+		atomic_store_explicit(&queued[0], i + 1, memory_order_relaxed);
+	}
+	pthread_join(opener, NULL);
+	/* queued while the writer was held: far past the two batches that
+	 * waiting for it allows, short of everything (the run-ahead limit
+	 * made the appender wait) */
+	int held = atomic_load(&queued[1]);
+	SFN_CHECK(held > 40000 && held < n,
+		  "records queued while the writer was busy: %d", held);
+	char *dir = sfn_xasprintf("%s/run-ahead", jroot);
+	SFN_CHECK(sfn_journal_close(j, &err) == 0, "close");
+	SFN_CHECK(sfn_journal_read(dir, &data, &err) == 0, "read");
+	SFN_CHECK_INT(json_array_size(data.events), n, "lines");
+	int bad = -1;
+	for (int i = 0; i < n && bad < 0; i++)
+		if (json_integer_value(json_object_get(
+			    json_array_get(data.events, (size_t)i), "n")) != i)
+			bad = i;
 	SFN_CHECK_INT(bad, -1, "first line out of order");
 	sfn_journal_data_release(&data);
 	free(dir);
@@ -487,6 +586,7 @@ int main(void)
 	test_deferred_header(jroot);
 	test_records(jroot, false);
 	test_records(jroot, true);
+	test_run_ahead(jroot);
 	test_group_commit(jroot);
 
 	/* An empty journal whose process holds the lock is starting; one
@@ -514,10 +614,10 @@ int main(void)
 	sfn_journal_close(j, &err);
 	struct sfn_strbuf names = SFN_STRBUF_INIT;
 	SFN_CHECK(sfn_journal_list(jroot, visit, &names, &err) == 0, "list");
-	SFN_CHECK_STR(
-		names.buf,
-		"deferred;group;large;records;records-serial;run-0;run-1;",
-		"listed names");
+	SFN_CHECK_STR(names.buf,
+		      "deferred;group;large;records;records-serial;run-0;run-1;"
+		      "run-ahead;",
+		      "listed names");
 	sfn_strbuf_release(&names);
 	SFN_CHECK(sfn_journal_list("/nonexistent/sfn", visit, &names, &err) ==
 			  0,
