@@ -5351,6 +5351,24 @@ double jn_now_ms(struct jn_ctx *c)
 #define ROOT_BINDS 8
 
 /*
+ * Steps @i to @k - 1 of the FAST_NAMES path @n from the jansson object *@j,
+ * each on the way to another: *@j where they end, NULL (undefined) from a
+ * step that is no object on; false at an array, which names_path maps
+ * over. The walk of root_path and quick_walk.
+ */
+static inline bool walk_on(const struct jn_node *n, int i, int k, json_t **j)
+{
+	for (; *j && i < k; i++) {
+		json_t *x = json_object_getn(*j, n->items.v[i]->str,
+					     n->items.v[i]->slen);
+		if (json_is_array(x))
+			return false;
+		*j = json_is_object(x) ? x : NULL;
+	}
+	return true;
+}
+
+/*
  * A FAST_NAMES path as the whole expression ($states.input.order.total):
  * names_path's walk over jansson objects, giving the jansson value it ends
  * on (borrowed; NULL: undefined) so that the result can be that value
@@ -5389,19 +5407,9 @@ root_path(struct jn_ctx *c, const struct jn_node *n, jv input,
 	} else {
 		return false;
 	}
-	for (int k = i; k < ns - 1; k++) {
-		/* arrays on the way are for names_path */
-		json_t *x = json_object_getn(j, n->items.v[k]->str,
-					     n->items.v[k]->slen);
-		if (!x || !json_is_object(x)) {
-			if (json_is_array(x))
-				return false;
-			j = NULL;
-			goto done;
-		}
-		j = x;
-	}
-	if (i < ns)
+	if (!walk_on(n, i, ns - 1, &j))
+		return false;
+	if (j && i < ns)
 		j = json_object_getn(j, n->items.v[ns - 1]->str,
 				     n->items.v[ns - 1]->slen);
 done:
@@ -5563,20 +5571,19 @@ static bool quick_walk(const struct jn_node *n, json_t *input, json_t *bindings,
 		}
 		if (!json_is_object(j))
 			return false;
+		if (m && i == 1 && ns > 2) {
+			/* the $v.name the paths share */
+			if (!walk_on(n, 1, 2, &j))
+				return false;
+			memo[m - 1] = j; /* NULL: not an object, not kept */
+			i = 2;
+		}
 	}
-	for (; j && i < ns - 1; i++) {
-		j = json_object_getn(j, n->items.v[i]->str,
-				     n->items.v[i]->slen);
-		if (json_is_array(j))
-			return false; /* names_path maps over it */
-		if (!json_is_object(j))
-			j = NULL;
-		else if (m && i == 1)
-			memo[m - 1] = j;
-	}
+	if (!walk_on(n, i, ns - 1, &j))
+		return false;
 	if (j && i < ns)
-		j = json_object_getn(j, n->items.v[i]->str,
-				     n->items.v[i]->slen);
+		j = json_object_getn(j, n->items.v[ns - 1]->str,
+				     n->items.v[ns - 1]->slen);
 	*out = j;
 	return true;
 }
