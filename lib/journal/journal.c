@@ -888,13 +888,12 @@ static inline bool run_ahead(struct sfn_journal *j, size_t span)
 	       atomic_load_explicit(&j->writing, memory_order_relaxed);
 }
 
-/* Queues a record of @size bytes; returns where it goes. Under j->mu. */
-static inline void *push(struct sfn_journal *j,
-			 const struct sfn_journal_format *fmt, size_t size)
+/* Puts a record of @size bytes (@span with its head) at the end of
+ * pending, which has the room; returns where it goes. */
+static inline void *place(struct sfn_journal *j,
+			  const struct sfn_journal_format *fmt, size_t size,
+			  size_t span)
 {
-	size_t span = rec_span(size);
-	reclaim(j);
-	sfn_strbuf_grow(&j->pending, span);
 	struct rec_head *h =
 		(struct rec_head *)(j->pending.buf + j->pending.len);
 	h->fmt = fmt;
@@ -903,6 +902,16 @@ static inline void *push(struct sfn_journal *j,
 	j->pending_held += fmt && fmt->release;
 	j->last = h;
 	return h + 1;
+}
+
+/* Queues a record of @size bytes; returns where it goes. Under j->mu. */
+static inline void *push(struct sfn_journal *j,
+			 const struct sfn_journal_format *fmt, size_t size)
+{
+	size_t span = rec_span(size);
+	reclaim(j);
+	sfn_strbuf_grow(&j->pending, span);
+	return place(j, fmt, size, span);
 }
 
 /* After a record is queued: hand over, or write and sync. Under j->mu. */
@@ -976,18 +985,12 @@ void *sfn_journal_slot(struct sfn_journal *j,
 	    (q->len + span >= batch_limit(j) && !run_ahead(j, span)) ||
 	    span >= q->alloc - q->len)
 		return slot_slow(j, fmt, size);
-	/* push(), without its checks: this is every event's path. */
-	struct rec_head *h = (struct rec_head *)(q->buf + q->len);
-	/* The writer thread read this buffer last (it alternates with
+	/* push(), without its checks: this is every event's path. The
+	 * writer thread read this buffer last (it alternates with
 	 * inflight): ask for the lines of the records to come back ahead. */
 	for (size_t k = 0; k < span; k += 64)
 		sfn_prefetch_write(q->buf + q->len + PREFETCH_AHEAD + k);
-	h->fmt = fmt;
-	h->size = size;
-	q->len += span;
-	j->pending_held += fmt->release != NULL;
-	j->last = h;
-	return h + 1;
+	return place(j, fmt, size, span);
 }
 
 int sfn_journal_append_written(struct sfn_journal *j,
