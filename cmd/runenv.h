@@ -96,9 +96,9 @@ int sfn_cli_report(const struct sfn_exec_result *res,
 struct sfn_journal;
 struct sfn_task_env;
 
-/* The event sink that writes a run's history to its journal. */
 /* Values whose text a run's journal keeps, payloads and scopes each. */
 #define SFN_RUN_TEXTS 8
+/* The event sink that writes a run's history to its journal. */
 struct sfn_run_journal {
 	struct sfn_journal *j;	   /* borrowed */
 	struct sfn_task_env *tenv; /* masks secrets; borrowed */
