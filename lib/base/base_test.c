@@ -1,7 +1,10 @@
+/* sched_setaffinity, to move a thread between CPUs (test_clock). */
+#define _GNU_SOURCE
 #include "base/base.h"
 
 #include <math.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -440,7 +443,9 @@ static void test_alloc_init(void)
 /*
  * sfn_clock_monotonic keeps to clock_gettime's CLOCK_MONOTONIC (within a
  * millisecond, while it extrapolates between real readings) and never
- * goes back, in two threads at once.
+ * goes back, in three threads at once, one of them moved from CPU to CPU
+ * between its readings (where the counter is read per CPU, a reading on
+ * another CPU than its real one's must not extrapolate from it).
  */
 static double real_now(void)
 {
@@ -449,9 +454,34 @@ static double real_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+struct clock_run {
+	long bad;
+	bool move; /* between the CPUs it may run on */
+};
+
+/* Moves the calling thread to the next CPU of @cpus after its own. */
+static void move_on(const cpu_set_t *cpus)
+{
+	int here = sched_getcpu(), n = CPU_COUNT(cpus);
+	for (int k = 1; here >= 0 && n > 1 && k <= CPU_SETSIZE; k++) {
+		int c = (here + k) % CPU_SETSIZE;
+		if (CPU_ISSET(c, cpus)) {
+			cpu_set_t one;
+			CPU_ZERO(&one);
+			CPU_SET(c, &one);
+			sched_setaffinity(0, sizeof(one), &one);
+			return;
+		}
+	}
+}
+
 static void *clock_check(void *arg)
 {
-	long *bad = arg;
+	struct clock_run *run = arg;
+	long *bad = &run->bad;
+	cpu_set_t cpus;
+	if (sched_getaffinity(0, sizeof(cpus), &cpus) < 0)
+		run->move = false;
 	double last = 0, t0 = real_now();
 	/* Past the calibration, with readings close together and apart. */
 	for (long i = 0; real_now() - t0 < 0.05; i++) {
@@ -465,20 +495,29 @@ static void *clock_check(void *arg)
 			struct timespec nap = { 0, 200000 };
 			nanosleep(&nap, NULL);
 		}
+		if (run->move && i % 100 == 50)
+			move_on(&cpus);
 	}
+	if (run->move)
+		sched_setaffinity(0, sizeof(cpus), &cpus);
 	return NULL;
 }
 
 static void test_clock(void)
 {
-	long bad[2] = { 0, 0 };
-	pthread_t other;
-	SFN_CHECK(pthread_create(&other, NULL, clock_check, &bad[1]) == 0,
-		  "thread");
-	clock_check(&bad[0]);
-	pthread_join(other, NULL);
-	SFN_CHECK_INT(bad[0], 0, "readings off the clock or going back");
-	SFN_CHECK_INT(bad[1], 0, "readings off the clock, other thread");
+	struct clock_run run[3] = { { 0, false }, { 0, false }, { 0, true } };
+	pthread_t other[2];
+	for (int k = 0; k < 2; k++)
+		SFN_CHECK(pthread_create(&other[k], NULL, clock_check,
+					 &run[k + 1]) == 0,
+			  "thread");
+	clock_check(&run[0]);
+	for (int k = 0; k < 2; k++)
+		pthread_join(other[k], NULL);
+	SFN_CHECK_INT(run[0].bad, 0, "readings off the clock or going back");
+	SFN_CHECK_INT(run[1].bad, 0, "readings off the clock, other thread");
+	SFN_CHECK_INT(run[2].bad, 0,
+		      "readings off the clock, thread moved between CPUs");
 }
 
 int main(void)

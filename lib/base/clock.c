@@ -1,13 +1,20 @@
 /*
  * The monotonic clock of a run. A journaled run reads it for every state
- * it enters, and clock_gettime costs about 35 ns in the VMs sfn is built
+ * it enters, and clock_gettime costs about 28 ns in the VMs sfn is built
  * on (the vDSO's arithmetic over a paravirtual clock), as much as a Pass
- * state's whole work. On x86, where Linux itself keeps time with the CPU's
- * time-stamp counter (which it does only when the counter is invariant and
- * synchronised across CPUs), a reading less than SPAN after a real one is
- * extrapolated from the counter (about 12 ns) at the rate measured over the
- * first CALIBRATE seconds of the process. Elsewhere, and until the rate is
- * known, every reading is clock_gettime's.
+ * state's whole work. On x86, a reading less than SPAN after a real one
+ * is extrapolated from the CPU's time-stamp counter (about 12 ns) at the
+ * rate measured over the first CALIBRATE seconds of the process, where
+ * the counter is fit for it: where Linux itself keeps time with it (it
+ * does only when the counter is invariant and synchronised across CPUs),
+ * or where the CPU says its counter is invariant (a constant rate in
+ * every power state) and the reading is made on the CPU of the real one
+ * it extrapolates from, so that counters of CPUs out of step with each
+ * other are never compared (as under kvm-clock, where Linux leaves the
+ * counter to the hypervisor). A rate that changes under the process (a
+ * VM moved to another host) moves a reading by at most that change over
+ * SPAN. Elsewhere, and until the rate is known, every reading is
+ * clock_gettime's.
  */
 #define _GNU_SOURCE
 #include "base/base.h"
@@ -20,6 +27,8 @@
 #include <unistd.h>
 
 #if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#include <sched.h>
 #include <x86intrin.h>
 #define HAVE_TSC 1
 #else
@@ -43,12 +52,14 @@ static double clock_real(void)
 
 /*
  * The counter's ticks per second once measured; 0 while measuring; -1
- * when the counter is not to be used (not Linux's clock source). Set
- * once, after seconds_per_tick and span_ticks.
+ * when the counter is not to be used. Set once, after seconds_per_tick,
+ * span_ticks and per_cpu.
  */
 static _Atomic double rate;
 static double seconds_per_tick;
 static uint64_t span_ticks;
+/* Readings extrapolate only on the CPU of their real reading. */
+static bool per_cpu;
 static pthread_mutex_t calibration = PTHREAD_MUTEX_INITIALIZER;
 static uint64_t first_tick; /* under calibration */
 static double first_time;
@@ -68,6 +79,14 @@ static bool tsc_is_clock_source(void)
 	       (buf[3] == '\n' || buf[3] == '\0');
 }
 
+/* Does the counter keep a constant rate in every P-, C- and T-state
+ * (CPUID 0x80000007, EDX bit 8: "invariant TSC")? */
+static bool tsc_is_invariant(void)
+{
+	unsigned a, b, c, d;
+	return __get_cpuid(0x80000007, &a, &b, &c, &d) && (d >> 8 & 1);
+}
+
 /* With a real reading @t taken at tick @c: measures the rate. */
 static void calibrate(uint64_t c, double t)
 {
@@ -80,18 +99,22 @@ static void calibrate(uint64_t c, double t)
 			double r = (double)(c - first_tick) / (t - first_time);
 			seconds_per_tick = 1 / r;
 			span_ticks = (uint64_t)(r * SPAN);
-			atomic_store_explicit(&rate,
-					      tsc_is_clock_source() ? r : -1.0,
+			bool fit = tsc_is_clock_source();
+			if (!fit && tsc_is_invariant() && sched_getcpu() >= 0)
+				fit = per_cpu = true;
+			atomic_store_explicit(&rate, fit ? r : -1.0,
 					      memory_order_release);
 		}
 	}
 	pthread_mutex_unlock(&calibration);
 }
 
-/* This thread's last real reading, and the last time it returned. */
+/* This thread's last real reading, the CPU it was made on (with
+ * per_cpu), and the last time it returned. */
 static _Thread_local struct {
 	uint64_t tick;
 	double time, last;
+	int cpu;
 } here;
 #endif
 
@@ -100,8 +123,12 @@ double sfn_clock_monotonic(void)
 #if HAVE_TSC
 	double r = atomic_load_explicit(&rate, memory_order_acquire);
 	if (r > 0 && here.tick) {
+		int cpu = per_cpu ? sched_getcpu() : 0;
 		uint64_t d = __rdtsc() - here.tick;
-		if (d < span_ticks) {
+		/* The CPU asked again after the counter: the thread may
+		 * have moved in between. */
+		if (d < span_ticks &&
+		    (!per_cpu || (cpu == here.cpu && sched_getcpu() == cpu))) {
 			double t = here.time + (double)d * seconds_per_tick;
 			/* Never behind what this thread saw last. */
 			if (t < here.last)
@@ -110,11 +137,15 @@ double sfn_clock_monotonic(void)
 			return t;
 		}
 	}
+	int cpu = sched_getcpu();
 	double t = clock_real();
 	uint64_t c = __rdtsc();
 	if (r == 0)
 		calibrate(c, t);
-	here.tick = c;
+	/* A real reading made across a move between CPUs is no ground to
+	 * extrapolate from. */
+	here.tick = cpu >= 0 && sched_getcpu() == cpu ? c : 0;
+	here.cpu = cpu;
 	here.time = t;
 	if (t < here.last)
 		t = here.last;
