@@ -44,8 +44,11 @@
 /* How far ahead of the records it queues an appender asks for their
  * cache lines (sfn_journal_slot). */
 #define PREFETCH_AHEAD 2048
-/* Formatted lines are written once this many bytes wait. */
+/* Formatted lines are written once this many bytes wait; their buffer
+ * has room for OUT_SLACK more from the start, for the line that goes
+ * past. */
 #define WRITE_BYTES (256 * 1024)
+#define OUT_SLACK   (64 * 1024)
 /*
  * A journal that has grown past PREALLOC_FROM bytes in this process gets
  * its disk space ahead of its writes, in extents as large as what it wrote
@@ -825,6 +828,16 @@ static int write_behind(struct sfn_journal *j)
 	wait_writer(j);
 	reclaim(j);
 	if (!j->writer_started) {
+		/*
+		 * A journal long enough to hand over a batch gets its buffers
+		 * whole: grown step by step, each step would copy the records
+		 * and touch memory afresh (first touches of memory cost
+		 * microseconds a page on a VM), and the largest ones would
+		 * stay. Untouched, the room costs nothing.
+		 */
+		sfn_strbuf_grow(&j->pending, BATCH_MAX + RUN_AHEAD);
+		sfn_strbuf_grow(&j->inflight, BATCH_MAX + RUN_AHEAD);
+		sfn_strbuf_grow(&j->out, WRITE_BYTES + OUT_SLACK);
 		/* The writer takes no signals: SIGINT is for the thread the
 		 * caller chose to wait for it (it inherits this mask). */
 		sigset_t all, old;
