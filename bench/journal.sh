@@ -19,10 +19,15 @@ sfn, wdir, runs, jdir = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 tmp = tempfile.mkdtemp(prefix="sfn-journal-bench.")
 n = 0
 
+size = 0
+
 def best(args, cwd, journal):
     """Best wall time of the runs, and the CPU time (user + system, all
-    threads) of that run."""
-    global n
+    threads) of that run. Each journal is deleted once its run is timed
+    (its size kept in `size`): left behind, the dirty pages of the runs
+    before would be written back by the kernel 30 s later, on one of the
+    cores of a later run."""
+    global n, size
     times = []
     for _ in range(runs):
         n += 1
@@ -37,6 +42,10 @@ def best(args, cwd, journal):
         times.append((wall, cpu))
         if p.returncode != 0:
             sys.exit(f"{' '.join(cmd)} failed: {p.stderr.decode()[-300:]}")
+        if journal:
+            run_dir = os.path.join(tmp, "j", f"b{n}")
+            size = os.path.getsize(os.path.join(run_dir, "journal.ndjson"))
+            shutil.rmtree(run_dir)
     return min(times)
 
 cases = [
@@ -57,7 +66,6 @@ for name, args in cases + [tasks]:
     off, off_cpu = best(args, cwd, False)
     on, on_cpu = best(args, cwd, True)
     ratio = on / off
-    size = os.path.getsize(os.path.join(tmp, "j", f"b{n}", "journal.ndjson"))
     if not name.startswith(("tasks", "dataflow")):
         worst = max(worst, ratio)
     cpu = f"{off_cpu*1000:.0f}/{on_cpu*1000:.0f}"
