@@ -280,6 +280,100 @@ static void test_run_ahead(const char *jroot)
 	json_decref(h);
 }
 
+/* Records formatted on the writer thread, and batches begun on it. */
+static atomic_int on_writer_records, on_writer_batches;
+
+static void write_where(struct sfn_strbuf *sb, void *rec, void *state)
+{
+	if (!pthread_equal(pthread_self(), appender))
+		atomic_fetch_add(&on_writer_records, 1);
+	write_counted(sb, rec, state);
+}
+
+static void begin_where(void *state)
+{
+	(void)state;
+	if (!pthread_equal(pthread_self(), appender))
+		atomic_fetch_add(&on_writer_batches, 1);
+	begun++;
+}
+
+/*
+ * A flush right after a hand-over: the writer naps between batches (it is
+ * not woken for them), and the batch it has not taken yet is written by
+ * the flush itself, before the records queued after it; every record
+ * once, in order, whichever thread wrote it.
+ */
+static void test_flush_after_handover(const char *jroot)
+{
+	struct sfn_error err = SFN_ERROR_INIT;
+	struct sfn_journal_data data;
+	int formatted = 0;
+	struct sfn_journal_format fmt = { .write = write_where,
+					  .state = &formatted,
+					  .begin = begin_where };
+	json_t *h = header("nap");
+	struct sfn_journal *j = sfn_journal_create(
+		jroot, "nap", h, SFN_JOURNAL_NO_SYNC | SFN_JOURNAL_SERIAL,
+		&err);
+	SFN_CHECK(j != NULL, "create: %s", err.cause ? err.cause : "");
+	if (!j)
+		return;
+	appender = pthread_self();
+	begun = 0;
+	atomic_store(&on_writer_records, 0);
+	atomic_store(&on_writer_batches, 0);
+	int n = 0, flushes = 0, lagging = 0;
+	/* Cycles of: records until one is queued by a hand-over of the
+	 * batch (after a flush, the slot falls back only there), a flush at
+	 * once, while the writer naps after its last batch. */
+	for (int cycle = 0; cycle < 40; cycle++) {
+		bool handed = false;
+		while (!handed) {
+			struct counted c = { n, NULL };
+			void *rec = sfn_journal_slot(j, &fmt, sizeof(c));
+			if (rec) {
+				fill_counted(rec, &c);
+			} else {
+				SFN_CHECK(sfn_journal_append_record(
+						  j, &fmt, sizeof(c),
+						  fill_counted, &c, false,
+						  &err) == 0,
+					  "record %d", n);
+				handed = true;
+			}
+			n++;
+		}
+		SFN_CHECK(sfn_journal_flush_nosync(j, &err) == 0, "flush");
+		flushes++;
+		if (formatted != n)
+			lagging++;
+	}
+	SFN_CHECK_INT(lagging, 0, "flushes that left records unwritten");
+	char *dir = sfn_xasprintf("%s/nap", jroot);
+	SFN_CHECK(sfn_journal_close(j, &err) == 0, "close");
+	SFN_CHECK_INT(formatted, n, "records formatted");
+	SFN_CHECK(atomic_load(&on_writer_records) > 0,
+		  "records formatted by the writer thread: none");
+	SFN_CHECK(sfn_journal_read(dir, &data, &err) == 0, "read");
+	SFN_CHECK_INT(json_array_size(data.events), n, "lines");
+	int bad = -1;
+	for (int i = 0; i < n && bad < 0; i++)
+		if (json_integer_value(json_object_get(
+			    json_array_get(data.events, (size_t)i), "n")) != i)
+			bad = i;
+	SFN_CHECK_INT(bad, -1, "first line out of order");
+	if (getenv("SFN_TEST_VERBOSE"))
+		fprintf(stderr,
+			"nap: %d records, %d flushes, %d batches written by "
+			"the writer, %d by the flushes\n",
+			n, flushes, atomic_load(&on_writer_batches),
+			begun - atomic_load(&on_writer_batches));
+	sfn_journal_data_release(&data);
+	free(dir);
+	json_decref(h);
+}
+
 /*
  * Durable lines appended in two steps (written, then waited for): one
  * fdatasync covers every line written before it, so threads that wrote
@@ -589,6 +683,7 @@ int main(void)
 	test_records(jroot, false);
 	test_records(jroot, true);
 	test_run_ahead(jroot);
+	test_flush_after_handover(jroot);
 	test_group_commit(jroot);
 
 	/* An empty journal whose process holds the lock is starting; one
@@ -617,8 +712,8 @@ int main(void)
 	struct sfn_strbuf names = SFN_STRBUF_INIT;
 	SFN_CHECK(sfn_journal_list(jroot, visit, &names, &err) == 0, "list");
 	SFN_CHECK_STR(names.buf,
-		      "deferred;group;large;records;records-serial;run-0;run-1;"
-		      "run-ahead;",
+		      "deferred;group;large;nap;records;records-serial;run-0;"
+		      "run-1;run-ahead;",
 		      "listed names");
 	sfn_strbuf_release(&names);
 	SFN_CHECK(sfn_journal_list("/nonexistent/sfn", visit, &names, &err) ==
