@@ -719,12 +719,15 @@ static int format_batch(struct sfn_journal *j, struct sfn_strbuf *batch,
 			bool skip)
 {
 	int e = 0;
-	size_t text = 0, records = batch->len;
+	/* Read once: the batch is a field of the journal's, on the cache
+	 * line of pending, which the appenders write at every record. */
+	const char *buf = batch->buf;
+	size_t len = batch->len, text = 0, records = len;
 	const struct sfn_journal_format *begun = NULL;
 	if (skip)
 		return 0;
-	for (size_t pos = 0; pos < batch->len && !e;) {
-		struct rec_head *h = (struct rec_head *)(batch->buf + pos);
+	for (size_t pos = 0; pos < len && !e;) {
+		struct rec_head *h = (struct rec_head *)(buf + pos);
 		void *rec = h + 1;
 		if (h->fmt && h->fmt != begun && h->fmt->begin &&
 		    !(begun && begun->begin == h->fmt->begin &&
