@@ -108,6 +108,10 @@ static void add_key(struct sfn_strbuf *sb, const char *key)
 
 void sfn_event_writer_forget(struct sfn_event_writer *w)
 {
+	/* Names are matched by content again (struct sfn_event_shape). A
+	 * writer never forgotten (epoch 0) matches them so every time. */
+	if (!++w->epoch)
+		w->epoch = 1;
 	for (size_t i = 0; i < sizeof(w->payloads) / sizeof(w->payloads[0]);
 	     i++)
 		w->payloads[i].v = NULL;
@@ -187,9 +191,14 @@ static const struct sfn_event_shape *shape(struct sfn_event_writer *w,
 	for (size_t k = 0; k < 4; k++) {
 		struct sfn_event_shape *c = &w->shapes[(at + k) % n];
 		if (c->type == ev->type && c->key == key && c->pkey == pkey &&
-		    c->state == state && c->has_index == has_index &&
-		    (!state || !strcmp(c->raw, state)))
-			return c;
+		    c->state == state && c->has_index == has_index) {
+			if (!state || (w->epoch && c->seen == w->epoch))
+				return c;
+			if (!strcmp(c->raw, state)) {
+				c->seen = w->epoch;
+				return c;
+			}
+		}
 		if (!sh && !c->type)
 			sh = c;
 	}
@@ -202,6 +211,7 @@ static const struct sfn_event_shape *shape(struct sfn_event_writer *w,
 	sh->pkey = pkey;
 	sh->state = state;
 	sh->has_index = has_index;
+	sh->seen = w->epoch;
 	sfn_strbuf_reset(&sh->head);
 	sfn_strbuf_reset(&sh->mid);
 	sfn_strbuf_reset(&sh->mid2);

@@ -6,6 +6,7 @@
 #include "exec/exec.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -319,6 +320,26 @@ int main(void)
 	SFN_CHECK_STR(fast.buf, slow.buf, "values freed after forget");
 	sfn_strbuf_reset(&fast);
 	sfn_strbuf_reset(&slow);
+
+	/*
+	 * So may state names, and their addresses hold other names then: a
+	 * shape is found by the name's address, its content checked once
+	 * after each forget.
+	 */
+	{
+		char state_name[32];
+		for (int i = 0; i < 20; i++) {
+			snprintf(state_name, sizeof(state_name), "Round %d", i);
+			struct sfn_event ev = noload;
+			ev.state = state_name;
+			write_both(&fast, &slow, &w, &ev);
+			write_both(&fast, &slow, &w, &ev);
+			sfn_event_writer_forget(&w);
+		}
+		SFN_CHECK_STR(fast.buf, slow.buf, "names changed after forget");
+		sfn_strbuf_reset(&fast);
+		sfn_strbuf_reset(&slow);
+	}
 
 	/*
 	 * Ids: counted up from the last one's digits (with carries into a

@@ -118,12 +118,15 @@ struct sfn_event_writer {
 	 * name decide everything between the instant, the ids and the
 	 * payload. Found by the addresses of the type and the name (the
 	 * literals are static storage; the name, the machine's, is matched
-	 * by content too) in one of four slots in a row.
+	 * by content too, once after each sfn_event_writer_forget: until
+	 * then the names of the events written are alive, so an address
+	 * names one name) in one of four slots in a row.
 	 */
 	struct sfn_event_shape {
 		const char *type, *key, *pkey, *state;
 		bool has_index;
-		char *raw; /* owned copy of the state name */
+		unsigned seen; /* the epoch its name was last matched in */
+		char *raw;     /* owned copy of the state name */
 		/* `","type":"T","id":` */
 		struct sfn_strbuf head;
 		/* `,"K":{` + `"name":"N"`, then `,"index":` or `,"P":` */
@@ -134,9 +137,11 @@ struct sfn_event_writer {
 		struct sfn_strbuf tail;
 	} shapes[64];
 	unsigned shape_evict; /* which of the four goes next */
+	unsigned epoch;	      /* sfn_event_writer_forget calls, plus one */
 };
 void sfn_event_writer_release(struct sfn_event_writer *w);
-/* Forgets the values written so far: they may be freed from now on. */
+/* Forgets the values and the state names written so far: they may be
+ * freed from now on. */
 void sfn_event_writer_forget(struct sfn_event_writer *w);
 /*
  * Appends the event as one line of compact JSON without the newline: the
