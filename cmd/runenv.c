@@ -147,7 +147,7 @@ struct emitted {
 
 /*
  * A queued record: the event, the state entered right after it when that
- * event is nothing but the next one's consequence (see entered_after()),
+ * event is nothing but the next one's consequence (see enter_after()),
  * then the texts render() made.
  */
 struct queued {
@@ -232,23 +232,19 @@ static const struct sfn_event *queued_event(struct sfn_event *ev,
 }
 
 /*
- * The StateEntered event of the next state, @q->then_state, which the
- * event @ev of @q (a StateExited) stands for: the same instant, payload
- * and scope, the next id and @ev's as its previous.
+ * Makes @ev, the event of @q (a StateExited), the StateEntered of the
+ * next state, @q->then_state, which it stands for: the same instant,
+ * payload and scope, the next id and @ev's as its previous.
  */
-static struct sfn_event entered_after(const struct sfn_event *ev,
-				      const struct queued *q)
+static void enter_after(struct sfn_event *ev, const struct queued *q)
 {
-	struct sfn_event en = *ev;
-	en.id = ev->id + 1;
-	en.previous_id = ev->id;
-	en.type = q->then_type;
-	en.details_key = sfn_event_entered_key;
-	en.state = q->then_state;
-	en.payload_key = sfn_event_input_key;
-	en.details = NULL;
-	en.choice_rule = SFN_EVENT_NO_RULE;
-	return en;
+	ev->previous_id = ev->id++;
+	ev->type = q->then_type;
+	ev->details_key = sfn_event_entered_key;
+	ev->state = q->then_state;
+	ev->payload_key = sfn_event_input_key;
+	ev->details = NULL;
+	ev->choice_rule = SFN_EVENT_NO_RULE;
 }
 
 /* The line of record @rec, and of the entry it stands for too, by
@@ -261,9 +257,9 @@ static void write_queued(struct sfn_strbuf *sb, const void *rec, void *state,
 	const struct queued *q = rec;
 	write(sb, state, queued_event(&ev, rec));
 	if (q->then_type) {
-		struct sfn_event en = entered_after(&ev, q);
+		enter_after(&ev, q);
 		sfn_strbuf_addch(sb, '\n');
-		write(sb, state, &en);
+		write(sb, state, &ev);
 	}
 }
 
