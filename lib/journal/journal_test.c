@@ -90,6 +90,23 @@ static void fill_counted(void *rec, void *ud)
 	*(struct counted *)rec = *(struct counted *)ud;
 }
 
+/* The journal in @dir reads back as @n lines {"n":0} .. {"n":n-1}. */
+static void check_counted_lines(const char *dir, int n)
+{
+	struct sfn_error err = SFN_ERROR_INIT;
+	struct sfn_journal_data data;
+	SFN_CHECK(sfn_journal_read(dir, &data, &err) == 0, "read %s", dir);
+	SFN_CHECK_INT(json_array_size(data.events), n, "lines");
+	int bad = -1;
+	for (int i = 0; i < n && bad < 0; i++)
+		if (json_integer_value(json_object_get(
+			    json_array_get(data.events, (size_t)i), "n")) != i)
+			bad = i;
+	SFN_CHECK_INT(bad, -1, "first line out of order");
+	sfn_journal_data_release(&data);
+	sfn_error_release(&err);
+}
+
 /*
  * Deferred records come out in order, each formatted and released once,
  * interleaved with lines appended as JSON and with durable appends. With
@@ -99,7 +116,6 @@ static void fill_counted(void *rec, void *ud)
 static void test_records(const char *jroot, bool serial)
 {
 	struct sfn_error err = SFN_ERROR_INIT;
-	struct sfn_journal_data data;
 	int formatted = 0, released = 0;
 	struct sfn_journal_format fmt = { .write = write_counted,
 					  .release = release_counted,
@@ -167,17 +183,7 @@ static void test_records(const char *jroot, bool serial)
 	/* 20,000 records of 32 bytes: batches of 4 to 256 KiB. */
 	SFN_CHECK(begun >= 3 && begun <= n * 32 / 4096 + 20,
 		  "batches begun: %d", begun);
-	SFN_CHECK(sfn_journal_read(dir, &data, &err) == 0, "read records");
-	SFN_CHECK_INT(json_array_size(data.events), n, "lines");
-	int bad = -1;
-	for (int i = 0; i < n && bad < 0; i++) {
-		json_t *v = json_object_get(
-			json_array_get(data.events, (size_t)i), "n");
-		if (json_integer_value(v) != i)
-			bad = i;
-	}
-	SFN_CHECK_INT(bad, -1, "first line out of order");
-	sfn_journal_data_release(&data);
+	check_counted_lines(dir, n);
 	free(dir);
 	json_decref(h);
 }
@@ -224,7 +230,6 @@ static void *open_gate_later(void *arg)
 static void test_run_ahead(const char *jroot)
 {
 	struct sfn_error err = SFN_ERROR_INIT;
-	struct sfn_journal_data data;
 	int formatted = 0;
 	struct sfn_journal_format gated = { .write = write_gated };
 	struct sfn_journal_format bare = { .write = write_counted,
@@ -267,15 +272,7 @@ static void test_run_ahead(const char *jroot)
 		  "records queued while the writer was busy: %d", held);
 	char *dir = sfn_xasprintf("%s/run-ahead", jroot);
 	SFN_CHECK(sfn_journal_close(j, &err) == 0, "close");
-	SFN_CHECK(sfn_journal_read(dir, &data, &err) == 0, "read");
-	SFN_CHECK_INT(json_array_size(data.events), n, "lines");
-	int bad = -1;
-	for (int i = 0; i < n && bad < 0; i++)
-		if (json_integer_value(json_object_get(
-			    json_array_get(data.events, (size_t)i), "n")) != i)
-			bad = i;
-	SFN_CHECK_INT(bad, -1, "first line out of order");
-	sfn_journal_data_release(&data);
+	check_counted_lines(dir, n);
 	free(dir);
 	json_decref(h);
 }
@@ -307,7 +304,6 @@ static void begin_where(void *state)
 static void test_flush_after_handover(const char *jroot)
 {
 	struct sfn_error err = SFN_ERROR_INIT;
-	struct sfn_journal_data data;
 	int formatted = 0;
 	struct sfn_journal_format fmt = { .write = write_where,
 					  .state = &formatted,
@@ -355,21 +351,13 @@ static void test_flush_after_handover(const char *jroot)
 	SFN_CHECK_INT(formatted, n, "records formatted");
 	SFN_CHECK(atomic_load(&on_writer_records) > 0,
 		  "records formatted by the writer thread: none");
-	SFN_CHECK(sfn_journal_read(dir, &data, &err) == 0, "read");
-	SFN_CHECK_INT(json_array_size(data.events), n, "lines");
-	int bad = -1;
-	for (int i = 0; i < n && bad < 0; i++)
-		if (json_integer_value(json_object_get(
-			    json_array_get(data.events, (size_t)i), "n")) != i)
-			bad = i;
-	SFN_CHECK_INT(bad, -1, "first line out of order");
+	check_counted_lines(dir, n);
 	if (getenv("SFN_TEST_VERBOSE"))
 		fprintf(stderr,
 			"nap: %d records, %d flushes, %d batches written by "
 			"the writer, %d by the flushes\n",
 			n, flushes, atomic_load(&on_writer_batches),
 			begun - atomic_load(&on_writer_batches));
-	sfn_journal_data_release(&data);
 	free(dir);
 	json_decref(h);
 }
