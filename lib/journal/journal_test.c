@@ -247,9 +247,9 @@ static void test_run_ahead(const char *jroot)
 	pthread_t opener;
 	pthread_create(&opener, NULL, open_gate_later, queued);
 	/* 16-byte records, 32 with their heads: a batch (at most 256 KiB) is
-	 * up to 8,192 of them, RUN_AHEAD (4 MiB) 131,072; the first record
+	 * up to 8,192 of them, RUN_AHEAD (1 MiB) 32,768; the first record
 	 * of all holds the writer at its gate */
-	const int n = 150000;
+	const int n = 60000;
 	for (int i = 0; i < n; i++) {
 		struct counted c = { i, NULL };
 		const struct sfn_journal_format *f = i ? &bare : &gated;
@@ -268,7 +268,7 @@ static void test_run_ahead(const char *jroot)
 	 * waiting for it allows, short of everything (the run-ahead limit
 	 * made the appender wait) */
 	int held = atomic_load(&queued[1]);
-	SFN_CHECK(held > 40000 && held < n,
+	SFN_CHECK(held > 20000 && held < n,
 		  "records queued while the writer was busy: %d", held);
 	char *dir = sfn_xasprintf("%s/run-ahead", jroot);
 	SFN_CHECK(sfn_journal_close(j, &err) == 0, "close");
