@@ -137,16 +137,23 @@ double sfn_clock_monotonic(void)
 			return t;
 		}
 	}
-	int cpu = sched_getcpu();
+	/* The CPU of a real reading matters with per_cpu, and while the
+	 * rate is measured (per_cpu is not known yet); where the counter is
+	 * not used, the reading is clock_gettime's alone. */
+	bool track = r == 0 || (r > 0 && per_cpu);
+	int cpu = track ? sched_getcpu() : 0;
 	double t = clock_real();
-	uint64_t c = __rdtsc();
-	if (r == 0)
-		calibrate(c, t);
-	/* A real reading made across a move between CPUs is no ground to
-	 * extrapolate from. */
-	here.tick = cpu >= 0 && sched_getcpu() == cpu ? c : 0;
-	here.cpu = cpu;
-	here.time = t;
+	if (r >= 0) {
+		uint64_t c = __rdtsc();
+		if (r == 0)
+			calibrate(c, t);
+		/* A real reading made across a move between CPUs is no
+		 * ground to extrapolate from. */
+		here.tick =
+			!track || (cpu >= 0 && sched_getcpu() == cpu) ? c : 0;
+		here.cpu = cpu;
+		here.time = t;
+	}
 	if (t < here.last)
 		t = here.last;
 	here.last = t;
