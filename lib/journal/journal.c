@@ -777,12 +777,19 @@ static size_t batch_limit(struct sfn_journal *j)
 	return atomic_load_explicit(&j->batch_limit, memory_order_relaxed);
 }
 
-/* The writer's batch is written: under j->mu, by whoever wrote it. */
-static void batch_written(struct sfn_journal *j, int e)
+/* A batch is written, with the errno @e of a failed write (the first
+ * sticks); under j->mu. */
+static void count_written(struct sfn_journal *j, int e)
 {
 	if (e && !j->failed_errno)
 		j->failed_errno = e;
 	j->written++;
+}
+
+/* The writer's batch is written: under j->mu, by whoever wrote it. */
+static void batch_written(struct sfn_journal *j, int e)
+{
+	count_written(j, e);
 	j->busy = false;
 	atomic_store_explicit(&j->writing, false, memory_order_relaxed);
 	pthread_cond_broadcast(&j->done);
@@ -878,9 +885,7 @@ static int write_pending(struct sfn_journal *j)
 	int e = format_batch(j, &j->pending, j->failed_errno != 0);
 	release_batch(&j->pending, &j->pending_held);
 	j->last = NULL;
-	if (e && !j->failed_errno)
-		j->failed_errno = e;
-	j->written++;
+	count_written(j, e);
 	return j->failed_errno ? -1 : 0;
 }
 
