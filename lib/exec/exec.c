@@ -2257,7 +2257,11 @@ static int map_work(struct frame *f, struct ev *e, json_t *eff_in,
 		     want_events(f) ? json_pack("{s:s}", "mapRunArn", arn)
 				    : NULL);
 	}
-	size_t limit = conc > 0 ? (size_t)conc : 0;
+	/* A MaxConcurrency past what a size_t holds is no limit at all (the
+	 * conversion of a larger double is undefined). */
+	size_t limit = conc <= 0		  ? 0
+		       : conc >= (double)SIZE_MAX ? SIZE_MAX
+						  : (size_t)conc;
 	if (!limit && !st->distributed)
 		limit = SFN_INLINE_MAX;
 	rc = n ? run_units(f, &r, limit) : 0;

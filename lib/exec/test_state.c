@@ -249,9 +249,12 @@ static void map_number(json_t *insp, const char *key,
 		v = nf->value;
 	if (v < 0)
 		return;
+	/* A whole number a json_int_t holds (below 2^63) as an integer;
+	 * converting a larger one is undefined. */
 	json_object_set_new(insp, key,
-			    v == floor(v) ? json_integer((json_int_t)v)
-					  : json_real(v));
+			    v == floor(v) && v < 9223372036854775808.0
+				    ? json_integer((json_int_t)v)
+				    : json_real(v));
 }
 
 static void put_dump(json_t *obj, const char *key, const json_t *v)
