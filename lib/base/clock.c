@@ -47,8 +47,14 @@ static double clock_real(void)
 #if HAVE_TSC
 /* Real readings are at most this far apart (seconds). */
 #define SPAN 0.001
-/* The counter's rate is measured over this long (seconds). */
-#define CALIBRATE 0.005
+/*
+ * The counter's rate is measured over this long (seconds): long enough
+ * that a reading delayed by an interrupt (tens of microseconds) moves the
+ * rate by a few per cent, and with it an extrapolation over SPAN by tens
+ * of microseconds; short, because until then every reading is a real one
+ * (a run of 10,000 states takes a few milliseconds).
+ */
+#define CALIBRATE 0.001
 
 /*
  * The counter's ticks per second once measured; 0 while measuring; -1
@@ -63,6 +69,9 @@ static bool per_cpu;
 static pthread_mutex_t calibration = PTHREAD_MUTEX_INITIALIZER;
 static uint64_t first_tick; /* under calibration */
 static double first_time;
+/* When the rate can be measured: 0 until the first reading. Read
+ * without the lock, so that readings until then do not take it. */
+static _Atomic double calibrated_at;
 
 /* Does the kernel keep time with the time-stamp counter? */
 static bool tsc_is_clock_source(void)
@@ -95,6 +104,8 @@ static void calibrate(uint64_t c, double t)
 		if (!first_tick) {
 			first_tick = c;
 			first_time = t;
+			atomic_store_explicit(&calibrated_at, t + CALIBRATE,
+					      memory_order_relaxed);
 		} else if (t - first_time >= CALIBRATE && c > first_tick) {
 			double r = (double)(c - first_tick) / (t - first_time);
 			seconds_per_tick = 1 / r;
@@ -145,8 +156,12 @@ double sfn_clock_monotonic(void)
 	double t = clock_real();
 	if (r >= 0) {
 		uint64_t c = __rdtsc();
-		if (r == 0)
-			calibrate(c, t);
+		if (r == 0) {
+			double at = atomic_load_explicit(&calibrated_at,
+							 memory_order_relaxed);
+			if (at == 0 || t >= at)
+				calibrate(c, t);
+		}
 		/* A real reading made across a move between CPUs is no
 		 * ground to extrapolate from. */
 		here.tick =
