@@ -52,9 +52,11 @@ static double clock_real(void)
  * that a reading delayed by an interrupt (tens of microseconds) moves the
  * rate by a few per cent, and with it an extrapolation over SPAN by tens
  * of microseconds; short, because until then every reading is a real one
- * (a run of 10,000 states takes a few milliseconds).
+ * (a run of 10,000 states takes a few milliseconds). Over CALIBRATE_ANY
+ * when no reading that long after the first is on the first one's CPU.
  */
-#define CALIBRATE 0.001
+#define CALIBRATE     0.001
+#define CALIBRATE_ANY 0.005
 
 /*
  * The counter's ticks per second once measured; 0 while measuring; -1
@@ -69,6 +71,7 @@ static bool per_cpu;
 static pthread_mutex_t calibration = PTHREAD_MUTEX_INITIALIZER;
 static uint64_t first_tick; /* under calibration */
 static double first_time;
+static int first_cpu;
 /* When the rate can be measured: 0 until the first reading. Read
  * without the lock, so that readings until then do not take it. */
 static _Atomic double calibrated_at;
@@ -96,18 +99,27 @@ static bool tsc_is_invariant(void)
 	return __get_cpuid(0x80000007, &a, &b, &c, &d) && (d >> 8 & 1);
 }
 
-/* With a real reading @t taken at tick @c: measures the rate. */
-static void calibrate(uint64_t c, double t)
+/*
+ * With a real reading @t taken at tick @c on CPU @cpu: measures the
+ * rate, over CALIBRATE from a reading on the same CPU, or over
+ * CALIBRATE_ANY from one on any: counters of CPUs out of step make the
+ * rate wrong by their offset over the time between.
+ */
+static void calibrate(uint64_t c, double t, int cpu)
 {
 	pthread_mutex_lock(&calibration);
 	if (atomic_load_explicit(&rate, memory_order_relaxed) == 0) {
+		double dt = t - first_time;
 		if (!first_tick) {
 			first_tick = c;
 			first_time = t;
+			first_cpu = cpu;
 			atomic_store_explicit(&calibrated_at, t + CALIBRATE,
 					      memory_order_relaxed);
-		} else if (t - first_time >= CALIBRATE && c > first_tick) {
-			double r = (double)(c - first_tick) / (t - first_time);
+		} else if (c > first_tick &&
+			   ((cpu == first_cpu && dt >= CALIBRATE) ||
+			    dt >= CALIBRATE_ANY)) {
+			double r = (double)(c - first_tick) / dt;
 			seconds_per_tick = 1 / r;
 			span_ticks = (uint64_t)(r * SPAN);
 			bool fit = tsc_is_clock_source();
@@ -156,16 +168,16 @@ double sfn_clock_monotonic(void)
 	double t = clock_real();
 	if (r >= 0) {
 		uint64_t c = __rdtsc();
-		if (r == 0) {
+		/* A real reading made across a move between CPUs is no
+		 * ground to extrapolate from, nor to measure the rate. */
+		bool moved = track && sched_getcpu() != cpu;
+		if (r == 0 && !moved) {
 			double at = atomic_load_explicit(&calibrated_at,
 							 memory_order_relaxed);
 			if (at == 0 || t >= at)
-				calibrate(c, t);
+				calibrate(c, t, cpu);
 		}
-		/* A real reading made across a move between CPUs is no
-		 * ground to extrapolate from. */
-		here.tick =
-			!track || (cpu >= 0 && sched_getcpu() == cpu) ? c : 0;
+		here.tick = !track || (cpu >= 0 && !moved) ? c : 0;
 		here.cpu = cpu;
 		here.time = t;
 	}
