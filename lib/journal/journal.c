@@ -728,6 +728,9 @@ static int format_batch(struct sfn_journal *j, struct sfn_strbuf *batch,
 	const char *buf = batch->buf;
 	size_t len = batch->len, text = 0, records = len;
 	const struct sfn_journal_format *begun = NULL;
+	/* The header's text says nothing of the events': a batch that holds
+	 * it leaves the batch size as it was. */
+	bool header = false;
 	if (skip)
 		return 0;
 	for (size_t pos = 0; pos < len && !e;) {
@@ -741,6 +744,7 @@ static int format_batch(struct sfn_journal *j, struct sfn_strbuf *batch,
 			h->fmt->begin(h->fmt->state);
 			begun = h->fmt;
 		}
+		header |= h->fmt == &header_format;
 		if (h->fmt)
 			h->fmt->write(&j->out, rec, h->fmt->state);
 		else
@@ -758,7 +762,7 @@ static int format_batch(struct sfn_journal *j, struct sfn_strbuf *batch,
 		e = errno;
 	text += j->out.len;
 	sfn_strbuf_reset(&j->out);
-	if (text && records) {
+	if (text && records && !header) {
 		/* Records per byte of text, times the text a batch may
 		 * make. */
 		double limit = (double)records * BATCH_TEXT / (double)text;
