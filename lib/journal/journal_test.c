@@ -340,10 +340,10 @@ static void begin_where(void *state)
 }
 
 /*
- * A flush right after a hand-over: the writer naps between batches (it is
- * not woken for them), and the batch it has not taken yet is written by
- * the flush itself, before the records queued after it; every record
- * once, in order, whichever thread wrote it.
+ * A flush right after a hand-over: the writer spins, then naps, between
+ * batches (it is not woken for them), and a batch it has not taken yet
+ * is written by the flush itself, before the records queued after it;
+ * every record once, in order, whichever thread wrote it.
  */
 static void test_flush_after_handover(const char *jroot)
 {
