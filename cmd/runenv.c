@@ -370,7 +370,8 @@ static bool merge_entered(struct sfn_run_journal *rj,
 	    event->timestamp != ex->timestamp ||
 	    event->replayed != ex->replayed ||
 	    event->payload != rj->last_payload ||
-	    event->scope != rj->last_scope)
+	    event->scope != rj->last_scope ||
+	    event->scope_text != rj->last_scope_text)
 		return false;
 	q->then_type = event->type;
 	q->then_state = event->state;
@@ -403,8 +404,14 @@ bool sfn_run_journal_emit(void *ud, const struct sfn_event *event)
 	if (event->payload)
 		e.payload = render(rj->payloads, event->payload,
 				   SFN_JSON_QUOTED, &e.payload_len);
-	if (event->scope)
+	if (event->scope_text) {
+		/* The interpreter's own (a Map iteration's or a Parallel
+		 * branch's path), which outlives the event. */
+		e.scope = event->scope_text;
+		e.scope_len = event->scope_text_len;
+	} else if (event->scope) {
 		e.scope = render(rj->scopes, event->scope, 0, &e.scope_len);
+	}
 	size_t size = sizeof(struct queued) + (e.payload ? e.payload_len : 0) +
 		      (e.scope ? e.scope_len : 0);
 	/* Which values the record keeps a reference to (fill_event). */
@@ -416,6 +423,7 @@ bool sfn_run_journal_emit(void *ud, const struct sfn_event *event)
 	/* What a StateEntered right after this one is checked against. */
 	rj->last_payload = event->payload;
 	rj->last_scope = event->scope;
+	rj->last_scope_text = event->scope_text;
 	if (!durable) {
 		void *rec = sfn_journal_slot(rj->j, fmt, size);
 		if (rec) {

@@ -125,6 +125,7 @@ struct sfn_run_journal {
 	/* The payload and scope of the event queued last (merge_entered()
 	 * in runenv.c); only compared, never read. */
 	const json_t *last_payload, *last_scope;
+	const char *last_scope_text;
 };
 /* For struct sfn_event_sink.emit, @ud a struct sfn_run_journal. */
 bool sfn_run_journal_emit(void *ud, const struct sfn_event *event);

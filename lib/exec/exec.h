@@ -61,17 +61,19 @@ struct sfn_event {
 	const json_t *payload;
 	const json_t *details; /* an object; may be NULL */
 	/* "x-scope": the Parallel branch / Map iteration path the event
-	 * belongs to, e.g. [["Fanout",3]]; NULL at top level. */
+	 * belongs to, e.g. [["Fanout",3]]; NULL at top level. The
+	 * interpreter gives it as text (scope_text). */
 	const json_t *scope;
 	bool replayed; /* "x-replayed": a Task result served from the journal */
 	/* "x-choiceRule" of a ChoiceStateExited event: the index of the
 	 * rule taken, -1 for Default, SFN_EVENT_NO_RULE for none. */
 	long choice_rule;
 	/*
-	 * Not the interpreter's: a sink that renders the payload or the
-	 * scope ahead (the journal, on the emitting thread, for small
-	 * values) puts their text here, exactly what sfn_event_write would
-	 * write for them, and sets @payload or @scope to NULL.
+	 * The text of the payload or the scope, exactly what sfn_event_write
+	 * would write for them, with @payload or @scope NULL: the scope's
+	 * from the interpreter, which keeps it as text; the payload's from a
+	 * sink that renders it ahead (the journal, on the emitting thread,
+	 * for small values).
 	 */
 	const char *payload_text, *scope_text;
 	size_t payload_text_len, scope_text_len;

@@ -65,6 +65,23 @@ static const struct tcase cases[] = {
 	  "MapStateSucceeded:12<-11 MapStateExited:13<-12 "
 	  "ExecutionSucceeded:14<-13",
 	  NULL, "/4/x-scope", "[[\"M\",0]]" },
+	/* A Map in a Parallel branch, names that JSON escapes: the
+	 * iteration's events carry the path from the top. */
+	{ "scope-nested-escaped",
+	  "{\"StartAt\":\"P\\\"q\",\"States\":{\"P\\\"q\":{\"Type\":"
+	  "\"Parallel\",\"Branches\":[{\"StartAt\":\"M\\\\\u00e9\","
+	  "\"States\":{\"M\\\\\u00e9\":{\"Type\":\"Map\",\"ItemProcessor\":{"
+	  "\"StartAt\":\"I\",\"States\":{\"I\":{\"Type\":\"Pass\",\"End\":"
+	  "true}}},\"End\":true}}}],\"End\":true}}}",
+	  "[7]", NULL, "SUCCEEDED", "[[7]]",
+	  "ExecutionStarted:1<-0 ParallelStateEntered:2<-0 "
+	  "ParallelStateStarted:3<-2 MapStateEntered:4<-3 "
+	  "MapStateStarted:5<-4 MapIterationStarted:6<-5 "
+	  "PassStateEntered:7<-6 PassStateExited:8<-7 "
+	  "MapIterationSucceeded:9<-8 MapStateSucceeded:10<-9 "
+	  "MapStateExited:11<-10 ParallelStateSucceeded:12<-11 "
+	  "ParallelStateExited:13<-12 ExecutionSucceeded:14<-13",
+	  NULL, "/6/x-scope", "[[\"P\\\"q\",0],[\"M\\\\\u00e9\",0]]" },
 	{ "fail-state",
 	  "{\"StartAt\":\"F\",\"States\":{\"F\":{\"Type\":\"Fail\","
 	  "\"Error\":\"E\",\"Cause\":\"c\"}}}",
