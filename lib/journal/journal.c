@@ -728,8 +728,10 @@ static int format_batch(struct sfn_journal *j, struct sfn_strbuf *batch,
 	const char *buf = batch->buf;
 	size_t len = batch->len, text = 0, records = len;
 	const struct sfn_journal_format *begun = NULL;
-	/* The header's text says nothing of the events': a batch that holds
-	 * it leaves the batch size as it was. */
+	/* A batch that holds the header sizes the first batch of events at
+	 * most: a large input rides in the events too (a 100 KB document in
+	 * each of them: batches of a few KiB of records), but a small
+	 * header's ratio of records to text says nothing of the events'. */
 	bool header = false;
 	if (skip)
 		return 0;
@@ -762,10 +764,12 @@ static int format_batch(struct sfn_journal *j, struct sfn_strbuf *batch,
 		e = errno;
 	text += j->out.len;
 	sfn_strbuf_reset(&j->out);
-	if (text && records && !header) {
+	if (text && records) {
 		/* Records per byte of text, times the text a batch may
 		 * make. */
 		double limit = (double)records * BATCH_TEXT / (double)text;
+		if (header && limit > BATCH_FIRST)
+			limit = BATCH_FIRST;
 		atomic_store_explicit(&j->batch_limit,
 				      limit > BATCH_MAX	  ? BATCH_MAX
 				      : limit < BATCH_MIN ? BATCH_MIN

@@ -278,21 +278,28 @@ static void test_run_ahead(const char *jroot)
 }
 
 /*
- * The first batch is handed to the writer at its first size (32 KiB), not
- * at one worked out from the header's text: a header's ratio of records
- * to text says nothing of the events', and a first batch eight times as
- * large started the writer a millisecond late in a run of 10,000 states.
+ * The first batch is handed to the writer at its first size (32 KiB) after
+ * a small header, not at one worked out from the header's text: a small
+ * header's ratio of records to text says nothing of the events', and a
+ * first batch eight times as large started the writer a millisecond late
+ * in a run of 10,000 states. A large header (an input of @input_len
+ * bytes) makes it smaller: the input rides in the events too.
  */
-static void test_first_batch(const char *jroot)
+static void test_first_batch(const char *jroot, const char *name,
+			     size_t input_len, int max_bytes)
 {
 	struct sfn_error err = SFN_ERROR_INIT;
 	int formatted = 0;
 	struct sfn_journal_format bare = { .write = write_counted,
 					   .state = &formatted };
-	json_t *h = header("first-batch");
+	json_t *h = header(name);
+	char *input = sfn_xcalloc(1, input_len + 1);
+	memset(input, 'x', input_len);
+	json_object_set_new(json_object_get(h, "execution"), "input",
+			    json_string(input));
+	free(input);
 	struct sfn_journal *j = sfn_journal_create(
-		jroot, "first-batch", h,
-		SFN_JOURNAL_NO_SYNC | SFN_JOURNAL_SERIAL, &err);
+		jroot, name, h, SFN_JOURNAL_NO_SYNC | SFN_JOURNAL_SERIAL, &err);
 	SFN_CHECK(j != NULL, "create: %s", err.cause ? err.cause : "");
 	if (!j)
 		return;
@@ -312,9 +319,9 @@ static void test_first_batch(const char *jroot)
 		}
 		fill_counted(rec, &c);
 	}
-	SFN_CHECK(n * 32 <= 40 * 1024, "records before the first hand-over: %d",
-		  n);
-	char *dir = sfn_xasprintf("%s/first-batch", jroot);
+	SFN_CHECK(n * 32 <= max_bytes && n * 32 >= max_bytes / 8,
+		  "%s: records before the first hand-over: %d", name, n);
+	char *dir = sfn_xasprintf("%s/%s", jroot, name);
 	SFN_CHECK(sfn_journal_close(j, &err) == 0, "close");
 	check_counted_lines(dir, n);
 	free(dir);
@@ -715,7 +722,10 @@ int main(void)
 	test_records(jroot, false);
 	test_records(jroot, true);
 	test_run_ahead(jroot);
-	test_first_batch(jroot);
+	test_first_batch(jroot, "first-batch", 0, 40 * 1024);
+	/* 32 bytes of record, 40 KB of text: a batch for 16 MiB of text
+	 * is 13 KiB. */
+	test_first_batch(jroot, "first-batch-large", 40000, 16 * 1024);
 	test_flush_after_handover(jroot);
 	test_group_commit(jroot);
 
@@ -745,8 +755,8 @@ int main(void)
 	struct sfn_strbuf names = SFN_STRBUF_INIT;
 	SFN_CHECK(sfn_journal_list(jroot, visit, &names, &err) == 0, "list");
 	SFN_CHECK_STR(names.buf,
-		      "deferred;first-batch;group;large;nap;records;"
-		      "records-serial;run-0;run-1;run-ahead;",
+		      "deferred;first-batch;first-batch-large;group;large;nap;"
+		      "records;records-serial;run-0;run-1;run-ahead;",
 		      "listed names");
 	sfn_strbuf_release(&names);
 	SFN_CHECK(sfn_journal_list("/nonexistent/sfn", visit, &names, &err) ==
