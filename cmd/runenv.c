@@ -124,9 +124,10 @@ bool sfn_run_journal_needs_redaction(const json_t *config)
  * on the journal's writer thread. Its strings are literals or the
  * machine's (exec.h), which outlive the journal.
  *
- * Small payloads and scopes (most of them) travel as text, rendered here
- * on the emitting thread (render()): the writer then never reads the
- * values, and the record holds no references. A reference would be
+ * Small payloads (most of them) travel as text, rendered here on the
+ * emitting thread (render()), and scopes as the interpreter's text: the
+ * writer then never reads the values, and the record holds no
+ * references. A reference would be
  * given back by this thread once the writer had read the value, and on a
  * machine of two cores that round trip of cache lines between the
  * threads cost more than writing the text: about half of what a journal
@@ -138,7 +139,8 @@ bool sfn_run_journal_needs_redaction(const json_t *config)
  */
 #define RENDER_MAX 2048
 
-/* An event to queue, with what render() made of its payload and scope. */
+/* An event to queue, with the text of its payload (what render() made)
+ * and scope. */
 struct emitted {
 	const struct sfn_event *ev;
 	const char *payload, *scope; /* NULL: by reference */
@@ -148,7 +150,7 @@ struct emitted {
 /*
  * A queued record: the event, the state entered right after it when that
  * event is nothing but the next one's consequence (see enter_after()),
- * then the texts render() made.
+ * then the texts of its payload and scope (struct emitted).
  */
 struct queued {
 	struct sfn_event ev;
@@ -404,14 +406,10 @@ bool sfn_run_journal_emit(void *ud, const struct sfn_event *event)
 	if (event->payload)
 		e.payload = render(rj->payloads, event->payload,
 				   SFN_JSON_QUOTED, &e.payload_len);
-	if (event->scope_text) {
-		/* The interpreter's own (a Map iteration's or a Parallel
-		 * branch's path), which outlives the event. */
-		e.scope = event->scope_text;
-		e.scope_len = event->scope_text_len;
-	} else if (event->scope) {
-		e.scope = render(rj->scopes, event->scope, 0, &e.scope_len);
-	}
+	/* The interpreter's text of a Map iteration's or a Parallel
+	 * branch's path (a scope as JSON goes by reference). */
+	e.scope = event->scope_text;
+	e.scope_len = event->scope_text_len;
 	size_t size = sizeof(struct queued) + (e.payload ? e.payload_len : 0) +
 		      (e.scope ? e.scope_len : 0);
 	/* Which values the record keeps a reference to (fill_event). */
@@ -493,10 +491,8 @@ void sfn_run_journal_release(struct sfn_run_journal *rj)
 	sfn_event_writer_release(&rj->w);
 	for (size_t i = 0; i < SFN_RUN_TEXTS; i++) {
 		sfn_json_decref_shared(rj->payloads[i].v);
-		sfn_json_decref_shared(rj->scopes[i].v);
-		rj->payloads[i].v = rj->scopes[i].v = NULL;
+		rj->payloads[i].v = NULL;
 		sfn_strbuf_release(&rj->payloads[i].text);
-		sfn_strbuf_release(&rj->scopes[i].text);
 	}
 }
 

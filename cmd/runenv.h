@@ -96,7 +96,7 @@ int sfn_cli_report(const struct sfn_exec_result *res,
 struct sfn_journal;
 struct sfn_task_env;
 
-/* Values whose text a run's journal keeps, payloads and scopes each. */
+/* Payloads whose text a run's journal keeps. */
 #define SFN_RUN_TEXTS 8
 /* The event sink that writes a run's history to its journal. */
 struct sfn_run_journal {
@@ -112,16 +112,15 @@ struct sfn_run_journal {
 	 * values rendered as text) and need no release. */
 	_Alignas(64) struct sfn_journal_format fmt, fmt_text;
 	/*
-	 * Payloads and scopes rendered lately, by address (each holds a
-	 * reference, so an address names one value): see render() in
-	 * runenv.c. Only the emitting threads', which the interpreter
-	 * serialises.
+	 * Payloads rendered lately, by address (each holds a reference, so
+	 * an address names one value): see render() in runenv.c. Only the
+	 * emitting threads', which the interpreter serialises.
 	 */
 	struct sfn_run_text {
 		const json_t *v;
 		bool fits; /* no longer than RENDER_MAX */
 		struct sfn_strbuf text;
-	} payloads[SFN_RUN_TEXTS], scopes[SFN_RUN_TEXTS];
+	} payloads[SFN_RUN_TEXTS];
 	/* The payload and scope of the event queued last (merge_entered()
 	 * in runenv.c); only compared, never read. */
 	const json_t *last_payload, *last_scope;
