@@ -833,15 +833,15 @@ static void nap(struct sfn_journal *j)
 }
 
 /*
- * After a batch, the writer looks for the next one for SPIN_NS before it
- * naps: an execution that is ahead of it hands the next batch over at its
- * next event, microseconds later, and a nap would leave that batch
- * waiting for the nap's end, 0.2 ms with the timer's lateness on the VMs
- * sfn is built on, at every batch of a fast run (trace marks in
+ * After a batch, the writer looks for the next one for SPIN_SECONDS
+ * before it naps: an execution that is ahead of it hands the next batch
+ * over at its next event, microseconds later, and a nap would leave that
+ * batch waiting for the nap's end, 0.2 ms with the timer's lateness on
+ * the VMs sfn is built on, at every batch of a fast run (trace marks in
  * loop-10k). The execution does not wait for the writer meanwhile (it
  * queues ahead, RUN_AHEAD), but its last records do, at the end.
  */
-#define SPIN_NS 30000
+#define SPIN_SECONDS 30e-6
 
 static inline void cpu_relax(void)
 {
@@ -852,22 +852,16 @@ static inline void cpu_relax(void)
 #endif
 }
 
-/* Spins until a batch is handed over, for at most SPIN_NS; not under
- * j->mu. */
+/* Spins until a batch is handed over, for at most SPIN_SECONDS; not
+ * under j->mu. */
 static void await_batch(struct sfn_journal *j)
 {
-	struct timespec t0, t;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	double until = sfn_clock_monotonic() + SPIN_SECONDS;
 	for (unsigned i = 1;
 	     !atomic_load_explicit(&j->writing, memory_order_relaxed); i++) {
 		cpu_relax();
-		if (i % 64 == 0) {
-			clock_gettime(CLOCK_MONOTONIC, &t);
-			if ((t.tv_sec - t0.tv_sec) * 1000000000L + t.tv_nsec -
-				    t0.tv_nsec >=
-			    SPIN_NS)
-				return;
-		}
+		if (i % 64 == 0 && sfn_clock_monotonic() >= until)
+			return;
 	}
 }
 
